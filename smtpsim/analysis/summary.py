@@ -1,0 +1,97 @@
+"""Per (profile, variant) summaries of the per-message DataFrame.
+
+Works on the tidy frame alone (one row per message, as ``smtpsim.api.simulate`` returns it);
+it never runs the simulator.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["SUMMARY_COLUMNS", "summarize"]
+
+SUMMARY_COLUMNS: list[str] = [
+    "profile",
+    "variant",
+    "n",
+    "accepted",
+    "failed",
+    "median_accept_s",
+    "p95_accept_s",
+    "mean_waits",
+    "ratio",
+]
+
+_REQUIRED = ("profile", "variant", "outcome", "accept_s", "waits")
+
+
+def summarize(df: pd.DataFrame, reference: str = "baseline") -> pd.DataFrame:
+    """One row per (profile, variant), in the order each profile and then each variant first
+    appears in ``df`` (profile-major).
+
+    Columns (``SUMMARY_COLUMNS``):
+
+    * ``n`` rows in the group; ``accepted`` rows whose ``outcome`` is ``"accepted"``;
+      ``failed`` every other row (``n - accepted``): failures are counted, never dropped.
+    * ``median_accept_s``, ``p95_accept_s``: median and 95th percentile (linear
+      interpolation, pandas' default) of ``accept_s`` over the accepted rows; NaN if none.
+    * ``mean_waits``: mean of ``waits`` (round trips the client stopped for) over the same
+      accepted rows, so it describes the sessions the latency figures describe.
+    * ``ratio``: ``median_accept_s`` divided by the ``median_accept_s`` of the ``reference``
+      variant on the same profile; NaN when that reference is absent, has no accepted row,
+      or has a median of zero.
+
+    Raises ``ValueError`` if a needed column is missing.
+    """
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise ValueError(f"summary needs columns {', '.join(missing)}")
+
+    rows: list[dict[str, object]] = []
+    for (profile, variant), group in df.groupby(["profile", "variant"], sort=False, dropna=False):
+        ok = group[group["outcome"] == "accepted"]
+        accept = ok["accept_s"].astype(float)
+        rows.append(
+            {
+                "profile": profile,
+                "variant": variant,
+                "n": len(group),
+                "accepted": len(ok),
+                "failed": len(group) - len(ok),
+                "median_accept_s": accept.median(),
+                "p95_accept_s": accept.quantile(0.95),
+                "mean_waits": ok["waits"].astype(float).mean(),
+            }
+        )
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS[:-1])
+
+    reference_median = {
+        r.profile: r.median_accept_s for r in out.itertuples() if r.variant == reference
+    }
+    out["ratio"] = [
+        _ratio(median, reference_median.get(profile, math.nan))
+        for profile, median in zip(out["profile"], out["median_accept_s"], strict=True)
+    ]
+
+    profile_rank = {p: i for i, p in enumerate(pd.unique(df["profile"]))}
+    variant_rank = {v: i for i, v in enumerate(pd.unique(df["variant"]))}
+    order = sorted(
+        range(len(out)),
+        key=lambda i: (
+            profile_rank.get(out.at[i, "profile"], len(profile_rank)),
+            variant_rank.get(out.at[i, "variant"], len(variant_rank)),
+        ),
+    )
+    out = out.iloc[order].reset_index(drop=True)
+    for col in ("n", "accepted", "failed"):
+        out[col] = out[col].astype("int64")
+    return out
+
+
+def _ratio(value: float, reference: float) -> float:
+    """``value / reference``, NaN when either is NaN or the reference is zero."""
+    if math.isnan(value) or math.isnan(reference) or reference == 0:
+        return math.nan
+    return float(value) / float(reference)

@@ -1,0 +1,174 @@
+"""The Python API: what notebooks call, and what the CLI is a thin layer over.
+
+``simulate`` runs every (profile, variant, replication) of one single-case description and
+returns one row per message; ``trace`` returns one session's packet and record log.
+Bad input raises a ``ValueError`` subclass whose message says what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import pandas as pd
+
+from smtpsim.scenarios.errors import InvalidValueError
+from smtpsim.scenarios.profiles import Profile, builtin_profiles, custom_profile, get_profile
+from smtpsim.scenarios.servers import get_server_timing
+from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant
+from smtpsim.simulator.config import TcpConfig, replace
+from smtpsim.simulator.records import columns
+from smtpsim.simulator.session import Case, run_session
+from smtpsim.simulator.trace import Trace
+
+__all__ = ["simulate", "trace", "build_cases", "default_scenario_frame", "DEFAULT_VARIANTS"]
+
+#: The variants of the built-in default scenario, in display order.
+DEFAULT_VARIANTS = ("baseline", "rfc5321", "pipelining", "chunking")
+
+#: The message of the built-in default scenario: a short text message (10 kB) to one recipient.
+DEFAULT_SIZE = 10_000
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def _profiles(
+    profile: str | Sequence[str] | None,
+    rtt_ms: float | None,
+    up_kbps: float | None,
+    down_kbps: float | None,
+    loss: float | None,
+) -> list[Profile]:
+    custom = (rtt_ms, up_kbps, down_kbps)
+    profiles = [get_profile(name) for name in _as_list(profile)]
+    if any(v is not None for v in custom):
+        if any(v is None for v in custom):
+            raise InvalidValueError(
+                "rtt_ms",
+                custom,
+                "a custom path needs --rtt-ms, --up-kbps and --down-kbps together",
+                label="--rtt-ms/--up-kbps/--down-kbps",
+            )
+        profiles.append(
+            custom_profile(rtt_ms, up_kbps, down_kbps, 0.0 if loss is None else loss)  # type: ignore[arg-type]
+        )
+    elif loss is not None:
+        if not 0.0 <= loss <= 1.0:
+            raise InvalidValueError("loss", loss, "loss must be a probability in [0, 1]")
+        profiles = [replace(p, loss=loss) for p in profiles]
+    if not profiles:
+        profiles = [get_profile("dsl")]
+    return profiles
+
+
+def build_cases(
+    profile: str | Sequence[str] | None = None,
+    *,
+    rtt_ms: float | None = None,
+    up_kbps: float | None = None,
+    down_kbps: float | None = None,
+    loss: float | None = None,
+    variant: str | Sequence[str] = "baseline",
+    size: int = DEFAULT_SIZE,
+    recipients: int = 1,
+    iw: int | None = None,
+    server: str = "typical",
+) -> list[Case]:
+    """Validate a single-case description and expand it to one ``Case`` per profile × variant."""
+    if not isinstance(size, int) or size < 1:
+        raise InvalidValueError("size", size, "size must be a whole number of bytes >= 1")
+    if not isinstance(recipients, int) or not 1 <= recipients <= 1000:
+        raise InvalidValueError("recipients", recipients, "recipients must be between 1 and 1000")
+    if iw is not None and (not isinstance(iw, int) or not 1 <= iw <= 1000):
+        raise InvalidValueError("iw", iw, "iw must be a whole number of segments in [1, 1000]")
+    timing = get_server_timing(server)
+    variants = [(canonical_name(v), parse_variant(v)) for v in _as_list(variant) or ["baseline"]]
+    cases = []
+    for prof in _profiles(profile, rtt_ms, up_kbps, down_kbps, loss):
+        tcp = prof.tcp(TcpConfig() if iw is None else TcpConfig(iw=iw))
+        for name, features in variants:
+            cases.append(
+                Case(
+                    path=prof.path(), features=features, size=size, recipients=recipients,
+                    client_tcp=tcp, server_tcp=tcp, timing=timing,
+                    profile=prof.name, variant=name, server=server,
+                )
+            )
+    return cases
+
+
+def _rows(cases: list[Case], seed: int, replications: int) -> Iterator[dict[str, object]]:
+    if not isinstance(replications, int) or replications < 1:
+        raise InvalidValueError("replications", replications, "replications must be >= 1")
+    if not isinstance(seed, int) or seed < 0:
+        raise InvalidValueError("seed", seed, "seed must be a whole number >= 0")
+    for case in cases:
+        for r in range(replications):
+            record, _ = run_session(case, seed, r)
+            yield record.as_row()
+
+
+def simulate(
+    profile: str | Sequence[str] | None = None,
+    *,
+    rtt_ms: float | None = None,
+    up_kbps: float | None = None,
+    down_kbps: float | None = None,
+    loss: float | None = None,
+    variant: str | Sequence[str] = "baseline",
+    size: int = DEFAULT_SIZE,
+    recipients: int = 1,
+    iw: int | None = None,
+    server: str = "typical",
+    seed: int = 0,
+    replications: int = 1,
+) -> pd.DataFrame:
+    """Simulate each profile × variant ``replications`` times; one row per message.
+
+    ``profile`` names built-in profiles (default ``dsl``); ``rtt_ms``, ``up_kbps`` and
+    ``down_kbps`` together add a custom path; ``loss`` sets its loss (or overrides the named
+    profiles'). ``variant`` is a preset or ``+``-joined feature tokens.
+    """
+    cases = build_cases(
+        profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
+        variant=variant, size=size, recipients=recipients, iw=iw, server=server,
+    )
+    return pd.DataFrame(list(_rows(cases, seed, replications)), columns=columns())
+
+
+def trace(
+    profile: str | None = None,
+    *,
+    rtt_ms: float | None = None,
+    up_kbps: float | None = None,
+    down_kbps: float | None = None,
+    loss: float | None = None,
+    variant: str = "baseline",
+    size: int = DEFAULT_SIZE,
+    recipients: int = 1,
+    iw: int | None = None,
+    server: str = "typical",
+    seed: int = 0,
+    replication: int = 0,
+) -> Trace:
+    """One session's trace (the first profile and variant given)."""
+    cases = build_cases(
+        profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
+        variant=variant, size=size, recipients=recipients, iw=iw, server=server,
+    )
+    _, tr = run_session(cases[0], seed, replication, trace=True)
+    assert tr is not None
+    return tr
+
+
+def default_scenario_frame(seed: int = 0, replications: int = 1) -> pd.DataFrame:
+    """The built-in default scenario: every variant preset on every built-in profile."""
+    variants = [v for v in DEFAULT_VARIANTS if v in PRESETS]
+    return simulate(
+        list(builtin_profiles()), variant=variants, seed=seed, replications=replications
+    )

@@ -1,0 +1,419 @@
+"""The ``smtpsim`` command: thin, it calls ``smtpsim.api`` and ``smtpsim.analysis`` and prints.
+
+Commands: ``run`` (the default scenario, or one case given by options), ``trace`` (the ladder
+diagram of one session), ``profiles`` and ``variants`` (the built-in presets).
+
+Bad input (an unknown name, a value out of range, any ``ValueError`` from the API, a bad
+option) prints one line ``error: <message>`` on stderr and exits with status 2, without a
+traceback. The API and the scenario modules are imported on use, so ``--help`` does not load
+the simulator.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, Any, NoReturn
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
+
+from smtpsim.analysis.ladder import ladder_lines
+from smtpsim.analysis.summary import summarize
+
+try:  # typer >= 0.22 vendors click
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+except ImportError:  # pragma: no cover - older typer depends on click
+    from click.exceptions import ClickException, NoArgsIsHelpError
+
+__all__ = ["app", "main"]
+
+USAGE_ERROR = 2
+OUT_SUFFIXES = (".parquet", ".csv")
+REFERENCE = "baseline"
+
+
+class UserError(ClickException):
+    """Bad input, reported as ``error: <message>`` with status 2."""
+
+    exit_code = USAGE_ERROR
+
+
+class _OneLineErrors(TyperGroup):
+    """Reports every usage error as one ``error: ...`` line on stderr, status 2."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as e:
+            if e.format_message():  # with rich help the help is already printed
+                typer.echo(e.format_message())
+            rv = USAGE_ERROR
+        except ClickException as e:
+            message = " ".join(e.format_message().split())
+            typer.echo(f"error: {message}", err=True)
+            rv = USAGE_ERROR
+        except typer.Abort:
+            typer.echo("Aborted!", err=True)
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    name="smtpsim",
+    help="Discrete-event latency simulator for SMTP mail submission.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+# Options shared by `run` and `trace` (None means "not given": the API's default applies).
+RttOpt = Annotated[
+    float | None, typer.Option("--rtt-ms", metavar="MS", help="Custom path: round-trip time, ms.")
+]
+UpOpt = Annotated[
+    float | None,
+    typer.Option("--up-kbps", metavar="KBPS", help="Custom path: uplink rate, kbit/s."),
+]
+DownOpt = Annotated[
+    float | None,
+    typer.Option("--down-kbps", metavar="KBPS", help="Custom path: downlink rate, kbit/s."),
+]
+LossOpt = Annotated[
+    float | None, typer.Option("--loss", metavar="P", help="Packet loss probability per direction.")
+]
+SizeOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--size", min=0, metavar="BYTES", help="Message body size, bytes [default: 10000]."
+    ),
+]
+RcptOpt = Annotated[
+    int | None,
+    typer.Option("--recipients", min=1, metavar="N", help="Recipients per message [default: 1]."),
+]
+IwOpt = Annotated[
+    int | None,
+    typer.Option("--iw", min=1, metavar="SEGMENTS", help="TCP initial window, segments."),
+]
+ServerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--server", metavar="NAME", help="Server timing: ideal|typical [default: typical]."
+    ),
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", metavar="N", help="Base seed [default: 0].")]
+
+
+def _api() -> ModuleType:
+    return importlib.import_module("smtpsim.api")
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a ``ValueError`` from the API or the scenario modules into a ``UserError``."""
+    try:
+        yield
+    except ValueError as e:
+        raise UserError(str(e)) from e
+
+
+def _fail(message: str) -> NoReturn:
+    raise UserError(message)
+
+
+def _case_kwargs(
+    rtt_ms: float | None,
+    up_kbps: float | None,
+    down_kbps: float | None,
+    **given: Any,
+) -> dict[str, Any]:
+    """The keyword arguments the user gave (``None`` ones are left to the API's defaults)."""
+    custom = {"--rtt-ms": rtt_ms, "--up-kbps": up_kbps, "--down-kbps": down_kbps}
+    if any(v is not None for v in custom.values()) and any(v is None for v in custom.values()):
+        missing = ", ".join(k for k, v in custom.items() if v is None)
+        _fail(
+            f"a custom path needs --rtt-ms, --up-kbps and --down-kbps together; missing {missing}"
+        )
+    given.update(rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps)
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _one_or_many(values: list[str] | None) -> str | list[str] | None:
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _check_out(out: Path | None) -> None:
+    if out is None:
+        return
+    if out.suffix.lower() not in OUT_SUFFIXES:
+        _fail(f"--out {out}: the file name must end in .parquet or .csv")
+    if not out.parent.is_dir():
+        _fail(f"--out {out}: directory {out.parent} does not exist")
+
+
+def _write(df: pd.DataFrame, out: Path) -> None:
+    try:
+        if out.suffix.lower() == ".parquet":
+            df.to_parquet(out, index=False)
+        else:
+            df.to_csv(out, index=False)
+    except OSError as e:
+        _fail(f"--out {out}: {e.strerror or e}")
+    typer.echo(f"wrote {len(df)} rows to {out}", err=True)
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return "—" if pd.isna(value) else f"{value:.{digits}f}"
+
+
+def _summary_table(summary: pd.DataFrame, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for name in ("profile", "variant"):
+        table.add_column(name)
+    for name in ("n", "failed", "median ms", "p95 ms", "waits", f"× {REFERENCE}"):
+        table.add_column(name, justify="right")
+    previous = None
+    for r in summary.itertuples():
+        if previous is not None and r.profile != previous:
+            table.add_section()
+        cells = (
+            str(r.profile) if r.profile != previous else "",
+            str(r.variant),
+            str(r.n),
+            str(r.failed),
+            _fmt(r.median_accept_s * 1e3),
+            _fmt(r.p95_accept_s * 1e3),
+            _fmt(r.mean_waits),
+            _fmt(r.ratio, 2),
+        )
+        table.add_row(*map(Text, cells))
+        previous = r.profile
+    return table
+
+
+def _print(df: pd.DataFrame, fmt: OutputFormat, title: str) -> None:
+    if fmt is OutputFormat.json:
+        typer.echo(df.to_json(orient="records", double_precision=15))
+    elif fmt is OutputFormat.csv:
+        typer.echo(df.to_csv(index=False), nl=False)
+    else:
+        summary = summarize(df, reference=REFERENCE)
+        Console().print(_summary_table(summary, title))
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="SCENARIO.toml",
+            help="Scenario file (TOML). Not supported yet: arrives in a later version.",
+        ),
+    ] = None,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--profile", metavar="NAME", help="Built-in profile name; repeat for several."
+        ),
+    ] = None,
+    rtt_ms: RttOpt = None,
+    up_kbps: UpOpt = None,
+    down_kbps: DownOpt = None,
+    loss: LossOpt = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option("--variant", metavar="EXPR", help="Variant expression; repeat for several."),
+    ] = None,
+    size: SizeOpt = None,
+    recipients: RcptOpt = None,
+    iw: IwOpt = None,
+    server: ServerOpt = None,
+    seed: SeedOpt = None,
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", min=1, metavar="R", help="Runs per case [default: 1]."),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output on stdout.")
+    ] = OutputFormat.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", metavar="FILE", help="Also write the per-message rows (.parquet or .csv)."
+        ),
+    ] = None,
+) -> None:
+    """Simulate and summarise: median accept time and its ratio to baseline.
+
+    Without options: the built-in default scenario (every variant preset on the built-in
+    profiles). With any of --profile, --rtt-ms/--up-kbps/--down-kbps, --loss, --variant,
+    --size, --recipients, --iw or --server: that one case. --seed and --replications apply
+    to either.
+    """
+    if scenario is not None:
+        _fail(
+            f"{scenario}: scenario files are not supported yet (they arrive in a later "
+            "version); use the options, or no argument for the built-in default scenario"
+        )
+    _check_out(out)
+    case = _case_kwargs(
+        rtt_ms,
+        up_kbps,
+        down_kbps,
+        profile=_one_or_many(profile),
+        loss=loss,
+        variant=_one_or_many(variant),
+        size=size,
+        recipients=recipients,
+        iw=iw,
+        server=server,
+    )
+    given = {"seed": seed, "replications": replications}
+    repeat = {k: v for k, v in given.items() if v is not None}
+    with _user_errors():
+        if case:
+            df = _api().simulate(**case, **repeat)
+            title = "median accept time (ms) and ratio to baseline"
+        else:
+            df = _api().default_scenario_frame(**repeat)
+            title = "default scenario: median accept time (ms) and ratio to baseline"
+    _print(df, fmt, title)
+    if out is not None:
+        _write(df, out)
+
+
+@app.command()
+def trace(
+    profile: Annotated[
+        str | None, typer.Option("--profile", metavar="NAME", help="Built-in profile name.")
+    ] = None,
+    rtt_ms: RttOpt = None,
+    up_kbps: UpOpt = None,
+    down_kbps: DownOpt = None,
+    loss: LossOpt = None,
+    variant: Annotated[
+        str | None,
+        typer.Option("--variant", metavar="EXPR", help="Variant expression [default: baseline]."),
+    ] = None,
+    size: SizeOpt = None,
+    recipients: RcptOpt = None,
+    iw: IwOpt = None,
+    server: ServerOpt = None,
+    seed: SeedOpt = None,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            "--width", metavar="COLUMNS", help="Line width [default: the terminal's, or 100]."
+        ),
+    ] = None,
+) -> None:
+    """Simulate one session and print its ladder diagram, one line per packet."""
+    case = _case_kwargs(
+        rtt_ms,
+        up_kbps,
+        down_kbps,
+        profile=profile,
+        loss=loss,
+        variant=variant,
+        size=size,
+        recipients=recipients,
+        iw=iw,
+        server=server,
+        seed=seed,
+    )
+    console = Console(soft_wrap=True, highlight=False)
+    if width is None:
+        width = max(100, console.width) if console.is_terminal else 100
+    with _user_errors():
+        session = _api().trace(**case)
+        lines = ladder_lines(session, width=width)
+    for line, row in lines:
+        if row is None:
+            style = "bold"
+        elif row["lost"]:
+            style = "red"
+        elif row["retransmit"]:
+            style = "yellow"
+        else:
+            style = "green" if row["direction"] == "up" else "cyan"
+        console.print(Text(line, style=style))
+
+
+@app.command()
+def profiles() -> None:
+    """List the built-in network profiles and the source of their figures."""
+    table_of = importlib.import_module("smtpsim.scenarios.profiles").builtin_profiles()
+    table = Table(title="built-in profiles", title_justify="left")
+    table.add_column("name")
+    for name in ("RTT ms", "down kbit/s", "up kbit/s", "loss %", "jitter ms"):
+        table.add_column(name, justify="right")
+    table.add_column("source")
+    for p in table_of.values():
+        cells = (
+            p.name,
+            f"{p.rtt_s * 1e3:g}",
+            f"{p.down_bps / 1e3:,.0f}",
+            f"{p.up_bps / 1e3:,.0f}",
+            f"{p.loss * 100:g}",
+            f"{p.jitter_s * 1e3:g}",
+            p.source,
+        )
+        table.add_row(*map(Text, cells))
+    Console().print(table)
+
+
+@app.command()
+def variants() -> None:
+    """List every variant token and preset with what it does and its source."""
+    module = importlib.import_module("smtpsim.scenarios.variants")
+    rows = [
+        (t.name, t.kind, getattr(t, "sets", ""), t.description, t.source)
+        for t in module.variant_table()
+    ]
+    listed = {name for name, kind, *_ in rows if kind == "preset"}
+    rows += [
+        (name, "preset", expr, "", "")
+        for name, expr in module.PRESETS.items()
+        if name not in listed
+    ]
+    table = Table(title="variant tokens and presets", title_justify="left")
+    for name in ("name", "kind", "sets", "description", "source"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*map(Text, row))
+    Console().print(table)
+
+
+def main() -> None:
+    """Console-script entry point (``smtpsim = smtpsim.cli:main``)."""
+    app()

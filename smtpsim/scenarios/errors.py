@@ -1,0 +1,63 @@
+"""Errors raised while turning names and numbers into simulator configuration.
+
+All are ``ValueError`` subclasses with a one-line message meant to be shown to the user as is
+(the CLI prints ``str(error)``); the attributes carry the parts for callers that re-word them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["InvalidValueError", "UnknownNameError", "VariantError"]
+
+
+class UnknownNameError(ValueError):
+    """A name that is not one of the allowed ones.
+
+    ``str(e)`` is e.g. ``unknown profile 'ltee' (did you mean 'lte'?); allowed: 3g, 5g, ...``;
+    ``context`` (e.g. the whole variant expression) is added as `` in <context>``.
+    ``suggestions`` are the close matches found by :func:`difflib.get_close_matches`.
+    """
+
+    def __init__(self, kind: str, name: str, allowed: Iterable[str], context: str = "") -> None:
+        self.kind = kind
+        self.name = name
+        self.allowed: tuple[str, ...] = tuple(sorted(set(allowed)))
+        self.suggestions: tuple[str, ...] = tuple(
+            difflib.get_close_matches(name, self.allowed, n=3, cutoff=0.6)
+        )
+        hint = ""
+        if self.suggestions:
+            hint = " (did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?)"
+        where = f" in {context}" if context else ""
+        super().__init__(
+            f"unknown {kind} {name!r}{where}{hint}; allowed: {', '.join(self.allowed)}"
+        )
+
+
+class InvalidValueError(ValueError):
+    """A number outside its allowed range.
+
+    ``str(e)`` is ``<label> <value>: <allowed>``, e.g.
+    ``--loss 1.5: loss must be a probability in [0, 1]``. ``label`` defaults to the CLI
+    option spelling of ``param`` (``rtt_ms`` -> ``--rtt-ms``).
+    """
+
+    def __init__(self, param: str, value: object, allowed: str, label: str | None = None) -> None:
+        self.param = param
+        self.value = value
+        self.allowed = allowed
+        self.label = label if label is not None else "--" + param.replace("_", "-")
+        super().__init__(f"{self.label} {_show(value)}: {allowed}")
+
+
+def _show(value: object) -> str:
+    """A number as the user would type it: ``0`` not ``0.0``, ``1.5`` as is."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+class VariantError(ValueError):
+    """A variant expression whose tokens cannot hold together (e.g. HELO with PIPELINING)."""

@@ -1,0 +1,195 @@
+"""Variant expressions -> :class:`~smtpsim.simulator.config.Features`.
+
+An expression is tokens joined by ``+`` (case and whitespace ignored), applied left to right
+to ``Features()`` (RFC 5321 lock-step, EHLO, no extensions). Each token assigns some fields,
+so a later token overrides what an earlier one set (``tls1.3+tls1.2`` is TLS 1.2). A preset is
+a name for an expression and may be used as a token: it is expanded in place, so
+``baseline+tls1.3`` is baseline with TLS 1.3. ``starttls`` sets TLS 1.2 only when no version is
+set yet. Two final states are refused with :class:`VariantError`: HELO together with
+PIPELINING, CHUNKING, STARTTLS or AUTH (all are negotiated in the EHLO reply, RFC 5321
+§4.1.1.1, RFC 1869), and a pipelined AUTH without PIPELINING (RFC 4954 §4 allows AUTH PLAIN
+inside a pipelined group only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from smtpsim.scenarios.errors import UnknownNameError, VariantError
+from smtpsim.simulator.config import Features, replace
+
+__all__ = [
+    "PRESETS",
+    "TOKENS",
+    "TokenInfo",
+    "canonical_name",
+    "parse_variant",
+    "variant_table",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """One row of ``smtpsim variants``: a token or preset (``kind == "preset"``).
+
+    ``sets`` shows the Features fields it assigns, or for a preset the expression it stands for.
+    """
+
+    name: str
+    kind: str
+    description: str
+    source: str
+    sets: str
+
+
+def _starttls(f: Features) -> dict[str, Any]:
+    return {"tls": f.tls if f.tls is not None else "1.2"}
+
+
+def _const(**fields: Any) -> Callable[[Features], dict[str, Any]]:
+    return lambda _f: fields
+
+
+# name -> (kind, field assignment, description, source, what it sets)
+_TokenDef = tuple[str, Callable[[Features], dict[str, Any]], str, str, str]
+_TOKENS: dict[str, _TokenDef] = {
+    "pipelining": ("pipelining", _const(pipelining=True),
+                   "pipeline MAIL/RCPT/DATA (and BDAT) in one group", "RFC 2920 §3.1",
+                   "pipelining=True"),
+    "no-pipelining": ("pipelining", _const(pipelining=False),
+                      "lock-step: wait for each reply before the next command", "RFC 5321 §4.1",
+                      "pipelining=False"),
+    "chunking": ("body", _const(pipelining=True, chunking=True),
+                 "send the body with BDAT <n> LAST, pipelined: no 354 turnaround",
+                 "RFC 3030 §2, RFC 2920", "pipelining=True, chunking=True"),
+    "data": ("body", _const(chunking=False),
+             "send the body after DATA and its 354 reply", "RFC 5321 §4.1.1.4",
+             "chunking=False"),
+    "starttls": ("tls", _starttls,
+                 "STARTTLS, TLS 1.2 unless a version is already chosen", "RFC 3207 §4",
+                 "tls='1.2' if unset"),
+    "tls1.2": ("tls", _const(tls="1.2"),
+               "STARTTLS with a full TLS 1.2 handshake (2 RTT)", "RFC 3207, RFC 5246 §7.3",
+               "tls='1.2'"),
+    "tls1.3": ("tls", _const(tls="1.3"),
+               "STARTTLS with a full TLS 1.3 handshake (1 RTT)", "RFC 3207, RFC 8446 §2",
+               "tls='1.3'"),
+    "no-tls": ("tls", _const(tls=None), "cleartext session", "RFC 5321", "tls=None"),
+    "auth-plain": ("auth", _const(auth="plain", auth_pipelined=False),
+                   "AUTH PLAIN with initial response, wait for 235", "RFC 4954 §4, RFC 4616",
+                   "auth='plain', auth_pipelined=False"),
+    "auth-pipelined": ("auth", _const(auth="plain", auth_pipelined=True),
+                       "AUTH PLAIN with initial response inside the MAIL group",
+                       "RFC 4954 §4, RFC 4468 §3.4", "auth='plain', auth_pipelined=True"),
+    "auth-login": ("auth", _const(auth="login", auth_pipelined=False),
+                   "AUTH LOGIN: 334 Username, 334 Password, 235",
+                   "draft-murchison-sasl-login-00", "auth='login', auth_pipelined=False"),
+    "auth-scram": ("auth", _const(auth="scram", auth_pipelined=False),
+                   "AUTH SCRAM-SHA-256, client-first message as initial response",
+                   "RFC 5802, RFC 7677, RFC 4954 §4", "auth='scram', auth_pipelined=False"),
+    "no-auth": ("auth", _const(auth=None, auth_pipelined=False), "no authentication",
+                "RFC 5321", "auth=None, auth_pipelined=False"),
+    "ehlo": ("greeting", _const(ehlo=True), "greet with EHLO (extensions available)",
+             "RFC 5321 §4.1.1.1, RFC 1869", "ehlo=True"),
+    "helo": ("greeting", _const(ehlo=False), "greet with HELO: no extensions at all",
+             "RFC 5321 §4.1.1.1", "ehlo=False"),
+    "nagle-per-command": ("writes", _const(writes="per-command", nagle=True),
+                          "one write() per command and TLS record, Nagle on (smtplib over ssl)",
+                          "RFC 896, Python smtplib", "writes='per-command', nagle=True"),
+    "coalesced": ("writes", _const(writes="coalesced"),
+                  "one write() for everything sent together", "RFC 2920 §3.1",
+                  "writes='coalesced'"),
+    "nodelay": ("nagle", _const(nagle=False), "client sets TCP_NODELAY (Nagle off)",
+                "RFC 1122 §4.2.3.4", "nagle=False"),
+    "nagle": ("nagle", _const(nagle=True), "client keeps Nagle's algorithm on (the default)",
+              "RFC 896, RFC 1122 §4.2.3.4", "nagle=True"),
+}
+
+PRESETS: dict[str, str] = {
+    "rfc5321": "no-pipelining+data+ehlo+no-tls+no-auth",
+    "pipelining": "pipelining",
+    "chunking": "chunking",
+    "baseline": "pipelining+data+tls1.2+auth-plain",
+}
+"""Named variants -> the tokens each stands for (expanded in place when used as a token).
+
+A preset that shares a token's name is that token; ``rfc5321`` resets the protocol fields
+(not the TCP write/Nagle ones, which are client socket behaviour, not SMTP)."""
+
+_PRESET_INFO: dict[str, tuple[str, str]] = {
+    "rfc5321": ("plain RFC 5321: EHLO, lock-step, DATA, no TLS, no AUTH", "RFC 5321"),
+    "pipelining": ("rfc5321 + PIPELINING", "RFC 2920"),
+    "chunking": ("rfc5321 + PIPELINING + CHUNKING (BDAT)", "RFC 3030, RFC 2920"),
+    "baseline": ("2006 standard submission: STARTTLS TLS 1.2, AUTH PLAIN waiting for 235, "
+                 "PIPELINING, DATA, wait for 221",
+                 "draft-fanf-smtp-quickstart-01 App. A.1; RFC 6409"),
+}
+
+_ALLOWED = tuple(sorted(set(_TOKENS) | set(PRESETS)))
+
+TOKENS: tuple[TokenInfo, ...] = tuple(
+    [TokenInfo(n, k, d, s, sets) for n, (k, _a, d, s, sets) in _TOKENS.items()]
+    + [TokenInfo(n, "preset", *_PRESET_INFO[n], PRESETS[n]) for n in PRESETS]
+)
+"""Every token and preset with a one-line description and its source."""
+
+
+def variant_table() -> list[TokenInfo]:
+    """The rows for ``smtpsim variants``: tokens first, then presets."""
+    return list(TOKENS)
+
+
+def canonical_name(expr: str) -> str:
+    """``expr`` with all whitespace removed and lower-cased (``" Baseline + TLS1.3"`` ->
+    ``"baseline+tls1.3"``); the tokens are not checked."""
+    return "".join(expr.split()).lower()
+
+
+def _expand(name: str, expr: str) -> list[str]:
+    """``[name]`` for a token; a preset's tokens for a preset."""
+    if name in _TOKENS:
+        return [name]
+    if name in PRESETS:
+        return PRESETS[name].split("+")
+    raise UnknownNameError("variant token", name, _ALLOWED, context=repr(expr))
+
+
+def parse_variant(expr: str) -> Features:
+    """The Features for a variant expression (see the module docstring).
+
+    Raises :class:`UnknownNameError` for an unknown token (listing every token and preset)
+    and :class:`VariantError` for a combination that cannot be negotiated.
+    """
+    canon = canonical_name(expr)
+    features = Features()
+    set_by: dict[str, str] = {}  # field -> the token (as written) that last set it
+    for written in canon.split("+"):
+        for token in _expand(written, canon):
+            changes = _TOKENS[token][1](features)
+            features = replace(features, **changes)
+            set_by.update(dict.fromkeys(changes, written))
+    _check(canon, features, set_by)
+    return features
+
+
+def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
+    if not f.ehlo:
+        needs = {"pipelining": f.pipelining, "chunking": f.chunking, "tls": f.tls is not None,
+                 "auth": f.auth is not None}
+        culprits = sorted({set_by[k] for k, on in needs.items() if on})
+        if culprits:
+            raise VariantError(
+                f"variant {expr!r}: {set_by['ehlo']!r} conflicts with "
+                + ", ".join(repr(c) for c in culprits)
+                + ": PIPELINING, CHUNKING, STARTTLS and AUTH are negotiated in the EHLO reply"
+                " (RFC 5321 §4.1.1.1, RFC 1869)"
+            )
+    if f.auth_pipelined and not f.pipelining:
+        by = set_by.get("pipelining")
+        why = f"conflicts with {by!r}" if by else "needs 'pipelining'"
+        raise VariantError(
+            f"variant {expr!r}: {set_by['auth_pipelined']!r} {why}: AUTH PLAIN rides in the"
+            " MAIL group only with PIPELINING (RFC 4954 §4)"
+        )

@@ -1,0 +1,237 @@
+"""Plain, immutable values that configure one simulated run.
+
+The simulator takes only these; it never reads files. ``smtpsim.scenarios`` builds them from
+presets and scenario files. Every default cites where it comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+__all__ = [
+    "GilbertElliott",
+    "LinkConfig",
+    "PathConfig",
+    "TcpConfig",
+    "TlsConfig",
+    "ServerTiming",
+    "Features",
+    "replace",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class GilbertElliott:
+    """Two-state bursty loss (Gilbert 1960, Elliott 1963).
+
+    ``p_gb``: probability per packet of moving Good -> Bad; ``p_bg``: Bad -> Good;
+    ``loss_good`` / ``loss_bad``: loss probability in each state. The stationary loss rate
+    is ``(p_bg*loss_good + p_gb*loss_bad) / (p_gb + p_bg)``.
+    """
+
+    p_gb: float
+    p_bg: float
+    loss_good: float = 0.0
+    loss_bad: float = 1.0
+
+    @property
+    def mean_loss(self) -> float:
+        return (self.p_bg * self.loss_good + self.p_gb * self.loss_bad) / (self.p_gb + self.p_bg)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkConfig:
+    """One direction of a path.
+
+    ``delay_s`` one-way propagation delay; ``bandwidth_bps`` serialization rate in bit/s;
+    ``jitter_s`` the mean of an exponential extra delay per packet (order is preserved: a
+    packet never overtakes the one before it); ``loss`` independent loss probability per
+    packet, or ``burst`` for Gilbert–Elliott loss (``burst`` wins when both are given).
+    """
+
+    delay_s: float
+    bandwidth_bps: float
+    jitter_s: float = 0.0
+    loss: float = 0.0
+    burst: GilbertElliott | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PathConfig:
+    """An uplink (client -> server) and a downlink (server -> client)."""
+
+    up: LinkConfig
+    down: LinkConfig
+
+    @property
+    def rtt_s(self) -> float:
+        return self.up.delay_s + self.down.delay_s
+
+    @classmethod
+    def symmetric_rtt(
+        cls,
+        rtt_s: float,
+        up_bps: float,
+        down_bps: float,
+        loss: float = 0.0,
+        jitter_s: float = 0.0,
+    ) -> PathConfig:
+        """A path with half the RTT in each direction and the same loss both ways."""
+        half = rtt_s / 2.0
+        return cls(
+            LinkConfig(half, up_bps, jitter_s, loss),
+            LinkConfig(half, down_bps, jitter_s, loss),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TcpConfig:
+    """TCP parameters of one endpoint (both endpoints use the same by default).
+
+    Defaults are Linux's:
+
+    * ``mss`` 1448 B payload per segment: the 1460 B MSS of Ethernet IPv4 (RFC 879,
+      RFC 6691) less the 12 B timestamp option Linux puts in every segment (RFC 7323), so a
+      full segment is a 1500 B packet.
+    * ``header_bytes`` 52: 20 B IPv4 + 20 B TCP + 12 B timestamp option. Counted on the wire
+      for serialization and bytes.
+    * ``iw`` 10 segments (RFC 6928; Linux since 2.6.39). 3 is RFC 3390's value for 2006.
+    * ``delack_s`` 40 ms: Linux ``TCP_DELACK_MIN`` (HZ/25). RFC 1122 allows up to 500 ms;
+      Windows uses 200 ms. An ACK is sent at once for every second full-sized segment
+      (RFC 5681 §4.2, RFC 1122 §4.2.3.2).
+    * ``nagle`` True: Linux default without TCP_NODELAY. Linux holds a sub-MSS segment only
+      while an earlier *small* segment is unacknowledged (Minshall's variant, Linux
+      ``tcp_nagle_check``/``tcp_minshall_check``), which is what is modelled.
+    * ``rto_initial_s`` 1 s (RFC 6298 §2.1), doubling on each expiry (§5.5);
+      ``rto_min_s`` 200 ms (Linux ``TCP_RTO_MIN``; RFC 6298 §2.4 says 1 s);
+      ``rto_max_s`` 120 s (Linux ``TCP_RTO_MAX``).
+    * ``syn_retries`` 6 (Linux ``tcp_syn_retries``): SYNs at 0, 1, 3, 7, 15, 31, 63 s, then
+      failure after the last RTO (127 s). ``synack_retries`` 5 (Linux ``tcp_synack_retries``).
+    * ``data_retries`` 15 (Linux ``tcp_retries2``): RTO expiries on one segment before the
+      connection is declared dead.
+    * ``dupack_threshold`` 3 (RFC 5681 §3.2 fast retransmit).
+    * ``rwnd_bytes`` receive window; Linux autotuning grows it to several MB
+      (``tcp_rmem`` max 6 MB), so the default never limits a transfer here.
+    """
+
+    mss: int = 1448
+    header_bytes: int = 52
+    iw: int = 10
+    delack_s: float = 0.040
+    nagle: bool = True
+    rto_initial_s: float = 1.0
+    rto_min_s: float = 0.200
+    rto_max_s: float = 120.0
+    syn_retries: int = 6
+    synack_retries: int = 5
+    data_retries: int = 15
+    dupack_threshold: int = 3
+    rwnd_bytes: int = 6 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TlsConfig:
+    """Sizes and CPU costs of the TLS handshake.
+
+    Flight sizes are bytes of TLS records (handshake messages plus 5-byte record headers):
+
+    * ``client_hello`` 517 B: what OpenSSL 1.1.1+/browsers send with the padding extension
+      (RFC 7685 pads to 512 B of handshake body).
+    * ``server_flight`` 4600 B: ServerHello (about 100 B) + Certificate with a three-certificate
+      RSA-2048 chain as Let's Encrypt served it until 2024 (leaf about 1.5 KB, R3
+      intermediate 1.3 KB, cross-signed ISRG Root X1 1.4 KB) + ServerKeyExchange (about
+      300 B with an RSA-2048 signature) + ServerHelloDone, or the TLS 1.3 equivalents. The
+      brief's "about 4 KB", and more than an initial window of 3 segments (3 x 1448 B), so
+      under IW 3 it costs a second flight as it really does.
+    * ``client_finished_12`` 126 B: ClientKeyExchange (ECDHE P-256, 70 B) + ChangeCipherSpec
+      (6 B) + Finished (45 B encrypted) + headers, TLS 1.2 (RFC 5246 §7.3).
+    * ``server_finished_12`` 51 B: ChangeCipherSpec + Finished, TLS 1.2.
+    * ``client_finished_13`` 80 B: (middlebox-compat ChangeCipherSpec 6 B) + Finished
+      (74 B encrypted record), TLS 1.3 (RFC 8446 §2, §D.4).
+    * ``tickets_13`` 2 NewSessionTicket records of ``ticket_bytes`` 255 B each, sent by the
+      server after the client's Finished (OpenSSL's default, ``SSL_CTX_set_num_tickets``).
+    * ``record_overhead_12`` 29 B per record (5 header + 8 explicit nonce + 16 GCM tag,
+      RFC 5288); ``record_overhead_13`` 22 B (5 header + 1 content type + 16 tag, RFC 8446
+      §5.2); ``max_record`` 16384 B of plaintext per record (RFC 8446 §5.1).
+    * ``server_cpu_s`` 1 ms (RSA-2048 signature; ECDHE about 0.1 ms) and ``client_cpu_s``
+      0.5 ms (verify chain + ECDHE) on modern hardware: assumptions of
+      ``shared/reference/protocol.md`` §3.5.
+    """
+
+    client_hello: int = 517
+    server_flight: int = 4600
+    client_finished_12: int = 126
+    server_finished_12: int = 51
+    client_finished_13: int = 80
+    tickets_13: int = 2
+    ticket_bytes: int = 255
+    record_overhead_12: int = 29
+    record_overhead_13: int = 22
+    max_record: int = 16384
+    server_cpu_s: float = 0.001
+    client_cpu_s: float = 0.0005
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTiming:
+    """Server processing time per SMTP step, in seconds (constants, so runs stay paired).
+
+    ``ServerTiming.ideal()`` is all zero. The ``typical`` default is an assumption, since no
+    authoritative figures are published (``shared/reference/protocol.md`` §3.5): EHLO, MAIL
+    and STARTTLS with local maps 0.5 ms; RCPT with a directory lookup 5 ms each; AUTH PLAIN
+    against a local hash 10 ms; end of data (queue file fsync on SSD, no content filter)
+    5 ms; greeting 0.5 ms; QUIT 0.1 ms.
+    """
+
+    greeting: float = 0.0005
+    ehlo: float = 0.0005
+    starttls: float = 0.0005
+    auth: float = 0.010
+    mail: float = 0.0005
+    rcpt: float = 0.005
+    data: float = 0.0005
+    end_of_data: float = 0.005
+    quit: float = 0.0001
+
+    @classmethod
+    def ideal(cls) -> ServerTiming:
+        return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+    @classmethod
+    def typical(cls) -> ServerTiming:
+        return cls()
+
+
+TlsVersion = Literal["1.2", "1.3"]
+AuthMechanism = Literal["plain", "login", "scram"]
+WriteMode = Literal["coalesced", "per-command"]
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What the client does: the decision points of a variant.
+
+    * ``pipelining`` use RFC 2920 PIPELINING for MAIL/RCPT/DATA (and BDAT).
+    * ``chunking`` send the body with ``BDAT <n> LAST`` (RFC 3030) instead of DATA.
+    * ``ehlo`` greet with EHLO (RFC 5321 §4.1.1.1); False means HELO.
+    * ``tls`` None for cleartext, or the STARTTLS (RFC 3207) handshake version.
+    * ``auth`` None, or the SASL mechanism (RFC 4954).
+    * ``auth_pipelined`` send ``AUTH PLAIN <initial-response>`` inside the MAIL group
+      (RFC 4954 §4 allows it for one-round-trip mechanisms) instead of waiting for 235.
+    * ``writes`` "coalesced": everything sent together is one write() (what RFC 2920 §3.1
+      expects); "per-command": one write per command and per TLS record, as Python's
+      smtplib over ssl does.
+    * ``nagle`` the client's Nagle setting (False is TCP_NODELAY).
+    * ``quit`` "wait": send QUIT after the 250 and wait for 221.
+    """
+
+    pipelining: bool = False
+    chunking: bool = False
+    ehlo: bool = True
+    tls: TlsVersion | None = None
+    auth: AuthMechanism | None = None
+    auth_pipelined: bool = False
+    writes: WriteMode = "coalesced"
+    nagle: bool = True
+    quit: Literal["wait"] = "wait"

@@ -1,0 +1,64 @@
+"""One result row per submitted message, kept apart from the simulation (ciw's records idea).
+
+Times are seconds from the moment the user pressed send (the first SYN leaves at 0). A time
+that was never reached is NaN; ``outcome`` says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+__all__ = ["SessionRecord", "PHASES", "OUTCOMES", "columns"]
+
+NAN = float("nan")
+
+#: Phase durations, in order; they add up to ``close_s`` for an accepted message.
+PHASES = ("connect", "greeting", "tls", "ehlo", "auth", "envelope", "data", "quit")
+
+#: ``accepted``: the final 2xx for the message arrived. ``failed``: the connection failed
+#: (handshake or retransmission limit reached). ``rejected``: the server answered with an
+#: unexpected code. ``timeout``: a reply did not come within the client's RFC 5321
+#: §4.5.3.2 timeout. ``unfinished``: the simulated-time limit of the run was reached.
+OUTCOMES = ("accepted", "failed", "rejected", "timeout", "unfinished")
+
+
+@dataclass(slots=True)
+class SessionRecord:
+    profile: str
+    variant: str
+    seed: int
+    replication: int
+    size: int
+    recipients: int
+    iw: int
+    server: str
+    outcome: str = "unfinished"
+    failed_in: str = ""
+    greeting_s: float = NAN
+    tls_s: float = NAN
+    auth_s: float = NAN
+    accept_s: float = NAN
+    close_s: float = NAN
+    occupancy_s: float = NAN
+    waits: int = 0
+    bytes_up: int = 0
+    bytes_down: int = 0
+    packets_up: int = 0
+    packets_down: int = 0
+    retransmits: int = 0
+    phase_connect_s: float = 0.0
+    phase_greeting_s: float = 0.0
+    phase_tls_s: float = 0.0
+    phase_ehlo_s: float = 0.0
+    phase_auth_s: float = 0.0
+    phase_envelope_s: float = 0.0
+    phase_data_s: float = 0.0
+    phase_quit_s: float = 0.0
+
+    def as_row(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def columns() -> list[str]:
+    """Column names of a record row, in order."""
+    return [f.name for f in fields(SessionRecord)]

@@ -1,0 +1,262 @@
+"""The submission client's side of one SMTP session, driven by its ``Features``.
+
+The client asks its features at each decision point. What it must wait for, and why:
+
+* the greeting (RFC 5321 §3.1: the client waits for the 220);
+* the EHLO reply (RFC 2920 §3.1: EHLO may only end a group; PIPELINING is known only from
+  its reply);
+* STARTTLS's 220 before the ClientHello, and EHLO again after TLS (RFC 3207 §4.2);
+* AUTH's 235 unless AUTH PLAIN with an initial response is pipelined (RFC 4954 §4);
+* the 354 after DATA (RFC 2920 §3.1: DATA may only end a group); none with BDAT (RFC 3030);
+* the final 250 (the message is accepted) and, with ``quit="wait"``, the 221.
+
+Without PIPELINING every command is a synchronisation point (RFC 5321 lock-step).
+
+``waits`` counts the times the client stopped for the peer (the TCP handshake included): on
+a lossless path with no processing time, each costs one round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import Any
+
+import simpy
+
+from smtpsim.simulator.config import Features, TlsConfig
+from smtpsim.simulator.messages import (
+    CLIENT_DOMAIN,
+    Command,
+    Content,
+    Reply,
+    TlsMessage,
+    auth_plain_ir,
+    mail_from,
+    rcpt_to,
+)
+from smtpsim.simulator.records import SessionRecord
+from smtpsim.simulator.tcp import TIMEOUT, Socket, TcpConnection
+from smtpsim.simulator.tls import Channel, client_handshake
+
+__all__ = ["SmtpClient", "REPLY_TIMEOUT_S"]
+
+#: Client timeouts of RFC 5321 §4.5.3.2: 5 min for the greeting, MAIL, RCPT (and, by the same
+#: rule, EHLO, STARTTLS, AUTH, QUIT and the TLS handshake), 2 min for the 354 after DATA, 10
+#: min for the reply to the end of data (3 min per data block is subsumed here).
+REPLY_TIMEOUT_S = {"default": 300.0, "DATA": 120.0, "end": 600.0}
+
+Proc = Generator[simpy.Event, Any, Any]
+
+
+class _Abort(Exception):
+    """The session cannot go on; ``outcome`` says why."""
+
+    def __init__(self, outcome: str) -> None:
+        self.outcome = outcome
+
+
+class SmtpClient:
+    """Submits one message of ``size`` bytes to ``recipients`` recipients."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        connection: TcpConnection,
+        features: Features,
+        tls: TlsConfig,
+        size: int,
+        recipients: int,
+        record: SessionRecord,
+    ) -> None:
+        self.env = env
+        self.connection = connection
+        self.socket: Socket = connection.client.socket
+        self.channel = Channel(self.socket)
+        self.f = features
+        self.tls = tls
+        self.size = size
+        self.recipients = recipients
+        self.record = record
+        self.phase = "connect"
+        self.phase_start = 0.0
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _enter(self, phase: str) -> None:
+        now = self.env.now
+        attr = f"phase_{self.phase}_s"
+        setattr(self.record, attr, getattr(self.record, attr) + now - self.phase_start)
+        self.phase = phase
+        self.phase_start = now
+
+    def _send(self, items: Sequence[Any]) -> None:
+        if self.f.writes == "per-command":
+            for item in items:
+                self.channel.send([item])
+        else:
+            self.channel.send(items)
+
+    def _read(self, timeout: float = REPLY_TIMEOUT_S["default"]) -> Proc:
+        """The next SMTP reply (TLS session tickets are consumed by the TLS layer)."""
+        while True:
+            item = yield from self._next(timeout)
+            if isinstance(item, Reply):
+                return item
+            if not isinstance(item, TlsMessage):
+                raise _Abort("failed")
+
+    def _next(self, timeout: float) -> Proc:
+        """The next item from the socket, or abort with ``timeout`` after ``timeout`` s."""
+        item = yield from self.socket.recv_within(timeout)
+        if item is TIMEOUT:
+            raise _Abort("timeout")
+        return item
+
+    def _exchange(self, items: Sequence[Any], expect: Sequence[int]) -> Proc:
+        """Send ``items`` as one group and wait for one reply per code in ``expect``."""
+        self._send(items)
+        self.record.waits += 1
+        last = items[-1]
+        if isinstance(last, Content):
+            timeout = REPLY_TIMEOUT_S["end"]
+        elif getattr(last, "verb", "") == "DATA":
+            timeout = REPLY_TIMEOUT_S["DATA"]
+        else:
+            timeout = REPLY_TIMEOUT_S["default"]
+        replies = []
+        for code in expect:
+            r = yield from self._read(timeout)
+            if r.code != code:
+                raise _Abort("rejected")
+            replies.append(r)
+        return replies
+
+    # ------------------------------------------------------------------ the session
+    def run(self) -> Proc:
+        rec = self.record
+        try:
+            yield from self._session()
+        except _Abort as abort:
+            rec.outcome = abort.outcome
+            rec.failed_in = self.phase
+            if abort.outcome == "failed":
+                self.connection.client.fail()
+            else:
+                self.socket.close()
+        self._enter(self.phase)
+
+    def _session(self) -> Proc:
+        env, f, rec = self.env, self.f, self.record
+        self.connection.connect()
+        rec.waits += 1
+        ok = yield self.socket.established
+        if not ok:
+            raise _Abort("failed")
+        self._enter("greeting")
+        rec.waits += 1
+        r = yield from self._read()
+        if r.code != 220:
+            raise _Abort("rejected")
+        rec.greeting_s = env.now
+        self._enter("ehlo")
+        yield from self._ehlo()
+        if f.tls is not None:
+            self._enter("tls")
+            yield from self._exchange([Command("STARTTLS", "STARTTLS")], [220])
+            early: list[Any] = [self._hello()] if f.tls == "1.3" else []
+            rec.waits += 2 if f.tls == "1.2" else 1
+            outcome = yield from client_handshake(
+                env, self.channel, self.tls, f.tls, f.writes == "per-command", early,
+                REPLY_TIMEOUT_S["default"],
+            )
+            if outcome:
+                raise _Abort(outcome)
+            rec.tls_s = env.now
+            self._enter("ehlo")
+            if early:  # EHLO already went with the client Finished
+                rec.waits += 1
+                r = yield from self._read()
+                if r.code != 250:
+                    raise _Abort("rejected")
+            else:
+                yield from self._ehlo()
+        group: list[Any] = []
+        expect: list[int] = []
+        if f.auth is not None:
+            if f.auth_pipelined and f.pipelining:
+                group.append(Command("AUTH", f"AUTH PLAIN {auth_plain_ir()}"))
+                expect.append(235)
+            else:
+                self._enter("auth")
+                yield from self._auth()
+                rec.auth_s = env.now
+        self._enter("envelope")
+        yield from self._envelope(group, expect)
+        rec.accept_s = env.now
+        rec.outcome = "accepted"
+        self._enter("quit")
+        yield from self._exchange([Command("QUIT", "QUIT")], [221])
+        self.socket.close()
+        rec.close_s = env.now
+
+    def _hello(self) -> Command:
+        verb = "EHLO" if self.f.ehlo else "HELO"
+        return Command(verb, f"{verb} {CLIENT_DOMAIN}")
+
+    def _ehlo(self) -> Proc:
+        yield from self._exchange([self._hello()], [250])
+
+    def _auth(self) -> Proc:
+        mech = self.f.auth
+        if mech == "plain":
+            yield from self._exchange([Command("AUTH", f"AUTH PLAIN {auth_plain_ir()}")], [235])
+        elif mech == "login":
+            # draft-murchison-sasl-login: Username/Password challenges, one line each
+            yield from self._exchange([Command("AUTH", "AUTH LOGIN")], [334])
+            yield from self._exchange([Command("", "YWxpY2VAZXhhbXBsZS5vcmc=")], [334])
+            yield from self._exchange([Command("", "Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5")], [235])
+        else:
+            # RFC 5802 / RFC 7677: client-first as initial response; client-final; then the
+            # empty line answering the 334 that carries server-final (RFC 4954 §4).
+            first = "biwsbj1hbGljZUBleGFtcGxlLm9yZyxyPQ" + "a" * 32
+            yield from self._exchange([Command("AUTH", f"AUTH SCRAM-SHA-256 {first}")], [334])
+            final = "Yz1iaXdzLHI9" + "b" * 96 + "LHA9" + "c" * 60
+            yield from self._exchange([Command("", final)], [334])
+            yield from self._exchange([Command("", "")], [235])
+
+    def _content(self, data: bool) -> list[Content]:
+        """The message as written: DATA adds the ``CRLF.CRLF`` terminator (3 bytes after a
+        body ending in CRLF, RFC 5321 §4.1.1.4); a per-command writer writes the terminator
+        separately, as smtplib-style code that sends body and ``.`` apart does."""
+        size = self.size
+        if not data:
+            return [Content(size, f"<{size} bytes of message>")]
+        if self.f.writes == "per-command":
+            return [Content(size, f"<{size} bytes of message>", last=False), Content(3, ".")]
+        return [Content(size + 3, f"<{size} bytes of message> .")]
+
+    def _envelope(self, group: list[Any], expect: list[int]) -> Proc:
+        f = self.f
+        esmtp = f.ehlo
+        commands: list[Any] = [mail_from(self.size, esmtp)]
+        commands += [rcpt_to(i) for i in range(self.recipients)]
+        codes = [250] * len(commands)
+        if f.chunking:
+            final: list[Any] = [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
+        else:
+            final = [Command("DATA", "DATA")]
+        if f.pipelining:
+            if f.chunking:
+                yield from self._exchange(group + commands + final, expect + codes + [250])
+                self._enter("data")
+                return
+            yield from self._exchange(group + commands + final, expect + codes + [354])
+        else:
+            for command, code in zip(group + commands, expect + codes, strict=True):
+                yield from self._exchange([command], [code])
+            if f.chunking:
+                self._enter("data")
+                yield from self._exchange(final, [250])
+                return
+            yield from self._exchange(final, [354])
+        self._enter("data")
+        yield from self._exchange(self._content(True), [250])

@@ -1,0 +1,157 @@
+"""The submission server's side of one SMTP session (RFC 5321, RFC 6409).
+
+It reads commands in order, spends ``ServerTiming`` on each, and buffers replies. Replies are
+flushed as one write whenever no further input is waiting: RFC 2920 §3.2 lets a server defer
+responses while the client keeps sending, but it must never wait for input with responses
+still unsent (Postfix's ``smtpd_chat`` flushes exactly when its input buffer is empty). So a
+pipelined group that arrives together is answered together, and a lone command at once.
+
+Supported: EHLO/HELO, STARTTLS (RFC 3207: 220, handshake, state reset), AUTH PLAIN with or
+without initial response, LOGIN and SCRAM-SHA-256 (RFC 4954 §4; SCRAM's server-final message
+is sent as a 334 challenge that the client answers with an empty line, then 235), MAIL, RCPT,
+DATA/354/content (RFC 5321 §4.1.1.4), BDAT (RFC 3030 §2), QUIT/221 (RFC 5321 §4.1.1.10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from smtpsim.simulator.config import ServerTiming, TlsConfig
+from smtpsim.simulator.messages import Command, Content, Reply, ehlo_reply, greeting, reply
+from smtpsim.simulator.tcp import Socket
+from smtpsim.simulator.tls import Channel, server_handshake
+
+__all__ = ["ServerStats", "smtp_server", "SERVER_TIMEOUT_S"]
+
+#: RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command, then
+#: closes (Postfix ``smtpd_timeout`` = 300 s).
+SERVER_TIMEOUT_S = 300.0
+
+
+class ServerStats:
+    """What the server side observed: when it accepted and closed the connection."""
+
+    __slots__ = ("accepted_s", "closed_s", "messages")
+
+    def __init__(self) -> None:
+        self.accepted_s: float | None = None
+        self.closed_s: float | None = None
+        self.messages = 0
+
+
+def smtp_server(
+    env: simpy.Environment,
+    socket: Socket,
+    timing: ServerTiming,
+    tls: TlsConfig,
+    tls_version: str,
+    stats: ServerStats,
+) -> Generator[simpy.Event, Any, None]:
+    """The server process for one connection. ``tls_version`` is what STARTTLS negotiates."""
+    ok = yield socket.established
+    if not ok:
+        return
+    stats.accepted_s = env.now
+    channel = Channel(socket)
+    pending: list[Reply] = []
+
+    def flush() -> None:
+        if pending:
+            channel.send(list(pending))
+            pending.clear()
+
+    if timing.greeting > 0.0:
+        yield env.timeout(timing.greeting)
+    pending.append(greeting())
+    flush()
+    auth_steps: list[tuple[float, Reply]] = []  # queued challenges of a multi-step SASL exchange
+    while True:
+        item = yield from socket.recv_within(SERVER_TIMEOUT_S)
+        if not isinstance(item, Command | Content):
+            break  # CLOSED, FAILED, TIMEOUT, or stray TLS data
+        if isinstance(item, Content):
+            if not item.last:  # DATA body before its terminator: nothing to answer yet
+                continue
+            yield from _spend(env, timing.end_of_data)
+            stats.messages += 1
+            pending.append(reply(250, "2.0.0 Ok: queued as 4F2C81B3A9"))
+        elif auth_steps:  # a SASL continuation line
+            delay, answer = auth_steps.pop(0)
+            yield from _spend(env, delay)
+            pending.append(answer)
+        else:
+            verb = item.verb
+            if verb in ("EHLO", "HELO"):
+                yield from _spend(env, timing.ehlo)
+                if verb == "EHLO":
+                    pending.append(ehlo_reply(not channel.tls, True))
+                else:
+                    pending.append(reply(250, f"{'submit.example.net'}"))
+            elif verb == "STARTTLS":
+                yield from _spend(env, timing.starttls)
+                pending.append(reply(220, "2.0.0 Ready to start TLS"))
+                flush()
+                stopped = yield from server_handshake(
+                    env, channel, tls, tls_version, SERVER_TIMEOUT_S
+                )
+                if stopped:
+                    break
+            elif verb == "AUTH":
+                mechanism = item.text.split()[1]
+                has_ir = len(item.text.split()) > 2
+                if mechanism == "PLAIN" and has_ir:
+                    yield from _spend(env, timing.auth)
+                    pending.append(reply(235, "2.7.0 Authentication successful"))
+                elif mechanism == "PLAIN":
+                    pending.append(Reply(334, ["334 "]))
+                    auth_steps = [(timing.auth, reply(235, "2.7.0 Authentication successful"))]
+                elif mechanism == "LOGIN":
+                    pending.append(reply(334, "VXNlcm5hbWU6"))  # "Username:"
+                    auth_steps = [
+                        (0.0, reply(334, "UGFzc3dvcmQ6")),  # "Password:"
+                        (timing.auth, reply(235, "2.7.0 Authentication successful")),
+                    ]
+                else:  # SCRAM-SHA-256 (RFC 5802 §5, RFC 7677): server-first, then server-final
+                    server_first = "cj1" + "x" * 80 + "LHM9" + "y" * 24 + "LGk9NDA5Ng=="
+                    pending.append(reply(334, server_first))
+                    auth_steps = [
+                        (timing.auth, reply(334, "dj1" + "z" * 41)),  # v=ServerSignature
+                        (0.0, reply(235, "2.7.0 Authentication successful")),
+                    ]
+            elif verb == "MAIL":
+                yield from _spend(env, timing.mail)
+                pending.append(reply(250, "2.1.0 Ok"))
+            elif verb == "RCPT":
+                yield from _spend(env, timing.rcpt)
+                pending.append(reply(250, "2.1.5 Ok"))
+            elif verb == "DATA":
+                yield from _spend(env, timing.data)
+                pending.append(reply(354, "End data with <CR><LF>.<CR><LF>"))
+            elif verb == "BDAT":
+                # RFC 3030 §2: the chunk follows its command
+                chunk = yield from socket.recv_within(SERVER_TIMEOUT_S)
+                if not isinstance(chunk, Content):
+                    break
+                yield from _spend(env, timing.end_of_data)
+                stats.messages += 1
+                pending.append(reply(250, f"2.0.0 Ok: {chunk.nbytes} octets, queued"))
+            elif verb == "QUIT":
+                yield from _spend(env, timing.quit)
+                pending.append(reply(221, "2.0.0 Bye"))
+                flush()
+                break
+            else:
+                pending.append(reply(502, "5.5.2 Error: command not recognized"))
+        if not socket.pending():
+            flush()
+    flush()
+    socket.close()
+    stats.closed_s = env.now
+
+
+def _spend(env: simpy.Environment, seconds: float) -> Generator[simpy.Event, Any, None]:
+    if seconds > 0.0:
+        yield env.timeout(seconds)

@@ -1,0 +1,58 @@
+"""The optional per-packet and per-record log of one session.
+
+Off by default; when off, the wire and the endpoints hold ``None`` instead of a ``Trace`` and
+pay one ``is not None`` test per packet. A ``Trace`` is plain rows: the ladder view
+(``smtpsim.analysis.ladder``) and the per-phase breakdown read it; nothing here formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["PacketEvent", "RecordEvent", "Trace"]
+
+
+@dataclass(slots=True)
+class PacketEvent:
+    """One segment on the wire.
+
+    ``direction`` is ``"up"`` (client to server) or ``"down"``; ``sent_s`` is when its first
+    bit left, ``arrived_s`` when its last bit arrived (``None`` if it was lost). ``wire_bytes``
+    include the IP and TCP headers; ``payload_bytes`` do not. ``flags`` is TCP's: a string of
+    ``S`` (SYN), ``F`` (FIN), ``A`` (ACK), ``P`` (carries data). ``label`` is the protocol text
+    of the application records whose bytes start in this segment (``""`` for a pure ACK).
+    """
+
+    direction: str
+    sent_s: float
+    arrived_s: float | None
+    wire_bytes: int
+    payload_bytes: int
+    flags: str
+    seq: int
+    ack: int
+    label: str
+    retransmit: bool = False
+
+
+@dataclass(slots=True)
+class RecordEvent:
+    """An application record written or delivered: ``side`` is ``"client"`` or ``"server"``,
+    ``action`` is ``"write"`` or ``"read"``."""
+
+    time_s: float
+    side: str
+    action: str
+    nbytes: int
+    label: str
+
+
+@dataclass(slots=True)
+class Trace:
+    """Everything one session put on the wire and through its sockets, in time order."""
+
+    packets: list[PacketEvent] = field(default_factory=list)
+    records: list[RecordEvent] = field(default_factory=list)
+    rtt_s: float = 0.0
+    profile: str = ""
+    variant: str = ""

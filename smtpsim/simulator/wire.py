@@ -1,0 +1,136 @@
+"""The wire: one direction of a path (``Link``) and a pair of them (``Path``).
+
+A ``Link`` carries packets with, in this order (Mahimahi's composition of ``mm-link`` and
+``mm-delay``):
+
+1. serialization at the link's bandwidth through a FIFO: a packet starts when the one before
+   it has left, so a flight queues behind itself;
+2. loss, decided once per packet (independent, or Gilbert–Elliott bursts); a lost packet has
+   still used the bottleneck;
+3. propagation delay plus optional jitter. Jitter never reorders: a packet never arrives
+   before the packet sent ahead of it on the same link (netem's behaviour with ``rate``).
+
+Delivery is a SimPy ``Timeout`` carrying the packet, with the receiver's handler as its
+callback: no process per packet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import simpy
+
+from smtpsim.simulator.config import LinkConfig, PathConfig
+
+__all__ = ["Link", "Path"]
+
+
+class Link:
+    """One direction: serialization FIFO, loss, propagation delay, jitter."""
+
+    __slots__ = (
+        "env",
+        "name",
+        "delay_s",
+        "bits_per_s",
+        "jitter_s",
+        "loss",
+        "burst",
+        "rng",
+        "busy_until",
+        "last_arrival",
+        "bad_state",
+        "packets",
+        "wire_bytes",
+        "dropped",
+        "on_send",
+        "drop_indices",
+    )
+
+    def __init__(
+        self, env: simpy.Environment, config: LinkConfig, rng: np.random.Generator, name: str
+    ) -> None:
+        self.env = env
+        self.name = name
+        self.delay_s = config.delay_s
+        self.bits_per_s = config.bandwidth_bps
+        self.jitter_s = config.jitter_s
+        self.loss = config.loss
+        self.burst = config.burst
+        self.rng = rng
+        self.busy_until = 0.0
+        self.last_arrival = 0.0
+        self.bad_state = False
+        self.packets = 0
+        self.wire_bytes = 0
+        self.dropped = 0
+        #: Optional observer ``f(packet, wire_bytes, sent_s, arrived_s_or_None)`` (the trace);
+        #: None when tracing is off.
+        self.on_send: Callable[[Any, int, float, float | None], None] | None = None
+        #: Scripted loss (as ns-3's ``ReceiveListErrorModel``): the 0-based indices of the
+        #: packets on this link to drop, in addition to random loss. None when unused.
+        self.drop_indices: frozenset[int] | set[int] | None = None
+
+    def _is_lost(self) -> bool:
+        burst = self.burst
+        if burst is not None:
+            rng = self.rng
+            if self.bad_state:
+                if rng.random() < burst.p_bg:
+                    self.bad_state = False
+            elif rng.random() < burst.p_gb:
+                self.bad_state = True
+            p = burst.loss_bad if self.bad_state else burst.loss_good
+            return p > 0.0 and rng.random() < p
+        loss = self.loss
+        return loss > 0.0 and (loss >= 1.0 or self.rng.random() < loss)
+
+    def send(self, packet: Any, wire_bytes: int, deliver: Callable[[simpy.Event], None]) -> None:
+        """Put ``packet`` (``wire_bytes`` long, headers included) on the link.
+
+        ``deliver`` is called with a triggered event whose ``value`` is the packet, when its
+        last bit arrives; it is not called if the packet is lost.
+        """
+        env = self.env
+        now = env.now
+        start = now if now > self.busy_until else self.busy_until
+        done = start + wire_bytes * 8.0 / self.bits_per_s
+        self.busy_until = done
+        index = self.packets
+        self.packets = index + 1
+        self.wire_bytes += wire_bytes
+        lost = self._is_lost()  # drawn for every packet, so scripted loss keeps streams aligned
+        drop = self.drop_indices
+        if lost or (drop is not None and index in drop):
+            self.dropped += 1
+            if self.on_send is not None:
+                self.on_send(packet, wire_bytes, start, None)
+            return
+        arrive = done + self.delay_s
+        if self.jitter_s > 0.0:
+            arrive += self.rng.exponential(self.jitter_s)
+            if arrive < self.last_arrival:
+                arrive = self.last_arrival
+        self.last_arrival = arrive
+        if self.on_send is not None:
+            self.on_send(packet, wire_bytes, start, arrive)
+        env.timeout(arrive - now, packet).callbacks.append(deliver)
+
+
+class Path:
+    """An uplink (client to server) and a downlink (server to client)."""
+
+    __slots__ = ("up", "down", "config")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        config: PathConfig,
+        up_rng: np.random.Generator,
+        down_rng: np.random.Generator,
+    ) -> None:
+        self.config = config
+        self.up = Link(env, config.up, up_rng, "up")
+        self.down = Link(env, config.down, down_rng, "down")

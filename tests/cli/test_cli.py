@@ -1,0 +1,363 @@
+"""The `smtpsim` command.
+
+Most tests replace ``smtpsim.api`` with a recording fake, so they check what the CLI passes to
+the API and how it prints what comes back. The tests at the end use the real API and the
+real scenario modules and are skipped while those are missing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner, Result
+
+from smtpsim.cli import app
+from smtpsim.simulator.trace import PacketEvent, Trace
+
+COLUMNS = [
+    "profile", "variant", "seed", "replication", "size", "recipients", "iw", "server",
+    "outcome", "accept_s", "close_s", "greeting_s", "waits", "bytes_up", "bytes_down",
+    "packets_up", "packets_down", "retransmits", "phase_connect_s", "phase_greeting_s",
+    "phase_tls_s", "phase_ehlo_s", "phase_auth_s", "phase_envelope_s", "phase_data_s",
+    "phase_quit_s",
+]  # fmt: skip
+
+runner = CliRunner()
+
+
+def _frame() -> pd.DataFrame:
+    """3g: baseline 2.0 s, pipelining 1.0 s (+1 failure); lte: baseline 0.4 s, pipelining 0.3 s."""
+    cases = [
+        ("3g", "baseline", "accepted", 2.0, 8),
+        ("3g", "pipelining", "accepted", 1.0, 5),
+        ("3g", "pipelining", "failed", math.nan, 1),
+        ("lte", "baseline", "accepted", 0.4, 8),
+        ("lte", "pipelining", "accepted", 0.3, 5),
+    ]
+    rows = []
+    for i, (profile, variant, outcome, accept, waits) in enumerate(cases):
+        row: dict[str, Any] = {c: 0.0 for c in COLUMNS if c.endswith("_s")}
+        row.update(
+            profile=profile, variant=variant, seed=0, replication=i, size=10_000,
+            recipients=1, iw=10, server="typical", outcome=outcome, accept_s=accept,
+            close_s=accept, waits=waits, bytes_up=11_000, bytes_down=3_000, packets_up=12,
+            packets_down=10, retransmits=0,
+        )  # fmt: skip
+        rows.append(row)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _trace() -> Trace:
+    packets = [
+        PacketEvent("up", 0.0, 0.05, 52, 0, "S", 0, 0, ""),
+        PacketEvent("down", 0.05, 0.1, 52, 0, "SA", 0, 1, ""),
+        PacketEvent("down", 0.1, None, 80, 28, "PA", 1, 1, "220 mx ESMTP\r\n"),
+    ]
+    return Trace(packets=packets, rtt_s=0.1, profile="lte", variant="baseline")
+
+
+class FakeApi(types.ModuleType):
+    """Stands in for ``smtpsim.api``: records each call, returns canned results."""
+
+    def __init__(self) -> None:
+        super().__init__("smtpsim.api")
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.error: Exception | None = None
+
+    def _call(self, name: str, kwargs: dict[str, Any]) -> None:
+        self.calls.append((name, kwargs))
+        if self.error is not None:
+            raise self.error
+
+    def simulate(self, profile: Any = None, **kwargs: Any) -> pd.DataFrame:
+        self._call("simulate", {"profile": profile, **kwargs})
+        return _frame()
+
+    def default_scenario_frame(self, **kwargs: Any) -> pd.DataFrame:
+        self._call("default_scenario_frame", kwargs)
+        return _frame()
+
+    def trace(self, profile: Any = None, **kwargs: Any) -> Trace:
+        self._call("trace", {"profile": profile, **kwargs})
+        return _trace()
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> FakeApi:
+    fake = FakeApi()
+    monkeypatch.setitem(sys.modules, "smtpsim.api", fake)
+    return fake
+
+
+def _invoke(*args: str) -> Result:
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def _assert_user_error(result: Result, *needles: str) -> str:
+    """Status 2, nothing on stdout, one ``error: ...`` line on stderr; returns that line."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0]
+    return lines[0]
+
+
+# --- run: which API call, with which arguments -------------------------------------------
+
+
+def test_run_without_options_runs_the_default_scenario(api: FakeApi) -> None:
+    result = _invoke("run")
+    assert result.exit_code == 0, result.output
+    assert api.calls == [("default_scenario_frame", {})]
+    out = result.stdout
+    # medians in ms and ratios to baseline, by hand: 1.0/2.0 and 0.3/0.4
+    assert "2000.0" in out and "1000.0" in out and "400.0" in out and "300.0" in out
+    assert "0.50" in out and "0.75" in out and "1.00" in out
+
+
+def test_seed_and_replications_alone_keep_the_default_scenario(api: FakeApi) -> None:
+    result = _invoke("run", "--seed", "7", "--replications", "3")
+    assert result.exit_code == 0, result.output
+    assert api.calls == [("default_scenario_frame", {"seed": 7, "replications": 3})]
+
+
+def test_single_case_options_call_simulate(api: FakeApi) -> None:
+    result = _invoke(
+        "run", "--profile", "3g", "--variant", "baseline", "--variant", "pipelining",
+        "--size", "2000", "--recipients", "3", "--iw", "4", "--server", "ideal",
+        "--seed", "5", "--replications", "2",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert api.calls == [
+        (
+            "simulate",
+            {
+                "profile": "3g",
+                "variant": ["baseline", "pipelining"],
+                "size": 2000,
+                "recipients": 3,
+                "iw": 4,
+                "server": "ideal",
+                "seed": 5,
+                "replications": 2,
+            },
+        )
+    ]
+
+
+def test_repeated_profile_is_a_list_and_one_variant_a_string(api: FakeApi) -> None:
+    result = _invoke("run", "--profile", "3g", "--profile", "lte", "--variant", "chunking")
+    assert result.exit_code == 0, result.output
+    assert api.calls == [("simulate", {"profile": ["3g", "lte"], "variant": "chunking"})]
+
+
+def test_custom_path_passes_its_numbers(api: FakeApi) -> None:
+    result = _invoke(
+        "run", "--rtt-ms", "120", "--up-kbps", "384", "--down-kbps", "1500", "--loss", "0.01"
+    )
+    assert result.exit_code == 0, result.output
+    assert api.calls == [
+        (
+            "simulate",
+            {"profile": None, "rtt_ms": 120.0, "up_kbps": 384.0, "down_kbps": 1500.0, "loss": 0.01},
+        )
+    ]
+
+
+def test_partial_custom_path_is_a_user_error(api: FakeApi) -> None:
+    result = _invoke("run", "--rtt-ms", "120", "--up-kbps", "384")
+    _assert_user_error(result, "--down-kbps")
+    assert api.calls == []
+
+
+# --- run: output formats and files --------------------------------------------------------
+
+
+def test_json_is_an_array_of_records_with_null_for_nan(api: FakeApi) -> None:
+    result = _invoke("run", "--profile", "3g", "--format", "json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert isinstance(records, list) and len(records) == 5
+    assert set(COLUMNS) <= set(records[0])
+    failed = [r for r in records if r["outcome"] == "failed"]
+    assert len(failed) == 1 and failed[0]["accept_s"] is None
+    assert records[0]["accept_s"] == 2.0
+
+
+def test_csv_goes_to_stdout(api: FakeApi) -> None:
+    result = _invoke("run", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(io.StringIO(result.stdout))
+    assert list(df.columns) == COLUMNS
+    assert df["accept_s"].isna().sum() == 1
+    assert df["accept_s"].sum() == pytest.approx(3.7)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_out_writes_a_readable_file(api: FakeApi, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"result{suffix}"
+    result = _invoke("run", "--profile", "3g", "--out", str(path))
+    assert result.exit_code == 0, result.output
+    df = pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path)
+    assert list(df.columns) == COLUMNS
+    assert len(df) == 5
+    assert df["outcome"].tolist() == _frame()["outcome"].tolist()
+    assert df["accept_s"].tolist()[:2] == [2.0, 1.0]
+
+
+def test_bad_out_extension_is_a_user_error_before_simulating(api: FakeApi, tmp_path: Path) -> None:
+    result = _invoke("run", "--out", str(tmp_path / "result.xlsx"))
+    _assert_user_error(result, ".parquet", ".csv")
+    assert api.calls == []
+
+
+# --- run: bad input -----------------------------------------------------------------------
+
+
+def test_api_value_error_is_one_line_status_2(api: FakeApi) -> None:
+    api.error = ValueError("unknown profile 'ltee' (did you mean 'lte'?); allowed: 3g, lte")
+    line = _assert_user_error(_invoke("run", "--profile", "ltee"))
+    assert line == "error: unknown profile 'ltee' (did you mean 'lte'?); allowed: 3g, lte"
+
+
+def test_api_value_error_from_default_scenario(api: FakeApi) -> None:
+    api.error = ValueError("bad")
+    assert _assert_user_error(_invoke("run")) == "error: bad"
+
+
+def test_negative_size_is_rejected_by_option_validation(api: FakeApi) -> None:
+    _assert_user_error(_invoke("run", "--size", "-1"), "--size")
+    assert api.calls == []
+
+
+def test_unknown_format_is_a_user_error(api: FakeApi) -> None:
+    _assert_user_error(_invoke("run", "--format", "xml"), "--format", "xml")
+    assert api.calls == []
+
+
+def test_scenario_file_is_a_documented_gap(api: FakeApi, tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text("")
+    _assert_user_error(_invoke("run", str(path)), "not supported yet", "later version")
+    assert api.calls == []
+
+
+def test_unknown_command_is_a_user_error() -> None:
+    _assert_user_error(_invoke("frobnicate"), "frobnicate")
+
+
+def test_no_command_shows_help() -> None:
+    result = _invoke()
+    assert "run" in result.output and "trace" in result.output
+    assert "Traceback" not in result.output
+
+
+# --- trace --------------------------------------------------------------------------------
+
+
+def test_trace_prints_the_ladder(api: FakeApi) -> None:
+    result = _invoke("trace", "--profile", "lte", "--variant", "pipelining", "--seed", "2")
+    assert result.exit_code == 0, result.output
+    assert api.calls == [("trace", {"profile": "lte", "variant": "pipelining", "seed": 2})]
+    lines = result.stdout.splitlines()
+    assert "lte" in lines[0] and "100.0 ms" in lines[0]
+    assert "▶|" in lines[2] and "[SYN]" in lines[2]
+    assert "|◀" in lines[3]
+    assert "220 mx ESMTP" in lines[4] and "✗ lost" in lines[4]
+    assert max(len(line) for line in lines) <= 100
+
+
+def test_trace_width_option(api: FakeApi) -> None:
+    result = _invoke("trace", "--profile", "lte", "--width", "140")
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) > 100
+    _assert_user_error(_invoke("trace", "--profile", "lte", "--width", "20"), "width")
+
+
+def test_trace_api_error_is_one_line(api: FakeApi) -> None:
+    api.error = ValueError("unknown variant 'x'; allowed: baseline")
+    _assert_user_error(_invoke("trace", "--variant", "x"), "unknown variant 'x'")
+
+
+# --- against the real API and scenario modules (skipped while they are missing) ------------
+
+
+def test_profiles_lists_every_builtin_profile() -> None:
+    profiles = pytest.importorskip("smtpsim.scenarios.profiles")
+    result = _invoke("profiles")
+    assert result.exit_code == 0, result.output
+    for name, p in profiles.builtin_profiles().items():
+        assert name in result.stdout
+        assert f"{p.rtt_s * 1e3:g}" in result.stdout
+
+
+def test_variants_lists_every_token_and_preset() -> None:
+    variants = pytest.importorskip("smtpsim.scenarios.variants")
+    result = _invoke("variants")
+    assert result.exit_code == 0, result.output
+    for info in variants.variant_table():
+        assert info.name in result.stdout
+    for name in variants.PRESETS:
+        assert name in result.stdout
+
+
+@pytest.fixture
+def real_api() -> types.ModuleType:
+    return pytest.importorskip("smtpsim.api")
+
+
+def test_real_single_case_json(real_api: types.ModuleType) -> None:
+    result = _invoke("run", "--profile", "lte", "--variant", "baseline", "--format", "json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert len(records) == 1
+    assert set(COLUMNS) <= set(records[0])
+    assert records[0]["profile"] == "lte" and records[0]["outcome"] == "accepted"
+    assert records[0]["accept_s"] > 0
+
+
+def test_real_table_and_default_scenario(real_api: types.ModuleType) -> None:
+    result = _invoke("run", "--profile", "dsl", "--variant", "baseline", "--variant", "rfc5321")
+    assert result.exit_code == 0, result.output
+    assert "dsl" in result.stdout and "rfc5321" in result.stdout
+    result = _invoke("run")
+    assert result.exit_code == 0, result.output
+    assert "baseline" in result.stdout
+
+
+def test_real_trace(real_api: types.ModuleType) -> None:
+    result = _invoke("trace", "--profile", "dsl", "--variant", "baseline")
+    assert result.exit_code == 0, result.output
+    assert "dsl" in result.stdout.splitlines()[0]
+    assert "▶|" in result.stdout and "|◀" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--profile", "no-such-profile"],
+        ["run", "--profile", "lte", "--variant", "no-such-token"],
+        ["run", "--profile", "lte", "--loss", "1.5"],
+        ["run", "--profile", "lte", "--server", "no-such-server"],
+        ["trace", "--profile", "no-such-profile"],
+    ],
+)
+def test_real_bad_input_is_one_line_status_2(real_api: types.ModuleType, args: list[str]) -> None:
+    _assert_user_error(_invoke(*args))
+
+
+def test_out_into_missing_directory_is_a_user_error(api: FakeApi, tmp_path: Path) -> None:
+    _assert_user_error(_invoke("run", "--out", str(tmp_path / "nope" / "r.csv")), "nope")
+    assert api.calls == []

@@ -1,0 +1,248 @@
+"""Variant expressions -> Features (smtpsim.scenarios.variants)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smtpsim.scenarios.errors import UnknownNameError, VariantError
+from smtpsim.scenarios.variants import (
+    PRESETS,
+    TOKENS,
+    TokenInfo,
+    canonical_name,
+    parse_variant,
+    variant_table,
+)
+from smtpsim.simulator.config import Features
+
+# The brief's semantics, written out independently of the implementation: what each token
+# assigns. "starttls" is special (TLS 1.2 only if no version is set) and handled in fold().
+ASSIGNS: dict[str, dict[str, Any]] = {
+    "pipelining": {"pipelining": True},
+    "no-pipelining": {"pipelining": False},
+    "chunking": {"pipelining": True, "chunking": True},
+    "data": {"chunking": False},
+    "tls1.2": {"tls": "1.2"},
+    "tls1.3": {"tls": "1.3"},
+    "no-tls": {"tls": None},
+    "auth-plain": {"auth": "plain", "auth_pipelined": False},
+    "auth-pipelined": {"auth": "plain", "auth_pipelined": True},
+    "auth-login": {"auth": "login", "auth_pipelined": False},
+    "auth-scram": {"auth": "scram", "auth_pipelined": False},
+    "no-auth": {"auth": None, "auth_pipelined": False},
+    "helo": {"ehlo": False},
+    "ehlo": {"ehlo": True},
+    "nagle-per-command": {"writes": "per-command", "nagle": True},
+    "coalesced": {"writes": "coalesced"},
+    "nodelay": {"nagle": False},
+    "nagle": {"nagle": True},
+}
+TOKEN_NAMES = sorted([*ASSIGNS, "starttls"])
+PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline"]
+BASELINE = {"tls": "1.2", "auth": "plain", "auth_pipelined": False, "pipelining": True,
+            "chunking": False, "quit": "wait"}
+
+
+def fold(tokens: list[str]) -> dict[str, Any]:
+    """Expected Features fields for plain tokens, applied left to right to Features()."""
+    state = asdict(Features())
+    for token in tokens:
+        if token == "starttls":
+            state["tls"] = state["tls"] or "1.2"
+        else:
+            state |= ASSIGNS[token]
+    return state
+
+
+def conflicts(state: dict[str, Any]) -> bool:
+    """HELO with an EHLO-negotiated extension, or AUTH in the MAIL group without PIPELINING."""
+    needs_ehlo = state["pipelining"] or state["chunking"] or state["tls"] or state["auth"]
+    return (not state["ehlo"] and bool(needs_ehlo)) or (
+        state["auth_pipelined"] and not state["pipelining"]
+    )
+
+
+def expand(names: list[str]) -> list[str]:
+    return [t for n in names for t in (PRESETS[n].split("+") if n not in ASSIGNS
+                                       and n != "starttls" else [n])]
+
+
+def test_rfc5321_is_the_default() -> None:
+    assert parse_variant("rfc5321") == Features()
+
+
+def test_baseline_preset() -> None:
+    f = parse_variant("baseline")
+    for field, value in BASELINE.items():
+        assert getattr(f, field) == value, field
+    assert f.ehlo and f.writes == "coalesced" and f.nagle
+
+
+def test_pipelining_and_chunking_presets() -> None:
+    assert parse_variant("pipelining") == Features(pipelining=True)
+    assert parse_variant("chunking") == Features(pipelining=True, chunking=True)
+
+
+def test_presets_expand_to_known_tokens() -> None:
+    assert sorted(PRESETS) == sorted(PRESET_NAMES)
+    for name, expr in PRESETS.items():
+        assert all(t in TOKEN_NAMES for t in expr.split("+")), name
+        assert parse_variant(expr) == parse_variant(name)
+
+
+@pytest.mark.parametrize(
+    ("expr", "tls"),
+    [("tls1.3+tls1.2", "1.2"), ("tls1.2+tls1.3", "1.3"), ("starttls", "1.2"),
+     ("tls1.3+starttls", "1.3"), ("no-tls+starttls", "1.2"), ("starttls+no-tls", None),
+     ("baseline+tls1.3", "1.3"), ("tls1.3+baseline", "1.2")],
+)
+def test_tls_precedence(expr: str, tls: str | None) -> None:
+    assert parse_variant(expr).tls == tls
+
+
+def test_baseline_with_pipelined_auth() -> None:
+    f = parse_variant("baseline+auth-pipelined")
+    assert f == Features(pipelining=True, tls="1.2", auth="plain", auth_pipelined=True)
+
+
+def test_auth_pipelined_only_with_plain() -> None:
+    assert parse_variant("baseline+auth-pipelined+auth-login") == Features(
+        pipelining=True, tls="1.2", auth="login", auth_pipelined=False)
+    assert parse_variant("baseline+auth-pipelined+auth-scram").auth_pipelined is False
+    assert parse_variant("baseline+auth-pipelined+auth-plain").auth_pipelined is False
+    assert parse_variant("baseline+auth-pipelined+no-auth").auth is None
+
+
+def test_preset_as_token_keeps_socket_settings() -> None:
+    assert parse_variant("nodelay+baseline").nagle is False
+    assert parse_variant("baseline+nagle-per-command") == Features(
+        pipelining=True, tls="1.2", auth="plain", writes="per-command", nagle=True)
+    assert parse_variant("baseline+tls1.3+rfc5321") == Features()
+
+
+def test_chunking_then_no_pipelining_is_lockstep_bdat() -> None:
+    assert parse_variant("chunking+no-pipelining") == Features(chunking=True)
+    assert parse_variant("no-pipelining+chunking") == Features(pipelining=True, chunking=True)
+    assert parse_variant("chunking+data") == Features(pipelining=True)
+
+
+def test_whitespace_and_case() -> None:
+    assert canonical_name("  Baseline + TLS1.3 ") == "baseline+tls1.3"
+    assert parse_variant(" Baseline + TLS1.3 ") == parse_variant("baseline+tls1.3")
+
+
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [("helo+pipelining", ["'helo'", "'pipelining'"]),
+     ("pipelining+helo", ["'helo'", "'pipelining'"]),
+     ("helo+chunking", ["'helo'", "'chunking'"]),
+     ("helo+starttls", ["'helo'", "'starttls'"]),
+     ("helo+tls1.3+auth-plain", ["'helo'", "'tls1.3'", "'auth-plain'"]),
+     ("baseline+helo", ["'helo'", "'baseline'"])],
+)
+def test_helo_conflicts(expr: str, names: list[str]) -> None:
+    with pytest.raises(VariantError) as info:
+        parse_variant(expr)
+    assert isinstance(info.value, ValueError)
+    for name in names:
+        assert name in str(info.value)
+    assert "EHLO" in str(info.value)
+
+
+def test_helo_without_extensions_is_fine() -> None:
+    assert parse_variant("helo") == Features(ehlo=False)
+    assert parse_variant("helo+nodelay") == Features(ehlo=False, nagle=False)
+    assert parse_variant("pipelining+helo+no-pipelining") == Features(ehlo=False)
+    assert parse_variant("helo+baseline+ehlo").ehlo is True
+
+
+def test_pipelined_auth_needs_pipelining() -> None:
+    with pytest.raises(VariantError, match="'auth-pipelined' needs 'pipelining'"):
+        parse_variant("auth-pipelined")
+    with pytest.raises(VariantError, match="'auth-pipelined' conflicts with 'no-pipelining'"):
+        parse_variant("baseline+no-pipelining+auth-pipelined")
+
+
+@pytest.mark.parametrize("expr", ["tlz1.3", "baseline+tlz1.3", "baseline++tls1.3", ""])
+def test_unknown_token(expr: str) -> None:
+    bad = "tlz1.3" if "tlz" in expr else ""
+    with pytest.raises(UnknownNameError) as info:
+        parse_variant(expr)
+    msg = str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert f"unknown variant token {bad!r}" in msg
+    for name in TOKEN_NAMES + PRESET_NAMES:
+        assert name in msg
+    assert "\n" not in msg
+
+
+def test_unknown_token_did_you_mean() -> None:
+    with pytest.raises(UnknownNameError, match="did you mean 'baseline'"):
+        parse_variant("basline+tls1.3")
+    with pytest.raises(UnknownNameError, match="did you mean 'tls1.3'"):
+        parse_variant("tlz1.3")
+
+
+def test_token_table() -> None:
+    table = variant_table()
+    assert table == list(TOKENS)
+    assert all(isinstance(row, TokenInfo) for row in table)
+    tokens = sorted(r.name for r in table if r.kind != "preset")
+    presets = sorted(r.name for r in table if r.kind == "preset")
+    assert tokens == TOKEN_NAMES
+    assert presets == sorted(PRESET_NAMES)
+    for row in table:
+        assert row.description.strip() and row.source.strip() and row.sets.strip()
+        assert "\n" not in row.description + row.source
+    assert {r.name: r.kind for r in table if r.kind != "preset"}["chunking"] == "body"
+
+
+@pytest.mark.parametrize("token", TOKEN_NAMES)
+def test_each_token_matches_brief(token: str) -> None:
+    expr = token if token != "auth-pipelined" else "pipelining+auth-pipelined"
+    expected = fold(expr.split("+"))
+    assert asdict(parse_variant(expr)) == expected
+
+
+names = st.sampled_from(TOKEN_NAMES + PRESET_NAMES)
+
+
+@given(st.lists(names, min_size=1, max_size=8))
+def test_any_token_sequence(seq: list[str]) -> None:
+    """Valid sequences parse to the left-to-right fold; conflicting ones raise VariantError."""
+    expected = fold(expand(seq))
+    if conflicts(expected):
+        with pytest.raises(VariantError):
+            parse_variant("+".join(seq))
+    else:
+        assert asdict(parse_variant("+".join(seq))) == expected
+
+
+KIND_FIELDS = {"tls": ["tls"], "auth": ["auth", "auth_pipelined"], "greeting": ["ehlo"],
+               "writes": ["writes"]}
+
+
+@given(st.lists(st.sampled_from(TOKEN_NAMES), min_size=1, max_size=10))
+def test_last_token_of_each_kind_wins(seq: list[str]) -> None:
+    expected = fold(seq)
+    if conflicts(expected):
+        return
+    f = parse_variant(" + ".join(seq))
+    kinds = {r.name: r.kind for r in variant_table() if r.kind != "preset"}
+    for kind, fields in KIND_FIELDS.items():
+        of_kind = [t for t in seq if kinds[t] == kind]
+        if not of_kind or of_kind[-1] == "starttls":
+            continue
+        for field in fields:
+            assert getattr(f, field) == ASSIGNS[of_kind[-1]][field], (kind, field)
+    last_pipe = [t for t in seq if t in ("pipelining", "no-pipelining", "chunking")]
+    if last_pipe:
+        assert f.pipelining == (last_pipe[-1] != "no-pipelining")
+    last_nagle = [t for t in seq if t in ("nodelay", "nagle", "nagle-per-command")]
+    if last_nagle:
+        assert f.nagle == (last_nagle[-1] != "nodelay")

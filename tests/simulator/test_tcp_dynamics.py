@@ -1,0 +1,206 @@
+"""TCP dynamics beyond the closed form, each expectation derived by hand (see docstrings)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from smtpsim.simulator.config import PathConfig, TcpConfig
+from smtpsim.simulator.session import run_session
+
+from .conftest import ideal_case
+
+MSS = TcpConfig().mss  # 1448
+TOL = 1e-6
+
+
+def _body_size(segments: int, data: bool = True) -> int:
+    """A message whose content (plus the 3-byte DATA terminator) fills exactly
+    ``segments`` full segments."""
+    return segments * MSS - (3 if data else 0)
+
+
+# ---------------------------------------------------------------- handshake losses
+def test_lost_syn_costs_exactly_the_initial_rto() -> None:
+    """RFC 6298 §2.1: the SYN is resent after 1 s; nothing else changes (RTT 0.5 s)."""
+    clean, _ = run_session(ideal_case("pipelining", rtt=0.5), seed=1)
+    lost, _ = run_session(ideal_case("pipelining", rtt=0.5, drop_up=frozenset({0})), seed=1)
+    assert clean.retransmits == 0
+    assert lost.accept_s - clean.accept_s == pytest.approx(1.0, abs=TOL)
+    assert lost.phase_connect_s == pytest.approx(1.0 + 0.5, abs=TOL)
+    assert lost.retransmits == 1
+
+
+def test_syn_ack_timer_fires_on_paths_slower_than_one_second() -> None:
+    """With RTT 1.2 s both 1 s handshake timers expire early (as on GPRS with Linux): the
+    client resends its SYN at 1.0 s, the server answers that SYN with another SYN-ACK, and
+    its own SYN-ACK timer fires at 0.6 + 1.0 s, before the ACK arrives at 1.8 s. Three
+    spurious retransmissions and no delay."""
+    record, _ = run_session(ideal_case("pipelining", rtt=1.2), seed=1)
+    assert record.retransmits == 3
+    assert record.accept_s == pytest.approx(5 * 1.2, abs=TOL)
+
+
+def test_two_lost_syns_cost_one_plus_two_seconds() -> None:
+    """RFC 6298 §5.5: the timer doubles, so the third SYN leaves at 1 + 2 = 3 s."""
+    lost, _ = run_session(ideal_case("pipelining", rtt=0.5, drop_up=frozenset({0, 1})), seed=1)
+    assert lost.phase_connect_s == pytest.approx(3.0 + 0.5, abs=TOL)
+
+
+def test_lost_syn_ack_costs_one_second() -> None:
+    """The client's SYN timer (1 s) fires; the server answers the repeated SYN at once, so
+    the handshake completes 1 s + 1 RTT after the start."""
+    lost, _ = run_session(ideal_case("pipelining", rtt=0.5, drop_down=frozenset({0})), seed=1)
+    assert lost.phase_connect_s == pytest.approx(1.5, abs=TOL)
+    assert lost.outcome == "accepted"
+
+
+def test_total_loss_fails_in_bounded_time() -> None:
+    """Linux tcp_syn_retries = 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s, failure at 127 s."""
+    case = ideal_case("baseline", path=PathConfig.symmetric_rtt(0.1, 1e6, 1e6, loss=1.0))
+    record, _ = run_session(case, seed=3)
+    assert record.outcome == "failed"
+    assert record.failed_in == "connect"
+    assert record.phase_connect_s == pytest.approx(127.0, abs=TOL)
+    assert record.retransmits == 6
+    assert record.accept_s != record.accept_s  # NaN: never accepted
+
+
+def _dead_uplink(**kw: object):
+    """RTT 0.5 s; every client packet after the handshake ACK (SYN 0, ACK 1) is lost, so
+    the greeting arrives at 1.0 s and EHLO leaves then, never to arrive."""
+    case = ideal_case("pipelining", rtt=0.5, drop_up=frozenset(range(2, 10**6)), **kw)
+    record, tr = run_session(case, seed=1, trace=True)
+    total = sum(getattr(record, f"phase_{p}_s") for p in ("connect", "greeting", "ehlo"))
+    assert tr is not None
+    client_resends = sum(p.retransmit for p in tr.packets if p.direction == "up")
+    return record, total, client_resends
+
+
+def test_dead_uplink_ends_at_the_rfc5321_reply_timeout() -> None:
+    """EHLO's retransmissions back off (RTO 1.5 s from SRTT 0.5 + 4 x RTTVAR 0.25, then 3, 6,
+    ...) but TCP would try for many minutes (tcp_retries2 = 15); the client's 5-minute reply
+    timeout (RFC 5321 §4.5.3.2) ends the session first, 300 s after EHLO left."""
+    record, total, _ = _dead_uplink()
+    assert record.outcome == "timeout"
+    assert record.failed_in == "ehlo"
+    assert total == pytest.approx(1.0 + 300.0, abs=TOL)
+
+
+def test_dead_uplink_fails_when_tcp_gives_up_first() -> None:
+    """With data_retries = 3, TCP gives up at the 4th expiry: 1.5 + 3 + 6 + 12 = 22.5 s
+    after EHLO left at 1.0 s."""
+    tcp = TcpConfig(data_retries=3)
+    record, total, client_resends = _dead_uplink(client_tcp=tcp, server_tcp=tcp)
+    assert record.outcome == "failed"
+    assert record.failed_in == "ehlo"
+    assert total == pytest.approx(1.0 + 22.5, abs=TOL)
+    assert client_resends == 3
+
+
+# ---------------------------------------------------------------- slow start
+@pytest.mark.parametrize(
+    ("segments", "iw", "rounds", "late"),
+    [
+        # IW 10: flights 10, 20, 40, 80, 160, 320 (cumulative 630), 640: 691 is in round 7
+        (691, 10, 7, False),
+        (600, 10, 6, False),
+        # IW 3: the receiver ACKs every second segment at once (RFC 5681 §4.2), so the odd
+        # third segment of the first flight waits for the delayed-ACK timer. Each round then
+        # has a main burst of 2^k segments and a late one of 2^(k-1), 40 ms behind:
+        # round 8 = 382..637 (main) + 638..765 (late). Segment 691 is late, 600 is not.
+        (691, 3, 8, True),
+        (600, 3, 8, False),
+    ],
+)
+def test_body_costs_its_slow_start_rounds(segments: int, iw: int, rounds: int, late: bool) -> None:
+    """Data phase = rounds x RTT (+ the delayed-ACK timer for a late segment), measured
+    from the 354 to the final 250 on an ideal 1 s path."""
+    record, _ = run_session(ideal_case("pipelining", size=_body_size(segments), iw=iw), seed=1)
+    delack = TcpConfig().delack_s
+    assert record.phase_data_s == pytest.approx(rounds + (delack if late else 0.0), abs=1e-4)
+
+
+def test_iw3_and_iw10_differ_by_the_flights_for_1mb() -> None:
+    """1 MB (691 segments): 8 rounds plus a delayed-ACK timer at IW 3, 7 rounds at IW 10."""
+    iw3, _ = run_session(ideal_case("pipelining", size=1_000_000, iw=3), seed=1)
+    iw10, _ = run_session(ideal_case("pipelining", size=1_000_000, iw=10), seed=1)
+    assert iw3.accept_s - iw10.accept_s == pytest.approx(1.0 + 0.040, abs=1e-4)
+
+
+def test_without_delayed_ack_the_difference_is_whole_flights() -> None:
+    tcp = TcpConfig(iw=3, delack_s=1e-9)
+    iw3, _ = run_session(
+        ideal_case("pipelining", size=1_000_000, client_tcp=tcp, server_tcp=tcp), seed=1
+    )
+    tcp10 = replace(tcp, iw=10)
+    iw10, _ = run_session(
+        ideal_case("pipelining", size=1_000_000, client_tcp=tcp10, server_tcp=tcp10), seed=1
+    )
+    assert iw3.accept_s - iw10.accept_s == pytest.approx(1.0, abs=1e-4)
+
+
+# ---------------------------------------------------------------- Nagle and delayed ACK
+def _per_command(variant: str, **kw: object):
+    coalesced = ideal_case(variant, **kw)
+    per_command = replace(
+        coalesced, features=replace(coalesced.features, writes="per-command", nagle=True)
+    )
+    a, _ = run_session(coalesced, seed=1)
+    b, _ = run_session(per_command, seed=1)
+    return a, b
+
+
+def test_pipelined_group_one_write_per_command_costs_a_round_trip() -> None:
+    """MAIL leaves alone; RCPT and DATA wait under Nagle (MAIL is an unacknowledged small
+    segment). The server answers MAIL at once, since no more input is waiting (RFC 2920
+    §3.2), and that 250 carries the ACK that releases the rest: +1 RTT."""
+    a, b = _per_command("pipelining")
+    assert b.phase_envelope_s - a.phase_envelope_s == pytest.approx(1.0, abs=TOL)
+
+
+def test_body_and_terminator_written_apart_stall_by_the_delayed_ack_timer() -> None:
+    """The body leaves; the 3-byte terminator waits under Nagle for the body's ACK; the
+    server has nothing to say before the terminator, so it ACKs after its delayed-ACK timer:
+    + delack + 1 RTT."""
+    a, b = _per_command("pipelining")
+    assert b.phase_data_s - a.phase_data_s == pytest.approx(1.0 + 0.040, abs=TOL)
+
+
+@pytest.mark.parametrize("delack", [0.040, 0.200])
+def test_tls12_client_flight_in_three_writes_stalls_by_the_delayed_ack(delack: float) -> None:
+    """ClientKeyExchange leaves; ChangeCipherSpec and Finished wait under Nagle; the server
+    waits for Finished and ACKs after its timer (40 ms Linux, 200 ms Windows)."""
+    tcp = TcpConfig(delack_s=delack)
+    a, b = _per_command("baseline", client_tcp=tcp, server_tcp=tcp)
+    assert b.phase_tls_s - a.phase_tls_s == pytest.approx(1.0 + delack, abs=TOL)
+
+
+def test_nodelay_removes_the_stalls() -> None:
+    coalesced = ideal_case("baseline")
+    nodelay = replace(coalesced, features=replace(coalesced.features, writes="per-command",
+                                                  nagle=False))
+    a, _ = run_session(coalesced, seed=1)
+    b, _ = run_session(nodelay, seed=1)
+    assert b.accept_s == pytest.approx(a.accept_s, abs=TOL)
+
+
+# ---------------------------------------------------------------- loss recovery
+def test_one_lost_segment_is_repaired_by_fast_retransmit() -> None:
+    """One segment lost in a 200-segment body. The segments sent with it arrive out of
+    order, each answered at once by a duplicate ACK (RFC 5681 §4.2); the third reaches the
+    client one RTT after the loss and the segment is resent then (§3.2), with no RTO."""
+    size = _body_size(200)
+    # uplink packets: SYN, ACK, EHLO, the MAIL group, then the body; drop body segment 50
+    case = ideal_case("pipelining", rtt=0.5, size=size, drop_up=frozenset({4 + 50}))
+    lost, tr = run_session(case, seed=1, trace=True)
+    assert lost.outcome == "accepted"
+    assert lost.retransmits == 1
+    assert tr is not None
+    ups = [p for p in tr.packets if p.direction == "up"]
+    dropped = [p for p in ups if p.arrived_s is None]
+    resent = [p for p in ups if p.retransmit]
+    assert len(dropped) == 1 and len(resent) == 1
+    assert resent[0].seq == dropped[0].seq
+    assert resent[0].sent_s - dropped[0].sent_s == pytest.approx(0.5, abs=1e-6)
