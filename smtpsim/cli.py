@@ -5,8 +5,8 @@ diagram of one session), ``profiles`` and ``variants`` (the built-in presets).
 
 Bad input (an unknown name, a value out of range, any ``ValueError`` from the API, a bad
 option) prints one line ``error: <message>`` on stderr and exits with status 2, without a
-traceback. The API and the scenario modules are imported on use, so ``--help`` does not load
-the simulator.
+traceback. ``smtpsim.api`` and the scenario modules are imported on use, so ``--help`` does not
+import the SimPy engine.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -30,7 +31,7 @@ from typer.core import TyperGroup
 from smtpsim.analysis.ladder import ladder_lines
 from smtpsim.analysis.summary import summarize
 
-try:  # typer >= 0.22 vendors click
+try:  # recent typer vendors click as typer._click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover - older typer depends on click
     from click.exceptions import ClickException, NoArgsIsHelpError
@@ -197,11 +198,20 @@ def _fmt(value: float, digits: int = 1) -> str:
 
 
 def _summary_table(summary: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
+    """Median/p95 accept time in ms, mean waits and the ratio to ``REFERENCE``."""
+    table = Table(
+        title=title,
+        title_justify="left",
+        caption=f"median, p95: accept time in ms; ratio: median / median of {REFERENCE} on the "
+        "same profile; waits: mean round trips waited; all over accepted messages",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for name in ("profile", "variant"):
-        table.add_column(name)
-    for name in ("n", "failed", "median ms", "p95 ms", "waits", f"× {REFERENCE}"):
-        table.add_column(name, justify="right")
+        table.add_column(name, overflow="fold")
+    for name in ("n", "failed", "median", "p95", "waits", "ratio"):
+        table.add_column(name, justify="right", min_width=len(name), no_wrap=True)
     previous = None
     for r in summary.itertuples():
         if previous is not None and r.profile != previous:
@@ -243,7 +253,9 @@ def run(
     profile: Annotated[
         list[str] | None,
         typer.Option(
-            "--profile", metavar="NAME", help="Built-in profile name; repeat for several."
+            "--profile",
+            metavar="NAME",
+            help="Built-in profile name (see `smtpsim profiles`); repeat for several.",
         ),
     ] = None,
     rtt_ms: RttOpt = None,
@@ -303,10 +315,10 @@ def run(
     with _user_errors():
         if case:
             df = _api().simulate(**case, **repeat)
-            title = "median accept time (ms) and ratio to baseline"
+            title = "accept time per profile and variant"
         else:
             df = _api().default_scenario_frame(**repeat)
-            title = "default scenario: median accept time (ms) and ratio to baseline"
+            title = "default scenario: every variant preset on every built-in profile"
     _print(df, fmt, title)
     if out is not None:
         _write(df, out)
@@ -315,7 +327,10 @@ def run(
 @app.command()
 def trace(
     profile: Annotated[
-        str | None, typer.Option("--profile", metavar="NAME", help="Built-in profile name.")
+        str | None,
+        typer.Option(
+            "--profile", metavar="NAME", help="Built-in profile name (see `smtpsim profiles`)."
+        ),
     ] = None,
     rtt_ms: RttOpt = None,
     up_kbps: UpOpt = None,

@@ -42,7 +42,9 @@ __all__ = ["SmtpClient", "REPLY_TIMEOUT_S"]
 
 #: Client timeouts of RFC 5321 §4.5.3.2: 5 min for the greeting, MAIL, RCPT (and, by the same
 #: rule, EHLO, STARTTLS, AUTH, QUIT and the TLS handshake), 2 min for the 354 after DATA, 10
-#: min for the reply to the end of data (3 min per data block is subsumed here).
+#: min for the reply to the end of data (§4.5.3.2.6: the time the server may spend on the
+#: message once it has it), counted here from when the peer has acknowledged the whole
+#: content. While the body drains, TCP's own retransmission limit bounds the wait.
 REPLY_TIMEOUT_S = {"default": 300.0, "DATA": 120.0, "end": 600.0}
 
 Proc = Generator[simpy.Event, Any, Any]
@@ -118,6 +120,7 @@ class SmtpClient:
         last = items[-1]
         if isinstance(last, Content):
             timeout = REPLY_TIMEOUT_S["end"]
+            yield self.connection.client.drained()
         elif getattr(last, "verb", "") == "DATA":
             timeout = REPLY_TIMEOUT_S["DATA"]
         else:

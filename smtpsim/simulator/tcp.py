@@ -29,6 +29,14 @@ What is modelled, and the source of each behaviour:
   (go-back-N, as a stack without SACK does); after ``data_retries`` expiries the connection
   fails. Fast retransmit on ``dupack_threshold`` duplicate ACKs with NewReno recovery
   (RFC 5681 §3.2, RFC 6582).
+* Spurious timeouts (a slow link where a queued flight outlasts an RTO learnt from small
+  packets: GPRS is the classic case) are detected with timestamps (RFC 7323, which the 52 B
+  header already carries): every segment carries its send time (TSval) and echoes
+  ``TS.Recent`` (TSecr), updated from segments that start at or before the last ACK sent
+  (RFC 7323 §4.3, so a delayed ACK echoes the earliest segment it covers). If the first ACK
+  after a timeout echoes a TSval older than the retransmission, the original was only
+  delayed (Eifel detection, RFC 3522 §3.2) and the sender restores cwnd, ssthresh and its
+  send position (Eifel response, RFC 4015; Linux ``tcp_try_undo_loss``).
 * FIN close (RFC 793): a FIN follows the last data byte and takes one sequence number.
 
 Applications write and read whole *records* (``Record``): the reader receives a record when
@@ -97,12 +105,20 @@ class Record:
 
 
 class Segment:
-    """A TCP segment: ``seq`` and ``length`` in data-byte offsets, ``ack``, ``flags``."""
+    """A TCP segment: ``seq`` and ``length`` in data-byte offsets, ``ack``, ``flags``, and the
+    timestamp option: ``tsval`` (send time) and ``tsecr`` (the echoed TS.Recent)."""
 
-    __slots__ = ("seq", "length", "ack", "flags", "retransmit", "label")
+    __slots__ = ("seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr")
 
     def __init__(
-        self, seq: int, length: int, ack: int, flags: int, retransmit: bool = False
+        self,
+        seq: int,
+        length: int,
+        ack: int,
+        flags: int,
+        retransmit: bool = False,
+        tsval: float = 0.0,
+        tsecr: float = 0.0,
     ) -> None:
         self.seq = seq
         self.length = length
@@ -110,6 +126,8 @@ class Segment:
         self.flags = flags
         self.retransmit = retransmit
         self.label = ""
+        self.tsval = tsval
+        self.tsecr = tsecr
 
 
 class Socket:
@@ -137,16 +155,25 @@ class Socket:
         return ev
 
     def recv_within(self, timeout: float) -> Generator[simpy.Event, Any, Any]:
-        """Process step: the next item, or ``TIMEOUT`` if none arrives within ``timeout`` s
-        (an application's read timeout, e.g. RFC 5321 §4.5.3.2)."""
+        """Process step: the next item, or ``TIMEOUT`` once no data has arrived for
+        ``timeout`` s. Like a read timeout applied to each ``read()`` call (Postfix's
+        ``smtpd_timeout``, RFC 5321 §4.5.3.2), any arriving data restarts it, so a long body
+        that keeps arriving never times out."""
         ev = self.recv()
-        if not ev.triggered:
-            yield ev | self.env.timeout(timeout)
-            if not ev.triggered:
+        if ev.triggered:
+            return ev.value
+        env = self.env
+        deadline = env.now + timeout
+        while True:
+            yield ev | env.timeout(deadline - env.now)
+            if ev.triggered:
+                return ev.value
+            idle_until = self.endpoint.last_data_s + timeout
+            if idle_until <= env.now + 1e-12:
                 if self._waiter is ev:
                     self._waiter = None
                 return TIMEOUT
-        return ev.value
+            deadline = idle_until
 
     def pending(self) -> bool:
         """True if items have arrived that the application has not read yet."""
@@ -182,7 +209,8 @@ class TcpEndpoint:
         "handshake_retransmitted", "timer_gen",
         # receiver
         "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "incoming",
-        "peer_fin", "on_established", "record_log",
+        "peer_fin", "on_established", "record_log", "drain_waiter", "last_data_s",
+        "ts_recent", "undo", "undo_ts", "spurious_rtos",
     )
 
     def __init__(
@@ -238,6 +266,15 @@ class TcpEndpoint:
         self.on_established: Callable[[], None] | None = None
         #: The trace's record list when tracing, else None.
         self.record_log: list[RecordEvent] | None = None
+        self.drain_waiter: simpy.Event | None = None
+        #: When new in-order data last arrived (restarts application read timeouts).
+        self.last_data_s = 0.0
+        self.ts_recent = 0.0
+        #: What a timeout changed, kept until the first ACK after it shows whether the timeout
+        #: was spurious: (cwnd, ssthresh, snd_nxt, in-flight list); and when it retransmitted.
+        self.undo: tuple[int, int, int, list[list[Any]]] | None = None
+        self.undo_ts = 0.0
+        self.spurious_rtos = 0
 
     # ------------------------------------------------------------------ application side
     def write(self, records: Sequence[Record]) -> None:
@@ -255,6 +292,16 @@ class TcpEndpoint:
             now = self.env.now
             log.extend(RecordEvent(now, self.side, "write", r.nbytes, r.label) for r in records)
         self.output()
+
+    def drained(self) -> simpy.Event:
+        """An event triggered once every byte written so far has been acknowledged by the
+        peer: the data has left the network, however deep the queue it crossed."""
+        ev = self.env.event()
+        if self.snd_una >= self.write_end or self.state == DEAD:
+            ev.succeed()
+        else:
+            self.drain_waiter = ev
+        return ev
 
     def close(self) -> None:
         if self.fin_queued or self.state == DEAD:
@@ -314,6 +361,9 @@ class TcpEndpoint:
         self.timer_gen += 1
         self.rto_deadline = None
         self.delack_pending = False
+        if self.drain_waiter is not None:
+            self.drain_waiter.succeed()
+            self.drain_waiter = None
         if not self.socket.established.triggered:
             self.socket.established.succeed(False)
         self.socket._deliver(FAILED)
@@ -322,6 +372,8 @@ class TcpEndpoint:
 
     # ------------------------------------------------------------------ sending
     def _transmit(self, seg: Segment, wire_bytes: int) -> None:
+        seg.tsval = self.env.now
+        seg.tsecr = self.ts_recent
         labels = self.trace_labels
         if labels is not None and seg.length:
             seg.label = _labels_in(labels, seg.seq, seg.seq + seg.length)
@@ -341,7 +393,7 @@ class TcpEndpoint:
             avail = self.write_end - seq
             if avail <= 0:
                 if self.fin_queued and seq == self.fin_seq and len(inflight) < self.cwnd:
-                    self._send_segment(seq, 0, FIN | ACK)
+                    self._send_segment(seq, 0, FIN | ACK, seq < self.snd_max)
                     self.snd_nxt = seq + 1
                     sent = True
                 break
@@ -431,6 +483,9 @@ class TcpEndpoint:
         if self.expiries > self.cfg.data_retries:
             self.fail()
             return
+        if self.undo is None:
+            self.undo = (self.cwnd, self.ssthresh, self.snd_nxt, list(self.inflight))
+        self.undo_ts = self.env.now
         flight = len(self.inflight)
         self.ssthresh = max(flight // 2, 2)
         self.cwnd = 1
@@ -503,6 +558,8 @@ class TcpEndpoint:
     def _on_ack(self, seg: Segment) -> None:
         ack = seg.ack
         if ack > self.snd_una:
+            if self.undo is not None:
+                self._check_spurious_rto(seg)
             inflight = self.inflight
             now = self.env.now
             acked = 0
@@ -515,6 +572,10 @@ class TcpEndpoint:
             self.snd_una = ack
             if self.snd_nxt < ack:
                 self.snd_nxt = ack
+            waiter = self.drain_waiter
+            if waiter is not None and ack >= self.write_end:
+                self.drain_waiter = None
+                waiter.succeed()
             if sample >= 0.0:
                 self._rtt_sample(sample)
             self.expiries = 0
@@ -548,6 +609,21 @@ class TcpEndpoint:
             elif self.recover is not None:
                 self.cwnd += 1
                 self.output()
+
+    def _check_spurious_rto(self, seg: Segment) -> None:
+        """Eifel detection (RFC 3522 §3.2) on the first ACK after a timeout, and the undo of
+        RFC 4015 when it shows the timeout was spurious."""
+        undo = self.undo
+        self.undo = None
+        if undo is None or seg.tsecr >= self.undo_ts:
+            return  # the ACK answers the retransmission: the segment really was lost
+        cwnd, ssthresh, snd_nxt, inflight = undo
+        self.spurious_rtos += 1
+        self.cwnd = cwnd
+        self.ssthresh = ssthresh
+        self.inflight = deque(inflight)
+        if snd_nxt > self.snd_nxt:
+            self.snd_nxt = snd_nxt
 
     def _retransmit_head(self) -> None:
         seq = self.snd_una
@@ -588,6 +664,8 @@ class TcpEndpoint:
 
     def _on_data(self, seg: Segment) -> None:
         start = seg.seq
+        if start <= self.last_ack_sent:
+            self.ts_recent = seg.tsval  # RFC 7323 §4.3
         end = start + seg.length
         rcv_nxt = self.rcv_nxt
         fin = bool(seg.flags & FIN)
@@ -609,6 +687,7 @@ class TcpEndpoint:
                 rcv_nxt = ooo[0][1]
             ooo.pop(0)
         self.rcv_nxt = rcv_nxt
+        self.last_data_s = self.env.now  # new in-order data: what completes a read()
         incoming = self.incoming
         deliver = self.socket._deliver
         log = self.record_log

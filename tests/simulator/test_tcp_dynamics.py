@@ -204,3 +204,29 @@ def test_one_lost_segment_is_repaired_by_fast_retransmit() -> None:
     assert len(dropped) == 1 and len(resent) == 1
     assert resent[0].seq == dropped[0].seq
     assert resent[0].sent_s - dropped[0].sent_s == pytest.approx(0.5, abs=1e-6)
+
+
+# ---------------------------------------------------------------- spurious timeouts
+def test_spurious_timeout_on_a_slow_link_is_undone() -> None:
+    """9.6 kbit/s, 100 ms RTT: a 1500 B packet takes 1.25 s to send, so ACKs (one per two
+    segments) come 2.5 s apart, while the RTO learnt from small command packets is about
+    1 s; the RTO restarts on each ACK (RFC 6298 §5.3) but still expires between two. The
+    next ACK echoes the original's timestamp, so the sender undoes the timeout (RFC 3522,
+    RFC 4015): the link stays busy and the body costs its serialization time plus about a
+    round trip, instead of a restart from cwnd 1 with queued segments sent twice (each
+    duplicate would cost another 1.25 s)."""
+    size = 50_000
+    segments = -(-(size + 3) // MSS)  # 35
+    wire = size + 3 + segments * TcpConfig().header_bytes
+    serialization = wire * 8 / 9_600  # 43.8 s
+    case = ideal_case("pipelining", rtt=0.1, size=size, bandwidth=9_600)
+    record, tr = run_session(case, seed=1, trace=True)
+    assert record.outcome == "accepted"
+    assert tr is not None
+    resent = [p for p in tr.packets if p.retransmit and p.direction == "up"]
+    assert 1 <= len(resent) <= 3  # one retransmission per spurious timeout, no go-back-N
+    # from the 354 to the 250: the whole body serialized, plus each retransmitted segment
+    # (1500 B, 1.25 s: it crossed the bottleneck too), then the last packet's delay and the
+    # 250's serialization (about 0.1 s) and delay
+    duplicate = 1500 * 8 / 9_600
+    assert serialization < record.phase_data_s < serialization + len(resent) * duplicate + 0.5
