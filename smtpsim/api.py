@@ -77,6 +77,7 @@ def build_cases(
     size: int = DEFAULT_SIZE,
     recipients: int = 1,
     iw: int | None = None,
+    delack_ms: float | None = None,
     server: str = "typical",
 ) -> list[Case]:
     """Validate a single-case description and expand it to one ``Case`` per profile × variant."""
@@ -86,11 +87,20 @@ def build_cases(
         raise InvalidValueError("recipients", recipients, "recipients must be between 1 and 1000")
     if iw is not None and (not isinstance(iw, int) or not 1 <= iw <= 1000):
         raise InvalidValueError("iw", iw, "iw must be a whole number of segments in [1, 1000]")
+    if delack_ms is not None and not 0.0 < delack_ms <= 500.0:
+        raise InvalidValueError(
+            "delack_ms", delack_ms, "the delayed-ACK timer must be in (0, 500] ms (RFC 1122)"
+        )
+    base_tcp = TcpConfig()
+    if iw is not None:
+        base_tcp = replace(base_tcp, iw=iw)
+    if delack_ms is not None:
+        base_tcp = replace(base_tcp, delack_s=delack_ms / 1000.0)
     timing = get_server_timing(server)
     variants = [(canonical_name(v), parse_variant(v)) for v in _as_list(variant) or ["baseline"]]
     cases = []
     for prof in _profiles(profile, rtt_ms, up_kbps, down_kbps, loss):
-        tcp = prof.tcp(TcpConfig() if iw is None else TcpConfig(iw=iw))
+        tcp = prof.tcp(base_tcp)
         for name, features in variants:
             cases.append(
                 Case(
@@ -124,6 +134,7 @@ def simulate(
     size: int = DEFAULT_SIZE,
     recipients: int = 1,
     iw: int | None = None,
+    delack_ms: float | None = None,
     server: str = "typical",
     seed: int = 0,
     replications: int = 1,
@@ -132,11 +143,13 @@ def simulate(
 
     ``profile`` names built-in profiles (default ``dsl``); ``rtt_ms``, ``up_kbps`` and
     ``down_kbps`` together add a custom path; ``loss`` sets its loss (or overrides the named
-    profiles'). ``variant`` is a preset or ``+``-joined feature tokens.
+    profiles'). ``variant`` is a preset or ``+``-joined feature tokens. ``iw`` and
+    ``delack_ms`` set both endpoints' initial window and delayed-ACK timer.
     """
     cases = build_cases(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
-        variant=variant, size=size, recipients=recipients, iw=iw, server=server,
+        variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
+        server=server,
     )
     return pd.DataFrame(list(_rows(cases, seed, replications)), columns=columns())
 
@@ -152,6 +165,7 @@ def trace(
     size: int = DEFAULT_SIZE,
     recipients: int = 1,
     iw: int | None = None,
+    delack_ms: float | None = None,
     server: str = "typical",
     seed: int = 0,
     replication: int = 0,
@@ -159,7 +173,8 @@ def trace(
     """One session's trace (the first profile and variant given)."""
     cases = build_cases(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
-        variant=variant, size=size, recipients=recipients, iw=iw, server=server,
+        variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
+        server=server,
     )
     _, tr = run_session(cases[0], seed, replication, trace=True)
     assert tr is not None

@@ -113,7 +113,7 @@ LossOpt = Annotated[
 SizeOpt = Annotated[
     int | None,
     typer.Option(
-        "--size", min=0, metavar="BYTES", help="Message body size, bytes [default: 10000]."
+        "--size", min=1, metavar="BYTES", help="Message body size, bytes [default: 10000]."
     ),
 ]
 RcptOpt = Annotated[
@@ -123,6 +123,16 @@ RcptOpt = Annotated[
 IwOpt = Annotated[
     int | None,
     typer.Option("--iw", min=1, metavar="SEGMENTS", help="TCP initial window, segments."),
+]
+DelackOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--delack-ms",
+        min=0.001,
+        max=500.0,
+        metavar="MS",
+        help="TCP delayed-ACK timer, ms [default: 40, Linux; Windows uses 200].",
+    ),
 ]
 ServerOpt = Annotated[
     str | None,
@@ -269,6 +279,7 @@ def run(
     size: SizeOpt = None,
     recipients: RcptOpt = None,
     iw: IwOpt = None,
+    delack_ms: DelackOpt = None,
     server: ServerOpt = None,
     seed: SeedOpt = None,
     replications: Annotated[
@@ -308,6 +319,7 @@ def run(
         size=size,
         recipients=recipients,
         iw=iw,
+        delack_ms=delack_ms,
         server=server,
     )
     given = {"seed": seed, "replications": replications}
@@ -343,6 +355,7 @@ def trace(
     size: SizeOpt = None,
     recipients: RcptOpt = None,
     iw: IwOpt = None,
+    delack_ms: DelackOpt = None,
     server: ServerOpt = None,
     seed: SeedOpt = None,
     width: Annotated[
@@ -363,6 +376,7 @@ def trace(
         size=size,
         recipients=recipients,
         iw=iw,
+        delack_ms=delack_ms,
         server=server,
         seed=seed,
     )

@@ -1,0 +1,95 @@
+"""The notebook API: shapes, replications, common random numbers, errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import smtpsim.api as sim
+from smtpsim.scenarios.profiles import builtin_profiles
+from smtpsim.simulator.records import PHASES, columns
+
+
+def test_simulate_returns_one_row_per_profile_variant_replication() -> None:
+    df = sim.simulate(["dsl", "lte"], variant=["baseline", "chunking"], replications=3, seed=7)
+    assert list(df.columns) == columns()
+    assert len(df) == 2 * 2 * 3
+    assert set(df.profile) == {"dsl", "lte"}
+    assert set(df.variant) == {"baseline", "chunking"}
+    assert sorted(df.replication.unique()) == [0, 1, 2]
+    assert (df.seed == 7).all()
+    assert (df.outcome == "accepted").all()
+
+
+def test_records_carry_the_brief_fields() -> None:
+    df = sim.simulate("dsl")
+    for name in ("profile", "variant", "seed", "outcome", "accept_s", "close_s", "waits",
+                 "bytes_up", "bytes_down", "packets_up", "packets_down", "retransmits"):
+        assert name in df.columns
+    for phase in PHASES:
+        assert f"phase_{phase}_s" in df.columns
+    row = df.iloc[0]
+    assert row.close_s > row.accept_s > row.greeting_s > 0
+    assert math.isclose(sum(row[f"phase_{p}_s"] for p in PHASES), row.close_s, abs_tol=1e-9)
+
+
+def test_custom_path_and_loss() -> None:
+    df = sim.simulate(rtt_ms=200, up_kbps=100, down_kbps=400, variant="pipelining")
+    assert df.profile.tolist() == ["custom"]
+    # pipelining, ideal-ish: 5 RTT of 200 ms at least, plus serialization at 100 kbit/s
+    assert df.accept_s.iloc[0] > 1.0
+
+
+def test_replications_differ_on_a_random_network_and_variants_are_paired() -> None:
+    """3g has jitter and loss. Replication r of every variant uses the same seed pair, so
+    the first packets (the handshake, identical in every variant) meet the same network."""
+    df = sim.simulate("3g", variant=["baseline", "pipelining"], replications=4, seed=1)
+    base = df[df.variant == "baseline"].reset_index()
+    pipe = df[df.variant == "pipelining"].reset_index()
+    assert base.accept_s.nunique() == 4
+    assert (base.phase_connect_s == pipe.phase_connect_s).all()
+
+
+def test_same_call_same_frame() -> None:
+    a = sim.simulate("3g", variant="baseline", replications=3, seed=11)
+    b = sim.simulate("3g", variant="baseline", replications=3, seed=11)
+    assert a.equals(b)
+
+
+def test_trace_has_packets_and_records() -> None:
+    tr = sim.trace("lte", variant="chunking", size=5000)
+    assert tr.profile == "lte" and tr.variant == "chunking"
+    assert tr.packets[0].flags == "S"
+    labels = " ".join(p.label for p in tr.packets)
+    assert "MAIL FROM:<alice@example.org>" in labels and "BDAT 5000 LAST" in labels
+    assert any(r.side == "server" and r.action == "read" for r in tr.records)
+
+
+def test_default_scenario_covers_every_builtin_profile_and_preset() -> None:
+    df = sim.default_scenario_frame()
+    assert set(df.profile) == set(builtin_profiles())
+    assert set(df.variant) == set(sim.DEFAULT_VARIANTS)
+    assert len(df) == len(builtin_profiles()) * len(sim.DEFAULT_VARIANTS)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"profile": "marsnet"}, "allowed"),
+        ({"variant": "baseline+quic"}, "quic"),
+        ({"size": -1}, "size"),
+        ({"rtt_ms": 50, "up_kbps": 10, "down_kbps": 10, "loss": 1.5}, "[0, 1]"),
+        ({"profile": "dsl", "loss": -0.2}, "[0, 1]"),
+        ({"recipients": 0}, "recipients"),
+        ({"iw": 0}, "iw"),
+        ({"delack_ms": 0}, "delayed-ACK"),
+        ({"server": "fast"}, "allowed"),
+        ({"rtt_ms": 50}, "together"),
+    ],
+)
+def test_bad_input_raises_a_value_error_saying_what_is_allowed(kwargs, needle) -> None:
+    with pytest.raises(ValueError, match=None) as info:
+        sim.simulate(**kwargs)
+    assert needle in str(info.value)
+    assert "\n" not in str(info.value)
