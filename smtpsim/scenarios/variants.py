@@ -105,6 +105,18 @@ _TOKENS: dict[str, _TokenDef] = {
                 "RFC 1122 §4.2.3.4", "nagle=False"),
     "nagle": ("nagle", _const(nagle=True), "client keeps Nagle's algorithm on (the default)",
               "RFC 896, RFC 1122 §4.2.3.4", "nagle=True"),
+    "quit-wait": ("quit", _const(quit="wait"),
+                  "send QUIT after the 250 and wait for the 221 before telling the user",
+                  "RFC 5321 §4.1.1.10", "quit='wait'"),
+    "quit-pipelined": ("quit", _const(quit="pipelined"),
+                       "QUIT in the same write as the end of data; 250 and 221 come together",
+                       "RFC 2920 §3.1", "quit='pipelined'"),
+    "quit-async": ("quit", _const(quit="async"),
+                   "tell the user at the 250; QUIT and 221 follow in the background",
+                   "lemonade 2006 discussion; protocol.md §1.11", "quit='async'"),
+    "quit-drop": ("quit", _const(quit="drop"),
+                  "no QUIT: close the connection after the 250 (not RFC 5321 compliant)",
+                  "protocol.md §1.11", "quit='drop'"),
 }
 
 PRESETS: dict[str, str] = {
@@ -186,6 +198,13 @@ def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
                 + ": PIPELINING, CHUNKING, STARTTLS and AUTH are negotiated in the EHLO reply"
                 " (RFC 5321 §4.1.1.1, RFC 1869)"
             )
+    if f.quit == "pipelined" and not f.pipelining:
+        by = set_by.get("pipelining")
+        why = f"conflicts with {by!r}" if by else "needs 'pipelining'"
+        raise VariantError(
+            f"variant {expr!r}: {set_by['quit']!r} {why}: QUIT may end a pipelined group only"
+            " with PIPELINING (RFC 2920 §3.1)"
+        )
     if f.auth_pipelined and not f.pipelining:
         by = set_by.get("pipelining")
         why = f"conflicts with {by!r}" if by else "needs 'pipelining'"

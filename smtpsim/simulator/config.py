@@ -223,7 +223,12 @@ class Features:
       expects); "per-command": one write per command and per TLS record, as Python's
       smtplib over ssl does.
     * ``nagle`` the client's Nagle setting (False is TCP_NODELAY).
-    * ``quit`` "wait": send QUIT after the 250 and wait for 221.
+    * ``quit`` "wait": send QUIT after the 250 and wait for 221 before telling the user;
+      "pipelined": QUIT goes in the same write as the end of data (RFC 2920 §3.1: the
+      content may begin a group that QUIT ends), 250 and 221 come back together;
+      "async": the user is told at the 250, QUIT and its 221 follow in the background;
+      "drop": no QUIT, the client closes the connection after the 250 (not RFC 5321
+      §4.1.1.10 compliant); the server holds it until the FIN arrives.
     """
 
     pipelining: bool = False
@@ -234,4 +239,4 @@ class Features:
     auth_pipelined: bool = False
     writes: WriteMode = "coalesced"
     nagle: bool = True
-    quit: Literal["wait"] = "wait"
+    quit: Literal["wait", "pipelined", "async", "drop"] = "wait"

@@ -38,6 +38,7 @@ class SessionRecord:
     tls_s: float = NAN
     auth_s: float = NAN
     accept_s: float = NAN
+    user_s: float = NAN
     close_s: float = NAN
     occupancy_s: float = NAN
     waits: int = 0

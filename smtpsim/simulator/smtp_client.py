@@ -10,6 +10,9 @@ The client asks its features at each decision point. What it must wait for, and 
 * the 354 after DATA (RFC 2920 §3.1: DATA may only end a group); none with BDAT (RFC 3030);
 * the final 250 (the message is accepted) and, with ``quit="wait"``, the 221.
 
+``user_s`` is when the user is told the message is sent: after the 221 for ``quit`` "wait"
+and "pipelined", at the 250 for "async" and "drop".
+
 Without PIPELINING every command is a synchronisation point (RFC 5321 lock-step).
 
 ``waits`` counts the times the client stopped for the peer (the TCP handshake included): on
@@ -113,23 +116,30 @@ class SmtpClient:
             raise _Abort("timeout")
         return item
 
-    def _exchange(self, items: Sequence[Any], expect: Sequence[int]) -> Proc:
-        """Send ``items`` as one group and wait for one reply per code in ``expect``."""
+    def _exchange(
+        self,
+        items: Sequence[Any],
+        expect: Sequence[int],
+        timeout: float = REPLY_TIMEOUT_S["default"],
+        accept_index: int = -1,
+    ) -> Proc:
+        """Send ``items`` as one group and wait for one reply per code in ``expect``.
+
+        ``accept_index``: the position in ``expect`` of the message's final 2xx (250 to the
+        end of data or BDAT LAST), which sets ``accept_s`` when it arrives even if more
+        replies of the group follow. Content in the group makes the reply timeout start
+        once the peer has acknowledged all of it."""
         self._send(items)
         self.record.waits += 1
-        last = items[-1]
-        if isinstance(last, Content):
-            timeout = REPLY_TIMEOUT_S["end"]
+        if any(isinstance(item, Content) for item in items):
             yield self.connection.client.drained()
-        elif getattr(last, "verb", "") == "DATA":
-            timeout = REPLY_TIMEOUT_S["DATA"]
-        else:
-            timeout = REPLY_TIMEOUT_S["default"]
         replies = []
-        for code in expect:
+        for i, code in enumerate(expect):
             r = yield from self._read(timeout)
             if r.code != code:
                 raise _Abort("rejected")
+            if i == accept_index:
+                self.record.accept_s = self.env.now
             replies.append(r)
         return replies
 
@@ -194,12 +204,17 @@ class SmtpClient:
                 rec.auth_s = env.now
         self._enter("envelope")
         yield from self._envelope(group, expect)
-        rec.accept_s = env.now
         rec.outcome = "accepted"
         self._enter("quit")
-        yield from self._exchange([Command("QUIT", "QUIT")], [221])
+        quit = f.quit
+        if quit in ("async", "drop"):
+            rec.user_s = env.now
+        if quit in ("wait", "async"):
+            yield from self._exchange([Command("QUIT", "QUIT")], [221])
         self.socket.close()
         rec.close_s = env.now
+        if quit in ("wait", "pipelined"):
+            rec.user_s = env.now
 
     def _hello(self) -> Command:
         verb = "EHLO" if self.f.ehlo else "HELO"
@@ -247,19 +262,31 @@ class SmtpClient:
             final: list[Any] = [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
         else:
             final = [Command("DATA", "DATA")]
+        quit: list[Any] = [Command("QUIT", "QUIT")] if f.quit == "pipelined" else []
+        quit_code = [221] if quit else []
         if f.pipelining:
             if f.chunking:
-                yield from self._exchange(group + commands + final, expect + codes + [250])
+                expect = expect + codes + [250]
+                yield from self._last_exchange(group + commands + final + quit, expect, quit_code)
                 self._enter("data")
                 return
-            yield from self._exchange(group + commands + final, expect + codes + [354])
+            yield from self._exchange(
+                group + commands + final, expect + codes + [354], REPLY_TIMEOUT_S["DATA"]
+            )
         else:
             for command, code in zip(group + commands, expect + codes, strict=True):
                 yield from self._exchange([command], [code])
             if f.chunking:
                 self._enter("data")
-                yield from self._exchange(final, [250])
+                yield from self._last_exchange(final + quit, [250], quit_code)
                 return
-            yield from self._exchange(final, [354])
+            yield from self._exchange(final, [354], REPLY_TIMEOUT_S["DATA"])
         self._enter("data")
-        yield from self._exchange(self._content(True), [250])
+        yield from self._last_exchange(self._content(True) + quit, [250], quit_code)
+
+    def _last_exchange(self, items: list[Any], expect: list[int], quit_code: list[int]) -> Proc:
+        """The exchange that ends the message: the last code of ``expect`` is its final 250;
+        ``quit_code`` follows when QUIT is pipelined behind it."""
+        yield from self._exchange(
+            items, expect + quit_code, REPLY_TIMEOUT_S["end"], accept_index=len(expect) - 1
+        )

@@ -41,6 +41,10 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "coalesced": {"writes": "coalesced"},
     "nodelay": {"nagle": False},
     "nagle": {"nagle": True},
+    "quit-wait": {"quit": "wait"},
+    "quit-pipelined": {"quit": "pipelined"},
+    "quit-async": {"quit": "async"},
+    "quit-drop": {"quit": "drop"},
 }
 TOKEN_NAMES = sorted([*ASSIGNS, "starttls"])
 PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline"]
@@ -60,10 +64,13 @@ def fold(tokens: list[str]) -> dict[str, Any]:
 
 
 def conflicts(state: dict[str, Any]) -> bool:
-    """HELO with an EHLO-negotiated extension, or AUTH in the MAIL group without PIPELINING."""
+    """HELO with an EHLO-negotiated extension, or AUTH or QUIT in a pipelined group without
+    PIPELINING."""
     needs_ehlo = state["pipelining"] or state["chunking"] or state["tls"] or state["auth"]
-    return (not state["ehlo"] and bool(needs_ehlo)) or (
-        state["auth_pipelined"] and not state["pipelining"]
+    return (
+        (not state["ehlo"] and bool(needs_ehlo))
+        or (state["auth_pipelined"] and not state["pipelining"])
+        or (state["quit"] == "pipelined" and not state["pipelining"])
     )
 
 
@@ -204,7 +211,9 @@ def test_token_table() -> None:
 
 @pytest.mark.parametrize("token", TOKEN_NAMES)
 def test_each_token_matches_brief(token: str) -> None:
-    expr = token if token != "auth-pipelined" else "pipelining+auth-pipelined"
+    expr = (
+        token if token not in ("auth-pipelined", "quit-pipelined") else f"pipelining+{token}"
+    )
     expected = fold(expr.split("+"))
     assert asdict(parse_variant(expr)) == expected
 

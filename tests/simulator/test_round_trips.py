@@ -82,3 +82,32 @@ def test_phases_add_up_to_close_time() -> None:
     # baseline: connect 1, greeting 1, ehlo 1 + 1, tls 3 (STARTTLS + 2), auth 1,
     # envelope 1 (MAIL group to 354), data 1, quit 1
     assert phases == pytest.approx([1, 1, 3, 2, 1, 1, 1, 1], abs=TOL)
+
+
+@pytest.mark.parametrize(
+    ("quit", "accept", "user", "close", "occupancy"),
+    [
+        # 250 at 10 RTT; QUIT sent then, 221 at 11. The server accepted the connection when
+        # the handshake ACK arrived (1.5 RTT) and closes when QUIT (or the FIN) arrives.
+        ("wait", 10, 11, 11, 10.5 - 1.5),
+        ("async", 10, 10, 11, 10.5 - 1.5),
+        # QUIT rides with the content (sent at 9): 250 and 221 both at 10; server done at 9.5
+        ("pipelined", 10, 10, 10, 9.5 - 1.5),
+        # no QUIT: the client closes at 10, the server sees the FIN at 10.5
+        ("drop", 10, 10, 10, 10.5 - 1.5),
+    ],
+)
+def test_quit_variants(quit: str, accept: float, user: float, close: float, occupancy: float):
+    record, _ = run_session(ideal_case(f"baseline+quit-{quit}"), seed=1)
+    assert record.outcome == "accepted"
+    assert record.accept_s == pytest.approx(accept, abs=TOL)
+    assert record.user_s == pytest.approx(user, abs=TOL)
+    assert record.close_s == pytest.approx(close, abs=TOL)
+    assert record.occupancy_s == pytest.approx(occupancy, abs=TOL)
+
+
+def test_pipelined_quit_with_bdat() -> None:
+    record, _ = run_session(ideal_case("chunking+quit-pipelined"), seed=1)
+    assert record.accept_s == pytest.approx(4, abs=TOL)
+    assert record.close_s == pytest.approx(4, abs=TOL)
+    assert record.waits == 4
