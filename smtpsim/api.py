@@ -79,6 +79,7 @@ def build_cases(
     iw: int | None = None,
     delack_ms: float | None = None,
     server: str = "typical",
+    state: str = "cold",
 ) -> list[Case]:
     """Validate a single-case description and expand it to one ``Case`` per profile × variant."""
     if not isinstance(size, int) or size < 1:
@@ -96,6 +97,11 @@ def build_cases(
         base_tcp = replace(base_tcp, iw=iw)
     if delack_ms is not None:
         base_tcp = replace(base_tcp, delack_s=delack_ms / 1000.0)
+    if state not in ("cold", "warm"):
+        raise InvalidValueError(
+            "state", state, "state must be 'cold' (empty client caches) or 'warm' (what one"
+            " earlier connection to the server left)"
+        )
     timing = get_server_timing(server)
     variants = [(canonical_name(v), parse_variant(v)) for v in _as_list(variant) or ["baseline"]]
     cases = []
@@ -106,7 +112,7 @@ def build_cases(
                 Case(
                     path=prof.path(), features=features, size=size, recipients=recipients,
                     client_tcp=tcp, server_tcp=tcp, timing=timing,
-                    profile=prof.name, variant=name, server=server,
+                    profile=prof.name, variant=name, server=server, state=state,
                 )
             )
     return cases
@@ -136,6 +142,7 @@ def simulate(
     iw: int | None = None,
     delack_ms: float | None = None,
     server: str = "typical",
+    state: str = "cold",
     seed: int = 0,
     replications: int = 1,
 ) -> pd.DataFrame:
@@ -144,12 +151,13 @@ def simulate(
     ``profile`` names built-in profiles (default ``dsl``); ``rtt_ms``, ``up_kbps`` and
     ``down_kbps`` together add a custom path; ``loss`` sets its loss (or overrides the named
     profiles'). ``variant`` is a preset or ``+``-joined feature tokens. ``iw`` and
-    ``delack_ms`` set both endpoints' initial window and delayed-ACK timer.
+    ``delack_ms`` set both endpoints' initial window and delayed-ACK timer. ``state`` is
+    ``"cold"`` (empty client caches) or ``"warm"`` (what one earlier connection left).
     """
     cases = build_cases(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
-        server=server,
+        server=server, state=state,
     )
     return pd.DataFrame(list(_rows(cases, seed, replications)), columns=columns())
 
@@ -167,6 +175,7 @@ def trace(
     iw: int | None = None,
     delack_ms: float | None = None,
     server: str = "typical",
+    state: str = "cold",
     seed: int = 0,
     replication: int = 0,
 ) -> Trace:
@@ -174,7 +183,7 @@ def trace(
     cases = build_cases(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
-        server=server,
+        server=server, state=state,
     )
     _, tr = run_session(cases[0], seed, replication, trace=True)
     assert tr is not None

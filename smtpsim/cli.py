@@ -134,6 +134,15 @@ DelackOpt = Annotated[
         help="TCP delayed-ACK timer, ms [default: 40, Linux; Windows uses 200].",
     ),
 ]
+StateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--state",
+        metavar="cold|warm",
+        help="Client caches: cold (empty) or warm (left by one earlier connection) "
+        "[default: cold].",
+    ),
+]
 ServerOpt = Annotated[
     str | None,
     typer.Option(
@@ -281,6 +290,7 @@ def run(
     iw: IwOpt = None,
     delack_ms: DelackOpt = None,
     server: ServerOpt = None,
+    state: StateOpt = None,
     seed: SeedOpt = None,
     replications: Annotated[
         int | None,
@@ -321,6 +331,7 @@ def run(
         iw=iw,
         delack_ms=delack_ms,
         server=server,
+        state=state,
     )
     given = {"seed": seed, "replications": replications}
     repeat = {k: v for k, v in given.items() if v is not None}
@@ -357,6 +368,7 @@ def trace(
     iw: IwOpt = None,
     delack_ms: DelackOpt = None,
     server: ServerOpt = None,
+    state: StateOpt = None,
     seed: SeedOpt = None,
     width: Annotated[
         int | None,
@@ -378,6 +390,7 @@ def trace(
         iw=iw,
         delack_ms=delack_ms,
         server=server,
+        state=state,
         seed=seed,
     )
     console = Console(soft_wrap=True, highlight=False)

@@ -48,6 +48,10 @@ def _starttls(f: Features) -> dict[str, Any]:
     return {"tls": f.tls if f.tls is not None else "1.2"}
 
 
+def _implicit_tls(f: Features) -> dict[str, Any]:
+    return {"implicit_tls": True, "tls": f.tls if f.tls is not None else "1.3"}
+
+
 def _const(**fields: Any) -> Callable[[Features], dict[str, Any]]:
     return lambda _f: fields
 
@@ -105,6 +109,22 @@ _TOKENS: dict[str, _TokenDef] = {
                 "RFC 1122 §4.2.3.4", "nagle=False"),
     "nagle": ("nagle", _const(nagle=True), "client keeps Nagle's algorithm on (the default)",
               "RFC 896, RFC 1122 §4.2.3.4", "nagle=True"),
+    "implicit-tls": ("tls-mode", _implicit_tls,
+                     "TLS from the first byte (port 465); TLS 1.3 unless a version is chosen",
+                     "RFC 8314 §3", "implicit_tls=True, tls='1.3' if unset"),
+    "starttls-mode": ("tls-mode", _const(implicit_tls=False),
+                      "TLS (if any) negotiated with STARTTLS after the greeting (port 587)",
+                      "RFC 3207, RFC 6409", "implicit_tls=False"),
+    "banner-0.5rtt": ("banner", _const(banner_half_rtt=True),
+                      "implicit TLS 1.3: the server sends its banner as 0.5-RTT data",
+                      "RFC 8446 §2, §E.5; protocol.md §1.9 (hypothetical)",
+                      "banner_half_rtt=True"),
+    "resumption": ("resumption", _const(resumption=True),
+                   "offer a cached session ticket: TLS 1.2 abbreviated or TLS 1.3 PSK",
+                   "RFC 5077, RFC 5246 §7.3, RFC 8446 §2.2", "resumption=True"),
+    "no-resumption": ("resumption", _const(resumption=False),
+                      "always a full TLS handshake", "RFC 5246, RFC 8446",
+                      "resumption=False"),
     "quit-wait": ("quit", _const(quit="wait"),
                   "send QUIT after the 250 and wait for the 221 before telling the user",
                   "RFC 5321 §4.1.1.10", "quit='wait'"),
@@ -177,13 +197,25 @@ def parse_variant(expr: str) -> Features:
     canon = canonical_name(expr)
     features = Features()
     set_by: dict[str, str] = {}  # field -> the token (as written) that last set it
+    used: set[str] = set()
     for written in canon.split("+"):
         for token in _expand(written, canon):
             changes = _TOKENS[token][1](features)
             features = replace(features, **changes)
             set_by.update(dict.fromkeys(changes, written))
+            used.add(token)
+    for a, b, why in _EXCLUSIVE:
+        if a in used and b in used:
+            raise VariantError(f"variant {canon!r}: {a!r} conflicts with {b!r}: {why}")
     _check(canon, features, set_by)
     return features
+
+
+#: Tokens that contradict each other outright, whatever their order.
+_EXCLUSIVE = (
+    ("implicit-tls", "starttls",
+     "TLS starts either at connection start (port 465, RFC 8314) or after STARTTLS (RFC 3207)"),
+)
 
 
 def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
@@ -198,6 +230,22 @@ def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
                 + ": PIPELINING, CHUNKING, STARTTLS and AUTH are negotiated in the EHLO reply"
                 " (RFC 5321 §4.1.1.1, RFC 1869)"
             )
+    if f.implicit_tls and f.tls is None:
+        raise VariantError(
+            f"variant {expr!r}: {set_by['implicit_tls']!r} conflicts with {set_by['tls']!r}:"
+            " implicit TLS needs a TLS version (RFC 8314 §3)"
+        )
+    if f.banner_half_rtt and not (f.implicit_tls and f.tls == "1.3"):
+        raise VariantError(
+            f"variant {expr!r}: {set_by['banner_half_rtt']!r} needs implicit TLS 1.3: only a"
+            " TLS 1.3 server can send 0.5-RTT data, and only an implicit-TLS banner can use it"
+            " (RFC 8446 §2)"
+        )
+    if f.resumption and f.tls is None:
+        raise VariantError(
+            f"variant {expr!r}: {set_by['resumption']!r} needs TLS (starttls, tls1.2, tls1.3"
+            " or implicit-tls): there is no session to resume"
+        )
     if f.quit == "pipelined" and not f.pipelining:
         by = set_by.get("pipelining")
         why = f"conflicts with {by!r}" if by else "needs 'pipelining'"

@@ -146,7 +146,9 @@ class TlsConfig:
       under IW 3 it costs a second flight as it really does.
     * ``client_finished_12`` 126 B: ClientKeyExchange (ECDHE P-256, 70 B) + ChangeCipherSpec
       (6 B) + Finished (45 B encrypted) + headers, TLS 1.2 (RFC 5246 §7.3).
-    * ``server_finished_12`` 51 B: ChangeCipherSpec + Finished, TLS 1.2.
+    * ``server_finished_12`` 251 B: NewSessionTicket (about 200 B with a 160 B ticket,
+      RFC 5077 §3.3; servers issue one by default, Postfix ``tls_session_ticket_cipher``) +
+      ChangeCipherSpec (6 B) + Finished (45 B), TLS 1.2.
     * ``client_finished_13`` 80 B: (middlebox-compat ChangeCipherSpec 6 B) + Finished
       (74 B encrypted record), TLS 1.3 (RFC 8446 §2, §D.4).
     * ``tickets_13`` 2 NewSessionTicket records of ``ticket_bytes`` 255 B each, sent by the
@@ -157,12 +159,26 @@ class TlsConfig:
     * ``server_cpu_s`` 1 ms (RSA-2048 signature; ECDHE about 0.1 ms) and ``client_cpu_s``
       0.5 ms (verify chain + ECDHE) on modern hardware: assumptions of
       ``shared/reference/protocol.md`` §3.5.
+
+    Resumption (a ticket from an earlier connection):
+
+    * ``hello_ticket_bytes`` 230 B more in the ClientHello: the SessionTicket extension with
+      a 160-200 B ticket (RFC 5077 §3.2), or TLS 1.3's pre_shared_key extension (identity
+      plus a 33 B binder, RFC 8446 §4.2.11).
+    * ``server_resumed_12`` 141 B: ServerHello (about 90 B) + ChangeCipherSpec + Finished:
+      the abbreviated handshake, server's Finished first (RFC 5246 §7.3 Fig. 2, RFC 5077
+      §3.1 Fig. 2); the client's ChangeCipherSpec + Finished is ``client_resumed_12`` 51 B,
+      and its application data may ride with it.
+    * ``server_resumed_13`` 230 B: ServerHello with key_share + EncryptedExtensions +
+      Finished, no Certificate (RFC 8446 §2.2 psk_dhe_ke).
+    * ``resumed_cpu_s`` 0.1 ms on each side: no signature and no chain to verify, an ECDHE
+      at most (protocol.md §3.5).
     """
 
     client_hello: int = 517
     server_flight: int = 4600
     client_finished_12: int = 126
-    server_finished_12: int = 51
+    server_finished_12: int = 251
     client_finished_13: int = 80
     tickets_13: int = 2
     ticket_bytes: int = 255
@@ -171,6 +187,11 @@ class TlsConfig:
     max_record: int = 16384
     server_cpu_s: float = 0.001
     client_cpu_s: float = 0.0005
+    hello_ticket_bytes: int = 230
+    server_resumed_12: int = 141
+    client_resumed_12: int = 51
+    server_resumed_13: int = 230
+    resumed_cpu_s: float = 0.0001
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +250,12 @@ class Features:
       "async": the user is told at the 250, QUIT and its 221 follow in the background;
       "drop": no QUIT, the client closes the connection after the 250 (not RFC 5321
       §4.1.1.10 compliant); the server holds it until the FIN arrives.
+    * ``implicit_tls`` TLS from the first byte (RFC 8314 §3, port 465) instead of STARTTLS;
+      the version is ``tls``. The server writes its banner once the handshake is complete,
+      or with ``banner_half_rtt`` (TLS 1.3 only) right behind its flight as 0.5-RTT data
+      (RFC 8446 §2; few servers do this: protocol.md §1.9).
+    * ``resumption`` offer a cached session ticket (RFC 5077; RFC 8446 §2.2) when the
+      client holds one for this server host.
     """
 
     pipelining: bool = False
@@ -240,3 +267,6 @@ class Features:
     writes: WriteMode = "coalesced"
     nagle: bool = True
     quit: Literal["wait", "pipelined", "async", "drop"] = "wait"
+    implicit_tls: bool = False
+    banner_half_rtt: bool = False
+    resumption: bool = False

@@ -83,13 +83,20 @@ class Content:
 
 
 class TlsMessage:
-    """A TLS handshake flight or part of one (``name`` as in RFC 5246 / RFC 8446)."""
+    """A TLS handshake flight or part of one (``name`` as in RFC 5246 / RFC 8446).
 
-    __slots__ = ("name", "nbytes")
+    ``ticket``: the session ticket a ClientHello offers, or a NewSessionTicket carries;
+    ``resumed``: on the server's first flight, whether it accepted the offered ticket."""
 
-    def __init__(self, name: str, nbytes: int) -> None:
+    __slots__ = ("name", "nbytes", "ticket", "resumed")
+
+    def __init__(
+        self, name: str, nbytes: int, ticket: object = None, resumed: bool = False
+    ) -> None:
         self.name = name
         self.nbytes = nbytes
+        self.ticket = ticket
+        self.resumed = resumed
 
     def __repr__(self) -> str:
         return f"TLS {self.name}"

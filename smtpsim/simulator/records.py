@@ -41,6 +41,8 @@ class SessionRecord:
     user_s: float = NAN
     close_s: float = NAN
     occupancy_s: float = NAN
+    ticket_offered: bool = False
+    tls_resumed: bool = False
     waits: int = 0
     bytes_up: int = 0
     bytes_down: int = 0

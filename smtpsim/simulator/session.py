@@ -9,17 +9,20 @@ random numbers) and results never depend on who runs them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import simpy
 
+from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.config import Features, PathConfig, ServerTiming, TcpConfig, TlsConfig
+from smtpsim.simulator.frontend import FrontEnd
+from smtpsim.simulator.messages import SERVER_DOMAIN
 from smtpsim.simulator.records import SessionRecord
 from smtpsim.simulator.smtp_client import SmtpClient
-from smtpsim.simulator.smtp_server import ServerStats, smtp_server
-from smtpsim.simulator.tcp import ACK, FIN, SYN, Segment, TcpConnection
+from smtpsim.simulator.tcp import ACK, FIN, SYN, Segment
 from smtpsim.simulator.trace import PacketEvent, Trace
 from smtpsim.simulator.wire import Path
 
@@ -33,7 +36,12 @@ TIME_LIMIT_S = 48 * 3600.0
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """Everything that defines one simulated submission, apart from the seed."""
+    """Everything that defines one simulated submission, apart from the seed.
+
+    ``state``: ``"cold"``, a client with empty caches, or ``"warm"``, one whose caches hold
+    what one earlier connection to the same server left (that connection closed
+    ``warm_gap_s`` before the user presses send).
+    """
 
     path: PathConfig
     features: Features
@@ -47,12 +55,14 @@ class Case:
     profile: str = "custom"
     variant: str = "custom"
     server: str = "typical"
+    state: str = "cold"
+    warm_gap_s: float = 60.0
     #: Scripted loss: 0-based indices of packets to drop on the uplink / downlink.
     drop_up: frozenset[int] = frozenset()
     drop_down: frozenset[int] = frozenset()
 
 
-def _link_observer(trace: Trace, direction: str) -> Callable[..., None]:
+def _link_observer(trace: Trace, direction: str, t0: float) -> Callable[..., None]:
     packets = trace.packets
 
     def observe(seg: Segment, wire_bytes: int, sent: float, arrived: float | None) -> None:
@@ -62,8 +72,8 @@ def _link_observer(trace: Trace, direction: str) -> Callable[..., None]:
         text += "P" if seg.length else ""
         packets.append(
             PacketEvent(
-                direction, sent, arrived, wire_bytes, seg.length, text, seg.seq, seg.ack,
-                seg.label, seg.retransmit,
+                direction, sent - t0, None if arrived is None else arrived - t0, wire_bytes,
+                seg.length, text, seg.seq, seg.ack, seg.label, seg.retransmit,
             )
         )
 
@@ -81,42 +91,64 @@ def run_session(
     env = simpy.Environment()
     up_seq, down_seq = np.random.SeedSequence(_entropy(seed, replication)).spawn(2)
     path = Path(env, case.path, np.random.default_rng(up_seq), np.random.default_rng(down_seq))
-    if case.drop_up:
-        path.up.drop_indices = case.drop_up
-    if case.drop_down:
-        path.down.drop_indices = case.drop_down
     f = case.features
-    tr: Trace | None = None
-    if trace:
-        tr = Trace(rtt_s=case.path.rtt_s, profile=case.profile, variant=case.variant)
-        path.up.on_send = _link_observer(tr, "up")
-        path.down.on_send = _link_observer(tr, "down")
-    conn = TcpConnection(
-        env, path, case.client_tcp, case.server_tcp, f.nagle, case.server_nagle, trace
-    )
-    if tr is not None:
-        conn.client.record_log = conn.server.record_log = tr.records
+    frontend = FrontEnd(env, SERVER_DOMAIN, case.timing, case.tls)
+    state = ClientState()
     record = SessionRecord(
         profile=case.profile, variant=case.variant, seed=seed, replication=replication,
         size=case.size, recipients=case.recipients, iw=case.client_tcp.iw, server=case.server,
     )
-    stats = ServerStats()
-    client = SmtpClient(env, conn, f, case.tls, case.size, case.recipients, record)
-    env.process(smtp_server(env, conn.server.socket, case.timing, case.tls, f.tls or "1.2", stats))
-    env.process(client.run())
+    tr: Trace | None = None
+    measured: list[SmtpClient] = []
+    counters_at_start = [0, 0, 0, 0]
+
+    def client(rec: SessionRecord, traced: Trace | None) -> SmtpClient:
+        return SmtpClient(
+            env, path, frontend, state, f, case.size, case.recipients, rec, case.tls,
+            case.client_tcp, case.server_tcp, case.server_nagle, traced,
+        )
+
+    def main() -> Generator[simpy.Event, Any, None]:
+        nonlocal tr
+        if case.state == "warm":
+            primer = client(replace(record), None)
+            yield env.process(primer.run())
+            yield env.timeout(case.warm_gap_s)
+        counters_at_start[:] = [
+            path.up.wire_bytes, path.down.wire_bytes, path.up.packets, path.down.packets,
+        ]
+        if case.drop_up:
+            path.up.drop_indices = {i + path.up.packets for i in case.drop_up}
+        if case.drop_down:
+            path.down.drop_indices = {i + path.down.packets for i in case.drop_down}
+        if trace:
+            tr = Trace(rtt_s=case.path.rtt_s, profile=case.profile, variant=case.variant)
+            path.up.on_send = _link_observer(tr, "up", env.now)
+            path.down.on_send = _link_observer(tr, "down", env.now)
+        measured.append(client(record, tr))
+        yield env.process(measured[0].run())
+
+    env.process(main())
     env.run(until=TIME_LIMIT_S)
-    record.bytes_up = path.up.wire_bytes
-    record.bytes_down = path.down.wire_bytes
-    record.packets_up = path.up.packets
-    record.packets_down = path.down.packets
-    record.retransmits = conn.client.retransmits + conn.server.retransmits
-    if stats.accepted_s is not None:
-        end = stats.closed_s if stats.closed_s is not None else env.now
-        record.occupancy_s = end - stats.accepted_s
+    record.bytes_up = path.up.wire_bytes - counters_at_start[0]
+    record.bytes_down = path.down.wire_bytes - counters_at_start[1]
+    record.packets_up = path.up.packets - counters_at_start[2]
+    record.packets_down = path.down.packets - counters_at_start[3]
+    if measured:
+        smtp = measured[0]
+        conn = smtp.connection
+        record.retransmits = conn.client.retransmits + conn.server.retransmits
+        stats = smtp.server_stats
+        if stats.accepted_s is not None:
+            end = stats.closed_s if stats.closed_s is not None else env.now
+            record.occupancy_s = end - stats.accepted_s
     if record.outcome == "accepted" and math.isnan(record.close_s):
         record.close_s = env.now
     if tr is not None:
         tr.packets.sort(key=lambda p: p.sent_s)
+        t0 = measured[0].start_s
+        for r in tr.records:
+            r.time_s -= t0
     return record, tr
 
 

@@ -15,7 +15,7 @@ DATA/354/content (RFC 5321 §4.1.1.4), BDAT (RFC 3030 §2), QUIT/221 (RFC 5321 �
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -23,6 +23,9 @@ from smtpsim.simulator.config import ServerTiming, TlsConfig
 from smtpsim.simulator.messages import Command, Content, Reply, ehlo_reply, greeting, reply
 from smtpsim.simulator.tcp import Socket
 from smtpsim.simulator.tls import Channel, server_handshake
+
+if TYPE_CHECKING:
+    from smtpsim.simulator.frontend import FrontEnd
 
 __all__ = ["ServerStats", "smtp_server", "SERVER_TIMEOUT_S"]
 
@@ -49,14 +52,20 @@ def smtp_server(
     tls: TlsConfig,
     tls_version: str,
     stats: ServerStats,
+    frontend: FrontEnd | None = None,
+    implicit_tls: bool = False,
+    banner_half_rtt: bool = False,
 ) -> Generator[simpy.Event, Any, None]:
-    """The server process for one connection. ``tls_version`` is what STARTTLS negotiates."""
+    """The server process for one connection. ``tls_version`` is what STARTTLS (or implicit
+    TLS, RFC 8314 §3) negotiates; ``frontend`` validates and issues session tickets."""
     ok = yield socket.established
     if not ok:
         return
     stats.accepted_s = env.now
     channel = Channel(socket)
     pending: list[Reply] = []
+    accepts = frontend.ticket_valid if frontend is not None else None
+    issue = frontend.ticket_key if frontend is not None else None
 
     def flush() -> None:
         if pending:
@@ -65,7 +74,21 @@ def smtp_server(
 
     if timing.greeting > 0.0:
         yield env.timeout(timing.greeting)
-    pending.append(greeting())
+    if implicit_tls:
+        # RFC 8314 §3: TLS first; the banner follows the handshake, or (TLS 1.3) rides
+        # behind the server's flight as 0.5-RTT data.
+        early = [greeting()] if banner_half_rtt and tls_version == "1.3" else []
+        stopped = yield from server_handshake(
+            env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue, early
+        )
+        if stopped:
+            socket.close()
+            stats.closed_s = env.now
+            return
+        if not early:
+            pending.append(greeting())
+    else:
+        pending.append(greeting())
     flush()
     auth_steps: list[tuple[float, Reply]] = []  # queued challenges of a multi-step SASL exchange
     while True:
@@ -95,7 +118,7 @@ def smtp_server(
                 pending.append(reply(220, "2.0.0 Ready to start TLS"))
                 flush()
                 stopped = yield from server_handshake(
-                    env, channel, tls, tls_version, SERVER_TIMEOUT_S
+                    env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue
                 )
                 if stopped:
                     break

@@ -30,7 +30,7 @@ a record is delivered (decrypted) only when all of it has arrived.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 import simpy
@@ -39,7 +39,7 @@ from smtpsim.simulator.config import TlsConfig
 from smtpsim.simulator.messages import TlsMessage
 from smtpsim.simulator.tcp import TIMEOUT, Record, Socket
 
-__all__ = ["Channel", "client_handshake", "server_handshake"]
+__all__ = ["Channel", "TlsResult", "client_handshake", "server_handshake"]
 
 
 class Channel:
@@ -101,16 +101,29 @@ def _label(item: Any) -> str:
     return text if text is not None else repr(item)
 
 
-def _flight(name: str, nbytes: int) -> Record:
-    return Record(nbytes, f"TLS {name}", (TlsMessage(name, nbytes),))
-
-
-ProcessGen = Generator[simpy.Event, Any, str]
+def _flight(name: str, nbytes: int, ticket: Any = None, resumed: bool = False) -> Record:
+    return Record(nbytes, f"TLS {name}", (TlsMessage(name, nbytes, ticket, resumed),))
 
 
 def _outcome(item: Any) -> str:
     """Why a handshake stopped: ``timeout`` or ``failed`` (closed, failed, or not TLS)."""
     return "timeout" if item is TIMEOUT else "failed"
+
+
+class TlsResult:
+    """How a handshake ended: ``outcome`` ``""`` on success (else ``timeout``/``failed``),
+    whether the session was ``resumed``, and a ``ticket`` the server issued in the handshake
+    (TLS 1.2; TLS 1.3 tickets come afterwards as NewSessionTicket messages)."""
+
+    __slots__ = ("outcome", "resumed", "ticket")
+
+    def __init__(self, outcome: str, resumed: bool = False, ticket: Any = None) -> None:
+        self.outcome = outcome
+        self.resumed = resumed
+        self.ticket = ticket
+
+
+ClientGen = Generator[simpy.Event, Any, TlsResult]
 
 
 def client_handshake(
@@ -121,24 +134,32 @@ def client_handshake(
     per_record_writes: bool,
     early_items: Sequence[Any] = (),
     timeout: float = 300.0,
-) -> ProcessGen:
-    """Run the client's side; returns ``""`` when it may send application data, else the
-    outcome that stopped it (``"timeout"`` after ``timeout`` s without the server's flight,
-    ``"failed"``).
+    ticket: Any = None,
+) -> ClientGen:
+    """Run the client's side until it may send application data.
 
-    ``early_items`` (TLS 1.3 only) are application items written together with the client
-    Finished, as a client that coalesces its writes does (RFC 8446 §2: application data may
-    follow the Finished).
+    ``ticket``: a session ticket to offer (resumption), or None. ``early_items`` are
+    application items written together with the client's last flight when that flight may
+    carry them: the TLS 1.3 Finished (RFC 8446 §2) and the TLS 1.2 abbreviated handshake's
+    Finished (RFC 5246 §7.3 Fig. 2); after a TLS 1.2 full handshake the caller sends them.
+    Returns a ``TlsResult``; ``early_items`` were sent if and only if the result says
+    ``resumed`` or the version is 1.3.
     """
     sock = channel.socket
-    sock.write([_flight("ClientHello", cfg.client_hello)])
+    hello = cfg.client_hello + (cfg.hello_ticket_bytes if ticket is not None else 0)
+    sock.write([_flight("ClientHello", hello, ticket)])
     item = yield from sock.recv_within(timeout)
     if not isinstance(item, TlsMessage):
-        return _outcome(item)
-    if cfg.client_cpu_s > 0.0:
-        yield env.timeout(cfg.client_cpu_s)
-    if version == "1.3":
-        finished = _flight("Finished", cfg.client_finished_13)
+        return TlsResult(_outcome(item))
+    resumed = item.resumed
+    cpu = cfg.resumed_cpu_s if resumed else cfg.client_cpu_s
+    if cpu > 0.0:
+        yield env.timeout(cpu)
+    if version == "1.3" or resumed:
+        if version == "1.3":
+            finished = _flight("Finished", cfg.client_finished_13)
+        else:
+            finished = _flight("ChangeCipherSpec, Finished", cfg.client_resumed_12)
         channel.start_tls(cfg, version)
         if per_record_writes:
             sock.write([finished])
@@ -146,7 +167,7 @@ def client_handshake(
                 channel.send([it])
         else:
             sock.write([finished, *channel.frame(early_items)])
-        return ""
+        return TlsResult("", resumed, item.ticket if resumed else None)
     total = cfg.client_finished_12
     if per_record_writes:
         cke = 75  # 5 B header + 4 B handshake header + 66 B ECDHE P-256 point (RFC 8422)
@@ -156,36 +177,63 @@ def client_handshake(
         sock.write([_flight("Finished", total - cke - ccs)])
     else:
         sock.write([_flight("ClientKeyExchange, ChangeCipherSpec, Finished", total)])
-    # wait for the server's ChangeCipherSpec + Finished
+    # wait for the server's [NewSessionTicket,] ChangeCipherSpec, Finished
     item = yield from sock.recv_within(timeout)
     if not isinstance(item, TlsMessage):
-        return _outcome(item)
+        return TlsResult(_outcome(item))
     channel.start_tls(cfg, version)
-    return ""
+    return TlsResult("", False, item.ticket)
 
 
 def server_handshake(
-    env: simpy.Environment, channel: Channel, cfg: TlsConfig, version: str,
+    env: simpy.Environment,
+    channel: Channel,
+    cfg: TlsConfig,
+    version: str,
     timeout: float = 300.0,
-) -> ProcessGen:
-    """Run the server's side; returns ``""`` once the handshake is complete, else why not."""
+    accepts: Callable[[Any], bool] | None = None,
+    issue: Any = None,
+    half_rtt_items: Sequence[Any] = (),
+) -> Generator[simpy.Event, Any, str]:
+    """Run the server's side; returns ``""`` once the handshake is complete, else why not.
+
+    ``accepts(ticket)`` says whether an offered ticket is still valid here (its key is
+    known); ``issue`` is the ticket this server hands out (None: no tickets).
+    ``half_rtt_items``: application items written right behind the server's TLS 1.3 flight,
+    before the client's Finished arrives (0.5-RTT data, RFC 8446 §2 and §E.5).
+    """
     sock = channel.socket
     item = yield from sock.recv_within(timeout)  # ClientHello
     if not isinstance(item, TlsMessage):
         return _outcome(item)
-    if cfg.server_cpu_s > 0.0:
-        yield env.timeout(cfg.server_cpu_s)
+    resumed = item.ticket is not None and accepts is not None and accepts(item.ticket)
+    cpu = cfg.resumed_cpu_s if resumed else cfg.server_cpu_s
+    if cpu > 0.0:
+        yield env.timeout(cpu)
     if version == "1.3":
-        name = "ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished"
-        sock.write([_flight(name, cfg.server_flight)])
+        if resumed:
+            flight = _flight("ServerHello, EncryptedExtensions, Finished (PSK)",
+                             cfg.server_resumed_13, None, True)
+        else:
+            name = "ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished"
+            flight = _flight(name, cfg.server_flight)
+        channel.start_tls(cfg, version)
+        sock.write([flight, *channel.frame(half_rtt_items)])
         item = yield from sock.recv_within(timeout)  # client Finished
         if not isinstance(item, TlsMessage):
             return _outcome(item)
+        if cfg.tickets_13 and issue is not None:
+            name = f"NewSessionTicket x{cfg.tickets_13}"
+            sock.write([_flight(name, cfg.tickets_13 * cfg.ticket_bytes, issue)])
+        return ""
+    if resumed:
+        # abbreviated handshake: the server's Finished goes first (RFC 5246 §7.3 Fig. 2)
+        sock.write([_flight("ServerHello, ChangeCipherSpec, Finished", cfg.server_resumed_12,
+                            item.ticket, True)])
+        item = yield from sock.recv_within(timeout)  # client ChangeCipherSpec, Finished
+        if not isinstance(item, TlsMessage):
+            return _outcome(item)
         channel.start_tls(cfg, version)
-        if cfg.tickets_13:
-            sock.write(
-                [_flight(f"NewSessionTicket x{cfg.tickets_13}", cfg.tickets_13 * cfg.ticket_bytes)]
-            )
         return ""
     sock.write(
         [_flight("ServerHello, Certificate, ServerKeyExchange, ServerHelloDone", cfg.server_flight)]
@@ -196,6 +244,7 @@ def server_handshake(
             return _outcome(item)
         if item.name.endswith("Finished"):
             break
-    sock.write([_flight("ChangeCipherSpec, Finished", cfg.server_finished_12)])
     channel.start_tls(cfg, version)
+    sock.write([_flight("NewSessionTicket, ChangeCipherSpec, Finished", cfg.server_finished_12,
+                        issue)])
     return ""

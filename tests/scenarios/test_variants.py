@@ -45,8 +45,13 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "quit-pipelined": {"quit": "pipelined"},
     "quit-async": {"quit": "async"},
     "quit-drop": {"quit": "drop"},
+    "starttls-mode": {"implicit_tls": False},
+    "banner-0.5rtt": {"banner_half_rtt": True},
+    "resumption": {"resumption": True},
+    "no-resumption": {"resumption": False},
 }
-TOKEN_NAMES = sorted([*ASSIGNS, "starttls"])
+# tokens whose effect depends on the state: starttls (TLS 1.2 if unset), implicit-tls (1.3)
+TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls"])
 PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline"]
 BASELINE = {"tls": "1.2", "auth": "plain", "auth_pipelined": False, "pipelining": True,
             "chunking": False, "quit": "wait"}
@@ -58,25 +63,34 @@ def fold(tokens: list[str]) -> dict[str, Any]:
     for token in tokens:
         if token == "starttls":
             state["tls"] = state["tls"] or "1.2"
+        elif token == "implicit-tls":
+            state["implicit_tls"] = True
+            state["tls"] = state["tls"] or "1.3"
         else:
             state |= ASSIGNS[token]
     return state
 
 
-def conflicts(state: dict[str, Any]) -> bool:
-    """HELO with an EHLO-negotiated extension, or AUTH or QUIT in a pipelined group without
-    PIPELINING."""
+def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
+    """HELO with an EHLO-negotiated extension; AUTH or QUIT in a pipelined group without
+    PIPELINING; implicit TLS, a 0.5-RTT banner or resumption without what they need; or
+    both implicit-tls and starttls among the (expanded) tokens."""
     needs_ehlo = state["pipelining"] or state["chunking"] or state["tls"] or state["auth"]
+    tokens = tokens or []
     return (
         (not state["ehlo"] and bool(needs_ehlo))
         or (state["auth_pipelined"] and not state["pipelining"])
         or (state["quit"] == "pipelined" and not state["pipelining"])
+        or (state["implicit_tls"] and state["tls"] is None)
+        or (state["banner_half_rtt"] and not (state["implicit_tls"] and state["tls"] == "1.3"))
+        or (state["resumption"] and state["tls"] is None)
+        or ("implicit-tls" in tokens and "starttls" in tokens)
     )
 
 
 def expand(names: list[str]) -> list[str]:
-    return [t for n in names for t in (PRESETS[n].split("+") if n not in ASSIGNS
-                                       and n != "starttls" else [n])]
+    return [t for n in names for t in (PRESETS[n].split("+") if n not in TOKEN_NAMES
+                                       else [n])]
 
 
 def test_rfc5321_is_the_default() -> None:
@@ -211,9 +225,9 @@ def test_token_table() -> None:
 
 @pytest.mark.parametrize("token", TOKEN_NAMES)
 def test_each_token_matches_brief(token: str) -> None:
-    expr = (
-        token if token not in ("auth-pipelined", "quit-pipelined") else f"pipelining+{token}"
-    )
+    prefix = {"auth-pipelined": "pipelining+", "quit-pipelined": "pipelining+",
+              "banner-0.5rtt": "implicit-tls+", "resumption": "tls1.3+"}
+    expr = prefix.get(token, "") + token
     expected = fold(expr.split("+"))
     assert asdict(parse_variant(expr)) == expected
 
@@ -225,7 +239,7 @@ names = st.sampled_from(TOKEN_NAMES + PRESET_NAMES)
 def test_any_token_sequence(seq: list[str]) -> None:
     """Valid sequences parse to the left-to-right fold; conflicting ones raise VariantError."""
     expected = fold(expand(seq))
-    if conflicts(expected):
+    if conflicts(expected, expand(seq)):
         with pytest.raises(VariantError):
             parse_variant("+".join(seq))
     else:
@@ -239,7 +253,7 @@ KIND_FIELDS = {"tls": ["tls"], "auth": ["auth", "auth_pipelined"], "greeting": [
 @given(st.lists(st.sampled_from(TOKEN_NAMES), min_size=1, max_size=10))
 def test_last_token_of_each_kind_wins(seq: list[str]) -> None:
     expected = fold(seq)
-    if conflicts(expected):
+    if conflicts(expected, seq):
         return
     f = parse_variant(" + ".join(seq))
     kinds = {r.name: r.kind for r in variant_table() if r.kind != "preset"}

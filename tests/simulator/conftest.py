@@ -12,7 +12,7 @@ from smtpsim.simulator.session import Case
 
 #: 1 Tbit/s: serialization of a 1500 B packet is 12 ps, far below the tolerances used.
 FAST = 1e12
-NO_CPU = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0)
+NO_CPU = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
 
 
 def ideal_case(

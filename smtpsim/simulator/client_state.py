@@ -1,0 +1,57 @@
+"""What a client remembers between connections (DESIGN.md "ClientState").
+
+Entries are keyed as real clients key them:
+
+* TLS session tickets by server *host name* (RFC 5077 §3.3 / RFC 8446 §4.6.1: the client
+  offers a ticket to the server it got it from; OpenSSL/NSS caches are per host and port);
+* TCP Fast Open cookies by server *host* (RFC 7413 §4.1.1: cached per server IP);
+* EHLO capabilities with the server's configuration token, by server address and security
+  context (draft-harris-early-pipe §3.1, draft-fanf-smtp-quickstart-b §4).
+
+The client cannot tell a valid entry from a stale one: it presents what it has and the
+server decides (a ticket encrypted under a key it no longer holds, a cookie made with another
+secret, a token for another configuration). Every presentation is counted as a hit or miss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CacheEntry", "ClientState"]
+
+
+@dataclass(slots=True)
+class CacheEntry:
+    """A cached ``value`` and when it was stored (simulated seconds)."""
+
+    value: Any
+    stored_s: float
+
+
+@dataclass(slots=True)
+class ClientState:
+    """The caches of one client, persisting across its connections and messages."""
+
+    tickets: dict[str, CacheEntry] = field(default_factory=dict)
+    tfo_cookies: dict[str, CacheEntry] = field(default_factory=dict)
+    capabilities: dict[tuple[str, str], CacheEntry] = field(default_factory=dict)
+    #: TFO switched off per server host until this time, after SYN-with-data was dropped.
+    tfo_disabled_until: dict[str, float] = field(default_factory=dict)
+
+    def get(self, cache: dict[Any, CacheEntry], key: Any, now: float, max_age: float) -> Any:
+        """The value cached under ``key`` if younger than ``max_age`` s, else None (and the
+        expired entry is dropped)."""
+        entry = cache.get(key)
+        if entry is None:
+            return None
+        if now - entry.stored_s > max_age:
+            del cache[key]
+            return None
+        return entry.value
+
+    def flush_server(self, address: str) -> None:
+        """Forget every capability list cached for a server (quickstart-b §4: after any
+        rejection of a cached id the client flushes all lists for that server)."""
+        for key in [k for k in self.capabilities if k[0] == address]:
+            del self.capabilities[key]
