@@ -52,6 +52,13 @@ def _implicit_tls(f: Features) -> dict[str, Any]:
     return {"implicit_tls": True, "tls": f.tls if f.tls is not None else "1.3"}
 
 
+def _quickstart(profile: str) -> Callable[[Features], dict[str, Any]]:
+    def apply(f: Features) -> dict[str, Any]:
+        return {"quickstart": profile, "pipelining": True, "auth_pipelined": f.auth == "plain"}
+
+    return apply
+
+
 def _const(**fields: Any) -> Callable[[Features], dict[str, Any]]:
     return lambda _f: fields
 
@@ -125,6 +132,16 @@ _TOKENS: dict[str, _TokenDef] = {
     "no-resumption": ("resumption", _const(resumption=False),
                       "always a full TLS handshake", "RFC 5246, RFC 8446",
                       "resumption=False"),
+    "qs-basic": ("quickstart", _quickstart("basic"),
+                 "QUICKSTART basic profile: list in the greeting, QHLO, QTLS, pipelined AUTH",
+                 "draft-fanf-smtp-quickstart-01 §3-6, -a-00",
+                 "quickstart='basic', pipelining=True, auth_pipelined if PLAIN"),
+    "qs-full": ("quickstart", _quickstart("full"),
+                "QUICKSTART full profile: basic + cached qhlo-id, early QHLO and QTLS",
+                "draft-fanf-smtp-quickstart-01 §8, -b-00",
+                "quickstart='full', pipelining=True, auth_pipelined if PLAIN"),
+    "no-quickstart": ("quickstart", _const(quickstart=None), "standard EHLO/STARTTLS start",
+                      "RFC 5321, RFC 3207", "quickstart=None"),
     "quit-wait": ("quit", _const(quit="wait"),
                   "send QUIT after the 250 and wait for the 221 before telling the user",
                   "RFC 5321 §4.1.1.10", "quit='wait'"),
@@ -144,6 +161,8 @@ PRESETS: dict[str, str] = {
     "pipelining": "pipelining",
     "chunking": "chunking",
     "baseline": "pipelining+data+tls1.2+auth-plain",
+    "quickstart-basic": "pipelining+data+tls1.2+auth-plain+qs-basic",
+    "quickstart-full": "pipelining+data+tls1.2+auth-plain+qs-full+resumption",
 }
 """Named variants -> the tokens each stands for (expanded in place when used as a token).
 
@@ -157,6 +176,11 @@ _PRESET_INFO: dict[str, tuple[str, str]] = {
     "baseline": ("2006 standard submission: STARTTLS TLS 1.2, AUTH PLAIN waiting for 235, "
                  "PIPELINING, DATA, wait for 221",
                  "draft-fanf-smtp-quickstart-01 App. A.1; RFC 6409"),
+    "quickstart-basic": ("baseline with QUICKSTART's basic profile (the drafts' 4 / 6 RTT)",
+                         "draft-fanf-smtp-quickstart-01 App. A.2, -a-00"),
+    "quickstart-full": ("baseline with QUICKSTART's full profile and TLS session resumption"
+                        " (the drafts' 2 / 4 RTT warm, 5 / 7 cold)",
+                        "draft-fanf-smtp-quickstart-01 App. A.3, -b-00"),
 }
 
 _ALLOWED = tuple(sorted(set(_TOKENS) | set(PRESETS)))
@@ -246,6 +270,30 @@ def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
             f"variant {expr!r}: {set_by['resumption']!r} needs TLS (starttls, tls1.2, tls1.3"
             " or implicit-tls): there is no session to resume"
         )
+    if f.quickstart is not None:
+        by = set_by["quickstart"]
+        if f.implicit_tls:
+            raise VariantError(
+                f"variant {expr!r}: {by!r} conflicts with {set_by['implicit_tls']!r}:"
+                " QUICKSTART starts TLS with QTLS on the submission port (quickstart-01 §5)"
+            )
+        if f.auth not in (None, "plain"):
+            raise VariantError(
+                f"variant {expr!r}: {by!r} conflicts with {set_by['auth']!r}: QUICKSTART"
+                " pipelines AUTH, which only one-round-trip mechanisms such as PLAIN allow"
+                " (quickstart-01 §6, RFC 4954 §4)"
+            )
+        if not f.pipelining or not f.ehlo:
+            culprit = set_by.get("pipelining") if not f.pipelining else set_by.get("ehlo")
+            raise VariantError(
+                f"variant {expr!r}: {by!r} conflicts with {culprit!r}: QUICKSTART needs"
+                " PIPELINING and extended SMTP (quickstart-01 §3)"
+            )
+        if f.writes == "per-command":
+            raise VariantError(
+                f"variant {expr!r}: {by!r} conflicts with {set_by['writes']!r}: QTLS and its"
+                " ClientHello go in one write (quickstart-01 §5)"
+            )
     if f.quit == "pipelined" and not f.pipelining:
         by = set_by.get("pipelining")
         why = f"conflicts with {by!r}" if by else "needs 'pipelining'"

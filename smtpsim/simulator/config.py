@@ -256,6 +256,14 @@ class Features:
       (RFC 8446 §2; few servers do this: protocol.md §1.9).
     * ``resumption`` offer a cached session ticket (RFC 5077; RFC 8446 §2.2) when the
       client holds one for this server host.
+    * ``quickstart`` None, "basic" or "full" (draft-fanf-smtp-quickstart-01; -a is the basic
+      profile, -b the full one): capabilities in an extended 220 greeting, QHLO instead of
+      EHLO, QTLS instead of STARTTLS (the ClientHello follows it in the same write, no reply
+      before the handshake), AUTH PLAIN pipelined. The basic server re-greets with the list
+      after TLS; the full profile adds the qhlo-id: the client caches the list's id per
+      server address and security context and sends ``QHLO <domain> <id>`` with the
+      following commands without waiting; a full client with a cache sends QTLS and its
+      ClientHello at once, without waiting for the greeting.
     """
 
     pipelining: bool = False
@@ -270,3 +278,4 @@ class Features:
     implicit_tls: bool = False
     banner_half_rtt: bool = False
     resumption: bool = False
+    quickstart: Literal["basic", "full"] | None = None

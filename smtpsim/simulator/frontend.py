@@ -2,8 +2,10 @@
 
 The keys decide which of a client's cached items this host honours: a session ticket is
 valid if it was encrypted under this host's ticket key (RFC 5077 §4: the server encrypts the
-state under a key of its own). A farm of front-ends that share the key honour each other's
-tickets; front-ends that do not, do not.
+state under a key of its own); a QUICKSTART qhlo-id is valid if it names this host's current
+configuration in that security context (draft-fanf-smtp-quickstart-01 §8; quickstart-b §12
+derives it from the extension list and a secret). A farm of front-ends that share the keys
+honour each other's items; front-ends that do not, do not.
 """
 
 from __future__ import annotations
@@ -30,16 +32,30 @@ class FrontEnd:
         timing: ServerTiming,
         tls: TlsConfig,
         ticket_key: str | None = None,
+        quickstart: str | None = None,
+        token_secret: str | None = None,
     ) -> None:
         self.env = env
         self.host = host
+        #: The address clients cache capabilities under (one per host here).
+        self.address = host
         self.timing = timing
         self.tls = tls
         #: The key session tickets are encrypted under; None issues no tickets.
         self.ticket_key = ticket_key if ticket_key is not None else f"{host}/ticket-key-1"
+        #: None, or the QUICKSTART profile offered: "basic" (draft-fanf-smtp-quickstart-a)
+        #: or "full" (quickstart-b, with qhlo-ids).
+        self.quickstart = quickstart
+        self.token_secret = token_secret if token_secret is not None else host
+        #: Bumped by each configuration change (a rolling upgrade invalidates tokens).
+        self.config_version = 1
 
     def ticket_valid(self, ticket: Any) -> bool:
         return ticket is not None and ticket == self.ticket_key
+
+    def token(self, context: str) -> str:
+        """The configuration token (qhlo-id) for security context ``"plain"`` or ``"tls"``."""
+        return f"{self.token_secret}.v{self.config_version}.{context}"
 
     def serve(
         self,

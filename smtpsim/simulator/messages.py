@@ -111,21 +111,31 @@ def greeting() -> Reply:
     return reply(220, f"{SERVER_DOMAIN} ESMTP Postfix")
 
 
-def ehlo_reply(tls_offered: bool, auth_offered: bool) -> Reply:
-    """The EHLO reply of a submission server (RFC 6409) with the extensions it offers.
-
-    STARTTLS is offered before TLS; AUTH only over TLS (Postfix's
-    ``smtpd_tls_auth_only = yes``) unless the session never uses TLS.
-    """
-    keywords = ["PIPELINING", "SIZE 52428800", "ETRN"]
+def capability_reply(
+    code: int,
+    first: str,
+    tls_offered: bool,
+    auth_offered: bool = True,
+    extra: tuple[str, ...] = (),
+) -> Reply:
+    """A multi-line reply listing a submission server's extensions (RFC 5321 §4.1.1.1 EHLO
+    reply shape), used for the EHLO reply, QUICKSTART's extended greeting and the QHLO
+    replies that carry the list. ``extra`` keywords (QUICKSTART, PIPE_CONNECT) come first.
+    STARTTLS is listed before TLS only."""
+    keywords = [*extra, "PIPELINING", "SIZE 52428800", "ETRN"]
     if tls_offered:
         keywords.append("STARTTLS")
     if auth_offered:
         keywords.append("AUTH PLAIN LOGIN SCRAM-SHA-256")
     keywords += ["ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"]
-    lines = [f"250-{SERVER_DOMAIN}"] + [f"250-{k}" for k in keywords[:-1]]
-    lines.append(f"250 {keywords[-1]}")
-    return Reply(250, lines)
+    lines = [f"{code}-{first}"] + [f"{code}-{k}" for k in keywords[:-1]]
+    lines.append(f"{code} {keywords[-1]}")
+    return Reply(code, lines)
+
+
+def ehlo_reply(tls_offered: bool, auth_offered: bool, extra: tuple[str, ...] = ()) -> Reply:
+    """The EHLO reply of a submission server (RFC 6409) with the extensions it offers."""
+    return capability_reply(250, SERVER_DOMAIN, tls_offered, auth_offered, extra)
 
 
 def auth_plain_ir() -> str:

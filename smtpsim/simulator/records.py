@@ -37,10 +37,13 @@ class SessionRecord:
     greeting_s: float = NAN
     tls_s: float = NAN
     auth_s: float = NAN
+    mail_s: float = NAN
     accept_s: float = NAN
     user_s: float = NAN
     close_s: float = NAN
     occupancy_s: float = NAN
+    token_offered: bool = False
+    token_hit: bool = False
     ticket_offered: bool = False
     tls_resumed: bool = False
     waits: int = 0

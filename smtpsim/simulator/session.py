@@ -57,6 +57,9 @@ class Case:
     server: str = "typical"
     state: str = "cold"
     warm_gap_s: float = 60.0
+    #: The server's configuration changes between the warm-up connection and this one, so
+    #: every cached configuration token is stale (a rolling upgrade).
+    config_changed: bool = False
     #: Scripted loss: 0-based indices of packets to drop on the uplink / downlink.
     drop_up: frozenset[int] = frozenset()
     drop_down: frozenset[int] = frozenset()
@@ -92,7 +95,7 @@ def run_session(
     up_seq, down_seq = np.random.SeedSequence(_entropy(seed, replication)).spawn(2)
     path = Path(env, case.path, np.random.default_rng(up_seq), np.random.default_rng(down_seq))
     f = case.features
-    frontend = FrontEnd(env, SERVER_DOMAIN, case.timing, case.tls)
+    frontend = FrontEnd(env, SERVER_DOMAIN, case.timing, case.tls, quickstart=f.quickstart)
     state = ClientState()
     record = SessionRecord(
         profile=case.profile, variant=case.variant, seed=seed, replication=replication,
@@ -114,6 +117,8 @@ def run_session(
             primer = client(replace(record), None)
             yield env.process(primer.run())
             yield env.timeout(case.warm_gap_s)
+            if case.config_changed:
+                frontend.config_version += 1
         counters_at_start[:] = [
             path.up.wire_bytes, path.down.wire_bytes, path.up.packets, path.down.packets,
         ]

@@ -58,6 +58,10 @@ __all__ = ["SmtpClient", "REPLY_TIMEOUT_S", "TICKET_LIFETIME_S"]
 #: content. While the body drains, TCP's own retransmission limit bounds the wait.
 REPLY_TIMEOUT_S = {"default": 300.0, "DATA": 120.0, "end": 600.0}
 
+#: How long the client keeps a cached capability list and its token (qhlo-id): draft-harris-
+#: early-pipe §3.1 recommends a limited time without a figure; one day is an assumption.
+CAPABILITY_MAX_AGE_S = 86400.0
+
 #: How long the client keeps a session ticket: Postfix's ``smtp_tls_session_cache_timeout``
 #: default (3600 s); RFC 8446 §4.6.1 caps ticket lifetimes at 7 days.
 TICKET_LIFETIME_S = 3600.0
@@ -119,6 +123,7 @@ class SmtpClient:
         )
         self.phase = "connect"
         self.phase_start = 0.0
+        self._greeting_reply: Reply | None = None
 
     # ------------------------------------------------------------------ bookkeeping
     def now(self) -> float:
@@ -209,6 +214,29 @@ class SmtpClient:
         ok = yield self.socket.established
         if not ok:
             raise _Abort("failed")
+        if f.quickstart is not None:
+            yield from self._quickstart()
+        else:
+            prefix, codes = yield from self._setup()
+            self._enter("envelope")
+            yield from self._envelope(prefix, codes)
+        rec.outcome = "accepted"
+        self._enter("quit")
+        quit = f.quit
+        if quit in ("async", "drop"):
+            rec.user_s = self.now()
+        if quit in ("wait", "async"):
+            yield from self._exchange([Command("QUIT", "QUIT")], [221])
+        self.socket.close()
+        rec.close_s = self.now()
+        if quit in ("wait", "pipelined"):
+            rec.user_s = self.now()
+
+    def _setup(self) -> Proc:
+        """Greeting, EHLO, STARTTLS or implicit TLS, EHLO again, AUTH: everything before the
+        envelope. Returns the commands (and their codes) that open the envelope's group:
+        a pipelined AUTH PLAIN, or nothing."""
+        f, rec = self.f, self.record
         banner_rides = half_rtt = False
         if f.implicit_tls:
             self._enter("tls")
@@ -246,34 +274,174 @@ class SmtpClient:
                     raise _Abort("rejected")
             else:
                 yield from self._ehlo()
-        group: list[Any] = []
-        expect: list[int] = []
         if f.auth is not None:
             if f.auth_pipelined and f.pipelining:
-                group.append(Command("AUTH", f"AUTH PLAIN {auth_plain_ir()}"))
-                expect.append(235)
-            else:
-                self._enter("auth")
-                yield from self._auth()
-                rec.auth_s = self.now()
-        self._enter("envelope")
-        yield from self._envelope(group, expect)
-        rec.outcome = "accepted"
-        self._enter("quit")
-        quit = f.quit
-        if quit in ("async", "drop"):
-            rec.user_s = self.now()
-        if quit in ("wait", "async"):
-            yield from self._exchange([Command("QUIT", "QUIT")], [221])
-        self.socket.close()
-        rec.close_s = self.now()
-        if quit in ("wait", "pipelined"):
-            rec.user_s = self.now()
+                return [self._auth_plain()], [235]
+            self._enter("auth")
+            yield from self._auth()
+            rec.auth_s = self.now()
+        return [], []
 
-    def _tls(self, early: list[Any]) -> Proc:
+    def _auth_plain(self) -> Command:
+        return Command("AUTH", f"AUTH PLAIN {auth_plain_ir()}")
+
+    # ------------------------------------------------------------------ QUICKSTART
+    def _cached_token(self, context: str) -> str | None:
+        token = self.state.get(
+            self.state.capabilities, (self.frontend.address, context), self.env.now,
+            CAPABILITY_MAX_AGE_S,
+        )
+        return token if isinstance(token, str) else None
+
+    def _learn_token(self, reply: Reply, context: str) -> None:
+        """Cache the qhlo-id a list carries (quickstart-b §4: keyed by server address and
+        security context)."""
+        for line in reply.lines:
+            if "QHLO=" in line:
+                token = line.split("QHLO=", 1)[1].split()[0]
+                key = (self.frontend.address, context)
+                self.state.capabilities[key] = CacheEntry(token, self.env.now)
+
+    def _quickstart_greeting(self, reply: Reply | None = None) -> Proc:
+        """Wait for the extended greeting (unless it already came) and learn its id."""
+        rec = self.record
+        if reply is None:
+            self._enter("greeting")
+            rec.waits += 1
+            reply = yield from self._read()
+            rec.greeting_s = self.now()
+        if reply.code != 220:
+            raise _Abort("rejected")
+        self._greeting_reply = reply
+        self._learn_token(reply, "plain")
+
+    def _quickstart(self) -> Proc:
+        """QUICKSTART: draft-fanf-smtp-quickstart-01 with the -a (basic) and -b (full)
+        profiles. Every wait this path makes, and the table of its Appendix A that it
+        reproduces, is in the module docstring of ``tests/simulator/test_quickstart.py``."""
+        f, rec = self.f, self.record
+        full = f.quickstart == "full"
+        domain = CLIENT_DOMAIN
+        auth: list[Any] = [self._auth_plain()] if f.auth == "plain" else []
+        auth_codes = [235] if auth else []
+        if f.tls is None:
+            token = self._cached_token("plain") if full else None
+            if token is None:
+                yield from self._quickstart_greeting()
+            self._enter("envelope")
+            qhlo = Command("QHLO", f"QHLO {domain} {token}" if token else f"QHLO {domain}")
+            yield from self._quickstart_group(
+                "plain", [qhlo, *auth], [250, *auth_codes], token is not None,
+                greeting_first=token is not None,
+            )
+            return
+        token_plain = self._cached_token("plain") if full else None
+        if token_plain is None:  # without a cache, the client learns of QTLS from the greeting
+            yield from self._quickstart_greeting()
+        self._enter("tls")
+        token_tls = self._cached_token("tls") if full else None
+        group = None
+        early: list[Any] = []
+        if full and token_tls is not None:
+            qhlo = Command("QHLO", f"QHLO {domain} {token_tls}")
+            group = self._group([qhlo, *auth], [250, *auth_codes])
+            early = group[0]
+        elif full:
+            early = [Command("QHLO", f"QHLO {domain}")]
+        stash: list[tuple[float, Any]] = []
+        sent_early = yield from self._tls(early, [Command("QTLS", "QTLS")], stash)
+        for arrived, reply in stash:  # the greeting the client did not wait for
+            rec.greeting_s = arrived - self.start_s
+            yield from self._quickstart_greeting(reply)
+        if sent_early and group is not None:
+            rec.mail_s = self.now()
+        self._enter("envelope")
+        if not full:
+            # the basic server re-greets with the list after TLS: behind its Finished after
+            # a full TLS 1.2 handshake, else one more wait
+            if not (f.tls == "1.2" and not rec.tls_resumed):
+                rec.waits += 1
+            r = yield from self._read()
+            if r.code != 220:
+                raise _Abort("rejected")
+            yield from self._quickstart_group(
+                "tls", [Command("QHLO", f"QHLO {domain}"), *auth], [250, *auth_codes], False
+            )
+            return
+        if group is not None:
+            yield from self._quickstart_group(
+                "tls", group[0][: 1 + len(auth)], [250, *auth_codes], True, sent=sent_early
+            )
+            return
+        qhlo = early[0]
+        if sent_early:
+            rec.waits += 1
+            r = yield from self._read()
+            if r.code != 250:
+                raise _Abort("rejected")
+        else:
+            (r,) = yield from self._exchange([qhlo], [250])
+        self._learn_token(r, "tls")
+        yield from self._quickstart_group("tls", auth, auth_codes, False)
+
+    def _quickstart_group(
+        self,
+        context: str,
+        prefix: list[Any],
+        prefix_codes: list[int],
+        speculative: bool,
+        sent: bool = False,
+        greeting_first: bool = False,
+    ) -> Proc:
+        """Run the envelope group opened by ``prefix``. A speculative group starts with
+        ``QHLO <domain> <cached id>``: if the server refuses the id (504 before TLS, 520 with
+        the list after it, 503 for the rest: quickstart-01 §8), the client flushes every list
+        cached for the server (quickstart-b §4), learns the new id and sends the group
+        again. ``greeting_first``: the group went before the greeting, which arrives first."""
+        rec = self.record
+        if greeting_first:
+            items, codes, accept, timeout = self._group(prefix, prefix_codes)
+            self._send(items)
+            rec.mail_s = self.now()
+            greeting = yield from self._read()
+            rec.greeting_s = self.now()
+            yield from self._quickstart_greeting(greeting)
+            sent = True
+        items, codes, accept, timeout = self._group(prefix, prefix_codes)
+        if speculative:
+            rec.token_offered = True
+            replies = yield from self._run_group(items, codes, accept, timeout, sent, False)
+            rec.token_hit = replies[0].code == 250
+            if rec.token_hit:
+                if [r.code for r in replies] != codes:
+                    raise _Abort("rejected")
+                yield from self._after_group()
+                return
+            self.state.flush_server(self.frontend.address)
+            if replies[0].code == 520:  # after TLS: the list comes with the refusal
+                self._learn_token(replies[0], context)
+            elif replies[0].code == 504 and self._greeting_reply is not None:
+                self._learn_token(self._greeting_reply, context)  # the greeting had the list
+            else:
+                raise _Abort("rejected")
+            token = self._cached_token(context)
+            if token is None:
+                raise _Abort("rejected")
+            prefix = [Command("QHLO", f"QHLO {CLIENT_DOMAIN} {token}"), *prefix[1:]]
+            items, codes, accept, timeout = self._group(prefix, prefix_codes)
+            sent = False
+        yield from self._run_group(items, codes, accept, timeout, sent)
+        yield from self._after_group()
+
+    def _tls(
+        self,
+        early: list[Any],
+        lead: Sequence[Any] = (),
+        stash: list[tuple[float, Any]] | None = None,
+    ) -> Proc:
         """The TLS handshake, offering a cached ticket when resumption is on. ``early`` items
         ride with the client's last flight where it may carry data; returns whether they
-        were sent."""
+        were sent. ``lead`` and ``stash``: see ``client_handshake``."""
         f, rec = self.f, self.record
         assert f.tls is not None
         ticket = None
@@ -284,7 +452,7 @@ class SmtpClient:
         rec.ticket_offered = ticket is not None
         result = yield from client_handshake(
             self.env, self.channel, self.tls, f.tls, f.writes == "per-command",
-            early, REPLY_TIMEOUT_S["default"], ticket,
+            early, REPLY_TIMEOUT_S["default"], ticket, lead, stash,
         )
         if result.outcome:
             raise _Abort(result.outcome)
@@ -332,37 +500,84 @@ class SmtpClient:
             return [Content(size, f"<{size} bytes of message>", last=False), Content(3, ".")]
         return [Content(size + 3, f"<{size} bytes of message> .")]
 
-    def _envelope(self, group: list[Any], expect: list[int]) -> Proc:
+    def _group(
+        self, prefix: list[Any], prefix_codes: list[int]
+    ) -> tuple[list[Any], list[int], int, float]:
+        """The pipelined group that carries the envelope: ``prefix`` + MAIL + RCPT x R + DATA,
+        or + BDAT <n> LAST + the chunk (+ QUIT when it is pipelined too). Returns the items,
+        the reply codes expected, the index of the message's final 250 (-1 with DATA: the
+        message comes after the 354) and the reply timeout."""
         f = self.f
-        esmtp = f.ehlo
-        commands: list[Any] = [mail_from(self.size, esmtp)]
-        commands += [rcpt_to(i) for i in range(self.recipients)]
-        codes = [250] * len(commands)
-        if f.chunking:
-            final: list[Any] = [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
-        else:
-            final = [Command("DATA", "DATA")]
-        quit: list[Any] = [Command("QUIT", "QUIT")] if f.quit == "pipelined" else []
-        quit_code = [221] if quit else []
-        if f.pipelining:
-            if f.chunking:
-                expect = expect + codes + [250]
-                yield from self._last_exchange(group + commands + final + quit, expect, quit_code)
-                self._enter("data")
-                return
-            yield from self._exchange(
-                group + commands + final, expect + codes + [354], REPLY_TIMEOUT_S["DATA"]
-            )
-        else:
-            for command, code in zip(group + commands, expect + codes, strict=True):
-                yield from self._exchange([command], [code])
-            if f.chunking:
-                self._enter("data")
-                yield from self._last_exchange(final + quit, [250], quit_code)
-                return
-            yield from self._exchange(final, [354], REPLY_TIMEOUT_S["DATA"])
+        items: list[Any] = [*prefix, mail_from(self.size, f.ehlo)]
+        items += [rcpt_to(i) for i in range(self.recipients)]
+        codes = [*prefix_codes] + [250] * (1 + self.recipients)
+        if not f.chunking:
+            return [*items, Command("DATA", "DATA")], [*codes, 354], -1, REPLY_TIMEOUT_S["DATA"]
+        items += [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
+        codes.append(250)
+        accept = len(codes) - 1
+        if f.quit == "pipelined":
+            items.append(Command("QUIT", "QUIT"))
+            codes.append(221)
+        return items, codes, accept, REPLY_TIMEOUT_S["end"]
+
+    def _run_group(
+        self,
+        items: list[Any],
+        codes: list[int],
+        accept: int,
+        timeout: float,
+        sent: bool = False,
+        strict: bool = True,
+    ) -> Proc:
+        """Write the envelope group (unless it already went with the client's TLS Finished)
+        and read one reply per code. ``strict``: abort on an unexpected code; else return
+        the replies for the caller to judge (a speculative group)."""
+        rec = self.record
+        if not sent:
+            self._send(items)
+            rec.mail_s = self.now()
+        rec.waits += 1
+        if any(isinstance(item, Content) for item in items):
+            yield self.connection.client.drained()
+        replies = []
+        for i, code in enumerate(codes):
+            r = yield from self._read(timeout)
+            if r.code != code and strict:
+                raise _Abort("rejected")
+            if i == accept and r.code == code:
+                rec.accept_s = self.now()
+            replies.append(r)
+        return replies
+
+    def _after_group(self) -> Proc:
+        """After the envelope's group: with DATA, the content and its 250."""
         self._enter("data")
-        yield from self._last_exchange(self._content(True) + quit, [250], quit_code)
+        if not self.f.chunking:
+            quit = [Command("QUIT", "QUIT")] if self.f.quit == "pipelined" else []
+            yield from self._last_exchange(self._content(True) + quit, [250], [221] if quit else [])
+
+    def _envelope(self, prefix: list[Any], prefix_codes: list[int]) -> Proc:
+        f = self.f
+        if f.pipelining:
+            yield from self._run_group(*self._group(prefix, prefix_codes))
+            yield from self._after_group()
+            return
+        commands: list[Any] = [*prefix, mail_from(self.size, f.ehlo)]
+        commands += [rcpt_to(i) for i in range(self.recipients)]
+        codes = [*prefix_codes] + [250] * (1 + self.recipients)
+        for i, (command, code) in enumerate(zip(commands, codes, strict=True)):
+            if i == len(prefix):
+                self.record.mail_s = self.now()
+            yield from self._exchange([command], [code])
+        quit: list[Any] = [Command("QUIT", "QUIT")] if f.quit == "pipelined" else []
+        if f.chunking:
+            self._enter("data")
+            final = [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
+            yield from self._last_exchange(final + quit, [250], [221] if quit else [])
+            return
+        yield from self._exchange([Command("DATA", "DATA")], [354], REPLY_TIMEOUT_S["DATA"])
+        yield from self._after_group()
 
     def _last_exchange(self, items: list[Any], expect: list[int], quit_code: list[int]) -> Proc:
         """The exchange that ends the message: the last code of ``expect`` is its final 250;

@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from smtpsim.simulator.config import ServerTiming, TlsConfig
-from smtpsim.simulator.messages import Command, Content, Reply, ehlo_reply, greeting, reply
+from smtpsim.simulator.messages import (
+    SERVER_DOMAIN,
+    Command,
+    Content,
+    Reply,
+    capability_reply,
+    ehlo_reply,
+    greeting,
+    reply,
+)
 from smtpsim.simulator.tcp import Socket
 from smtpsim.simulator.tls import Channel, server_handshake
 
@@ -72,12 +81,29 @@ def smtp_server(
             channel.send(list(pending))
             pending.clear()
 
+    quickstart = frontend.quickstart if frontend is not None else None
+
+    def quickstart_keyword(context: str) -> tuple[str, ...]:
+        """QUICKSTART's EHLO keyword with its parameters (quickstart-01 §4)."""
+        if quickstart is None or frontend is None:
+            return ()
+        qhlo = f" QHLO={frontend.token(context)}" if quickstart == "full" else ""
+        return (f"QUICKSTART QTLS AUTH{qhlo}",)
+
+    def banner() -> Reply:
+        """The 220 greeting; with QUICKSTART, extended with the capabilities (§3)."""
+        if quickstart is None:
+            return greeting()
+        context = "tls" if channel.tls else "plain"
+        return capability_reply(220, f"{SERVER_DOMAIN} ESMTP Postfix", not channel.tls,
+                                extra=quickstart_keyword(context))
+
     if timing.greeting > 0.0:
         yield env.timeout(timing.greeting)
     if implicit_tls:
         # RFC 8314 §3: TLS first; the banner follows the handshake, or (TLS 1.3) rides
         # behind the server's flight as 0.5-RTT data.
-        early = [greeting()] if banner_half_rtt and tls_version == "1.3" else []
+        early = [banner()] if banner_half_rtt and tls_version == "1.3" else []
         stopped = yield from server_handshake(
             env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue, early
         )
@@ -86,10 +112,13 @@ def smtp_server(
             stats.closed_s = env.now
             return
         if not early:
-            pending.append(greeting())
+            pending.append(banner())
     else:
-        pending.append(greeting())
+        pending.append(banner())
     flush()
+    #: After a rejected QHLO, the rest of its pipelined group is refused with 503 until the
+    #: next QHLO/EHLO (quickstart-01 §8).
+    refusing = False
     auth_steps: list[tuple[float, Reply]] = []  # queued challenges of a multi-step SASL exchange
     while True:
         item = yield from socket.recv_within(SERVER_TIMEOUT_S)
@@ -101,6 +130,10 @@ def smtp_server(
             yield from _spend(env, timing.end_of_data)
             stats.messages += 1
             pending.append(reply(250, "2.0.0 Ok: queued as 4F2C81B3A9"))
+        elif refusing and item.verb not in ("QHLO", "EHLO", "QUIT", "QTLS"):
+            if item.verb == "BDAT":  # the chunk follows and is read and discarded
+                yield from socket.recv_within(SERVER_TIMEOUT_S)
+            pending.append(reply(503, "5.5.1 Error: send QHLO first"))
         elif auth_steps:  # a SASL continuation line
             delay, answer = auth_steps.pop(0)
             yield from _spend(env, delay)
@@ -109,10 +142,41 @@ def smtp_server(
             verb = item.verb
             if verb in ("EHLO", "HELO"):
                 yield from _spend(env, timing.ehlo)
+                refusing = False
                 if verb == "EHLO":
                     pending.append(ehlo_reply(not channel.tls, True))
                 else:
                     pending.append(reply(250, f"{'submit.example.net'}"))
+            elif verb == "QHLO":
+                yield from _spend(env, timing.ehlo)
+                assert frontend is not None
+                refusing = False
+                context = "tls" if channel.tls else "plain"
+                words = item.text.split()
+                if len(words) > 2 and words[2] != frontend.token(context):
+                    refusing = True
+                    if context == "plain":  # the greeting already carried the list
+                        pending.append(reply(504, "5.5.1 Please use the correct QHLO ID"))
+                    else:
+                        pending.append(capability_reply(
+                            520, "Please use the correct QHLO ID", False,
+                            extra=quickstart_keyword(context)))
+                elif len(words) > 2 or (quickstart == "basic"):
+                    pending.append(reply(250, SERVER_DOMAIN))  # the list is known already
+                else:  # a full-profile QHLO without id: the list, with the id to cache
+                    pending.append(capability_reply(250, SERVER_DOMAIN, not channel.tls,
+                                                    extra=quickstart_keyword(context)))
+            elif verb == "QTLS":
+                # quickstart-01 §5: no reply; the handshake starts at once. The basic
+                # profile then re-greets with the list (-a); the full one waits for QHLO (-b).
+                flush()
+                stopped = yield from server_handshake(
+                    env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue
+                )
+                if stopped:
+                    break
+                if quickstart == "basic":
+                    pending.append(banner())
             elif verb == "STARTTLS":
                 yield from _spend(env, timing.starttls)
                 pending.append(reply(220, "2.0.0 Ready to start TLS"))

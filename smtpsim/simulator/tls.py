@@ -135,6 +135,8 @@ def client_handshake(
     early_items: Sequence[Any] = (),
     timeout: float = 300.0,
     ticket: Any = None,
+    lead: Sequence[Any] = (),
+    stash: list[tuple[float, Any]] | None = None,
 ) -> ClientGen:
     """Run the client's side until it may send application data.
 
@@ -144,11 +146,19 @@ def client_handshake(
     Finished (RFC 5246 §7.3 Fig. 2); after a TLS 1.2 full handshake the caller sends them.
     Returns a ``TlsResult``; ``early_items`` were sent if and only if the result says
     ``resumed`` or the version is 1.3.
+
+    ``lead``: cleartext application items written in the same write before the ClientHello
+    (QUICKSTART's QTLS, quickstart-01 §5). ``stash``: where cleartext items that arrive
+    before the server's flight go, with their arrival time (a greeting the client did not
+    wait for); without it such an item ends the handshake as ``failed``.
     """
     sock = channel.socket
     hello = cfg.client_hello + (cfg.hello_ticket_bytes if ticket is not None else 0)
-    sock.write([_flight("ClientHello", hello, ticket)])
+    sock.write([*channel.frame(lead), _flight("ClientHello", hello, ticket)])
     item = yield from sock.recv_within(timeout)
+    while stash is not None and not isinstance(item, TlsMessage) and hasattr(item, "code"):
+        stash.append((env.now, item))
+        item = yield from sock.recv_within(timeout)
     if not isinstance(item, TlsMessage):
         return TlsResult(_outcome(item))
     resumed = item.resumed

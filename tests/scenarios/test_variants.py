@@ -49,10 +49,12 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "banner-0.5rtt": {"banner_half_rtt": True},
     "resumption": {"resumption": True},
     "no-resumption": {"resumption": False},
+    "no-quickstart": {"quickstart": None},
 }
 # tokens whose effect depends on the state: starttls (TLS 1.2 if unset), implicit-tls (1.3)
-TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls"])
-PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline"]
+TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls", "qs-basic", "qs-full"])
+PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline", "quickstart-basic",
+                "quickstart-full"]
 BASELINE = {"tls": "1.2", "auth": "plain", "auth_pipelined": False, "pipelining": True,
             "chunking": False, "quit": "wait"}
 
@@ -66,6 +68,10 @@ def fold(tokens: list[str]) -> dict[str, Any]:
         elif token == "implicit-tls":
             state["implicit_tls"] = True
             state["tls"] = state["tls"] or "1.3"
+        elif token in ("qs-basic", "qs-full"):
+            state["quickstart"] = token[3:]
+            state["pipelining"] = True
+            state["auth_pipelined"] = state["auth"] == "plain"
         else:
             state |= ASSIGNS[token]
     return state
@@ -85,6 +91,9 @@ def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
         or (state["banner_half_rtt"] and not (state["implicit_tls"] and state["tls"] == "1.3"))
         or (state["resumption"] and state["tls"] is None)
         or ("implicit-tls" in tokens and "starttls" in tokens)
+        or (state["quickstart"] is not None and (
+            state["implicit_tls"] or state["auth"] not in (None, "plain")
+            or not state["pipelining"] or not state["ehlo"] or state["writes"] == "per-command"))
     )
 
 
