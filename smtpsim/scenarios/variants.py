@@ -59,6 +59,10 @@ def _quickstart(profile: str) -> Callable[[Features], dict[str, Any]]:
     return apply
 
 
+def _config_token(f: Features) -> dict[str, Any]:
+    return {"config_token": True, "pipelining": True, "auth_pipelined": f.auth == "plain"}
+
+
 def _const(**fields: Any) -> Callable[[Features], dict[str, Any]]:
     return lambda _f: fields
 
@@ -142,6 +146,14 @@ _TOKENS: dict[str, _TokenDef] = {
                 "quickstart='full', pipelining=True, auth_pipelined if PLAIN"),
     "no-quickstart": ("quickstart", _const(quickstart=None), "standard EHLO/STARTTLS start",
                       "RFC 5321, RFC 3207", "quickstart=None"),
+    "config-token": ("early-pipe", _config_token,
+                     "cache the EHLO reply's config token; with a hit, send EHLO and what"
+                     " follows without waiting for the greeting or the EHLO reply",
+                     "draft-harris-early-pipe (Exim PIPE_CONNECT); lemonade 2006 thread",
+                     "config_token=True, pipelining=True, auth_pipelined if PLAIN"),
+    "no-config-token": ("early-pipe", _const(config_token=False),
+                        "wait for the greeting and each EHLO reply", "RFC 5321",
+                        "config_token=False"),
     "quit-wait": ("quit", _const(quit="wait"),
                   "send QUIT after the 250 and wait for the 221 before telling the user",
                   "RFC 5321 §4.1.1.10", "quit='wait'"),
@@ -163,6 +175,7 @@ PRESETS: dict[str, str] = {
     "baseline": "pipelining+data+tls1.2+auth-plain",
     "quickstart-basic": "pipelining+data+tls1.2+auth-plain+qs-basic",
     "quickstart-full": "pipelining+data+tls1.2+auth-plain+qs-full+resumption",
+    "config-token": "pipelining+data+tls1.2+auth-plain+config-token",
 }
 """Named variants -> the tokens each stands for (expanded in place when used as a token).
 
@@ -181,6 +194,8 @@ _PRESET_INFO: dict[str, tuple[str, str]] = {
     "quickstart-full": ("baseline with QUICKSTART's full profile and TLS session resumption"
                         " (the drafts' 2 / 4 RTT warm, 5 / 7 cold)",
                         "draft-fanf-smtp-quickstart-01 App. A.3, -b-00"),
+    "config-token": ("baseline with early pipelining on a cached configuration token",
+                     "draft-harris-early-pipe; lemonade 2006 thread"),
 }
 
 _ALLOWED = tuple(sorted(set(_TOKENS) | set(PRESETS)))
@@ -222,7 +237,10 @@ def parse_variant(expr: str) -> Features:
     features = Features()
     set_by: dict[str, str] = {}  # field -> the token (as written) that last set it
     used: set[str] = set()
-    for written in canon.split("+"):
+    # A whole expression that names a preset is that preset, even where a token has the same
+    # name (``config-token`` alone is baseline + the token; ``baseline+config-token`` too).
+    names = PRESETS[canon].split("+") if canon in PRESETS else canon.split("+")
+    for written in names:
         for token in _expand(written, canon):
             changes = _TOKENS[token][1](features)
             features = replace(features, **changes)
@@ -293,6 +311,26 @@ def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
             raise VariantError(
                 f"variant {expr!r}: {by!r} conflicts with {set_by['writes']!r}: QTLS and its"
                 " ClientHello go in one write (quickstart-01 §5)"
+            )
+    if f.config_token:
+        by = set_by["config_token"]
+        if f.quickstart is not None:
+            raise VariantError(
+                f"variant {expr!r}: {by!r} conflicts with {set_by['quickstart']!r}: the full"
+                " QUICKSTART profile has its own cached id (qhlo-id); choose one"
+            )
+        if f.auth not in (None, "plain") or not f.pipelining or not f.ehlo:
+            culprit = set_by.get("auth") if f.auth not in (None, "plain") else (
+                set_by.get("pipelining") if not f.pipelining else set_by.get("ehlo"))
+            raise VariantError(
+                f"variant {expr!r}: {by!r} conflicts with {culprit!r}: early pipelining"
+                " sends EHLO and AUTH PLAIN/MAIL in one group, which needs PIPELINING,"
+                " EHLO and a one-round-trip AUTH (draft-harris-early-pipe §3, RFC 4954 §4)"
+            )
+        if f.writes == "per-command":
+            raise VariantError(
+                f"variant {expr!r}: {by!r} conflicts with {set_by['writes']!r}: the early"
+                " group is one write (draft-harris-early-pipe §3)"
             )
     if f.quit == "pipelined" and not f.pipelining:
         by = set_by.get("pipelining")

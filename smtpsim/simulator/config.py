@@ -264,6 +264,15 @@ class Features:
       server address and security context and sends ``QHLO <domain> <id>`` with the
       following commands without waiting; a full client with a cache sends QTLS and its
       ClientHello at once, without waiting for the greeting.
+    * ``config_token`` early pipelining with a configuration token (the 2006 thread's
+      "server configuration indicator", deployed as Exim's PIPE_CONNECT,
+      draft-harris-early-pipe): the client caches the token of the EHLO reply per server
+      address and security context and, holding one, sends EHLO and the commands that
+      follow without waiting for the greeting or the EHLO reply (EHLO + STARTTLS at
+      connect; EHLO + AUTH + MAIL ... with the TLS Finished). Modelling device: the early
+      EHLO carries the cached token as ``TOKEN=<id>`` and the server refuses a stale one as
+      quickstart-b refuses a stale qhlo-id (504 before TLS, 520 with the list after it,
+      503 for the rest of the group), so a stale cache costs what it really costs.
     """
 
     pipelining: bool = False
@@ -279,3 +288,4 @@ class Features:
     banner_half_rtt: bool = False
     resumption: bool = False
     quickstart: Literal["basic", "full"] | None = None
+    config_token: bool = False

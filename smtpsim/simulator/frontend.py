@@ -34,6 +34,7 @@ class FrontEnd:
         ticket_key: str | None = None,
         quickstart: str | None = None,
         token_secret: str | None = None,
+        early_pipe: bool = False,
     ) -> None:
         self.env = env
         self.host = host
@@ -47,6 +48,9 @@ class FrontEnd:
         #: or "full" (quickstart-b, with qhlo-ids).
         self.quickstart = quickstart
         self.token_secret = token_secret if token_secret is not None else host
+        #: Whether the host offers early pipelining with a configuration token
+        #: (draft-harris-early-pipe's PIPE_CONNECT, the thread's "config token").
+        self.early_pipe = early_pipe
         #: Bumped by each configuration change (a rolling upgrade invalidates tokens).
         self.config_version = 1
 

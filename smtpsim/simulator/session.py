@@ -95,7 +95,10 @@ def run_session(
     up_seq, down_seq = np.random.SeedSequence(_entropy(seed, replication)).spawn(2)
     path = Path(env, case.path, np.random.default_rng(up_seq), np.random.default_rng(down_seq))
     f = case.features
-    frontend = FrontEnd(env, SERVER_DOMAIN, case.timing, case.tls, quickstart=f.quickstart)
+    frontend = FrontEnd(
+        env, SERVER_DOMAIN, case.timing, case.tls, quickstart=f.quickstart,
+        early_pipe=f.config_token,
+    )
     state = ClientState()
     record = SessionRecord(
         profile=case.profile, variant=case.variant, seed=seed, replication=replication,

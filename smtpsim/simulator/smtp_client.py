@@ -24,7 +24,7 @@ what it learns (session tickets) goes into its ``ClientState`` for later connect
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 import simpy
@@ -216,6 +216,8 @@ class SmtpClient:
             raise _Abort("failed")
         if f.quickstart is not None:
             yield from self._quickstart()
+        elif f.config_token:
+            yield from self._early_pipe()
         else:
             prefix, codes = yield from self._setup()
             self._enter("envelope")
@@ -294,13 +296,20 @@ class SmtpClient:
         return token if isinstance(token, str) else None
 
     def _learn_token(self, reply: Reply, context: str) -> None:
-        """Cache the qhlo-id a list carries (quickstart-b §4: keyed by server address and
-        security context)."""
+        """Cache the token a list carries: a qhlo-id (quickstart-b §4) or an early-pipelining
+        configuration token, keyed by server address and security context."""
         for line in reply.lines:
-            if "QHLO=" in line:
-                token = line.split("QHLO=", 1)[1].split()[0]
-                key = (self.frontend.address, context)
-                self.state.capabilities[key] = CacheEntry(token, self.env.now)
+            for mark in ("QHLO=", "PIPE_CONNECT "):
+                if mark in line:
+                    token = line.split(mark, 1)[1].split()[0]
+                    key = (self.frontend.address, context)
+                    self.state.capabilities[key] = CacheEntry(token, self.env.now)
+
+    def _note_token(self, hit: bool) -> None:
+        """Record one presentation of a cached token: ``token_hit`` holds if all hit."""
+        rec = self.record
+        rec.token_hit = hit if not rec.token_offered else rec.token_hit and hit
+        rec.token_offered = True
 
     def _quickstart_greeting(self, reply: Reply | None = None) -> Proc:
         """Wait for the extended greeting (unless it already came) and learn its id."""
@@ -384,6 +393,123 @@ class SmtpClient:
         self._learn_token(r, "tls")
         yield from self._quickstart_group("tls", auth, auth_codes, False)
 
+    # ------------------------------------------------------------------ early pipelining
+    def _early_pipe(self) -> Proc:
+        """Early pipelining with a configuration token (``Features.config_token``).
+
+        Holding a token for the plain context, the client sends ``EHLO <domain> TOKEN=<id>``
+        and STARTTLS (or, in cleartext, the whole envelope group) with the handshake ACK;
+        holding one for the TLS context, it sends EHLO + AUTH + MAIL ... with its TLS
+        Finished (draft-harris-early-pipe §3: after STARTTLS or on implicit TLS, EHLO +
+        AUTH or EHLO + MAIL may follow at once). Without a token it runs the standard
+        dialogue and learns the tokens from the greeting and the EHLO replies."""
+        f, rec = self.f, self.record
+
+        def ehlo(token: str) -> Command:
+            return Command("EHLO", f"EHLO {CLIENT_DOMAIN} TOKEN={token}")
+
+        auth: list[Any] = [self._auth_plain()] if f.auth == "plain" else []
+        auth_codes = [235] if auth else []
+        if f.tls is None:
+            token = self._cached_token("plain")
+            if token is None:
+                yield from self._plain_start()
+                self._enter("envelope")
+                yield from self._envelope(auth, auth_codes)
+                return
+            self._enter("envelope")
+            yield from self._quickstart_group(
+                "plain", [ehlo(token), *auth], [250, *auth_codes], True,
+                greeting_first=True, hello=ehlo,
+            )
+            return
+        if not f.implicit_tls:
+            token = self._cached_token("plain")
+            self._enter("ehlo")
+            if token is None:
+                yield from self._plain_start()
+                self._enter("tls")
+                yield from self._exchange([Command("STARTTLS", "STARTTLS")], [220])
+            else:
+                yield from self._early_starttls(token, ehlo)
+        self._enter("tls")
+        token_tls = self._cached_token("tls")
+        early: list[Any] = []
+        group = None
+        if token_tls is not None:
+            group = self._group([ehlo(token_tls), *auth], [250, *auth_codes])
+            early = group[0]
+        elif not f.implicit_tls:
+            early = [self._hello()]
+        sent_early = yield from self._tls(early)
+        if group is not None and sent_early:
+            rec.mail_s = self.now()
+        if f.implicit_tls:  # the banner: after the handshake (it is not waited for early)
+            banner_rides = f.tls == "1.2" and not rec.tls_resumed
+            if group is None and not banner_rides:
+                rec.waits += 1
+            r = yield from self._read()
+            if r.code != 220:
+                raise _Abort("rejected")
+            rec.greeting_s = self.now()
+            self._learn_token(r, "plain")
+        self._enter("envelope")
+        if group is not None:
+            yield from self._quickstart_group(
+                "tls", [ehlo(token_tls), *auth], [250, *auth_codes], True,
+                sent=sent_early, hello=ehlo,
+            )
+            return
+        self._enter("ehlo")
+        if sent_early:
+            rec.waits += 1
+            r = yield from self._read()
+            if r.code != 250:
+                raise _Abort("rejected")
+        else:
+            (r,) = yield from self._exchange([self._hello()], [250])
+        self._learn_token(r, "tls")
+        self._enter("envelope")
+        yield from self._envelope(auth, auth_codes)
+
+    def _plain_start(self) -> Proc:
+        """Greeting and EHLO the standard way, learning the tokens they carry."""
+        rec = self.record
+        self._enter("greeting")
+        rec.waits += 1
+        r = yield from self._read()
+        if r.code != 220:
+            raise _Abort("rejected")
+        rec.greeting_s = self.now()
+        self._learn_token(r, "plain")
+        self._enter("ehlo")
+        (r,) = yield from self._exchange([self._hello()], [250])
+        self._learn_token(r, "plain")
+
+    def _early_starttls(self, token: str, ehlo: Callable[[str], Command]) -> Proc:
+        """EHLO <token> + STARTTLS with the handshake ACK, before the greeting. A stale token
+        is refused (504, 503 for STARTTLS); the greeting carries the current one, so the
+        client sends the pair again at once."""
+        rec = self.record
+        self._send([ehlo(token), Command("STARTTLS", "STARTTLS")])
+        rec.waits += 1
+        greeting = yield from self._read()
+        rec.greeting_s = self.now()
+        if greeting.code != 220:
+            raise _Abort("rejected")
+        first = yield from self._read()
+        second = yield from self._read()
+        hit = first.code == 250 and second.code == 220
+        self._note_token(hit)
+        if hit:
+            return
+        self.state.flush_server(self.frontend.address)
+        self._learn_token(greeting, "plain")
+        token = self._cached_token("plain")
+        if token is None:
+            raise _Abort("rejected")
+        yield from self._exchange([ehlo(token), Command("STARTTLS", "STARTTLS")], [250, 220])
+
     def _quickstart_group(
         self,
         context: str,
@@ -392,6 +518,7 @@ class SmtpClient:
         speculative: bool,
         sent: bool = False,
         greeting_first: bool = False,
+        hello: Callable[[str], Command] | None = None,
     ) -> Proc:
         """Run the envelope group opened by ``prefix``. A speculative group starts with
         ``QHLO <domain> <cached id>``: if the server refuses the id (504 before TLS, 520 with
@@ -409,10 +536,11 @@ class SmtpClient:
             sent = True
         items, codes, accept, timeout = self._group(prefix, prefix_codes)
         if speculative:
-            rec.token_offered = True
             replies = yield from self._run_group(items, codes, accept, timeout, sent, False)
-            rec.token_hit = replies[0].code == 250
-            if rec.token_hit:
+            hit = replies[0].code == 250
+            self._note_token(hit)
+            if hit:
+                self._learn_token(replies[0], context)
                 if [r.code for r in replies] != codes:
                     raise _Abort("rejected")
                 yield from self._after_group()
@@ -427,7 +555,8 @@ class SmtpClient:
             token = self._cached_token(context)
             if token is None:
                 raise _Abort("rejected")
-            prefix = [Command("QHLO", f"QHLO {CLIENT_DOMAIN} {token}"), *prefix[1:]]
+            make = hello or (lambda t: Command("QHLO", f"QHLO {CLIENT_DOMAIN} {t}"))
+            prefix = [make(token), *prefix[1:]]
             items, codes, accept, timeout = self._group(prefix, prefix_codes)
             sent = False
         yield from self._run_group(items, codes, accept, timeout, sent)

@@ -83,15 +83,27 @@ def smtp_server(
 
     quickstart = frontend.quickstart if frontend is not None else None
 
+    early_pipe = frontend is not None and frontend.early_pipe
+
     def quickstart_keyword(context: str) -> tuple[str, ...]:
-        """QUICKSTART's EHLO keyword with its parameters (quickstart-01 §4)."""
-        if quickstart is None or frontend is None:
+        """QUICKSTART's EHLO keyword with its parameters (quickstart-01 §4), or the early
+        pipelining keyword with the configuration token of this security context."""
+        if frontend is None:
+            return ()
+        if early_pipe:
+            return (f"PIPE_CONNECT {frontend.token(context)}",)
+        if quickstart is None:
             return ()
         qhlo = f" QHLO={frontend.token(context)}" if quickstart == "full" else ""
         return (f"QUICKSTART QTLS AUTH{qhlo}",)
 
     def banner() -> Reply:
-        """The 220 greeting; with QUICKSTART, extended with the capabilities (§3)."""
+        """The 220 greeting; with QUICKSTART, extended with the capabilities (§3); with
+        early pipelining, carrying the configuration token (the thread's "server
+        configuration indicator")."""
+        if early_pipe and frontend is not None:
+            return Reply(220, [f"220-{SERVER_DOMAIN} ESMTP Postfix",
+                               f"220 PIPE_CONNECT {frontend.token('plain')}"])
         if quickstart is None:
             return greeting()
         context = "tls" if channel.tls else "plain"
@@ -143,8 +155,25 @@ def smtp_server(
             if verb in ("EHLO", "HELO"):
                 yield from _spend(env, timing.ehlo)
                 refusing = False
-                if verb == "EHLO":
-                    pending.append(ehlo_reply(not channel.tls, True))
+                context = "tls" if channel.tls else "plain"
+                words = item.text.split()
+                stale = (
+                    frontend is not None
+                    and len(words) > 2
+                    and words[2] != f"TOKEN={frontend.token(context)}"
+                )
+                if stale:  # an early EHLO sent on a stale cached configuration
+                    refusing = True
+                    if context == "plain":  # the greeting carried the current token
+                        pending.append(reply(504, "5.5.1 Configuration token is stale"))
+                    else:
+                        pending.append(capability_reply(
+                            520, "Configuration token is stale", False,
+                            extra=quickstart_keyword(context)))
+                elif verb == "EHLO":
+                    pending.append(
+                        ehlo_reply(not channel.tls, True, quickstart_keyword(context))
+                    )
                 else:
                     pending.append(reply(250, f"{'submit.example.net'}"))
             elif verb == "QHLO":

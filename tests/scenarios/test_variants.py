@@ -50,11 +50,13 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "resumption": {"resumption": True},
     "no-resumption": {"resumption": False},
     "no-quickstart": {"quickstart": None},
+    "no-config-token": {"config_token": False},
 }
 # tokens whose effect depends on the state: starttls (TLS 1.2 if unset), implicit-tls (1.3)
-TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls", "qs-basic", "qs-full"])
+TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls", "qs-basic", "qs-full",
+                      "config-token"])
 PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline", "quickstart-basic",
-                "quickstart-full"]
+                "quickstart-full", "config-token"]
 BASELINE = {"tls": "1.2", "auth": "plain", "auth_pipelined": False, "pipelining": True,
             "chunking": False, "quit": "wait"}
 
@@ -68,6 +70,10 @@ def fold(tokens: list[str]) -> dict[str, Any]:
         elif token == "implicit-tls":
             state["implicit_tls"] = True
             state["tls"] = state["tls"] or "1.3"
+        elif token == "config-token":
+            state["config_token"] = True
+            state["pipelining"] = True
+            state["auth_pipelined"] = state["auth"] == "plain"
         elif token in ("qs-basic", "qs-full"):
             state["quickstart"] = token[3:]
             state["pipelining"] = True
@@ -91,6 +97,9 @@ def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
         or (state["banner_half_rtt"] and not (state["implicit_tls"] and state["tls"] == "1.3"))
         or (state["resumption"] and state["tls"] is None)
         or ("implicit-tls" in tokens and "starttls" in tokens)
+        or (state["config_token"] and (
+            state["quickstart"] is not None or state["auth"] not in (None, "plain")
+            or not state["pipelining"] or not state["ehlo"] or state["writes"] == "per-command"))
         or (state["quickstart"] is not None and (
             state["implicit_tls"] or state["auth"] not in (None, "plain")
             or not state["pipelining"] or not state["ehlo"] or state["writes"] == "per-command"))
@@ -98,6 +107,10 @@ def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
 
 
 def expand(names: list[str]) -> list[str]:
+    """Presets expanded in place; a lone name that is a preset is the preset, even where a
+    token has the same name."""
+    if len(names) == 1 and names[0] in PRESETS:
+        return PRESETS[names[0]].split("+")
     return [t for n in names for t in (PRESETS[n].split("+") if n not in TOKEN_NAMES
                                        else [n])]
 
@@ -235,7 +248,8 @@ def test_token_table() -> None:
 @pytest.mark.parametrize("token", TOKEN_NAMES)
 def test_each_token_matches_brief(token: str) -> None:
     prefix = {"auth-pipelined": "pipelining+", "quit-pipelined": "pipelining+",
-              "banner-0.5rtt": "implicit-tls+", "resumption": "tls1.3+"}
+              "banner-0.5rtt": "implicit-tls+", "resumption": "tls1.3+",
+              "config-token": "ehlo+"}
     expr = prefix.get(token, "") + token
     expected = fold(expr.split("+"))
     assert asdict(parse_variant(expr)) == expected
@@ -262,7 +276,7 @@ KIND_FIELDS = {"tls": ["tls"], "auth": ["auth", "auth_pipelined"], "greeting": [
 @given(st.lists(st.sampled_from(TOKEN_NAMES), min_size=1, max_size=10))
 def test_last_token_of_each_kind_wins(seq: list[str]) -> None:
     expected = fold(seq)
-    if conflicts(expected, seq):
+    if conflicts(expected, seq) or (len(seq) == 1 and seq[0] in PRESETS):
         return
     f = parse_variant(" + ".join(seq))
     kinds = {r.name: r.kind for r in variant_table() if r.kind != "preset"}
@@ -270,9 +284,14 @@ def test_last_token_of_each_kind_wins(seq: list[str]) -> None:
         of_kind = [t for t in seq if kinds[t] == kind]
         if not of_kind or of_kind[-1] == "starttls":
             continue
+        promoters = ("config-token", "qs-basic", "qs-full")  # they pipeline AUTH PLAIN
+        after = seq[len(seq) - 1 - seq[::-1].index(of_kind[-1]):]
         for field in fields:
+            if field == "auth_pipelined" and any(t in promoters for t in after):
+                continue
             assert getattr(f, field) == ASSIGNS[of_kind[-1]][field], (kind, field)
-    last_pipe = [t for t in seq if t in ("pipelining", "no-pipelining", "chunking")]
+    last_pipe = [t for t in seq if t in ("pipelining", "no-pipelining", "chunking",
+                                         "config-token", "qs-basic", "qs-full")]
     if last_pipe:
         assert f.pipelining == (last_pipe[-1] != "no-pipelining")
     last_nagle = [t for t in seq if t in ("nodelay", "nagle", "nagle-per-command")]

@@ -1,0 +1,74 @@
+"""Early pipelining on a cached configuration token (``config-token``).
+
+Ideal 1 s path, TLS 1.2 unless named, AUTH PLAIN pipelined, DATA; derivations in RTT:
+
+* cold: the standard dialogue with AUTH in the MAIL group: greeting 2, EHLO 3, STARTTLS 4,
+  TLS 6, EHLO 7, AUTH + MAIL ... 7 -> 354 8, 250 at 9.
+* warm: EHLO <token> + STARTTLS leave with the handshake ACK (1); greeting, 250 and 220 at 2;
+  ClientHello 2; TLS 2 -> 4; EHLO <token> + AUTH + MAIL ... at 4 (a full TLS 1.2 handshake
+  lets no data ride with the client's Finished); 354 at 5; 250 at 6.
+* warm, TLS 1.3: the group rides with the client's Finished at 3: 354 at 4, 250 at 5.
+* warm, stale (the configuration changed): each context's early group is refused (504 at
+  2 with the current token in the greeting; 520 with the list at 6), so each costs one
+  round trip more than a hit: 250 at 8.
+* implicit TLS 1.3 (protocol.md §1.9 + PIPE_CONNECT): ClientHello 1, flight 2, Finished +
+  EHLO <token> + AUTH + MAIL ... at 2 (no wait for the banner, which arrives at 3 with the
+  group's replies); 354 at 3, 250 at 4; with BDAT the 250 comes at 3.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from smtpsim.simulator.session import run_session
+
+from .conftest import ideal_case
+
+TOL = 1e-6
+
+
+@pytest.mark.parametrize(
+    ("variant", "state", "stale", "mail", "accept", "hit"),
+    [
+        ("config-token", "cold", False, 7, 9, None),
+        ("config-token", "warm", False, 4, 6, True),
+        ("baseline+config-token+tls1.3", "warm", False, 3, 5, True),
+        ("config-token", "warm", True, 6, 8, False),
+        ("baseline+config-token+implicit-tls+tls1.3", "warm", False, 2, 4, True),
+        ("baseline+config-token+implicit-tls+tls1.3+chunking", "warm", False, 2, 3, True),
+        ("baseline+config-token+implicit-tls+tls1.3", "cold", False, 4, 6, None),
+        # cleartext: the whole envelope group goes with the handshake ACK
+        ("pipelining+config-token", "warm", False, 1, 3, True),
+        ("pipelining+config-token", "cold", False, 3, 5, None),
+    ],
+)
+def test_early_pipelining(variant, state, stale, mail, accept, hit) -> None:
+    record, _ = run_session(ideal_case(variant, state=state, config_changed=stale), seed=1)
+    assert record.outcome == "accepted"
+    assert record.mail_s == pytest.approx(mail, abs=TOL)
+    assert record.accept_s == pytest.approx(accept, abs=TOL)
+    assert record.token_offered == (hit is not None)
+    if hit is not None:
+        assert record.token_hit == hit
+
+
+def test_stale_cleartext_token_costs_nothing_over_no_cache() -> None:
+    """The refused group went at 1; the greeting brought the current token at 2, so the
+    group goes again at 2 with EHLO in it: 354 at 3, 250 at 4. A client without a cache
+    waits for the EHLO reply first (250 at 5): a stale cleartext token costs nothing and
+    the greeting's token still saves the EHLO round trip."""
+    stale, _ = run_session(
+        ideal_case("pipelining+config-token", state="warm", config_changed=True), seed=1
+    )
+    cold, _ = run_session(ideal_case("pipelining+config-token"), seed=1)
+    assert stale.token_offered and not stale.token_hit
+    assert stale.accept_s == pytest.approx(cold.accept_s - 1, abs=TOL)  # EHLO round trip saved
+
+
+def test_config_token_alone_is_the_preset_and_inside_an_expression_the_token() -> None:
+    from smtpsim.scenarios.variants import parse_variant
+
+    preset = parse_variant("config-token")
+    assert preset.config_token and preset.tls == "1.2" and preset.auth == "plain"
+    token = parse_variant("rfc5321+config-token")
+    assert token.config_token and token.tls is None and token.pipelining
