@@ -100,9 +100,10 @@ class TcpConfig:
     * ``delack_s`` 40 ms: Linux ``TCP_DELACK_MIN`` (HZ/25). RFC 1122 allows up to 500 ms;
       Windows uses 200 ms. An ACK is sent at once for every second full-sized segment
       (RFC 5681 §4.2, RFC 1122 §4.2.3.2).
-    * ``nagle`` True: Linux default without TCP_NODELAY. Linux holds a sub-MSS segment only
-      while an earlier *small* segment is unacknowledged (Minshall's variant, Linux
-      ``tcp_nagle_check``/``tcp_minshall_check``), which is what is modelled.
+    * Nagle is set per endpoint, not here: the client's by ``Features.nagle``, the server's
+      by ``Case.server_nagle``. Linux holds a sub-MSS segment only while an earlier *small*
+      segment is unacknowledged (Minshall's variant, ``tcp_nagle_check``/
+      ``tcp_minshall_check``), which is what is modelled.
     * ``rto_initial_s`` 1 s (RFC 6298 §2.1), doubling on each expiry (§5.5);
       ``rto_min_s`` 200 ms (Linux ``TCP_RTO_MIN``; RFC 6298 §2.4 says 1 s);
       ``rto_max_s`` 120 s (Linux ``TCP_RTO_MAX``).
@@ -111,15 +112,14 @@ class TcpConfig:
     * ``data_retries`` 15 (Linux ``tcp_retries2``): RTO expiries on one segment before the
       connection is declared dead.
     * ``dupack_threshold`` 3 (RFC 5681 §3.2 fast retransmit).
-    * ``rwnd_bytes`` receive window; Linux autotuning grows it to several MB
-      (``tcp_rmem`` max 6 MB), so the default never limits a transfer here.
+    * ``rwnd_bytes`` receive window: 6 MB, the ``tcp_rmem`` maximum Linux autotuning grows
+      to. It limits only the largest transfers on long paths (20 MB at a 1 s RTT).
     """
 
     mss: int = 1448
     header_bytes: int = 52
     iw: int = 10
     delack_s: float = 0.040
-    nagle: bool = True
     rto_initial_s: float = 1.0
     rto_min_s: float = 0.200
     rto_max_s: float = 120.0

@@ -189,7 +189,7 @@ class SmtpClient:
             if r.code != code:
                 raise _Abort("rejected")
             if i == accept_index:
-                self.record.accept_s = self.now()
+                self.record.accept_s = self.socket.arrived_s - self.start_s
             replies.append(r)
         return replies
 
@@ -675,7 +675,7 @@ class SmtpClient:
             if r.code != code and strict:
                 raise _Abort("rejected")
             if i == accept and r.code == code:
-                rec.accept_s = self.now()
+                rec.accept_s = self.socket.arrived_s - self.start_s  # arrival, not read
             replies.append(r)
         return replies
 

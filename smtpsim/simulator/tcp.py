@@ -38,6 +38,18 @@ What is modelled, and the source of each behaviour:
   delayed (Eifel detection, RFC 3522 §3.2) and the sender restores cwnd, ssthresh and its
   send position (Eifel response, RFC 4015; Linux ``tcp_try_undo_loss``).
 * FIN close (RFC 793): a FIN follows the last data byte and takes one sequence number.
+* TCP Fast Open (RFC 7413) and its relatives. A client SYN may carry a cookie option
+  (``fo_cookie``: a cached cookie, or ``COOKIE_REQUEST``, 4 B; a cookie is 12 B with its
+  option header) and, with ``fo_data``, the data written in the instant of ``connect()``
+  (``TCP_FASTOPEN_CONNECT``/``MSG_FASTOPEN``: the SYN leaves at the end of that instant,
+  and the client's socket counts as connected at once). The server's ``fo_accept(option)``
+  says whether the cookie is valid and which cookie to return: a valid one creates the
+  server socket at the SYN (Linux ``tcp_try_fastopen`` does so even for a SYN without data),
+  so the server may write before the handshake completes, and the SYN's data is delivered
+  and acknowledged by the SYN-ACK (§4.2.2). Data the server did not accept is sent again
+  after the handshake (§4.2.1); a retransmitted SYN carries no data. With
+  ``synack_data`` the server holds its SYN-ACK for its first write and sends that data in
+  it (the idealised "banner on the SYN-ACK"; §4.2.2 allows SYN-ACK data).
 
 Applications write and read whole *records* (``Record``): the reader receives a record when
 all its bytes have arrived in order. Record boundaries travel out of band (the sender appends
@@ -66,6 +78,10 @@ SYN = 1
 ACK = 2
 FIN = 4
 SYN_WIRE_BYTES = 60
+#: RFC 7413 §4.1.1: the Fast Open option is kind 34, length 2 + cookie (8 B here), padded
+#: to 4-byte words: 12 B with a cookie, 4 B for an empty one (a cookie request).
+COOKIE_OPTION_BYTES = 12
+COOKIE_REQUEST_BYTES = 4
 
 # endpoint states
 LISTEN, SYN_SENT, SYN_RECV, ESTABLISHED, DEAD = range(5)
@@ -80,6 +96,16 @@ class _Sentinel:
     def __repr__(self) -> str:
         return self.name
 
+
+class _CookieRequest:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "COOKIE_REQUEST"
+
+
+#: The empty Fast Open option: "send me a cookie" (RFC 7413 §4.1.2).
+COOKIE_REQUEST = _CookieRequest()
 
 #: What ``Socket.recv()`` yields after the peer's FIN, and after the connection failed;
 #: ``Socket.recv_within`` returns TIMEOUT when nothing came in time.
@@ -108,7 +134,9 @@ class Segment:
     """A TCP segment: ``seq`` and ``length`` in data-byte offsets, ``ack``, ``flags``, and the
     timestamp option: ``tsval`` (send time) and ``tsecr`` (the echoed TS.Recent)."""
 
-    __slots__ = ("seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr")
+    __slots__ = (
+        "seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr", "option",
+    )
 
     def __init__(
         self,
@@ -128,19 +156,23 @@ class Segment:
         self.label = ""
         self.tsval = tsval
         self.tsecr = tsecr
+        #: The Fast Open option of a SYN or SYN-ACK (a cookie, COOKIE_REQUEST or None).
+        self.option: Any = None
 
 
 class Socket:
     """The application's end: ``recv()`` returns an event whose value is the next item
     (an application item, ``CLOSED`` or ``FAILED``); ``write()`` sends records."""
 
-    __slots__ = ("env", "endpoint", "_items", "_waiter", "established", "closed")
+    __slots__ = ("env", "endpoint", "_items", "_waiter", "established", "closed", "arrived_s")
 
     def __init__(self, env: simpy.Environment, endpoint: TcpEndpoint) -> None:
         self.env = env
         self.endpoint = endpoint
-        self._items: deque[Any] = deque()
+        self._items: deque[tuple[float, Any]] = deque()
         self._waiter: simpy.Event | None = None
+        #: When the item the last ``recv()`` returned had arrived (it may be read later).
+        self.arrived_s = 0.0
         #: Triggered when the handshake completes (value True) or fails (value False).
         self.established = env.event()
         #: Triggered when the connection is fully closed or failed.
@@ -149,7 +181,8 @@ class Socket:
     def recv(self) -> simpy.Event:
         ev = self.env.event()
         if self._items:
-            ev.succeed(self._items.popleft())
+            self.arrived_s, item = self._items.popleft()
+            ev.succeed(item)
         else:
             self._waiter = ev
         return ev
@@ -181,11 +214,13 @@ class Socket:
 
     def _deliver(self, item: Any) -> None:
         waiter = self._waiter
+        now = self.env.now
         if waiter is not None:
             self._waiter = None
+            self.arrived_s = now
             waiter.succeed(item)
         else:
-            self._items.append(item)
+            self._items.append((now, item))
 
     def write(self, records: Sequence[Record]) -> None:
         """One ``write()`` system call carrying ``records``."""
@@ -211,6 +246,9 @@ class TcpEndpoint:
         "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "incoming",
         "peer_fin", "on_established", "record_log", "drain_waiter", "last_data_s",
         "ts_recent", "undo", "undo_ts", "spurious_rtos",
+        # Fast Open
+        "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
+        "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len",
     )
 
     def __init__(
@@ -275,6 +313,21 @@ class TcpEndpoint:
         self.undo: tuple[int, int, int, list[list[Any]]] | None = None
         self.undo_ts = 0.0
         self.spurious_rtos = 0
+        #: Client: the Fast Open option to send (None: no TFO), whether the SYN may carry
+        #: data, and a middlebox that may drop a SYN with data (called per such SYN).
+        self.fo_cookie: Any = None
+        self.fo_data = False
+        self.fo_blackhole: Callable[[], bool] | None = None
+        #: Client callbacks: a cookie arrived in a SYN-ACK; a SYN with data timed out.
+        self.on_cookie: Callable[[Any], None] | None = None
+        self.on_syn_data_lost: Callable[[], None] | None = None
+        #: Server: ``fo_accept(option) -> (valid, cookie to send or None)``.
+        self.fo_accept: Callable[[Any], tuple[bool, Any]] | None = None
+        #: Server: created by a Fast Open SYN, so it may send before the handshake ACK.
+        self.fo_child = False
+        self.synack_data = False
+        self.synack_pending = False
+        self.syn_data_len = 0
 
     # ------------------------------------------------------------------ application side
     def write(self, records: Sequence[Record]) -> None:
@@ -313,18 +366,50 @@ class TcpEndpoint:
 
     # ------------------------------------------------------------------ handshake
     def connect(self) -> None:
-        """Client: send the SYN and start the SYN timer."""
+        """Client: send the SYN and start the SYN timer. With ``fo_data`` and a cookie, the
+        socket counts as connected at once and the SYN leaves at the end of this instant
+        with what was written meanwhile (TCP_FASTOPEN_CONNECT)."""
         self.state = SYN_SENT
-        self._send_handshake(SYN)
+        if self.fo_data and self.fo_cookie is not None and self.fo_cookie is not COOKIE_REQUEST:
+            self.socket.established.succeed(True)
+            self.env.timeout(0).callbacks.append(lambda _ev: self._send_handshake(SYN))
+        else:
+            self._send_handshake(SYN)
 
-    def _send_handshake(self, flags: int) -> None:
+    def _send_handshake(self, flags: int, option: Any = None, data: int = 0) -> None:
         self.handshake_tries += 1
-        if self.handshake_tries > 1:
+        first = self.handshake_tries == 1
+        if not first:
             self.handshake_retransmitted = True
             self.retransmits += 1
         self.handshake_sent = self.env.now
-        seg = Segment(0, 0, 0, flags, self.handshake_tries > 1)
-        self._transmit(seg, SYN_WIRE_BYTES)
+        wire = SYN_WIRE_BYTES
+        if flags == SYN and self.fo_cookie is not None:
+            option = self.fo_cookie
+            if first and self.fo_data and option is not COOKIE_REQUEST:
+                data = min(self.cfg.mss, self.write_end)
+        if option is not None:
+            wire += COOKIE_REQUEST_BYTES if option is COOKIE_REQUEST else COOKIE_OPTION_BYTES
+        seg = Segment(0, data, self.rcv_nxt, flags, not first)
+        seg.option = option
+        lost = False
+        if flags == SYN:
+            self.syn_data_len = data
+            if data:
+                self.snd_nxt = self.snd_max = data
+                labels = self.trace_labels
+                if labels is not None:
+                    seg.label = _labels_in(labels, 0, data)
+                lost = self.fo_blackhole is not None and self.fo_blackhole()
+        elif data:  # a SYN-ACK carrying the server's first write
+            self.snd_nxt = self.snd_max = data
+            self.inflight.append([data, self.env.now, False])
+            self.last_ack_sent = self.rcv_nxt
+        if not lost:
+            self._transmit(seg, wire + data)
+        else:  # a middlebox drops SYNs that carry data: the packet still left the host
+            seg.tsval, seg.tsecr = self.env.now, self.ts_recent
+            self.link.send(seg, wire + data, self.peer.receive, lose=True)
         self.timer_gen += 1
         gen = self.timer_gen
         timeout = min(self.cfg.rto_initial_s * 2 ** (self.handshake_tries - 1), self.cfg.rto_max_s)
@@ -338,8 +423,14 @@ class TcpEndpoint:
         retries = self.cfg.syn_retries if flags == SYN else self.cfg.synack_retries
         if self.handshake_tries > retries:
             self.fail()
-        else:
-            self._send_handshake(flags)
+            return
+        if flags == SYN and self.syn_data_len:
+            # the SYN's data goes again after the handshake, not in a SYN (RFC 7413 §4.2.1)
+            self.snd_nxt = 0
+            self.syn_data_len = 0
+            if self.on_syn_data_lost is not None:
+                self.on_syn_data_lost()
+        self._send_handshake(flags)
 
     def _established(self) -> None:
         self.state = ESTABLISHED
@@ -349,7 +440,8 @@ class TcpEndpoint:
         else:
             # RFC 6298 §5.7: no sample after a retransmitted SYN; RTO restarts at 3 s.
             self.rto = max(self.rto, 3.0)
-        self.socket.established.succeed(True)
+        if not self.socket.established.triggered:
+            self.socket.established.succeed(True)
         if self.on_established is not None:
             self.on_established()
 
@@ -382,7 +474,13 @@ class TcpEndpoint:
     def output(self) -> None:
         """Send what the window, Nagle and the data allow (Linux ``tcp_write_xmit``)."""
         if self.state != ESTABLISHED:
-            return
+            if self.state == SYN_RECV and self.fo_child:
+                if self.synack_pending:  # the first write rides in the SYN-ACK
+                    self.synack_pending = False
+                    self._send_handshake(SYN | ACK, data=min(self.cfg.mss, self.write_end))
+                    return
+            else:
+                return
         cfg = self.cfg
         mss = cfg.mss
         inflight = self.inflight
@@ -531,16 +629,33 @@ class TcpEndpoint:
             self._established()
         elif state != ESTABLISHED:
             return
+        # Linux's order (tcp_rcv_established): the ACK, then the payload, then the data the
+        # ACK released (carrying the new ACK), then the ACK rule for what arrived.
         if flags & ACK:
             self._on_ack(seg)
         if seg.length or flags & FIN:
             self._on_data(seg)
+        else:
+            self.output()
 
     def _receive_syn(self, seg: Segment) -> None:
         if seg.flags & ACK:  # SYN-ACK at the client
             if self.state == SYN_SENT:
+                if seg.option is not None and self.on_cookie is not None:
+                    self.on_cookie(seg.option)
+                if self.syn_data_len:
+                    if seg.ack >= self.syn_data_len:  # the server took the SYN's data
+                        self.snd_una = seg.ack
+                    else:  # RFC 7413 §4.2.1: send it again after the handshake
+                        self.snd_nxt = 0
                 self._established()
-                if self.write_end > self.snd_nxt:
+                if seg.length:  # data on the SYN-ACK
+                    self._on_data(seg)
+                    if self.write_end > self.snd_nxt:
+                        self.output()
+                    elif self.last_ack_sent < self.rcv_nxt:
+                        self._send_ack()
+                elif self.write_end > self.snd_nxt:
                     self.output()  # the first data carries the handshake ACK
                 else:
                     self._send_ack()
@@ -548,7 +663,23 @@ class TcpEndpoint:
                 self._send_ack()  # our handshake ACK was lost
         elif self.state == LISTEN:
             self.state = SYN_RECV
-            self._send_handshake(SYN | ACK)
+            valid, cookie = (False, None)
+            if self.fo_accept is not None:
+                valid, cookie = self.fo_accept(seg.option)
+            if valid or self.synack_data:
+                # RFC 7413 §4.2.2: the server socket exists from the SYN; its data is in
+                if valid and seg.length:
+                    self._on_data(seg)
+                    self.delack_pending = False  # the SYN-ACK acknowledges it
+                self.fo_child = True
+                self.socket.established.succeed(True)
+                if self.on_established is not None:
+                    self.on_established()
+            if self.synack_data and self.write_end == 0:
+                self.synack_pending = True  # wait for the first write to ride along
+                self.handshake_sent = self.env.now
+            else:
+                self._send_handshake(SYN | ACK, cookie)
         elif self.state == SYN_RECV:
             # a retransmitted SYN: answer it with a SYN-ACK (the timer keeps its schedule)
             self._transmit(Segment(0, 0, 0, SYN | ACK, True), SYN_WIRE_BYTES)
@@ -593,7 +724,6 @@ class TcpEndpoint:
                 self._arm_rto()
             else:
                 self.rto_deadline = None
-            self.output()
         elif (
             ack == self.snd_una
             and seg.length == 0
@@ -608,7 +738,6 @@ class TcpEndpoint:
                 self._retransmit_head()
             elif self.recover is not None:
                 self.cwnd += 1
-                self.output()
 
     def _check_spurious_rto(self, seg: Segment) -> None:
         """Eifel detection (RFC 3522 §3.2) on the first ACK after a timeout, and the undo of
@@ -670,10 +799,12 @@ class TcpEndpoint:
         rcv_nxt = self.rcv_nxt
         fin = bool(seg.flags & FIN)
         if end <= rcv_nxt and not (fin and end == rcv_nxt and not self.peer_fin):
+            self.output()
             self._send_ack()  # duplicate: ACK at once (RFC 5681 §4.2)
             return
         if start > rcv_nxt:
             self._insert_ooo(start, end if not fin else end + 1)
+            self.output()
             self._send_ack()  # out of order: duplicate ACK at once
             return
         filled = bool(self.ooo)
@@ -699,13 +830,17 @@ class TcpEndpoint:
                 )
             for item in record.items:
                 deliver(item)
+        self.output()  # data released by this segment's ACK carries the new ACK
         fin_seen = self.peer.fin_queued and rcv_nxt > self.peer.fin_seq
         if fin_seen and not self.peer_fin:
             self.peer_fin = True
             deliver(CLOSED)
-            self._send_ack()
+            if self.last_ack_sent < rcv_nxt:
+                self._send_ack()
             self._check_closed()
             return
+        if self.last_ack_sent >= rcv_nxt:
+            return  # the data just sent carried the ACK
         if filled or rcv_nxt - self.last_ack_sent > self.cfg.mss:
             self._send_ack()
         elif not self.delack_pending and rcv_nxt > self.last_ack_sent:

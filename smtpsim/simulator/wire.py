@@ -87,11 +87,18 @@ class Link:
         loss = self.loss
         return loss > 0.0 and (loss >= 1.0 or self.rng.random() < loss)
 
-    def send(self, packet: Any, wire_bytes: int, deliver: Callable[[simpy.Event], None]) -> None:
+    def send(
+        self,
+        packet: Any,
+        wire_bytes: int,
+        deliver: Callable[[simpy.Event], None],
+        lose: bool = False,
+    ) -> None:
         """Put ``packet`` (``wire_bytes`` long, headers included) on the link.
 
         ``deliver`` is called with a triggered event whose ``value`` is the packet, when its
-        last bit arrives; it is not called if the packet is lost.
+        last bit arrives; it is not called if the packet is lost. ``lose``: a middlebox on
+        the path drops this packet whatever the link's own loss.
         """
         env = self.env
         now = env.now
@@ -103,7 +110,7 @@ class Link:
         self.wire_bytes += wire_bytes
         lost = self._is_lost()  # drawn for every packet, so scripted loss keeps streams aligned
         drop = self.drop_indices
-        if lost or (drop is not None and index in drop):
+        if lost or lose or (drop is not None and index in drop):
             self.dropped += 1
             if self.on_send is not None:
                 self.on_send(packet, wire_bytes, start, None)
