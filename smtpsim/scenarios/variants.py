@@ -154,6 +154,24 @@ _TOKENS: dict[str, _TokenDef] = {
     "no-config-token": ("early-pipe", _const(config_token=False),
                         "wait for the greeting and each EHLO reply", "RFC 5321",
                         "config_token=False"),
+    "tfo": ("fast-open", _const(fast_open="tfo"),
+            "TCP Fast Open: cookie cached per server host; with one, the server's banner"
+            " leaves as the SYN arrives (1 RTT instead of 2)",
+            "RFC 7413; Linux tcp_try_fastopen; Exim NewStuff", "fast_open='tfo'"),
+    "ttcp": ("fast-open", _const(fast_open="ttcp"),
+             "T/TCP: cached connection count per server host, same latency as TFO",
+             "RFC 1644 (Historic, RFC 6247)", "fast_open='ttcp'"),
+    "synack-banner": ("fast-open", _const(fast_open="synack-banner"),
+                      "idealised: the banner rides in every SYN-ACK",
+                      "RFC 7413 §4.2.2 (SYN-ACK data); Linux 61d2bcae",
+                      "fast_open='synack-banner'"),
+    "no-fast-open": ("fast-open", _const(fast_open=None), "ordinary three-way handshake",
+                     "RFC 793 §3.4", "fast_open=None"),
+    "syn-data": ("syn-data", _const(syn_data=True),
+                 "with a cookie, the SYN carries what the client can send at once",
+                 "RFC 7413 §4.2.1", "syn_data=True"),
+    "no-syn-data": ("syn-data", _const(syn_data=False), "the SYN carries no data",
+                    "RFC 7413", "syn_data=False"),
     "quit-wait": ("quit", _const(quit="wait"),
                   "send QUIT after the 250 and wait for the 221 before telling the user",
                   "RFC 5321 §4.1.1.10", "quit='wait'"),
@@ -176,6 +194,8 @@ PRESETS: dict[str, str] = {
     "quickstart-basic": "pipelining+data+tls1.2+auth-plain+qs-basic",
     "quickstart-full": "pipelining+data+tls1.2+auth-plain+qs-full+resumption",
     "config-token": "pipelining+data+tls1.2+auth-plain+config-token",
+    "tfo": "pipelining+data+tls1.2+auth-plain+tfo",
+    "implicit-tls": "pipelining+data+tls1.3+auth-plain+implicit-tls",
 }
 """Named variants -> the tokens each stands for (expanded in place when used as a token).
 
@@ -196,6 +216,10 @@ _PRESET_INFO: dict[str, tuple[str, str]] = {
                         "draft-fanf-smtp-quickstart-01 App. A.3, -b-00"),
     "config-token": ("baseline with early pipelining on a cached configuration token",
                      "draft-harris-early-pipe; lemonade 2006 thread"),
+    "tfo": ("baseline with TCP Fast Open (banner at 1 RTT with a cached cookie)",
+            "RFC 7413"),
+    "implicit-tls": ("submission over implicit TLS 1.3 (port 465), otherwise baseline",
+                     "RFC 8314 §3"),
 }
 
 _ALLOWED = tuple(sorted(set(_TOKENS) | set(PRESETS)))
@@ -332,6 +356,11 @@ def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
                 f"variant {expr!r}: {by!r} conflicts with {set_by['writes']!r}: the early"
                 " group is one write (draft-harris-early-pipe §3)"
             )
+    if f.syn_data and f.fast_open not in ("tfo", "ttcp"):
+        raise VariantError(
+            f"variant {expr!r}: {set_by['syn_data']!r} needs 'tfo' or 'ttcp': only a SYN with"
+            " a cached cookie may carry data (RFC 7413 §4.2.1)"
+        )
     if f.quit == "pipelined" and not f.pipelining:
         by = set_by.get("pipelining")
         why = f"conflicts with {by!r}" if by else "needs 'pipelining'"

@@ -35,9 +35,23 @@ class ClientState:
 
     tickets: dict[str, CacheEntry] = field(default_factory=dict)
     tfo_cookies: dict[str, CacheEntry] = field(default_factory=dict)
+    #: T/TCP's cached connection counts (RFC 1644 TAO), per server host.
+    ttcp_cc: dict[str, CacheEntry] = field(default_factory=dict)
     capabilities: dict[tuple[str, str], CacheEntry] = field(default_factory=dict)
-    #: TFO switched off per server host until this time, after SYN-with-data was dropped.
+    #: TFO switched off per server host until this time, after SYN-with-data was dropped,
+    #: and the number of such drops seen (Linux ``tcp_fastopen_cache_set``'s syn_loss).
     tfo_disabled_until: dict[str, float] = field(default_factory=dict)
+    tfo_syn_losses: dict[str, int] = field(default_factory=dict)
+
+    def note_syn_data_lost(self, host: str, now: float) -> None:
+        """A SYN with data to ``host`` timed out. After the second such loss Linux stops
+        sending data in SYNs to that destination for 2^n minutes (``tcp_fastopen_cookie_check``:
+        ``syn_loss > 1`` and ``60 s << syn_loss``; protocol.md §1.10), capped here at 2^11 min
+        (about 1.4 days)."""
+        n = self.tfo_syn_losses.get(host, 0) + 1
+        self.tfo_syn_losses[host] = n
+        if n > 1:
+            self.tfo_disabled_until[host] = now + 60.0 * 2 ** min(n, 11)
 
     def get(self, cache: dict[Any, CacheEntry], key: Any, now: float, max_age: float) -> Any:
         """The value cached under ``key`` if younger than ``max_age`` s, else None (and the

@@ -273,6 +273,14 @@ class Features:
       EHLO carries the cached token as ``TOKEN=<id>`` and the server refuses a stale one as
       quickstart-b refuses a stale qhlo-id (504 before TLS, 520 with the list after it,
       503 for the rest of the group), so a stale cache costs what it really costs.
+    * ``fast_open`` "tfo": TCP Fast Open (RFC 7413) with a cookie cached per server host:
+      holding one, the SYN carries it and the server may write its banner as soon as the
+      SYN arrives (the banner reaches the client at about 1 RTT instead of 2); without one
+      the SYN asks for a cookie. "ttcp": T/TCP (RFC 1644, Historic since RFC 6247) with the
+      same latency semantics and a connection-count cache of its own. "synack-banner": the
+      idealised case, the banner rides in every SYN-ACK (no cache needed).
+    * ``syn_data`` with a cookie in hand, the SYN also carries what the client can send at
+      once: the ClientHello of implicit TLS, an early-pipelined group, QTLS + ClientHello.
     """
 
     pipelining: bool = False
@@ -289,3 +297,5 @@ class Features:
     resumption: bool = False
     quickstart: Literal["basic", "full"] | None = None
     config_token: bool = False
+    fast_open: Literal["tfo", "ttcp", "synack-banner"] | None = None
+    syn_data: bool = False

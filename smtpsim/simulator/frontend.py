@@ -10,7 +10,7 @@ honour each other's items; front-ends that do not, do not.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
@@ -53,6 +53,25 @@ class FrontEnd:
         self.early_pipe = early_pipe
         #: Bumped by each configuration change (a rolling upgrade invalidates tokens).
         self.config_version = 1
+        #: The secret TFO cookies are made with (RFC 7413 §4.1.2: a MAC of the client's
+        #: address under a server key) and the T/TCP connection-count state (RFC 1644 TAO).
+        self.tfo_key = f"{host}/tfo-key-1"
+        self.ttcp_key = f"{host}/tao-1"
+
+    def fast_open_check(self, kind: str) -> Callable[[Any], tuple[bool, Any]]:
+        """The server's test of a SYN's Fast Open option for ``kind`` ("tfo" or "ttcp"):
+        returns (valid, cookie to send back or None). A missing option is not Fast Open; a
+        request or an invalid cookie gets a fresh cookie (RFC 7413 §4.1.2, §4.2.2)."""
+        key = self.tfo_key if kind == "tfo" else self.ttcp_key
+
+        def check(option: Any) -> tuple[bool, Any]:
+            if option is None:
+                return False, None
+            if option == key:
+                return True, None
+            return False, key
+
+        return check
 
     def ticket_valid(self, ticket: Any) -> bool:
         return ticket is not None and ticket == self.ticket_key

@@ -42,6 +42,8 @@ class SessionRecord:
     user_s: float = NAN
     close_s: float = NAN
     occupancy_s: float = NAN
+    tfo_offered: bool = False
+    tfo_hit: bool = False
     token_offered: bool = False
     token_hit: bool = False
     ticket_offered: bool = False

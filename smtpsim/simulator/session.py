@@ -60,6 +60,8 @@ class Case:
     #: The server's configuration changes between the warm-up connection and this one, so
     #: every cached configuration token is stale (a rolling upgrade).
     config_changed: bool = False
+    #: Probability that a middlebox drops a SYN carrying data (protocol.md §1.10).
+    syn_data_drop: float = 0.0
     #: Scripted loss: 0-based indices of packets to drop on the uplink / downlink.
     drop_up: frozenset[int] = frozenset()
     drop_down: frozenset[int] = frozenset()
@@ -92,8 +94,15 @@ def run_session(
     differ, and every variant and profile sees the same stream for the same pair.
     """
     env = simpy.Environment()
-    up_seq, down_seq = np.random.SeedSequence(_entropy(seed, replication)).spawn(2)
+    up_seq, down_seq, box_seq = np.random.SeedSequence(_entropy(seed, replication)).spawn(3)
     path = Path(env, case.path, np.random.default_rng(up_seq), np.random.default_rng(down_seq))
+    middlebox = None
+    if case.syn_data_drop > 0.0:
+        box_rng = np.random.default_rng(box_seq)
+        p_drop = case.syn_data_drop
+
+        def middlebox() -> bool:
+            return bool(box_rng.random() < p_drop)
     f = case.features
     frontend = FrontEnd(
         env, SERVER_DOMAIN, case.timing, case.tls, quickstart=f.quickstart,
@@ -111,7 +120,7 @@ def run_session(
     def client(rec: SessionRecord, traced: Trace | None) -> SmtpClient:
         return SmtpClient(
             env, path, frontend, state, f, case.size, case.recipients, rec, case.tls,
-            case.client_tcp, case.server_tcp, case.server_nagle, traced,
+            case.client_tcp, case.server_tcp, case.server_nagle, traced, middlebox,
         )
 
     def main() -> Generator[simpy.Event, Any, None]:

@@ -44,7 +44,7 @@ from smtpsim.simulator.messages import (
 )
 from smtpsim.simulator.records import SessionRecord
 from smtpsim.simulator.smtp_server import ServerStats
-from smtpsim.simulator.tcp import TIMEOUT, TcpConnection
+from smtpsim.simulator.tcp import COOKIE_REQUEST, TIMEOUT, TcpConnection
 from smtpsim.simulator.tls import Channel, client_handshake
 from smtpsim.simulator.trace import Trace
 from smtpsim.simulator.wire import Path
@@ -61,6 +61,11 @@ REPLY_TIMEOUT_S = {"default": 300.0, "DATA": 120.0, "end": 600.0}
 #: How long the client keeps a cached capability list and its token (qhlo-id): draft-harris-
 #: early-pipe §3.1 recommends a limited time without a figure; one day is an assumption.
 CAPABILITY_MAX_AGE_S = 86400.0
+
+#: How long the client keeps a TFO cookie or T/TCP state: RFC 7413 §4.1.2 leaves it to the
+#: server's key rotation; Linux keeps cookies in its per-destination metrics, which expire
+#: after an hour of disuse (TCP_METRICS_TIMEOUT). One hour.
+COOKIE_LIFETIME_S = 3600.0
 
 #: How long the client keeps a session ticket: Postfix's ``smtp_tls_session_cache_timeout``
 #: default (3600 s); RFC 8446 §4.6.1 caps ticket lifetimes at 7 days.
@@ -95,6 +100,7 @@ class SmtpClient:
         server_tcp: TcpConfig | None = None,
         server_nagle: bool = False,
         trace: Trace | None = None,
+        middlebox: Callable[[], bool] | None = None,
     ) -> None:
         self.env = env
         self.frontend = frontend
@@ -115,6 +121,7 @@ class SmtpClient:
         self.socket = self.connection.client.socket
         self.channel = Channel(self.socket)
         self.server_stats = ServerStats()
+        self._prepare_fast_open(middlebox)
         env.process(
             frontend.serve(
                 self.connection.server.socket, features.tls or "1.2", features.implicit_tls,
@@ -124,6 +131,33 @@ class SmtpClient:
         self.phase = "connect"
         self.phase_start = 0.0
         self._greeting_reply: Reply | None = None
+
+    def _prepare_fast_open(self, middlebox: Callable[[], bool] | None) -> None:
+        """Arm both endpoints for TFO, T/TCP or the SYN-ACK banner (``Features.fast_open``):
+        the client presents its cached cookie (or asks for one), the server checks it."""
+        kind = self.f.fast_open
+        if kind is None:
+            return
+        client, server = self.connection.client, self.connection.server
+        if kind == "synack-banner":
+            server.synack_data = True
+            return
+        state, host, rec, env = self.state, self.frontend.host, self.record, self.env
+        cache = state.tfo_cookies if kind == "tfo" else state.ttcp_cc
+        disabled = kind == "tfo" and state.tfo_disabled_until.get(host, -1.0) > env.now
+        cookie = state.get(cache, host, env.now, COOKIE_LIFETIME_S)
+        client.fo_cookie = cookie if cookie is not None else COOKIE_REQUEST
+        client.fo_data = self.f.syn_data and not disabled
+        client.fo_blackhole = middlebox
+        rec.tfo_offered = rec.tfo_hit = cookie is not None
+
+        def on_cookie(value: Any) -> None:  # a fresh cookie: ours was missing or refused
+            cache[host] = CacheEntry(value, env.now)
+            rec.tfo_hit = False
+
+        client.on_cookie = on_cookie
+        client.on_syn_data_lost = lambda: state.note_syn_data_lost(host, env.now)
+        server.fo_accept = self.frontend.fast_open_check(kind)
 
     # ------------------------------------------------------------------ bookkeeping
     def now(self) -> float:
@@ -210,7 +244,8 @@ class SmtpClient:
     def _session(self) -> Proc:
         f, rec = self.f, self.record
         self.connection.connect()
-        rec.waits += 1
+        if not self.socket.established.triggered:  # (not with data in the SYN: no wait)
+            rec.waits += 1
         ok = yield self.socket.established
         if not ok:
             raise _Abort("failed")

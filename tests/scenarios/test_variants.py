@@ -51,12 +51,18 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "no-resumption": {"resumption": False},
     "no-quickstart": {"quickstart": None},
     "no-config-token": {"config_token": False},
+    "tfo": {"fast_open": "tfo"},
+    "ttcp": {"fast_open": "ttcp"},
+    "synack-banner": {"fast_open": "synack-banner"},
+    "no-fast-open": {"fast_open": None},
+    "syn-data": {"syn_data": True},
+    "no-syn-data": {"syn_data": False},
 }
 # tokens whose effect depends on the state: starttls (TLS 1.2 if unset), implicit-tls (1.3)
 TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls", "qs-basic", "qs-full",
                       "config-token"])
 PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline", "quickstart-basic",
-                "quickstart-full", "config-token"]
+                "quickstart-full", "config-token", "tfo", "implicit-tls"]
 BASELINE = {"tls": "1.2", "auth": "plain", "auth_pipelined": False, "pipelining": True,
             "chunking": False, "quit": "wait"}
 
@@ -97,6 +103,7 @@ def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
         or (state["banner_half_rtt"] and not (state["implicit_tls"] and state["tls"] == "1.3"))
         or (state["resumption"] and state["tls"] is None)
         or ("implicit-tls" in tokens and "starttls" in tokens)
+        or (state["syn_data"] and state["fast_open"] not in ("tfo", "ttcp"))
         or (state["config_token"] and (
             state["quickstart"] is not None or state["auth"] not in (None, "plain")
             or not state["pipelining"] or not state["ehlo"] or state["writes"] == "per-command"))
@@ -249,7 +256,8 @@ def test_token_table() -> None:
 def test_each_token_matches_brief(token: str) -> None:
     prefix = {"auth-pipelined": "pipelining+", "quit-pipelined": "pipelining+",
               "banner-0.5rtt": "implicit-tls+", "resumption": "tls1.3+",
-              "config-token": "ehlo+"}
+              "config-token": "ehlo+", "syn-data": "tfo+", "implicit-tls": "ehlo+",
+              "tfo": "ehlo+"}
     expr = prefix.get(token, "") + token
     expected = fold(expr.split("+"))
     assert asdict(parse_variant(expr)) == expected

@@ -1,0 +1,103 @@
+"""TCP Fast Open (RFC 7413), T/TCP (RFC 1644) and the banner on the SYN-ACK.
+
+Ideal path with RTT 0.5 s (below the 1 s initial RTO, so no handshake timer fires); times in
+RTT from the first SYN. Derivations:
+
+* TFO, cookie cached: the SYN carries the cookie; the server's socket exists when the SYN
+  arrives (0.5), so its banner follows the SYN-ACK and arrives at 1 instead of 2: baseline's
+  10 RTT become 9. Without a cookie the SYN only asks for one: 10, and the cookie is cached.
+* T/TCP: the same latency with its own cache. The banner on every SYN-ACK: 9 without any
+  cache.
+* With data in the SYN: implicit TLS 1.3 puts its ClientHello in the SYN; the flight comes
+  back at 1, the client's Finished goes at 1, the banner arrives at 2, EHLO 2->3, AUTH +
+  MAIL + RCPT + DATA 3->4, content -> 250 at 5 (6 without TFO, protocol.md §1.9).
+* A middlebox that drops SYNs with data: the SYN timer fires after 1 s; the SYN goes again
+  without data (the cookie still valid, so the banner still comes early) and the
+  ClientHello follows the handshake: exactly the RTO later than a clean TFO connection
+  without data.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from smtpsim.simulator.client_state import ClientState
+from smtpsim.simulator.session import run_session
+
+from .conftest import ideal_case
+
+RTT = 0.5
+TOL = 1e-6
+IMPLICIT = "baseline+implicit-tls+tls1.3+auth-pipelined"
+
+
+def _run(variant: str, state: str = "cold", **kw):
+    record, _ = run_session(ideal_case(variant, rtt=RTT, state=state, **kw), seed=1)
+    assert record.outcome == "accepted"
+    return record
+
+
+@pytest.mark.parametrize(
+    ("variant", "state", "greeting", "accept", "offered", "hit"),
+    [
+        ("baseline+tfo", "cold", 2, 10, False, False),
+        ("baseline+tfo", "warm", 1, 9, True, True),
+        ("baseline+ttcp", "cold", 2, 10, False, False),
+        ("baseline+ttcp", "warm", 1, 9, True, True),
+        ("baseline+synack-banner", "cold", 1, 9, False, False),
+        (f"{IMPLICIT}+tfo+syn-data", "warm", 2, 5, True, True),
+        (f"{IMPLICIT}+tfo+syn-data", "cold", 3, 6, False, False),
+        (IMPLICIT, "warm", 3, 6, False, False),
+    ],
+)
+def test_banner_and_accept(variant, state, greeting, accept, offered, hit) -> None:
+    r = _run(variant, state)
+    assert r.greeting_s == pytest.approx(greeting * RTT, abs=TOL)
+    assert r.accept_s == pytest.approx(accept * RTT, abs=TOL)
+    assert (r.tfo_offered, r.tfo_hit) == (offered, hit)
+
+
+def test_early_group_in_the_syn_with_a_config_token() -> None:
+    """EHLO <token> + STARTTLS in the SYN: greeting, 250 and 220 at 1; ClientHello 1,
+    flight 2, Finished + EHLO + AUTH + MAIL ... at 2, 354 at 3, 250 at 4."""
+    r = _run("baseline+config-token+tls1.3+tfo+syn-data", "warm")
+    assert r.mail_s == pytest.approx(2 * RTT, abs=TOL)
+    assert r.accept_s == pytest.approx(4 * RTT, abs=TOL)
+    assert r.token_hit and r.tfo_hit
+
+
+def test_a_middlebox_that_drops_syn_data_costs_the_syn_rto() -> None:
+    dropped = _run(f"{IMPLICIT}+tfo+syn-data", "warm", syn_data_drop=1.0)
+    clean = _run(f"{IMPLICIT}+tfo", "warm")  # cookie, no data in the SYN
+    assert dropped.accept_s - clean.accept_s == pytest.approx(1.0, abs=TOL)
+    assert dropped.retransmits >= 1
+
+
+def test_linux_backs_off_after_the_second_lost_syn_with_data() -> None:
+    """Linux: no data in SYNs to a destination for 60 s << losses once losses > 1."""
+    state = ClientState()
+    state.note_syn_data_lost("mx", now=100.0)
+    assert "mx" not in state.tfo_disabled_until
+    state.note_syn_data_lost("mx", now=200.0)
+    assert state.tfo_disabled_until["mx"] == pytest.approx(200.0 + 240.0)
+    state.note_syn_data_lost("mx", now=300.0)
+    assert state.tfo_disabled_until["mx"] == pytest.approx(300.0 + 480.0)
+
+
+def test_a_refused_cookie_is_replaced() -> None:
+    """A cookie the server no longer accepts (other key) gets a fresh one in the SYN-ACK and
+    costs the ordinary handshake (RFC 7413 §4.2.2)."""
+    import simpy
+
+    from smtpsim.simulator.client_state import CacheEntry
+    from smtpsim.simulator.config import ServerTiming, TlsConfig
+    from smtpsim.simulator.frontend import FrontEnd
+
+    front = FrontEnd(simpy.Environment(), "mx", ServerTiming.ideal(), TlsConfig())
+    check = front.fast_open_check("tfo")
+    assert check(None) == (False, None)
+    assert check(front.tfo_key) == (True, None)
+    assert check("old-key") == (False, front.tfo_key)
+    state = ClientState()
+    state.tfo_cookies["mx"] = CacheEntry("old-key", 0.0)
+    assert state.get(state.tfo_cookies, "mx", 10.0, 3600.0) == "old-key"
