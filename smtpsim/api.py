@@ -15,15 +15,24 @@ from smtpsim.scenarios.errors import InvalidValueError
 from smtpsim.scenarios.profiles import Profile, builtin_profiles, custom_profile, get_profile
 from smtpsim.scenarios.servers import get_server_timing
 from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant
-from smtpsim.simulator.config import TcpConfig, replace
+from smtpsim.simulator.config import FarmConfig, TcpConfig, replace
 from smtpsim.simulator.records import columns
-from smtpsim.simulator.session import Case, run_session
+from smtpsim.simulator.session import Case, run_messages, run_session
 from smtpsim.simulator.trace import Trace
 
 __all__ = ["simulate", "trace", "build_cases", "default_scenario_frame", "DEFAULT_VARIANTS"]
 
-#: The variants of the built-in default scenario, in display order.
-DEFAULT_VARIANTS = ("baseline", "rfc5321", "pipelining", "chunking")
+#: The variants of the built-in default scenario, in display order: baseline against every
+#: preset.
+DEFAULT_VARIANTS = (
+    "baseline", "rfc5321", "pipelining", "chunking", "quickstart-basic", "quickstart-full",
+    "config-token", "tfo", "implicit-tls",
+)
+
+#: The default scenario's clients are warm: they hold what their previous connection left
+#: (tickets, cookies, tokens), as a client that submits mail regularly does; the cache-based
+#: savings only show then. Baseline is the same cold or warm.
+DEFAULT_STATE = "warm"
 
 #: The message of the built-in default scenario: a short text message (10 kB) to one recipient.
 DEFAULT_SIZE = 10_000
@@ -80,6 +89,9 @@ def build_cases(
     delack_ms: float | None = None,
     server: str = "typical",
     state: str = "cold",
+    messages: int = 1,
+    gap_s: float = 60.0,
+    farm: FarmConfig | None = None,
 ) -> list[Case]:
     """Validate a single-case description and expand it to one ``Case`` per profile × variant."""
     if not isinstance(size, int) or size < 1:
@@ -102,6 +114,14 @@ def build_cases(
             "state", state, "state must be 'cold' (empty client caches) or 'warm' (what one"
             " earlier connection to the server left)"
         )
+    if not isinstance(messages, int) or not 1 <= messages <= 100_000:
+        raise InvalidValueError("messages", messages, "messages must be between 1 and 100000")
+    if not gap_s >= 0.0:
+        raise InvalidValueError("gap_s", gap_s, "the gap between messages must be >= 0 s")
+    if farm is not None and (farm.frontends < 1 or not 0.0 <= farm.affinity <= 1.0):
+        raise InvalidValueError(
+            "farm", farm, "a farm needs >= 1 front-end and an affinity in [0, 1]"
+        )
     timing = get_server_timing(server)
     variants = [(canonical_name(v), parse_variant(v)) for v in _as_list(variant) or ["baseline"]]
     cases = []
@@ -113,6 +133,7 @@ def build_cases(
                     path=prof.path(), features=features, size=size, recipients=recipients,
                     client_tcp=tcp, server_tcp=tcp, timing=timing,
                     profile=prof.name, variant=name, server=server, state=state,
+                    messages=messages, gap_s=gap_s, farm=farm or FarmConfig(),
                 )
             )
     return cases
@@ -125,8 +146,9 @@ def _rows(cases: list[Case], seed: int, replications: int) -> Iterator[dict[str,
         raise InvalidValueError("seed", seed, "seed must be a whole number >= 0")
     for case in cases:
         for r in range(replications):
-            record, _ = run_session(case, seed, r)
-            yield record.as_row()
+            records, _ = run_messages(case, seed, r)
+            for record in records:
+                yield record.as_row()
 
 
 def simulate(
@@ -143,6 +165,9 @@ def simulate(
     delack_ms: float | None = None,
     server: str = "typical",
     state: str = "cold",
+    messages: int = 1,
+    gap_s: float = 60.0,
+    farm: FarmConfig | None = None,
     seed: int = 0,
     replications: int = 1,
 ) -> pd.DataFrame:
@@ -153,11 +178,13 @@ def simulate(
     profiles'). ``variant`` is a preset or ``+``-joined feature tokens. ``iw`` and
     ``delack_ms`` set both endpoints' initial window and delayed-ACK timer. ``state`` is
     ``"cold"`` (empty client caches) or ``"warm"`` (what one earlier connection left).
+    ``messages`` from one client, ``gap_s`` apart, through ``farm`` (one front-end by
+    default): one row per message, with its index and the front-end it used.
     """
     cases = build_cases(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
-        server=server, state=state,
+        server=server, state=state, messages=messages, gap_s=gap_s, farm=farm,
     )
     return pd.DataFrame(list(_rows(cases, seed, replications)), columns=columns())
 
@@ -191,8 +218,10 @@ def trace(
 
 
 def default_scenario_frame(seed: int = 0, replications: int = 1) -> pd.DataFrame:
-    """The built-in default scenario: every variant preset on every built-in profile."""
+    """The built-in default scenario: baseline and every variant preset on every built-in
+    profile, warm clients (``DEFAULT_STATE``)."""
     variants = [v for v in DEFAULT_VARIANTS if v in PRESETS]
     return simulate(
-        list(builtin_profiles()), variant=variants, seed=seed, replications=replications
+        list(builtin_profiles()), variant=variants, seed=seed, replications=replications,
+        state=DEFAULT_STATE,
     )

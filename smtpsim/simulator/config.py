@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 __all__ = [
+    "FarmConfig",
     "GilbertElliott",
     "LinkConfig",
     "PathConfig",
@@ -281,6 +282,10 @@ class Features:
       idealised case, the banner rides in every SYN-ACK (no cache needed).
     * ``syn_data`` with a cookie in hand, the SYN also carries what the client can send at
       once: the ClientHello of implicit TLS, an early-pipelined group, QTLS + ClientHello.
+    * ``reuse`` keep the session open after the message instead of QUIT; the next message
+      goes straight to MAIL on it (no handshake, TLS or AUTH) if the server has not closed
+      it (its idle timeout, RFC 5321 §4.5.3.2.7: 5 min) and the client's own idle limit has
+      not passed; otherwise it pays for a new connection.
     """
 
     pipelining: bool = False
@@ -299,3 +304,30 @@ class Features:
     config_token: bool = False
     fast_open: Literal["tfo", "ttcp", "synack-banner"] | None = None
     syn_data: bool = False
+    reuse: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FarmConfig:
+    """N front-ends behind one address and a balancer (DESIGN.md "Server farm").
+
+    * ``frontends`` how many; ``affinity`` the probability that the balancer keeps a client
+      on the front-end it used last (otherwise it picks one uniformly, possibly the same).
+    * ``shared_tokens``, ``shared_tfo_key``, ``shared_ticket_key``: whether the front-ends
+      derive configuration tokens (quickstart-b §12: a digest with a secret), TFO cookies
+      (RFC 7413 §4.1.2: a MAC under a server key) and session tickets (RFC 5077 §4: state
+      encrypted under a server key) from one farm-wide secret, so that each honours what
+      another issued. draft-harris-early-pipe §3.2 warns against early pipelining behind
+      one address without that.
+    * ``config_changes_s``: times (seconds from the run's start) of rolling upgrades: the
+      front-ends change configuration one after the other, ``rolling_interval_s`` apart,
+      and every token they issued before becomes stale.
+    """
+
+    frontends: int = 1
+    affinity: float = 1.0
+    shared_tokens: bool = False
+    shared_tfo_key: bool = False
+    shared_ticket_key: bool = False
+    config_changes_s: tuple[float, ...] = ()
+    rolling_interval_s: float = 60.0

@@ -35,19 +35,22 @@ class FrontEnd:
         quickstart: str | None = None,
         token_secret: str | None = None,
         early_pipe: bool = False,
+        name: str | None = None,
     ) -> None:
         self.env = env
+        #: The host name and address clients see (what they cache things under); in a farm
+        #: every front-end has the same. ``name`` tells the front-ends apart.
         self.host = host
-        #: The address clients cache capabilities under (one per host here).
         self.address = host
+        self.name = name if name is not None else host
         self.timing = timing
         self.tls = tls
-        #: The key session tickets are encrypted under; None issues no tickets.
-        self.ticket_key = ticket_key if ticket_key is not None else f"{host}/ticket-key-1"
+        #: The key session tickets are encrypted under.
+        self.ticket_key = ticket_key if ticket_key is not None else f"{self.name}/ticket-key-1"
         #: None, or the QUICKSTART profile offered: "basic" (draft-fanf-smtp-quickstart-a)
         #: or "full" (quickstart-b, with qhlo-ids).
         self.quickstart = quickstart
-        self.token_secret = token_secret if token_secret is not None else host
+        self.token_secret = token_secret if token_secret is not None else self.name
         #: Whether the host offers early pipelining with a configuration token
         #: (draft-harris-early-pipe's PIPE_CONNECT, the thread's "config token").
         self.early_pipe = early_pipe
@@ -55,8 +58,8 @@ class FrontEnd:
         self.config_version = 1
         #: The secret TFO cookies are made with (RFC 7413 §4.1.2: a MAC of the client's
         #: address under a server key) and the T/TCP connection-count state (RFC 1644 TAO).
-        self.tfo_key = f"{host}/tfo-key-1"
-        self.ttcp_key = f"{host}/tao-1"
+        self.tfo_key = f"{self.name}/tfo-key-1"
+        self.ttcp_key = f"{self.name}/tao-1"
 
     def fast_open_check(self, kind: str) -> Callable[[Any], tuple[bool, Any]]:
         """The server's test of a SYN's Fast Open option for ``kind`` ("tfo" or "ttcp"):

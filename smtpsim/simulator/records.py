@@ -32,6 +32,10 @@ class SessionRecord:
     recipients: int
     iw: int
     server: str
+    message: int = 0
+    state: str = "cold"
+    frontend: str = ""
+    reused: bool = False
     outcome: str = "unfinished"
     failed_in: str = ""
     greeting_s: float = NAN

@@ -44,7 +44,7 @@ from smtpsim.simulator.messages import (
 )
 from smtpsim.simulator.records import SessionRecord
 from smtpsim.simulator.smtp_server import ServerStats
-from smtpsim.simulator.tcp import COOKIE_REQUEST, TIMEOUT, TcpConnection
+from smtpsim.simulator.tcp import COOKIE_REQUEST, ESTABLISHED, TIMEOUT, TcpConnection
 from smtpsim.simulator.tls import Channel, client_handshake
 from smtpsim.simulator.trace import Trace
 from smtpsim.simulator.wire import Path
@@ -131,6 +131,7 @@ class SmtpClient:
         self.phase = "connect"
         self.phase_start = 0.0
         self._greeting_reply: Reply | None = None
+        record.frontend = frontend.name
 
     def _prepare_fast_open(self, middlebox: Callable[[], bool] | None) -> None:
         """Arm both endpoints for TFO, T/TCP or the SYN-ACK banner (``Features.fast_open``):
@@ -260,6 +261,9 @@ class SmtpClient:
         rec.outcome = "accepted"
         self._enter("quit")
         quit = f.quit
+        if f.reuse:  # keep the session for the next message: no QUIT
+            rec.user_s = self.now()
+            return
         if quit in ("async", "drop"):
             rec.user_s = self.now()
         if quit in ("wait", "async"):
@@ -268,6 +272,47 @@ class SmtpClient:
         rec.close_s = self.now()
         if quit in ("wait", "pipelined"):
             rec.user_s = self.now()
+
+    # ------------------------------------------------------------------ reuse
+    def alive(self) -> bool:
+        """Whether the connection can carry another message: established, neither side has
+        closed it, nothing unread (a 421 from the server's idle timeout would be)."""
+        ep = self.connection.client
+        return (
+            self.record.outcome == "accepted"
+            and ep.state == ESTABLISHED
+            and not ep.peer_fin
+            and not ep.fin_queued
+            and not self.socket.pending()
+        )
+
+    def submit_again(self, record: SessionRecord) -> Proc:
+        """The next message on this open session: straight to MAIL (RFC 5321 §4.1.4: a new
+        transaction after the previous one ended), nothing else to set up."""
+        self.record = record
+        record.reused = True
+        record.frontend = self.frontend.name
+        self.start_s = self.env.now
+        self.phase = "envelope"
+        self.phase_start = 0.0
+        try:
+            yield from self._envelope([], [])
+            record.outcome = "accepted"
+            record.user_s = self.now()
+        except _Abort as abort:
+            record.outcome = abort.outcome
+            record.failed_in = self.phase
+            if abort.outcome == "failed":
+                self.connection.client.fail()
+            else:
+                self.socket.close()
+        self._enter(self.phase)
+
+    def close(self) -> None:
+        """Leave an idle session (the client's own idle limit): QUIT and close, unanswered."""
+        if self.alive():
+            self.channel.send([Command("QUIT", "QUIT")])
+        self.socket.close()
 
     def _setup(self) -> Proc:
         """Greeting, EHLO, STARTTLS or implicit TLS, EHLO again, AUTH: everything before the

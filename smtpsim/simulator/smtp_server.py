@@ -30,7 +30,7 @@ from smtpsim.simulator.messages import (
     greeting,
     reply,
 )
-from smtpsim.simulator.tcp import Socket
+from smtpsim.simulator.tcp import TIMEOUT, Socket
 from smtpsim.simulator.tls import Channel, server_handshake
 
 if TYPE_CHECKING:
@@ -134,8 +134,11 @@ def smtp_server(
     auth_steps: list[tuple[float, Reply]] = []  # queued challenges of a multi-step SASL exchange
     while True:
         item = yield from socket.recv_within(SERVER_TIMEOUT_S)
+        if item is TIMEOUT:  # Postfix: "421 4.4.2 <host> Error: timeout exceeded", close
+            pending.append(reply(421, f"4.4.2 {SERVER_DOMAIN} Error: timeout exceeded"))
+            break
         if not isinstance(item, Command | Content):
-            break  # CLOSED, FAILED, TIMEOUT, or stray TLS data
+            break  # CLOSED, FAILED, or stray TLS data
         if isinstance(item, Content):
             if not item.last:  # DATA body before its terminator: nothing to answer yet
                 continue

@@ -38,6 +38,9 @@ What is modelled, and the source of each behaviour:
   delayed (Eifel detection, RFC 3522 §3.2) and the sender restores cwnd, ssthresh and its
   send position (Eifel response, RFC 4015; Linux ``tcp_try_undo_loss``).
 * FIN close (RFC 793): a FIN follows the last data byte and takes one sequence number.
+* Slow start after idle (RFC 5681 §4.1; Linux ``tcp_slow_start_after_idle=1``,
+  ``tcp_cwnd_restart``): a sender that has sent nothing for longer than its RTO halves cwnd
+  once per RTO elapsed, down to the restart window ``min(IW, cwnd)``.
 * TCP Fast Open (RFC 7413) and its relatives. A client SYN may carry a cookie option
   (``fo_cookie``: a cached cookie, or ``COOKIE_REQUEST``, 4 B; a cookie is 12 B with its
   option header) and, with ``fo_data``, the data written in the instant of ``connect()``
@@ -248,7 +251,7 @@ class TcpEndpoint:
         "ts_recent", "undo", "undo_ts", "spurious_rtos",
         # Fast Open
         "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
-        "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len",
+        "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len", "last_send_s",
     )
 
     def __init__(
@@ -328,6 +331,8 @@ class TcpEndpoint:
         self.synack_data = False
         self.synack_pending = False
         self.syn_data_len = 0
+        #: When data was last sent (Linux ``lsndtime``), for slow start after idle.
+        self.last_send_s = 0.0
 
     # ------------------------------------------------------------------ application side
     def write(self, records: Sequence[Record]) -> None:
@@ -484,6 +489,10 @@ class TcpEndpoint:
         cfg = self.cfg
         mss = cfg.mss
         inflight = self.inflight
+        if not inflight and self.write_end > self.snd_nxt:
+            idle = self.env.now - self.last_send_s
+            if idle > self.rto and self.last_send_s > 0.0:
+                self._restart_window(idle)
         limited = False
         sent = False
         while True:
@@ -521,8 +530,20 @@ class TcpEndpoint:
                 self.cwnd_usage_seq = self.snd_nxt
                 self.is_cwnd_limited = limited
 
+    def _restart_window(self, idle: float) -> None:
+        """Linux ``tcp_cwnd_restart``: halve cwnd per RTO of idleness, not below
+        ``min(IW, cwnd)``."""
+        restart = min(self.cfg.iw, self.cwnd)
+        cwnd = self.cwnd
+        idle -= self.rto
+        while idle > 0 and cwnd > restart:
+            cwnd >>= 1
+            idle -= self.rto
+        self.cwnd = max(cwnd, restart)
+
     def _send_segment(self, seq: int, size: int, flags: int, retransmit: bool = False) -> None:
         now = self.env.now
+        self.last_send_s = now
         seg = Segment(seq, size, self.rcv_nxt, flags, retransmit)
         end = seq + size + (1 if flags & FIN else 0)
         self.inflight.append([end, now, retransmit])

@@ -57,6 +57,8 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "no-fast-open": {"fast_open": None},
     "syn-data": {"syn_data": True},
     "no-syn-data": {"syn_data": False},
+    "reuse": {"reuse": True},
+    "no-reuse": {"reuse": False},
 }
 # tokens whose effect depends on the state: starttls (TLS 1.2 if unset), implicit-tls (1.3)
 TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls", "qs-basic", "qs-full",

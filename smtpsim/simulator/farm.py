@@ -1,0 +1,71 @@
+"""A server farm: front-ends behind one address, a balancer with affinity, rolling upgrades.
+
+Clients see one server (one address, one host name), so they keep one entry per cache for
+it; whether an entry is honoured depends on which front-end the balancer picks and on what
+the front-ends share (``FarmConfig``). This is how "caches die without client affinity"
+becomes a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from smtpsim.simulator.config import FarmConfig, ServerTiming, TlsConfig
+from smtpsim.simulator.frontend import FrontEnd
+
+__all__ = ["ServerFarm"]
+
+
+class ServerFarm:
+    """The front-ends of one address and the balancer in front of them."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        address: str,
+        config: FarmConfig,
+        timing: ServerTiming,
+        tls: TlsConfig,
+        rng: np.random.Generator,
+        quickstart: str | None = None,
+        early_pipe: bool = False,
+    ) -> None:
+        self.env = env
+        self.config = config
+        self.rng = rng
+        self.frontends: list[FrontEnd] = []
+        for i in range(config.frontends):
+            name = f"fe{i + 1}" if config.frontends > 1 else address
+            fe = FrontEnd(
+                env, address, timing, tls, quickstart=quickstart, early_pipe=early_pipe,
+                name=name,
+            )
+            farm_wide = f"{address}/farm"
+            if config.shared_tokens:
+                fe.token_secret = farm_wide
+            if config.shared_tfo_key:
+                fe.tfo_key = f"{farm_wide}/tfo-key-1"
+                fe.ttcp_key = f"{farm_wide}/tao-1"
+            if config.shared_ticket_key:
+                fe.ticket_key = f"{farm_wide}/ticket-key-1"
+            self.frontends.append(fe)
+        for t in config.config_changes_s:
+            env.process(self._rolling_upgrade(t))
+
+    def pick(self, previous: FrontEnd | None) -> FrontEnd:
+        """The front-end for a new connection: the previous one with probability
+        ``affinity``, else one drawn uniformly (which may be the previous one again)."""
+        if previous is not None and self.rng.random() < self.config.affinity:
+            return previous
+        return self.frontends[int(self.rng.integers(len(self.frontends)))]
+
+    def _rolling_upgrade(self, at: float) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(at)
+        for i, fe in enumerate(self.frontends):
+            if i:
+                yield self.env.timeout(self.config.rolling_interval_s)
+            fe.config_version += 1
