@@ -59,6 +59,10 @@ def _quickstart(profile: str) -> Callable[[Features], dict[str, Any]]:
     return apply
 
 
+def _burl(f: Features) -> dict[str, Any]:
+    return {"burl": True, "save": f.save if f.save is not None else "parallel"}
+
+
 def _config_token(f: Features) -> dict[str, Any]:
     return {"config_token": True, "pipelining": True, "auth_pipelined": f.auth == "plain"}
 
@@ -177,6 +181,30 @@ _TOKENS: dict[str, _TokenDef] = {
               "RFC 5321 §4.1.4, §4.5.3.2.7; protocol.md §1.12", "reuse=True"),
     "no-reuse": ("reuse", _const(reuse=False), "one connection per message",
                  "RFC 5321", "reuse=False"),
+    "save": ("save", _const(save="parallel"),
+             "send-and-save: IMAP APPEND to Sent while the submission runs",
+             "RFC 3501 §6.3.11", "save='parallel'"),
+    "save-first": ("save", _const(save="first"),
+                   "send-and-save: APPEND to Sent first, then submit",
+                   "RFC 3501 §6.3.11", "save='first'"),
+    "no-save": ("save", _const(save=None, burl=False), "do not store a copy in Sent",
+                "RFC 6409", "save=None, burl=False"),
+    "burl": ("burl", _burl,
+             "submit by reference: APPEND + GENURLAUTH, BURL <url> LAST in the MAIL group;"
+             " the server fetches the message from IMAP",
+             "RFC 4468, RFC 4467", "burl=True, save='parallel' if unset"),
+    "literal-plus": ("literal", _const(literal_plus=True),
+                     "APPEND with a non-synchronizing literal: no wait for '+'",
+                     "RFC 7888", "literal_plus=True"),
+    "literal-sync": ("literal", _const(literal_plus=False),
+                     "APPEND waits for the '+' continuation before the literal",
+                     "RFC 3501 §7.5", "literal_plus=False"),
+    "imap-cold": ("imap-session", _const(imap_cold=True),
+                  "the IMAP session must be opened first (TCP, TLS, AUTHENTICATE)",
+                  "RFC 3501, RFC 8314, RFC 4959", "imap_cold=True"),
+    "imap-open": ("imap-session", _const(imap_cold=False),
+                  "the IMAP session is already open and authenticated (mobile clients keep it)",
+                  "protocol.md §1.6", "imap_cold=False"),
     "quit-wait": ("quit", _const(quit="wait"),
                   "send QUIT after the 250 and wait for the 221 before telling the user",
                   "RFC 5321 §4.1.1.10", "quit='wait'"),
@@ -201,6 +229,7 @@ PRESETS: dict[str, str] = {
     "config-token": "pipelining+data+tls1.2+auth-plain+config-token",
     "tfo": "pipelining+data+tls1.2+auth-plain+tfo",
     "implicit-tls": "pipelining+data+tls1.3+auth-plain+implicit-tls",
+    "burl": "pipelining+data+tls1.2+auth-plain+burl",
 }
 """Named variants -> the tokens each stands for (expanded in place when used as a token).
 
@@ -225,6 +254,8 @@ _PRESET_INFO: dict[str, tuple[str, str]] = {
             "RFC 7413"),
     "implicit-tls": ("submission over implicit TLS 1.3 (port 465), otherwise baseline",
                      "RFC 8314 §3"),
+    "burl": ("baseline sending and saving by reference: the body crosses the uplink once",
+             "RFC 4468, RFC 4467"),
 }
 
 _ALLOWED = tuple(sorted(set(_TOKENS) | set(PRESETS)))
@@ -361,6 +392,11 @@ def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
                 f"variant {expr!r}: {by!r} conflicts with {set_by['writes']!r}: the early"
                 " group is one write (draft-harris-early-pipe §3)"
             )
+    if f.burl and f.auth is None:
+        raise VariantError(
+            f"variant {expr!r}: {set_by['burl']!r} needs AUTH: BURL is offered only to an"
+            " authenticated submission client (RFC 4468 §3.1, §5)"
+        )
     if f.syn_data and f.fast_open not in ("tfo", "ttcp"):
         raise VariantError(
             f"variant {expr!r}: {set_by['syn_data']!r} needs 'tfo' or 'ttcp': only a SYN with"

@@ -6,7 +6,7 @@ presets and scenario files. Every default cites where it comes from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 __all__ = [
@@ -203,7 +203,8 @@ class ServerTiming:
     authoritative figures are published (``shared/reference/protocol.md`` §3.5): EHLO, MAIL
     and STARTTLS with local maps 0.5 ms; RCPT with a directory lookup 5 ms each; AUTH PLAIN
     against a local hash 10 ms; end of data (queue file fsync on SSD, no content filter)
-    5 ms; greeting 0.5 ms; QUIT 0.1 ms.
+    5 ms; greeting 0.5 ms; QUIT 0.1 ms. IMAP (protocol.md §1.6): APPEND writes and syncs the
+    message, 5 ms; GENURLAUTH 0.5 ms; URLFETCH reads it, 1 ms; AUTHENTICATE 10 ms.
     """
 
     greeting: float = 0.0005
@@ -215,10 +216,14 @@ class ServerTiming:
     data: float = 0.0005
     end_of_data: float = 0.005
     quit: float = 0.0001
+    imap_append: float = 0.005
+    imap_genurlauth: float = 0.0005
+    imap_urlfetch: float = 0.001
+    imap_auth: float = 0.010
 
     @classmethod
     def ideal(cls) -> ServerTiming:
-        return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        return cls(**{f.name: 0.0 for f in fields(cls)})
 
     @classmethod
     def typical(cls) -> ServerTiming:
@@ -286,6 +291,14 @@ class Features:
       goes straight to MAIL on it (no handshake, TLS or AUTH) if the server has not closed
       it (its idle timeout, RFC 5321 §4.5.3.2.7: 5 min) and the client's own idle limit has
       not passed; otherwise it pays for a new connection.
+    * ``save`` also store the message in Sent with IMAP APPEND (send-and-save): "parallel"
+      while the submission runs, or "first", before it starts. ``burl`` (RFC 4468, with
+      URLAUTH, RFC 4467) submits by reference instead: APPEND, GENURLAUTH, then
+      ``BURL <url> LAST`` in the MAIL group, and the server fetches the message from the
+      IMAP server over its data-centre path, so the body crosses the client's uplink once.
+      BURL implies saving. ``literal_plus``: APPEND with a non-synchronizing literal
+      (RFC 7888) instead of waiting for the "+" continuation. ``imap_cold``: the client's
+      IMAP session must first be opened (TCP, TLS, AUTHENTICATE) instead of being open.
     """
 
     pipelining: bool = False
@@ -305,6 +318,10 @@ class Features:
     fast_open: Literal["tfo", "ttcp", "synack-banner"] | None = None
     syn_data: bool = False
     reuse: bool = False
+    save: Literal["parallel", "first"] | None = None
+    burl: bool = False
+    literal_plus: bool = False
+    imap_cold: bool = False
 
 
 @dataclass(frozen=True, slots=True)

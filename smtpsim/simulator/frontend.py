@@ -60,6 +60,8 @@ class FrontEnd:
         #: address under a server key) and the T/TCP connection-count state (RFC 1644 TAO).
         self.tfo_key = f"{self.name}/tfo-key-1"
         self.ttcp_key = f"{self.name}/tao-1"
+        #: For BURL: fetches referenced messages from the IMAP server (None: no BURL).
+        self.fetcher: Any = None
 
     def fast_open_check(self, kind: str) -> Callable[[Any], tuple[bool, Any]]:
         """The server's test of a SYN's Fast Open option for ``kind`` ("tfo" or "ttcp"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 
 __all__ = [
+    "BurlCommand",
     "Command",
     "Reply",
     "Content",
@@ -42,6 +43,17 @@ class Command:
 
     def __repr__(self) -> str:
         return f"C: {self.text}"
+
+
+class BurlCommand(Command):
+    """``BURL <url> LAST`` (RFC 4468 §3.2). ``size`` is the referenced message's size: the
+    model hands it to the server's fetch instead of making it discover it."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, url: str, size: int) -> None:
+        super().__init__("BURL", f"BURL {url} LAST")
+        self.size = size
 
 
 class Reply:

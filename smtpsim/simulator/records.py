@@ -12,8 +12,9 @@ __all__ = ["SessionRecord", "PHASES", "OUTCOMES", "columns"]
 
 NAN = float("nan")
 
-#: Phase durations, in order; they add up to ``close_s`` for an accepted message.
-PHASES = ("connect", "greeting", "tls", "ehlo", "auth", "envelope", "data", "quit")
+#: Phase durations, in order; they add up to ``close_s`` for an accepted message (``save``:
+#: the APPEND to Sent before the submission starts, with ``save="first"``).
+PHASES = ("save", "connect", "greeting", "tls", "ehlo", "auth", "envelope", "data", "quit")
 
 #: ``accepted``: the final 2xx for the message arrived. ``failed``: the connection failed
 #: (handshake or retransmission limit reached). ``rejected``: the server answered with an
@@ -43,6 +44,8 @@ class SessionRecord:
     auth_s: float = NAN
     mail_s: float = NAN
     accept_s: float = NAN
+    saved_s: float = NAN
+    done_s: float = NAN
     user_s: float = NAN
     close_s: float = NAN
     occupancy_s: float = NAN
@@ -58,6 +61,7 @@ class SessionRecord:
     packets_up: int = 0
     packets_down: int = 0
     retransmits: int = 0
+    phase_save_s: float = 0.0
     phase_connect_s: float = 0.0
     phase_greeting_s: float = 0.0
     phase_tls_s: float = 0.0

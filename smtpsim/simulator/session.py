@@ -26,6 +26,7 @@ from smtpsim.simulator.config import (
     TlsConfig,
 )
 from smtpsim.simulator.farm import ServerFarm
+from smtpsim.simulator.imap import ImapFetcher
 from smtpsim.simulator.messages import SERVER_DOMAIN
 from smtpsim.simulator.records import SessionRecord
 from smtpsim.simulator.smtp_client import SmtpClient
@@ -74,6 +75,13 @@ class Case:
     #: With ``Features.reuse``: the client closes a kept session after this idle time
     #: (None: it keeps it until the server closes it).
     client_idle_s: float | None = None
+    #: BURL: the submission servers' path to the IMAP server, and whether they fetch on a
+    #: pooled connection (else a new one per message). Default: one data centre, 1 ms RTT,
+    #: 10 Gbit/s (protocol.md §1.6 "data-centre RTT").
+    dc_path: PathConfig = field(
+        default_factory=lambda: PathConfig.symmetric_rtt(0.001, 10e9, 10e9)
+    )
+    burl_pooled: bool = True
     #: Probability that a middlebox drops a SYN carrying data (protocol.md §1.10).
     syn_data_drop: float = 0.0
     #: Scripted loss: 0-based indices of packets to drop on the uplink / downlink.
@@ -120,9 +128,9 @@ def run_messages(
     the warm-up message of a warm client is not recorded. The trace covers the measured
     messages, with times from the first one's start."""
     env = simpy.Environment()
-    up_seq, down_seq, box_seq, lb_seq = np.random.SeedSequence(
+    up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down = np.random.SeedSequence(
         _entropy(seed, replication)
-    ).spawn(4)
+    ).spawn(6)
     path = Path(env, case.path, np.random.default_rng(up_seq), np.random.default_rng(down_seq))
     middlebox = None
     if case.syn_data_drop > 0.0:
@@ -137,6 +145,11 @@ def run_messages(
         env, SERVER_DOMAIN, case.farm, case.timing, case.tls, np.random.default_rng(lb_seq),
         quickstart=f.quickstart, early_pipe=f.config_token,
     )
+    if f.burl:
+        dc = Path(env, case.dc_path, np.random.default_rng(dc_up), np.random.default_rng(dc_down))
+        fetcher = ImapFetcher(env, dc, case.timing, case.tls, case.burl_pooled)
+        for fe in farm.frontends:
+            fe.fetcher = fetcher
     state = ClientState()
     records: list[SessionRecord] = []
     marks: list[_Mark] = []

@@ -34,6 +34,7 @@ from smtpsim.simulator.config import Features, TcpConfig, TlsConfig
 from smtpsim.simulator.frontend import FrontEnd
 from smtpsim.simulator.messages import (
     CLIENT_DOMAIN,
+    BurlCommand,
     Command,
     Content,
     Reply,
@@ -102,6 +103,7 @@ class SmtpClient:
         trace: Trace | None = None,
         middlebox: Callable[[], bool] | None = None,
     ) -> None:
+        self.path = path
         self.env = env
         self.frontend = frontend
         self.state = state
@@ -122,6 +124,8 @@ class SmtpClient:
         self.channel = Channel(self.socket)
         self.server_stats = ServerStats()
         self._prepare_fast_open(middlebox)
+        #: With BURL: triggered with the URL once GENURLAUTH has answered.
+        self.burl_url: simpy.Event = env.event()
         env.process(
             frontend.serve(
                 self.connection.server.socket, features.tls or "1.2", features.implicit_tls,
@@ -231,6 +235,14 @@ class SmtpClient:
     # ------------------------------------------------------------------ the session
     def run(self) -> Proc:
         rec = self.record
+        f = self.f
+        saving = None
+        if f.save is not None or f.burl:
+            saving = self.env.process(self._save())
+            if f.save == "first":
+                self._enter("save")
+                yield saving
+                self._enter("connect")
         try:
             yield from self._session()
         except _Abort as abort:
@@ -241,6 +253,36 @@ class SmtpClient:
             else:
                 self.socket.close()
         self._enter(self.phase)
+        if saving is not None:
+            yield saving
+            if rec.outcome == "accepted" and rec.saved_s != rec.saved_s:  # NaN: not saved
+                rec.outcome = "failed"
+                rec.failed_in = "save"
+        rec.done_s = max(rec.accept_s, rec.saved_s) if saving is not None else rec.accept_s
+
+    def _save(self) -> Proc:
+        """Send-and-save: APPEND to Sent over the client's IMAP session (on the same access
+        links as SMTP); with BURL, then GENURLAUTH for the URL the MAIL group will carry."""
+        from smtpsim.simulator.imap import ImapSession
+
+        f, rec = self.f, self.record
+        imap = ImapSession(self.env, self.path, self.frontend.timing, self.tls, not f.imap_cold)
+        try:
+            uid = yield from imap.append(self.size, f.literal_plus)
+            rec.saved_s = self.now()
+            if f.burl:
+                url = yield from imap.genurlauth(uid)
+                self.burl_url.succeed(url)
+        except ConnectionError:
+            if not self.burl_url.triggered:
+                self.burl_url.succeed(None)
+
+    def _await_url(self) -> Proc:
+        """BURL needs the URL before the MAIL group can go (RFC 4468 §3.4)."""
+        if self.f.burl:
+            url = yield self.burl_url
+            if url is None:
+                raise _Abort("failed")
 
     def _session(self) -> Proc:
         f, rec = self.f, self.record
@@ -432,6 +474,7 @@ class SmtpClient:
         group = None
         early: list[Any] = []
         if full and token_tls is not None:
+            yield from self._await_url()
             qhlo = Command("QHLO", f"QHLO {domain} {token_tls}")
             group = self._group([qhlo, *auth], [250, *auth_codes])
             early = group[0]
@@ -517,6 +560,7 @@ class SmtpClient:
         early: list[Any] = []
         group = None
         if token_tls is not None:
+            yield from self._await_url()
             group = self._group([ehlo(token_tls), *auth], [250, *auth_codes])
             early = group[0]
         elif not f.implicit_tls:
@@ -606,6 +650,7 @@ class SmtpClient:
         cached for the server (quickstart-b §4), learns the new id and sends the group
         again. ``greeting_first``: the group went before the greeting, which arrives first."""
         rec = self.record
+        yield from self._await_url()
         if greeting_first:
             items, codes, accept, timeout = self._group(prefix, prefix_codes)
             self._send(items)
@@ -720,6 +765,14 @@ class SmtpClient:
         items: list[Any] = [*prefix, mail_from(self.size, f.ehlo)]
         items += [rcpt_to(i) for i in range(self.recipients)]
         codes = [*prefix_codes] + [250] * (1 + self.recipients)
+        if f.burl:  # RFC 4468 §3.4: MAIL + RCPT + BURL <url> LAST in one group
+            items.append(BurlCommand(self.burl_url.value, self.size))
+            codes.append(250)
+            accept = len(codes) - 1
+            if f.quit == "pipelined":
+                items.append(Command("QUIT", "QUIT"))
+                codes.append(221)
+            return items, codes, accept, REPLY_TIMEOUT_S["end"]
         if not f.chunking:
             return [*items, Command("DATA", "DATA")], [*codes, 354], -1, REPLY_TIMEOUT_S["DATA"]
         items += [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
@@ -762,12 +815,13 @@ class SmtpClient:
     def _after_group(self) -> Proc:
         """After the envelope's group: with DATA, the content and its 250."""
         self._enter("data")
-        if not self.f.chunking:
+        if not self.f.chunking and not self.f.burl:
             quit = [Command("QUIT", "QUIT")] if self.f.quit == "pipelined" else []
             yield from self._last_exchange(self._content(True) + quit, [250], [221] if quit else [])
 
     def _envelope(self, prefix: list[Any], prefix_codes: list[int]) -> Proc:
         f = self.f
+        yield from self._await_url()
         if f.pipelining:
             yield from self._run_group(*self._group(prefix, prefix_codes))
             yield from self._after_group()
@@ -780,6 +834,11 @@ class SmtpClient:
                 self.record.mail_s = self.now()
             yield from self._exchange([command], [code])
         quit: list[Any] = [Command("QUIT", "QUIT")] if f.quit == "pipelined" else []
+        if f.burl:
+            self._enter("data")
+            burl = [BurlCommand(self.burl_url.value, self.size)]
+            yield from self._last_exchange(burl + quit, [250], [221] if quit else [])
+            return
         if f.chunking:
             self._enter("data")
             final = [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]

@@ -92,6 +92,8 @@ def smtp_server(
             return ()
         if early_pipe:
             return (f"PIPE_CONNECT {frontend.token(context)}",)
+        if frontend.fetcher is not None:  # RFC 4468 §3.3: submission servers with IMAP
+            return ("BURL imap",)
         if quickstart is None:
             return ()
         qhlo = f" QHLO={frontend.token(context)}" if quickstart == "full" else ""
@@ -257,6 +259,16 @@ def smtp_server(
                 yield from _spend(env, timing.end_of_data)
                 stats.messages += 1
                 pending.append(reply(250, f"2.0.0 Ok: {chunk.nbytes} octets, queued"))
+            elif verb == "BURL":
+                # RFC 4468 §3.4/§5: resolve the URL (URLFETCH from the IMAP server) before
+                # replying; the final 250 includes the fetch
+                if frontend is None or frontend.fetcher is None:
+                    pending.append(reply(502, "5.5.1 BURL not available"))
+                else:
+                    yield from frontend.fetcher.fetch(item.text.split()[1], item.size)
+                    yield from _spend(env, timing.end_of_data)
+                    stats.messages += 1
+                    pending.append(reply(250, "2.0.0 Ok: queued as 4F2C81B3AB"))
             elif verb == "QUIT":
                 yield from _spend(env, timing.quit)
                 pending.append(reply(221, "2.0.0 Bye"))

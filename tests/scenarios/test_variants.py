@@ -59,12 +59,19 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "no-syn-data": {"syn_data": False},
     "reuse": {"reuse": True},
     "no-reuse": {"reuse": False},
+    "save": {"save": "parallel"},
+    "save-first": {"save": "first"},
+    "no-save": {"save": None, "burl": False},
+    "literal-plus": {"literal_plus": True},
+    "literal-sync": {"literal_plus": False},
+    "imap-cold": {"imap_cold": True},
+    "imap-open": {"imap_cold": False},
 }
 # tokens whose effect depends on the state: starttls (TLS 1.2 if unset), implicit-tls (1.3)
 TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls", "qs-basic", "qs-full",
-                      "config-token"])
+                      "config-token", "burl"])
 PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline", "quickstart-basic",
-                "quickstart-full", "config-token", "tfo", "implicit-tls"]
+                "quickstart-full", "config-token", "tfo", "implicit-tls", "burl"]
 BASELINE = {"tls": "1.2", "auth": "plain", "auth_pipelined": False, "pipelining": True,
             "chunking": False, "quit": "wait"}
 
@@ -78,6 +85,9 @@ def fold(tokens: list[str]) -> dict[str, Any]:
         elif token == "implicit-tls":
             state["implicit_tls"] = True
             state["tls"] = state["tls"] or "1.3"
+        elif token == "burl":
+            state["burl"] = True
+            state["save"] = state["save"] or "parallel"
         elif token == "config-token":
             state["config_token"] = True
             state["pipelining"] = True
@@ -106,6 +116,7 @@ def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
         or (state["resumption"] and state["tls"] is None)
         or ("implicit-tls" in tokens and "starttls" in tokens)
         or (state["syn_data"] and state["fast_open"] not in ("tfo", "ttcp"))
+        or (state["burl"] and state["auth"] is None)
         or (state["config_token"] and (
             state["quickstart"] is not None or state["auth"] not in (None, "plain")
             or not state["pipelining"] or not state["ehlo"] or state["writes"] == "per-command"))
@@ -259,7 +270,7 @@ def test_each_token_matches_brief(token: str) -> None:
     prefix = {"auth-pipelined": "pipelining+", "quit-pipelined": "pipelining+",
               "banner-0.5rtt": "implicit-tls+", "resumption": "tls1.3+",
               "config-token": "ehlo+", "syn-data": "tfo+", "implicit-tls": "ehlo+",
-              "tfo": "ehlo+"}
+              "tfo": "ehlo+", "burl": "auth-plain+"}
     expr = prefix.get(token, "") + token
     expected = fold(expr.split("+"))
     assert asdict(parse_variant(expr)) == expected
