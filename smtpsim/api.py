@@ -26,7 +26,7 @@ __all__ = ["simulate", "trace", "build_cases", "default_scenario_frame", "DEFAUL
 #: preset.
 DEFAULT_VARIANTS = (
     "baseline", "rfc5321", "pipelining", "chunking", "quickstart-basic", "quickstart-full",
-    "config-token", "tfo", "implicit-tls",
+    "config-token", "tfo", "implicit-tls", "burl", "streamlined", "streamlined-2006",
 )
 
 #: The default scenario's clients are warm: they hold what their previous connection left

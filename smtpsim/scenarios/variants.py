@@ -230,6 +230,10 @@ PRESETS: dict[str, str] = {
     "tfo": "pipelining+data+tls1.2+auth-plain+tfo",
     "implicit-tls": "pipelining+data+tls1.3+auth-plain+implicit-tls",
     "burl": "pipelining+data+tls1.2+auth-plain+burl",
+    "streamlined": "pipelining+chunking+tls1.3+implicit-tls+auth-pipelined+config-token"
+    "+tfo+syn-data+quit-async+reuse",
+    "streamlined-2006": "pipelining+chunking+tls1.2+auth-plain+qs-full+resumption+ttcp"
+    "+syn-data+quit-async",
 }
 """Named variants -> the tokens each stands for (expanded in place when used as a token).
 
@@ -256,6 +260,13 @@ _PRESET_INFO: dict[str, tuple[str, str]] = {
                      "RFC 8314 §3"),
     "burl": ("baseline sending and saving by reference: the body crosses the uplink once",
              "RFC 4468, RFC 4467"),
+    "streamlined": ("every compatible saving at once: implicit TLS 1.3, config token, TFO"
+                    " with the ClientHello in the SYN, pipelined AUTH PLAIN, BDAT, async"
+                    " QUIT, reuse", "RFC 8314, draft-harris-early-pipe, RFC 7413, RFC 3030"),
+    "streamlined-2006": ("what the 2006 thread could have had: QUICKSTART full profile, TLS"
+                         " 1.2 resumption, T/TCP with data in the SYN, pipelined AUTH, BDAT,"
+                         " async QUIT",
+                         "draft-fanf-smtp-quickstart-b, RFC 1644, RFC 5077, RFC 3030"),
 }
 
 _ALLOWED = tuple(sorted(set(_TOKENS) | set(PRESETS)))

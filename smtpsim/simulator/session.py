@@ -200,6 +200,11 @@ def run_messages(
             yield env.process(proc if mark.reused else session.run())
             if measured:
                 records.append(record)
+            elif session is not None:
+                # warm means the caches hold what the earlier connection left, the connection
+                # itself closed
+                session.close()
+                session = None
             if f.reuse and case.client_idle_s is not None:
                 env.process(_idle_close(env, session, case.client_idle_s))
 

@@ -71,7 +71,8 @@ ASSIGNS: dict[str, dict[str, Any]] = {
 TOKEN_NAMES = sorted([*ASSIGNS, "starttls", "implicit-tls", "qs-basic", "qs-full",
                       "config-token", "burl"])
 PRESET_NAMES = ["rfc5321", "pipelining", "chunking", "baseline", "quickstart-basic",
-                "quickstart-full", "config-token", "tfo", "implicit-tls", "burl"]
+                "quickstart-full", "config-token", "tfo", "implicit-tls", "burl",
+                "streamlined", "streamlined-2006"]
 BASELINE = {"tls": "1.2", "auth": "plain", "auth_pipelined": False, "pipelining": True,
             "chunking": False, "quit": "wait"}
 

@@ -1,0 +1,60 @@
+"""The composite presets, against hand derivations (ideal path, RTT from the first SYN).
+
+* streamlined, warm (cookie, token cached): the SYN carries the ClientHello (TFO); the
+  server's TLS 1.3 flight arrives at 1; the client's Finished carries EHLO <token> + AUTH
+  PLAIN + MAIL + RCPT + BDAT LAST and the chunk; 250 at 2. A later message on the kept
+  session: 1. Cold: ClientHello 1, flight 2, banner 3 (protocol.md §1.9), EHLO 4, the group
+  with BDAT 5.
+* streamlined-2006, warm: QTLS + ClientHello (with its session ticket) in the SYN (T/TCP);
+  greeting and the abbreviated handshake's server Finished at 1; the client's Finished
+  carries QHLO <id> + AUTH + MAIL + RCPT + BDAT + chunk; 250 at 2. Cold: QUICKSTART full
+  profile with nothing cached and BDAT: 6 (the drafts' table, one less than with DATA).
+* Every preset parses, has a description and a source, and runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
+from smtpsim.simulator.session import run_messages, run_session
+
+from .conftest import ideal_case
+
+RTT = 0.5
+TOL = 1e-6
+
+
+@pytest.mark.parametrize(
+    ("variant", "state", "accept"),
+    [
+        ("streamlined", "warm", 2),
+        ("streamlined", "cold", 5),
+        ("streamlined-2006", "warm", 2),
+        ("streamlined-2006", "cold", 6),
+    ],
+)
+def test_streamlined_presets(variant: str, state: str, accept: int) -> None:
+    r, _ = run_session(ideal_case(variant, rtt=RTT, state=state), seed=1)
+    assert r.outcome == "accepted"
+    assert r.accept_s == pytest.approx(accept * RTT, abs=TOL)
+    assert r.user_s == r.accept_s  # async QUIT (or none, reusing): the user is told at 250
+
+
+def test_streamlined_reuses_its_session_for_the_next_message() -> None:
+    records, _ = run_messages(
+        ideal_case("streamlined", rtt=RTT, state="warm", messages=3, gap_s=30.0), seed=1
+    )
+    assert [r.reused for r in records] == [False, True, True]
+    assert [round(r.accept_s / RTT, 6) for r in records] == [2, 1, 1]
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_every_preset_is_documented_and_runs(preset: str) -> None:
+    info = {t.name: t for t in TOKENS if t.kind == "preset"}[preset]
+    assert info.description and info.source
+    parse_variant(preset)
+    for state in ("cold", "warm"):
+        r, _ = run_session(ideal_case(preset, rtt=RTT, state=state), seed=1)
+        assert r.outcome == "accepted"
+        assert r.done_s >= r.accept_s > 0
