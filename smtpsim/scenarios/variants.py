@@ -176,6 +176,12 @@ _TOKENS: dict[str, _TokenDef] = {
                  "RFC 7413 §4.2.1", "syn_data=True"),
     "no-syn-data": ("syn-data", _const(syn_data=False), "the SYN carries no data",
                     "RFC 7413", "syn_data=False"),
+    "early-data": ("early-data", _const(early_data=True),
+                   "TLS 1.3 0-RTT: with a ticket, the first commands ride with the ClientHello"
+                   " (hypothetical for SMTP, replayable)", "RFC 8446 §2.3, §8",
+                   "early_data=True"),
+    "no-early-data": ("early-data", _const(early_data=False), "no 0-RTT data", "RFC 8446",
+                      "early_data=False"),
     "reuse": ("reuse", _const(reuse=True),
               "keep the session open for the next message (no QUIT) until an idle timeout",
               "RFC 5321 §4.1.4, §4.5.3.2.7; protocol.md §1.12", "reuse=True"),
@@ -403,6 +409,11 @@ def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
                 f"variant {expr!r}: {by!r} conflicts with {set_by['writes']!r}: the early"
                 " group is one write (draft-harris-early-pipe §3)"
             )
+    if f.early_data and not (f.tls == "1.3" and f.resumption):
+        raise VariantError(
+            f"variant {expr!r}: {set_by['early_data']!r} needs TLS 1.3 with resumption: 0-RTT"
+            " data rides on a session ticket (RFC 8446 §2.3)"
+        )
     if f.burl and f.auth is None:
         raise VariantError(
             f"variant {expr!r}: {set_by['burl']!r} needs AUTH: BURL is offered only to an"

@@ -287,6 +287,10 @@ class Features:
       idealised case, the banner rides in every SYN-ACK (no cache needed).
     * ``syn_data`` with a cookie in hand, the SYN also carries what the client can send at
       once: the ClientHello of implicit TLS, an early-pipelined group, QTLS + ClientHello.
+    * ``early_data`` TLS 1.3 0-RTT (RFC 8446 §2.3): with a ticket, what the client would send
+      with its Finished goes with its ClientHello instead; a server that accepts the ticket
+      answers it right behind its flight. Hypothetical: no SMTP specification defines early
+      data, and it is replayable (protocol.md §1.4).
     * ``reuse`` keep the session open after the message instead of QUIT; the next message
       goes straight to MAIL on it (no handshake, TLS or AUTH) if the server has not closed
       it (its idle timeout, RFC 5321 §4.5.3.2.7: 5 min) and the client's own idle limit has
@@ -318,6 +322,7 @@ class Features:
     fast_open: Literal["tfo", "ttcp", "synack-banner"] | None = None
     syn_data: bool = False
     reuse: bool = False
+    early_data: bool = False
     save: Literal["parallel", "first"] | None = None
     burl: bool = False
     literal_plus: bool = False

@@ -98,9 +98,10 @@ class TlsMessage:
     """A TLS handshake flight or part of one (``name`` as in RFC 5246 / RFC 8446).
 
     ``ticket``: the session ticket a ClientHello offers, or a NewSessionTicket carries;
-    ``resumed``: on the server's first flight, whether it accepted the offered ticket."""
+    ``resumed``: on the server's first flight, whether it accepted the offered ticket;
+    ``early``: on a ClientHello, whether 0-RTT data follows it (RFC 8446 §4.2.10)."""
 
-    __slots__ = ("name", "nbytes", "ticket", "resumed")
+    __slots__ = ("name", "nbytes", "ticket", "resumed", "early")
 
     def __init__(
         self, name: str, nbytes: int, ticket: object = None, resumed: bool = False
@@ -109,6 +110,7 @@ class TlsMessage:
         self.nbytes = nbytes
         self.ticket = ticket
         self.resumed = resumed
+        self.early = False
 
     def __repr__(self) -> str:
         return f"TLS {self.name}"

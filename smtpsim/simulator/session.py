@@ -29,7 +29,7 @@ from smtpsim.simulator.farm import ServerFarm
 from smtpsim.simulator.imap import ImapFetcher
 from smtpsim.simulator.messages import SERVER_DOMAIN
 from smtpsim.simulator.records import SessionRecord
-from smtpsim.simulator.smtp_client import SmtpClient
+from smtpsim.simulator.smtp_client import CAPABILITY_MAX_AGE_S, SmtpClient
 from smtpsim.simulator.tcp import ACK, FIN, SYN, Segment
 from smtpsim.simulator.trace import PacketEvent, Trace
 from smtpsim.simulator.wire import Path
@@ -82,6 +82,9 @@ class Case:
         default_factory=lambda: PathConfig.symmetric_rtt(0.001, 10e9, 10e9)
     )
     burl_pooled: bool = True
+    #: How long the client trusts a cached capability list and its token
+    #: (draft-harris-early-pipe §3.1 asks for a limit; one day by default).
+    capability_max_age_s: float = CAPABILITY_MAX_AGE_S
     #: Probability that a middlebox drops a SYN carrying data (protocol.md §1.10).
     syn_data_drop: float = 0.0
     #: Scripted loss: 0-based indices of packets to drop on the uplink / downlink.
@@ -191,7 +194,7 @@ def run_messages(
                 session = SmtpClient(
                     env, path, frontend, state, f, case.size, case.recipients, record,
                     case.tls, case.client_tcp, case.server_tcp, case.server_nagle,
-                    tr if measured else None, middlebox,
+                    tr if measured else None, middlebox, case.capability_max_age_s,
                 )
                 mark = _Mark(record, session, env.now, path, reused=False)
             if marks:

@@ -59,8 +59,9 @@ __all__ = ["SmtpClient", "REPLY_TIMEOUT_S", "TICKET_LIFETIME_S"]
 #: content. While the body drains, TCP's own retransmission limit bounds the wait.
 REPLY_TIMEOUT_S = {"default": 300.0, "DATA": 120.0, "end": 600.0}
 
-#: How long the client keeps a cached capability list and its token (qhlo-id): draft-harris-
-#: early-pipe §3.1 recommends a limited time without a figure; one day is an assumption.
+#: How long the client keeps a cached capability list and its token (qhlo-id) unless the case
+#: says otherwise: draft-harris-early-pipe §3.1 recommends a limited time without a figure;
+#: one day is an assumption.
 CAPABILITY_MAX_AGE_S = 86400.0
 
 #: How long the client keeps a TFO cookie or T/TCP state: RFC 7413 §4.1.2 leaves it to the
@@ -102,8 +103,10 @@ class SmtpClient:
         server_nagle: bool = False,
         trace: Trace | None = None,
         middlebox: Callable[[], bool] | None = None,
+        capability_max_age_s: float = CAPABILITY_MAX_AGE_S,
     ) -> None:
         self.path = path
+        self.capability_max_age_s = capability_max_age_s
         self.env = env
         self.frontend = frontend
         self.state = state
@@ -413,7 +416,7 @@ class SmtpClient:
     def _cached_token(self, context: str) -> str | None:
         token = self.state.get(
             self.state.capabilities, (self.frontend.address, context), self.env.now,
-            CAPABILITY_MAX_AGE_S,
+            self.capability_max_age_s,
         )
         return token if isinstance(token, str) else None
 
@@ -706,12 +709,14 @@ class SmtpClient:
         rec.ticket_offered = ticket is not None
         result = yield from client_handshake(
             self.env, self.channel, self.tls, f.tls, f.writes == "per-command",
-            early, REPLY_TIMEOUT_S["default"], ticket, lead, stash,
+            early, REPLY_TIMEOUT_S["default"], ticket, lead, stash, f.early_data,
         )
         if result.outcome:
             raise _Abort(result.outcome)
         sent_early = result.resumed or f.tls == "1.3"
-        rec.waits += 1 if sent_early else 2
+        zero_rtt = f.early_data and result.resumed and f.tls == "1.3" and bool(early)
+        # with accepted 0-RTT data, waiting for the flight is waiting for the early replies
+        rec.waits += 0 if zero_rtt else 1 if sent_early else 2
         rec.tls_resumed = result.resumed
         if result.ticket is not None and not result.resumed:
             self._store_ticket(result.ticket)

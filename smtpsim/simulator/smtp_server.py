@@ -25,13 +25,14 @@ from smtpsim.simulator.messages import (
     Command,
     Content,
     Reply,
+    TlsMessage,
     capability_reply,
     ehlo_reply,
     greeting,
     reply,
 )
 from smtpsim.simulator.tcp import TIMEOUT, Socket
-from smtpsim.simulator.tls import Channel, server_handshake
+from smtpsim.simulator.tls import Channel, accept_finished, server_handshake
 
 if TYPE_CHECKING:
     from smtpsim.simulator.frontend import FrontEnd
@@ -121,7 +122,7 @@ def smtp_server(
         stopped = yield from server_handshake(
             env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue, early
         )
-        if stopped:
+        if stopped and stopped != "early":
             socket.close()
             stats.closed_s = env.now
             return
@@ -139,6 +140,9 @@ def smtp_server(
         if item is TIMEOUT:  # Postfix: "421 4.4.2 <host> Error: timeout exceeded", close
             pending.append(reply(421, f"4.4.2 {SERVER_DOMAIN} Error: timeout exceeded"))
             break
+        if isinstance(item, TlsMessage):  # the client's Finished after 0-RTT data
+            accept_finished(channel, tls, issue)
+            continue
         if not isinstance(item, Command | Content):
             break  # CLOSED, FAILED, or stray TLS data
         if isinstance(item, Content):
@@ -207,7 +211,7 @@ def smtp_server(
                 stopped = yield from server_handshake(
                     env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue
                 )
-                if stopped:
+                if stopped and stopped != "early":
                     break
                 if quickstart == "basic":
                     pending.append(banner())
@@ -218,7 +222,7 @@ def smtp_server(
                 stopped = yield from server_handshake(
                     env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue
                 )
-                if stopped:
+                if stopped and stopped != "early":
                     break
             elif verb == "AUTH":
                 mechanism = item.text.split()[1]

@@ -39,7 +39,7 @@ from smtpsim.simulator.config import TlsConfig
 from smtpsim.simulator.messages import TlsMessage
 from smtpsim.simulator.tcp import TIMEOUT, Record, Socket
 
-__all__ = ["Channel", "TlsResult", "client_handshake", "server_handshake"]
+__all__ = ["Channel", "TlsResult", "accept_finished", "client_handshake", "server_handshake"]
 
 
 class Channel:
@@ -137,6 +137,7 @@ def client_handshake(
     ticket: Any = None,
     lead: Sequence[Any] = (),
     stash: list[tuple[float, Any]] | None = None,
+    zero_rtt: bool = False,
 ) -> ClientGen:
     """Run the client's side until it may send application data.
 
@@ -151,10 +152,23 @@ def client_handshake(
     (QUICKSTART's QTLS, quickstart-01 §5). ``stash``: where cleartext items that arrive
     before the server's flight go, with their arrival time (a greeting the client did not
     wait for); without it such an item ends the handshake as ``failed``.
+
+    ``zero_rtt`` (TLS 1.3 with a ticket; hypothetical for SMTP, protocol.md §1.4): the
+    ``early_items`` go as 0-RTT data right behind the ClientHello (RFC 8446 §2.3). If the
+    server refuses the ticket it discards them (§4.2.10) and they go again with the
+    Finished.
     """
     sock = channel.socket
     hello = cfg.client_hello + (cfg.hello_ticket_bytes if ticket is not None else 0)
-    sock.write([*channel.frame(lead), _flight("ClientHello", hello, ticket)])
+    first = _flight("ClientHello", hello, ticket)
+    zero_rtt = zero_rtt and ticket is not None and version == "1.3" and bool(early_items)
+    if zero_rtt:
+        first.items[0].early = True
+        channel.start_tls(cfg, version)  # early data has record overhead (early traffic keys)
+        sock.write([*channel.frame(lead), first, *channel.frame(early_items)])
+        channel.overhead = 0
+    else:
+        sock.write([*channel.frame(lead), first])
     item = yield from sock.recv_within(timeout)
     while stash is not None and not isinstance(item, TlsMessage) and hasattr(item, "code"):
         stash.append((env.now, item))
@@ -171,6 +185,11 @@ def client_handshake(
         else:
             finished = _flight("ChangeCipherSpec, Finished", cfg.client_resumed_12)
         channel.start_tls(cfg, version)
+        if zero_rtt and resumed:
+            # The server took the early data. The TLS library writes its Finished at once;
+            # the application's next command is another write (Nagle may hold it).
+            sock.write([finished])
+            return TlsResult("", resumed, None)
         if per_record_writes:
             sock.write([finished])
             for it in early_items:
@@ -195,6 +214,13 @@ def client_handshake(
     return TlsResult("", False, item.ticket)
 
 
+def accept_finished(channel: Channel, cfg: TlsConfig, issue: Any) -> None:
+    """The client's Finished after accepted 0-RTT data: the server issues its tickets."""
+    if cfg.tickets_13 and issue is not None:
+        name = f"NewSessionTicket x{cfg.tickets_13}"
+        channel.socket.write([_flight(name, cfg.tickets_13 * cfg.ticket_bytes, issue)])
+
+
 def server_handshake(
     env: simpy.Environment,
     channel: Channel,
@@ -205,7 +231,9 @@ def server_handshake(
     issue: Any = None,
     half_rtt_items: Sequence[Any] = (),
 ) -> Generator[simpy.Event, Any, str]:
-    """Run the server's side; returns ``""`` once the handshake is complete, else why not.
+    """Run the server's side; returns ``""`` once the handshake is complete, ``"early"``
+    when it accepted 0-RTT data (the caller reads it, then the client's Finished, and calls
+    ``accept_finished``), else why it stopped.
 
     ``accepts(ticket)`` says whether an offered ticket is still valid here (its key is
     known); ``issue`` is the ticket this server hands out (None: no tickets).
@@ -229,7 +257,15 @@ def server_handshake(
             flight = _flight(name, cfg.server_flight)
         channel.start_tls(cfg, version)
         sock.write([flight, *channel.frame(half_rtt_items)])
+        if resumed and item.early:
+            # RFC 8446 §2.3: with the ticket accepted, the 0-RTT data is processed at once;
+            # the application reads it now and the client's Finished later
+            # (``accept_finished``).
+            return "early"
+        early_refused = item.early
         item = yield from sock.recv_within(timeout)  # client Finished
+        while early_refused and not isinstance(item, TlsMessage) and hasattr(item, "nbytes"):
+            item = yield from sock.recv_within(timeout)  # §4.2.10: refused 0-RTT data skipped
         if not isinstance(item, TlsMessage):
             return _outcome(item)
         if cfg.tickets_13 and issue is not None:

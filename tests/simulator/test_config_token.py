@@ -72,3 +72,15 @@ def test_config_token_alone_is_the_preset_and_inside_an_expression_the_token() -
     assert preset.config_token and preset.tls == "1.2" and preset.auth == "plain"
     token = parse_variant("rfc5321+config-token")
     assert token.config_token and token.tls is None and token.pipelining
+
+
+def test_cached_tokens_expire_after_the_configured_age() -> None:
+    """The warm-up connection cached the token 60 s before the message: with a 30 s limit
+    it has expired, so the client runs the standard dialogue (cold timing: 9)."""
+    fresh, _ = run_session(ideal_case("config-token", state="warm"), seed=1)
+    old, _ = run_session(
+        ideal_case("config-token", state="warm", capability_max_age_s=30.0), seed=1
+    )
+    assert fresh.token_offered
+    assert not old.token_offered
+    assert old.accept_s == pytest.approx(9, abs=TOL)

@@ -169,3 +169,25 @@ def test_warm_state_without_resumption_changes_nothing() -> None:
     assert not w.ticket_offered
     assert w.accept_s == pytest.approx(c.accept_s, abs=TOL)
     assert (w.packets_up, w.packets_down, w.bytes_up) == (c.packets_up, c.packets_down, c.bytes_up)
+
+
+@pytest.mark.parametrize(("variant", "accept"), [
+    # 0-RTT (RFC 8446 §2.3): EHLO rides with the ClientHello at 4; the server answers it behind
+    # its flight at 5. The TLS library writes its Finished at 5; AUTH is the application's next
+    # write: with Nagle on it waits for the Finished's ACK (the server's tickets, at 6), which
+    # eats the saving; without Nagle AUTH 5 -> 6, MAIL group 6 -> 7, 250 at 8.
+    ("baseline+tls1.3+resumption+early-data", 9),
+    ("baseline+tls1.3+resumption+early-data+nodelay", 8),
+    ("baseline+tls1.3+resumption+nodelay", 9),
+])
+def test_zero_rtt_early_data(variant: str, accept: int) -> None:
+    record, _ = run_session(ideal_case(variant, rtt=0.5, state="warm"), seed=1)
+    assert record.tls_resumed
+    assert record.accept_s == pytest.approx(accept * 0.5, abs=TOL)
+
+
+def test_zero_rtt_refused_with_an_unknown_ticket_is_resent_with_the_finished() -> None:
+    """A cold client has no ticket, so no early data: the full 1-RTT handshake."""
+    record, _ = run_session(ideal_case("baseline+tls1.3+resumption+early-data", rtt=0.5), seed=1)
+    assert not record.tls_resumed
+    assert record.accept_s == pytest.approx(9 * 0.5, abs=TOL)
