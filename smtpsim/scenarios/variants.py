@@ -419,6 +419,13 @@ def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
             f"variant {expr!r}: {set_by['burl']!r} needs AUTH: BURL is offered only to an"
             " authenticated submission client (RFC 4468 §3.1, §5)"
         )
+    if f.fast_open == "synack-banner" and f.implicit_tls:
+        raise VariantError(
+            f"variant {expr!r}: {set_by['fast_open']!r} conflicts with"
+            f" {set_by['implicit_tls']!r}: with implicit TLS the server's first bytes are its"
+            " TLS flight, which needs the ClientHello, and the banner follows the handshake"
+            " (RFC 8314 §3)"
+        )
     if f.syn_data and f.fast_open not in ("tfo", "ttcp"):
         raise VariantError(
             f"variant {expr!r}: {set_by['syn_data']!r} needs 'tfo' or 'ttcp': only a SYN with"

@@ -62,6 +62,12 @@ class FrontEnd:
         self.ttcp_key = f"{self.name}/tao-1"
         #: For BURL: fetches referenced messages from the IMAP server (None: no BURL).
         self.fetcher: Any = None
+        #: The worker pool (Postfix smtpd processes), None for unlimited; and how long a
+        #: worker waits for the next command before it closes (RFC 5321 §4.5.3.2.7).
+        self.workers: simpy.Resource | None = None
+        self.idle_timeout_s = 300.0
+        #: The stream processing-time distributions are drawn from (set by the farm).
+        self.rng: Any = None
 
     def fast_open_check(self, kind: str) -> Callable[[Any], tuple[bool, Any]]:
         """The server's test of a SYN's Fast Open option for ``kind`` ("tfo" or "ttcp"):

@@ -28,7 +28,7 @@ from typing import Any
 
 import simpy
 
-from smtpsim.simulator.config import ServerTiming, TlsConfig
+from smtpsim.simulator.config import Distribution, ServerTiming, TlsConfig, cost
 from smtpsim.simulator.messages import Content, auth_plain_ir
 from smtpsim.simulator.tcp import TIMEOUT, Socket, TcpConnection
 from smtpsim.simulator.tls import Channel, client_handshake, server_handshake
@@ -72,6 +72,7 @@ def imap_server(
     timing: ServerTiming,
     tls: TlsConfig,
     implicit_tls: bool,
+    rng: Any = None,
 ) -> Proc:
     """The IMAP server process for one connection (greeting first for a new one)."""
     ok = yield socket.established
@@ -101,21 +102,21 @@ def imap_server(
             literal = yield from socket.recv_within(TIMEOUT_S)
             if not isinstance(literal, Content) or literal.nbytes < size:
                 break
-            yield from _spend(env, timing.imap_append)
+            yield from _spend(env, timing.imap_append, rng)
             uid += 1
             channel.send([ImapLine(f"{tag} OK [APPENDUID 1 {uid}] APPEND completed", tag)])
         elif verb == "GENURLAUTH":
-            yield from _spend(env, timing.imap_genurlauth)
+            yield from _spend(env, timing.imap_genurlauth, rng)
             channel.send([ImapLine(f'* GENURLAUTH "{burl_url(uid)}"'),
                           ImapLine(f"{tag} OK GENURLAUTH completed", tag)])
         elif verb == "URLFETCH":
-            yield from _spend(env, timing.imap_urlfetch)
+            yield from _spend(env, timing.imap_urlfetch, rng)
             size = int(words[-1])  # the model passes the size along with the URL
             channel.send([ImapLine(f'* URLFETCH "{words[2]}" {{{size}}}'),
                           Content(size, f"<{size} bytes of message>"),
                           ImapLine(f"{tag} OK URLFETCH completed", tag)])
         elif verb == "AUTHENTICATE":
-            yield from _spend(env, timing.imap_auth)
+            yield from _spend(env, timing.imap_auth, rng)
             channel.send([ImapLine(f"{tag} OK AUTHENTICATE completed", tag)])
         elif verb == "LOGOUT":
             channel.send([ImapLine("* BYE"), ImapLine(f"{tag} OK LOGOUT completed", tag)])
@@ -125,7 +126,8 @@ def imap_server(
     socket.close()
 
 
-def _spend(env: simpy.Environment, seconds: float) -> Proc:
+def _spend(env: simpy.Environment, value: float | Distribution, rng: Any) -> Proc:
+    seconds = cost(value, rng)
     if seconds > 0.0:
         yield env.timeout(seconds)
 
@@ -145,6 +147,7 @@ class ImapSession:
         tls: TlsConfig,
         warm: bool,
         tcp: Any = None,
+        rng: Any = None,
     ) -> None:
         from smtpsim.simulator.config import TcpConfig
 
@@ -159,7 +162,9 @@ class ImapSession:
         if warm:
             self.connection.preopen(path.config.rtt_s)
             self.channel.start_tls(tls, "1.3")
-        env.process(imap_server(env, self.connection.server.socket, timing, tls, not warm))
+        env.process(
+            imap_server(env, self.connection.server.socket, timing, tls, not warm, rng)
+        )
         self.ready = warm
 
     def _tag(self) -> str:
@@ -241,14 +246,18 @@ class ImapFetcher:
         timing: ServerTiming,
         tls: TlsConfig,
         pooled: bool,
+        rng: Any = None,
     ) -> None:
         self.env = env
         self.path = path
         self.timing = timing
         self.tls = tls
         self.pooled = pooled
-        self.pool = ImapSession(env, path, timing, tls, warm=True) if pooled else None
+        self.rng = rng
+        self.pool = ImapSession(env, path, timing, tls, True, rng=rng) if pooled else None
 
     def fetch(self, url: str, size: int) -> Proc:
-        session = self.pool or ImapSession(self.env, self.path, self.timing, self.tls, False)
+        session = self.pool or ImapSession(
+            self.env, self.path, self.timing, self.tls, False, rng=self.rng
+        )
         yield from session.urlfetch(url, size)

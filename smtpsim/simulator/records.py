@@ -33,6 +33,7 @@ class SessionRecord:
     recipients: int
     iw: int
     server: str
+    client: int = 0
     message: int = 0
     state: str = "cold"
     frontend: str = ""
@@ -49,6 +50,7 @@ class SessionRecord:
     user_s: float = NAN
     close_s: float = NAN
     occupancy_s: float = NAN
+    server_queue_s: float = NAN
     tfo_offered: bool = False
     tfo_hit: bool = False
     token_offered: bool = False

@@ -18,6 +18,7 @@ import simpy
 
 from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.config import (
+    Distribution,
     FarmConfig,
     Features,
     PathConfig,
@@ -32,7 +33,7 @@ from smtpsim.simulator.records import SessionRecord
 from smtpsim.simulator.smtp_client import CAPABILITY_MAX_AGE_S, SmtpClient
 from smtpsim.simulator.tcp import ACK, FIN, SYN, Segment
 from smtpsim.simulator.trace import PacketEvent, Trace
-from smtpsim.simulator.wire import Path
+from smtpsim.simulator.wire import Path, Radio
 
 __all__ = ["Case", "run_session", "run_messages", "TIME_LIMIT_S"]
 
@@ -82,6 +83,28 @@ class Case:
         default_factory=lambda: PathConfig.symmetric_rtt(0.001, 10e9, 10e9)
     )
     burl_pooled: bool = True
+    #: Workload beyond one client (scenario files). ``clients`` each send ``messages``
+    #: messages; ``gap`` (if given, instead of ``gap_s``), ``size_dist`` and
+    #: ``recipients_dist`` are drawn per message from the workload's generator. With
+    #: ``arrival_rate`` (sessions per second), sessions arrive open-loop as a Poisson
+    #: process instead, each a new client with one message, ``arrival_sessions`` of them.
+    clients: int = 1
+    gap: Distribution | None = None
+    size_dist: Distribution | None = None
+    recipients_dist: Distribution | None = None
+    arrival_rate: float | None = None
+    arrival_sessions: int = 0
+    #: Server worker pool per front-end (Postfix smtpd processes, ``default_process_limit``):
+    #: a connection holds a worker from accept to close; with all busy, new connections
+    #: wait in the listen queue before their greeting. None: unlimited.
+    workers: int | None = None
+    #: How long a server worker waits for the next command before closing (RFC 5321
+    #: §4.5.3.2.7: at least 5 minutes; Postfix ``smtpd_timeout`` 300 s).
+    server_idle_s: float = 300.0
+    #: Cellular radio: the first packet after the radio went idle (no traffic for
+    #: ``radio_tail_s``) waits ``radio_promotion_s`` (profile data; 0: no radio).
+    radio_promotion_s: float = 0.0
+    radio_tail_s: float = 0.0
     #: How long the client trusts a cached capability list and its token
     #: (draft-harris-early-pipe §3.1 asks for a limit; one day by default).
     capability_max_age_s: float = CAPABILITY_MAX_AGE_S
@@ -126,15 +149,34 @@ def run_session(
 def run_messages(
     case: Case, seed: int, replication: int = 0, trace: bool = False
 ) -> tuple[list[SessionRecord], Trace | None]:
-    """Simulate ``case.messages`` messages of one client, ``case.gap_s`` apart (each sent that
-    long after the previous one finished), through ``case.farm``. One record per message;
-    the warm-up message of a warm client is not recorded. The trace covers the measured
-    messages, with times from the first one's start."""
+    """Simulate the case's workload: ``case.clients`` clients each sending ``case.messages``
+    messages (the next one a gap after the previous one finished), or open-loop Poisson
+    arrivals of one-message clients (``case.arrival_rate``), all served by ``case.farm``.
+    Each client has its own access path (same profile, own random streams) and its own
+    ``ClientState``. One record per message, in completion order; a warm client's warm-up
+    message is not recorded. The trace covers client 0's measured messages, with times from
+    the first one's start.
+
+    Random streams (``SeedSequence([seed, replication])``): client 0's links, the SYN-data
+    middlebox, the balancer and the data-centre path come first, then the workload's draws
+    (sizes, recipients, gaps, arrivals) and the servers' processing-time draws, then each
+    further client's links in the order the clients start, so one client's results do not
+    depend on how many others there are.
+    """
     env = simpy.Environment()
-    up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down = np.random.SeedSequence(
-        _entropy(seed, replication)
-    ).spawn(6)
-    path = Path(env, case.path, np.random.default_rng(up_seq), np.random.default_rng(down_seq))
+    root = np.random.SeedSequence(_entropy(seed, replication))
+    up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down = root.spawn(6)
+    work_seq, timing_seq = root.spawn(2)
+    work = np.random.default_rng(work_seq)
+    f = case.features
+
+    def new_path(up: np.random.SeedSequence, down: np.random.SeedSequence) -> Path:
+        radio = None
+        if case.radio_promotion_s > 0.0:
+            radio = Radio(case.radio_promotion_s, case.radio_tail_s)
+        return Path(env, case.path, np.random.default_rng(up), np.random.default_rng(down), radio)
+
+    first_path = new_path(up_seq, down_seq)
     middlebox = None
     if case.syn_data_drop > 0.0:
         box_rng = np.random.default_rng(box_seq)
@@ -143,48 +185,68 @@ def run_messages(
         def middlebox() -> bool:
             return bool(box_rng.random() < p_drop)
 
-    f = case.features
     farm = ServerFarm(
         env, SERVER_DOMAIN, case.farm, case.timing, case.tls, np.random.default_rng(lb_seq),
         quickstart=f.quickstart, early_pipe=f.config_token,
     )
+    timing_rng = np.random.default_rng(timing_seq)  # processing-time draws, all front-ends
+    for fe in farm.frontends:
+        fe.rng = timing_rng
+        fe.idle_timeout_s = case.server_idle_s
+        if case.workers is not None:
+            fe.workers = simpy.Resource(env, capacity=case.workers)
     if f.burl:
         dc = Path(env, case.dc_path, np.random.default_rng(dc_up), np.random.default_rng(dc_down))
-        fetcher = ImapFetcher(env, dc, case.timing, case.tls, case.burl_pooled)
+        fetcher = ImapFetcher(
+            env, dc, case.timing, case.tls, case.burl_pooled, farm.frontends[0].rng
+        )
         for fe in farm.frontends:
             fe.fetcher = fetcher
-    state = ClientState()
     records: list[SessionRecord] = []
-    marks: list[_Mark] = []
+    marks: list[list[_Mark]] = []
+    paths: list[Path] = []
     tr: Trace | None = None
+    t0: list[float] = []
 
-    def new_record(message: int) -> SessionRecord:
-        return SessionRecord(
-            profile=case.profile, variant=case.variant, seed=seed, replication=replication,
-            size=case.size, recipients=case.recipients, iw=case.client_tcp.iw,
-            server=case.server, message=message, state=case.state,
-        )
+    def draw(dist: Distribution | None, fixed: float, low: int) -> int:
+        value = fixed if dist is None else dist.sample(work)
+        return max(low, int(round(value)))
 
-    def main() -> Generator[simpy.Event, Any, None]:
+    def client(index: int, path: Path, messages: int) -> Generator[simpy.Event, Any, None]:
         nonlocal tr
+        state = ClientState()
+        own: list[_Mark] = []
+        marks.append(own)
         warm = case.state == "warm"
         session: SmtpClient | None = None
         previous = None
-        for i in range(case.messages + (1 if warm else 0)):
+        for i in range(messages + (1 if warm else 0)):
             measured = not (warm and i == 0)
             if i:
-                yield env.timeout(case.gap_s)
+                gap = case.gap.sample(work) if case.gap is not None else case.gap_s
+                yield env.timeout(max(0.0, gap))
                 if warm and i == 1 and case.config_changed:
                     for fe in farm.frontends:
                         fe.config_version += 1
-            if measured and not records:
+            traced = measured and index == 0 and trace
+            if measured and index == 0 and not t0:
+                t0.append(env.now)
                 _arm_scripted_loss(case, path)
                 if trace:
                     tr = Trace(rtt_s=case.path.rtt_s, profile=case.profile, variant=case.variant)
                     path.up.on_send = _link_observer(tr, "up", env.now)
                     path.down.on_send = _link_observer(tr, "down", env.now)
-            record = new_record(i - (1 if warm else 0))
+            size = draw(case.size_dist, case.size, 1) if measured else case.size
+            recipients = (
+                draw(case.recipients_dist, case.recipients, 1) if measured else case.recipients
+            )
+            record = SessionRecord(
+                profile=case.profile, variant=case.variant, seed=seed, replication=replication,
+                size=size, recipients=recipients, iw=case.client_tcp.iw, server=case.server,
+                client=index, message=i - (1 if warm else 0), state=case.state,
+            )
             if session is not None and f.reuse and session.alive():
+                session.size, session.recipients = size, recipients
                 mark = _Mark(record, session, env.now, path, reused=True)
                 proc = session.submit_again(record)
             else:
@@ -192,39 +254,55 @@ def run_messages(
                     session.close()
                 previous = frontend = farm.pick(previous)
                 session = SmtpClient(
-                    env, path, frontend, state, f, case.size, case.recipients, record,
-                    case.tls, case.client_tcp, case.server_tcp, case.server_nagle,
-                    tr if measured else None, middlebox, case.capability_max_age_s,
+                    env, path, frontend, state, f, size, recipients, record, case.tls,
+                    case.client_tcp, case.server_tcp, case.server_nagle,
+                    tr if traced else None, middlebox, case.capability_max_age_s,
                 )
                 mark = _Mark(record, session, env.now, path, reused=False)
-            if marks:
-                marks[-1].end(path)
-            marks.append(mark)
-            yield env.process(proc if mark.reused else session.run())
+                proc = session.run()
+            if own:
+                own[-1].end(path)
+            own.append(mark)
+            yield env.process(proc)
             if measured:
                 records.append(record)
-            elif session is not None:
+            else:
                 # warm means the caches hold what the earlier connection left, the connection
                 # itself closed
                 session.close()
                 session = None
-            if f.reuse and case.client_idle_s is not None:
+            if f.reuse and case.client_idle_s is not None and session is not None:
                 env.process(_idle_close(env, session, case.client_idle_s))
 
-    env.process(main())
+    def arrivals() -> Generator[simpy.Event, Any, None]:
+        assert case.arrival_rate is not None
+        for k in range(case.arrival_sessions):
+            if k:
+                yield env.timeout(float(work.exponential(1.0 / case.arrival_rate)))
+            path = first_path if k == 0 else new_path(*root.spawn(2))
+            paths.append(path)
+            env.process(client(k, path, 1))
+
+    if case.arrival_rate is not None:
+        env.process(arrivals())
+    else:
+        for k in range(case.clients):
+            path = first_path if k == 0 else new_path(*root.spawn(2))
+            paths.append(path)
+            env.process(client(k, path, case.messages))
     env.run(until=TIME_LIMIT_S)
-    if marks:
-        marks[-1].end(path)
-    for mark, after in zip(marks, [*marks[1:], None], strict=True):
-        mark.settle(env.now, after.start if after is not None and after.reused else None)
+    for own, path in zip(marks, paths, strict=False):
+        if own:
+            own[-1].end(path)
+        for mark, after in zip(own, [*own[1:], None], strict=True):
+            mark.settle(env.now, after.start if after is not None and after.reused else None)
     for record in records:
         if record.outcome == "accepted" and math.isnan(record.close_s) and not f.reuse:
             record.close_s = env.now
     if tr is not None:
         tr.packets.sort(key=lambda p: p.sent_s)
-        t0 = marks[1 if case.state == "warm" else 0].start
         for r in tr.records:
-            r.time_s -= t0
+            r.time_s -= t0[0]
     return records, tr
 
 
@@ -260,7 +338,9 @@ class _Mark:
         rec.bytes_up, rec.bytes_down, rec.packets_up, rec.packets_down = self.counts
         rec.retransmits = conn.client.retransmits + conn.server.retransmits - self.retx0
         stats = self.session.server_stats
-        begin = self.start if self.reused else stats.accepted_s
+        begin = self.start if self.reused else stats.worker_s
+        if not self.reused and stats.accepted_s is not None and stats.worker_s is not None:
+            rec.server_queue_s = stats.worker_s - stats.accepted_s
         if begin is not None:
             closed = stats.closed_s if stats.closed_s is not None else run_end
             rec.occupancy_s = (closed if handover is None else min(closed, handover)) - begin

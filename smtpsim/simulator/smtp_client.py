@@ -269,7 +269,10 @@ class SmtpClient:
         from smtpsim.simulator.imap import ImapSession
 
         f, rec = self.f, self.record
-        imap = ImapSession(self.env, self.path, self.frontend.timing, self.tls, not f.imap_cold)
+        imap = ImapSession(
+            self.env, self.path, self.frontend.timing, self.tls, not f.imap_cold,
+            rng=self.frontend.rng,
+        )
         try:
             uid = yield from imap.append(self.size, f.literal_plus)
             rec.saved_s = self.now()

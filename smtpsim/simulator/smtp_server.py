@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from smtpsim.simulator.config import ServerTiming, TlsConfig
+from smtpsim.simulator.config import Distribution, ServerTiming, TlsConfig, cost
 from smtpsim.simulator.messages import (
     SERVER_DOMAIN,
     Command,
@@ -45,12 +45,14 @@ SERVER_TIMEOUT_S = 300.0
 
 
 class ServerStats:
-    """What the server side observed: when it accepted and closed the connection."""
+    """What the server side observed: when the kernel accepted the connection, when a
+    worker took it (after waiting in the listen queue if all were busy), when it closed."""
 
-    __slots__ = ("accepted_s", "closed_s", "messages")
+    __slots__ = ("accepted_s", "worker_s", "closed_s", "messages")
 
     def __init__(self) -> None:
         self.accepted_s: float | None = None
+        self.worker_s: float | None = None
         self.closed_s: float | None = None
         self.messages = 0
 
@@ -72,6 +74,33 @@ def smtp_server(
     if not ok:
         return
     stats.accepted_s = env.now
+    workers = frontend.workers if frontend is not None else None
+    if workers is None:
+        stats.worker_s = env.now
+        yield from _serve(env, socket, timing, tls, tls_version, stats, frontend, implicit_tls,
+                          banner_half_rtt)
+        return
+    with workers.request() as request:  # all busy: wait in the listen queue
+        yield request
+        stats.worker_s = env.now
+        yield from _serve(env, socket, timing, tls, tls_version, stats, frontend, implicit_tls,
+                          banner_half_rtt)
+
+
+def _serve(
+    env: simpy.Environment,
+    socket: Socket,
+    timing: ServerTiming,
+    tls: TlsConfig,
+    tls_version: str,
+    stats: ServerStats,
+    frontend: FrontEnd | None,
+    implicit_tls: bool,
+    banner_half_rtt: bool,
+) -> Generator[simpy.Event, Any, None]:
+    """One worker's handling of one connection, greeting to close."""
+    idle_timeout = frontend.idle_timeout_s if frontend is not None else SERVER_TIMEOUT_S
+    rng = frontend.rng if frontend is not None else None
     channel = Channel(socket)
     pending: list[Reply] = []
     accepts = frontend.ticket_valid if frontend is not None else None
@@ -113,14 +142,13 @@ def smtp_server(
         return capability_reply(220, f"{SERVER_DOMAIN} ESMTP Postfix", not channel.tls,
                                 extra=quickstart_keyword(context))
 
-    if timing.greeting > 0.0:
-        yield env.timeout(timing.greeting)
+    yield from _spend(env, timing.greeting, rng)
     if implicit_tls:
         # RFC 8314 §3: TLS first; the banner follows the handshake, or (TLS 1.3) rides
         # behind the server's flight as 0.5-RTT data.
         early = [banner()] if banner_half_rtt and tls_version == "1.3" else []
         stopped = yield from server_handshake(
-            env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue, early
+            env, channel, tls, tls_version, idle_timeout, accepts, issue, early
         )
         if stopped and stopped != "early":
             socket.close()
@@ -136,7 +164,7 @@ def smtp_server(
     refusing = False
     auth_steps: list[tuple[float, Reply]] = []  # queued challenges of a multi-step SASL exchange
     while True:
-        item = yield from socket.recv_within(SERVER_TIMEOUT_S)
+        item = yield from socket.recv_within(idle_timeout)
         if item is TIMEOUT:  # Postfix: "421 4.4.2 <host> Error: timeout exceeded", close
             pending.append(reply(421, f"4.4.2 {SERVER_DOMAIN} Error: timeout exceeded"))
             break
@@ -148,21 +176,21 @@ def smtp_server(
         if isinstance(item, Content):
             if not item.last:  # DATA body before its terminator: nothing to answer yet
                 continue
-            yield from _spend(env, timing.end_of_data)
+            yield from _spend(env, timing.end_of_data, rng)
             stats.messages += 1
             pending.append(reply(250, "2.0.0 Ok: queued as 4F2C81B3A9"))
         elif refusing and item.verb not in ("QHLO", "EHLO", "QUIT", "QTLS"):
             if item.verb == "BDAT":  # the chunk follows and is read and discarded
-                yield from socket.recv_within(SERVER_TIMEOUT_S)
+                yield from socket.recv_within(idle_timeout)
             pending.append(reply(503, "5.5.1 Error: send QHLO first"))
         elif auth_steps:  # a SASL continuation line
             delay, answer = auth_steps.pop(0)
-            yield from _spend(env, delay)
+            yield from _spend(env, delay, rng)
             pending.append(answer)
         else:
             verb = item.verb
             if verb in ("EHLO", "HELO"):
-                yield from _spend(env, timing.ehlo)
+                yield from _spend(env, timing.ehlo, rng)
                 refusing = False
                 context = "tls" if channel.tls else "plain"
                 words = item.text.split()
@@ -186,7 +214,7 @@ def smtp_server(
                 else:
                     pending.append(reply(250, f"{'submit.example.net'}"))
             elif verb == "QHLO":
-                yield from _spend(env, timing.ehlo)
+                yield from _spend(env, timing.ehlo, rng)
                 assert frontend is not None
                 refusing = False
                 context = "tls" if channel.tls else "plain"
@@ -209,18 +237,18 @@ def smtp_server(
                 # profile then re-greets with the list (-a); the full one waits for QHLO (-b).
                 flush()
                 stopped = yield from server_handshake(
-                    env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue
+                    env, channel, tls, tls_version, idle_timeout, accepts, issue
                 )
                 if stopped and stopped != "early":
                     break
                 if quickstart == "basic":
                     pending.append(banner())
             elif verb == "STARTTLS":
-                yield from _spend(env, timing.starttls)
+                yield from _spend(env, timing.starttls, rng)
                 pending.append(reply(220, "2.0.0 Ready to start TLS"))
                 flush()
                 stopped = yield from server_handshake(
-                    env, channel, tls, tls_version, SERVER_TIMEOUT_S, accepts, issue
+                    env, channel, tls, tls_version, idle_timeout, accepts, issue
                 )
                 if stopped and stopped != "early":
                     break
@@ -228,7 +256,7 @@ def smtp_server(
                 mechanism = item.text.split()[1]
                 has_ir = len(item.text.split()) > 2
                 if mechanism == "PLAIN" and has_ir:
-                    yield from _spend(env, timing.auth)
+                    yield from _spend(env, timing.auth, rng)
                     pending.append(reply(235, "2.7.0 Authentication successful"))
                 elif mechanism == "PLAIN":
                     pending.append(Reply(334, ["334 "]))
@@ -247,20 +275,20 @@ def smtp_server(
                         (0.0, reply(235, "2.7.0 Authentication successful")),
                     ]
             elif verb == "MAIL":
-                yield from _spend(env, timing.mail)
+                yield from _spend(env, timing.mail, rng)
                 pending.append(reply(250, "2.1.0 Ok"))
             elif verb == "RCPT":
-                yield from _spend(env, timing.rcpt)
+                yield from _spend(env, timing.rcpt, rng)
                 pending.append(reply(250, "2.1.5 Ok"))
             elif verb == "DATA":
-                yield from _spend(env, timing.data)
+                yield from _spend(env, timing.data, rng)
                 pending.append(reply(354, "End data with <CR><LF>.<CR><LF>"))
             elif verb == "BDAT":
                 # RFC 3030 §2: the chunk follows its command
-                chunk = yield from socket.recv_within(SERVER_TIMEOUT_S)
+                chunk = yield from socket.recv_within(idle_timeout)
                 if not isinstance(chunk, Content):
                     break
-                yield from _spend(env, timing.end_of_data)
+                yield from _spend(env, timing.end_of_data, rng)
                 stats.messages += 1
                 pending.append(reply(250, f"2.0.0 Ok: {chunk.nbytes} octets, queued"))
             elif verb == "BURL":
@@ -270,11 +298,11 @@ def smtp_server(
                     pending.append(reply(502, "5.5.1 BURL not available"))
                 else:
                     yield from frontend.fetcher.fetch(item.text.split()[1], item.size)
-                    yield from _spend(env, timing.end_of_data)
+                    yield from _spend(env, timing.end_of_data, rng)
                     stats.messages += 1
                     pending.append(reply(250, "2.0.0 Ok: queued as 4F2C81B3AB"))
             elif verb == "QUIT":
-                yield from _spend(env, timing.quit)
+                yield from _spend(env, timing.quit, rng)
                 pending.append(reply(221, "2.0.0 Bye"))
                 flush()
                 break
@@ -287,6 +315,9 @@ def smtp_server(
     stats.closed_s = env.now
 
 
-def _spend(env: simpy.Environment, seconds: float) -> Generator[simpy.Event, Any, None]:
+def _spend(
+    env: simpy.Environment, value: float | Distribution, rng: Any = None
+) -> Generator[simpy.Event, Any, None]:
+    seconds = cost(value, rng)
     if seconds > 0.0:
         yield env.timeout(seconds)

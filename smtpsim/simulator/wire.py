@@ -24,7 +24,38 @@ import simpy
 
 from smtpsim.simulator.config import LinkConfig, PathConfig
 
-__all__ = ["Link", "Path"]
+__all__ = ["Link", "Path", "Radio"]
+
+
+class Radio:
+    """A cellular radio's RRC state, shared by both directions of a path.
+
+    After ``tail_s`` without traffic the radio drops to idle; the next packet, either way,
+    first waits ``promotion_s`` while it is promoted back (LTE RRC_IDLE -> CONNECTED about
+    260 ms with an 11.6 s tail, Huang et al., MobiSys 2012; 3G IDLE -> DCH about 2 s, Qian
+    et al., IMC 2010). The radio starts idle, so the first SYN pays the promotion too.
+    """
+
+    __slots__ = ("promotion_s", "tail_s", "last_activity", "ready_at", "promotions")
+
+    def __init__(self, promotion_s: float, tail_s: float) -> None:
+        self.promotion_s = promotion_s
+        self.tail_s = tail_s
+        self.last_activity = -float("inf")
+        self.ready_at = 0.0
+        self.promotions = 0
+
+    def earliest(self, now: float) -> float:
+        """When a packet handed over at ``now`` can start: at once while the radio is
+        connected (or being promoted), else after a promotion."""
+        if now - self.last_activity > self.tail_s and now >= self.ready_at:
+            self.ready_at = now + self.promotion_s
+            self.promotions += 1
+        return max(now, self.ready_at)
+
+    def touch(self, t: float) -> None:
+        if t > self.last_activity:
+            self.last_activity = t
 
 
 class Link:
@@ -47,6 +78,7 @@ class Link:
         "dropped",
         "on_send",
         "drop_indices",
+        "radio",
     )
 
     def __init__(
@@ -72,6 +104,8 @@ class Link:
         #: Scripted loss (as ns-3's ``ReceiveListErrorModel``): the 0-based indices of the
         #: packets on this link to drop, in addition to random loss. None when unused.
         self.drop_indices: frozenset[int] | set[int] | None = None
+        #: The path's radio (cellular RRC state), or None.
+        self.radio: Radio | None = None
 
     def _is_lost(self) -> bool:
         burst = self.burst
@@ -103,6 +137,9 @@ class Link:
         env = self.env
         now = env.now
         start = now if now > self.busy_until else self.busy_until
+        radio = self.radio
+        if radio is not None:
+            start = max(start, radio.earliest(start))
         done = start + wire_bytes * 8.0 / self.bits_per_s
         self.busy_until = done
         index = self.packets
@@ -112,6 +149,8 @@ class Link:
         drop = self.drop_indices
         if lost or lose or (drop is not None and index in drop):
             self.dropped += 1
+            if radio is not None:
+                radio.touch(done)
             if self.on_send is not None:
                 self.on_send(packet, wire_bytes, start, None)
             return
@@ -121,6 +160,8 @@ class Link:
             if arrive < self.last_arrival:
                 arrive = self.last_arrival
         self.last_arrival = arrive
+        if radio is not None:
+            radio.touch(arrive)
         if self.on_send is not None:
             self.on_send(packet, wire_bytes, start, arrive)
         env.timeout(arrive - now, packet).callbacks.append(deliver)
@@ -129,7 +170,7 @@ class Link:
 class Path:
     """An uplink (client to server) and a downlink (server to client)."""
 
-    __slots__ = ("up", "down", "config")
+    __slots__ = ("up", "down", "config", "radio")
 
     def __init__(
         self,
@@ -137,7 +178,10 @@ class Path:
         config: PathConfig,
         up_rng: np.random.Generator,
         down_rng: np.random.Generator,
+        radio: Radio | None = None,
     ) -> None:
         self.config = config
         self.up = Link(env, config.up, up_rng, "up")
         self.down = Link(env, config.down, down_rng, "down")
+        self.radio = radio
+        self.up.radio = self.down.radio = radio

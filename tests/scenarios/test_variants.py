@@ -120,6 +120,7 @@ def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
         or ("implicit-tls" in tokens and "starttls" in tokens)
         or (state["syn_data"] and state["fast_open"] not in ("tfo", "ttcp"))
         or (state["burl"] and state["auth"] is None)
+        or (state["fast_open"] == "synack-banner" and state["implicit_tls"])
         or (state["early_data"] and not (state["tls"] == "1.3" and state["resumption"]))
         or (state["config_token"] and (
             state["quickstart"] is not None or state["auth"] not in (None, "plain")
