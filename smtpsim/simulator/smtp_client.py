@@ -249,12 +249,7 @@ class SmtpClient:
         try:
             yield from self._session()
         except _Abort as abort:
-            rec.outcome = abort.outcome
-            rec.failed_in = self.phase
-            if abort.outcome == "failed":
-                self.connection.client.fail()
-            else:
-                self.socket.close()
+            self._stop(abort)
         self._enter(self.phase)
         if saving is not None:
             yield saving
@@ -348,13 +343,17 @@ class SmtpClient:
             record.outcome = "accepted"
             record.user_s = self.now()
         except _Abort as abort:
-            record.outcome = abort.outcome
-            record.failed_in = self.phase
-            if abort.outcome == "failed":
-                self.connection.client.fail()
-            else:
-                self.socket.close()
+            self._stop(abort)
         self._enter(self.phase)
+
+    def _stop(self, abort: _Abort) -> None:
+        """The session cannot go on: record why and where, and drop the connection."""
+        self.record.outcome = abort.outcome
+        self.record.failed_in = self.phase
+        if abort.outcome == "failed":
+            self.connection.client.fail()
+        else:
+            self.socket.close()
 
     def close(self) -> None:
         """Leave an idle session (the client's own idle limit): QUIT and close, unanswered."""

@@ -129,6 +129,14 @@ def _serve(
         qhlo = f" QHLO={frontend.token(context)}" if quickstart == "full" else ""
         return (f"QUICKSTART QTLS AUTH{qhlo}",)
 
+    def refuse_stale(context: str, why: str) -> None:
+        """A stale token or qhlo-id (quickstart-01 §8): 504 where the greeting already gave
+        the list, else 520 with the list; the rest of the group then gets 503."""
+        if context == "plain":
+            pending.append(reply(504, f"5.5.1 {why}"))
+        else:
+            pending.append(capability_reply(520, why, False, extra=quickstart_keyword(context)))
+
     def banner() -> Reply:
         """The 220 greeting; with QUICKSTART, extended with the capabilities (§3); with
         early pipelining, carrying the configuration token (the thread's "server
@@ -201,18 +209,13 @@ def _serve(
                 )
                 if stale:  # an early EHLO sent on a stale cached configuration
                     refusing = True
-                    if context == "plain":  # the greeting carried the current token
-                        pending.append(reply(504, "5.5.1 Configuration token is stale"))
-                    else:
-                        pending.append(capability_reply(
-                            520, "Configuration token is stale", False,
-                            extra=quickstart_keyword(context)))
+                    refuse_stale(context, "Configuration token is stale")
                 elif verb == "EHLO":
                     pending.append(
                         ehlo_reply(not channel.tls, True, quickstart_keyword(context))
                     )
                 else:
-                    pending.append(reply(250, f"{'submit.example.net'}"))
+                    pending.append(reply(250, SERVER_DOMAIN))
             elif verb == "QHLO":
                 yield from _spend(env, timing.ehlo, rng)
                 assert frontend is not None
@@ -221,12 +224,7 @@ def _serve(
                 words = item.text.split()
                 if len(words) > 2 and words[2] != frontend.token(context):
                     refusing = True
-                    if context == "plain":  # the greeting already carried the list
-                        pending.append(reply(504, "5.5.1 Please use the correct QHLO ID"))
-                    else:
-                        pending.append(capability_reply(
-                            520, "Please use the correct QHLO ID", False,
-                            extra=quickstart_keyword(context)))
+                    refuse_stale(context, "Please use the correct QHLO ID")
                 elif len(words) > 2 or (quickstart == "basic"):
                     pending.append(reply(250, SERVER_DOMAIN))  # the list is known already
                 else:  # a full-profile QHLO without id: the list, with the id to cache
