@@ -1,13 +1,17 @@
 """The Python API: what notebooks call, and what the CLI is a thin layer over.
 
 ``simulate`` runs every (profile, variant, replication) of one single-case description and
-returns one row per message; ``trace`` returns one session's packet and record log.
-Bad input raises a ``ValueError`` subclass whose message says what is allowed.
+returns one row per message; ``trace`` returns one session's packet and record log;
+``run_scenario`` runs a scenario file (or a loaded ``Scenario``) and ``load_scenario`` only
+validates one. Bad input raises a ``ValueError`` subclass whose message says what is allowed
+(for a scenario file a ``ScenarioError``, one line per problem).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,7 +24,14 @@ from smtpsim.simulator.records import columns
 from smtpsim.simulator.session import Case, run_messages, run_session
 from smtpsim.simulator.trace import Trace
 
-__all__ = ["simulate", "trace", "build_cases", "default_scenario_frame", "DEFAULT_VARIANTS"]
+if TYPE_CHECKING:
+    from smtpsim.scenarios.runner import RunResult
+    from smtpsim.scenarios.schema import Scenario
+
+__all__ = [
+    "simulate", "trace", "build_cases", "default_scenario_frame", "DEFAULT_VARIANTS",
+    "load_scenario", "run_scenario", "run_scenario_result",
+]
 
 #: The variants of the built-in default scenario, in display order: baseline against every
 #: preset.
@@ -225,3 +236,54 @@ def default_scenario_frame(seed: int = 0, replications: int = 1) -> pd.DataFrame
         list(builtin_profiles()), variant=variants, seed=seed, replications=replications,
         state=DEFAULT_STATE,
     )
+
+
+def load_scenario(path: str | Path | None = None, *, example: str | None = None) -> Scenario:
+    """Validate the scenario file at ``path``, or the shipped ``example`` (by name).
+
+    Raises ``ScenarioError`` (one line per problem, each naming the file and the key) or
+    ``UnknownNameError`` for an unknown example.
+    """
+    from smtpsim.scenarios import loader
+
+    if (path is None) == (example is None):
+        raise ValueError("give a scenario file or an example name (one of them)")
+    return loader.load_example(example) if example is not None else loader.load(path)  # type: ignore[arg-type]
+
+
+def _scenario(path_or_scenario: str | Path | Scenario) -> Scenario:
+    from smtpsim.scenarios.schema import Scenario
+
+    if isinstance(path_or_scenario, Scenario):
+        return path_or_scenario
+    return load_scenario(path_or_scenario)
+
+
+def run_scenario_result(
+    path_or_scenario: str | Path | Scenario,
+    replications: int | None = None,
+    progress: bool = False,
+    *,
+    seed: int | None = None,
+) -> RunResult:
+    """Like :func:`run_scenario`, with the packet table (``[output] traces``) and the
+    reference variant as well."""
+    from smtpsim.scenarios import runner
+
+    return runner.run(_scenario(path_or_scenario), replications, progress, seed)
+
+
+def run_scenario(
+    path_or_scenario: str | Path | Scenario,
+    replications: int | None = None,
+    progress: bool = False,
+    *,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Run a scenario: every sweep point × profile × variant × replication; one row per
+    message (``scenario``, ``point`` and the sweep axes first, then the simulator's record).
+
+    ``replications`` and ``seed`` override the file's; ``progress`` shows a progress bar on
+    stderr. Messages that did not finish are rows with their ``outcome``, never dropped.
+    """
+    return run_scenario_result(path_or_scenario, replications, progress, seed=seed).records

@@ -1,12 +1,15 @@
 """The ``smtpsim`` command: thin, it calls ``smtpsim.api`` and ``smtpsim.analysis`` and prints.
 
-Commands: ``run`` (the default scenario, or one case given by options), ``trace`` (the ladder
-diagram of one session), ``profiles`` and ``variants`` (the built-in presets).
+Commands: ``run`` (the default scenario, one case given by options, a scenario file or a
+shipped example), ``check`` (validate a scenario file and print it resolved), ``examples``
+(the shipped scenarios), ``trace`` (the ladder diagram of one session), ``profiles`` and
+``variants`` (the built-in presets).
 
 Bad input (an unknown name, a value out of range, any ``ValueError`` from the API, a bad
 option) prints one line ``error: <message>`` on stderr and exits with status 2, without a
-traceback. ``smtpsim.api`` and the scenario modules are imported on use, so ``--help`` does not
-import the SimPy engine.
+traceback. A bad scenario file prints one line per problem instead,
+``FILE: key.path: bad value X; allowed: ...``, also with status 2. ``smtpsim.api`` and the
+scenario modules are imported on use, so ``--help`` does not import the SimPy engine.
 """
 
 from __future__ import annotations
@@ -49,6 +52,14 @@ class UserError(ClickException):
     exit_code = USAGE_ERROR
 
 
+class ScenarioProblems(UserError):
+    """A scenario file's problems, printed one per line as they are (status 2)."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__(lines[0] if lines else "invalid scenario")
+        self.lines = list(lines)
+
+
 class _OneLineErrors(TyperGroup):
     """Reports every usage error as one ``error: ...`` line on stderr, status 2."""
 
@@ -65,6 +76,10 @@ class _OneLineErrors(TyperGroup):
         except NoArgsIsHelpError as e:
             if e.format_message():  # with rich help the help is already printed
                 typer.echo(e.format_message())
+            rv = USAGE_ERROR
+        except ScenarioProblems as e:
+            for line in e.lines:
+                typer.echo(line, err=True)
             rv = USAGE_ERROR
         except ClickException as e:
             message = " ".join(e.format_message().split())
@@ -149,6 +164,14 @@ ServerOpt = Annotated[
         "--server", metavar="NAME", help="Server timing: ideal|typical [default: typical]."
     ),
 ]
+ExampleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--example",
+        metavar="NAME",
+        help="A scenario shipped with smtpsim (see `smtpsim examples`).",
+    ),
+]
 SeedOpt = Annotated[int | None, typer.Option("--seed", metavar="N", help="Base seed [default: 0].")]
 
 
@@ -158,10 +181,14 @@ def _api() -> ModuleType:
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Turn a ``ValueError`` from the API or the scenario modules into a ``UserError``."""
+    """Turn a ``ValueError`` from the API or the scenario modules into a ``UserError`` (a
+    scenario file's problems into ``ScenarioProblems``)."""
     try:
         yield
     except ValueError as e:
+        problems = getattr(e, "problems", None)
+        if problems:
+            raise ScenarioProblems(problems) from e
         raise UserError(str(e)) from e
 
 
@@ -216,13 +243,16 @@ def _fmt(value: float, digits: int = 1) -> str:
     return "—" if pd.isna(value) else f"{value:.{digits}f}"
 
 
-def _summary_table(summary: pd.DataFrame, title: str) -> Table:
-    """Median/p95 accept time in ms, mean waits and the ratio to ``REFERENCE``."""
+def _summary_table(
+    summary: pd.DataFrame, title: str, reference: str = REFERENCE, caption: bool = True
+) -> Table:
+    """Median/p95 accept time in ms, mean waits and the ratio to ``reference``."""
     table = Table(
         title=title,
         title_justify="left",
-        caption=f"median, p95: accept time in ms; ratio: median / median of {REFERENCE} on the "
-        "same profile; waits: mean round trips waited; all over accepted messages",
+        caption=f"median, p95: accept time in ms; ratio: median / median of {reference} on the "
+        "same profile; waits: mean round trips waited; all over accepted messages; failed: "
+        "messages not accepted (counted here, left out of the times)" if caption else None,
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -272,9 +302,10 @@ def run(
         Path | None,
         typer.Argument(
             metavar="SCENARIO.toml",
-            help="Scenario file (TOML). Not supported yet: arrives in a later version.",
+            help="Scenario file (TOML): runs every profile x variant x replication.",
         ),
     ] = None,
+    example: ExampleOpt = None,
     profile: Annotated[
         list[str] | None,
         typer.Option(
@@ -316,14 +347,23 @@ def run(
 
     Without options: the built-in default scenario (every variant preset on the built-in
     profiles). With any of --profile, --rtt-ms/--up-kbps/--down-kbps, --loss, --variant,
-    --size, --recipients, --iw or --server: that one case. --seed and --replications apply
-    to either.
+    --size, --recipients, --iw or --server: that one case. With SCENARIO.toml or --example
+    NAME: that scenario (its [output] path unless --out is given). --seed and
+    --replications apply to all of them.
     """
-    if scenario is not None:
-        _fail(
-            f"{scenario}: scenario files are not supported yet (they arrive in a later "
-            "version); use the options, or no argument for the built-in default scenario"
-        )
+    if scenario is not None or example is not None:
+        single = {
+            "--profile": profile, "--rtt-ms": rtt_ms, "--up-kbps": up_kbps,
+            "--down-kbps": down_kbps, "--loss": loss, "--variant": variant, "--size": size,
+            "--recipients": recipients, "--iw": iw, "--delack-ms": delack_ms,
+            "--server": server, "--state": state,
+        }
+        given = [k for k, v in single.items() if v is not None]
+        if given:
+            _fail(f"{', '.join(given)}: single-case options do not apply to a scenario, "
+                  "which sets them itself")
+        _run_scenario(scenario, example, seed, replications, fmt, out)
+        return
     _check_out(out)
     case = _case_kwargs(
         rtt_ms,
@@ -354,6 +394,74 @@ def run(
     _print(df, fmt, title)
     if out is not None:
         _write(df, out)
+
+
+def _load(scenario: Path | None, example: str | None) -> Any:
+    if scenario is not None and example is not None:
+        _fail("give a scenario file or --example NAME, not both")
+    if scenario is None and example is None:
+        _fail("give a scenario file (SCENARIO.toml) or --example NAME")
+    with _user_errors():
+        return _api().load_scenario(scenario, example=example)
+
+
+def _run_scenario(
+    path: Path | None,
+    example: str | None,
+    seed: int | None,
+    replications: int | None,
+    fmt: OutputFormat,
+    out: Path | None,
+) -> None:
+    """``smtpsim run SCENARIO.toml`` / ``--example NAME``."""
+    loaded = _load(path, example)
+    if out is None and loaded.output.path is not None:
+        out = Path(loaded.output.path)
+    _check_out(out)
+    with _user_errors():
+        result = _api().run_scenario_result(
+            loaded, replications, sys.stderr.isatty(), seed=seed
+        )
+    df = result.records
+    if fmt is OutputFormat.table:
+        summary = importlib.import_module("smtpsim.cli_scenario").scenario_summary(
+            df, result.reference)
+        meta = loaded.scenario
+        title = f"{meta.name}: {meta.description}" if meta.description else meta.name
+        groups = list(summary.groupby("point", sort=False))
+        console = Console()
+        for i, (label, group) in enumerate(groups):
+            head = f"{title}\n{label}" if i == 0 and label else label or title
+            last = i == len(groups) - 1
+            console.print(_summary_table(group, head, result.reference, caption=last))
+    else:
+        _print(df, fmt, "")
+    if out is not None:
+        _write(df, out)
+        if result.packets is not None:
+            _write(result.packets, out.with_name(f"{out.stem}.packets{out.suffix}"))
+
+
+@app.command()
+def check(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(metavar="SCENARIO.toml", help="Scenario file (TOML) to validate."),
+    ] = None,
+    example: ExampleOpt = None,
+) -> None:
+    """Validate a scenario file (nothing is simulated) and print it resolved: every default
+    written out, profiles with their preset's numbers, variants with their features."""
+    loaded = _load(scenario, example)
+    console = Console(highlight=False)
+    for item in importlib.import_module("smtpsim.cli_scenario").resolved_view(loaded):
+        console.print(item)
+
+
+@app.command()
+def examples() -> None:
+    """List the scenario files shipped with smtpsim (run one with --example NAME)."""
+    Console().print(importlib.import_module("smtpsim.cli_scenario").examples_table())
 
 
 @app.command()

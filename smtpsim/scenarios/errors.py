@@ -9,7 +9,18 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["InvalidValueError", "UnknownNameError", "VariantError"]
+__all__ = [
+    "InvalidValueError", "ScenarioError", "UnknownNameError", "VariantError", "did_you_mean"
+]
+
+
+def did_you_mean(name: str, allowed: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the close matches of ``name`` in ``allowed`` (difflib, as
+    :class:`UnknownNameError`), or ``""`` when there are none."""
+    matches = difflib.get_close_matches(name, sorted(set(allowed)), n=3, cutoff=0.6)
+    if not matches:
+        return ""
+    return " (did you mean " + " or ".join(repr(s) for s in matches) + "?)"
 
 
 class UnknownNameError(ValueError):
@@ -61,3 +72,16 @@ def _show(value: object) -> str:
 
 class VariantError(ValueError):
     """A variant expression whose tokens cannot hold together (e.g. HELO with PIPELINING)."""
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used: one line per problem.
+
+    ``problems`` are the lines, each ``<file>: <key path>: <what is wrong>; allowed: <...>``
+    (or ``<file>: line L, column C: ...`` for a TOML syntax error); ``str(e)`` joins them with
+    newlines.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("\n".join(self.problems))

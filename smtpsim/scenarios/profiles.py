@@ -33,7 +33,9 @@ MAX_RTT_MS = 10_000.0
 """Largest accepted RTT (10 s: beyond any terrestrial or GEO path, with room for queueing)."""
 
 _REQUIRED = ("description", "source", "up_kbps", "down_kbps", "loss", "jitter_ms")
-_OPTIONAL = ("rtt_ms", "delay_up_ms", "delay_down_ms", "mss", "radio_promotion_ms")
+_OPTIONAL = (
+    "rtt_ms", "delay_up_ms", "delay_down_ms", "mss", "radio_promotion_ms", "radio_tail_ms"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +45,10 @@ class Profile:
     ``rtt_s`` is derived: ``delay_up_s + delay_down_s``. ``loss`` (independent, per packet)
     and ``jitter_s`` (mean extra delay per packet) apply to each direction. ``mss`` is
     ``None`` for TcpConfig's default. ``radio_promotion_s`` is the cellular idle -> connected
-    delay paid before the first SYN (LTE 260 ms, Huang et al. MobiSys 2012; 3G 2 s,
-    Qian et al. IMC 2010; 0 for wired links); it is carried here, not yet simulated.
+    delay paid before the first packet after an idle period (LTE 260 ms, Huang et al.
+    MobiSys 2012; 3G 2 s, Qian et al. IMC 2010; 0 for wired links) and ``radio_tail_s`` how
+    long the radio stays connected after the last packet (LTE 11.576 s, Huang et al.; 3G
+    DCH 5 s + FACH 12 s = 17 s, Qian et al.; 0 for wired links).
     """
 
     name: str
@@ -59,6 +63,7 @@ class Profile:
     radio_promotion_s: float
     description: str
     source: str
+    radio_tail_s: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rtt_s", self.delay_up_s + self.delay_down_s)
@@ -177,6 +182,14 @@ def _profile_from_table(name: str, table: Mapping[str, Any], where: str) -> Prof
     promotion_ms = num("radio_promotion_ms", 0.0)
     _check_nonnegative("radio_promotion_ms", promotion_ms, f"{where} radio_promotion_ms =",
                        "radio promotion delay")
+    tail_ms = num("radio_tail_ms", 0.0)
+    _check_nonnegative("radio_tail_ms", tail_ms, f"{where} radio_tail_ms =", "radio tail")
+    if promotion_ms > 0.0 and tail_ms <= 0.0:
+        raise InvalidValueError(
+            "radio_tail_ms", tail_ms,
+            "a radio with a promotion delay needs a tail > 0 ms (the idle time before it"
+            " sleeps)", f"{where} radio_tail_ms =",
+        )
     mss = table.get("mss")
     if mss is not None and (isinstance(mss, bool) or not isinstance(mss, int) or mss <= 0):
         raise InvalidValueError("mss", mss, "mss must be a positive integer (bytes)",
@@ -193,6 +206,7 @@ def _profile_from_table(name: str, table: Mapping[str, Any], where: str) -> Prof
         radio_promotion_s=promotion_ms / 1000.0,
         description=table["description"].strip(),
         source=table["source"].strip(),
+        radio_tail_s=tail_ms / 1000.0,
     )
 
 

@@ -247,10 +247,10 @@ def test_unknown_format_is_a_user_error(api: FakeApi) -> None:
     assert api.calls == []
 
 
-def test_scenario_file_is_a_documented_gap(api: FakeApi, tmp_path: Path) -> None:
+def test_scenario_file_with_single_case_options_is_refused(api: FakeApi, tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text("")
-    _assert_user_error(_invoke("run", str(path)), "not supported yet", "later version")
+    _assert_user_error(_invoke("run", str(path), "--iw", "3"), "--iw", "single-case options")
     assert api.calls == []
 
 

@@ -66,6 +66,7 @@ def test_units_converted_from_toml(name: str) -> None:
     assert p.loss == raw["loss"]
     assert p.jitter_s == pytest.approx(raw["jitter_ms"] / 1000, rel=1e-12, abs=0)
     assert p.radio_promotion_s == pytest.approx(raw["radio_promotion_ms"] / 1000, abs=0)
+    assert p.radio_tail_s == pytest.approx(raw["radio_tail_ms"] / 1000, abs=0)
 
 
 @pytest.mark.parametrize("name", sorted(builtin_profiles()))
@@ -115,6 +116,17 @@ def test_radio_promotion() -> None:
     assert get_profile("3g").radio_promotion_s == pytest.approx(2.0)  # Qian 2010
     for name in WIRED:
         assert get_profile(name).radio_promotion_s == 0.0
+
+
+def test_radio_tail() -> None:
+    assert get_profile("lte").radio_tail_s == pytest.approx(11.576)  # Huang 2012
+    assert get_profile("3g").radio_tail_s == pytest.approx(17.0)  # Qian 2010: DCH 5 + FACH 12
+    assert get_profile("hspa").radio_tail_s == pytest.approx(17.0)
+    for name in WIRED:
+        assert get_profile(name).radio_tail_s == 0.0
+    for name, p in builtin_profiles().items():
+        assert (p.radio_promotion_s > 0) <= (p.radio_tail_s > 0), name
+        assert "tail" in p.source or p.radio_promotion_s == 0.0, name
 
 
 def test_wifi_uses_per_direction_delays() -> None:
@@ -251,6 +263,9 @@ def test_parse_profiles_per_direction_and_mss() -> None:
         (("jitter_ms = 1", ""), ValueError, "missing key 'jitter_ms'"),
         (("delay_up_ms = 10", "delay_up_ms = -20"), InvalidValueError, "delay_up_ms"),
         (("up_kbps = 64", "up_kbps = 0"), InvalidValueError, "up_kbps = 0"),
+        (("mss = 1380", "radio_promotion_ms = 200"), InvalidValueError,
+         "[profiles.x] radio_tail_ms = 0: a radio with a promotion delay needs a tail > 0 ms"),
+        (("mss = 1380", "radio_tail_ms = -1"), InvalidValueError, "radio_tail_ms = -1"),
     ],
 )
 def test_parse_profiles_rejects(edit: tuple[str, str], error: type, fragment: str) -> None:

@@ -1,0 +1,187 @@
+"""Checked field types for the scenario schema, each with the sentence that says what it allows.
+
+Every check runs *before* pydantic's own coercion, so the file is read as strictly as it is
+written: ``"10"`` is not a number, ``3.0`` is not a whole number, ``1`` is not ``true``. A
+failed check raises :func:`fail`'s error, whose ``allowed`` text (``"a number in [0, 1]"``)
+ends the user's error line; ``allowed_text`` finds the same text for a missing key.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+
+from smtpsim.scenarios.errors import did_you_mean
+
+__all__ = [
+    "ERROR_TYPE",
+    "MISSING",
+    "Check",
+    "Flag",
+    "Name",
+    "Text",
+    "allowed_text",
+    "choice",
+    "fail",
+    "num",
+    "number",
+]
+
+#: The pydantic error type of every check here.
+ERROR_TYPE = "scenario"
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: ``fail(value=MISSING)``: the key is absent, there is no bad value to show.
+MISSING: Any = _Missing()
+
+
+def fail(
+    allowed: str, *, key: Iterable[str | int] = (), hint: str = "", value: Any = None
+) -> PydanticCustomError:
+    """The error to raise from a check.
+
+    ``key``: the path below the field or model being validated (a model-level check names
+    the key it blames); ``hint``: e.g. `` (did you mean 'lte'?)``; ``value``: the bad value
+    when it is not the validated input itself (a model-level check), or :data:`MISSING`.
+    """
+    ctx: dict[str, Any] = {"allowed": allowed, "hint": hint, "key": tuple(key)}
+    if value is not None:
+        ctx["value"] = value
+    return PydanticCustomError(ERROR_TYPE, "{allowed}", ctx)
+
+
+class Check:
+    """A before-validator function that knows its ``allowed`` sentence."""
+
+    def __init__(self, allowed: str, check: Callable[[Any], Any]) -> None:
+        self.allowed = allowed
+        self._check = check
+
+    def __call__(self, value: Any) -> Any:
+        return self._check(value)
+
+
+def allowed_text(field: FieldInfo) -> str | None:
+    """The ``allowed`` sentence of a field declared with one of this module's types."""
+    for item in field.metadata:
+        func = getattr(item, "func", None)
+        if isinstance(func, Check):
+            return func.allowed
+    return None
+
+
+def num(x: float) -> str:
+    """A bound as written: ``1000000`` not ``1e+06``, ``0.5`` as is."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _interval(gt: float | None, ge: float | None, lt: float | None, le: float | None) -> str:
+    low = f"({num(gt)}" if gt is not None else f"[{num(ge)}" if ge is not None else None
+    high = f"{num(lt)})" if lt is not None else f"{num(le)}]" if le is not None else None
+    if low and high:
+        return f" in {low}, {high}"
+    if gt is not None:
+        return f" > {num(gt)}"
+    if ge is not None:
+        return f" >= {num(ge)}"
+    if lt is not None:
+        return f" < {num(lt)}"
+    if le is not None:
+        return f" <= {num(le)}"
+    return ""
+
+
+def number(
+    unit: str = "",
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    integer: bool = False,
+    what: str = "",
+) -> BeforeValidator:
+    """A check for a finite number (a whole one with ``integer``) in the given range.
+
+    The allowed text reads e.g. ``a number > 0 (kbit/s)`` or
+    ``a whole number in [1, 1000] (recipients)``.
+    """
+    kind = "a whole number" if integer else "a number"
+    notes = ", ".join(x for x in (unit, what) if x)
+    allowed = kind + _interval(gt, ge, lt, le) + (f" ({notes})" if notes else "")
+
+    def check(value: Any) -> Any:
+        ok_type = int if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, ok_type):
+            raise fail(allowed)
+        if not math.isfinite(value):
+            raise fail(allowed)
+        if (
+            (gt is not None and not value > gt)
+            or (ge is not None and not value >= ge)
+            or (lt is not None and not value < lt)
+            or (le is not None and not value <= le)
+        ):
+            raise fail(allowed)
+        return value
+
+    return BeforeValidator(Check(allowed, check))
+
+
+def choice(names: Iterable[str], what: str = "") -> BeforeValidator:
+    """A check for one of ``names`` (exactly as written), with a did-you-mean hint."""
+    allowed_names = tuple(names)
+    allowed = "one of " + ", ".join(allowed_names) + (f" ({what})" if what else "")
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise fail(allowed)
+        if value not in allowed_names:
+            raise fail(allowed, hint=did_you_mean(value, allowed_names))
+        return value
+
+    return BeforeValidator(Check(allowed, check))
+
+
+def _text(value: Any) -> Any:
+    if not isinstance(value, str) or "\n" in value:
+        raise fail("a one-line string")
+    return value.strip()
+
+
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_+")
+_NAME_ALLOWED = "a name of lower-case letters, digits and . - _ + (at most 64 characters)"
+
+
+def _name(value: Any) -> Any:
+    if (
+        not isinstance(value, str)
+        or not 1 <= len(value) <= 64
+        or not set(value) <= _NAME_CHARS
+    ):
+        raise fail(_NAME_ALLOWED)
+    return value
+
+
+def _flag(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise fail("true or false")
+    return value
+
+
+#: One line of free text.
+Text = Annotated[str, BeforeValidator(Check("a one-line string", _text))]
+#: A name used in records and tables (profile, variant, scenario).
+Name = Annotated[str, BeforeValidator(Check(_NAME_ALLOWED, _name))]
+#: A TOML boolean.
+Flag = Annotated[bool, BeforeValidator(Check("true or false", _flag))]

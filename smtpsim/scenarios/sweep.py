@@ -1,0 +1,135 @@
+"""Sweep grids: ``[sweep] "server.farm.affinity" = [0, 0.5, 1]`` and the points they make.
+
+A key path names a field of ``[workload]`` or ``[server]`` (``server.farm.frontends``,
+``server.timing_ms.rcpt``) or ``profile.<key>``, which sets that key in every ``[[profile]]``.
+The grid is every combination of the axes' values, the first axis varying slowest. Each point
+is the scenario with those values written in and validated again, so a swept value obeys the
+same rules as one written in place.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from smtpsim.scenarios.schema import ProfileSpec, Scenario, ServerSpec, WorkloadSpec
+
+__all__ = ["Point", "check_axes", "points", "sweepable_paths"]
+
+#: Fields that are not single numbers, names or flags (or that identify a profile).
+_NOT_SWEPT = {"preset", "name", "description", "burst", "config_changes_s"}
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One point of the grid: its index, the axis values (by key path) and the scenario with
+    those values in place (and no sweep)."""
+
+    index: int
+    values: dict[str, Any]
+    scenario: Scenario
+
+    @property
+    def label(self) -> str:
+        """``affinity=0.5 frontends=4`` (the last part of each path), or ``""`` without a
+        sweep."""
+        return " ".join(f"{p.rsplit('.', 1)[-1]}={_show(v)}" for p, v in self.values.items())
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The nested model a field holds (a table such as ``farm``), or None for a leaf (a
+    number, name, flag or distribution)."""
+    stack, found = [annotation], []
+    while stack:
+        tp = stack.pop()
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            found.append(tp)
+        else:
+            stack += list(typing.get_args(tp))
+    models = [m for m in found if "dist" not in m.model_fields]
+    return models[0] if models and len(models) == len(found) else None
+
+
+def _leaves(prefix: str, model: type[BaseModel]) -> list[str]:
+    out = []
+    for name, info in model.model_fields.items():
+        if name in _NOT_SWEPT:
+            continue
+        sub = _submodel(info.annotation)
+        out += _leaves(f"{prefix}{name}.", sub) if sub is not None else [prefix + name]
+    return out
+
+
+@functools.cache
+def sweepable_paths() -> tuple[str, ...]:
+    """Every key path a sweep axis may name."""
+    return tuple(
+        _leaves("workload.", WorkloadSpec)
+        + _leaves("server.", ServerSpec)
+        + _leaves("profile.", ProfileSpec)
+    )
+
+
+def _set(doc: dict[str, Any], path: str, value: Any) -> None:
+    section, *rest = path.split(".")
+    if section == "profile":
+        doc["profile"] = [{**p, rest[0]: value} for p in doc["profile"]]
+        return
+    table = doc.setdefault(section, {})
+    for part in rest[:-1]:
+        table = table.setdefault(part, {})
+    table[rest[-1]] = value
+
+
+def points(scenario: Scenario) -> list[Point]:
+    """The sweep points of ``scenario`` (one, index 0, without a sweep).
+
+    Raises :class:`pydantic.ValidationError` for the first point whose values break a rule;
+    the loader turns it into the file's error lines (``smtpsim.scenarios.loader``).
+    """
+    base = scenario.model_dump(exclude_none=True, exclude={"sweep"})
+    axes = scenario.sweep
+    out = []
+    for index, combo in enumerate(itertools.product(*(a.values for a in axes))):
+        doc = _deep_copy(base)
+        values = {a.path: v for a, v in zip(axes, combo, strict=True)}
+        for path, value in values.items():
+            _set(doc, path, value)
+        out.append(Point(index, values, Scenario.model_validate(doc) if values else scenario))
+    return out
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+def check_axes(scenario: Scenario) -> list[tuple[int, int, ValidationError]]:
+    """Validate every axis value on its own: ``(axis, value index, error)`` per bad value."""
+    base = _deep_copy(scenario.model_dump(exclude_none=True, exclude={"sweep"}))
+    bad = []
+    for i, axis in enumerate(scenario.sweep):
+        for j, value in enumerate(axis.values):
+            doc = _deep_copy(base)
+            _set(doc, axis.path, value)
+            try:
+                Scenario.model_validate(doc)
+            except ValidationError as e:
+                bad.append((i, j, e))
+    return bad

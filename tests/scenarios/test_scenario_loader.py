@@ -1,0 +1,262 @@
+"""Scenario files: round trips through the loader, and the mapping onto simulator Cases."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from smtpsim.scenarios.loader import dump, dumps, example_names, load, load_example, loads
+from smtpsim.scenarios.profiles import builtin_profiles, get_profile
+from smtpsim.scenarios.runner import build_cases
+from smtpsim.scenarios.schema import Scenario
+from smtpsim.scenarios.sweep import points
+from smtpsim.scenarios.toml_writer import dumps as toml_dumps
+from smtpsim.scenarios.variants import parse_variant
+from smtpsim.simulator.config import (
+    Distribution,
+    FarmConfig,
+    GilbertElliott,
+    LinkConfig,
+    PathConfig,
+    ServerTiming,
+    TcpConfig,
+)
+
+EXAMPLES = ["big-attachments", "busy-server", "lemonade-2006", "mobile-today", "server-farm"]
+HEAD = '[scenario]\nname = "t"\n'
+VAR = '[[variant]]\npreset = "baseline"\n'
+
+
+def _raw_profiles() -> dict[str, dict]:
+    path = resources.files("smtpsim.scenarios").joinpath("data/profiles.toml")
+    return tomllib.loads(path.read_text("utf-8"))["profiles"]
+
+
+def test_the_shipped_examples() -> None:
+    assert example_names() == EXAMPLES
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_round_trips(name: str) -> None:
+    scenario = load_example(name)
+    text = dumps(scenario)
+    again = loads(text, "dumped.toml")
+    assert again == scenario
+    assert dumps(again) == text
+    assert build_cases(points(again)[0].scenario) == build_cases(points(scenario)[0].scenario)
+
+
+@pytest.mark.parametrize("name", sorted(builtin_profiles()))
+def test_builtin_profile_round_trips_as_preset(name: str) -> None:
+    scenario = loads(HEAD + f'[[profile]]\npreset = "{name}"\n' + VAR)
+    assert loads(dumps(scenario)) == scenario
+    (case,) = build_cases(scenario)
+    p = get_profile(name)
+    assert case.path == p.path()
+    assert case.client_tcp == case.server_tcp == p.tcp(TcpConfig())
+    assert (case.radio_promotion_s, case.radio_tail_s) == (p.radio_promotion_s, p.radio_tail_s)
+    assert case.profile == name
+
+
+@pytest.mark.parametrize("name", sorted(builtin_profiles()))
+def test_builtin_profile_written_inline_is_the_same_path(name: str) -> None:
+    """The profile's own numbers from profiles.toml, written inline in a scenario, give the
+    very Case values the preset gives."""
+    table = {k: v for k, v in _raw_profiles()[name].items() if k not in ("description", "source")}
+    doc = {"scenario": {"name": "t"}, "profile": [{"name": name, **table}],
+           "variant": [{"preset": "baseline"}]}
+    scenario = loads(toml_dumps(doc))
+    assert loads(dumps(scenario)) == scenario
+    (case,) = build_cases(scenario)
+    p = get_profile(name)
+    assert case.path == p.path()
+    assert (case.radio_promotion_s, case.radio_tail_s) == (p.radio_promotion_s, p.radio_tail_s)
+
+
+def test_preset_with_overrides() -> None:
+    scenario = loads(HEAD + '[[profile]]\npreset = "lte"\nname = "lte-2006"\niw = 3\n'
+                     "delack_ms = 200\nmss = 1380\nloss = 0.05\ndelay_down_ms = 100\n" + VAR)
+    (case,) = build_cases(scenario)
+    lte = get_profile("lte")
+    assert case.profile == "lte-2006"
+    assert case.path.up.delay_s == lte.delay_up_s and case.path.down.delay_s == 0.1
+    assert case.path.up.loss == case.path.down.loss == 0.05
+    assert case.path.up.bandwidth_bps == lte.up_bps and case.path.up.jitter_s == lte.jitter_s
+    assert case.client_tcp == TcpConfig(mss=1380, iw=3, delack_s=0.2)
+    assert case.radio_promotion_s == 0.26 and case.radio_tail_s == 11.576
+
+
+def test_inline_profile_with_burst_loss_and_radio() -> None:
+    scenario = loads(
+        HEAD + '[[profile]]\nname = "train"\ndelay_up_ms = 40\ndelay_down_ms = 60\n'
+        "up_kbps = 500\ndown_kbps = 2000\njitter_ms = 5\n"
+        "burst = {p_gb = 0.01, p_bg = 0.25, loss_bad = 0.8}\n"
+        "radio_promotion_ms = 300\nradio_tail_ms = 10000\n" + VAR
+    )
+    (case,) = build_cases(scenario)
+    ge = GilbertElliott(0.01, 0.25, 0.0, 0.8)
+    assert case.path.up.burst == case.path.down.burst == ge
+    assert case.path.up.loss == 0.0
+    assert (case.path.up.delay_s, case.path.down.delay_s) == (0.04, 0.06)
+    assert (case.path.up.bandwidth_bps, case.path.down.bandwidth_bps) == (500e3, 2000e3)
+    assert case.path.up.jitter_s == 0.005
+    assert (case.radio_promotion_s, case.radio_tail_s) == (0.3, 10.0)
+    assert case.client_tcp == TcpConfig()
+
+
+def test_burst_replaces_a_presets_loss() -> None:
+    scenario = loads(HEAD + '[[profile]]\npreset = "gprs"\nburst = {p_gb = 0.1, p_bg = 0.5}\n'
+                     + VAR)
+    (case,) = build_cases(scenario)
+    assert case.path.up.loss == 0.0 and case.path.up.burst == GilbertElliott(0.1, 0.5)
+
+
+def test_variants_map_to_features_and_names() -> None:
+    scenario = loads(
+        HEAD + '[[profile]]\npreset = "dsl"\n' + VAR + '[[variant]]\npreset = "tfo"\n'
+        'name = "fast-open"\n[[variant]]\nname = "bl13"\nfeatures = ["baseline", "tls1.3"]\n'
+    )
+    cases = build_cases(scenario)
+    assert [c.variant for c in cases] == ["baseline", "fast-open", "bl13"]
+    assert [c.features for c in cases] == [
+        parse_variant("baseline"), parse_variant("tfo"), parse_variant("baseline+tls1.3")
+    ]
+    assert scenario.reference == "baseline"
+
+
+def test_reference_defaults_to_the_first_variant_without_baseline() -> None:
+    scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n[[variant]]\npreset = "tfo"\n')
+    assert scenario.reference == "tfo"
+
+
+def test_workload_defaults_and_fixed_values() -> None:
+    (case,) = build_cases(loads(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR))
+    assert (case.size, case.recipients, case.gap_s, case.messages, case.clients) == (
+        10_000, 1, 60.0, 1, 1)
+    assert case.size_dist is case.recipients_dist is case.gap is None
+    assert case.state == "cold" and case.arrival_rate is None
+    assert case.timing == ServerTiming.typical() and case.server == "typical"
+    assert case.farm == FarmConfig() and case.workers is None and case.server_idle_s == 300.0
+    assert case.dc_path == PathConfig.symmetric_rtt(0.001, 10e9, 10e9)
+    assert case.burl_pooled is True
+
+
+def test_workload_distributions() -> None:
+    scenario = loads(
+        HEAD + '[[profile]]\npreset = "dsl"\n' + VAR + "[workload]\nclients = 3\nmessages = 4\n"
+        'state = "warm"\nclient_idle_s = 30\n'
+        'gap_s = {dist = "exponential", mean = 600}\n'
+        'size_bytes = {dist = "lognormal", median = 20000, sigma = 1.5}\n'
+        'recipients = {dist = "empirical", quantiles = [[0, 1], [0.9, 1], [1, 5]]}\n'
+    )
+    (case,) = build_cases(scenario)
+    assert (case.clients, case.messages, case.state, case.client_idle_s) == (3, 4, "warm", 30)
+    assert case.gap == Distribution("exponential", 600.0)
+    assert case.size_dist == Distribution("lognormal", 20000.0, 1.5)
+    assert case.recipients_dist == Distribution(
+        "empirical", quantiles=((0.0, 1.0), (0.9, 1.0), (1.0, 5.0)))
+    assert case.size == round(Distribution("lognormal", 20000.0, 1.5).mean)
+
+
+def test_open_loop_arrivals() -> None:
+    scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR
+                     + "[workload]\narrival_rate_per_s = 2.5\narrival_sessions = 40\n")
+    (case,) = build_cases(scenario)
+    assert (case.arrival_rate, case.arrival_sessions) == (2.5, 40)
+
+
+def test_server_section() -> None:
+    scenario = loads(
+        HEAD + '[[profile]]\npreset = "dsl"\n' + VAR
+        + '[server]\ntiming = "ideal"\nworkers = 8\nidle_timeout_s = 30\nburl_pooled = false\n'
+        '[server.timing_ms]\nrcpt = 20\nauth = {dist = "lognormal", median = 10, sigma = 0.5}\n'
+        "[server.farm]\nfrontends = 4\naffinity = 0.25\nshared_tfo_key = true\n"
+        "config_changes_s = [100, 500]\nrolling_interval_s = 30\n"
+        "[server.dc_path]\nrtt_ms = 20\nup_kbps = 1000\ndown_kbps = 2000\nloss = 0.01\n"
+    )
+    (case,) = build_cases(scenario)
+    ideal = ServerTiming.ideal()
+    assert case.timing.rcpt == 0.02 and case.timing.auth == Distribution("lognormal", 0.01, 0.5)
+    assert case.timing.mail == ideal.mail == 0.0
+    assert case.server == "ideal+custom"
+    assert (case.workers, case.server_idle_s, case.burl_pooled) == (8, 30.0, False)
+    assert case.farm == FarmConfig(4, 0.25, False, True, False, (100.0, 500.0), 30.0)
+    assert case.dc_path == PathConfig(LinkConfig(0.01, 1e6, 0.0, 0.01),
+                                      LinkConfig(0.01, 2e6, 0.0, 0.01))
+    assert loads(dumps(scenario)) == scenario
+
+
+def test_cases_are_profile_major() -> None:
+    scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n[[profile]]\npreset = "3g"\n' + VAR
+                     + '[[variant]]\npreset = "tfo"\n')
+    assert [(c.profile, c.variant) for c in build_cases(scenario)] == [
+        ("dsl", "baseline"), ("dsl", "tfo"), ("3g", "baseline"), ("3g", "tfo")]
+
+
+def test_sweep_grid() -> None:
+    scenario = loads(
+        HEAD + '[[profile]]\npreset = "dsl"\n[[profile]]\npreset = "3g"\n' + VAR
+        + '[sweep]\n"server.farm.affinity" = [0, 1]\n"workload.size_bytes" = [1000, 5000, 9000]\n'
+        '"profile.loss" = [0.02]\n'
+    )
+    grid = points(scenario)
+    assert [pt.values for pt in grid] == [
+        {"server.farm.affinity": a, "workload.size_bytes": s, "profile.loss": 0.02}
+        for a in (0, 1) for s in (1000, 5000, 9000)
+    ]
+    assert grid[4].label == "affinity=1 size_bytes=5000 loss=0.02"
+    cases = build_cases(grid[4].scenario)
+    assert all(c.farm.affinity == 1.0 and c.size == 5000 for c in cases)
+    assert all(c.path.up.loss == c.path.down.loss == 0.02 for c in cases)
+    assert grid[4].scenario.sweep == ()
+
+
+def test_no_sweep_is_one_point() -> None:
+    scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR)
+    (pt,) = points(scenario)
+    assert pt.index == 0 and pt.values == {} and pt.scenario is scenario and pt.label == ""
+
+
+def test_models_are_frozen() -> None:
+    scenario = load_example("server-farm")
+    with pytest.raises(ValidationError):
+        scenario.scenario.replications = 3  # type: ignore[misc]
+    assert isinstance(scenario.profile, tuple) and isinstance(scenario.sweep, tuple)
+    assert isinstance(scenario.server.farm.config_changes_s, tuple)
+
+
+def test_dump_writes_every_default_in_file_units() -> None:
+    doc = dump(loads(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR))
+    assert doc["workload"]["size_bytes"] == {"dist": "fixed", "value": 10_000}
+    assert doc["server"]["idle_timeout_s"] == 300.0
+    assert doc["server"]["dc_path"]["rtt_ms"] == 1.0
+    assert doc["sweep"] == {}
+
+
+def test_load_reads_a_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "s.toml"
+    path.write_text(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR, encoding="utf-8")
+    assert load(path) == load(str(path))
+    assert isinstance(load(path), Scenario)
+
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=40
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(description=_TEXT, seed=st.integers(0, 2**63 - 1),
+       loss=st.floats(0, 1, allow_nan=False), rtt=st.floats(0.001, 10_000, allow_nan=False))
+def test_round_trip_property(description: str, seed: int, loss: float, rtt: float) -> None:
+    doc = {"scenario": {"name": "p", "description": description, "seed": seed},
+           "profile": [{"name": "x", "rtt_ms": rtt, "up_kbps": 1.5, "down_kbps": 3,
+                        "loss": loss}],
+           "variant": [{"preset": "baseline"}]}
+    scenario = Scenario.model_validate(doc)
+    assert loads(dumps(scenario)) == scenario
