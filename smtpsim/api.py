@@ -145,6 +145,7 @@ def build_cases(
                     client_tcp=tcp, server_tcp=tcp, timing=timing,
                     profile=prof.name, variant=name, server=server, state=state,
                     messages=messages, gap_s=gap_s, farm=farm or FarmConfig(),
+                    radio_promotion_s=prof.radio_promotion_s, radio_tail_s=prof.radio_tail_s,
                 )
             )
     return cases

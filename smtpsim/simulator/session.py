@@ -263,10 +263,10 @@ def run_messages(
             if own:
                 own[-1].end(path)
             own.append(mark)
+            if measured:  # recorded from its start: one still running at the limit counts
+                records.append(record)  # as "unfinished", never disappears
             yield env.process(proc)
-            if measured:
-                records.append(record)
-            else:
+            if not measured:
                 # warm means the caches hold what the earlier connection left, the connection
                 # itself closed
                 session.close()

@@ -64,6 +64,10 @@ REPLY_TIMEOUT_S = {"default": 300.0, "DATA": 120.0, "end": 600.0}
 #: one day is an assumption.
 CAPABILITY_MAX_AGE_S = 86400.0
 
+#: NOOP interval of a client keeping an idle session alive: under the 5-minute server
+#: timeout of RFC 5321 §4.5.3.2.7.
+NOOP_INTERVAL_S = 240.0
+
 #: How long the client keeps a TFO cookie or T/TCP state: RFC 7413 §4.1.2 leaves it to the
 #: server's key rotation; Linux keeps cookies in its per-destination metrics, which expire
 #: after an hour of disuse (TCP_METRICS_TIMEOUT). One hour.
@@ -279,11 +283,18 @@ class SmtpClient:
                 self.burl_url.succeed(None)
 
     def _await_url(self) -> Proc:
-        """BURL needs the URL before the MAIL group can go (RFC 4468 §3.4)."""
-        if self.f.burl:
-            url = yield self.burl_url
-            if url is None:
-                raise _Abort("failed")
+        """BURL needs the URL before the MAIL group can go (RFC 4468 §3.4). While a long
+        APPEND uploads, the open session would hit the server's idle timeout (RFC 5321
+        §4.5.3.2.7: 5 min), so the client keeps it alive with NOOP (§4.1.1.9) every
+        ``NOOP_INTERVAL_S``."""
+        if not self.f.burl:
+            return
+        while not self.burl_url.triggered:
+            yield self.burl_url | self.env.timeout(NOOP_INTERVAL_S)
+            if not self.burl_url.triggered and self.socket.endpoint.state == ESTABLISHED:
+                yield from self._exchange([Command("NOOP", "NOOP")], [250])
+        if self.burl_url.value is None:
+            raise _Abort("failed")
 
     def _session(self) -> Proc:
         f, rec = self.f, self.record
@@ -341,7 +352,7 @@ class SmtpClient:
         try:
             yield from self._envelope([], [])
             record.outcome = "accepted"
-            record.user_s = self.now()
+            record.user_s = record.done_s = self.now()
         except _Abort as abort:
             self._stop(abort)
         self._enter(self.phase)
@@ -481,7 +492,7 @@ class SmtpClient:
         if full and token_tls is not None:
             yield from self._await_url()
             qhlo = Command("QHLO", f"QHLO {domain} {token_tls}")
-            group = self._group([qhlo, *auth], [250, *auth_codes])
+            group = self._group([qhlo, *auth], [250, *auth_codes], False)
             early = group[0]
         elif full:
             early = [Command("QHLO", f"QHLO {domain}")]
@@ -566,7 +577,7 @@ class SmtpClient:
         group = None
         if token_tls is not None:
             yield from self._await_url()
-            group = self._group([ehlo(token_tls), *auth], [250, *auth_codes])
+            group = self._group([ehlo(token_tls), *auth], [250, *auth_codes], False)
             early = group[0]
         elif not f.implicit_tls:
             early = [self._hello()]
@@ -639,6 +650,13 @@ class SmtpClient:
             raise _Abort("rejected")
         yield from self._exchange([ehlo(token), Command("STARTTLS", "STARTTLS")], [250, 220])
 
+    def _quit_after_speculation(self) -> Proc:
+        """A pipelined QUIT held back from a speculative group that ended the message (BDAT
+        or BURL): it goes now that the group was accepted."""
+        f = self.f
+        if f.quit == "pipelined" and (f.chunking or f.burl):
+            yield from self._exchange([Command("QUIT", "QUIT")], [221])
+
     def _quickstart_group(
         self,
         context: str,
@@ -657,14 +675,16 @@ class SmtpClient:
         rec = self.record
         yield from self._await_url()
         if greeting_first:
-            items, codes, accept, timeout = self._group(prefix, prefix_codes)
+            # a group the server may refuse carries no QUIT: QUIT is never refused, and the
+            # session must survive the refusal (quickstart-01 §8)
+            items, codes, accept, timeout = self._group(prefix, prefix_codes, not speculative)
             self._send(items)
             rec.mail_s = self.now()
             greeting = yield from self._read()
             rec.greeting_s = self.now()
             yield from self._quickstart_greeting(greeting)
             sent = True
-        items, codes, accept, timeout = self._group(prefix, prefix_codes)
+        items, codes, accept, timeout = self._group(prefix, prefix_codes, not speculative)
         if speculative:
             replies = yield from self._run_group(items, codes, accept, timeout, sent, False)
             hit = replies[0].code == 250
@@ -674,6 +694,7 @@ class SmtpClient:
                 if [r.code for r in replies] != codes:
                     raise _Abort("rejected")
                 yield from self._after_group()
+                yield from self._quit_after_speculation()
                 return
             self.state.flush_server(self.frontend.address)
             if replies[0].code == 520:  # after TLS: the list comes with the refusal
@@ -762,13 +783,15 @@ class SmtpClient:
         return [Content(size + 3, f"<{size} bytes of message> .")]
 
     def _group(
-        self, prefix: list[Any], prefix_codes: list[int]
+        self, prefix: list[Any], prefix_codes: list[int], with_quit: bool = True
     ) -> tuple[list[Any], list[int], int, float]:
         """The pipelined group that carries the envelope: ``prefix`` + MAIL + RCPT x R + DATA,
-        or + BDAT <n> LAST + the chunk (+ QUIT when it is pipelined too). Returns the items,
-        the reply codes expected, the index of the message's final 250 (-1 with DATA: the
-        message comes after the 354) and the reply timeout."""
+        or + BDAT <n> LAST + the chunk (+ QUIT when it is pipelined too, unless
+        ``with_quit`` is off). Returns the items, the reply codes expected, the index of the
+        message's final 250 (-1 with DATA: the message comes after the 354) and the reply
+        timeout."""
         f = self.f
+        pipelined_quit = f.quit == "pipelined" and with_quit
         items: list[Any] = [*prefix, mail_from(self.size, f.ehlo)]
         items += [rcpt_to(i) for i in range(self.recipients)]
         codes = [*prefix_codes] + [250] * (1 + self.recipients)
@@ -776,7 +799,7 @@ class SmtpClient:
             items.append(BurlCommand(self.burl_url.value, self.size))
             codes.append(250)
             accept = len(codes) - 1
-            if f.quit == "pipelined":
+            if pipelined_quit:
                 items.append(Command("QUIT", "QUIT"))
                 codes.append(221)
             return items, codes, accept, REPLY_TIMEOUT_S["end"]
@@ -785,7 +808,7 @@ class SmtpClient:
         items += [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
         codes.append(250)
         accept = len(codes) - 1
-        if f.quit == "pipelined":
+        if pipelined_quit:
             items.append(Command("QUIT", "QUIT"))
             codes.append(221)
         return items, codes, accept, REPLY_TIMEOUT_S["end"]

@@ -299,6 +299,8 @@ def _serve(
                     yield from _spend(env, timing.end_of_data, rng)
                     stats.messages += 1
                     pending.append(reply(250, "2.0.0 Ok: queued as 4F2C81B3AB"))
+            elif verb == "NOOP":  # RFC 5321 §4.1.1.9
+                pending.append(reply(250, "2.0.0 Ok"))
             elif verb == "QUIT":
                 yield from _spend(env, timing.quit, rng)
                 pending.append(reply(221, "2.0.0 Bye"))
