@@ -4,12 +4,17 @@ Ranges (the closed-form oracle's test domain): RTT 0.1 ms to 2 s and bandwidth 9
 10 Gbit/s, both log-uniform; the downlink within a factor [1/8, 8] of the uplink (clipped to the
 range); the one-way delays split the RTT anywhere between 20/80 and 80/20; body 100 B to 20 MB
 (log-uniform); 1 to 50 recipients; initial window 3 (RFC 3390, 2006) or 10 (RFC 6928); an ideal
-server (no processing, no TLS CPU) or a typical one (``ServerTiming.typical()``, TLS CPU);
-every preset the oracle models (``ORACLE_PRESETS``), or a random compatible combination of
-variant tokens (one from each group of ``_GROUPS``, in random order, so a later token may
-override an earlier one; ``resumption`` with TLS, a cold client has no ticket to offer).
-Implicit TLS, the 0.5-RTT banner, QUICKSTART and warm clients are outside the oracle's domain
-and not drawn.
+server (no processing, no TLS CPU) or a typical one (``ServerTiming.typical()``, TLS CPU); a
+cold client or a warm one (what one earlier connection left: ticket, Fast Open cookie, tokens),
+whose server changed its configuration since (every token stale) one time in three; every
+preset the oracle models (``ORACLE_PRESETS``), or a random compatible combination of variant
+tokens: the session start (standard, QUICKSTART basic or full, early pipelining) and one
+token from each group of ``_GROUPS`` (narrowed to what that start can negotiate), in random
+order, so a later token may override an earlier one; the combinations ``parse_variant``
+still refuses are filtered out.
+
+Outside the oracle's domain and not drawn: several messages on a kept session, server farms,
+send-and-save and BURL (the ``burl`` preset and the IMAP tokens), lossy paths.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from smtpsim.scenarios.errors import VariantError
-from smtpsim.scenarios.variants import parse_variant
+from smtpsim.scenarios.variants import PRESETS, parse_variant
 from smtpsim.simulator.config import (
     LinkConfig,
     PathConfig,
@@ -55,42 +60,78 @@ def log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
 rtts = log_uniform(1e-4, 2.0)
 bandwidths = log_uniform(MIN_BPS, MAX_BPS)
 sizes = log_uniform(MIN_SIZE, MAX_SIZE).map(round)
-#: The presets inside the oracle's domain: the brief's four. ``quickstart-basic`` and
-#: ``quickstart-full`` (QUICKSTART) are not modelled by the closed form.
-ORACLE_PRESETS = ("rfc5321", "pipelining", "chunking", "baseline")
+#: Every preset inside the oracle's domain: all but those that save the message over IMAP
+#: (``burl``): rfc5321, pipelining, chunking, baseline, quickstart-basic, quickstart-full,
+#: config-token, tfo, implicit-tls, streamlined, streamlined-2006.
+ORACLE_PRESETS = tuple(sorted(
+    name for name in PRESETS
+    if parse_variant(name).save is None and not parse_variant(name).burl
+))
 presets = st.sampled_from(ORACLE_PRESETS)
 
 #: One token is drawn from each group; their order is random too (a later token overrides).
-_GROUPS = (
-    ("pipelining", "no-pipelining"),
-    ("data", "chunking"),
-    ("no-tls", "tls1.2", "tls1.3"),
-    ("no-auth", "auth-plain", "auth-pipelined", "auth-login", "auth-scram"),
-    ("quit-wait", "quit-async", "quit-pipelined", "quit-drop"),
-    ("coalesced", "nagle-per-command"),
-    ("nagle", "nodelay"),
-)
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "pipelining": ("pipelining", "no-pipelining"),
+    "body": ("data", "chunking"),
+    "tls": ("no-tls", "tls1.2", "tls1.3"),
+    "auth": ("no-auth", "auth-plain", "auth-pipelined", "auth-login", "auth-scram"),
+    "quit": ("quit-wait", "quit-async", "quit-pipelined", "quit-drop"),
+    "writes": ("coalesced", "nagle-per-command"),
+    "nagle": ("nagle", "nodelay"),
+    "tls-mode": ("starttls-mode", "implicit-tls"),
+    "resumption": ("no-resumption", "resumption"),
+    "fast-open": ("no-fast-open", "tfo", "ttcp", "synack-banner"),
+    "syn-data": ("no-syn-data", "syn-data"),
+    "reuse": ("no-reuse", "no-reuse", "no-reuse", "reuse"),
+}
+#: The start of the session: the standard dialogue, QUICKSTART's profiles or early pipelining.
+#: QUICKSTART and early pipelining need PIPELINING, one write and a one-round-trip AUTH, and
+#: QUICKSTART starts TLS with QTLS: those groups are narrowed for them.
+_FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "standard": {"start": ("no-quickstart", "no-config-token")},
+    "qs-basic": {"start": ("qs-basic",), "pipelining": ("pipelining",),
+                 "auth": ("no-auth", "auth-plain", "auth-pipelined"), "writes": ("coalesced",),
+                 "tls-mode": ("starttls-mode",)},
+    "qs-full": {"start": ("qs-full",), "pipelining": ("pipelining",),
+                "auth": ("no-auth", "auth-plain", "auth-pipelined"), "writes": ("coalesced",),
+                "tls-mode": ("starttls-mode",)},
+    "config-token": {"start": ("config-token",), "pipelining": ("pipelining",),
+                     "auth": ("no-auth", "auth-plain", "auth-pipelined"),
+                     "writes": ("coalesced",)},
+}
 #: HELO negotiates nothing (RFC 5321 §4.1.1.1): with it, the protocol tokens are fixed.
-_HELO = ("helo", "no-pipelining", "data", "no-tls", "no-auth")
+_HELO = ("helo", "no-pipelining", "data", "no-tls", "no-auth", "no-quickstart",
+         "no-config-token", "starttls-mode")
 _HELO_QUIT = ("quit-wait", "quit-async", "quit-drop")
+_HELO_FREE = ("writes", "nagle", "fast-open", "reuse")
 
 
 @st.composite
 def token_variants(draw: st.DrawFn) -> str:
-    """A random variant expression that ``parse_variant`` accepts."""
-    helo = draw(st.integers(0, 4)) == 0  # one in five
-    if helo:
+    """A random variant expression that ``parse_variant`` accepts: one token from each group
+    (narrowed for the session start drawn), the 0.5-RTT banner sometimes with implicit TLS,
+    0-RTT data sometimes with resumption, data in the SYN only with TFO or T/TCP, in random
+    order."""
+    if draw(st.integers(0, 9)) == 0:  # HELO, one in ten
         tokens = [*_HELO, draw(st.sampled_from(_HELO_QUIT))]
-        tokens += [draw(st.sampled_from(g)) for g in _GROUPS[5:]]
+        tokens += [draw(st.sampled_from(_GROUPS[g])) for g in _HELO_FREE]
     else:
-        tokens = ["ehlo"] + [draw(st.sampled_from(g)) for g in _GROUPS]
-        if "no-tls" not in tokens:  # a cold client has no ticket to offer: no effect
-            tokens.append(draw(st.sampled_from(["no-resumption", "resumption"])))
+        family = _FAMILIES[draw(st.sampled_from(
+            ["standard", "standard", "qs-basic", "qs-full", "config-token"]))]
+        tokens = ["ehlo", *family["start"]]
+        tokens += [draw(st.sampled_from(family.get(g, choices)))
+                   for g, choices in _GROUPS.items()]
+        if "implicit-tls" in tokens and draw(st.booleans()):
+            tokens.append("banner-0.5rtt")
+        if "resumption" in tokens and "tls1.2" not in tokens and draw(st.booleans()):
+            tokens.append("early-data")  # TLS 1.3 0-RTT, on the ticket
+    if "syn-data" in tokens and not {"tfo", "ttcp"} & set(tokens):
+        tokens.remove("syn-data")
     expr = "+".join(draw(st.permutations(tokens)))
     try:
         parse_variant(expr)
-    except VariantError:  # auth-pipelined or quit-pipelined without PIPELINING
-        assume(False)
+    except VariantError:  # a later token undid what an earlier one needs (no-tls after
+        assume(False)  # implicit-tls or resumption, no-pipelining after auth-pipelined, ...)
     return expr
 
 
@@ -114,9 +155,12 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
     tcp = TcpConfig(iw=iw)
     server = draw(st.sampled_from(["ideal", "typical"]))
     if server == "ideal":
-        timing, tls = ServerTiming.ideal(), TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0)
+        timing = ServerTiming.ideal()
+        tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
     else:
         timing, tls = ServerTiming.typical(), TlsConfig()
+    state = draw(st.sampled_from(["cold", "warm"]))
+    changed = state == "warm" and draw(st.integers(0, 2)) == 0
     return Case(
         path=draw(lossless_paths()),
         features=parse_variant(expr),
@@ -128,4 +172,6 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
         timing=timing,
         variant=expr,
         server=server,
+        state=state,
+        config_changed=changed,
     )

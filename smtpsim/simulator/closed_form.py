@@ -1,21 +1,27 @@
 """The closed-form oracle: the latency of one submission on a lossless, jitter-free path.
 
-An independent computation, written from the RFCs and the modelling rules below (the values in
-``config``, the text in ``messages``), not from the simulator's code, so the tests can hold the
-simulator to it. It answers for every variant ``Features`` can express (EHLO/HELO, PIPELINING,
-CHUNKING, STARTTLS with TLS 1.2 or 1.3, AUTH PLAIN/LOGIN/SCRAM-SHA-256 waited for or PLAIN
-pipelined, coalesced or per-command writes, Nagle on or off), any initial window, server
-timing and asymmetric path.
+An independent computation, written from the RFCs, the drafts and the modelling rules below
+(the values in ``config``, the text in ``messages``), not from the simulator's code, so the
+tests can hold the simulator to it. It answers for every variant ``Features`` can express for
+one message on one connection: EHLO/HELO, PIPELINING, CHUNKING, STARTTLS or implicit TLS
+(RFC 8314) with TLS 1.2 or 1.3, the 0.5-RTT banner, session resumption for a warm client and
+TLS 1.3 0-RTT data on its ticket, AUTH PLAIN/LOGIN/SCRAM-SHA-256 waited for or PLAIN
+pipelined, QUICKSTART basic and full (with a cached qhlo-id, stale or not), early pipelining
+on a configuration token, TCP Fast Open, T/TCP and the banner on the SYN-ACK with or without
+data in the SYN, coalesced or per-command writes, Nagle on or off, every QUIT variant and a
+kept session (``reuse``), any initial window, server timing and asymmetric path, a cold or a
+warm client. Not the IMAP side (send-and-save, BURL).
 
 Structure of the result
 =======================
 
 On an ideal path (no serialization, no processing) every wait of the client is one round
-trip, so ``accept = round_trips(features, R) x RTT`` (:func:`round_trips`)::
+trip, so ``accept = round_trips(features, R) x RTT`` (:func:`round_trips`). With STARTTLS::
 
     connect 1 + greeting 1 + EHLO 1                                RFC 793 §3.4, RFC 5321 §3.1
-    + STARTTLS 1 + TLS handshake (1.2: 2, 1.3: 1) + EHLO again    RFC 3207 §4.2, RFC 5246 §7.3,
-      (1.2: 1; 1.3: 1, EHLO rides with the client Finished)        RFC 8446 §2
+    + STARTTLS 1 + TLS handshake (1.2: 2; 1.3 or 1.2 resumed: 1)   RFC 3207 §4.2, RFC 5246 §7.3,
+      + EHLO again 1 (1.3 and 1.2 resumed: EHLO rides with the      RFC 8446 §2, RFC 5077 §3.1
+      client Finished, its reply still costs the round trip)
     + AUTH waited for (PLAIN 1, LOGIN 3, SCRAM 3; PLAIN pipelined 0) RFC 4954 §4
     + envelope: PIPELINING 1 (the group ends with DATA or BDAT),   RFC 2920 §3.1, RFC 3030 §2
       lock-step 1 + R + 1
@@ -25,6 +31,41 @@ trip, so ``accept = round_trips(features, R) x RTT`` (:func:`round_trips`)::
     close = accept + 1 (QUIT sent after the 250, "wait" / "async")   RFC 5321 §4.1.1.10
           = accept (QUIT in the content's write, "pipelined")       RFC 2920 §3.1
           = accept (no QUIT, "drop": the client closes at the 250)
+          = undefined (``reuse``: the session is kept for the next message)
+
+The other starts change the first terms (``W`` is when the client's first data leaves: 1 RTT,
+at the handshake ACK, or 0 when a SYN with a valid Fast Open cookie carries it):
+
+* Fast Open with a cookie (RFC 7413 §4.2.2; T/TCP, RFC 1644, the same) or the banner on the
+  SYN-ACK: the server's socket exists at the SYN, so its greeting arrives with the SYN-ACK at
+  1 instead of 2. Data in the SYN (``syn_data``, RFC 7413 §4.2.1, TCP_FASTOPEN_CONNECT):
+  the first write leaves at 0 in the SYN.
+* implicit TLS (RFC 8314 §3): ClientHello at W, server flight W+1, client Finished; the
+  server writes its banner when it reads that Finished (W+2; with the 0.5-RTT banner,
+  RFC 8446 §2, behind its flight at W+1, and EHLO rides with the Finished); then EHLO +1.
+* QUICKSTART (draft-fanf-smtp-quickstart-01, -a, -b): the capability list in the greeting;
+  QTLS and the ClientHello in one write, no reply in between; basic: the server re-greets
+  with the list when it reads the client Finished, QHLO + AUTH + MAIL ... follow it; full:
+  with a cached qhlo-id the client sends QTLS + ClientHello at W without waiting for the
+  greeting (cleartext: QHLO <id> + the group at W), and QHLO <id> + the group ride with its
+  Finished (after the server Finished with a full TLS 1.2 handshake); with none it sends
+  QHLO alone after TLS and waits for the list. A stale id is refused (504 before TLS, 520
+  with the new list after it, 503 for each other command of the group, quickstart-b §4), the
+  client flushes its cache for that server and sends the group again: one round trip.
+* early pipelining on a cached configuration token (draft-harris-early-pipe): EHLO <token>
+  + STARTTLS at W (cleartext: EHLO <token> + the whole group; implicit TLS: the group rides
+  with the Finished); after TLS, EHLO <token> + AUTH + MAIL ... with the Finished (after the
+  server Finished with a full TLS 1.2 handshake). A stale token is refused like a stale
+  qhlo-id; after the flush the client learns the new cleartext token from the greeting and
+  holds no TLS-context token, so it waits for the EHLO reply after TLS.
+* resumption with a ticket (warm client): no certificate; TLS 1.2 abbreviated handshake
+  (RFC 5246 §7.3 Fig. 2: the server Finished first, the client's data rides with its
+  Finished), TLS 1.3 PSK (RFC 8446 §2.2), ``resumed_cpu_s`` on each side. With 0-RTT
+  (``early_data``, RFC 8446 §2.3) what would ride with the TLS 1.3 Finished rides with the
+  ClientHello instead and is answered behind the server's flight (and, with implicit TLS,
+  behind the banner the server then sends as 0.5-RTT data); the client's TLS layer writes
+  its Finished alone and nobody waits for the tickets. That saves a round trip unless Nagle
+  holds the client's next small write for the ACK of its Finished.
 
 On a real path each of those steps costs, instead of exactly one RTT, the times of the packets
 that carry it, and that is what :func:`oracle` computes, exactly:
@@ -33,26 +74,38 @@ that carry it, and that is what :func:`oracle` computes, exactly:
   departs at ``max(t, free)``, the link is then busy for ``8 b / bandwidth`` (``free`` moves
   on), and it arrives one one-way delay after its last bit left. The two directions are
   independent FIFOs.
-* **Server** (max-plus over commands, RFC 2920 §3.2): command ``i`` delivered at ``a_i`` is
-  processed from ``s_i = max(a_i, e_{i-1})`` to ``e_i = s_i + p_i`` (``ServerTiming``); its reply
-  is buffered, and the buffer is written as one write at ``e_i`` when no further command has
-  been delivered by then. The greeting is written ``greeting`` after the handshake ACK
-  arrives. A BDAT line is answered only with its chunk (RFC 3030 §2), so no flush between
-  them. TLS handshake messages are written at once: the server flight ``server_cpu_s`` after
-  the ClientHello, CCS+Finished (1.2) or the NewSessionTickets (1.3) when the client Finished
-  is read.
+* **Server** (max-plus over commands, RFC 2920 §3.2): it accepts the connection when the
+  handshake ACK arrives (at the SYN with a valid Fast Open cookie or with the banner on the
+  SYN-ACK), spends ``greeting`` preparing its banner, writes it (implicit TLS: when the
+  handshake is done), and only then reads: command ``i`` delivered at ``a_i`` is processed
+  from ``s_i = max(a_i, e_{i-1})`` to ``e_i = s_i + p_i`` (``ServerTiming``; QHLO costs
+  ``ehlo``, QTLS nothing, a command refused with 503 nothing); its reply is buffered, and the
+  buffer is written as one write at ``e_i`` when no further command has been delivered by
+  then. A BDAT line is answered only with its chunk (RFC 3030 §2), so no flush between them.
+  TLS handshake messages are written at once, each answer one write: the server flight
+  ``server_cpu_s`` (``resumed_cpu_s`` with a ticket) after the ClientHello; on the client's
+  Finished the TLS 1.2 server Finished (full handshake) or the TLS 1.3 NewSessionTickets,
+  then the implicit-TLS banner or QUICKSTART basic's re-greeting as a write of its own.
 * **Client**: writes the next step the moment the last reply it waits for is delivered
-  (``client_cpu_s`` later after the server's TLS flight). QUIT (``Features.quit``) follows
-  the 250 ("wait", "async"), is written with the content or the BDAT chunk ("pipelined",
-  RFC 2920 §3.1), or is not sent ("drop"); the server closes (a FIN) after writing the 221.
-  Records are delivered when their last byte has arrived in order; TLS wraps each
-  application write into records of at most ``max_record`` plaintext bytes plus
-  ``record_overhead`` (RFC 5246 §6.2, RFC 8446 §5.2).
-* **TCP** (both endpoints, RFC 793, RFC 5681, Linux):
+  (``client_cpu_s``, or ``resumed_cpu_s``, later after the server's TLS flight). QUIT
+  (``Features.quit``) follows the 250 ("wait", "async"), is written with the content or the
+  BDAT chunk ("pipelined", RFC 2920 §3.1), or is not sent ("drop", ``reuse``); the server
+  closes (a FIN) after writing the 221. Records are delivered when their last byte has
+  arrived in order; TLS wraps each application write into records of at most
+  ``max_record`` plaintext bytes plus ``record_overhead`` (RFC 5246 §6.2, RFC 8446 §5.2).
+* **TCP** (both endpoints, RFC 793, RFC 5681, RFC 7413, Linux):
 
   - three-way handshake at t = 0 with the 1 s SYN and SYN-ACK timers doubling (RFC 6298 §5.5;
     spurious on paths with RTT > 1 s, and the packets they send occupy the links), a
-    duplicate SYN answered at once, an extra SYN-ACK answered with a pure ACK;
+    duplicate SYN answered at once, an extra SYN-ACK answered with a pure ACK; the SYN
+    carries a Fast Open option of 12 B with a cookie or 4 B asking for one, the SYN-ACK
+    returns a cookie (12 B) to a SYN without a valid one; a retransmitted SYN carries no
+    data, a retransmitted SYN-ACK no option;
+  - Fast Open: a SYN with a valid cookie may carry up to one MSS of the data written at
+    ``connect()``; the server delivers it at once and its SYN-ACK acknowledges it; the rest
+    leaves when the SYN-ACK arrives, the first segment carrying the handshake ACK. With the
+    banner on the SYN-ACK the server holds its SYN-ACK until its first write and sends that
+    write in it;
   - a byte stream cut into segments of ``min(MSS, unsent)`` the moment a write or an ACK allows
     it (52 B header each, SYN/SYN-ACK 60 B);
   - a segment is sent while packets in flight < ``cwnd`` and the whole segment fits the
@@ -61,6 +114,11 @@ that carry it, and that is what :func:`oracle` computes, exactly:
     each ACK acknowledges (slow start, RFC 5681 §3.1 with RFC 3465 counting) while the sender
     is cwnd-limited (Linux ``tcp_is_cwnd_limited``: blocked by cwnd in the current window, or
     ``cwnd < 2 max_packets_out``, RFC 7661);
+  - slow start after idle (RFC 5681 §4.1, Linux ``tcp_slow_start_after_idle_check`` and
+    ``tcp_cwnd_restart``): a write that finds nothing in flight and no data sent for longer
+    than the RTO halves cwnd once per RTO elapsed, down to ``min(IW, cwnd)``; the RTO is
+    RFC 6298's from one sample per ACK that acknowledges new data (the oldest segment it
+    acknowledges, Linux ``seq_rtt``), with Linux's floor ``SRTT + max(4 RTTVAR, rto_min)``;
   - Nagle as Linux does it (RFC 896, Minshall): a sub-MSS segment waits while the last
     sub-MSS segment sent is unacknowledged;
   - receiver (RFC 1122 §4.2.3.2, RFC 5681 §4.2, Linux ``__tcp_ack_snd_check``): after in-order
@@ -80,42 +138,90 @@ entry in a time-ordered agenda, and each is computed by the max-plus formulas fr
 already known. This is the per-segment recurrence the bulk transfers need; for command/reply
 exchanges it reduces to the straight-line sums above.
 
+Modelling rules where the RFCs leave a choice
+=============================================
+
+* A warm client holds what one earlier, identical connection to the same server left: a
+  session ticket (with ``resumption``), a Fast Open cookie or T/TCP state, and the
+  configuration tokens / qhlo-ids of each security context that connection used, each for
+  its lifetime (tickets and cookies an hour, tokens ``capability_max_age_s``) counted from
+  when that connection got it; the connection closed ``gap_s`` before this one starts. With
+  ``config_changed`` the tokens and ids are stale; tickets and cookies (keyed by other
+  secrets) stay valid.
+* A group that rides on a cached token or qhlo-id (which the server may refuse) carries no
+  pipelined QUIT: the server never refuses QUIT (RFC 5321 §4.1.1.10), so a refused group
+  would close the session. QUIT then follows the 250 (with BDAT), or rides with the content
+  after the 354 as usual (with DATA); a group sent again after a refusal is not speculative.
+* Text sizes not built by ``messages`` are the simulator's wire text (sizes read from its
+  traces; see the constants below).
+
 Domain
 ======
 
-Lossless (``loss == 0``, no Gilbert-Elliott burst, no forced drops) and jitter-free paths, a
-cold client (no cached capabilities or session tickets, so ``resumption`` offers nothing),
-STARTTLS rather than implicit TLS, no QUICKSTART; otherwise ``ValueError``, as for feature
-combinations that cannot be negotiated (HELO with extensions, a pipelined AUTH or QUIT without
-PIPELINING). The retransmission timer (RFC 6298) is not part of the closed form: on slow links
+Lossless (``loss == 0``, no Gilbert-Elliott burst, no forced drops, no dropped SYN data) and
+jitter-free paths, one message on one connection to one front-end (``messages == 1``, the
+default ``FarmConfig``, every ``Case`` field the oracle does not read at its default: one
+client, no radio promotion), constant server times (no ``Distribution``), without
+send-and-save or BURL (the IMAP side is not modelled),
+and a warm client whose earlier connection did not last about as long as what it cached
+lives (:class:`WarmStateUnknown`: slow links with big bodies);
+otherwise ``ValueError``, as for feature combinations that cannot be negotiated (HELO with
+extensions, a pipelined AUTH or QUIT without PIPELINING, QUICKSTART or early pipelining
+without PIPELINING or with per-command writes, data in the SYN without Fast Open, the banner
+on the SYN-ACK with implicit TLS, whose server speaks first only after the handshake).
+The retransmission timer (RFC 6298) is not part of the closed form: on slow links
 a segment can wait for its ACK longer than the RTO, and a real stack (and the simulator) then
 retransmits spuriously. The result says when that cannot be excluded: ``rto_possible`` is set
 when some data segment waited from its transmission to its ACK at least ``min(rto_initial, RTT
 + rto_min)``, a lower bound of every RTO RFC 6298 (with Linux's floor) can produce, since every
-RTT sample, and so SRTT, is at least the path's RTT.
+RTT sample, and so SRTT, is at least the path's RTT, or when a SYN that carried data timed out.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import heapq
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from smtpsim.simulator import messages as msg
-from smtpsim.simulator.config import Features, LinkConfig, TcpConfig
+from smtpsim.simulator.config import FarmConfig, Features, LinkConfig, TcpConfig
 from smtpsim.simulator.session import Case
 
-__all__ = ["OracleResult", "oracle", "round_trips", "client_waits", "slow_start_rounds"]
+__all__ = [
+    "OracleResult",
+    "WarmStateUnknown",
+    "oracle",
+    "round_trips",
+    "client_waits",
+    "slow_start_rounds",
+]
 
 SYN_BYTES = 60
 """SYN and SYN-ACK on the wire: 20 B IPv4 + 20 B TCP + 20 B options (MSS, SACK permitted,
 timestamps, window scale)."""
 
+FO_COOKIE_BYTES = 12
+"""A Fast Open option with an 8-byte cookie (RFC 7413 §4.1.1: kind, length, cookie, padded)."""
+FO_REQUEST_BYTES = 4
+"""A Fast Open option asking for a cookie (no cookie, padded to 4 B)."""
+
 NAN = float("nan")
+
+TICKET_MAX_AGE_S = 3600.0
+"""How long a client keeps a session ticket: Postfix's ``smtp_tls_session_cache_timeout``
+default (3600 s), as the simulator's client does."""
+SLOWER = 1.1
+"""A bound on how much longer than the closed form a transfer lasts when spurious timeouts
+(outside the closed form) occur: the Eifel undo (RFC 4015) keeps it within about 1 % in the
+simulator on transfers of 5 minutes and more."""
+COOKIE_MAX_AGE_S = 3600.0
+"""How long a Fast Open cookie (or T/TCP state) stays cached: Linux keeps it in its TCP
+metrics, which expire after ``TCP_METRICS_TIMEOUT``, one hour."""
 
 _TRANSMIT_BEFORE_DATA = False
 """Diagnostic switch, off: True sends the data an arriving ACK releases *before* the same
@@ -133,8 +239,28 @@ REPLY_DATA = msg.reply(354, "End data with <CR><LF>.<CR><LF>")  # RFC 5321 §4.1
 REPLY_QUEUED = msg.reply(250, "2.0.0 Ok: queued as 4F2C81B3A9")  # end of data
 REPLY_QUIT = msg.reply(221, "2.0.0 Bye")  # RFC 5321 §4.1.1.10
 REPLY_HELO = msg.reply(250, msg.SERVER_DOMAIN)  # RFC 5321 §4.1.1.1
+REPLY_QHLO = msg.reply(250, msg.SERVER_DOMAIN)  # QHLO with a valid id, or QUICKSTART basic
 REPLY_LOGIN_USER = msg.reply(334, "VXNlcm5hbWU6")  # base64 "Username:"
 REPLY_LOGIN_PASS = msg.reply(334, "UGFzc3dvcmQ6")  # base64 "Password:"
+# A refused cached token (the simulator's text, sizes 40, 42 and 34 B in its traces):
+# quickstart-b §4 / the Features docstring: 504 before TLS, 503 for the rest of the group.
+REPLY_STALE_TOKEN = msg.reply(504, "5.5.1 Configuration token is stale")
+REPLY_STALE_QHLO = msg.reply(504, "5.5.1 Please use the correct QHLO ID")
+REPLY_REFUSED = msg.reply(503, "5.5.1 Error: send QHLO first")
+GREETING_TEXT = f"{msg.SERVER_DOMAIN} ESMTP Postfix"
+
+QS_BASIC_EXTRA = 26
+"""Bytes the QUICKSTART keywords add to a capability list (basic profile): one line, as the
+simulator's traces show (235 B greeting = 209 + 26; 221 B re-greeting = 195 + 26)."""
+QS_FULL_EXTRA = 32
+"""... and with the full profile, plus the qhlo-id itself (268 B greeting with a 27-character
+id = 209 + 32 + 27; the TLS-context list 238 B = 181 + 32 + 25)."""
+
+
+def _token(context: str, version: int) -> str:
+    """The server's configuration token / qhlo-id for a security context ("plain" or "tls")
+    and configuration version (1, or 2 after ``config_changed``): the simulator's format."""
+    return f"{msg.SERVER_DOMAIN}.v{version}.{context}"
 
 
 def _reply_bdat(n: int) -> msg.Reply:
@@ -160,23 +286,61 @@ SCRAM_SERVER_FIRST = "334 cj1" + "x" * 80 + "LHM9" + "y" * 24 + "LGk9NDA5Ng=="
 SCRAM_CLIENT_FINAL = "Yz1iaXdzLHI9" + "b" * 96 + "LHA9" + "c" * 60
 SCRAM_SERVER_FINAL = "334 dj1" + "z" * 41
 
+_Reply = tuple[int, str]  # (bytes, label)
+
+
+def _r(reply: msg.Reply) -> _Reply:
+    return reply.nbytes, reply.text
+
+
+def _list_reply(code: int, first: str, tls_offered: bool, f: Features, context: str,
+                version: int) -> _Reply:
+    """A capability list (EHLO reply, QUICKSTART greeting or QHLO/520 reply, early-pipelining
+    EHLO reply) as the server of ``f``'s variant builds it for a security context."""
+    if f.config_token:
+        extra = (f"PIPE_CONNECT {_token(context, version)}",)
+        rep = msg.capability_reply(code, first, tls_offered, True, extra)
+        return rep.nbytes, rep.text
+    rep = msg.capability_reply(code, first, tls_offered, True)
+    if f.quickstart == "basic":
+        return rep.nbytes + QS_BASIC_EXTRA, rep.text
+    if f.quickstart == "full":
+        return rep.nbytes + QS_FULL_EXTRA + len(_token(context, version)), rep.text
+    return rep.nbytes, rep.text
+
+
+def _greeting(f: Features, version: int) -> _Reply:
+    """The 220 banner: plain (RFC 5321 §4.2), with the capability list (QUICKSTART), or with the
+    cleartext configuration token on a second line (early pipelining; the simulator's banner
+    carries the cleartext token under implicit TLS too: 84 B in its traces)."""
+    if f.quickstart is not None:
+        return _list_reply(220, GREETING_TEXT, True, f, "plain", version)
+    if f.config_token:
+        rep = msg.Reply(220, [f"220-{GREETING_TEXT}",
+                              f"220 PIPE_CONNECT {_token('plain', version)}"])
+        return rep.nbytes, rep.text
+    return _r(msg.greeting())
+
 
 # ------------------------------------------------------------------ result
 @dataclass(frozen=True, slots=True)
 class OracleResult:
     """Times in seconds from the first SYN, as in ``SessionRecord``.
 
-    ``greeting_s`` the 220 greeting is delivered to the client; ``tls_s`` the client may send
-    application data (TLS 1.2: the server Finished is delivered; TLS 1.3: the client Finished is
-    written); ``auth_s`` the 235 is delivered (NaN when AUTH is pipelined or absent);
-    ``accept_s`` the final 250 for the message; ``user_s`` when the user is told (the 221 with
-    ``quit`` "wait" and "pipelined", the 250 with "async" and "drop"); ``close_s`` the 221
-    (the 250 with "drop": the client closes then). ``waits`` the times the
-    client stopped for the peer (the TCP handshake included); ``round_trips`` what
-    :func:`round_trips` counts for the variant (the ideal-path latency in RTT, the body's
-    slow-start rounds excluded). ``handshake_retransmits`` SYNs and SYN-ACKs sent again on
-    timers or for duplicate SYNs. ``rto_possible``: some data segment waited for its ACK long
-    enough that a retransmission timeout cannot be excluded (see the module docstring);
+    ``greeting_s`` the (first) 220 greeting is delivered to the client; ``tls_s`` the client
+    may send application data (TLS 1.2 full handshake: the server Finished is delivered;
+    TLS 1.3 and the abbreviated TLS 1.2 handshake: the client Finished is written);
+    ``auth_s`` the 235 is delivered (NaN when AUTH is pipelined or absent); ``mail_s`` the
+    client writes the MAIL command that is accepted (after a refused early group, the second
+    one); ``accept_s`` the final 250 for the message; ``user_s`` when the user is told (the
+    221 with ``quit`` "wait" and "pipelined", the 250 with "async", "drop" and ``reuse``);
+    ``close_s`` the 221 (the 250 with "drop": the client closes then; NaN with ``reuse``).
+    ``waits`` the times the client stopped for the peer (the TCP handshake included unless
+    the SYN carried its data); ``round_trips`` what :func:`round_trips` counts for the variant
+    (the ideal-path latency in RTT, the body's slow-start rounds excluded).
+    ``handshake_retransmits`` SYNs and SYN-ACKs sent again on timers or for duplicate SYNs.
+    ``rto_possible``: some data segment waited for its ACK long enough that a retransmission
+    timeout cannot be excluded, or a SYN with data timed out (see the module docstring);
     ``max_ack_wait_s`` that longest wait and ``rto_floor_s`` the bound it is held to.
     ``packets_up``/``packets_down``/``bytes_up``/``bytes_down``: the packets (and their wire
     bytes) whose first bit left before ``accept_s``, pure ACKs and handshake included.
@@ -188,6 +352,7 @@ class OracleResult:
     greeting_s: float
     tls_s: float
     auth_s: float
+    mail_s: float
     waits: int
     round_trips: int
     handshake_retransmits: int
@@ -201,34 +366,151 @@ class OracleResult:
 
 
 # ------------------------------------------------------------------ closed forms
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """What the client holds and how the connection starts (see the module docstring)."""
+
+    cookie: bool  # a valid Fast Open cookie / T/TCP state
+    early: bool  # the server's socket exists at the SYN (its banner can leave at once)
+    synack_data: bool  # the server's first write rides in its SYN-ACK
+    syn_connect: bool  # TCP_FASTOPEN_CONNECT with a cookie: the first write leaves in the SYN
+    ticket: bool  # a session ticket to offer
+    cached: bool  # configuration tokens / qhlo-ids cached (early pipelining, QUICKSTART full)
+    stale: bool  # ... and the server's configuration changed since
+    version: int  # the server's configuration version
+
+
+def _start(f: Features, state: str, config_changed: bool,
+           alive: tuple[bool, bool, bool] = (True, True, True)) -> _Start:
+    """``alive``: whether the ticket, the cookie and the tokens a warm client got are still
+    cached (see :func:`_alive`)."""
+    warm = state == "warm"
+    ticket_alive, cookie_alive, tokens_alive = alive
+    cookie = warm and cookie_alive and f.fast_open in ("tfo", "ttcp")
+    synack_data = f.fast_open == "synack-banner"
+    cached = warm and tokens_alive and (f.config_token or f.quickstart == "full")
+    return _Start(
+        cookie=cookie,
+        early=cookie or synack_data,
+        synack_data=synack_data,
+        syn_connect=f.syn_data and cookie,
+        ticket=warm and ticket_alive and f.resumption and f.tls is not None,
+        cached=cached,
+        stale=cached and config_changed,
+        version=2 if config_changed else 1,
+    )
+
+
 def _auth_round_trips(f: Features) -> int:
-    if f.auth is None or (f.auth_pipelined and f.pipelining):
+    if f.auth is None or _auth_in_group(f):
         return 0
     return {"plain": 1, "login": 3, "scram": 3}[f.auth]
 
 
+def _auth_in_group(f: Features) -> bool:
+    """AUTH PLAIN rides in the MAIL group (RFC 4954 §4): when asked for, and always with
+    QUICKSTART (quickstart-01 §6) and early pipelining (its group is EHLO + AUTH + MAIL)."""
+    if f.auth != "plain":
+        return False
+    return f.quickstart is not None or f.config_token or (f.auth_pipelined and f.pipelining)
+
+
+def _zero_rtt(f: Features, st: _Start) -> tuple[bool, int]:
+    """Whether 0-RTT data carries something (what would ride with the TLS 1.3 Finished), and
+    the round trips that saves on an ideal path: one, unless Nagle holds the client's next
+    (small) write for the ACK of its Finished, which comes with the tickets a round trip later
+    (the saving stays when the early group already drew the final 250)."""
+    if not (f.early_data and st.ticket and f.tls == "1.3"):
+        return False, 0
+    if f.implicit_tls:
+        group = f.config_token and st.cached
+        if not group and not f.banner_half_rtt:  # the client waits for the banner
+            return False, 0
+    elif f.quickstart is not None:
+        group = st.cached
+        if not group and f.quickstart == "basic":  # the re-greeting comes after TLS
+            return False, 0
+    else:
+        group = f.config_token and st.cached and not st.stale
+    if not f.nagle or (group and f.chunking and not st.stale):
+        return True, 1
+    return True, 0
+
+
 def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
-                mss: int = 1448) -> int:
+                mss: int = 1448, state: str = "cold", config_changed: bool = False,
+                alive: tuple[bool, bool, bool] = (True, True, True)) -> int:
     """Latency of an accepted message in RTTs on an ideal path (see the module docstring),
-    for a body that fits in the client's window. ``iw``/``flight``/``mss`` decide whether the
-    server's TLS flight needs a second slow-start round (RFC 5681 §3.1: the segments beyond
-    IW leave when the first ACK returns)."""
-    n = 3  # connect, greeting, EHLO/HELO
-    if f.tls is not None:
-        n += 1 + (2 if f.tls == "1.2" else 1) + 1  # STARTTLS, handshake, EHLO again
-        if math.ceil(flight / mss) > iw:
-            n += 1
-    n += _auth_round_trips(f)
-    n += 1 if f.pipelining else 2 + recipients  # the group, or MAIL, RCPT x R, DATA
-    n += 0 if f.chunking else 1  # the content after the 354
+    for coalesced writes and a body that fits in the client's window (and, with 0-RTT data
+    and Nagle, in one segment). ``iw``/``flight``/``mss`` decide whether the server's TLS
+    flight needs a second slow-start round (RFC 5681 §3.1: the segments beyond IW leave when
+    the first ACK returns); ``state``, ``config_changed`` and ``alive`` (ticket, cookie,
+    tokens still cached) what the client holds."""
+    st = _start(f, state, config_changed, alive)
+    return _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
+
+
+def _round_trips(f: Features, recipients: int, st: _Start, iw: int, flight: int,
+                 mss: int) -> int:
+    tls = f.tls is not None
+    full12 = f.tls == "1.2" and not st.ticket  # the full TLS 1.2 handshake: 2 RTT
+    x = 1 if tls and not st.ticket and math.ceil(flight / mss) > iw else 0
+    w = 0 if st.syn_connect else 1  # the client's first data leaves
+    greet = 1 if st.early else 2  # the banner arrives (when the server speaks first)
+    stale = 1 if st.stale else 0
+    content = 0 if f.chunking else 1
+    envelope = (1 if f.pipelining else 2 + recipients) + content
+    if f.quickstart is not None:
+        if not tls:
+            if st.cached:  # QHLO <id> + the group at W; refused once when stale
+                return w + 1 + stale + content
+            return greet + 1 + content  # greeting, QHLO + the group
+        if st.cached:  # QTLS + ClientHello at W; greeting and flight at W + 1
+            return w + 1 + x + (1 if full12 else 0) + 1 + stale + content
+        if f.quickstart == "basic":  # re-greeting with the client Finished's answer
+            return greet + 1 + x + 1 + 1 + content
+        return greet + 1 + x + (2 if full12 else 1) + 1 + content  # QHLO alone after TLS
+    if f.implicit_tls:
+        if f.config_token and st.cached:  # the group rides with the Finished
+            return w + 1 + x + (2 if full12 else 1) + stale + content
+        # the banner behind the flight (EHLO rides with the Finished), or when the Finished
+        # is read (then EHLO)
+        ehlo = w + 1 + x + (1 if f.banner_half_rtt else 2)
+        return ehlo + _auth_round_trips(f) + envelope
+    if f.config_token and st.cached:
+        if not tls:  # EHLO <token> + the group at W
+            return w + 1 + stale + content
+        # EHLO <token> + STARTTLS at W; the group after TLS (EHLO waited for when stale)
+        return w + 1 + stale + 1 + x + (1 if full12 else 0) + 1 + stale + content
+    n = greet + 1  # EHLO
+    if tls:
+        n += 1 + (2 if full12 else 1) + x + 1  # STARTTLS, handshake, EHLO again
+    return n + _auth_round_trips(f) + envelope
+
+
+def client_waits(f: Features, recipients: int, *, state: str = "cold",
+                 config_changed: bool = False,
+                 alive: tuple[bool, bool, bool] = (True, True, True)) -> int:
+    """How many times the client stops for the peer, the TCP handshake (unless the SYN
+    carries the first write) and a QUIT sent after the 250 included: each wait costs one RTT
+    on an ideal path, so this is ``round_trips`` without the extra TLS-flight round, plus one
+    for QUIT with ``quit`` "wait" or "async" (none with ``reuse``), plus one for a banner that
+    rode with the SYN-ACK while the client waited for it separately (a wait of no time), less
+    one when Nagle ate the round trip 0-RTT data saved (the answers came early, the wait for
+    them is the one of the next step), plus one for a QUIT kept out of a speculative group."""
+    st = _start(f, state, config_changed, alive)
+    n = round_trips(f, recipients, iw=10**9, state=state, config_changed=config_changed,
+                    alive=alive)
+    if f.quit in ("wait", "async") and not f.reuse:
+        n += 1
+    rides, saving = _zero_rtt(f, st)
+    if rides and not saving:  # the early answers came a round trip before Nagle let go
+        n -= 1
+    if f.quit == "pipelined" and f.chunking and not f.reuse and st.cached and not st.stale:
+        n += 1  # the final 250 came in a speculative group, which carries no QUIT
+    if st.early and not st.syn_connect and not (f.implicit_tls or st.cached):
+        n += 1
     return n
-
-
-def client_waits(f: Features, recipients: int) -> int:
-    """How many times the client stops for the peer, the TCP handshake and a QUIT sent after
-    the 250 included: each wait costs one RTT on an ideal path, so this is ``round_trips``
-    without the extra TLS-flight round, plus one for QUIT with ``quit`` "wait" or "async"."""
-    return round_trips(f, recipients, iw=10**9) + (1 if f.quit in ("wait", "async") else 0)
 
 
 def slow_start_rounds(segments: int, iw: int) -> int:
@@ -246,19 +528,23 @@ def slow_start_rounds(segments: int, iw: int) -> int:
 @dataclass(slots=True)
 class _Rec:
     """An application record (an SMTP line, a TLS flight, a body) and what the server does
-    when it reads it: process for ``proc`` seconds, then buffer ``replies`` (or write them at
-    once when ``immediate``, as TLS handshake messages are); ``hold`` keeps the buffer
-    (a BDAT line: its answer comes with the chunk)."""
+    when it reads it: process for ``proc`` seconds, then make ``writes`` at once (TLS
+    handshake messages, a banner; each one write), then buffer ``replies``; ``hold`` keeps
+    the buffer (a BDAT line: its answer comes with the chunk); ``closes``: the server closes
+    (FIN) once its reply is written (QUIT). For a record the client reads: ``wait`` False if
+    no step of the client waits for it; ``react`` (delay, parts): what the client's TLS
+    layer writes on its own that long after reading it (the Finished after 0-RTT data)."""
 
     nbytes: int
     label: str
     proc: float = 0.0
-    replies: tuple[int, ...] = ()
-    immediate: bool = False
-    hold: bool = False
+    replies: tuple[_Reply, ...] = ()
     reply_overhead: int | None = None  # TLS record overhead of the replies, None = cleartext
-    reply_labels: tuple[str, ...] = ()
-    closes: bool = False  # QUIT: the server closes (FIN) once its reply is written
+    writes: tuple[tuple[_Part, ...], ...] = ()
+    hold: bool = False
+    closes: bool = False
+    wait: bool = True  # the client waits for it (not the tickets after 0-RTT data)
+    react: tuple[float, list[_Part]] | None = None  # the client's TLS layer writes, delayed
 
 
 @dataclass(slots=True)
@@ -337,12 +623,13 @@ class _Seg:
     seq: int
     end: int
     ack: int
-    syn: bool = False  # SYN or SYN-ACK (60 B on the wire)
+    syn: bool = False  # SYN or SYN-ACK (60 B on the wire, plus options and data)
 
 
 class _Tcp:
     """One endpoint: sender (cwnd, Nagle, rwnd) and receiver (delayed ACK) of RFC 5681/1122 as
-    Linux does them; see the module docstring."""
+    Linux does them; see the module docstring. ``open``: the endpoint may send data (the
+    client once the SYN-ACK arrived; the server from the SYN on)."""
 
     def __init__(self, agenda: _Agenda, cfg: TcpConfig, nagle: bool, link: _Link,
                  peer_rwnd: int) -> None:
@@ -355,6 +642,7 @@ class _Tcp:
         self.peer_rwnd = peer_rwnd
         self.app: Callable[[float, list[_Rec]], None] = lambda t, r: None
         self.on_handshake: Callable[[float, _Seg], bool] = lambda t, s: False
+        self.open = False
         # sender
         self.written = 0
         self.snd_nxt = 0
@@ -367,6 +655,12 @@ class _Tcp:
         self.cwnd_usage_seq = 0
         self.max_ack_wait = 0.0
         self.fin_pending = False
+        # RTO estimate (RFC 6298 §2 with Linux's floor) and the last data sent, for slow start
+        # after idle (RFC 5681 §4.1)
+        self.srtt: float | None = None
+        self.rttvar = 0.0
+        self.rto = cfg.rto_initial_s
+        self.lsndtime: float | None = None
         # receiver
         self.rcv_nxt = 0
         self.acked_to = 0  # the last ACK sent
@@ -378,6 +672,7 @@ class _Tcp:
     def write(self, t: float, parts: list[_Part], max_record: int) -> None:
         """One write(): the records' bytes join the stream; the peer will deliver each record
         when its last byte arrives."""
+        self._restart_after_idle(t)
         for part in parts:
             nbytes, ends = _frame(part, max_record)
             for end, rec in ends:
@@ -386,10 +681,40 @@ class _Tcp:
         self.try_send(t)
 
     # ---- sender
+    def _restart_after_idle(self, t: float) -> None:
+        """RFC 5681 §4.1 as Linux does it (``tcp_slow_start_after_idle_check`` when a write
+        queues new data, ``tcp_cwnd_restart``): nothing in flight and no data sent for longer
+        than the RTO: halve cwnd once per RTO elapsed, down to ``min(IW, cwnd)``."""
+        if self.lsndtime is None or self.inflight or self.snd_nxt < self.written:
+            return
+        delta = t - self.lsndtime
+        if delta <= self.rto:
+            return
+        restart = min(self.cfg.iw, self.cwnd)
+        cwnd = self.cwnd
+        while True:
+            delta -= self.rto
+            if delta <= 0 or cwnd <= restart:
+                break
+            cwnd //= 2
+        self.cwnd = max(cwnd, restart)
+
+    def _rtt_sample(self, r: float) -> None:
+        """RFC 6298 §2.2-2.3, ``RTO = SRTT + max(4 RTTVAR, rto_min)`` (Linux's floor)."""
+        if self.srtt is None:
+            self.srtt, self.rttvar = r, r / 2
+        else:
+            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
+            self.srtt = 0.875 * self.srtt + 0.125 * r
+        self.rto = min(self.cfg.rto_max_s, self.srtt + max(4 * self.rttvar, self.cfg.rto_min_s))
+
     def _is_cwnd_limited(self) -> bool:
         return self.cwnd_limited or self.cwnd < 2 * self.max_packets_out
 
-    def try_send(self, t: float) -> None:
+    def try_send(self, t: float) -> int:
+        """Send what cwnd, rwnd and Nagle allow; the number of segments sent."""
+        if not self.open:
+            return 0
         sent = 0
         blocked = False
         while self.snd_nxt < self.written:
@@ -416,6 +741,7 @@ class _Tcp:
             seg = _Seg(self.snd_nxt, self.snd_nxt, self.rcv_nxt)
             self._ack_sent()
             self.link.send(t, self.cfg.header_bytes, self.peer.receive, seg)
+        return sent
 
     def close(self, t: float) -> None:
         """RFC 793 CLOSE: a FIN segment (no payload) follows the last data byte."""
@@ -428,18 +754,33 @@ class _Tcp:
         if n < self.mss:
             self.snd_sml = self.snd_nxt
         self.inflight.append((self.snd_nxt, t))
+        self.lsndtime = t
         seg = _Seg(seq, self.snd_nxt, self.rcv_nxt)
         self._ack_sent()
         self.link.send(t, n + self.cfg.header_bytes, self.peer.receive, seg)
+
+    def emit_syn(self, t: float, nbytes: int, data: int) -> None:
+        """A SYN or SYN-ACK of ``nbytes`` on the wire (options included) carrying the first
+        ``data`` bytes of the stream; they are acknowledged with the handshake, not timed by
+        the retransmission timer (a lost SYN is the SYN timer's business)."""
+        seq = self.snd_nxt
+        self.snd_nxt += data
+        seg = _Seg(seq, self.snd_nxt, self.rcv_nxt, syn=True)
+        self._ack_sent()
+        self.link.send(t, nbytes + data, self.peer.receive, seg)
 
     def _on_ack(self, t: float, ack: int) -> None:
         if ack <= self.snd_una:
             return
         k = 0
+        first = None
         while self.inflight and self.inflight[0][0] <= ack:
             _end, sent = self.inflight.popleft()
             self.max_ack_wait = max(self.max_ack_wait, t - sent)
+            first = sent if first is None else first
             k += 1
+        if first is not None:  # the oldest segment it acknowledges (Linux seq_rtt)
+            self._rtt_sample(t - first)
         self.snd_una = ack
         if self._is_cwnd_limited():
             self.cwnd += k
@@ -461,6 +802,19 @@ class _Tcp:
             if self.rcv_nxt > self.acked_to:
                 self.pure_ack(self.agenda.now)
 
+    def take(self, end: int) -> None:
+        """In-order data up to ``end`` has arrived (with a SYN or SYN-ACK: acknowledged by the
+        handshake itself)."""
+        self.rcv_nxt = max(self.rcv_nxt, end)
+
+    def deliver(self, t: float) -> None:
+        """Hand the records completed so far to the application, all at once and in order."""
+        done: list[_Rec] = []
+        while self.incoming and self.incoming[0][0] <= self.rcv_nxt:
+            done.append(self.incoming.popleft()[1])
+        if done:
+            self.app(t, done)
+
     def receive(self, seg: _Seg) -> None:
         t = self.agenda.now
         if self.on_handshake(t, seg):
@@ -478,25 +832,467 @@ class _Tcp:
             elif not self.delack_running:
                 self.delack_running = True
                 self.agenda.at(t + self.cfg.delack_s, self._delack_fire, self.delack_gen)
-        done: list[_Rec] = []
-        while self.incoming and self.incoming[0][0] <= self.rcv_nxt:
-            done.append(self.incoming.popleft()[1])
-        if done:  # all records this segment completed, at once and in order
-            self.app(t, done)
+        self.deliver(t)
 
 
-# ------------------------------------------------------------------ the session
+# ------------------------------------------------------------------ the client's script
 @dataclass(slots=True)
 class _Step:
     """A client step: after ``delay``, write ``writes`` (each one write()), then wait until
-    ``expect`` more records have been delivered; ``mark`` names the time that wait ends,
-    ``early`` the times the n-th of those records is delivered."""
+    ``expect`` more records have been delivered. ``marks`` name the times the n-th of those
+    records is delivered; ``on_write`` the names marked when the step writes."""
 
     writes: list[list[_Part]]
     expect: int
     delay: float = 0.0
-    mark: str = ""
-    early: dict[int, str] = field(default_factory=dict)  # marks before the wait ends
+    marks: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    on_write: tuple[str, ...] = ()
+
+
+def _shift(marks: dict[int, tuple[str, ...]], by: int) -> dict[int, tuple[str, ...]]:
+    return {i + by: names for i, names in marks.items()}
+
+
+def _merge(*dicts: dict[int, tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
+    out: dict[int, tuple[str, ...]] = {}
+    for d in dicts:
+        for i, names in d.items():
+            out[i] = out.get(i, ()) + names
+    return out
+
+
+@dataclass(slots=True)
+class _Group:
+    """Commands written together, the replies they draw, the marks among those replies and
+    the names marked when they are written."""
+
+    recs: list[_Rec]
+    expect: int
+    marks: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    on_write: tuple[str, ...] = ()
+
+
+class _Script:
+    """The client's steps and what the server does with each record (RFC 5321, 2920, 3030,
+    3207, 4954, 8314; the drafts; see the module docstring), for one ``Case``."""
+
+    def __init__(self, case: Case, st: _Start) -> None:
+        self.case = case
+        self.f = case.features
+        self.tm = case.timing
+        self.tls = case.tls
+        self.st = st
+        self.per_cmd = self.f.writes == "per-command"
+        self.steps: list[_Step] = []
+        self.oh: int | None = None  # TLS record overhead of application writes once TLS is up
+        self.auth_in_group = _auth_in_group(self.f)
+        self.quit_in_group = self.f.quit == "pipelined" and not self.f.reuse
+        self.quit_sent = False
+        self.ehlo_text = f"{'EHLO' if self.f.ehlo else 'HELO'} {msg.CLIENT_DOMAIN}"
+        self.plain = f"AUTH PLAIN {msg.auth_plain_ir()}"
+        n, label = _greeting(self.f, st.version)
+        self.greeting = _Rec(n, label)
+
+    # ---- building blocks
+    def cmd(self, text: str | int, proc: float, *replies: msg.Reply | _Reply,
+            **kw: Any) -> _Rec:
+        n = text if isinstance(text, int) else _line(text)
+        reps = tuple(r if isinstance(r, tuple) else _r(r) for r in replies)
+        return _Rec(n, str(text), proc, reps, reply_overhead=self.oh, **kw)
+
+    def parts(self, recs: list[_Rec]) -> list[list[_Part]]:
+        """One write for everything sent together, or one per record (per-command)."""
+        if self.per_cmd:
+            return [[_Part([r], self.oh)] for r in recs]
+        return [[_Part(recs, self.oh)]]
+
+    def step(self, writes: list[list[_Part]], expect: int, *, delay: float = 0.0,
+             marks: dict[int, tuple[str, ...]] | None = None,
+             on_write: tuple[str, ...] = ()) -> None:
+        self.steps.append(_Step(writes, expect, delay, marks or {}, on_write))
+
+    def send(self, g: _Group) -> None:
+        self.step(self.parts(g.recs), g.expect, marks=g.marks, on_write=g.on_write)
+
+    def exchange(self, rec: _Rec, mark: str = "") -> None:
+        self.step([[_Part([rec], self.oh)]], 1, marks={1: (mark,)} if mark else None)
+
+    def group(self, head: list[_Rec], refused: msg.Reply | _Reply | None = None, *,
+              speculative: bool = False) -> _Group:
+        """``head`` (EHLO <token>, QHLO, or nothing) + AUTH PLAIN (in the group) + MAIL +
+        RCPT x R + DATA, or BDAT <n> LAST + the chunk (+ a pipelined QUIT, unless the group
+        is ``speculative``: it rides on a cached token or qhlo-id the server may refuse, and
+        the server never refuses QUIT, RFC 5321 §4.1.1.10). ``refused``: the server answers
+        the head with it (spending ``ehlo``) and every other command with 503 at no cost; a
+        refused BDAT is answered, like an accepted one, once its chunk has been read (and
+        dropped; RFC 3030 §2: a reply to each chunk)."""
+        f, tm, case = self.f, self.tm, self.case
+        if refused is not None:
+            head = [_Rec(r.nbytes, r.label, tm.ehlo, (refused if isinstance(refused, tuple)
+                                                      else _r(refused),),
+                         reply_overhead=self.oh) for r in head]
+
+        def c(text: str | int, proc: float, reply: msg.Reply, **kw: Any) -> _Rec:
+            if refused is not None:
+                return self.cmd(text, 0.0, REPLY_REFUSED)
+            return self.cmd(text, proc, reply, **kw)
+
+        recs = list(head)
+        if self.auth_in_group:
+            recs.append(c(self.plain, tm.auth, REPLY_AUTH_OK))
+        recs.append(c(msg.mail_from(case.size, f.ehlo).text, tm.mail, REPLY_MAIL))
+        recs += [c(msg.rcpt_to(i).text, tm.rcpt, REPLY_RCPT) for i in range(case.recipients)]
+        marks: dict[int, tuple[str, ...]] = {}
+        if f.chunking:
+            if refused is not None:  # answered once its chunk is read, like an accepted one
+                recs += [self.cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
+                         self.cmd(case.size, 0.0, REPLY_REFUSED)]
+            else:
+                recs += [self.cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
+                         self.cmd(case.size, tm.end_of_data, _reply_bdat(case.size))]
+            expect = sum(len(r.replies) for r in recs)
+            if refused is None:
+                marks[expect] = ("accept",)
+            if self.quit_in_group and not speculative:
+                recs.append(c("QUIT", tm.quit, REPLY_QUIT, closes=True))
+                expect += 1
+                marks[expect] = ("close",)
+                self.quit_sent = True
+        else:
+            recs.append(c("DATA", tm.data, REPLY_DATA))
+            expect = sum(len(r.replies) for r in recs)
+        return _Group(recs, expect, marks, ("mail",))
+
+    def tls_list(self, code: int = 250, first: str = msg.SERVER_DOMAIN) -> _Reply:
+        """The capability list in the TLS security context (STARTTLS no longer offered)."""
+        return _list_reply(code, first, False, self.f, "tls", self.st.version)
+
+    def plain_list(self) -> _Reply:
+        return _list_reply(250, msg.SERVER_DOMAIN, True, self.f, "plain", self.st.version)
+
+    # ---- TLS
+    def handshake(self, *, prefix: tuple[_Rec, ...] = (), before: int = 0,
+                  before_marks: dict[int, tuple[str, ...]] | None = None,
+                  ride: Callable[[], _Group] | None = None,
+                  after_fin: _Reply | None = None, after_fin_mark: str = "",
+                  half_rtt_banner: bool = False) -> None:
+        """ClientHello (after ``prefix`` in the same write; ``before`` records, such as the
+        greeting, arrive ahead of the server's flight), the server's flight (with the banner
+        as 0.5-RTT data when ``half_rtt_banner``), the client's Finished with what can ride
+        with it (``ride``, built once TLS is up: TLS 1.3 and the abbreviated TLS 1.2
+        handshake; after the server Finished with a full TLS 1.2 handshake), and
+        ``after_fin``, a record the server writes on its own when it reads that Finished
+        (the implicit-TLS banner, QUICKSTART basic's re-greeting)."""
+        f, tls, st = self.f, self.tls, self.st
+        v13 = f.tls == "1.3"
+        oh = tls.record_overhead_13 if v13 else tls.record_overhead_12
+        if st.ticket:  # RFC 5077 §3.2 / RFC 8446 §4.2.11: the ticket in the ClientHello
+            hello_n, cpu = tls.client_hello + tls.hello_ticket_bytes, tls.resumed_cpu_s
+            flight = tls.server_resumed_13 if v13 else tls.server_resumed_12
+        else:
+            hello_n, cpu = tls.client_hello, tls.server_cpu_s
+            flight = tls.server_flight
+        client_cpu = tls.resumed_cpu_s if st.ticket else tls.client_cpu_s
+        if f.early_data and st.ticket and v13 and ride is not None:
+            self._early_data(prefix, hello_n, cpu, flight, client_cpu, before,
+                             before_marks or {}, ride, after_fin, after_fin_mark,
+                             half_rtt_banner)
+            return
+        fl: tuple[_Part, ...] = (_Part([_Rec(flight, "server flight")]),)
+        marks = dict(before_marks or {})
+        expect = before + 1
+        if half_rtt_banner:  # RFC 8446 §2: 0.5-RTT data right behind the server's flight
+            fl += (_Part([_Rec(self.greeting.nbytes, "banner")], oh),)
+            expect += 1
+            marks = _merge(marks, {expect: ("greeting",)})
+        hello = _Rec(hello_n, "ClientHello", cpu, writes=(fl,))
+        self.step([[_Part([*prefix, hello])]], expect, marks=marks)
+        self.oh = oh
+        after: tuple[tuple[_Part, ...], ...] = ()
+        n_after = 0
+        if after_fin is not None:
+            after = ((_Part([_Rec(after_fin[0], after_fin[1])], oh),),)
+            n_after = 1
+        if f.tls == "1.2" and not st.ticket:  # RFC 5246 §7.3: 2 RTT, nothing rides
+            fin = _Rec(45, "Finished", writes=((_Part([_Rec(tls.server_finished_12, "tls")]),),)
+                       + after)
+            if self.per_cmd:  # ClientKeyExchange, ChangeCipherSpec, Finished: three writes
+                cke = tls.client_finished_12 - 6 - 45
+                writes = [[_Part([_Rec(cke, "ClientKeyExchange")])],
+                          [_Part([_Rec(6, "ChangeCipherSpec")])], [_Part([fin])]]
+            else:
+                fin.nbytes = tls.client_finished_12
+                writes = [[_Part([fin])]]
+            fin_marks = {1: ("tls",)}
+            if after_fin_mark:
+                fin_marks = _merge(fin_marks, {2: (after_fin_mark,)})
+            self.step(writes, 1 + n_after, delay=client_cpu, marks=fin_marks)
+            if ride is not None:
+                self.send(ride())
+            return
+        # TLS 1.3 (RFC 8446 §2: NewSessionTickets when the Finished is read) or the TLS 1.2
+        # abbreviated handshake (RFC 5246 §7.3 Fig. 2: the server's Finished came first)
+        if v13:
+            fin = _Rec(tls.client_finished_13, "Finished",
+                       writes=((_Part([_Rec(tls.tickets_13 * tls.ticket_bytes, "tls")]),),)
+                       + after)
+            n_first = 1 + n_after
+        else:
+            fin = _Rec(tls.client_resumed_12, "Finished", writes=after)
+            n_first = n_after
+        fin_marks = {n_first: (after_fin_mark,)} if after_fin_mark else {}
+        g = ride() if ride is not None else _Group([], 0)
+        if self.per_cmd:
+            writes = [[_Part([fin])]] + [[_Part([r], oh)] for r in g.recs]
+        elif g.recs:
+            writes = [[_Part([fin]), _Part(g.recs, oh)]]
+        else:
+            writes = [[_Part([fin])]]
+        self.step(writes, n_first + g.expect, delay=client_cpu,
+                  marks=_merge(fin_marks, _shift(g.marks, n_first)),
+                  on_write=("tls",) + g.on_write)
+
+    def _early_data(self, prefix: tuple[_Rec, ...], hello_n: int, cpu: float, flight: int,
+                    client_cpu: float, before: int, before_marks: dict[int, tuple[str, ...]],
+                    ride: Callable[[], _Group], after_fin: _Reply | None,
+                    after_fin_mark: str, half_rtt_banner: bool) -> None:
+        """TLS 1.3 0-RTT (RFC 8446 §2.3), with a ticket: what would ride with the Finished
+        rides with the ClientHello instead, as early data in the same write; the server answers
+        it right behind its flight, after its banner (implicit TLS: the banner leaves behind
+        the flight, as 0.5-RTT data). The client's TLS layer writes its Finished, alone,
+        ``client_cpu`` after the flight; the NewSessionTickets that answer it are waited for
+        by nobody."""
+        tls = self.tls
+        oh = tls.record_overhead_13
+        self.oh = oh
+        g = ride()
+        tickets = _Rec(tls.tickets_13 * tls.ticket_bytes, "tickets", wait=False)
+        fin = _Rec(tls.client_finished_13, "Finished", writes=((_Part([tickets]),),))
+        fl: tuple[_Part, ...] = (_Part([_Rec(flight, "server flight",
+                                             react=(client_cpu, [_Part([fin])]))]),)
+        writes: tuple[tuple[_Part, ...], ...] = ()
+        marks = dict(before_marks)
+        expect = before + 1
+        banner = _Part([_Rec(self.greeting.nbytes, "banner")], oh)
+        if half_rtt_banner:  # in the flight's write
+            fl += (banner,)
+            expect += 1
+            marks = _merge(marks, {expect: ("greeting",)})
+        elif after_fin is not None:  # the banner must precede the answers: its own write
+            writes = ((_Part([_Rec(after_fin[0], after_fin[1])], oh),),)
+            expect += 1
+            if after_fin_mark:
+                marks = _merge(marks, {expect: (after_fin_mark,)})
+        hello = _Rec(hello_n, "ClientHello", cpu, writes=(fl, *writes))
+        self.step([[_Part([*prefix, hello]), _Part(g.recs, oh)]], expect + g.expect,
+                  marks=_merge(marks, _shift(g.marks, expect)), on_write=g.on_write)
+
+    # ---- the flows
+    def build(self) -> list[_Step]:
+        f, st = self.f, self.st
+        if f.implicit_tls:
+            self._implicit()
+        elif f.quickstart is not None:
+            self._quickstart()
+        elif f.config_token and st.cached:
+            self._early_pipe()
+        else:
+            self._standard()
+        return self.steps
+
+    def _standard(self) -> None:
+        """RFC 5321 with the extensions of RFC 2920, 3030, 3207, 4954; early pipelining with
+        nothing cached (its EHLO replies carry the tokens)."""
+        f, tm = self.f, self.tm
+        self.step([], 1, marks={1: ("greeting",)})
+        first = self.plain_list() if f.ehlo else _r(REPLY_HELO)
+        self.exchange(self.cmd(self.ehlo_text, tm.ehlo, first))
+        if f.tls is not None:
+            self.exchange(self.cmd("STARTTLS", tm.starttls, REPLY_STARTTLS))
+            self.handshake(ride=lambda: _Group([self.cmd(self.ehlo_text, tm.ehlo,
+                                                         self.tls_list())], 1))
+        self._auth_and_envelope()
+
+    def _implicit(self) -> None:
+        """RFC 8314 §3: TLS first, the banner when the handshake is done (or as 0.5-RTT data);
+        early pipelining rides with the client Finished."""
+        f, tm, st = self.f, self.tm, self.st
+        half = f.banner_half_rtt
+        banner = None if half else (self.greeting.nbytes, self.greeting.label)
+        if f.config_token and st.cached:
+            def ride() -> _Group:
+                refuse = self.tls_list(520, "Configuration token is stale") if st.stale else None
+                ehlo = self.cmd(f"EHLO {msg.CLIENT_DOMAIN} TOKEN={_token('tls', 1)}", tm.ehlo,
+                                self.tls_list())
+                return self.group([ehlo], refuse, speculative=True)
+
+            self.handshake(ride=ride, after_fin=banner, after_fin_mark="greeting",
+                           half_rtt_banner=half)
+            if st.stale:
+                self.send(self.group([self.cmd(
+                    f"EHLO {msg.CLIENT_DOMAIN} TOKEN={_token('tls', st.version)}", tm.ehlo,
+                    self.tls_list())]))
+            self._finish()
+            return
+        if half:
+            self.handshake(ride=lambda: _Group([self.cmd(self.ehlo_text, tm.ehlo,
+                                                         self.tls_list())], 1),
+                           half_rtt_banner=True)
+        else:
+            self.handshake(after_fin=banner, after_fin_mark="greeting")
+            self.exchange(self.cmd(self.ehlo_text, tm.ehlo, self.tls_list()))
+        self._auth_and_envelope()
+
+    def _quickstart(self) -> None:
+        """draft-fanf-smtp-quickstart-01 (-a basic, -b full)."""
+        f, tm, st = self.f, self.tm, self.st
+        qtls = _Rec(_line("QTLS"), "QTLS")  # no reply: the ClientHello follows (§5)
+        if f.tls is None:
+            if st.cached:  # QHLO <id> + the group at connection start
+                g = self.group([self.cmd(f"QHLO {msg.CLIENT_DOMAIN} {_token('plain', 1)}",
+                                         tm.ehlo, REPLY_QHLO)],
+                               REPLY_STALE_QHLO if st.stale else None, speculative=True)
+                self.step(self.parts(g.recs), 1 + g.expect,
+                          marks=_merge({1: ("greeting",)}, _shift(g.marks, 1)),
+                          on_write=g.on_write)
+                if st.stale:  # the greeting named the current id
+                    self.send(self.group([self.cmd(
+                        f"QHLO {msg.CLIENT_DOMAIN} {_token('plain', st.version)}", tm.ehlo,
+                        REPLY_QHLO)]))
+            else:
+                self.step([], 1, marks={1: ("greeting",)})
+                reply = REPLY_QHLO if f.quickstart == "basic" else self.plain_list()
+                self.send(self.group([self.cmd(f"QHLO {msg.CLIENT_DOMAIN}", tm.ehlo, reply)]))
+            self._finish()
+            return
+        if st.cached:  # full profile: QTLS + ClientHello without waiting for the greeting
+            def ride() -> _Group:
+                refuse = (self.tls_list(520, "Please use the correct QHLO ID") if st.stale
+                          else None)
+                return self.group([self.cmd(f"QHLO {msg.CLIENT_DOMAIN} {_token('tls', 1)}",
+                                            tm.ehlo, REPLY_QHLO)], refuse, speculative=True)
+
+            self.handshake(prefix=(qtls,), before=1, before_marks={1: ("greeting",)},
+                           ride=ride)
+            if st.stale:  # the 520 carried the current list and id
+                self.send(self.group([self.cmd(
+                    f"QHLO {msg.CLIENT_DOMAIN} {_token('tls', st.version)}", tm.ehlo,
+                    REPLY_QHLO)]))
+        elif f.quickstart == "basic":
+            self.step([], 1, marks={1: ("greeting",)})
+            self.handshake(prefix=(qtls,), after_fin=self.tls_list(220, GREETING_TEXT))
+            self.send(self.group([self.cmd(f"QHLO {msg.CLIENT_DOMAIN}", tm.ehlo, REPLY_QHLO)]))
+        else:  # full profile, nothing cached: QHLO alone after TLS, for the list and its id
+            self.step([], 1, marks={1: ("greeting",)})
+            self.handshake(prefix=(qtls,), ride=lambda: _Group([self.cmd(
+                f"QHLO {msg.CLIENT_DOMAIN}", tm.ehlo, self.tls_list())], 1))
+            self.send(self.group([]))
+        self._finish()
+
+    def _early_pipe(self) -> None:
+        """draft-harris-early-pipe with a cached token (the Features docstring's device)."""
+        f, tm, st = self.f, self.tm, self.st
+
+        def ehlo_tok(context: str, version: int, reply: _Reply) -> _Rec:
+            return self.cmd(f"EHLO {msg.CLIENT_DOMAIN} TOKEN={_token(context, version)}",
+                            tm.ehlo, reply)
+
+        if f.tls is None:
+            g = self.group([ehlo_tok("plain", 1, self.plain_list())],
+                           REPLY_STALE_TOKEN if st.stale else None, speculative=True)
+            self.step(self.parts(g.recs), 1 + g.expect,
+                      marks=_merge({1: ("greeting",)}, _shift(g.marks, 1)), on_write=g.on_write)
+            if st.stale:  # the greeting named the current token
+                self.send(self.group([ehlo_tok("plain", st.version, self.plain_list())]))
+            self._finish()
+            return
+        if st.stale:
+            recs = [ehlo_tok("plain", 1, _r(REPLY_STALE_TOKEN)),
+                    self.cmd("STARTTLS", 0.0, REPLY_REFUSED)]
+            self.step(self.parts(recs), 3, marks={1: ("greeting",)})
+            recs = [ehlo_tok("plain", st.version, self.plain_list()),
+                    self.cmd("STARTTLS", tm.starttls, REPLY_STARTTLS)]
+            self.step(self.parts(recs), 2)
+            # the refusal flushed the cache: no TLS-context token, EHLO waited for
+            self.handshake(ride=lambda: _Group([self.cmd(self.ehlo_text, tm.ehlo,
+                                                         self.tls_list())], 1))
+            self.send(self.group([]))
+        else:
+            recs = [ehlo_tok("plain", 1, self.plain_list()),
+                    self.cmd("STARTTLS", tm.starttls, REPLY_STARTTLS)]
+            self.step(self.parts(recs), 3, marks={1: ("greeting",)})
+            self.handshake(ride=lambda: self.group([ehlo_tok("tls", 1, self.tls_list())],
+                                                   speculative=True))
+        self._finish()
+
+    def _auth_and_envelope(self) -> None:
+        """AUTH waited for (RFC 4954 §4), then the envelope: one group (RFC 2920) or lock-step
+        (RFC 5321 §4.1), then the content and QUIT."""
+        f, tm, case = self.f, self.tm, self.case
+        if f.auth is not None and not self.auth_in_group:
+            if f.auth == "plain":
+                self.exchange(self.cmd(self.plain, tm.auth, REPLY_AUTH_OK), mark="auth")
+            elif f.auth == "login":
+                self.exchange(self.cmd("AUTH LOGIN", 0.0, REPLY_LOGIN_USER))
+                self.exchange(self.cmd(_b64(msg.SENDER), 0.0, REPLY_LOGIN_PASS))
+                self.exchange(self.cmd(_b64(msg.PASSWORD), tm.auth, REPLY_AUTH_OK), mark="auth")
+            else:
+                self.exchange(self.cmd(SCRAM_CLIENT_FIRST, 0.0,
+                                       msg.Reply(334, [SCRAM_SERVER_FIRST])))
+                self.exchange(self.cmd(SCRAM_CLIENT_FINAL, tm.auth,
+                                       msg.Reply(334, [SCRAM_SERVER_FINAL])))
+                self.exchange(self.cmd("", 0.0, REPLY_AUTH_OK), mark="auth")
+        if f.pipelining:  # one group, DATA or the BDAT chunk last (RFC 2920 §3.1)
+            self.send(self.group([]))
+        else:  # lock-step: every command waits for its reply
+            mail = self.cmd(msg.mail_from(case.size, f.ehlo).text, tm.mail, REPLY_MAIL)
+            self.step([[_Part([mail], self.oh)]], 1, on_write=("mail",))
+            for i in range(case.recipients):
+                self.exchange(self.cmd(msg.rcpt_to(i).text, tm.rcpt, REPLY_RCPT))
+            if f.chunking:  # BDAT <n> LAST and its chunk, answered once (RFC 3030 §2)
+                last = [self.cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
+                        self.cmd(case.size, tm.end_of_data, _reply_bdat(case.size))]
+                marks: dict[int, tuple[str, ...]] = {1: ("accept",)}
+                if self.quit_in_group:
+                    last.append(self.cmd("QUIT", tm.quit, REPLY_QUIT, closes=True))
+                    marks[2] = ("close",)
+                    self.quit_sent = True
+                self.step(self.parts(last), len(marks), marks=marks)
+            else:
+                self.exchange(self.cmd("DATA", tm.data, REPLY_DATA))
+        self._finish()
+
+    def _finish(self) -> None:
+        """The content after the 354 (none with BDAT) and QUIT (RFC 5321 §4.1.1.10; in the
+        content's write when pipelined, RFC 2920 §3.1; none with "drop" or ``reuse``)."""
+        f, tm, case = self.f, self.tm, self.case
+        quit = self.cmd("QUIT", tm.quit, REPLY_QUIT, closes=True)
+        if not f.chunking:
+            if self.per_cmd:
+                content = [self.cmd(case.size, 0.0),
+                           self.cmd(3, tm.end_of_data, REPLY_QUEUED)]
+            else:
+                content = [self.cmd(case.size + 3, tm.end_of_data, REPLY_QUEUED)]
+            marks: dict[int, tuple[str, ...]] = {1: ("accept",)}
+            if self.quit_in_group:
+                content.append(quit)
+                marks[2] = ("close",)
+                self.quit_sent = True
+            self.step(self.parts(content), len(marks), marks=marks)
+        if (f.quit in ("wait", "async") or self.quit_in_group) and not self.quit_sent \
+                and not f.reuse:  # (a pipelined QUIT kept out of a speculative group)
+            self.exchange(quit, mark="close")
+
+
+# ------------------------------------------------------------------ the domain
+_MODELLED = frozenset({
+    "path", "features", "size", "recipients", "client_tcp", "server_tcp", "tls", "timing",
+    "server_nagle", "profile", "variant", "server", "state", "config_changed", "gap_s",
+    "capability_max_age_s", "server_idle_s", "client_idle_s", "dc_path", "burl_pooled",
+})
+"""The ``Case`` fields the oracle reads (``dc_path``, ``burl_pooled`` and the idle limits only
+matter for BURL or a next message, both outside the domain); every other field must keep its
+default (one message, one client, one front-end, no radio, no losses)."""
 
 
 def _check_domain(case: Case) -> None:
@@ -507,9 +1303,32 @@ def _check_domain(case: Case) -> None:
             raise ValueError(f"closed form: the {name}link has jitter (jitter-free paths only)")
         if link.delay_s < 0 or link.bandwidth_bps <= 0:
             raise ValueError(f"closed form: the {name}link needs delay >= 0 and bandwidth > 0")
-    if case.drop_up or case.drop_down:
+    if case.drop_up or case.drop_down or case.syn_data_drop > 0:
         raise ValueError("closed form: forced drops are losses (lossless paths only)")
+    if case.messages != 1 or case.farm != FarmConfig():
+        raise ValueError("closed form: one message on one connection to one front-end only")
+    for fld in dataclasses.fields(case):
+        if fld.name in _MODELLED:
+            continue
+        if fld.default is not dataclasses.MISSING:
+            default = fld.default
+        elif fld.default_factory is not dataclasses.MISSING:
+            default = fld.default_factory()
+        else:  # pragma: no cover - a new required field
+            raise ValueError(f"closed form: Case.{fld.name} is not modelled")
+        if getattr(case, fld.name) != default:
+            raise ValueError(f"closed form: Case.{fld.name} is not modelled (only its default,"
+                             f" {default!r})")
+    for fld in dataclasses.fields(case.timing):
+        value = getattr(case.timing, fld.name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"closed form: ServerTiming.{fld.name} is drawn at random"
+                             " (constant processing times only)")
+    if case.state not in ("cold", "warm"):
+        raise ValueError(f"closed form: unknown client state {case.state!r}")
     f = case.features
+    if f.save is not None or f.burl:
+        raise ValueError("closed form: send-and-save and BURL (the IMAP side) are not modelled")
     if f.auth_pipelined and f.pipelining and f.auth != "plain":
         raise ValueError("closed form: only AUTH PLAIN with an initial response can be"
                          " pipelined (RFC 4954 §4)")
@@ -517,141 +1336,42 @@ def _check_domain(case: Case) -> None:
         raise ValueError("closed form: HELO negotiates no extension (RFC 5321 §4.1.1.1)")
     if f.quit == "pipelined" and not f.pipelining:
         raise ValueError("closed form: QUIT can end a group only with PIPELINING (RFC 2920 §3.1)")
-    for name in ("implicit_tls", "banner_half_rtt", "quickstart"):
-        if getattr(f, name, None):
-            raise ValueError(f"closed form: {name} is not modelled")
-    if getattr(case, "state", "cold") != "cold":
-        # a cold client holds no session ticket, so ``resumption`` changes nothing
-        raise ValueError("closed form: a cold client only (no cached state)")
+    if f.implicit_tls and f.tls is None:
+        raise ValueError("closed form: implicit TLS needs a TLS version (RFC 8314 §3)")
+    if f.banner_half_rtt and not (f.implicit_tls and f.tls == "1.3"):
+        raise ValueError("closed form: only an implicit TLS 1.3 banner can be 0.5-RTT data")
+    if f.resumption and f.tls is None:
+        raise ValueError("closed form: resumption needs TLS")
+    if f.syn_data and f.fast_open not in ("tfo", "ttcp"):
+        raise ValueError("closed form: only a SYN with a Fast Open cookie carries data")
+    if getattr(f, "early_data", False) and not (f.tls == "1.3" and f.resumption):
+        raise ValueError("closed form: 0-RTT data rides on a TLS 1.3 session ticket")
+    if f.fast_open == "synack-banner" and f.implicit_tls:
+        raise ValueError("closed form: no banner on the SYN-ACK with implicit TLS: the server's"
+                         " first bytes answer the ClientHello (RFC 8314 §3)")
+    if f.quickstart is not None or f.config_token:
+        if f.quickstart is not None and (f.config_token or f.implicit_tls):
+            raise ValueError("closed form: QUICKSTART starts TLS with QTLS and has its own"
+                             " cached id (quickstart-01 §5, §8)")
+        if f.auth not in (None, "plain") or not f.pipelining or f.writes != "coalesced":
+            raise ValueError("closed form: QUICKSTART and early pipelining send one group with"
+                             " AUTH PLAIN in one write, which needs PIPELINING")
     if case.size < 1 or case.recipients < 1:
         raise ValueError("closed form: size and recipients must be >= 1")
 
 
-def _script(case: Case) -> list[_Step]:
-    """The client's steps and what the server does with each record (RFC 5321, 2920, 3030,
-    3207, 4954; see the module docstring)."""
-    f, tm, tls = case.features, case.timing, case.tls
-    per_cmd = f.writes == "per-command"
-    steps: list[_Step] = [_Step([], 1, mark="greeting")]
-    oh: int | None = None  # TLS record overhead of application writes once TLS is up
-
-    def cmd(text: str | int, proc: float, *replies: msg.Reply, **kw: Any) -> _Rec:
-        n = text if isinstance(text, int) else _line(text)
-        return _Rec(n, str(text), proc, tuple(r.nbytes for r in replies), reply_overhead=oh,
-                    reply_labels=tuple(r.text for r in replies), **kw)
-
-    def group(recs: list[_Rec]) -> list[list[_Part]]:
-        """One write for everything sent together, or one per record (per-command)."""
-        if per_cmd:
-            return [[_Part([r], oh)] for r in recs]
-        return [[_Part(recs, oh)]]
-
-    def exchange(rec: _Rec, expect: int = 1, mark: str = "") -> None:
-        steps.append(_Step([[_Part([rec], oh)]], expect, mark=mark))
-
-    ehlo_text = f"{'EHLO' if f.ehlo else 'HELO'} {msg.CLIENT_DOMAIN}"
-    first_reply = msg.ehlo_reply(True, True) if f.ehlo else REPLY_HELO
-    exchange(cmd(ehlo_text, tm.ehlo, first_reply))
-
-    if f.tls is not None:
-        exchange(cmd("STARTTLS", tm.starttls, REPLY_STARTTLS))
-        hello = _Rec(tls.client_hello, "ClientHello", tls.server_cpu_s, (tls.server_flight,),
-                     immediate=True)
-        steps.append(_Step([[_Part([hello])]], 1))
-        ehlo2 = msg.ehlo_reply(False, True)
-        if f.tls == "1.2":
-            oh = tls.record_overhead_12
-            fin = _Rec(45, "Finished", 0.0, (tls.server_finished_12,), immediate=True)
-            if per_cmd:  # ClientKeyExchange, ChangeCipherSpec, Finished: three writes
-                cke = tls.client_finished_12 - 6 - 45
-                writes = [[_Part([_Rec(cke, "ClientKeyExchange")])],
-                          [_Part([_Rec(6, "ChangeCipherSpec")])], [_Part([fin])]]
-            else:
-                fin.nbytes = tls.client_finished_12
-                writes = [[_Part([fin])]]
-            steps.append(_Step(writes, 1, delay=tls.client_cpu_s, mark="tls"))
-            exchange(cmd(ehlo_text, tm.ehlo, ehlo2))
-        else:
-            oh = tls.record_overhead_13
-            fin = _Rec(tls.client_finished_13, "Finished", 0.0,
-                       (tls.tickets_13 * tls.ticket_bytes,), immediate=True)
-            ehlo = cmd(ehlo_text, tm.ehlo, ehlo2)
-            writes = ([[_Part([fin])], [_Part([ehlo], oh)]] if per_cmd
-                      else [[_Part([fin]), _Part([ehlo], oh)]])
-            steps.append(_Step(writes, 2, delay=tls.client_cpu_s, mark="tls_written"))
-
-    auth_in_group = f.auth is not None and f.auth_pipelined and f.pipelining
-    plain = f"AUTH PLAIN {msg.auth_plain_ir()}"
-    if f.auth is not None and not auth_in_group:
-        if f.auth == "plain":
-            exchange(cmd(plain, tm.auth, REPLY_AUTH_OK), mark="auth")
-        elif f.auth == "login":
-            exchange(cmd("AUTH LOGIN", 0.0, REPLY_LOGIN_USER))
-            exchange(cmd(_b64(msg.SENDER), 0.0, REPLY_LOGIN_PASS))
-            exchange(cmd(_b64(msg.PASSWORD), tm.auth, REPLY_AUTH_OK), mark="auth")
-        else:
-            server_first = msg.Reply(334, [SCRAM_SERVER_FIRST])
-            server_final = msg.Reply(334, [SCRAM_SERVER_FINAL])
-            exchange(cmd(SCRAM_CLIENT_FIRST, 0.0, server_first))
-            exchange(cmd(SCRAM_CLIENT_FINAL, tm.auth, server_final))
-            exchange(cmd("", 0.0, REPLY_AUTH_OK), mark="auth")
-
-    mail = cmd(msg.mail_from(case.size, f.ehlo).text, tm.mail, REPLY_MAIL)
-    rcpts = [cmd(msg.rcpt_to(i).text, tm.rcpt, REPLY_RCPT) for i in range(case.recipients)]
-    data_cmd = cmd("DATA", tm.data, REPLY_DATA)
-    # BDAT <n> LAST and its chunk (RFC 3030 §2): answered once, after the chunk
-    bdat = [cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
-            cmd(case.size, tm.end_of_data, _reply_bdat(case.size))]
-    last = bdat if f.chunking else [data_cmd]
-    quit = cmd("QUIT", tm.quit, REPLY_QUIT, closes=True)
-    # QUIT may end the group that the content begins (RFC 2920 §3.1): same write
-    with_quit = [quit] if f.quit == "pipelined" else []
-
-    def ending(step: _Step) -> _Step:
-        """The step whose replies end the message: the final 250 is ``accept``; a pipelined
-        QUIT's 221 right behind it is ``close``."""
-        if with_quit:
-            step.early = {step.expect: "accept"}
-            step.expect += 1
-            step.mark = "close"
-        else:
-            step.mark = "accept"
-        return step
-
-    if f.pipelining:  # one group, DATA or the BDAT chunk last (RFC 2920 §3.1)
-        recs = ([cmd(plain, tm.auth, REPLY_AUTH_OK)] if auth_in_group else []) + [mail] + rcpts
-        recs += last
-        if f.chunking:
-            steps.append(ending(_Step(group(recs + with_quit), len(recs) - 1)))
-        else:
-            steps.append(_Step(group(recs), len(recs)))
-    else:  # lock-step (RFC 5321 §4.1): every command waits for its reply
-        for r in [mail, *rcpts]:
-            exchange(r)
-        if f.chunking:
-            steps.append(ending(_Step(group(last + with_quit), 1)))
-        else:
-            steps.append(_Step(group(last), 1))
-    if not f.chunking:
-        if per_cmd:
-            content = [cmd(case.size, 0.0), cmd(3, tm.end_of_data, REPLY_QUEUED)]
-        else:
-            content = [cmd(case.size + 3, tm.end_of_data, REPLY_QUEUED)]
-        steps.append(ending(_Step(group(content + with_quit), 1)))
-    if f.quit in ("wait", "async"):  # QUIT after the 250 (RFC 5321 §4.1.1.10)
-        exchange(quit, mark="close")
-    return steps
-
-
+# ------------------------------------------------------------------ the session
 class _Session:
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, alive: tuple[bool, bool, bool] = (True, True, True)) -> None:
         self.case = case
+        f = case.features
+        self.st = _start(f, case.state, case.config_changed, alive)
         self.agenda = _Agenda()
         ag = self.agenda
         self.up = _Link(ag, case.path.up)
         self.down = _Link(ag, case.path.down)
         ctcp, stcp = case.client_tcp, case.server_tcp
-        self.client = _Tcp(ag, ctcp, case.features.nagle, self.up, stcp.rwnd_bytes)
+        self.client = _Tcp(ag, ctcp, f.nagle, self.up, stcp.rwnd_bytes)
         self.server = _Tcp(ag, stcp, case.server_nagle, self.down, ctcp.rwnd_bytes)
         self.client.peer, self.server.peer = self.server, self.client
         self.client.on_handshake = self._client_handshake
@@ -661,35 +1381,52 @@ class _Session:
         self.max_record = case.tls.max_record
         self.marks: dict[str, float] = {}
         self.retransmits = 0
-        # handshake state
+        # handshake state (RFC 793 §3.4, RFC 7413)
+        fo = f.fast_open in ("tfo", "ttcp")
+        option = (FO_COOKIE_BYTES if self.st.cookie else FO_REQUEST_BYTES) if fo else 0
+        self.syn_bytes = SYN_BYTES + option
+        self.synack_bytes = SYN_BYTES + (FO_COOKIE_BYTES if fo and not self.st.cookie else 0)
+        self.syn_data = 0
+        self.syn_data_timeout = False
         self.client_est = False
         self.server_state = "listen"
         # client script
-        self.steps = _script(case)
+        script = _Script(case, self.st)
+        self.steps = script.build()
+        self.greeting = None if f.implicit_tls else script.greeting
         self.step = 0
         self.got = 0
+        self.started = False  # the first step was written
         # server application
+        self.ready = False  # the banner is prepared (written, with implicit TLS: deferred)
         self.queue: deque[_Rec] = deque()
         self.busy = False
         self.buffer: list[_Rec] = []
 
-    # ---- handshake (RFC 793 §3.4; timers RFC 6298 §5.5 as Linux: 1 s, doubling)
+    # ---- handshake (RFC 793 §3.4; timers RFC 6298 §5.5 as Linux: 1 s, doubling; RFC 7413)
     def start(self) -> None:
-        self._send_syn(0.0)
-        self.agenda.at(self.case.client_tcp.rto_initial_s, self._syn_timer,
-                       self.case.client_tcp.rto_initial_s, 0)
+        if self.st.syn_connect:  # TCP_FASTOPEN_CONNECT: the first write joins the SYN
+            self._client_write()
+            self.syn_data = min(self.client.mss, self.client.written)
+        self.client.emit_syn(0.0, self.syn_bytes, self.syn_data)
+        rto = self.case.client_tcp.rto_initial_s
+        self.agenda.at(rto, self._syn_timer, rto, 0)
 
-    def _send_syn(self, t: float) -> None:
-        self.up.send(t, SYN_BYTES, self.server.receive, _Seg(0, 0, 0, syn=True))
+    def _send_synack(self, t: float, nbytes: int = SYN_BYTES) -> None:
+        self.down.send(t, nbytes, self.client.receive, _Seg(0, 0, self.server.rcv_nxt, syn=True))
 
-    def _send_synack(self, t: float) -> None:
-        self.down.send(t, SYN_BYTES, self.client.receive, _Seg(0, 0, 0, syn=True))
+    def _first_synack(self, t: float, data: int) -> None:
+        self.server.emit_syn(t, self.synack_bytes, data)
+        rto = self.case.server_tcp.rto_initial_s
+        self.agenda.at(t + rto, self._synack_timer, rto, 0)
 
     def _syn_timer(self, rto: float, n: int) -> None:
         if self.client_est or n >= self.case.client_tcp.syn_retries:
             return
         self.retransmits += 1
-        self._send_syn(self.agenda.now)
+        self.syn_data_timeout |= self.syn_data > 0  # RFC 7413 §4.2.1: resent without data
+        self.up.send(self.agenda.now, self.syn_bytes, self.server.receive,
+                     _Seg(0, 0, 0, syn=True))
         self.agenda.at(self.agenda.now + 2 * rto, self._syn_timer, 2 * rto, n + 1)
 
     def _synack_timer(self, rto: float, n: int) -> None:
@@ -702,66 +1439,106 @@ class _Session:
     def _client_handshake(self, t: float, seg: _Seg) -> bool:
         if not seg.syn:
             return False
-        if not self.client_est:  # SYN-ACK: established, the handshake ACK (no data yet)
-            self.client_est = True
-            self.marks["connect"] = t
-        self.client.pure_ack(t)  # (a repeated SYN-ACK is answered with a pure ACK too)
+        c = self.client
+        if self.client_est:  # a repeated SYN-ACK is answered with a pure ACK
+            c.pure_ack(t)
+            return True
+        self.client_est = True
+        self.marks["connect"] = t
+        c.open = True
+        c.snd_una = max(c.snd_una, seg.ack)  # the SYN's data, acknowledged (RFC 7413 §4.2.2)
+        c.take(seg.end)  # the SYN-ACK's data
+        if not c.try_send(t):  # data queued at connect() carries the handshake ACK
+            c.pure_ack(t)
+        if not self.started:  # connect() returns: the first step
+            self._client_write()
+        c.deliver(t)
         return True
 
     def _server_handshake(self, t: float, seg: _Seg) -> bool:
         if seg.syn:
             if self.server_state == "listen":
                 self.server_state = "syn_rcvd"
-                self._send_synack(t)
-                rto = self.case.server_tcp.rto_initial_s
-                self.agenda.at(t + rto, self._synack_timer, rto, 0)
+                s = self.server
+                s.take(seg.end)  # data in a SYN with a valid cookie (RFC 7413 §4.2.2)
+                s.acked_to = s.rcv_nxt
+                if self.st.early:  # the socket exists at the SYN
+                    self.agenda.at(t + self.case.timing.greeting, self._greet)
+                if not self.st.synack_data:  # (else: with the first write, see _greet)
+                    s.open = True
+                    self._first_synack(t, 0)
+                s.deliver(t)
             elif self.server_state == "syn_rcvd":  # a duplicate SYN: SYN-ACK at once
                 self.retransmits += 1
                 self._send_synack(t)
             return True
         if self.server_state == "syn_rcvd":  # the handshake ACK (or any later segment)
             self.server_state = "established"
-            self.agenda.at(t + self.case.timing.greeting, self._greet)
+            if not self.st.early:
+                self.agenda.at(t + self.case.timing.greeting, self._greet)
         return False
 
-    def _greet(self) -> None:
-        g = msg.greeting()
-        self.server.write(self.agenda.now, [_Part([_Rec(g.nbytes, g.text)])], self.max_record)
-
     # ---- client application
+    def _mark(self, name: str, t: float) -> None:
+        if name == "mail" or name not in self.marks:  # the MAIL that is accepted is the last
+            self.marks[name] = t
+
     def _client_read(self, t: float, recs: list[_Rec]) -> None:
-        step = self.steps[self.step]
-        for n, name in step.early.items():
-            if self.got < n <= self.got + len(recs):
-                self.marks[name] = t
-        self.got += len(recs)
-        if self.got < step.expect:
-            return
-        if step.mark:
-            self.marks[step.mark] = t
-        self.got = 0
-        self.step += 1
-        if self.step == len(self.steps):
-            self.agenda.stopped = True
-            return
-        nxt = self.steps[self.step]
-        if nxt.delay > 0:
-            self.agenda.at(t + nxt.delay, self._client_write)
-        else:
-            self._client_write()
+        for rec in recs:
+            if rec.react is not None:
+                delay, parts = rec.react
+                self.agenda.at(t + delay, self._react, parts)
+            if not rec.wait:
+                continue
+            step = self.steps[self.step]
+            self.got += 1
+            for name in step.marks.get(self.got, ()):
+                self._mark(name, t)
+            if self.got < step.expect:
+                continue
+            self.got = 0
+            self.step += 1
+            if self.step == len(self.steps):
+                self.agenda.stopped = True
+                return
+            nxt = self.steps[self.step]
+            if nxt.delay > 0:
+                self.agenda.at(t + nxt.delay, self._client_write)
+            else:
+                self._client_write()
+
+    def _react(self, parts: list[_Part]) -> None:
+        """The client's TLS layer writes on its own (its Finished after 0-RTT data)."""
+        self._mark("tls", self.agenda.now)
+        self.client.write(self.agenda.now, parts, self.max_record)
 
     def _client_write(self) -> None:
+        self.started = True
         step = self.steps[self.step]
         t = self.agenda.now
-        if step.mark == "tls_written":  # TLS 1.3: application data may follow the Finished
-            self.marks["tls"] = t
+        for name in step.on_write:
+            self._mark(name, t)
         for parts in step.writes:
             self.client.write(t, parts, self.max_record)
 
     # ---- server application (RFC 2920 §3.2)
+    def _greet(self) -> None:
+        """The banner is ready: written (the SYN-ACK carries it when held for it), then the
+        commands that arrived meanwhile are read."""
+        t = self.agenda.now
+        self.ready = True
+        s = self.server
+        if self.greeting is not None:
+            s.write(t, [_Part([self.greeting])], self.max_record)
+        if self.st.synack_data:
+            self._first_synack(t, min(s.mss, s.written))
+            s.open = True
+            s.try_send(t)
+        self._serve(t)
+
     def _server_read(self, t: float, recs: list[_Rec]) -> None:
         self.queue.extend(recs)
-        if not self.busy:
+        if self.ready and not self.busy:
             self._serve(t)
 
     def _serve(self, t: float) -> None:
@@ -781,12 +1558,9 @@ class _Session:
         self._serve(t)
 
     def _answer(self, t: float, rec: _Rec) -> None:
-        if rec.immediate:
-            out = [_Rec(n, "tls") for n in rec.replies]
-            self.server.write(t, [_Part(out)], self.max_record)
-        else:
-            self.buffer += [_Rec(n, lab, reply_overhead=rec.reply_overhead)
-                            for n, lab in zip(rec.replies, rec.reply_labels, strict=True)]
+        for parts in rec.writes:
+            self.server.write(t, list(parts), self.max_record)
+        self.buffer += [_Rec(n, lab, reply_overhead=rec.reply_overhead) for n, lab in rec.replies]
         if not rec.hold and not self.queue and self.buffer:
             overhead = self.buffer[0].reply_overhead
             self.server.write(t, [_Part(self.buffer, overhead)], self.max_record)
@@ -795,12 +1569,56 @@ class _Session:
             self.server.close(t)
 
 
+class WarmStateUnknown(ValueError):
+    """Outside the domain: a warm client's earlier connection lasted about as long as what it
+    cached lives, so whether it still holds it is not known (see :func:`oracle`)."""
+
+
+def _alive(case: Case) -> tuple[bool, bool, bool]:
+    """Whether the ticket, the Fast Open cookie and the configuration tokens a warm client got
+    from its earlier connection are still cached when they are used: each expires
+    (``TICKET_MAX_AGE_S``, ``COOKIE_MAX_AGE_S``, ``capability_max_age_s``) counted from when
+    that connection got it. The earlier connection is this case run cold (:func:`oracle`),
+    closed ``gap_s`` before this one starts; every item is got before its MAIL and used
+    before this connection's MAIL, so an age lies within ``gap + D -/+ mail`` (``D`` its
+    duration, ``SLOWER`` times more when a spurious timeout may have slowed it, and the
+    server's idle timeout more when the session was kept). :class:`WarmStateUnknown` when that
+    interval straddles a lifetime: what the client holds is then not known."""
+    f = case.features
+    wanted = (f.resumption and f.tls is not None, f.fast_open in ("tfo", "ttcp"),
+              f.config_token or f.quickstart == "full")
+    if case.state != "warm" or not any(wanted):
+        return True, True, True
+    before = oracle(replace(case, state="cold", config_changed=False))
+    d = before.accept_s if math.isnan(before.close_s) else before.close_s
+    gap = getattr(case, "gap_s", 60.0)
+    lo = gap + d - before.mail_s
+    hi = gap + (SLOWER * d if before.rto_possible else d) + before.mail_s
+    if f.reuse:
+        hi += getattr(case, "server_idle_s", 300.0)
+    out = []
+    for want, max_age in zip(wanted, (TICKET_MAX_AGE_S, COOKIE_MAX_AGE_S,
+                                      getattr(case, "capability_max_age_s", 86400.0)),
+                             strict=True):
+        if not want or hi < max_age:
+            out.append(True)
+        elif lo > max_age:
+            out.append(False)
+        else:
+            raise WarmStateUnknown(
+                f"closed form: the earlier connection lasted about as long as a cached item"
+                f" lives ({lo:.0f}-{hi:.0f} s for {max_age:.0f} s)")
+    return out[0], out[1], out[2]
+
+
 def oracle(case: Case) -> OracleResult:
     """The closed-form latency of ``case`` (see the module docstring); ``ValueError`` outside
-    its domain (loss, jitter, forced drops, or a feature combination that cannot be
-    negotiated)."""
+    its domain (loss, jitter, forced drops, several messages, the IMAP side, a warm client
+    whose earlier connection lasted about as long as what it cached lives, or a feature
+    combination that cannot be negotiated)."""
     _check_domain(case)
-    s = _Session(case)
+    alive = _alive(case)
+    s = _Session(case, alive)
     s.start()
     s.agenda.run()
     if "accept" not in s.marks:  # pragma: no cover - the script always ends with a 250
@@ -810,8 +1628,8 @@ def oracle(case: Case) -> OracleResult:
     floors = [min(c.rto_initial_s, rtt + c.rto_min_s) for c in (case.client_tcp, case.server_tcp)]
     waits = [s.client.max_ack_wait, s.server.max_ack_wait]
     accept = s.marks["accept"]
-    close = s.marks.get("close", accept)  # quit="drop": the client closes at the 250
-    user = accept if f.quit in ("async", "drop") else close
+    close = NAN if f.reuse else s.marks.get("close", accept)  # "drop": closed at the 250
+    user = accept if f.quit in ("async", "drop") or f.reuse else close
     up = [b for dep, _arr, b in s.up.log if dep < accept]
     down = [b for dep, _arr, b in s.down.log if dep < accept]
     return OracleResult(
@@ -821,11 +1639,15 @@ def oracle(case: Case) -> OracleResult:
         greeting_s=s.marks["greeting"],
         tls_s=s.marks.get("tls", NAN),
         auth_s=s.marks.get("auth", NAN),
-        waits=client_waits(f, case.recipients),
+        mail_s=s.marks["mail"],
+        waits=(0 if s.st.syn_connect else 1) + len(s.steps),
         round_trips=round_trips(f, case.recipients, iw=case.server_tcp.iw,
-                                flight=case.tls.server_flight, mss=case.server_tcp.mss),
+                                flight=case.tls.server_flight, mss=case.server_tcp.mss,
+                                state=case.state, config_changed=case.config_changed,
+                                alive=alive),
         handshake_retransmits=s.retransmits,
-        rto_possible=any(w >= fl for w, fl in zip(waits, floors, strict=True)),
+        rto_possible=(s.syn_data_timeout
+                      or any(w >= fl for w, fl in zip(waits, floors, strict=True))),
         max_ack_wait_s=max(waits),
         rto_floor_s=min(floors),
         packets_up=len(up),

@@ -55,8 +55,8 @@ __all__ = ["SmtpClient", "REPLY_TIMEOUT_S", "TICKET_LIFETIME_S"]
 #: Client timeouts of RFC 5321 §4.5.3.2: 5 min for the greeting, MAIL, RCPT (and, by the same
 #: rule, EHLO, STARTTLS, AUTH, QUIT and the TLS handshake), 2 min for the 354 after DATA, 10
 #: min for the reply to the end of data (§4.5.3.2.6: the time the server may spend on the
-#: message once it has it), counted here from when the peer has acknowledged the whole
-#: content. While the body drains, TCP's own retransmission limit bounds the wait.
+#: message once it has it). Each counts from the connection's last progress, so the wait
+#: for the end-of-data reply starts when the body has been acknowledged.
 REPLY_TIMEOUT_S = {"default": 300.0, "DATA": 120.0, "end": 600.0}
 
 #: How long the client keeps a cached capability list and its token (qhlo-id) unless the case
@@ -142,6 +142,7 @@ class SmtpClient:
         self.phase = "connect"
         self.phase_start = 0.0
         self._greeting_reply: Reply | None = None
+        self._early_at = 0.0
         record.frontend = frontend.name
 
     def _prepare_fast_open(self, middlebox: Callable[[], bool] | None) -> None:
@@ -204,7 +205,7 @@ class SmtpClient:
 
     def _next(self, timeout: float) -> Proc:
         """The next item from the socket, or abort with ``timeout`` after ``timeout`` s."""
-        item = yield from self.socket.recv_within(timeout)
+        item = yield from self.socket.recv_within(timeout, sending=True)
         if item is TIMEOUT:
             raise _Abort("timeout")
         return item
@@ -223,12 +224,10 @@ class SmtpClient:
 
         ``accept_index``: the position in ``expect`` of the message's final 2xx (250 to the
         end of data or BDAT LAST), which sets ``accept_s`` when it arrives even if more
-        replies of the group follow. Content in the group makes the reply timeout start
-        once the peer has acknowledged all of it."""
+        replies of the group follow. The reply timeout counts from the connection's last
+        progress, so it does not run while a long body is still being acknowledged."""
         self._send(items)
         self.record.waits += 1
-        if any(isinstance(item, Content) for item in items):
-            yield self.connection.client.drained()
         replies = []
         for i, code in enumerate(expect):
             r = yield from self._read(timeout)
@@ -502,7 +501,7 @@ class SmtpClient:
             rec.greeting_s = arrived - self.start_s
             yield from self._quickstart_greeting(reply)
         if sent_early and group is not None:
-            rec.mail_s = self.now()
+            rec.mail_s = self._early_at
         self._enter("envelope")
         if not full:
             # the basic server re-greets with the list after TLS: behind its Finished after
@@ -575,17 +574,18 @@ class SmtpClient:
         token_tls = self._cached_token("tls")
         early: list[Any] = []
         group = None
+        half_rtt = f.implicit_tls and f.banner_half_rtt and f.tls == "1.3"
         if token_tls is not None:
             yield from self._await_url()
             group = self._group([ehlo(token_tls), *auth], [250, *auth_codes], False)
             early = group[0]
-        elif not f.implicit_tls:
+        elif not f.implicit_tls or half_rtt:  # (the 0.5-RTT banner came with the flight)
             early = [self._hello()]
         sent_early = yield from self._tls(early)
         if group is not None and sent_early:
-            rec.mail_s = self.now()
+            rec.mail_s = self._early_at
         if f.implicit_tls:  # the banner: after the handshake (it is not waited for early)
-            banner_rides = f.tls == "1.2" and not rec.tls_resumed
+            banner_rides = (f.tls == "1.2" and not rec.tls_resumed) or half_rtt
             if group is None and not banner_rides:
                 rec.waits += 1
             r = yield from self._read()
@@ -654,7 +654,7 @@ class SmtpClient:
         """A pipelined QUIT held back from a speculative group that ended the message (BDAT
         or BURL): it goes now that the group was accepted."""
         f = self.f
-        if f.quit == "pipelined" and (f.chunking or f.burl):
+        if f.quit == "pipelined" and (f.chunking or f.burl) and not f.reuse:
             yield from self._exchange([Command("QUIT", "QUIT")], [221])
 
     def _quickstart_group(
@@ -730,6 +730,7 @@ class SmtpClient:
                 self.state.tickets, self.frontend.host, self.env.now, TICKET_LIFETIME_S
             )
         rec.ticket_offered = ticket is not None
+        hello_at = self.now()
         result = yield from client_handshake(
             self.env, self.channel, self.tls, f.tls, f.writes == "per-command",
             early, REPLY_TIMEOUT_S["default"], ticket, lead, stash, f.early_data,
@@ -738,6 +739,9 @@ class SmtpClient:
             raise _Abort(result.outcome)
         sent_early = result.resumed or f.tls == "1.3"
         zero_rtt = f.early_data and result.resumed and f.tls == "1.3" and bool(early)
+        #: when the early items went: with the ClientHello (accepted 0-RTT data) or with
+        #: the client's Finished
+        self._early_at = hello_at if zero_rtt else self.now()
         # with accepted 0-RTT data, waiting for the flight is waiting for the early replies
         rec.waits += 0 if zero_rtt else 1 if sent_early else 2
         rec.tls_resumed = result.resumed
@@ -791,7 +795,7 @@ class SmtpClient:
         message's final 250 (-1 with DATA: the message comes after the 354) and the reply
         timeout."""
         f = self.f
-        pipelined_quit = f.quit == "pipelined" and with_quit
+        pipelined_quit = f.quit == "pipelined" and with_quit and not f.reuse
         items: list[Any] = [*prefix, mail_from(self.size, f.ehlo)]
         items += [rcpt_to(i) for i in range(self.recipients)]
         codes = [*prefix_codes] + [250] * (1 + self.recipients)
@@ -830,8 +834,6 @@ class SmtpClient:
             self._send(items)
             rec.mail_s = self.now()
         rec.waits += 1
-        if any(isinstance(item, Content) for item in items):
-            yield self.connection.client.drained()
         replies = []
         for i, code in enumerate(codes):
             r = yield from self._read(timeout)
@@ -846,7 +848,8 @@ class SmtpClient:
         """After the envelope's group: with DATA, the content and its 250."""
         self._enter("data")
         if not self.f.chunking and not self.f.burl:
-            quit = [Command("QUIT", "QUIT")] if self.f.quit == "pipelined" else []
+            pipelined = self.f.quit == "pipelined" and not self.f.reuse
+            quit = [Command("QUIT", "QUIT")] if pipelined else []
             yield from self._last_exchange(self._content(True) + quit, [250], [221] if quit else [])
 
     def _envelope(self, prefix: list[Any], prefix_codes: list[int]) -> Proc:
@@ -863,7 +866,9 @@ class SmtpClient:
             if i == len(prefix):
                 self.record.mail_s = self.now()
             yield from self._exchange([command], [code])
-        quit: list[Any] = [Command("QUIT", "QUIT")] if f.quit == "pipelined" else []
+        quit: list[Any] = (
+            [Command("QUIT", "QUIT")] if f.quit == "pipelined" and not f.reuse else []
+        )
         if f.burl:
             self._enter("data")
             burl = [BurlCommand(self.burl_url.value, self.size)]

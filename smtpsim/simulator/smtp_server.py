@@ -178,6 +178,8 @@ def _serve(
             break
         if isinstance(item, TlsMessage):  # the client's Finished after 0-RTT data
             accept_finished(channel, tls, issue)
+            if not socket.pending():
+                flush()
             continue
         if not isinstance(item, Command | Content):
             break  # CLOSED, FAILED, or stray TLS data

@@ -190,11 +190,15 @@ class Socket:
             self._waiter = ev
         return ev
 
-    def recv_within(self, timeout: float) -> Generator[simpy.Event, Any, Any]:
-        """Process step: the next item, or ``TIMEOUT`` once no data has arrived for
+    def recv_within(
+        self, timeout: float, sending: bool = False
+    ) -> Generator[simpy.Event, Any, Any]:
+        """Process step: the next item, or ``TIMEOUT`` once nothing has happened for
         ``timeout`` s. Like a read timeout applied to each ``read()`` call (Postfix's
-        ``smtpd_timeout``, RFC 5321 §4.5.3.2), any arriving data restarts it, so a long body
-        that keeps arriving never times out."""
+        ``smtpd_timeout``), new data arriving restarts it, so a long body that keeps
+        arriving never times out. ``sending``: our own data being acknowledged restarts it
+        too (RFC 5321 §4.5.3.2: the client's data-block timer runs while its body is on its
+        way, the wait for the reply starts when it has arrived)."""
         ev = self.recv()
         if ev.triggered:
             return ev.value
@@ -204,7 +208,9 @@ class Socket:
             yield ev | env.timeout(deadline - env.now)
             if ev.triggered:
                 return ev.value
-            idle_until = self.endpoint.last_data_s + timeout
+            ep = self.endpoint
+            last = max(ep.last_data_s, ep.last_acked_s) if sending else ep.last_data_s
+            idle_until = last + timeout
             if idle_until <= env.now + 1e-12:
                 if self._waiter is ev:
                     self._waiter = None
@@ -247,7 +253,7 @@ class TcpEndpoint:
         "handshake_retransmitted", "timer_gen",
         # receiver
         "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "incoming",
-        "peer_fin", "on_established", "record_log", "drain_waiter", "last_data_s",
+        "peer_fin", "on_established", "record_log", "last_data_s", "last_acked_s",
         "ts_recent", "undo", "undo_ts", "spurious_rtos",
         # Fast Open
         "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
@@ -307,9 +313,10 @@ class TcpEndpoint:
         self.on_established: Callable[[], None] | None = None
         #: The trace's record list when tracing, else None.
         self.record_log: list[RecordEvent] | None = None
-        self.drain_waiter: simpy.Event | None = None
-        #: When new in-order data last arrived (restarts application read timeouts).
+        #: When new in-order data last arrived, and when new data of ours was last
+        #: acknowledged (these restart application read timeouts).
         self.last_data_s = 0.0
+        self.last_acked_s = 0.0
         self.ts_recent = 0.0
         #: What a timeout changed, kept until the first ACK after it shows whether the timeout
         #: was spurious: (cwnd, ssthresh, snd_nxt, in-flight list); and when it retransmitted.
@@ -350,16 +357,6 @@ class TcpEndpoint:
             now = self.env.now
             log.extend(RecordEvent(now, self.side, "write", r.nbytes, r.label) for r in records)
         self.output()
-
-    def drained(self) -> simpy.Event:
-        """An event triggered once every byte written so far has been acknowledged by the
-        peer: the data has left the network, however deep the queue it crossed."""
-        ev = self.env.event()
-        if self.snd_una >= self.write_end or self.state == DEAD:
-            ev.succeed()
-        else:
-            self.drain_waiter = ev
-        return ev
 
     def close(self) -> None:
         if self.fin_queued or self.state == DEAD:
@@ -458,9 +455,6 @@ class TcpEndpoint:
         self.timer_gen += 1
         self.rto_deadline = None
         self.delack_pending = False
-        if self.drain_waiter is not None:
-            self.drain_waiter.succeed()
-            self.drain_waiter = None
         if not self.socket.established.triggered:
             self.socket.established.succeed(False)
         self.socket._deliver(FAILED)
@@ -722,12 +716,9 @@ class TcpEndpoint:
                 if not retransmitted:
                     sample = now - sent
             self.snd_una = ack
+            self.last_acked_s = now  # our data is getting through
             if self.snd_nxt < ack:
                 self.snd_nxt = ack
-            waiter = self.drain_waiter
-            if waiter is not None and ack >= self.write_end:
-                self.drain_waiter = None
-                waiter.succeed()
             if sample >= 0.0:
                 self._rtt_sample(sample)
             self.expiries = 0

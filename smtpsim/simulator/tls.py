@@ -164,8 +164,9 @@ def client_handshake(
     zero_rtt = zero_rtt and ticket is not None and version == "1.3" and bool(early_items)
     if zero_rtt:
         first.items[0].early = True
+        cleartext = channel.frame(lead)
         channel.start_tls(cfg, version)  # early data has record overhead (early traffic keys)
-        sock.write([*channel.frame(lead), first, *channel.frame(early_items)])
+        sock.write([*cleartext, first, *channel.frame(early_items)])
         channel.overhead = 0
     else:
         sock.write([*channel.frame(lead), first])
