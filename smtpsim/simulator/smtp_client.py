@@ -68,9 +68,9 @@ CAPABILITY_MAX_AGE_S = 86400.0
 #: timeout of RFC 5321 §4.5.3.2.7.
 NOOP_INTERVAL_S = 240.0
 
-#: How long the client keeps a TFO cookie or T/TCP state: RFC 7413 §4.1.2 leaves it to the
-#: server's key rotation; Linux keeps cookies in its per-destination metrics, which expire
-#: after an hour of disuse (TCP_METRICS_TIMEOUT). One hour.
+#: How long the client keeps a TFO cookie or T/TCP state unused: RFC 7413 §4.1.2 leaves it to
+#: the server's key rotation; Linux keeps cookies in its per-destination metrics, which expire
+#: after an hour without use (TCP_METRICS_TIMEOUT). One hour from the last use.
 COOKIE_LIFETIME_S = 3600.0
 
 #: How long the client keeps a session ticket: Postfix's ``smtp_tls_session_cache_timeout``
@@ -168,7 +168,12 @@ class SmtpClient:
             cache[host] = CacheEntry(value, env.now)
             rec.tfo_hit = False
 
+        def on_established() -> None:  # a used cookie stays cached: Linux's TCP metrics
+            if rec.tfo_hit:  # entry (which holds it) expires an hour after its last use
+                cache[host] = CacheEntry(cookie, env.now)
+
         client.on_cookie = on_cookie
+        client.on_established = on_established
         client.on_syn_data_lost = lambda: state.note_syn_data_lost(host, env.now)
         server.fo_accept = self.frontend.fast_open_check(kind)
 
