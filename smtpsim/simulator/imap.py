@@ -172,7 +172,8 @@ class ImapSession:
         return f"a{self.tag}"
 
     def _next(self) -> Proc:
-        item = yield from self.socket.recv_within(TIMEOUT_S)
+        # the client's wait restarts while its own literal is still being acknowledged
+        item = yield from self.socket.recv_within(TIMEOUT_S, sending=True)
         if item is TIMEOUT or not isinstance(item, ImapLine | Content):
             raise ConnectionError("IMAP session lost")
         return item
