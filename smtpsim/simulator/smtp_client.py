@@ -208,6 +208,13 @@ class SmtpClient:
             if item.ticket is not None:
                 self._store_ticket(item.ticket)
 
+    def _expect(self, code: int) -> Proc:
+        """The next reply, which must have ``code``; anything else ends the session."""
+        r = yield from self._read()
+        if r.code != code:
+            raise _Abort("rejected")
+        return r
+
     def _next(self, timeout: float) -> Proc:
         """The next item from the socket, or abort with ``timeout`` after ``timeout`` s."""
         item = yield from self.socket.recv_within(timeout, sending=True)
@@ -394,16 +401,12 @@ class SmtpClient:
         self._enter("greeting")
         if not banner_rides:
             rec.waits += 1
-        r = yield from self._read()
-        if r.code != 220:
-            raise _Abort("rejected")
+        r = yield from self._expect(220)
         rec.greeting_s = self.now()
         self._enter("ehlo")
         if half_rtt:  # EHLO went with the Finished
             rec.waits += 1
-            r = yield from self._read()
-            if r.code != 250:
-                raise _Abort("rejected")
+            yield from self._expect(250)
         else:
             yield from self._ehlo()
         if f.tls is not None and not f.implicit_tls:
@@ -413,9 +416,7 @@ class SmtpClient:
             self._enter("ehlo")
             if sent_early:  # EHLO already went with the client's Finished
                 rec.waits += 1
-                r = yield from self._read()
-                if r.code != 250:
-                    raise _Abort("rejected")
+                yield from self._expect(250)
             else:
                 yield from self._ehlo()
         if f.auth is not None:
@@ -513,9 +514,7 @@ class SmtpClient:
             # a full TLS 1.2 handshake, else one more wait
             if not (f.tls == "1.2" and not rec.tls_resumed):
                 rec.waits += 1
-            r = yield from self._read()
-            if r.code != 220:
-                raise _Abort("rejected")
+            r = yield from self._expect(220)
             yield from self._quickstart_group(
                 "tls", [Command("QHLO", f"QHLO {domain}"), *auth], [250, *auth_codes], False
             )
@@ -528,9 +527,7 @@ class SmtpClient:
         qhlo = early[0]
         if sent_early:
             rec.waits += 1
-            r = yield from self._read()
-            if r.code != 250:
-                raise _Abort("rejected")
+            r = yield from self._expect(250)
         else:
             (r,) = yield from self._exchange([qhlo], [250])
         self._learn_token(r, "tls")
@@ -593,9 +590,7 @@ class SmtpClient:
             banner_rides = (f.tls == "1.2" and not rec.tls_resumed) or half_rtt
             if group is None and not banner_rides:
                 rec.waits += 1
-            r = yield from self._read()
-            if r.code != 220:
-                raise _Abort("rejected")
+            r = yield from self._expect(220)
             rec.greeting_s = self.now()
             self._learn_token(r, "plain")
         self._enter("envelope")
@@ -608,9 +603,7 @@ class SmtpClient:
         self._enter("ehlo")
         if sent_early:
             rec.waits += 1
-            r = yield from self._read()
-            if r.code != 250:
-                raise _Abort("rejected")
+            r = yield from self._expect(250)
         else:
             (r,) = yield from self._exchange([self._hello()], [250])
         self._learn_token(r, "tls")
@@ -622,9 +615,7 @@ class SmtpClient:
         rec = self.record
         self._enter("greeting")
         rec.waits += 1
-        r = yield from self._read()
-        if r.code != 220:
-            raise _Abort("rejected")
+        r = yield from self._expect(220)
         rec.greeting_s = self.now()
         self._learn_token(r, "plain")
         self._enter("ehlo")
