@@ -401,7 +401,7 @@ class SmtpClient:
         self._enter("greeting")
         if not banner_rides:
             rec.waits += 1
-        r = yield from self._expect(220)
+        yield from self._expect(220)
         rec.greeting_s = self.now()
         self._enter("ehlo")
         if half_rtt:  # EHLO went with the Finished
