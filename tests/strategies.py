@@ -11,10 +11,12 @@ preset the oracle models (``ORACLE_PRESETS``), or a random compatible combinatio
 tokens: the session start (standard, QUICKSTART basic or full, early pipelining) and one
 token from each group of ``_GROUPS`` (narrowed to what that start can negotiate), in random
 order, so a later token may override an earlier one; the combinations ``parse_variant``
-still refuses are filtered out.
+still refuses are filtered out. The IMAP side too: no save, send-and-save in parallel or first,
+or BURL (``burl``, needing AUTH), with a synchronizing literal or LITERAL+, an open or a cold
+IMAP session; and for BURL the server's fetch on its pooled connection or a new one.
 
 Outside the oracle's domain and not drawn: several messages on a kept session, server farms,
-send-and-save and BURL (the ``burl`` preset and the IMAP tokens), lossy paths.
+lossy paths.
 """
 
 from __future__ import annotations
@@ -60,13 +62,9 @@ def log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
 rtts = log_uniform(1e-4, 2.0)
 bandwidths = log_uniform(MIN_BPS, MAX_BPS)
 sizes = log_uniform(MIN_SIZE, MAX_SIZE).map(round)
-#: Every preset inside the oracle's domain: all but those that save the message over IMAP
-#: (``burl``): rfc5321, pipelining, chunking, baseline, quickstart-basic, quickstart-full,
-#: config-token, tfo, implicit-tls, streamlined, streamlined-2006.
-ORACLE_PRESETS = tuple(sorted(
-    name for name in PRESETS
-    if parse_variant(name).save is None and not parse_variant(name).burl
-))
+#: Every preset: the oracle models them all (``burl`` with the IMAP side since it was
+#: extended).
+ORACLE_PRESETS = tuple(sorted(PRESETS))
 presets = st.sampled_from(ORACLE_PRESETS)
 
 #: One token is drawn from each group; their order is random too (a later token overrides).
@@ -83,6 +81,13 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "fast-open": ("no-fast-open", "tfo", "ttcp", "synack-banner"),
     "syn-data": ("no-syn-data", "syn-data"),
     "reuse": ("no-reuse", "no-reuse", "no-reuse", "reuse"),
+}
+#: The IMAP side (send-and-save, BURL), drawn when ``imap``: no save half of the time, and
+#: ``burl`` (which saves in parallel unless told "first") one time in two, in any order.
+_IMAP_GROUPS: dict[str, tuple[str, ...]] = {
+    "save": ("no-save", "no-save", "no-save", "save", "save-first", "save-first"),
+    "literal": ("literal-sync", "literal-plus"),
+    "imap-session": ("imap-open", "imap-cold"),
 }
 #: The start of the session: the standard dialogue, QUICKSTART's profiles or early pipelining.
 #: QUICKSTART and early pipelining need PIPELINING, one write and a one-round-trip AUTH, and
@@ -107,11 +112,11 @@ _HELO_FREE = ("writes", "nagle", "fast-open", "reuse")
 
 
 @st.composite
-def token_variants(draw: st.DrawFn) -> str:
+def token_variants(draw: st.DrawFn, imap: bool = True) -> str:
     """A random variant expression that ``parse_variant`` accepts: one token from each group
     (narrowed for the session start drawn), the 0.5-RTT banner sometimes with implicit TLS,
-    0-RTT data sometimes with resumption, data in the SYN only with TFO or T/TCP, in random
-    order."""
+    0-RTT data sometimes with resumption, data in the SYN only with TFO or T/TCP, with
+    ``imap`` one token of each IMAP group (BURL only with AUTH), in random order."""
     if draw(st.integers(0, 9)) == 0:  # HELO, one in ten
         tokens = [*_HELO, draw(st.sampled_from(_HELO_QUIT))]
         tokens += [draw(st.sampled_from(_GROUPS[g])) for g in _HELO_FREE]
@@ -127,6 +132,15 @@ def token_variants(draw: st.DrawFn) -> str:
             tokens.append("early-data")  # TLS 1.3 0-RTT, on the ticket
     if "syn-data" in tokens and not {"tfo", "ttcp"} & set(tokens):
         tokens.remove("syn-data")
+    if imap:
+        tokens += [draw(st.sampled_from(choices)) for choices in _IMAP_GROUPS.values()]
+        if draw(st.booleans()):
+            tokens.append("burl")
+        # BURL needs AUTH; with QUICKSTART or early pipelining the simulator's capability
+        # lists drop a keyword (an open issue, test_closed_form.py section 3): not drawn
+        if "burl" in tokens and ({"no-auth", "qs-basic", "qs-full", "config-token"}
+                                 & set(tokens)):
+            tokens.remove("burl")
     expr = "+".join(draw(st.permutations(tokens)))
     try:
         parse_variant(expr)
@@ -152,6 +166,10 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
     """A lossless, jitter-free ``Case`` drawn from the whole domain (see the module docstring)."""
     expr = draw(variant)
     iw = draw(st.sampled_from([3, 10]))
+    if parse_variant(expr).save is not None:
+        # The simulator's client IMAP connection ignores client_tcp (it runs with the default
+        # TcpConfig, IW 10): an open issue (test_closed_form.py, section 3), so IW 10 here.
+        iw = 10
     tcp = TcpConfig(iw=iw)
     server = draw(st.sampled_from(["ideal", "typical"]))
     if server == "ideal":
@@ -161,6 +179,7 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
         timing, tls = ServerTiming.typical(), TlsConfig()
     state = draw(st.sampled_from(["cold", "warm"]))
     changed = state == "warm" and draw(st.integers(0, 2)) == 0
+    pooled = draw(st.integers(0, 3)) > 0  # BURL's fetch: a new connection one time in four
     return Case(
         path=draw(lossless_paths()),
         features=parse_variant(expr),
@@ -174,4 +193,5 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
         server=server,
         state=state,
         config_changed=changed,
+        burl_pooled=pooled,
     )

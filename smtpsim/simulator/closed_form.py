@@ -10,7 +10,8 @@ pipelined, QUICKSTART basic and full (with a cached qhlo-id, stale or not), earl
 on a configuration token, TCP Fast Open, T/TCP and the banner on the SYN-ACK with or without
 data in the SYN, coalesced or per-command writes, Nagle on or off, every QUIT variant and a
 kept session (``reuse``), any initial window, server timing and asymmetric path, a cold or a
-warm client. Not the IMAP side (send-and-save, BURL).
+warm client; and the IMAP side: send-and-save in parallel or first, BURL, LITERAL+, an open or
+a cold IMAP session, the server's fetch on a pooled or a new connection (below).
 
 Structure of the result
 =======================
@@ -138,6 +139,35 @@ entry in a time-ordered agenda, and each is computed by the max-plus formulas fr
 already known. This is the per-segment recurrence the bulk transfers need; for command/reply
 exchanges it reduces to the straight-line sums above.
 
+The IMAP side (send-and-save, BURL; ``smtpsim.simulator.imap``)
+================================================================
+
+The client's IMAP connection is a second TCP connection on the same access links (the same
+FIFO queues, so its packets and the SMTP ones delay each other), with the client's own stack
+(``client_tcp``) and the IMAP server's (the default ``TcpConfig``: another host). An open
+session (``imap_cold`` False) is established, authenticated and selected, TLS 1.3 records up;
+a cold one first connects (three-way handshake with the SYN timers), implicit TLS 1.3
+(RFC 8314 §3: ClientHello, flight after ``server_cpu_s``, Finished after ``client_cpu_s``, the
+greeting when the server reads it, no tickets), ``AUTHENTICATE PLAIN`` with an initial response
+(RFC 4959; ``imap_auth``). Then APPEND to Sent (RFC 3501 §6.3.11) with a synchronizing literal
+(§7.5: the "+" first, then the literal; 2 round trips) or LITERAL+ (RFC 7888: command and
+literal in one write; 1 round trip); ``imap_append`` after the literal; the tagged OK with
+APPENDUID (RFC 4315) is ``saved_s``. With BURL, GENURLAUTH (RFC 4467 §7.1; ``imap_genurlauth``)
+follows, one round trip, and its answer is the URL. Every IMAP command is answered on its own
+(no pipelining of the client's IMAP commands: each needs the previous answer).
+
+* ``save`` "parallel": both connections start at 0 (the SMTP SYN queued first on the uplink,
+  unless TCP_FASTOPEN_CONNECT defers it to the first write); "first": the SMTP connection
+  starts when the IMAP work is done (the OK, or with BURL the URL): ``save_phase_s``.
+* BURL (RFC 4468): the MAIL group is ``[AUTH] MAIL RCPT x R BURL <url> LAST [QUIT]`` (lock-step
+  without PIPELINING), no DATA, no content; the step that writes it waits for the URL; the
+  server spends, on BURL, its fetch (URLFETCH, RFC 4467 §7.3, over ``dc_path``: on the pooled
+  connection one exchange, ``imap_urlfetch``, the message in the answer; on a new one first
+  TCP, TLS, greeting, AUTHENTICATE as above: about 5 data-centre round trips) plus
+  ``end_of_data``, then answers 250. The capability lists of a BURL server carry ``BURL imap``.
+* ``done_s = max(accept_s, saved_s)``. While the MAIL group waits for the URL the client sends
+  NOOP every 240 s: not modelled; a wait that long raises :class:`KeepAliveNotModelled`.
+
 Modelling rules where the RFCs leave a choice
 =============================================
 
@@ -161,10 +191,12 @@ Domain
 Lossless (``loss == 0``, no Gilbert-Elliott burst, no forced drops, no dropped SYN data) and
 jitter-free paths, one message on one connection to one front-end (``messages == 1``, the
 default ``FarmConfig``, every ``Case`` field the oracle does not read at its default: one
-client, no radio promotion), constant server times (no ``Distribution``), without
-send-and-save or BURL (the IMAP side is not modelled),
-and a warm client whose earlier connection did not last about as long as what it cached
-lives (:class:`WarmStateUnknown`: slow links with big bodies);
+client, no radio promotion), constant server times (no ``Distribution``), a lossless and
+jitter-free data-centre path for BURL, a MAIL group that waits less than 240 s for the BURL
+URL (:class:`KeepAliveNotModelled`) and, with ``save`` "parallel", an SMTP client that
+never waits longer than that for a reply (:class:`SmtpTimeoutPossible`), and a warm client
+whose earlier connection did not last about as long as what it cached lives
+(:class:`WarmStateUnknown`: slow links with big bodies);
 otherwise ``ValueError``, as for feature combinations that cannot be negotiated (HELO with
 extensions, a pipelined AUTH or QUIT without PIPELINING, QUICKSTART or early pipelining
 without PIPELINING or with per-command writes, data in the SYN without Fast Open, the banner
@@ -189,12 +221,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from smtpsim.simulator import messages as msg
-from smtpsim.simulator.config import FarmConfig, Features, LinkConfig, TcpConfig
+from smtpsim.simulator.config import FarmConfig, Features, LinkConfig, TcpConfig, TlsConfig
+from smtpsim.simulator.imap import IMAP_HOST, burl_url
 from smtpsim.simulator.session import Case
 
 __all__ = [
     "OracleResult",
     "WarmStateUnknown",
+    "KeepAliveNotModelled",
+    "SmtpTimeoutPossible",
     "oracle",
     "round_trips",
     "client_waits",
@@ -249,6 +284,37 @@ REPLY_STALE_QHLO = msg.reply(504, "5.5.1 Please use the correct QHLO ID")
 REPLY_REFUSED = msg.reply(503, "5.5.1 Error: send QHLO first")
 GREETING_TEXT = f"{msg.SERVER_DOMAIN} ESMTP Postfix"
 
+# IMAP (RFC 3501, 4315, 4467, 7888, 8314) as the simulator spells it. The URL and the greeting
+# are built from ``smtpsim.simulator.imap`` (``burl_url``, the server's greeting line); the
+# client's command lines are the simulator's wire text, sizes read from its traces (APPEND
+# 30 B with "{100}", 32 B with "{2000+}"; GENURLAUTH 118 B; AUTHENTICATE 80 B; tags A1, A2 ..).
+IMAP_UID = 42  # the first APPEND on the server (UIDVALIDITY 1)
+BURL_URL = burl_url(IMAP_UID)
+IMAP_GREETING = (f"* OK [CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS URLAUTH AUTH=PLAIN SASL-IR]"
+                 f" {IMAP_HOST} ready")
+IMAP_CONTINUE = "+ Ready for literal data"  # RFC 3501 §7.5
+BURL_EXTRA = len("250-BURL imap") + 2
+"""Bytes the ``BURL imap`` keyword (RFC 4468 §3) adds to every capability list of a BURL
+server: 15 B (the simulator's lists, 210 and 196 B instead of 195 and 181)."""
+IMAP_SERVER_TCP = TcpConfig()
+"""The IMAP server is another host than the modelled submission server: its stack is the
+default ``TcpConfig`` (IW 10) whatever the case's ``server_tcp`` (the client's IMAP connection
+uses the client's own ``client_tcp``, the submission server's fetch its ``server_tcp``)."""
+IMAP_AUTOLOGOUT_S = 1800.0
+"""RFC 3501 §5.4: an idle IMAP session may be logged out after 30 minutes; a pooled fetch
+connection idle that long is gone (outside the domain: :class:`SmtpTimeoutPossible`)."""
+NOOP_EVERY_S = 240.0
+"""While it waits for the URL the client keeps the SMTP session alive with NOOP this often (not
+modelled: a wait that long is outside the domain)."""
+
+
+def _imap_append(tag: str, size: int, plus: bool) -> str:
+    return f"{tag} APPEND Sent (\\Seen) {{{size}{'+' if plus else ''}}}"
+
+
+def _imap_genurlauth(tag: str) -> str:
+    return f'{tag} GENURLAUTH "{BURL_URL.split(":internal:")[0]}" INTERNAL'
+
 QS_BASIC_EXTRA = 26
 """Bytes the QUICKSTART keywords add to a capability list (basic profile): one line, as the
 simulator's traces show (235 B greeting = 209 + 26; 221 B re-greeting = 195 + 26)."""
@@ -296,17 +362,19 @@ def _r(reply: msg.Reply) -> _Reply:
 def _list_reply(code: int, first: str, tls_offered: bool, f: Features, context: str,
                 version: int) -> _Reply:
     """A capability list (EHLO reply, QUICKSTART greeting or QHLO/520 reply, early-pipelining
-    EHLO reply) as the server of ``f``'s variant builds it for a security context."""
+    EHLO reply) as the server of ``f``'s variant builds it for a security context (with
+    ``BURL imap`` for a BURL server)."""
+    burl = BURL_EXTRA if f.burl else 0
     if f.config_token:
         extra = (f"PIPE_CONNECT {_token(context, version)}",)
         rep = msg.capability_reply(code, first, tls_offered, True, extra)
-        return rep.nbytes, rep.text
+        return rep.nbytes + burl, rep.text
     rep = msg.capability_reply(code, first, tls_offered, True)
     if f.quickstart == "basic":
-        return rep.nbytes + QS_BASIC_EXTRA, rep.text
+        return rep.nbytes + QS_BASIC_EXTRA + burl, rep.text
     if f.quickstart == "full":
-        return rep.nbytes + QS_FULL_EXTRA + len(_token(context, version)), rep.text
-    return rep.nbytes, rep.text
+        return rep.nbytes + QS_FULL_EXTRA + len(_token(context, version)) + burl, rep.text
+    return rep.nbytes + burl, rep.text
 
 
 def _greeting(f: Features, version: int) -> _Reply:
@@ -343,7 +411,12 @@ class OracleResult:
     timeout cannot be excluded, or a SYN with data timed out (see the module docstring);
     ``max_ack_wait_s`` that longest wait and ``rto_floor_s`` the bound it is held to.
     ``packets_up``/``packets_down``/``bytes_up``/``bytes_down``: the packets (and their wire
-    bytes) whose first bit left before ``accept_s``, pure ACKs and handshake included.
+    bytes) whose first bit left before ``accept_s``, pure ACKs and handshake included (the
+    client's IMAP connection's too: it shares the links).
+    The IMAP side (NaN / 0 without it): ``saved_s`` APPEND's tagged OK is delivered;
+    ``done_s`` max(accept, saved) (accept without saving); ``url_s`` GENURLAUTH's URL is
+    delivered (BURL); ``save_phase_s`` when the SMTP connection starts (``save`` "first");
+    ``fetch_s`` the server's URLFETCH time on its data-centre path (BURL).
     """
 
     accept_s: float
@@ -363,6 +436,11 @@ class OracleResult:
     packets_down: int
     bytes_up: int
     bytes_down: int
+    saved_s: float = NAN
+    done_s: float = NAN
+    url_s: float = NAN
+    save_phase_s: float = 0.0
+    fetch_s: float = NAN
 
 
 # ------------------------------------------------------------------ closed forms
@@ -445,9 +523,27 @@ def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 460
     and Nagle, in one segment). ``iw``/``flight``/``mss`` decide whether the server's TLS
     flight needs a second slow-start round (RFC 5681 §3.1: the segments beyond IW leave when
     the first ACK returns); ``state``, ``config_changed`` and ``alive`` (ticket, cookie,
-    tokens still cached) what the client holds."""
+    tokens still cached) what the client holds. Send-and-save and BURL: the IMAP round trips
+    when the submission waits for them (``save`` "first", or a URL later than the MAIL
+    group), the data-centre fetch excluded."""
     st = _start(f, state, config_changed, alive)
-    return _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
+    n = _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
+    if f.save is None:
+        return n
+    # the IMAP side (imap.py): [TCP 1, TLS flight 2, greeting 3, AUTHENTICATE 4,] APPEND's OK
+    # (synchronizing literal: "+" 1, OK 2; LITERAL+: OK 1), GENURLAUTH's URL one more
+    saved = (4 if f.imap_cold else 0) + (1 if f.literal_plus else 2)
+    done = saved + 1 if f.burl else saved
+    if f.save == "first":  # the submission starts when the IMAP work is done
+        return done + n
+    if not f.burl:
+        return n
+    # the MAIL group waits for the URL: k waits from its write to the 250 (the data-centre
+    # fetch not counted: it is not a client round trip)
+    k = 1 if f.pipelining else recipients + 2
+    if st.stale and (f.quickstart is not None or f.implicit_tls or f.tls is None):
+        k += 1  # the first group (speculative, with MAIL) is refused and sent again
+    return max(n - k, done) + k
 
 
 def _round_trips(f: Features, recipients: int, st: _Start, iw: int, flight: int,
@@ -458,7 +554,7 @@ def _round_trips(f: Features, recipients: int, st: _Start, iw: int, flight: int,
     w = 0 if st.syn_connect else 1  # the client's first data leaves
     greet = 1 if st.early else 2  # the banner arrives (when the server speaks first)
     stale = 1 if st.stale else 0
-    content = 0 if f.chunking else 1
+    content = 0 if f.chunking or f.burl else 1  # BURL: the 250 answers the group
     envelope = (1 if f.pipelining else 2 + recipients) + content
     if f.quickstart is not None:
         if not tls:
@@ -499,14 +595,15 @@ def client_waits(f: Features, recipients: int, *, state: str = "cold",
     one when Nagle ate the round trip 0-RTT data saved (the answers came early, the wait for
     them is the one of the next step), plus one for a QUIT kept out of a speculative group."""
     st = _start(f, state, config_changed, alive)
-    n = round_trips(f, recipients, iw=10**9, state=state, config_changed=config_changed,
-                    alive=alive)
+    n = round_trips(replace(f, save=None), recipients, iw=10**9, state=state,
+                    config_changed=config_changed, alive=alive)
     if f.quit in ("wait", "async") and not f.reuse:
         n += 1
     rides, saving = _zero_rtt(f, st)
     if rides and not saving:  # the early answers came a round trip before Nagle let go
         n -= 1
-    if f.quit == "pipelined" and f.chunking and not f.reuse and st.cached and not st.stale:
+    if (f.quit == "pipelined" and (f.chunking or f.burl) and not f.reuse and st.cached
+            and not st.stale):
         n += 1  # the final 250 came in a speculative group, which carries no QUIT
     if st.early and not st.syn_connect and not (f.implicit_tls or st.cached):
         n += 1
@@ -847,6 +944,7 @@ class _Step:
     delay: float = 0.0
     marks: dict[int, tuple[str, ...]] = field(default_factory=dict)
     on_write: tuple[str, ...] = ()
+    gate: bool = False  # written only once the BURL URL is known (GENURLAUTH answered)
 
 
 def _shift(marks: dict[int, tuple[str, ...]], by: int) -> dict[int, tuple[str, ...]]:
@@ -876,8 +974,9 @@ class _Script:
     """The client's steps and what the server does with each record (RFC 5321, 2920, 3030,
     3207, 4954, 8314; the drafts; see the module docstring), for one ``Case``."""
 
-    def __init__(self, case: Case, st: _Start) -> None:
+    def __init__(self, case: Case, st: _Start, fetch_s: float = 0.0) -> None:
         self.case = case
+        self.fetch_s = fetch_s  # BURL: the server's URLFETCH over its data-centre path
         self.f = case.features
         self.tm = case.timing
         self.tls = case.tls
@@ -909,7 +1008,8 @@ class _Script:
     def step(self, writes: list[list[_Part]], expect: int, *, delay: float = 0.0,
              marks: dict[int, tuple[str, ...]] | None = None,
              on_write: tuple[str, ...] = ()) -> None:
-        self.steps.append(_Step(writes, expect, delay, marks or {}, on_write))
+        gate = self.f.burl and "mail" in on_write  # the MAIL group needs the URL
+        self.steps.append(_Step(writes, expect, delay, marks or {}, on_write, gate))
 
     def send(self, g: _Group) -> None:
         self.step(self.parts(g.recs), g.expect, marks=g.marks, on_write=g.on_write)
@@ -943,8 +1043,11 @@ class _Script:
         recs.append(c(msg.mail_from(case.size, f.ehlo).text, tm.mail, REPLY_MAIL))
         recs += [c(msg.rcpt_to(i).text, tm.rcpt, REPLY_RCPT) for i in range(case.recipients)]
         marks: dict[int, tuple[str, ...]] = {}
-        if f.chunking:
-            if refused is not None:  # answered once its chunk is read, like an accepted one
+        if f.burl or f.chunking:
+            if f.burl:  # RFC 4468 §3.2: answered once the server has fetched the message
+                recs.append(c(f"BURL {BURL_URL} LAST", self.fetch_s + tm.end_of_data,
+                              REPLY_QUEUED))
+            elif refused is not None:  # answered once its chunk is read, like an accepted one
                 recs += [self.cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
                          self.cmd(case.size, 0.0, REPLY_REFUSED)]
             else:
@@ -1249,7 +1352,10 @@ class _Script:
             self.step([[_Part([mail], self.oh)]], 1, on_write=("mail",))
             for i in range(case.recipients):
                 self.exchange(self.cmd(msg.rcpt_to(i).text, tm.rcpt, REPLY_RCPT))
-            if f.chunking:  # BDAT <n> LAST and its chunk, answered once (RFC 3030 §2)
+            if f.burl:  # BURL <url> LAST (RFC 4468 §3.2), lock-step too
+                self.exchange(self.cmd(f"BURL {BURL_URL} LAST", self.fetch_s + tm.end_of_data,
+                                       REPLY_QUEUED), mark="accept")
+            elif f.chunking:  # BDAT <n> LAST and its chunk, answered once (RFC 3030 §2)
                 last = [self.cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
                         self.cmd(case.size, tm.end_of_data, _reply_bdat(case.size))]
                 marks: dict[int, tuple[str, ...]] = {1: ("accept",)}
@@ -1267,7 +1373,7 @@ class _Script:
         content's write when pipelined, RFC 2920 §3.1; none with "drop" or ``reuse``)."""
         f, tm, case = self.f, self.tm, self.case
         quit = self.cmd("QUIT", tm.quit, REPLY_QUIT, closes=True)
-        if not f.chunking:
+        if not (f.chunking or f.burl):
             if self.per_cmd:
                 content = [self.cmd(case.size, 0.0),
                            self.cmd(3, tm.end_of_data, REPLY_QUEUED)]
@@ -1290,9 +1396,9 @@ _MODELLED = frozenset({
     "server_nagle", "profile", "variant", "server", "state", "config_changed", "gap_s",
     "capability_max_age_s", "server_idle_s", "client_idle_s", "dc_path", "burl_pooled",
 })
-"""The ``Case`` fields the oracle reads (``dc_path``, ``burl_pooled`` and the idle limits only
-matter for BURL or a next message, both outside the domain); every other field must keep its
-default (one message, one client, one front-end, no radio, no losses)."""
+"""The ``Case`` fields the oracle reads (``dc_path`` and ``burl_pooled`` for BURL's fetch; the
+idle limits only matter for a next message, outside the domain); every other field must keep
+its default (one message, one client, one front-end, no radio, no losses)."""
 
 
 def _check_domain(case: Case) -> None:
@@ -1327,8 +1433,17 @@ def _check_domain(case: Case) -> None:
     if case.state not in ("cold", "warm"):
         raise ValueError(f"closed form: unknown client state {case.state!r}")
     f = case.features
-    if f.save is not None or f.burl:
-        raise ValueError("closed form: send-and-save and BURL (the IMAP side) are not modelled")
+    if f.burl and (f.save is None or f.auth is None):
+        raise ValueError("closed form: BURL saves the message first and needs AUTH (RFC 4468"
+                         " §3.1, §5)")
+    if f.burl:
+        for name, link in (("up", case.dc_path.up), ("down", case.dc_path.down)):
+            if link.loss > 0 or link.burst is not None or link.jitter_s > 0:
+                raise ValueError(f"closed form: the data-centre {name}link loses packets or"
+                                 " has jitter")
+            if link.delay_s < 0 or link.bandwidth_bps <= 0:
+                raise ValueError(f"closed form: the data-centre {name}link needs delay >= 0"
+                                 " and bandwidth > 0")
     if f.auth_pipelined and f.pipelining and f.auth != "plain":
         raise ValueError("closed form: only AUTH PLAIN with an initial response can be"
                          " pipelined (RFC 4954 §4)")
@@ -1391,7 +1506,8 @@ class _Session:
         self.client_est = False
         self.server_state = "listen"
         # client script
-        script = _Script(case, self.st)
+        self.fetch_s = _fetch_time(case) if f.burl else 0.0
+        script = _Script(case, self.st, self.fetch_s)
         self.steps = script.build()
         self.greeting = None if f.implicit_tls else script.greeting
         self.step = 0
@@ -1402,15 +1518,74 @@ class _Session:
         self.queue: deque[_Rec] = deque()
         self.busy = False
         self.buffer: list[_Rec] = []
+        # the IMAP side (send-and-save, BURL): a second connection on the same access links
+        self.smtp_done = False
+        self.imap_done = f.save is None
+        self.url: float | None = None  # when the BURL URL is known
+        self.held: float | None = None  # since when the MAIL group waits for it
+        self.url_wait = 0.0
+        self.written_at = 0.0  # when the current SMTP step was written
+        self.max_wait = 0.0  # the longest the SMTP client waited for a reply
+        if f.save is not None:
+            # the client's own stack; the IMAP server's is the default (another host)
+            self.imap_conn = _Conn(ag, self.up, self.down, ctcp, IMAP_SERVER_TCP, f.nagle,
+                                   case.server_nagle)
+            self.imap = _Dialog(ag, self.imap_conn.client, self.max_record,
+                                _imap_save_steps(case), self._imap_mark)
+            _Replier(ag, self.imap_conn.server, self.max_record)
+
+    # ---- the IMAP side
+    def start(self) -> None:
+        """Both connections start at 0, or SMTP once the IMAP work is done (``save`` "first").
+        At 0 the SMTP SYN is queued on the uplink first, unless TCP_FASTOPEN_CONNECT defers it
+        to the first write (the simulator's order, read from its traces: a tie at one instant
+        the RFCs do not order)."""
+        f = self.case.features
+        if f.save is None:
+            self._start_smtp()
+            return
+        if f.save == "parallel" and not self.st.syn_connect:
+            self._start_smtp()
+        if f.imap_cold:
+            self.imap_conn.on_connect = lambda t: self.imap.write()
+            self.imap_conn.connect(self.agenda.now)
+        else:  # the session is open, authenticated and selected
+            self.imap_conn.established()
+            self.imap.write()
+        if f.save == "parallel" and self.st.syn_connect:
+            self._start_smtp()
+
+    def _imap_mark(self, name: str, t: float) -> None:
+        f = self.case.features
+        self.marks[name] = t
+        if name == "url":
+            self.url = t
+            if self.held is not None:  # the MAIL group waited for it
+                self.url_wait = t - self.held
+                if self.url_wait > NOOP_EVERY_S:
+                    raise KeepAliveNotModelled(
+                        f"closed form: the client waited {self.url_wait:.0f} s for the BURL URL;"
+                        f" its NOOP keep-alives (every {NOOP_EVERY_S:.0f} s) are not modelled")
+                self.held = None
+                self._client_write()
+        if name == ("url" if f.burl else "saved"):  # the IMAP work is done
+            self.imap_done = True
+            self.marks["save_phase"] = t
+            if f.save == "first":
+                self._start_smtp()
+            elif self.smtp_done:
+                self.agenda.stopped = True
 
     # ---- handshake (RFC 793 §3.4; timers RFC 6298 §5.5 as Linux: 1 s, doubling; RFC 7413)
-    def start(self) -> None:
+    def _start_smtp(self) -> None:
+        t = self.agenda.now
+        self.marks["smtp_start"] = t
         if self.st.syn_connect:  # TCP_FASTOPEN_CONNECT: the first write joins the SYN
             self._client_write()
             self.syn_data = min(self.client.mss, self.client.written)
-        self.client.emit_syn(0.0, self.syn_bytes, self.syn_data)
+        self.client.emit_syn(t, self.syn_bytes, self.syn_data)
         rto = self.case.client_tcp.rto_initial_s
-        self.agenda.at(rto, self._syn_timer, rto, 0)
+        self.agenda.at(t + rto, self._syn_timer, rto, 0)
 
     def _send_synack(self, t: float, nbytes: int = SYN_BYTES) -> None:
         self.down.send(t, nbytes, self.client.receive, _Seg(0, 0, self.server.rcv_nxt, syn=True))
@@ -1492,6 +1667,7 @@ class _Session:
                 continue
             step = self.steps[self.step]
             self.got += 1
+            self.max_wait = max(self.max_wait, t - self.written_at)
             for name in step.marks.get(self.got, ()):
                 self._mark(name, t)
             if self.got < step.expect:
@@ -1499,7 +1675,8 @@ class _Session:
             self.got = 0
             self.step += 1
             if self.step == len(self.steps):
-                self.agenda.stopped = True
+                self.smtp_done = True
+                self.agenda.stopped = self.imap_done
                 return
             nxt = self.steps[self.step]
             if nxt.delay > 0:
@@ -1516,6 +1693,10 @@ class _Session:
         self.started = True
         step = self.steps[self.step]
         t = self.agenda.now
+        if step.gate and self.url is None:  # BURL: the group needs the URL
+            self.held = t
+            return
+        self.written_at = t
         for name in step.on_write:
             self._mark(name, t)
         for parts in step.writes:
@@ -1569,6 +1750,264 @@ class _Session:
             self.server.close(t)
 
 
+# ------------------------------------------------------------------ the IMAP side
+class _Conn:
+    """A plain TCP connection (RFC 793 §3.4, no Fast Open) between two endpoints on a pair of
+    links: the client's IMAP session (on the client's access links, beside its SMTP
+    connection) or the submission server's fetch connection (on its data-centre path).
+    ``established`` opens it at once (a session kept open); ``connect`` starts the three-way
+    handshake with the SYN and SYN-ACK timers of ``_Session``."""
+
+    def __init__(self, agenda: _Agenda, up: _Link, down: _Link, ccfg: TcpConfig,
+                 scfg: TcpConfig, cnagle: bool, snagle: bool) -> None:
+        self.agenda = agenda
+        self.ccfg, self.scfg = ccfg, scfg
+        self.client = _Tcp(agenda, ccfg, cnagle, up, scfg.rwnd_bytes)
+        self.server = _Tcp(agenda, scfg, snagle, down, ccfg.rwnd_bytes)
+        self.client.peer, self.server.peer = self.server, self.client
+        self.client.on_handshake = self._client_handshake
+        self.server.on_handshake = self._server_handshake
+        self.up, self.down = up, down
+        self.client_est = False
+        self.server_state = "listen"
+        self.retransmits = 0
+        self.on_connect: Callable[[float], None] = lambda t: None
+
+    def established(self) -> None:
+        self.client.open = self.server.open = True
+        self.client_est = True
+        self.server_state = "established"
+
+    def connect(self, t: float) -> None:
+        self.client.emit_syn(t, SYN_BYTES, 0)
+        rto = self.ccfg.rto_initial_s
+        self.agenda.at(t + rto, self._syn_timer, rto, 0)
+
+    def _syn_timer(self, rto: float, n: int) -> None:
+        if self.client_est or n >= self.ccfg.syn_retries:
+            return
+        self.retransmits += 1
+        self.up.send(self.agenda.now, SYN_BYTES, self.server.receive, _Seg(0, 0, 0, syn=True))
+        self.agenda.at(self.agenda.now + 2 * rto, self._syn_timer, 2 * rto, n + 1)
+
+    def _send_synack(self, t: float) -> None:
+        self.down.send(t, SYN_BYTES, self.client.receive,
+                       _Seg(0, 0, self.server.rcv_nxt, syn=True))
+
+    def _synack_timer(self, rto: float, n: int) -> None:
+        if self.server_state != "syn_rcvd" or n >= self.scfg.synack_retries:
+            return
+        self.retransmits += 1
+        self._send_synack(self.agenda.now)
+        self.agenda.at(self.agenda.now + 2 * rto, self._synack_timer, 2 * rto, n + 1)
+
+    def _client_handshake(self, t: float, seg: _Seg) -> bool:
+        if not seg.syn:
+            return False
+        if self.client_est:
+            self.client.pure_ack(t)
+            return True
+        self.client_est = True
+        self.client.open = True
+        self.client.pure_ack(t)  # nothing written before connect() returned
+        self.on_connect(t)
+        return True
+
+    def _server_handshake(self, t: float, seg: _Seg) -> bool:
+        if seg.syn:
+            if self.server_state == "listen":
+                self.server_state = "syn_rcvd"
+                self.server.open = True
+                self.server.emit_syn(t, SYN_BYTES, 0)
+                rto = self.scfg.rto_initial_s
+                self.agenda.at(t + rto, self._synack_timer, rto, 0)
+            elif self.server_state == "syn_rcvd":
+                self.retransmits += 1
+                self._send_synack(t)
+            return True
+        if self.server_state == "syn_rcvd":
+            self.server_state = "established"
+        return False
+
+
+class _Replier:
+    """An IMAP server (RFC 3501 §5.5: one command at a time here): each record it reads is
+    processed for ``proc`` seconds, then its ``writes`` are made, each one write."""
+
+    def __init__(self, agenda: _Agenda, tcp: _Tcp, max_record: int) -> None:
+        self.agenda, self.tcp, self.max_record = agenda, tcp, max_record
+        self.queue: deque[_Rec] = deque()
+        self.busy = False
+        tcp.app = self.read
+
+    def read(self, t: float, recs: list[_Rec]) -> None:
+        self.queue.extend(recs)
+        if not self.busy:
+            self._serve(t)
+
+    def _serve(self, t: float) -> None:
+        while self.queue:
+            rec = self.queue.popleft()
+            if rec.proc > 0:
+                self.busy = True
+                self.agenda.at(t + rec.proc, self._served, rec)
+                return
+            self._answer(t, rec)
+        self.busy = False
+
+    def _served(self, rec: _Rec) -> None:
+        self._answer(self.agenda.now, rec)
+        self.busy = False
+        self._serve(self.agenda.now)
+
+    def _answer(self, t: float, rec: _Rec) -> None:
+        for parts in rec.writes:
+            self.tcp.write(t, list(parts), self.max_record)
+
+
+class _Dialog:
+    """An IMAP client: its steps (``_Step``) written in turn, each after the records it waits
+    for; ``hook(name, t)`` is told of every mark."""
+
+    def __init__(self, agenda: _Agenda, tcp: _Tcp, max_record: int, steps: list[_Step],
+                 hook: Callable[[str, float], None]) -> None:
+        self.agenda, self.tcp, self.max_record = agenda, tcp, max_record
+        self.steps, self.hook = steps, hook
+        self.step = 0
+        self.got = 0
+        tcp.app = self.read
+
+    def write(self) -> None:
+        step = self.steps[self.step]
+        for parts in step.writes:
+            self.tcp.write(self.agenda.now, parts, self.max_record)
+
+    def read(self, t: float, recs: list[_Rec]) -> None:
+        for _rec in recs:
+            if self.step == len(self.steps):
+                return
+            step = self.steps[self.step]
+            self.got += 1
+            for name in step.marks.get(self.got, ()):
+                self.hook(name, t)
+            if self.got < step.expect:
+                continue
+            self.got = 0
+            self.step += 1
+            if self.step == len(self.steps):
+                return
+            delay = self.steps[self.step].delay
+            if delay > 0:
+                self.agenda.at(t + delay, self.write)
+            else:
+                self.write()
+
+
+def _imap_open_steps(tls: TlsConfig, timing: Any, user_tag: str = "A1") -> list[_Step]:
+    """A new IMAP session (RFC 8314 §3 implicit TLS 1.3, RFC 3501 §7.1.1 greeting, RFC 4959
+    ``AUTHENTICATE PLAIN`` with an initial response): the ClientHello at connect, the client
+    Finished ``client_cpu_s`` after the server's flight (``server_cpu_s`` after the hello),
+    the greeting written when the Finished is read (no tickets), AUTHENTICATE, its OK."""
+    oh = tls.record_overhead_13
+
+    def line(text: str, proc: float = 0.0, *answers: str) -> _Rec:
+        writes = tuple((_Part([_Rec(_line(a), a)], oh),) for a in answers)
+        return _Rec(_line(text), text, proc, writes=writes)
+
+    greeting = (_Part([_Rec(_line(IMAP_GREETING), IMAP_GREETING)], oh),)
+    hello = _Rec(tls.client_hello, "ClientHello", tls.server_cpu_s,
+                 writes=((_Part([_Rec(tls.server_flight, "server flight")]),),))
+    fin = _Rec(tls.client_finished_13, "Finished", writes=(greeting,))
+    auth = line(f"{user_tag} AUTHENTICATE PLAIN {msg.auth_plain_ir()}", timing.imap_auth,
+                f"{user_tag} OK AUTHENTICATE completed")
+    return [_Step([[_Part([hello])]], 1), _Step([[_Part([fin])]], 1, delay=tls.client_cpu_s),
+            _Step([[_Part([auth], oh)]], 1)]
+
+
+def _imap_save_steps(case: Case) -> list[_Step]:
+    """The client's IMAP work: [open the session,] APPEND the message to Sent with a
+    synchronizing literal (RFC 3501 §7.5: the "+" first) or LITERAL+ (RFC 7888: command and
+    literal in one write), its tagged OK with APPENDUID (RFC 4315) marks ``saved``; with BURL
+    then GENURLAUTH (RFC 4467 §7.1), whose answer (the URL and the tagged OK, one write)
+    marks ``url``. The session is warm (open, authenticated, selected) or opened first."""
+    f, tls, tm = case.features, case.tls, case.timing
+    oh = tls.record_overhead_13
+    steps = _imap_open_steps(tls, tm) if f.imap_cold else []
+    n = 1 if f.imap_cold else 0  # tags used so far (AUTHENTICATE)
+    append_tag, url_tag = f"A{n + 1}", f"A{n + 2}"
+    saved = f"{append_tag} OK [APPENDUID 1 {IMAP_UID}] APPEND completed"
+    ok = (_Part([_Rec(_line(saved), saved)], oh),)
+    literal = _Rec(case.size, "literal", tm.imap_append, writes=(ok,))
+    cmd = _imap_append(append_tag, case.size, f.literal_plus)
+    if f.literal_plus:
+        steps.append(_Step([[_Part([_Rec(_line(cmd), cmd), literal], oh)]], 1,
+                           marks={1: ("saved",)}))
+    else:
+        cont = (_Part([_Rec(_line(IMAP_CONTINUE), IMAP_CONTINUE)], oh),)
+        steps.append(_Step([[_Part([_Rec(_line(cmd), cmd, writes=(cont,))], oh)]], 1))
+        steps.append(_Step([[_Part([literal], oh)]], 1, marks={1: ("saved",)}))
+    if f.burl:
+        answer = _line(f'* GENURLAUTH "{BURL_URL}"') + _line(f"{url_tag} OK GENURLAUTH completed")
+        gen = _imap_genurlauth(url_tag)
+        steps.append(_Step([[_Part([_Rec(_line(gen), gen, tm.imap_genurlauth,
+                                         writes=((_Part([_Rec(answer, "url")], oh),),))],
+                                   oh)]], 1, marks={1: ("url",)}))
+    return steps
+
+
+def _fetch_time(case: Case) -> float:
+    """How long the submission server's URLFETCH (RFC 4467 §7.3) of the message takes on its
+    data-centre path (``Case.dc_path``; the submission server's stack is ``server_tcp``, the
+    IMAP server's the default ``TcpConfig``, IW 10, as in the simulator whatever the
+    case's IW: the IMAP server is not the modelled submission server): on its pooled connection
+    (open, authenticated) one exchange; on a new one first TCP, implicit TLS 1.3, the greeting
+    and AUTHENTICATE, as the client's cold session. The answer (the untagged URLFETCH line,
+    the message, the tagged OK) is one write, the fetch done when it has arrived. The path
+    carries nothing else, so the time does not depend on when the fetch starts."""
+    tls, tm = case.tls, case.timing
+    oh = tls.record_overhead_13
+    ag = _Agenda()
+    conn = _Conn(ag, _Link(ag, case.dc_path.up), _Link(ag, case.dc_path.down), case.server_tcp,
+                 IMAP_SERVER_TCP, case.server_nagle, case.server_nagle)
+    steps = [] if case.burl_pooled else _imap_open_steps(tls, tm)
+    tag = "A1" if case.burl_pooled else "A2"  # after AUTHENTICATE
+    answer = (_line(f'* URLFETCH "{BURL_URL}" {{{case.size}}}') + case.size
+              + _line(f"{tag} OK URLFETCH completed"))
+    fetch = f"{tag} URLFETCH {BURL_URL} {case.size}"
+    steps.append(_Step([[_Part([_Rec(_line(fetch), fetch, tm.imap_urlfetch,
+                                     writes=((_Part([_Rec(answer, "message")], oh),),))],
+                               oh)]], 1, marks={1: ("fetched",)}))
+    done: dict[str, float] = {}
+    dialog = _Dialog(ag, conn.client, tls.max_record, steps, done.__setitem__)
+    _Replier(ag, conn.server, tls.max_record)
+    if case.burl_pooled:
+        conn.established()
+        ag.at(0.0, dialog.write)
+    else:
+        conn.on_connect = lambda t: dialog.write()
+        conn.connect(0.0)
+    ag.run()
+    return done["fetched"]
+
+
+
+class KeepAliveNotModelled(ValueError):
+    """Outside the domain: the MAIL group waited longer than ``NOOP_EVERY_S`` for the BURL URL
+    (a long upload to Sent), and the client's NOOP keep-alives are not modelled."""
+
+
+class SmtpTimeoutPossible(KeepAliveNotModelled):
+    """Outside the domain: with ``save`` "parallel" the SMTP client waited longer than
+    ``NOOP_EVERY_S`` for a reply, its packets queued behind the IMAP upload on the shared
+    uplink (slow links, big messages); RFC 5321 §4.5.3.2's timeouts and the server's idle limit
+    may end the session there, and the closed form does not model them. Or the BURL fetch
+    comes after the pooled IMAP connection's autologout (``IMAP_AUTOLOGOUT_S``)."""
+
+
+def _accept_time(s: _Session) -> float:
+    return s.marks.get("accept", 0.0)
+
+
 class WarmStateUnknown(ValueError):
     """Outside the domain: a warm client's earlier connection lasted about as long as what it
     cached lives, so whether it still holds it is not known (see :func:`oracle`)."""
@@ -1613,7 +2052,8 @@ def _alive(case: Case) -> tuple[bool, bool, bool]:
 
 def oracle(case: Case) -> OracleResult:
     """The closed-form latency of ``case`` (see the module docstring); ``ValueError`` outside
-    its domain (loss, jitter, forced drops, several messages, the IMAP side, a warm client
+    its domain (loss, jitter, forced drops, several messages, a long wait for the BURL URL,
+    a warm client
     whose earlier connection lasted about as long as what it cached lives, or a feature
     combination that cannot be negotiated)."""
     _check_domain(case)
@@ -1621,12 +2061,23 @@ def oracle(case: Case) -> OracleResult:
     s = _Session(case, alive)
     s.start()
     s.agenda.run()
-    if "accept" not in s.marks:  # pragma: no cover - the script always ends with a 250
-        raise RuntimeError("closed form: the session did not finish")
     f = case.features
+    if "accept" not in s.marks or not s.imap_done:  # pragma: no cover - it always ends
+        raise RuntimeError("closed form: the session did not finish")
+    if f.burl and case.burl_pooled and _accept_time(s) > 0.99 * IMAP_AUTOLOGOUT_S:
+        raise SmtpTimeoutPossible(
+            "closed form: the BURL fetch comes after the pooled IMAP connection's 30 min"
+            " autologout (RFC 3501 §5.4); reconnecting is not modelled")
+    if f.save == "parallel" and s.max_wait > NOOP_EVERY_S:
+        raise SmtpTimeoutPossible(
+            f"closed form: the SMTP client waited {s.max_wait:.0f} s for a reply behind the"
+            " IMAP upload; SMTP timeouts are not modelled")
     rtt = case.path.up.delay_s + case.path.down.delay_s
-    floors = [min(c.rto_initial_s, rtt + c.rto_min_s) for c in (case.client_tcp, case.server_tcp)]
-    waits = [s.client.max_ack_wait, s.server.max_ack_wait]
+    ends = [(s.client, case.client_tcp), (s.server, case.server_tcp)]
+    if f.save is not None:  # the IMAP connection on the same path
+        ends += [(s.imap_conn.client, case.client_tcp), (s.imap_conn.server, IMAP_SERVER_TCP)]
+    floors = [min(c.rto_initial_s, rtt + c.rto_min_s) for _tcp, c in ends]
+    waits = [tcp.max_ack_wait for tcp, _c in ends]
     accept = s.marks["accept"]
     close = NAN if f.reuse else s.marks.get("close", accept)  # "drop": closed at the 250
     user = accept if f.quit in ("async", "drop") or f.reuse else close
@@ -1645,7 +2096,7 @@ def oracle(case: Case) -> OracleResult:
                                 flight=case.tls.server_flight, mss=case.server_tcp.mss,
                                 state=case.state, config_changed=case.config_changed,
                                 alive=alive),
-        handshake_retransmits=s.retransmits,
+        handshake_retransmits=s.retransmits + (s.imap_conn.retransmits if f.save else 0),
         rto_possible=(s.syn_data_timeout
                       or any(w >= fl for w, fl in zip(waits, floors, strict=True))),
         max_ack_wait_s=max(waits),
@@ -1654,4 +2105,9 @@ def oracle(case: Case) -> OracleResult:
         packets_down=len(down),
         bytes_up=sum(up),
         bytes_down=sum(down),
+        saved_s=s.marks.get("saved", NAN),
+        done_s=max(accept, s.marks.get("saved", accept)),
+        url_s=s.marks.get("url", NAN),
+        save_phase_s=s.marks.get("smtp_start", 0.0),
+        fetch_s=s.fetch_s if f.burl else NAN,
     )

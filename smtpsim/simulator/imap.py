@@ -167,6 +167,11 @@ class ImapSession:
         )
         self.ready = warm
 
+    def usable(self) -> bool:
+        """Whether the connection is still open (the server has not logged it out)."""
+        ep = self.connection.client
+        return not ep.peer_fin and not self.socket.pending() and ep.state != 4  # DEAD
+
     def _tag(self) -> str:
         self.tag += 1
         return f"a{self.tag}"
@@ -258,7 +263,13 @@ class ImapFetcher:
         self.pool = ImapSession(env, path, timing, tls, True, rng=rng) if pooled else None
 
     def fetch(self, url: str, size: int) -> Proc:
-        session = self.pool or ImapSession(
-            self.env, self.path, self.timing, self.tls, False, rng=self.rng
-        )
+        """URLFETCH on the pooled connection, opening a new one first if the server logged
+        the old one out (RFC 3501 §5.4: after 30 idle minutes), or on a new connection."""
+        session = self.pool
+        if session is not None and not session.usable():
+            session = self.pool = ImapSession(
+                self.env, self.path, self.timing, self.tls, False, rng=self.rng
+            )
+        if session is None:
+            session = ImapSession(self.env, self.path, self.timing, self.tls, False, rng=self.rng)
         yield from session.urlfetch(url, size)

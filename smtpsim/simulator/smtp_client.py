@@ -110,6 +110,7 @@ class SmtpClient:
         capability_max_age_s: float = CAPABILITY_MAX_AGE_S,
     ) -> None:
         self.path = path
+        self.client_tcp = client_tcp or TcpConfig()
         self.capability_max_age_s = capability_max_age_s
         self.env = env
         self.frontend = frontend
@@ -281,7 +282,7 @@ class SmtpClient:
         f, rec = self.f, self.record
         imap = ImapSession(
             self.env, self.path, self.frontend.timing, self.tls, not f.imap_cold,
-            rng=self.frontend.rng,
+            tcp=self.client_tcp, rng=self.frontend.rng,
         )
         try:
             uid = yield from imap.append(self.size, f.literal_plus)
@@ -493,12 +494,15 @@ class SmtpClient:
         self._enter("tls")
         token_tls = self._cached_token("tls") if full else None
         group = None
+        deferred: Command | None = None  # a speculative QHLO waiting for the BURL URL
         early: list[Any] = []
-        if full and token_tls is not None:
-            yield from self._await_url()
+        url_ready = not f.burl or self.burl_url.triggered
+        if full and token_tls is not None and url_ready:
             qhlo = Command("QHLO", f"QHLO {domain} {token_tls}")
             group = self._group([qhlo, *auth], [250, *auth_codes], False)
             early = group[0]
+        elif full and token_tls is not None:  # TLS now; the group when the URL has come
+            deferred = Command("QHLO", f"QHLO {domain} {token_tls}")
         elif full:
             early = [Command("QHLO", f"QHLO {domain}")]
         stash: list[tuple[float, Any]] = []
@@ -523,6 +527,9 @@ class SmtpClient:
             yield from self._quickstart_group(
                 "tls", group[0][: 1 + len(auth)], [250, *auth_codes], True, sent=sent_early
             )
+            return
+        if deferred is not None:
+            yield from self._quickstart_group("tls", [deferred, *auth], [250, *auth_codes], True)
             return
         qhlo = early[0]
         if sent_early:
@@ -574,16 +581,27 @@ class SmtpClient:
                 yield from self._early_starttls(token, ehlo)
         self._enter("tls")
         token_tls = self._cached_token("tls")
-        early: list[Any] = []
-        group = None
         half_rtt = f.implicit_tls and f.banner_half_rtt and f.tls == "1.3"
-        if token_tls is not None:
-            yield from self._await_url()
-            group = self._group([ehlo(token_tls), *auth], [250, *auth_codes], False)
-            early = group[0]
+        built: list[Any] = []
+
+        def group_if_ready() -> list[Any]:
+            """The speculative group, decided when the Finished goes: with BURL only once
+            GENURLAUTH's URL has come."""
+            if f.burl and not self.burl_url.triggered:
+                return []
+            built.append(self._group([ehlo(token_tls), *auth], [250, *auth_codes], False))
+            return built[0][0]
+
+        plan: list[Any] | Callable[[], list[Any]] = []
+        if token_tls is not None and (not f.burl or self.burl_url.triggered):
+            plan = group_if_ready()  # known now: it may even go as 0-RTT data
+        elif token_tls is not None:
+            plan = group_if_ready  # decided when the Finished goes
         elif not f.implicit_tls or half_rtt:  # (the 0.5-RTT banner came with the flight)
-            early = [self._hello()]
-        sent_early = yield from self._tls(early)
+            plan = [self._hello()]
+        sent_early = yield from self._tls(plan)
+        group = built[0] if built else None
+        deferred = token_tls is not None and group is None
         if group is not None and sent_early:
             rec.mail_s = self._early_at
         if f.implicit_tls:  # the banner: after the handshake (it is not waited for early)
@@ -594,10 +612,11 @@ class SmtpClient:
             rec.greeting_s = self.now()
             self._learn_token(r, "plain")
         self._enter("envelope")
-        if group is not None:
+        if group is not None or deferred:
+            assert token_tls is not None
             yield from self._quickstart_group(
                 "tls", [ehlo(token_tls), *auth], [250, *auth_codes], True,
-                sent=sent_early, hello=ehlo,
+                sent=sent_early and group is not None, hello=ehlo,
             )
             return
         self._enter("ehlo")
@@ -711,7 +730,7 @@ class SmtpClient:
 
     def _tls(
         self,
-        early: list[Any],
+        early: list[Any] | Callable[[], list[Any]],
         lead: Sequence[Any] = (),
         stash: list[tuple[float, Any]] | None = None,
     ) -> Proc:
@@ -734,7 +753,10 @@ class SmtpClient:
         if result.outcome:
             raise _Abort(result.outcome)
         sent_early = result.resumed or f.tls == "1.3"
-        zero_rtt = f.early_data and result.resumed and f.tls == "1.3" and bool(early)
+        zero_rtt = (
+            f.early_data and result.resumed and f.tls == "1.3" and not callable(early)
+            and bool(early)
+        )
         #: when the early items went: with the ClientHello (accepted 0-RTT data) or with
         #: the client's Finished
         self._early_at = hello_at if zero_rtt else self.now()
@@ -744,7 +766,7 @@ class SmtpClient:
         if result.ticket is not None and not result.resumed:
             self._store_ticket(result.ticket)
         rec.tls_s = self.now()
-        return sent_early and bool(early)
+        return result.sent_early
 
     def _hello(self) -> Command:
         verb = "EHLO" if self.f.ehlo else "HELO"

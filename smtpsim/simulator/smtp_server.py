@@ -116,18 +116,20 @@ def _serve(
     early_pipe = frontend is not None and frontend.early_pipe
 
     def quickstart_keyword(context: str) -> tuple[str, ...]:
-        """QUICKSTART's EHLO keyword with its parameters (quickstart-01 §4), or the early
-        pipelining keyword with the configuration token of this security context."""
+        """The extra EHLO keywords this server offers: early pipelining with the configuration
+        token of this security context, QUICKSTART with its parameters (quickstart-01 §4),
+        and BURL for a submission server with an IMAP server behind it (RFC 4468 §3.3)."""
         if frontend is None:
             return ()
+        keywords: list[str] = []
         if early_pipe:
-            return (f"PIPE_CONNECT {frontend.token(context)}",)
-        if frontend.fetcher is not None:  # RFC 4468 §3.3: submission servers with IMAP
-            return ("BURL imap",)
-        if quickstart is None:
-            return ()
-        qhlo = f" QHLO={frontend.token(context)}" if quickstart == "full" else ""
-        return (f"QUICKSTART QTLS AUTH{qhlo}",)
+            keywords.append(f"PIPE_CONNECT {frontend.token(context)}")
+        elif quickstart is not None:
+            qhlo = f" QHLO={frontend.token(context)}" if quickstart == "full" else ""
+            keywords.append(f"QUICKSTART QTLS AUTH{qhlo}")
+        if frontend.fetcher is not None:
+            keywords.append("BURL imap")
+        return tuple(keywords)
 
     def refuse_stale(context: str, why: str) -> None:
         """A stale token or qhlo-id (quickstart-01 §8): 504 where the greeting already gave
@@ -297,10 +299,14 @@ def _serve(
                 if frontend is None or frontend.fetcher is None:
                     pending.append(reply(502, "5.5.1 BURL not available"))
                 else:
-                    yield from frontend.fetcher.fetch(item.text.split()[1], item.size)
-                    yield from _spend(env, timing.end_of_data, rng)
-                    stats.messages += 1
-                    pending.append(reply(250, "2.0.0 Ok: queued as 4F2C81B3AB"))
+                    try:
+                        yield from frontend.fetcher.fetch(item.text.split()[1], item.size)
+                    except ConnectionError:  # RFC 4468 §6
+                        pending.append(reply(554, "5.6.6 IMAP URL resolution failed"))
+                    else:
+                        yield from _spend(env, timing.end_of_data, rng)
+                        stats.messages += 1
+                        pending.append(reply(250, "2.0.0 Ok: queued as 4F2C81B3AB"))
             elif verb == "NOOP":  # RFC 5321 §4.1.1.9
                 pending.append(reply(250, "2.0.0 Ok"))
             elif verb == "QUIT":

@@ -115,12 +115,16 @@ class TlsResult:
     whether the session was ``resumed``, and a ``ticket`` the server issued in the handshake
     (TLS 1.2; TLS 1.3 tickets come afterwards as NewSessionTicket messages)."""
 
-    __slots__ = ("outcome", "resumed", "ticket")
+    __slots__ = ("outcome", "resumed", "ticket", "sent_early")
 
-    def __init__(self, outcome: str, resumed: bool = False, ticket: Any = None) -> None:
+    def __init__(
+        self, outcome: str, resumed: bool = False, ticket: Any = None, sent_early: bool = False
+    ) -> None:
         self.outcome = outcome
         self.resumed = resumed
         self.ticket = ticket
+        #: whether the early items went (with the ClientHello or the Finished)
+        self.sent_early = sent_early
 
 
 ClientGen = Generator[simpy.Event, Any, TlsResult]
@@ -132,7 +136,7 @@ def client_handshake(
     cfg: TlsConfig,
     version: str,
     per_record_writes: bool,
-    early_items: Sequence[Any] = (),
+    early_items: Sequence[Any] | Callable[[], Sequence[Any]] = (),
     timeout: float = 300.0,
     ticket: Any = None,
     lead: Sequence[Any] = (),
@@ -153,6 +157,9 @@ def client_handshake(
     before the server's flight go, with their arrival time (a greeting the client did not
     wait for); without it such an item ends the handshake as ``failed``.
 
+    ``early_items`` may be a function, called when the Finished is about to be written, for
+    items that depend on something still on its way (BURL's URL).
+
     ``zero_rtt`` (TLS 1.3 with a ticket; hypothetical for SMTP, protocol.md §1.4): the
     ``early_items`` go as 0-RTT data right behind the ClientHello (RFC 8446 §2.3). If the
     server refuses the ticket it discards them (§4.2.10) and they go again with the
@@ -161,7 +168,10 @@ def client_handshake(
     sock = channel.socket
     hello = cfg.client_hello + (cfg.hello_ticket_bytes if ticket is not None else 0)
     first = _flight("ClientHello", hello, ticket)
-    zero_rtt = zero_rtt and ticket is not None and version == "1.3" and bool(early_items)
+    zero_rtt = (
+        zero_rtt and ticket is not None and version == "1.3" and not callable(early_items)
+        and bool(early_items)
+    )
     if zero_rtt:
         first.items[0].early = True
         cleartext = channel.frame(lead)
@@ -190,14 +200,16 @@ def client_handshake(
             # The server took the early data. The TLS library writes its Finished at once;
             # the application's next command is another write (Nagle may hold it).
             sock.write([finished])
-            return TlsResult("", resumed, None)
+            return TlsResult("", resumed, None, True)
+        if callable(early_items):
+            early_items = early_items()
         if per_record_writes:
             sock.write([finished])
             for it in early_items:
                 channel.send([it])
         else:
             sock.write([finished, *channel.frame(early_items)])
-        return TlsResult("", resumed, item.ticket if resumed else None)
+        return TlsResult("", resumed, item.ticket if resumed else None, bool(early_items))
     total = cfg.client_finished_12
     if per_record_writes:
         cke = 75  # 5 B header + 4 B handshake header + 66 B ECDHE P-256 point (RFC 8422)

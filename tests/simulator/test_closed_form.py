@@ -35,13 +35,15 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 from strategies import lossless_cases, presets, token_variants
 
+from smtpsim.scenarios.variants import parse_variant
 from smtpsim.simulator import closed_form
 from smtpsim.simulator import messages as msg
 from smtpsim.simulator.closed_form import (
+    KeepAliveNotModelled,
     OracleResult,
     WarmStateUnknown,
     client_waits,
@@ -448,12 +450,99 @@ def test_domain_excludes_what_the_closed_form_does_not_model() -> None:
     for changes in ({"messages": 2}, {"syn_data_drop": 1.0}):
         with pytest.raises(ValueError, match="closed form"):
             oracle(ideal_case("baseline", **changes))
-    with pytest.raises(ValueError, match="closed form"):
-        oracle(ideal_case("burl"))
+    burl = ideal_case("burl")
+    with pytest.raises(ValueError, match="closed form"):  # RFC 4468 §5: BURL needs AUTH
+        oracle(replace(burl, features=replace(burl.features, auth=None)))
     random_rcpt = replace(ServerTiming.typical(), rcpt=Distribution("exponential", 0.005))
     with pytest.raises(ValueError, match="closed form"):
         oracle(ideal_case("baseline", timing=random_rcpt))
 
+
+# ----------------------------------------------------------------- the IMAP side (anchors)
+# tests/simulator/test_burl.py's derivations: client RTT 0.5 s, data-centre RTT 1 ms, an open
+# IMAP session unless said. Synchronizing literal: APPEND 0, "+" 1, literal 1, OK 2 (saved),
+# GENURLAUTH 2, URL 3; LITERAL+: OK 1, URL 2; a cold session first: TCP 1, TLS flight 2,
+# greeting 3, AUTHENTICATE 4 (saved 6, URL 7). BURL: the MAIL group at 8 (baseline), the 250
+# at 9 RTT + the fetch (one data-centre round trip); save-first: the submission starts at the
+# URL (3), 250 at 12 RTT + 1 ms; plain send-and-save: baseline's 10, or 2 + 10 saved first.
+BURL_RTT = 0.5
+DC_RTT = 0.001
+BURL_ANCHORS = [
+    # variant, saved, accept (in client RTTs), fetch (data-centre RTTs), start of SMTP
+    ("burl", 2, 9, 1, 0),
+    ("baseline+burl+literal-plus", 1, 9, 1, 0),
+    ("baseline+burl+imap-cold", 6, 9, 1, 0),
+    ("baseline+burl+save-first", 2, 12, 1, 3),
+    ("baseline+burl+save-first+literal-plus+imap-cold", 5, 15, 1, 6),
+    ("baseline+save", 2, 10, 0, 0),
+    ("baseline+save-first", 2, 12, 0, 2),
+    ("baseline+save+literal-plus+imap-cold", 5, 10, 0, 0),
+    ("baseline+burl+no-pipelining", 2, 11, 1, 0),  # MAIL 8, RCPT 9, BURL 10: 250 at 11
+]
+
+
+@pytest.mark.parametrize(("variant", "saved", "accept", "fetch", "start"), BURL_ANCHORS)
+def test_send_and_save_and_burl_on_an_ideal_path(variant: str, saved: int, accept: int,
+                                                  fetch: int, start: int) -> None:
+    case = ideal_case(variant, rtt=BURL_RTT)
+    r = oracle(case)
+    assert r.saved_s == pytest.approx(saved * BURL_RTT, abs=1e-6)
+    assert r.accept_s == pytest.approx(accept * BURL_RTT + fetch * DC_RTT, abs=1e-5)
+    assert r.done_s == max(r.saved_s, r.accept_s)
+    assert r.save_phase_s == pytest.approx(start * BURL_RTT, abs=1e-6)
+    assert round_trips(case.features, 1) == accept
+    assert r.waits == client_waits(case.features, 1)
+    if case.features.burl:
+        assert r.url_s == pytest.approx((saved + 1) * BURL_RTT, abs=1e-6)
+
+
+def test_a_late_url_holds_the_mail_group() -> None:
+    """Cold IMAP session, 200 kB over a 1 Mbit/s path (RTT 0.5 s): the literal alone takes
+    1.6 s of uplink, so the URL comes after the SMTP client is ready for the MAIL group (8);
+    the group leaves when it arrives and the 250 follows one round trip (+ the fetch) later."""
+    case = ideal_case("baseline+burl+imap-cold", rtt=BURL_RTT, size=200_000, bandwidth=1e6)
+    r = oracle(case)
+    assert r.url_s > r.auth_s  # the group waited for it
+    assert r.mail_s == pytest.approx(r.url_s, abs=1e-9)
+    # (+ the group's and the replies' 3.5 ms of serialization at 1 Mbit/s)
+    assert r.accept_s == pytest.approx(r.url_s + BURL_RTT + r.fetch_s + 0.0035, abs=1e-3)
+
+
+def test_the_fetch_on_a_new_connection_costs_five_data_centre_round_trips() -> None:
+    """TCP 1, TLS 1.3 flight 2, greeting 3, AUTHENTICATE 4, URLFETCH 5 (imap.py)."""
+    pooled = oracle(ideal_case("burl", rtt=BURL_RTT))
+    fresh = oracle(ideal_case("burl", rtt=BURL_RTT, burl_pooled=False))
+    assert pooled.fetch_s == pytest.approx(DC_RTT, rel=0.02)
+    assert fresh.fetch_s == pytest.approx(5 * DC_RTT, rel=0.02)
+    assert fresh.accept_s - pooled.accept_s == pytest.approx(4 * DC_RTT, rel=0.02)
+
+
+def test_burl_carries_the_body_once_and_plain_save_twice() -> None:
+    size = 200_000
+    saved = oracle(ideal_case("baseline+save", size=size))
+    burl = oracle(ideal_case("burl", size=size))
+    assert saved.bytes_up > 2 * size > burl.bytes_up > size
+
+
+def test_smtp_waiting_behind_a_long_parallel_upload_is_outside_the_domain() -> None:
+    """3 MB saved in parallel at 9.6 kbit/s: the SMTP replies queue behind about 40 min of
+    literal on the shared uplink (the simulator's session then times out or fails)."""
+    for variant in ("baseline+save", "baseline+save+literal-plus"):
+        with pytest.raises(closed_form.SmtpTimeoutPossible):
+            oracle(ideal_case(variant, rtt=0.1, size=3_000_000, bandwidth=9600.0))
+    first = oracle(ideal_case("baseline+save-first", rtt=0.1, size=3_000_000, bandwidth=9600.0))
+    assert first.accept_s > 2 * first.saved_s  # saved first, then submitted: no overlap
+
+
+def test_a_url_later_than_the_noop_interval_is_outside_the_domain() -> None:
+    """Saving 2 MB at 9.6 kbit/s takes about half an hour: the client would send NOOP every
+    240 s while its MAIL group waits for the URL (not modelled)."""
+    case = ideal_case("burl", rtt=0.1, size=2_000_000, bandwidth=9600.0)
+    with pytest.raises(KeepAliveNotModelled):
+        oracle(case)
+
+
+INSTANT = PathConfig.symmetric_rtt(0.0, 1e12, 1e12)  # a data-centre fetch that takes no time
 
 _IDEAL_PROPERTY = dict(max_examples=300, deadline=None, database=None,
                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -468,7 +557,9 @@ def test_closed_forms_agree_with_the_causal_computation(variant: str, state: str
     is :func:`round_trips` RTTs and its waits :func:`client_waits`: two derivations, one
     causal and one closed, of the same tables."""
     case = ideal_case(variant + "+coalesced", rtt=HALF, state=state, recipients=recipients,
-                      config_changed=changed and state == "warm")
+                      config_changed=changed and state == "warm", dc_path=INSTANT)
+    # round_trips' BURL term (the group waits for the URL) assumes the group is not 0-RTT data
+    assume(not (case.features.burl and case.features.early_data))
     result = oracle(case)
     kw = dict(state=case.state, config_changed=case.config_changed)
     assert result.accept_s == pytest.approx(round_trips(case.features, recipients, **kw) * HALF,
@@ -497,9 +588,17 @@ def _compare(case: Case, *, packets: bool = False) -> None:
     except WarmStateUnknown:
         event("not compared: what the warm client still caches is unknown")
         return
-    record, trace = run_session(case, seed=0, trace=packets)
+    except KeepAliveNotModelled:
+        event("not compared: a wait behind the IMAP side longer than the NOOP interval")
+        return
+    imap = case.features.save is not None
+    record, trace = run_session(case, seed=0, trace=packets or imap)
     where = _describe(case)
-    spurious = record.retransmits - expected.handshake_retransmits
+    retransmits = record.retransmits
+    if imap:  # the record counts the SMTP connection's; the trace shows the IMAP one's too
+        assert trace is not None
+        retransmits = max(retransmits, sum(p.retransmit for p in trace.packets))
+    spurious = retransmits - expected.handshake_retransmits
     assert spurious >= 0, f"fewer retransmissions than the handshake timers send: {where}"
     if spurious:
         assert expected.rto_possible, (
@@ -511,7 +610,8 @@ def _compare(case: Case, *, packets: bool = False) -> None:
         return
     event("compared")
     assert record.outcome == "accepted", f"{record.outcome} in {record.failed_in}: {where}"
-    for name in ("accept_s", "user_s", "close_s", "greeting_s", "tls_s", "auth_s", "mail_s"):
+    for name in ("accept_s", "user_s", "close_s", "greeting_s", "tls_s", "auth_s", "mail_s",
+                 "saved_s", "done_s"):
         des, exp = getattr(record, name), getattr(expected, name)
         assert _close(des, exp), f"{name}: simulator {des!r}, oracle {exp!r}: {where}"
     assert record.waits == expected.waits, where
@@ -709,3 +809,85 @@ def test_zero_rtt_answers_are_written_after_a_finished_that_came_during_them() -
     record, _ = run_session(case, seed=0)
     assert record.outcome == "accepted"
     assert record.accept_s == pytest.approx(0.0521, abs=TOL)
+
+
+# ----------------------------------------------------------------- the IMAP side: open issues
+# Marked xfail(strict): they fail until the simulator is fixed (then the marker must go). The
+# random properties do not draw these regions (tests/strategies.py says which).
+def test_the_clients_imap_connection_uses_the_clients_tcp() -> None:
+    """Send-and-save with LITERAL+, 30 000 B (21 segments with the record), RTT 1 s, IW 3 on the
+    client (RFC 3390): APPEND + literal at 0, slow start 3 + 6 + 12 segments, the last flight
+    leaving at 2 and read at 2.5 (+ its 40 ms delayed-ACK-free tail), OK at 3.04. The simulator
+    sent 10 segments at once (the default TcpConfig's IW 10): OK at 2.0. Fixed in the working
+    tree while this was written: a regression test now."""
+    case = ideal_case("baseline+save+literal-plus", size=30_000, iw=3)
+    assert oracle(case).saved_s == pytest.approx(3.04, abs=1e-3)
+    record, _ = run_session(case, seed=0)
+    assert record.saved_s == pytest.approx(3.04, abs=1e-3)
+
+
+@pytest.mark.parametrize("variant", [
+    "pipelining+tls1.3+auth-plain+qs-basic+burl",
+    "pipelining+tls1.3+auth-plain+config-token+burl",
+])
+def test_a_burl_server_lists_burl_with_the_other_extensions(variant: str) -> None:
+    """RFC 4468 §3: the EHLO keyword BURL; a server that also speaks QUICKSTART or early
+    pipelining lists both (the QUICKSTART greeting, the early-pipelining EHLO reply)."""
+    case = ideal_case(variant)
+    f = case.features
+    _record, trace = run_session(case, seed=0, trace=True)
+    assert trace is not None
+    first = "220" if f.quickstart else "250"
+    lists = [r.nbytes for r in trace.records
+             if r.side == "client" and r.action == "read" and r.label.startswith(first)
+             and "(+" in r.label]
+    expected = (closed_form._greeting(f, 1)[0] if f.quickstart else
+                closed_form._list_reply(250, msg.SERVER_DOMAIN, True, f, "plain", 1)[0])
+    assert lists[0] == expected
+
+
+@pytest.mark.xfail(strict=True, reason="the client holds its ClientHello for the BURL URL")
+def test_early_pipelining_starts_tls_before_the_url_comes() -> None:
+    """Warm early pipelining, STARTTLS with TLS 1.3, BURL, RTT 1 s: EHLO <token> + STARTTLS at
+    1, their replies at 2; ClientHello 2, flight 3; the URL comes at 3 (APPEND 0, "+" 1, OK 2,
+    GENURLAUTH 2, URL 3), so the Finished + EHLO <token> + AUTH + MAIL + RCPT + BURL leave at
+    3 and the 250 comes at 4 + 1 ms. The simulator waits for the URL before the ClientHello
+    (3): the handshake takes its round trip after it, the 250 comes at 5 + 1 ms."""
+    case = ideal_case("pipelining+data+tls1.3+auth-plain+burl+config-token", state="warm")
+    assert oracle(case).accept_s == pytest.approx(4.001, abs=1e-4)
+    record, _ = run_session(case, seed=0)
+    assert record.accept_s == pytest.approx(4.001, abs=1e-4)
+
+
+@pytest.mark.xfail(strict=True, reason="QUICKSTART with IW 3 and a large body: the simulator"
+                   " is a round trip slower (not the IMAP side; found by the random draws)")
+def test_quickstart_with_iw3_and_a_large_body() -> None:
+    """Found by the token-combination property after the strategies changed (the same with
+    QUICKSTART basic, and without Fast Open; not with the standard dialogue, nor with IW 10):
+    cold, TLS 1.3, 882 159 B, R = 47, IW 3, typical server, RTT 259.5 ms (67.3 / 192.2 ms),
+    about 3.1 Gbit/s. Greeting, TLS and MAIL times agree exactly; the 250 differs by 0.22 s.
+    Not derived by hand (outside this change): recorded for whoever owns the QUICKSTART flow."""
+    tcp = TcpConfig(iw=3)
+    variant = "pipelining+data+tls1.3+auth-plain+qs-full+synack-banner+quit-async"
+    case = Case(path=PathConfig(LinkConfig(0.06731736971663521, 3097902427.3597403),
+                                LinkConfig(0.19218781462645962, 3099451765.875771)),
+                features=parse_variant(variant), size=882159, recipients=47, client_tcp=tcp,
+                server_tcp=tcp, tls=TlsConfig(), timing=ServerTiming.typical(), variant=variant,
+                server="typical")
+    expected = oracle(case)
+    record, _ = run_session(case, seed=0)
+    assert record.accept_s == pytest.approx(expected.accept_s, rel=0.01)
+
+
+def test_a_fetch_after_the_pooled_connections_autologout_does_not_crash() -> None:
+    """BURL saved first, 2.5 MB at 9.6 kbit/s: the upload takes about 35 min, so the submission
+    server's pooled IMAP connection has been idle longer than the 30 min autologout (RFC 3501
+    §5.4) when BURL asks it for the message. The simulator raises ConnectionError("IMAP
+    session lost") out of ``run_session`` instead of reconnecting or recording a failure (fixed
+    in the working tree while this was written: a regression test now). The oracle leaves it
+    outside its domain."""
+    case = ideal_case("baseline+burl+save-first", rtt=0.1, size=2_500_000, bandwidth=9600.0)
+    with pytest.raises(closed_form.SmtpTimeoutPossible):
+        oracle(case)
+    record, _ = run_session(case, seed=0)
+    assert record.outcome in ("accepted", "failed", "timeout")
