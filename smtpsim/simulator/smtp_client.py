@@ -819,15 +819,10 @@ class SmtpClient:
         codes = [*prefix_codes] + [250] * (1 + self.recipients)
         if f.burl:  # RFC 4468 §3.4: MAIL + RCPT + BURL <url> LAST in one group
             items.append(BurlCommand(self.burl_url.value, self.size))
-            codes.append(250)
-            accept = len(codes) - 1
-            if pipelined_quit:
-                items.append(Command("QUIT", "QUIT"))
-                codes.append(221)
-            return items, codes, accept, REPLY_TIMEOUT_S["end"]
-        if not f.chunking:
+        elif not f.chunking:
             return [*items, Command("DATA", "DATA")], [*codes, 354], -1, REPLY_TIMEOUT_S["DATA"]
-        items += [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
+        else:
+            items += [Command("BDAT", f"BDAT {self.size} LAST"), *self._content(False)]
         codes.append(250)
         accept = len(codes) - 1
         if pipelined_quit:
