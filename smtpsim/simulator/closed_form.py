@@ -1476,7 +1476,36 @@ def _check_domain(case: Case) -> None:
 
 
 # ------------------------------------------------------------------ the session
-class _Session:
+class _Sequential:
+    """A server that processes what it reads one record after another (RFC 2920 §3.2 for
+    SMTP, RFC 3501 §5.5 for IMAP here): each record takes ``rec.proc`` seconds, then
+    ``_answer`` handles it. Needs ``agenda``, ``queue`` and ``busy``."""
+
+    agenda: _Agenda
+    queue: deque[_Rec]
+    busy: bool
+
+    def _answer(self, t: float, rec: _Rec) -> None:
+        raise NotImplementedError
+
+    def _serve(self, t: float) -> None:
+        while self.queue:
+            rec = self.queue.popleft()
+            if rec.proc > 0:
+                self.busy = True
+                self.agenda.at(t + rec.proc, self._served, rec)
+                return
+            self._answer(t, rec)
+        self.busy = False
+
+    def _served(self, rec: _Rec) -> None:
+        t = self.agenda.now
+        self._answer(t, rec)
+        self.busy = False
+        self._serve(t)
+
+
+class _Session(_Sequential):
     def __init__(self, case: Case, alive: tuple[bool, bool, bool] = (True, True, True)) -> None:
         self.case = case
         f = case.features
@@ -1722,21 +1751,6 @@ class _Session:
         if self.ready and not self.busy:
             self._serve(t)
 
-    def _serve(self, t: float) -> None:
-        while self.queue:
-            rec = self.queue.popleft()
-            if rec.proc > 0:
-                self.busy = True
-                self.agenda.at(t + rec.proc, self._served, rec)
-                return
-            self._answer(t, rec)
-        self.busy = False
-
-    def _served(self, rec: _Rec) -> None:
-        t = self.agenda.now
-        self._answer(t, rec)
-        self.busy = False
-        self._serve(t)
 
     def _answer(self, t: float, rec: _Rec) -> None:
         for parts in rec.writes:
@@ -1830,7 +1844,7 @@ class _Conn:
         return False
 
 
-class _Replier:
+class _Replier(_Sequential):
     """An IMAP server (RFC 3501 §5.5: one command at a time here): each record it reads is
     processed for ``proc`` seconds, then its ``writes`` are made, each one write."""
 
@@ -1845,20 +1859,6 @@ class _Replier:
         if not self.busy:
             self._serve(t)
 
-    def _serve(self, t: float) -> None:
-        while self.queue:
-            rec = self.queue.popleft()
-            if rec.proc > 0:
-                self.busy = True
-                self.agenda.at(t + rec.proc, self._served, rec)
-                return
-            self._answer(t, rec)
-        self.busy = False
-
-    def _served(self, rec: _Rec) -> None:
-        self._answer(self.agenda.now, rec)
-        self.busy = False
-        self._serve(self.agenda.now)
 
     def _answer(self, t: float, rec: _Rec) -> None:
         for parts in rec.writes:

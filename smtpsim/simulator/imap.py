@@ -266,10 +266,8 @@ class ImapFetcher:
         """URLFETCH on the pooled connection, opening a new one first if the server logged
         the old one out (RFC 3501 §5.4: after 30 idle minutes), or on a new connection."""
         session = self.pool
-        if session is not None and not session.usable():
-            session = self.pool = ImapSession(
-                self.env, self.path, self.timing, self.tls, False, rng=self.rng
-            )
-        if session is None:
+        if session is None or not session.usable():
             session = ImapSession(self.env, self.path, self.timing, self.tls, False, rng=self.rng)
+            if self.pooled:
+                self.pool = session
         yield from session.urlfetch(url, size)

@@ -131,6 +131,15 @@ def _serve(
             keywords.append("BURL imap")
         return tuple(keywords)
 
+    def start_tls() -> Generator[simpy.Event, Any, bool]:
+        """Flush what is pending, then the server's TLS handshake (after STARTTLS's 220, or
+        at once after QTLS); False if the session cannot go on."""
+        flush()
+        stopped = yield from server_handshake(
+            env, channel, tls, tls_version, idle_timeout, accepts, issue
+        )
+        return not stopped or stopped == "early"
+
     def refuse_stale(context: str, why: str) -> None:
         """A stale token or qhlo-id (quickstart-01 §8): 504 where the greeting already gave
         the list, else 520 with the list; the rest of the group then gets 503."""
@@ -237,22 +246,14 @@ def _serve(
             elif verb == "QTLS":
                 # quickstart-01 §5: no reply; the handshake starts at once. The basic
                 # profile then re-greets with the list (-a); the full one waits for QHLO (-b).
-                flush()
-                stopped = yield from server_handshake(
-                    env, channel, tls, tls_version, idle_timeout, accepts, issue
-                )
-                if stopped and stopped != "early":
+                if not (yield from start_tls()):
                     break
                 if quickstart == "basic":
                     pending.append(banner())
             elif verb == "STARTTLS":
                 yield from _spend(env, timing.starttls, rng)
                 pending.append(reply(220, "2.0.0 Ready to start TLS"))
-                flush()
-                stopped = yield from server_handshake(
-                    env, channel, tls, tls_version, idle_timeout, accepts, issue
-                )
-                if stopped and stopped != "early":
+                if not (yield from start_tls()):
                     break
             elif verb == "AUTH":
                 mechanism = item.text.split()[1]
