@@ -136,10 +136,7 @@ def token_variants(draw: st.DrawFn, imap: bool = True) -> str:
         tokens += [draw(st.sampled_from(choices)) for choices in _IMAP_GROUPS.values()]
         if draw(st.booleans()):
             tokens.append("burl")
-        # BURL needs AUTH; with QUICKSTART or early pipelining the simulator's capability
-        # lists drop a keyword (an open issue, test_closed_form.py section 3): not drawn
-        if "burl" in tokens and ({"no-auth", "qs-basic", "qs-full", "config-token"}
-                                 & set(tokens)):
+        if "burl" in tokens and "no-auth" in tokens:  # BURL needs AUTH (RFC 4468 §3)
             tokens.remove("burl")
     expr = "+".join(draw(st.permutations(tokens)))
     try:
@@ -166,10 +163,6 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
     """A lossless, jitter-free ``Case`` drawn from the whole domain (see the module docstring)."""
     expr = draw(variant)
     iw = draw(st.sampled_from([3, 10]))
-    if parse_variant(expr).save is not None:
-        # The simulator's client IMAP connection ignores client_tcp (it runs with the default
-        # TcpConfig, IW 10): an open issue (test_closed_form.py, section 3), so IW 10 here.
-        iw = 10
     tcp = TcpConfig(iw=iw)
     server = draw(st.sampled_from(["ideal", "typical"]))
     if server == "ideal":

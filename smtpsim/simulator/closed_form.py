@@ -119,7 +119,10 @@ that carry it, and that is what :func:`oracle` computes, exactly:
     ``tcp_cwnd_restart``): a write that finds nothing in flight and no data sent for longer
     than the RTO halves cwnd once per RTO elapsed, down to ``min(IW, cwnd)``; the RTO is
     RFC 6298's from one sample per ACK that acknowledges new data (the oldest segment it
-    acknowledges, Linux ``seq_rtt``), with Linux's floor ``SRTT + max(4 RTTVAR, rto_min)``;
+    acknowledges, Linux ``seq_rtt``) and one from the handshake (the SYN acknowledged by the
+    SYN-ACK, the SYN-ACK by the ACK; none after a retransmitted one, the RTO then 3 s, RFC
+    6298 §5.7), with Linux's floor ``SRTT + max(4 RTTVAR, rto_min)``; a kept-open IMAP
+    connection starts with one sample of the path's RTT;
   - Nagle as Linux does it (RFC 896, Minshall): a sub-MSS segment waits while the last
     sub-MSS segment sent is unacknowledged;
   - receiver (RFC 1122 §4.2.3.2, RFC 5681 §4.2, Linux ``__tcp_ack_snd_check``): after in-order
@@ -144,7 +147,8 @@ The IMAP side (send-and-save, BURL; ``smtpsim.simulator.imap``)
 
 The client's IMAP connection is a second TCP connection on the same access links (the same
 FIFO queues, so its packets and the SMTP ones delay each other), with the client's own stack
-(``client_tcp``) and the IMAP server's (the default ``TcpConfig``: another host). An open
+(``client_tcp``, Nagle as its SMTP socket) and the IMAP server's (the provider's ``server_tcp``
+and ``server_nagle``, as the simulator's ``ImapSession``). An open
 session (``imap_cold`` False) is established, authenticated and selected, TLS 1.3 records up;
 a cold one first connects (three-way handshake with the SYN timers), implicit TLS 1.3
 (RFC 8314 §3: ClientHello, flight after ``server_cpu_s``, Finished after ``client_cpu_s``, the
@@ -296,10 +300,7 @@ IMAP_CONTINUE = "+ Ready for literal data"  # RFC 3501 §7.5
 BURL_EXTRA = len("250-BURL imap") + 2
 """Bytes the ``BURL imap`` keyword (RFC 4468 §3) adds to every capability list of a BURL
 server: 15 B (the simulator's lists, 210 and 196 B instead of 195 and 181)."""
-IMAP_SERVER_TCP = TcpConfig()
-"""The IMAP server is another host than the modelled submission server: its stack is the
-default ``TcpConfig`` (IW 10) whatever the case's ``server_tcp`` (the client's IMAP connection
-uses the client's own ``client_tcp``, the submission server's fetch its ``server_tcp``)."""
+RTO_FALLBACK_S = 3.0  # RFC 6298 §5.7 (Linux TCP_TIMEOUT_FALLBACK)
 IMAP_AUTOLOGOUT_S = 1800.0
 """RFC 3501 §5.4: an idle IMAP session may be logged out after 30 minutes; a pooled fetch
 connection idle that long is gone (outside the domain: :class:`SmtpTimeoutPossible`)."""
@@ -530,20 +531,46 @@ def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 460
     n = _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
     if f.save is None:
         return n
-    # the IMAP side (imap.py): [TCP 1, TLS flight 2, greeting 3, AUTHENTICATE 4,] APPEND's OK
-    # (synchronizing literal: "+" 1, OK 2; LITERAL+: OK 1), GENURLAUTH's URL one more
-    saved = (4 if f.imap_cold else 0) + (1 if f.literal_plus else 2)
-    done = saved + 1 if f.burl else saved
+    done, k = _imap_rounds(f, recipients, st)
     if f.save == "first":  # the submission starts when the IMAP work is done
         return done + n
     if not f.burl:
         return n
-    # the MAIL group waits for the URL: k waits from its write to the 250 (the data-centre
-    # fetch not counted: it is not a client round trip)
+    return max(n - k, done) + k
+
+
+def _imap_rounds(f: Features, recipients: int, st: _Start) -> tuple[int, int]:
+    """When the IMAP work is done (the OK, with BURL the URL) in RTTs from the start, and how
+    many waits the MAIL group takes from its write to the 250. The IMAP side (imap.py): [TCP 1,
+    TLS flight 2, greeting 3, AUTHENTICATE 4,] APPEND's OK (synchronizing literal: "+" 1, OK 2;
+    LITERAL+: OK 1), GENURLAUTH's URL one more; the data-centre fetch is not a client round
+    trip."""
+    saved = (4 if f.imap_cold else 0) + (1 if f.literal_plus else 2)
+    done = saved + 1 if f.burl else saved
     k = 1 if f.pipelining else recipients + 2
     if st.stale and (f.quickstart is not None or f.implicit_tls or f.tls is None):
         k += 1  # the first group (speculative, with MAIL) is refused and sent again
-    return max(n - k, done) + k
+    return done, k
+
+
+def url_race(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
+             mss: int = 1448, state: str = "cold", config_changed: bool = False,
+             alive: tuple[bool, bool, bool] = (True, True, True)) -> bool:
+    """Whether, on an ideal path, BURL's URL is due in the very round trip in which the MAIL
+    group would ride with the client's TLS Finished (a cached token or qhlo-id, TLS 1.3 or an
+    abbreviated TLS 1.2 handshake). The URL and the server's flight then arrive in the same
+    instant and their order is a matter of nanoseconds of serialization; if the flight wins,
+    the Finished goes alone and Nagle may hold the group for its ACK (``_Step.split``), so
+    ``round_trips`` does not hold."""
+    st = _start(f, state, config_changed, alive)
+    full12 = f.tls == "1.2" and not st.ticket
+    rides = (f.tls is not None and st.cached and not full12
+             and (f.config_token or f.quickstart == "full"))
+    if not (f.burl and f.save == "parallel" and rides):
+        return False
+    n = _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
+    done, k = _imap_rounds(f, recipients, st)
+    return n - k == done
 
 
 def _round_trips(f: Features, recipients: int, st: _Start, iw: int, flight: int,
@@ -796,6 +823,15 @@ class _Tcp:
             cwnd //= 2
         self.cwnd = max(cwnd, restart)
 
+    def handshake_done(self, t: float, sent: float, retransmitted: bool) -> None:
+        """The handshake's RTT sample (Linux: the client's SYN acknowledged by the SYN-ACK,
+        the server's SYN-ACK by the ACK), none after a retransmitted SYN or SYN-ACK (Karn):
+        the RTO is then 3 s (RFC 6298 §5.7, Linux ``TCP_TIMEOUT_FALLBACK``)."""
+        if retransmitted:
+            self.rto = RTO_FALLBACK_S
+        else:
+            self._rtt_sample(t - sent)
+
     def _rtt_sample(self, r: float) -> None:
         """RFC 6298 §2.2-2.3, ``RTO = SRTT + max(4 RTTVAR, rto_min)`` (Linux's floor)."""
         if self.srtt is None:
@@ -945,6 +981,14 @@ class _Step:
     marks: dict[int, tuple[str, ...]] = field(default_factory=dict)
     on_write: tuple[str, ...] = ()
     gate: bool = False  # written only once the BURL URL is known (GENURLAUTH answered)
+    #: with ``gate``: what is written at once when the URL is not known yet (the TLS
+    #: library's Finished, which waits for no application data) and the writes that follow
+    #: when it comes (the group, each its own write, so Nagle may hold it)
+    split: tuple[list[list[_Part]], list[list[_Part]]] | None = None
+    #: with ``gate``: the steps taken instead when the URL is not known at the write (0-RTT
+    #: data cannot carry the group: the full handshake, the group with the Finished if the
+    #: URL has come by then)
+    fallback: list[_Step] | None = None
 
 
 def _shift(marks: dict[int, tuple[str, ...]], by: int) -> dict[int, tuple[str, ...]]:
@@ -1078,14 +1122,20 @@ class _Script:
                   before_marks: dict[int, tuple[str, ...]] | None = None,
                   ride: Callable[[], _Group] | None = None,
                   after_fin: _Reply | None = None, after_fin_mark: str = "",
-                  half_rtt_banner: bool = False) -> None:
+                  half_rtt_banner: bool = False, zero_rtt: bool = True) -> None:
         """ClientHello (after ``prefix`` in the same write; ``before`` records, such as the
         greeting, arrive ahead of the server's flight), the server's flight (with the banner
         as 0.5-RTT data when ``half_rtt_banner``), the client's Finished with what can ride
         with it (``ride``, built once TLS is up: TLS 1.3 and the abbreviated TLS 1.2
         handshake; after the server Finished with a full TLS 1.2 handshake), and
         ``after_fin``, a record the server writes on its own when it reads that Finished
-        (the implicit-TLS banner, QUICKSTART basic's re-greeting)."""
+        (the implicit-TLS banner, QUICKSTART basic's re-greeting). ``zero_rtt``: whether
+        a resumed TLS 1.3 handshake may carry ``ride`` as 0-RTT data (``early_data``).
+
+        With BURL the group needs GENURLAUTH's URL. If it has not come when the Finished is
+        due, the TLS library writes the Finished alone and the group follows when the URL
+        comes, as another write; 0-RTT data is only sent when the URL is known at the
+        ClientHello (the simulator's client decides there)."""
         f, tls, st = self.f, self.tls, self.st
         v13 = f.tls == "1.3"
         oh = tls.record_overhead_13 if v13 else tls.record_overhead_12
@@ -1096,10 +1146,18 @@ class _Script:
             hello_n, cpu = tls.client_hello, tls.server_cpu_s
             flight = tls.server_flight
         client_cpu = tls.resumed_cpu_s if st.ticket else tls.client_cpu_s
-        if f.early_data and st.ticket and v13 and ride is not None:
+        if zero_rtt and f.early_data and st.ticket and v13 and ride is not None:
+            start = len(self.steps)
+            self.handshake(prefix=prefix, before=before, before_marks=before_marks,
+                           ride=ride, after_fin=after_fin, after_fin_mark=after_fin_mark,
+                           half_rtt_banner=half_rtt_banner, zero_rtt=False)
+            full = self.steps[start:]
+            del self.steps[start:]
             self._early_data(prefix, hello_n, cpu, flight, client_cpu, before,
                              before_marks or {}, ride, after_fin, after_fin_mark,
                              half_rtt_banner)
+            if self.steps[-1].gate:  # no URL at the ClientHello: no 0-RTT data
+                self.steps[-1].fallback = full
             return
         fl: tuple[_Part, ...] = (_Part([_Rec(flight, "server flight")]),)
         marks = dict(before_marks or {})
@@ -1145,15 +1203,16 @@ class _Script:
             n_first = n_after
         fin_marks = {n_first: (after_fin_mark,)} if after_fin_mark else {}
         g = ride() if ride is not None else _Group([], 0)
-        if self.per_cmd:
-            writes = [[_Part([fin])]] + [[_Part([r], oh)] for r in g.recs]
-        elif g.recs:
-            writes = [[_Part([fin]), _Part(g.recs, oh)]]
+        group_writes = self.parts(g.recs) if g.recs else []
+        if self.per_cmd or not g.recs:
+            writes = [[_Part([fin])], *group_writes]
         else:
-            writes = [[_Part([fin])]]
+            writes = [[_Part([fin]), _Part(g.recs, oh)]]
         self.step(writes, n_first + g.expect, delay=client_cpu,
                   marks=_merge(fin_marks, _shift(g.marks, n_first)),
                   on_write=("tls",) + g.on_write)
+        if self.steps[-1].gate:  # the Finished goes alone if the URL has not come
+            self.steps[-1].split = ([[_Part([fin])]], group_writes)
 
     def _early_data(self, prefix: tuple[_Rec, ...], hello_n: int, cpu: float, flight: int,
                     client_cpu: float, before: int, before_marks: dict[int, tuple[str, ...]],
@@ -1532,6 +1591,8 @@ class _Session(_Sequential):
         self.synack_bytes = SYN_BYTES + (FO_COOKIE_BYTES if fo and not self.st.cookie else 0)
         self.syn_data = 0
         self.syn_data_timeout = False
+        self.syn_at = self.synack_at = 0.0  # when the first SYN / SYN-ACK left
+        self.syn_retx = self.synack_retx = False  # whether one was sent again (Karn)
         self.client_est = False
         self.server_state = "listen"
         # client script
@@ -1552,12 +1613,13 @@ class _Session(_Sequential):
         self.imap_done = f.save is None
         self.url: float | None = None  # when the BURL URL is known
         self.held: float | None = None  # since when the MAIL group waits for it
+        self.split_done = False  # the held step's Finished is written (``_Step.split``)
         self.url_wait = 0.0
         self.written_at = 0.0  # when the current SMTP step was written
         self.max_wait = 0.0  # the longest the SMTP client waited for a reply
         if f.save is not None:
-            # the client's own stack; the IMAP server's is the default (another host)
-            self.imap_conn = _Conn(ag, self.up, self.down, ctcp, IMAP_SERVER_TCP, f.nagle,
+            # the client's own stack; the IMAP server's is the provider's (``server_tcp``)
+            self.imap_conn = _Conn(ag, self.up, self.down, ctcp, case.server_tcp, f.nagle,
                                    case.server_nagle)
             self.imap = _Dialog(ag, self.imap_conn.client, self.max_record,
                                 _imap_save_steps(case), self._imap_mark)
@@ -1613,6 +1675,7 @@ class _Session(_Sequential):
             self._client_write()
             self.syn_data = min(self.client.mss, self.client.written)
         self.client.emit_syn(t, self.syn_bytes, self.syn_data)
+        self.syn_at = t
         rto = self.case.client_tcp.rto_initial_s
         self.agenda.at(t + rto, self._syn_timer, rto, 0)
 
@@ -1621,6 +1684,7 @@ class _Session(_Sequential):
 
     def _first_synack(self, t: float, data: int) -> None:
         self.server.emit_syn(t, self.synack_bytes, data)
+        self.synack_at = t
         rto = self.case.server_tcp.rto_initial_s
         self.agenda.at(t + rto, self._synack_timer, rto, 0)
 
@@ -1628,6 +1692,7 @@ class _Session(_Sequential):
         if self.client_est or n >= self.case.client_tcp.syn_retries:
             return
         self.retransmits += 1
+        self.syn_retx = True
         self.syn_data_timeout |= self.syn_data > 0  # RFC 7413 §4.2.1: resent without data
         self.up.send(self.agenda.now, self.syn_bytes, self.server.receive,
                      _Seg(0, 0, 0, syn=True))
@@ -1637,6 +1702,7 @@ class _Session(_Sequential):
         if self.server_state != "syn_rcvd" or n >= self.case.server_tcp.synack_retries:
             return
         self.retransmits += 1
+        self.synack_retx = True
         self._send_synack(self.agenda.now)
         self.agenda.at(self.agenda.now + 2 * rto, self._synack_timer, 2 * rto, n + 1)
 
@@ -1649,6 +1715,7 @@ class _Session(_Sequential):
             return True
         self.client_est = True
         self.marks["connect"] = t
+        c.handshake_done(t, self.syn_at, self.syn_retx)
         c.open = True
         c.snd_una = max(c.snd_una, seg.ack)  # the SYN's data, acknowledged (RFC 7413 §4.2.2)
         c.take(seg.end)  # the SYN-ACK's data
@@ -1674,10 +1741,12 @@ class _Session(_Sequential):
                 s.deliver(t)
             elif self.server_state == "syn_rcvd":  # a duplicate SYN: SYN-ACK at once
                 self.retransmits += 1
+                self.synack_retx = True  # Karn: the sample would be ambiguous
                 self._send_synack(t)
             return True
         if self.server_state == "syn_rcvd":  # the handshake ACK (or any later segment)
             self.server_state = "established"
+            self.server.handshake_done(t, self.synack_at, self.synack_retx)
             if not self.st.early:
                 self.agenda.at(t + self.case.timing.greeting, self._greet)
         return False
@@ -1722,13 +1791,27 @@ class _Session(_Sequential):
         self.started = True
         step = self.steps[self.step]
         t = self.agenda.now
+        writes = step.writes
         if step.gate and self.url is None:  # BURL: the group needs the URL
+            if step.fallback is not None:  # no 0-RTT data: the full handshake
+                self.steps[self.step:self.step + 1] = step.fallback
+                self._client_write()
+                return
+            if step.split is not None and not self.split_done:  # the Finished goes alone
+                self.split_done = True
+                self._mark("tls", t)
+                for parts in step.split[0]:
+                    self.client.write(t, parts, self.max_record)
             self.held = t
             return
+        if self.split_done:
+            assert step.split is not None
+            self.split_done = False
+            writes = step.split[1]
         self.written_at = t
         for name in step.on_write:
             self._mark(name, t)
-        for parts in step.writes:
+        for parts in writes:
             self.client.write(t, parts, self.max_record)
 
     # ---- server application (RFC 2920 §3.2)
@@ -1785,15 +1868,23 @@ class _Conn:
         self.client_est = False
         self.server_state = "listen"
         self.retransmits = 0
+        self.syn_at = self.synack_at = 0.0
+        self.syn_retx = self.synack_retx = False
         self.on_connect: Callable[[float], None] = lambda t: None
 
     def established(self) -> None:
+        """Opened before the run and idle since: the RTT estimators seeded with the path's
+        RTT (the simulator's ``TcpConnection.preopen``)."""
         self.client.open = self.server.open = True
         self.client_est = True
         self.server_state = "established"
+        rtt = self.up.delay + self.down.delay
+        self.client._rtt_sample(rtt)
+        self.server._rtt_sample(rtt)
 
     def connect(self, t: float) -> None:
         self.client.emit_syn(t, SYN_BYTES, 0)
+        self.syn_at = t
         rto = self.ccfg.rto_initial_s
         self.agenda.at(t + rto, self._syn_timer, rto, 0)
 
@@ -1801,6 +1892,7 @@ class _Conn:
         if self.client_est or n >= self.ccfg.syn_retries:
             return
         self.retransmits += 1
+        self.syn_retx = True
         self.up.send(self.agenda.now, SYN_BYTES, self.server.receive, _Seg(0, 0, 0, syn=True))
         self.agenda.at(self.agenda.now + 2 * rto, self._syn_timer, 2 * rto, n + 1)
 
@@ -1812,6 +1904,7 @@ class _Conn:
         if self.server_state != "syn_rcvd" or n >= self.scfg.synack_retries:
             return
         self.retransmits += 1
+        self.synack_retx = True
         self._send_synack(self.agenda.now)
         self.agenda.at(self.agenda.now + 2 * rto, self._synack_timer, 2 * rto, n + 1)
 
@@ -1822,6 +1915,7 @@ class _Conn:
             self.client.pure_ack(t)
             return True
         self.client_est = True
+        self.client.handshake_done(t, self.syn_at, self.syn_retx)
         self.client.open = True
         self.client.pure_ack(t)  # nothing written before connect() returned
         self.on_connect(t)
@@ -1833,14 +1927,17 @@ class _Conn:
                 self.server_state = "syn_rcvd"
                 self.server.open = True
                 self.server.emit_syn(t, SYN_BYTES, 0)
+                self.synack_at = t
                 rto = self.scfg.rto_initial_s
                 self.agenda.at(t + rto, self._synack_timer, rto, 0)
             elif self.server_state == "syn_rcvd":
                 self.retransmits += 1
+                self.synack_retx = True
                 self._send_synack(t)
             return True
         if self.server_state == "syn_rcvd":
             self.server_state = "established"
+            self.server.handshake_done(t, self.synack_at, self.synack_retx)
         return False
 
 
@@ -1957,9 +2054,8 @@ def _imap_save_steps(case: Case) -> list[_Step]:
 
 def _fetch_time(case: Case) -> float:
     """How long the submission server's URLFETCH (RFC 4467 §7.3) of the message takes on its
-    data-centre path (``Case.dc_path``; the submission server's stack is ``server_tcp``, the
-    IMAP server's the default ``TcpConfig``, IW 10, as in the simulator whatever the
-    case's IW: the IMAP server is not the modelled submission server): on its pooled connection
+    data-centre path (``Case.dc_path``; both ends are the provider's hosts: ``server_tcp`` and
+    ``server_nagle``): on its pooled connection
     (open, authenticated) one exchange; on a new one first TCP, implicit TLS 1.3, the greeting
     and AUTHENTICATE, as the client's cold session. The answer (the untagged URLFETCH line,
     the message, the tagged OK) is one write, the fetch done when it has arrived. The path
@@ -1968,7 +2064,7 @@ def _fetch_time(case: Case) -> float:
     oh = tls.record_overhead_13
     ag = _Agenda()
     conn = _Conn(ag, _Link(ag, case.dc_path.up), _Link(ag, case.dc_path.down), case.server_tcp,
-                 IMAP_SERVER_TCP, case.server_nagle, case.server_nagle)
+                 case.server_tcp, case.server_nagle, case.server_nagle)
     steps = [] if case.burl_pooled else _imap_open_steps(tls, tm)
     tag = "A1" if case.burl_pooled else "A2"  # after AUTHENTICATE
     answer = (_line(f'* URLFETCH "{BURL_URL}" {{{case.size}}}') + case.size
@@ -2075,7 +2171,7 @@ def oracle(case: Case) -> OracleResult:
     rtt = case.path.up.delay_s + case.path.down.delay_s
     ends = [(s.client, case.client_tcp), (s.server, case.server_tcp)]
     if f.save is not None:  # the IMAP connection on the same path
-        ends += [(s.imap_conn.client, case.client_tcp), (s.imap_conn.server, IMAP_SERVER_TCP)]
+        ends += [(s.imap_conn.client, case.client_tcp), (s.imap_conn.server, case.server_tcp)]
     floors = [min(c.rto_initial_s, rtt + c.rto_min_s) for _tcp, c in ends]
     waits = [tcp.max_ack_wait for tcp, _c in ends]
     accept = s.marks["accept"]

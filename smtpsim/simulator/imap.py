@@ -135,6 +135,10 @@ def _spend(env: simpy.Environment, value: float | Distribution, rng: Any) -> Pro
 class ImapSession:
     """An IMAP connection between two hosts over ``path``: open, or opened on demand.
 
+    ``client_tcp`` / ``server_tcp`` and the Nagle flags: each end's stack (the mail
+    client's own for its session; the provider's ``server_tcp`` for the IMAP server and for
+    the submission server fetching from it).
+
     ``warm``: the session already exists, authenticated and with TLS up, as a mail client
     or a submit server's connection pool keeps it (no packets before the first command).
     """
@@ -146,7 +150,10 @@ class ImapSession:
         timing: ServerTiming,
         tls: TlsConfig,
         warm: bool,
-        tcp: Any = None,
+        client_tcp: Any = None,
+        server_tcp: Any = None,
+        client_nagle: bool = False,
+        server_nagle: bool = False,
         rng: Any = None,
     ) -> None:
         from smtpsim.simulator.config import TcpConfig
@@ -154,8 +161,10 @@ class ImapSession:
         self.env = env
         self.tls = tls
         self.warm = warm
-        cfg = tcp if tcp is not None else TcpConfig()
-        self.connection = TcpConnection(env, path, cfg, cfg, False, False)
+        self.connection = TcpConnection(
+            env, path, client_tcp or TcpConfig(), server_tcp or TcpConfig(), client_nagle,
+            server_nagle,
+        )
         self.channel = Channel(self.connection.client.socket)
         self.socket = self.connection.client.socket
         self.tag = 0
@@ -253,6 +262,8 @@ class ImapFetcher:
         tls: TlsConfig,
         pooled: bool,
         rng: Any = None,
+        tcp: Any = None,
+        nagle: bool = False,
     ) -> None:
         self.env = env
         self.path = path
@@ -260,14 +271,20 @@ class ImapFetcher:
         self.tls = tls
         self.pooled = pooled
         self.rng = rng
-        self.pool = ImapSession(env, path, timing, tls, True, rng=rng) if pooled else None
+        self.tcp = tcp  # the provider's stack, on both ends
+        self.nagle = nagle
+        self.pool = self._open(True) if pooled else None
+
+    def _open(self, warm: bool) -> ImapSession:
+        return ImapSession(self.env, self.path, self.timing, self.tls, warm, self.tcp,
+                           self.tcp, self.nagle, self.nagle, rng=self.rng)
 
     def fetch(self, url: str, size: int) -> Proc:
         """URLFETCH on the pooled connection, opening a new one first if the server logged
         the old one out (RFC 3501 §5.4: after 30 idle minutes), or on a new connection."""
         session = self.pool
         if session is None or not session.usable():
-            session = ImapSession(self.env, self.path, self.timing, self.tls, False, rng=self.rng)
+            session = self._open(False)
             if self.pooled:
                 self.pool = session
         yield from session.urlfetch(url, size)

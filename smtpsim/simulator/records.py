@@ -62,6 +62,7 @@ class SessionRecord:
     bytes_down: int = 0
     packets_up: int = 0
     packets_down: int = 0
+    #: segments sent again on the SMTP and the client's IMAP connections (both ends)
     retransmits: int = 0
     phase_save_s: float = 0.0
     phase_connect_s: float = 0.0

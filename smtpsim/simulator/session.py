@@ -198,7 +198,8 @@ def run_messages(
     if f.burl:
         dc = Path(env, case.dc_path, np.random.default_rng(dc_up), np.random.default_rng(dc_down))
         fetcher = ImapFetcher(
-            env, dc, case.timing, case.tls, case.burl_pooled, farm.frontends[0].rng
+            env, dc, case.timing, case.tls, case.burl_pooled, farm.frontends[0].rng,
+            case.server_tcp, case.server_nagle,
         )
         for fe in farm.frontends:
             fe.fetcher = fetcher
@@ -320,8 +321,7 @@ class _Mark:
         self.start = now
         self.reused = reused
         self.counters = _counters(path)
-        conn = session.connection
-        self.retx0 = conn.client.retransmits + conn.server.retransmits
+        self.retx0 = session.retransmits()
         self.counts: list[int] | None = None
 
     def end(self, path: Path) -> None:
@@ -333,10 +333,10 @@ class _Mark:
         connection over (None if it did not): the server's occupancy for this message runs
         from its accept (or this message's start on a reused connection) to then, or to the
         server's close."""
-        rec, conn = self.record, self.session.connection
+        rec = self.record
         assert self.counts is not None
         rec.bytes_up, rec.bytes_down, rec.packets_up, rec.packets_down = self.counts
-        rec.retransmits = conn.client.retransmits + conn.server.retransmits - self.retx0
+        rec.retransmits = self.session.retransmits() - self.retx0
         stats = self.session.server_stats
         begin = self.start if self.reused else stats.worker_s
         if not self.reused and stats.accepted_s is not None and stats.worker_s is not None:

@@ -111,6 +111,10 @@ class SmtpClient:
     ) -> None:
         self.path = path
         self.client_tcp = client_tcp or TcpConfig()
+        self.server_tcp = server_tcp or TcpConfig()  # the provider's stack (IMAP too)
+        self.server_nagle = server_nagle
+        #: the client's IMAP connections (send-and-save, BURL), one per message saved
+        self.imap_connections: list[TcpConnection] = []
         self.capability_max_age_s = capability_max_age_s
         self.env = env
         self.frontend = frontend
@@ -122,8 +126,8 @@ class SmtpClient:
         self.record = record
         self.start_s = env.now
         self.connection = TcpConnection(
-            env, path, client_tcp or TcpConfig(), server_tcp or TcpConfig(), features.nagle,
-            server_nagle, trace is not None,
+            env, path, self.client_tcp, self.server_tcp, features.nagle, server_nagle,
+            trace is not None,
         )
         if trace is not None:
             self.connection.client.record_log = trace.records
@@ -274,6 +278,12 @@ class SmtpClient:
                 rec.failed_in = "save"
         rec.done_s = max(rec.accept_s, rec.saved_s) if saving is not None else rec.accept_s
 
+    def retransmits(self) -> int:
+        """Segments sent again so far on the client's connections to the provider: the SMTP
+        connection and the IMAP ones, both ends (not the submission server's fetch)."""
+        conns = [self.connection, *self.imap_connections]
+        return sum(c.client.retransmits + c.server.retransmits for c in conns)
+
     def _save(self) -> Proc:
         """Send-and-save: APPEND to Sent over the client's IMAP session (on the same access
         links as SMTP); with BURL, then GENURLAUTH for the URL the MAIL group will carry."""
@@ -282,8 +292,10 @@ class SmtpClient:
         f, rec = self.f, self.record
         imap = ImapSession(
             self.env, self.path, self.frontend.timing, self.tls, not f.imap_cold,
-            tcp=self.client_tcp, rng=self.frontend.rng,
+            self.client_tcp, self.server_tcp, f.nagle, self.server_nagle,
+            rng=self.frontend.rng,
         )
+        self.imap_connections.append(imap.connection)
         try:
             uid = yield from imap.append(self.size, f.literal_plus)
             rec.saved_s = self.now()
@@ -493,20 +505,27 @@ class SmtpClient:
             yield from self._quickstart_greeting()
         self._enter("tls")
         token_tls = self._cached_token("tls") if full else None
-        group = None
-        deferred: Command | None = None  # a speculative QHLO waiting for the BURL URL
-        early: list[Any] = []
-        url_ready = not f.burl or self.burl_url.triggered
-        if full and token_tls is not None and url_ready:
-            qhlo = Command("QHLO", f"QHLO {domain} {token_tls}")
-            group = self._group([qhlo, *auth], [250, *auth_codes], False)
-            early = group[0]
-        elif full and token_tls is not None:  # TLS now; the group when the URL has come
-            deferred = Command("QHLO", f"QHLO {domain} {token_tls}")
+        built: list[Any] = []
+        cached_qhlo = Command("QHLO", f"QHLO {domain} {token_tls}")
+
+        def group_if_ready() -> list[Any]:
+            """The speculative group, decided when the Finished goes: with BURL only once
+            GENURLAUTH's URL has come."""
+            if f.burl and not self.burl_url.triggered:
+                return []
+            built.append(self._group([cached_qhlo, *auth], [250, *auth_codes], False))
+            return built[0][0]
+
+        early: list[Any] | Callable[[], list[Any]] = []
+        if full and token_tls is not None and (not f.burl or self.burl_url.triggered):
+            early = group_if_ready()  # known now: it may even go as 0-RTT data
+        elif full and token_tls is not None:
+            early = group_if_ready  # decided when the Finished goes
         elif full:
             early = [Command("QHLO", f"QHLO {domain}")]
         stash: list[tuple[float, Any]] = []
         sent_early = yield from self._tls(early, [Command("QTLS", "QTLS")], stash)
+        group = built[0] if built else None
         for arrived, reply in stash:  # the greeting the client did not wait for
             rec.greeting_s = arrived - self.start_s
             yield from self._quickstart_greeting(reply)
@@ -528,9 +547,12 @@ class SmtpClient:
                 "tls", group[0][: 1 + len(auth)], [250, *auth_codes], True, sent=sent_early
             )
             return
-        if deferred is not None:
-            yield from self._quickstart_group("tls", [deferred, *auth], [250, *auth_codes], True)
+        if token_tls is not None:  # the group waits for the URL
+            yield from self._quickstart_group(
+                "tls", [cached_qhlo, *auth], [250, *auth_codes], True
+            )
             return
+        assert isinstance(early, list)
         qhlo = early[0]
         if sent_early:
             rec.waits += 1
@@ -606,6 +628,16 @@ class SmtpClient:
             rec.mail_s = self._early_at
         if f.implicit_tls:  # the banner: after the handshake (it is not waited for early)
             banner_rides = (f.tls == "1.2" and not rec.tls_resumed) or half_rtt
+            if deferred and not banner_rides:
+                # the group goes when BURL's URL comes, without waiting for the banner,
+                # which is read before the group's replies
+                self._enter("envelope")
+                assert token_tls is not None
+                yield from self._quickstart_group(
+                    "tls", [ehlo(token_tls), *auth], [250, *auth_codes], True,
+                    greeting_first=True, hello=ehlo,
+                )
+                return
             if group is None and not banner_rides:
                 rec.waits += 1
             r = yield from self._expect(220)
@@ -696,7 +728,8 @@ class SmtpClient:
             self._send(items)
             rec.mail_s = self.now()
             greeting = yield from self._read()
-            rec.greeting_s = self.now()
+            # its arrival: it may have waited in the socket while the group waited for BURL
+            rec.greeting_s = self.socket.arrived_s - self.start_s
             yield from self._quickstart_greeting(greeting)
             sent = True
         items, codes, accept, timeout = self._group(prefix, prefix_codes, not speculative)

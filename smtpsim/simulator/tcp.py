@@ -22,7 +22,10 @@ What is modelled, and the source of each behaviour:
 * Nagle (RFC 896, RFC 1122 §4.2.3.4) as Linux implements it (Minshall's variant,
   ``tcp_nagle_check``): a segment shorter than the MSS is held while an earlier short
   segment is unacknowledged.
-* RTO estimation (RFC 6298 §2) from every ACK of a segment that was not retransmitted (Karn),
+* RTO estimation (RFC 6298 §2) from every ACK of new data, the oldest segment it covers
+  (Linux ``seq_rtt``), none if it covers a retransmitted one (Karn; Linux would fall back on
+  the timestamp echo there), and from the handshake (none after a retransmitted SYN or
+  SYN-ACK: the RTO is then 3 s, RFC 6298 §5.7),
   with Linux's floor on the variance term: ``RTO = SRTT + max(4*RTTVAR, rto_min)``, which is
   never less than ``rto_min`` (200 ms). On expiry: back off (×2, at most ``rto_max``),
   ``ssthresh = max(flight/2, 2)``, ``cwnd = 1`` and resend from the first unacknowledged byte
@@ -81,6 +84,9 @@ SYN = 1
 ACK = 2
 FIN = 4
 SYN_WIRE_BYTES = 60
+RTO_FALLBACK_S = 3.0
+"""RFC 6298 §5.7: the RTO once established when the handshake gave no RTT sample (its SYN or
+SYN-ACK was retransmitted); Linux ``TCP_TIMEOUT_FALLBACK``."""
 #: RFC 7413 §4.1.1: the Fast Open option is kind 34, length 2 + cookie (8 B here), padded
 #: to 4-byte words: 12 B with a cookie, 4 B for an empty one (a cookie request).
 COOKIE_OPTION_BYTES = 12
@@ -440,8 +446,9 @@ class TcpEndpoint:
         if not self.handshake_retransmitted:
             self._rtt_sample(self.env.now - self.handshake_sent)
         else:
-            # RFC 6298 §5.7: no sample after a retransmitted SYN; RTO restarts at 3 s.
-            self.rto = max(self.rto, 3.0)
+            # RFC 6298 §5.7: no sample after a retransmitted SYN or SYN-ACK; the RTO is 3 s
+            # once established (Linux tcp_init_metrics, TCP_TIMEOUT_FALLBACK)
+            self.rto = RTO_FALLBACK_S
         if not self.socket.established.triggered:
             self.socket.established.succeed(True)
         if self.on_established is not None:
@@ -709,12 +716,19 @@ class TcpEndpoint:
             inflight = self.inflight
             now = self.env.now
             acked = 0
+            # Linux tcp_clean_rtx_queue: the RTT of the oldest segment acknowledged (seq_rtt),
+            # none if a retransmitted one is among them (Karn's rule, RFC 6298 §3)
             sample = -1.0
+            karn = False
             while inflight and inflight[0][0] <= ack:
                 end, sent, retransmitted = inflight.popleft()
                 acked += 1
-                if not retransmitted:
+                if retransmitted:
+                    karn = True
+                elif sample < 0.0:
                     sample = now - sent
+            if karn:
+                sample = -1.0
             self.snd_una = ack
             self.last_acked_s = now  # our data is getting through
             if self.snd_nxt < ack:

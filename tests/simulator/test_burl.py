@@ -92,3 +92,88 @@ def test_send_and_save_of_1mb_on_3g_saves_about_one_upload_time() -> None:
     done = df.groupby("variant").done_s.apply(statistics.median)
     saving = done["baseline+save"] - done["burl"]
     assert 0.7 * upload < saving < 1.3 * upload
+
+
+# ---- BURL with a speculative group (early pipelining, QUICKSTART full): the TLS library
+# writes its Finished when the server's flight is read; the group rides with it only if
+# GENURLAUTH's URL has come by then, else it follows as its own write (where Nagle may hold
+# it for the Finished's ACK, which rides on the TLS 1.3 tickets the server writes when it
+# reads the Finished). RTT units from the first SYN, RTT 0.5 s; the fetch adds DC.
+EARLY = "pipelining+data+tls1.3+auth-plain+burl+config-token"
+QS = "pipelining+data+tls1.3+auth-plain+burl+qs-full"
+IMPLICIT = "pipelining+data+tls1.3+auth-plain+burl+config-token+implicit-tls+literal-plus"
+
+
+def _late_url(by_rtt: float):
+    from dataclasses import replace
+
+    from smtpsim.simulator.config import ServerTiming
+
+    return replace(ServerTiming.ideal(), imap_genurlauth=by_rtt * RTT)
+
+
+@pytest.mark.parametrize(
+    ("variant", "changes", "mail", "accept"),
+    [
+        # Early pipelining, warm: EHLO <token> + STARTTLS with the handshake ACK at 1, their
+        # replies at 2, ClientHello 2, flight 3. LITERAL+: the URL at 2 < 3, so the group
+        # rides with the Finished at 3 and the 250 comes at 4.
+        (EARLY + "+literal-plus", {}, 3, 4),
+        # Synchronizing literal, GENURLAUTH takes 0.1 RTT: the URL at 3.1. The Finished goes
+        # alone at 3; the group, written at 3.1, waits for the Finished's ACK (tickets at 4).
+        (EARLY, {"timing": 0.1}, 3.1, 5),
+        # ... unless the client sets TCP_NODELAY: it leaves at 3.1, the 250 at 4.1.
+        (EARLY + "+nodelay", {"timing": 0.1}, 3.1, 4.1),
+        # QUICKSTART full, warm: QTLS + ClientHello with the handshake ACK at 1; the server's
+        # TLS CPU takes 0.5 RTT, so its flight comes at 2.5 (the greeting at 2). LITERAL+:
+        # the URL at 2 < 2.5, the group rides with the Finished at 2.5, the 250 at 3.5 (a
+        # client that decided at the ClientHello, at 1, would have sent it apart: 4.5).
+        (QS + "+literal-plus", {"cpu": 0.5}, 2.5, 3.5),
+        # Synchronizing literal, GENURLAUTH 0.25 RTT: the URL at 3.25. The Finished goes
+        # alone at 2, its ACK comes with the tickets at 3; the group leaves at 3.25.
+        (QS, {"timing": 0.25}, 3.25, 4.25),
+        # Implicit TLS, warm: ClientHello with the handshake ACK at 1, flight 2, the banner
+        # written when the server reads the Finished, here at 3. LITERAL+ and GENURLAUTH
+        # 0.5 RTT: the URL at 2.5. With TCP_NODELAY the group leaves then, before the banner
+        # has come (it is read before the group's replies): 250 at 3.5.
+        (IMPLICIT + "+nodelay", {"timing": 0.5}, 2.5, 3.5),
+        # With Nagle it waits for the Finished's ACK, which comes with the banner at 3.
+        (IMPLICIT, {"timing": 0.5}, 2.5, 4),
+    ],
+)
+def test_the_finished_does_not_wait_for_the_url(
+    variant: str, changes: dict[str, float], mail: float, accept: float
+) -> None:
+    from smtpsim.simulator import closed_form
+    from smtpsim.simulator.config import TlsConfig
+
+    kw: dict[str, object] = {"state": "warm"}
+    if "timing" in changes:
+        kw["timing"] = _late_url(changes["timing"])
+    if "cpu" in changes:
+        kw["tls"] = TlsConfig(server_cpu_s=changes["cpu"] * RTT, client_cpu_s=0.0,
+                              resumed_cpu_s=0.0)
+    case = ideal_case(variant, rtt=RTT, **kw)
+    record, _ = run_session(case, seed=1)
+    assert record.outcome == "accepted"
+    assert record.token_hit
+    assert record.mail_s == pytest.approx(mail * RTT, abs=TOL)
+    assert record.accept_s == pytest.approx(accept * RTT + DC, abs=TOL)
+    expected = closed_form.oracle(case)
+    assert expected.mail_s == pytest.approx(record.mail_s, abs=TOL)
+    assert expected.accept_s == pytest.approx(record.accept_s, abs=TOL)
+
+
+def test_retransmits_count_the_imap_connection_too() -> None:
+    """A cold IMAP session on a 1.2 s RTT path: the SYN-ACK (sent at 0.6) comes after the
+    client's 1 s SYN timer, so the SYN goes again at 1.0; the server's own 1 s timer sends the
+    SYN-ACK again at 1.6 (the ACK only arrives at 1.8), and the duplicate SYN arriving at 1.6
+    is answered with one more: three per connection. The SMTP connection does the same: the
+    record counts all six."""
+    from smtpsim.simulator.session import run_session as run
+
+    record, trace = run(ideal_case("baseline+save+imap-cold", rtt=1.2), seed=0, trace=True)
+    assert record.outcome == "accepted"
+    assert trace is not None
+    assert sum(p.retransmit for p in trace.packets) == 6
+    assert record.retransmits == 6
