@@ -110,6 +110,33 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+class Metric(StrEnum):
+    """The time the summary table shows (``smtpsim.analysis.summary.METRICS``)."""
+
+    accept = "accept"
+    done = "done"
+    user = "user"
+    occupancy = "occupancy"
+
+
+#: The default summary metric, when neither ``--metric`` nor a scenario file sets one.
+DEFAULT_METRIC = "done"
+
+#: What the table's median and p95 are, per metric (its caption), and the single-case title.
+METRIC_CAPTIONS = {
+    "accept": "accept time (the server's final 250 for the message)",
+    "done": "done time (accepted, and saved to Sent when the variant saves)",
+    "user": 'user time (until the user is told "sent", e.g. after the 221 with quit-wait)',
+    "occupancy": "server occupancy (how long the server held the connection)",
+}
+METRIC_TITLES = {
+    "accept": "accept time",
+    "done": "done time",
+    "user": "user time",
+    "occupancy": "server occupancy",
+}
+
+
 # Options shared by `run` and `trace` (None means "not given": the API's default applies).
 RttOpt = Annotated[
     float | None, typer.Option("--rtt-ms", metavar="MS", help="Custom path: round-trip time, ms.")
@@ -173,6 +200,16 @@ ExampleOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", metavar="N", help="Base seed [default: 0].")]
+MetricOpt = Annotated[
+    Metric | None,
+    typer.Option(
+        "--metric",
+        help="The time the table shows: accept (server's final 250), done (accepted, and "
+        "saved to Sent when the variant saves), user (what the user waits) or occupancy "
+        "(server connection held) [default: done, or the scenario file's metric].",
+        show_default=False,
+    ),
+]
 
 
 def _api() -> ModuleType:
@@ -244,15 +281,20 @@ def _fmt(value: float, digits: int = 1) -> str:
 
 
 def _summary_table(
-    summary: pd.DataFrame, title: str, reference: str = REFERENCE, caption: bool = True
+    summary: pd.DataFrame,
+    title: str,
+    reference: str = REFERENCE,
+    caption: bool = True,
+    metric: str = DEFAULT_METRIC,
 ) -> Table:
-    """Median/p95 accept time in ms, mean waits and the ratio to ``reference``."""
+    """Median/p95 of the ``metric`` time in ms, mean waits and the ratio to ``reference``."""
     table = Table(
         title=title,
         title_justify="left",
-        caption=f"median, p95: accept time in ms; ratio: median / median of {reference} on the "
-        "same profile; waits: mean round trips waited; all over accepted messages; failed: "
-        "messages not accepted (counted here, left out of the times)" if caption else None,
+        caption=f"median, p95: {METRIC_CAPTIONS[metric]} in ms; ratio: median / median of "
+        f"{reference} on the same profile; waits: mean round trips waited; all over accepted "
+        "messages; failed: messages not accepted (counted here, left out of the times)"
+        if caption else None,
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -274,8 +316,8 @@ def _summary_table(
             str(r.variant),
             str(r.n),
             str(r.failed),
-            _fmt(r.median_accept_s * 1e3),
-            _fmt(r.p95_accept_s * 1e3),
+            _fmt(r.median_s * 1e3),
+            _fmt(r.p95_s * 1e3),
             _fmt(r.mean_waits),
             _fmt(r.ratio, 2),
         ]
@@ -286,14 +328,14 @@ def _summary_table(
     return table
 
 
-def _print(df: pd.DataFrame, fmt: OutputFormat, title: str) -> None:
+def _print(df: pd.DataFrame, fmt: OutputFormat, title: str, metric: str = DEFAULT_METRIC) -> None:
     if fmt is OutputFormat.json:
         typer.echo(df.to_json(orient="records", double_precision=15))
     elif fmt is OutputFormat.csv:
         typer.echo(df.to_csv(index=False), nl=False)
     else:
-        summary = summarize(df, reference=REFERENCE)
-        Console().print(_summary_table(summary, title))
+        summary = summarize(df, reference=REFERENCE, metric=metric)
+        Console().print(_summary_table(summary, title, metric=metric))
 
 
 @app.command()
@@ -336,6 +378,7 @@ def run(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output on stdout.")
     ] = OutputFormat.table,
+    metric: MetricOpt = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -343,13 +386,15 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Simulate and summarise: median accept time and its ratio to baseline.
+    """Simulate and summarise: median time (--metric; done by default) and its ratio to the
+    reference (baseline, or the scenario file's).
 
-    Without options: the built-in default scenario (every variant preset on the built-in
-    profiles). With any of --profile, --rtt-ms/--up-kbps/--down-kbps, --loss, --variant,
-    --size, --recipients, --iw or --server: that one case. With SCENARIO.toml or --example
-    NAME: that scenario (its [output] path unless --out is given). --seed and
-    --replications apply to all of them.
+    Without options: the built-in default scenario (every variant preset, and
+    baseline+save beside burl, on the built-in profiles). With any of --profile,
+    --rtt-ms/--up-kbps/--down-kbps, --loss, --variant, --size, --recipients, --iw or
+    --server: that one case. With SCENARIO.toml or --example NAME: that scenario (its
+    [output] path unless --out is given). --seed, --replications and --metric apply to all
+    of them (--metric overrides a scenario file's [scenario] metric).
     """
     if scenario is not None or example is not None:
         single = {
@@ -362,7 +407,7 @@ def run(
         if given:
             _fail(f"{', '.join(given)}: single-case options do not apply to a scenario, "
                   "which sets them itself")
-        _run_scenario(scenario, example, seed, replications, fmt, out)
+        _run_scenario(scenario, example, seed, replications, fmt, out, metric)
         return
     _check_out(out)
     case = _case_kwargs(
@@ -381,17 +426,18 @@ def run(
     )
     given = {"seed": seed, "replications": replications}
     repeat = {k: v for k, v in given.items() if v is not None}
+    chosen = DEFAULT_METRIC if metric is None else metric.value
     with _user_errors():
         if case:
             df = _api().simulate(**case, **repeat)
-            title = "accept time per profile and variant"
+            title = f"{METRIC_TITLES[chosen]} per profile and variant"
         else:
             df = _api().default_scenario_frame(**repeat)
             title = (
-                "default scenario: every variant preset on every built-in profile, "
-                "warm clients"
+                "default scenario: every variant preset, and baseline+save beside burl, on "
+                "every built-in profile, warm clients"
             )
-    _print(df, fmt, title)
+    _print(df, fmt, title, chosen)
     if out is not None:
         _write(df, out)
 
@@ -412,8 +458,10 @@ def _run_scenario(
     replications: int | None,
     fmt: OutputFormat,
     out: Path | None,
+    metric: Metric | None = None,
 ) -> None:
-    """``smtpsim run SCENARIO.toml`` / ``--example NAME``."""
+    """``smtpsim run SCENARIO.toml`` / ``--example NAME``; ``metric`` (``--metric``)
+    overrides the file's ``[scenario] metric``."""
     loaded = _load(path, example)
     if out is None and loaded.output.path is not None:
         out = Path(loaded.output.path)
@@ -423,9 +471,10 @@ def _run_scenario(
             loaded, replications, sys.stderr.isatty(), seed=seed
         )
     df = result.records
+    chosen = result.metric if metric is None else metric.value
     if fmt is OutputFormat.table:
         summary = importlib.import_module("smtpsim.cli_scenario").scenario_summary(
-            df, result.reference)
+            df, result.reference, chosen)
         meta = loaded.scenario
         title = f"{meta.name}: {meta.description}" if meta.description else meta.name
         groups = list(summary.groupby("point", sort=False))
@@ -433,9 +482,10 @@ def _run_scenario(
         for i, (label, group) in enumerate(groups):
             head = f"{title}\n{label}" if i == 0 and label else label or title
             last = i == len(groups) - 1
-            console.print(_summary_table(group, head, result.reference, caption=last))
+            console.print(_summary_table(group, head, result.reference, caption=last,
+                                         metric=chosen))
     else:
-        _print(df, fmt, "")
+        _print(df, fmt, "", chosen)
     if out is not None:
         _write(df, out)
         if result.packets is not None:

@@ -62,8 +62,8 @@ def _features(f: Features) -> str:
 
 
 def _variants_table(scenario: Scenario) -> Table:
-    table = Table(title=f"variants (reference: {scenario.reference})", title_justify="left",
-                  box=box.SIMPLE_HEAD)
+    table = Table(title=f"variants (reference: {scenario.reference}, summary metric: "
+                  f"{scenario.scenario.metric})", title_justify="left", box=box.SIMPLE_HEAD)
     for name in ("name", "expression", "features set"):
         table.add_column(name)
     profile = scenario.profile[0]
@@ -105,20 +105,22 @@ def examples_table(names: Iterable[str] | None = None) -> Table:
     return table
 
 
-def scenario_summary(df: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """``summarize`` per sweep point, with the point's label (axis values) as a column
-    ``point`` (empty without a sweep)."""
+def scenario_summary(df: pd.DataFrame, reference: str, metric: str = "done") -> pd.DataFrame:
+    """``summarize`` of the ``metric`` time per sweep point, with the point's label (axis
+    values) as a column ``point`` (empty without a sweep); ``attrs["metric"]`` is ``metric``."""
     axes = list(df.columns[2:df.columns.get_loc("profile")])
     parts = []
     for _, group in df.groupby("point", sort=True):
-        s = summarize(group, reference=reference)
+        s = summarize(group, reference=reference, metric=metric)
         row = group.iloc[0]
         label = " ".join(f"{a.rsplit('.', 1)[-1]}={_value(row[a])}" for a in axes)
         s.insert(0, "point", label)
         parts.append(s)
     if not parts:
-        return summarize(df, reference=reference).assign(point="")
-    return pd.concat(parts, ignore_index=True)
+        return summarize(df, reference=reference, metric=metric).assign(point="")
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["metric"] = metric
+    return out
 
 
 def _value(x: object) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 import smtpsim.api as sim
 from smtpsim.scenarios.profiles import builtin_profiles
+from smtpsim.scenarios.variants import PRESETS
 from smtpsim.simulator.records import PHASES, columns
 
 
@@ -71,6 +72,23 @@ def test_default_scenario_covers_every_builtin_profile_and_preset() -> None:
     assert set(df.profile) == set(builtin_profiles())
     assert set(df.variant) == set(sim.DEFAULT_VARIANTS)
     assert len(df) == len(builtin_profiles()) * len(sim.DEFAULT_VARIANTS)
+    assert set(PRESETS) <= set(sim.DEFAULT_VARIANTS)
+    assert sim.DEFAULT_VARIANTS[0] == "baseline"
+
+
+def test_default_scenario_has_burls_fair_comparison_right_before_it() -> None:
+    """baseline+save (baseline that also APPENDs to Sent) sits right before burl: both send
+    and save, so the default summary (done time) compares the whole operation."""
+    variants = list(sim.DEFAULT_VARIANTS)
+    assert variants.index("baseline+save") == variants.index("burl") - 1
+    assert variants.count("baseline+save") == 1
+    df = sim.default_scenario_frame()
+    assert df.variant.tolist()[: len(variants)] == variants  # display order, first profile
+    saving = df[df.variant.isin(["baseline+save", "burl"])]
+    assert len(saving) == 2 * len(builtin_profiles())
+    assert saving.saved_s.notna().all()  # both save
+    assert (saving.done_s >= saving.accept_s).all()
+    assert df[df.variant == "baseline"].saved_s.isna().all()
 
 
 @pytest.mark.parametrize(

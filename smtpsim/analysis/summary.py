@@ -10,7 +10,20 @@ import math
 
 import pandas as pd
 
-__all__ = ["SUMMARY_COLUMNS", "summarize"]
+__all__ = ["METRICS", "SUMMARY_COLUMNS", "summarize"]
+
+#: The times a summary can rank by: metric name -> record column (seconds from the first
+#: SYN). ``accept``: the server's final 250 for the message arrived. ``done``: accepted, and
+#: the copy saved to Sent when the variant saves (the later of ``accept_s`` and ``saved_s``;
+#: ``accept_s`` itself when nothing is saved), the fair time for send-and-save. ``user``: when
+#: the user is told "sent" (e.g. after the 221 with quit-wait). ``occupancy``: how long the
+#: server held the connection.
+METRICS: dict[str, str] = {
+    "accept": "accept_s",
+    "done": "done_s",
+    "user": "user_s",
+    "occupancy": "occupancy_s",
+}
 
 SUMMARY_COLUMNS: list[str] = [
     "profile",
@@ -18,41 +31,49 @@ SUMMARY_COLUMNS: list[str] = [
     "n",
     "accepted",
     "failed",
-    "median_accept_s",
-    "p95_accept_s",
+    "median_s",
+    "p95_s",
     "mean_waits",
     "ratio",
 ]
 
-_REQUIRED = ("profile", "variant", "outcome", "accept_s", "waits")
 
-
-def summarize(df: pd.DataFrame, reference: str = "baseline") -> pd.DataFrame:
+def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done") -> pd.DataFrame:
     """One row per (profile, variant), in the order each profile and then each variant first
-    appears in ``df`` (profile-major).
+    appears in ``df`` (profile-major), summarising the time ``metric`` names: a key of
+    ``METRICS`` (``accept``, ``done``, ``user`` or ``occupancy``), read from that column
+    (``accept_s``, ``done_s``, ``user_s`` or ``occupancy_s``). The default, ``done``, counts
+    the save to Sent of a send-and-save variant, so ``baseline+save`` and ``burl`` compare
+    on the whole operation. The result's ``attrs["metric"]`` is ``metric``.
 
     Columns (``SUMMARY_COLUMNS``):
 
     * ``n`` rows in the group; ``accepted`` rows whose ``outcome`` is ``"accepted"``;
       ``failed`` every other row (``n - accepted``): failures are counted, never dropped.
-    * ``median_accept_s``, ``p95_accept_s``: median and 95th percentile (linear
-      interpolation, pandas' default) of ``accept_s`` over the accepted rows; NaN if none.
+    * ``median_s``, ``p95_s``: median and 95th percentile (linear interpolation, pandas'
+      default) of the metric's column over the accepted rows, in seconds; NaN if none
+      (pandas skips a NaN time of an accepted row).
     * ``mean_waits``: mean of ``waits`` (round trips the client stopped for) over the same
       accepted rows, so it describes the sessions the latency figures describe.
-    * ``ratio``: ``median_accept_s`` divided by the ``median_accept_s`` of the ``reference``
-      variant on the same profile; NaN when that reference is absent, has no accepted row,
-      or has a median of zero.
+    * ``ratio``: ``median_s`` divided by the ``median_s`` of the ``reference`` variant on
+      the same profile (the same metric); NaN when that reference is absent, has no accepted
+      row, or has a median of zero.
 
-    Raises ``ValueError`` if a needed column is missing.
+    Raises ``ValueError`` for a ``metric`` not in ``METRICS`` (naming the allowed ones) or
+    if a needed column (``profile``, ``variant``, ``outcome``, the metric's, ``waits``) is
+    missing.
     """
-    missing = [c for c in _REQUIRED if c not in df.columns]
+    if metric not in METRICS:
+        raise ValueError(f"unknown summary metric {metric!r}; allowed: {', '.join(METRICS)}")
+    column = METRICS[metric]
+    missing = [c for c in ("profile", "variant", "outcome", column, "waits") if c not in df.columns]
     if missing:
         raise ValueError(f"summary needs columns {', '.join(missing)}")
 
     rows: list[dict[str, object]] = []
     for (profile, variant), group in df.groupby(["profile", "variant"], sort=False, dropna=False):
         ok = group[group["outcome"] == "accepted"]
-        accept = ok["accept_s"].astype(float)
+        times = ok[column].astype(float)
         rows.append(
             {
                 "profile": profile,
@@ -60,19 +81,17 @@ def summarize(df: pd.DataFrame, reference: str = "baseline") -> pd.DataFrame:
                 "n": len(group),
                 "accepted": len(ok),
                 "failed": len(group) - len(ok),
-                "median_accept_s": accept.median(),
-                "p95_accept_s": accept.quantile(0.95),
+                "median_s": times.median(),
+                "p95_s": times.quantile(0.95),
                 "mean_waits": ok["waits"].astype(float).mean(),
             }
         )
     out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS[:-1])
 
-    reference_median = {
-        r.profile: r.median_accept_s for r in out.itertuples() if r.variant == reference
-    }
+    reference_median = {r.profile: r.median_s for r in out.itertuples() if r.variant == reference}
     out["ratio"] = [
         _ratio(median, reference_median.get(profile, math.nan))
-        for profile, median in zip(out["profile"], out["median_accept_s"], strict=True)
+        for profile, median in zip(out["profile"], out["median_s"], strict=True)
     ]
 
     profile_rank = {p: i for i, p in enumerate(pd.unique(df["profile"]))}
@@ -87,6 +106,7 @@ def summarize(df: pd.DataFrame, reference: str = "baseline") -> pd.DataFrame:
     out = out.iloc[order].reset_index(drop=True)
     for col in ("n", "accepted", "failed"):
         out[col] = out[col].astype("int64")
+    out.attrs["metric"] = metric
     return out
 
 

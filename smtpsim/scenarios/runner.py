@@ -45,11 +45,13 @@ PACKET_COLUMNS = [
 @dataclass(frozen=True)
 class RunResult:
     """What a scenario run returns: the records (one row per message), the packets of client
-    0 in every run when traces are kept (else None), and the scenario's reference variant."""
+    0 in every run when traces are kept (else None), the scenario's reference variant and
+    its summary metric (``[scenario] metric``, a key of ``smtpsim.analysis.summary.METRICS``)."""
 
     records: pd.DataFrame
     packets: pd.DataFrame | None
     reference: str
+    metric: str = "done"
 
 
 def _own_or_preset(p: ProfileSpec, key: str, attr: str, default: float = 0.0) -> float:
@@ -261,4 +263,4 @@ def run(
                     bar.advance(task)
     records_df = pd.DataFrame(rows, columns=["scenario", "point", *axes, *columns()])
     packets_df = None if packets is None else pd.DataFrame(packets, columns=PACKET_COLUMNS)
-    return RunResult(records_df, packets_df, scenario.reference)
+    return RunResult(records_df, packets_df, scenario.reference, scenario.scenario.metric)

@@ -4,7 +4,10 @@ Sections (TOML), units in the key names as in ``data/profiles.toml``:
 
 * ``[scenario]`` ``name``, ``description``, ``seed`` (base seed), ``replications``,
   ``reference`` (the variant ratios are taken against; default ``baseline`` if there is one,
-  else the first variant).
+  else the first variant), ``metric`` (the time the summary table shows, a key of
+  ``smtpsim.analysis.summary.METRICS``: ``accept``, ``done`` (the default: accepted, and
+  saved to Sent when the variant saves), ``user`` or ``occupancy``; ``smtpsim run
+  --metric`` overrides it).
 * ``[[profile]]`` a built-in ``preset`` and/or inline values, which override the preset's:
   see :class:`ProfileSpec`.
 * ``[[variant]]`` a ``preset``, or a ``name`` with a ``features`` list: :class:`VariantSpec`.
@@ -32,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from smtpsim.analysis.summary import METRICS
 from smtpsim.scenarios.dists import Dist, Fixed, check_support
 from smtpsim.scenarios.errors import VariantError, did_you_mean
 from smtpsim.scenarios.fields import MISSING, Check, Flag, Name, Text, choice, fail, number
@@ -314,13 +318,15 @@ class OutputSpec(_Model):
 
 
 class ScenarioMeta(_Model):
-    """``[scenario]``: identity, base seed, replications and the reference variant."""
+    """``[scenario]``: identity, base seed, replications, the reference variant and the
+    summary metric (the time the table shows; ``done`` unless set)."""
 
     name: Name
     description: Text = ""
     seed: Annotated[int, number(ge=0, le=2**63 - 1, integer=True)] = 0
     replications: Annotated[int, number(ge=1, le=1_000_000, integer=True)] = 1
     reference: Name | None = None
+    metric: Annotated[str, choice(METRICS, "summary metrics")] = "done"
 
 
 _Scalar = int | float | str | bool

@@ -269,8 +269,8 @@ def run_messages(
             yield env.process(proc)
             if not measured:
                 # warm means the caches hold what the earlier connection left, the connection
-                # itself closed
-                session.close()
+                # itself closed (long ago: no closing packets fall into the measured message)
+                session.discard()
                 session = None
             if f.reuse and case.client_idle_s is not None and session is not None:
                 env.process(_idle_close(env, session, case.client_idle_s))

@@ -390,6 +390,13 @@ class SmtpClient:
         else:
             self.socket.close()
 
+    def discard(self) -> None:
+        """Drop every connection of this session, SMTP and IMAP, without a packet: what a
+        warm start's earlier connection left is only the caches, its connections closed long
+        ago (their closing exchanges must not fall into the measured message)."""
+        for conn in (self.connection, *self.imap_connections):
+            conn.discard()
+
     def close(self) -> None:
         """Leave an idle session (the client's own idle limit): QUIT and close, unanswered."""
         if self.alive():

@@ -933,6 +933,13 @@ class TcpConnection:
     def connect(self) -> None:
         self.client.connect()
 
+    def discard(self) -> None:
+        """End both sides at once without a packet: a connection closed long before the
+        modelled time (a warm start's earlier connection). Each application reads
+        ``FAILED`` and nothing more is sent."""
+        self.client.fail()
+        self.server.fail()
+
     def preopen(self, rtt_s: float) -> None:
         """Make the connection one that already exists (opened before the run, idle since):
         both ends established, the RTT estimator seeded with the path's RTT, nothing sent."""

@@ -7,11 +7,22 @@ import math
 import pandas as pd
 import pytest
 
-from smtpsim.analysis.summary import SUMMARY_COLUMNS, summarize
+from smtpsim.analysis.summary import METRICS, SUMMARY_COLUMNS, summarize
 
 
 def _frame(rows: list[tuple[str, str, str, float, int]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["profile", "variant", "outcome", "accept_s", "waits"])
+    """Rows of variants that do not save: ``done_s`` is ``accept_s`` (as the records have it)."""
+    df = pd.DataFrame(rows, columns=["profile", "variant", "outcome", "accept_s", "waits"])
+    return df.assign(done_s=df["accept_s"])
+
+
+def _timed(rows: list[tuple[str, str, str, float, float, float, int]]) -> pd.DataFrame:
+    """(profile, variant, outcome, accept_s, saved_s, done_s, waits); done_s given by hand as
+    the later of accept_s and saved_s, accept_s when nothing is saved (saved_s NaN)."""
+    return pd.DataFrame(
+        rows,
+        columns=["profile", "variant", "outcome", "accept_s", "saved_s", "done_s", "waits"],
+    )
 
 
 def test_counts_medians_and_ratio() -> None:
@@ -24,19 +35,20 @@ def test_counts_medians_and_ratio() -> None:
             ("3g", "pipelining", "failed", math.nan, 2),
         ]
     )
-    s = summarize(df)
+    s = summarize(df, metric="accept")
     assert list(s.columns) == SUMMARY_COLUMNS
+    assert s.attrs["metric"] == "accept"
     base = s[s.variant == "baseline"].iloc[0]
     pipe = s[s.variant == "pipelining"].iloc[0]
     assert (base.n, base.accepted, base.failed) == (2, 2, 0)
     assert (pipe.n, pipe.accepted, pipe.failed) == (3, 2, 1)
-    assert base.median_accept_s == pytest.approx(2.0)  # (1 + 3) / 2
-    assert pipe.median_accept_s == pytest.approx(1.0)  # (0.5 + 1.5) / 2, the failure excluded
+    assert base.median_s == pytest.approx(2.0)  # (1 + 3) / 2
+    assert pipe.median_s == pytest.approx(1.0)  # (0.5 + 1.5) / 2, the failure excluded
     assert base.ratio == pytest.approx(1.0)
     assert pipe.ratio == pytest.approx(0.5)  # 1.0 / 2.0
     assert pipe.mean_waits == pytest.approx(5.0)  # over accepted rows only
     # p95 with linear interpolation of [1, 3]: 1 + 0.95 * (3 - 1) = 2.9
-    assert base.p95_accept_s == pytest.approx(2.9)
+    assert base.p95_s == pytest.approx(2.9)
 
 
 def test_other_outcomes_count_as_failed_and_all_failed_group_is_kept() -> None:
@@ -50,8 +62,8 @@ def test_other_outcomes_count_as_failed_and_all_failed_group_is_kept() -> None:
     s = summarize(df)
     tfo = s[s.variant == "tfo"].iloc[0]
     assert (tfo.n, tfo.accepted, tfo.failed) == (2, 0, 2)
-    assert math.isnan(tfo.median_accept_s)
-    assert math.isnan(tfo.p95_accept_s)
+    assert math.isnan(tfo.median_s)
+    assert math.isnan(tfo.p95_s)
     assert math.isnan(tfo.ratio)
     assert int(s.n.sum()) == len(df)
 
@@ -111,5 +123,98 @@ def test_extra_columns_are_ignored_and_empty_frame_gives_empty_summary() -> None
 
 
 def test_missing_column_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="waits"):
-        summarize(pd.DataFrame({"profile": [], "variant": [], "outcome": [], "accept_s": []}))
+    with pytest.raises(ValueError, match=r"^summary needs columns waits$"):
+        summarize(
+            pd.DataFrame({"profile": [], "variant": [], "outcome": [], "accept_s": []}),
+            metric="accept",
+        )
+    # the default metric reads done_s: a frame with accept_s alone lacks it
+    with pytest.raises(ValueError, match=r"^summary needs columns done_s$"):
+        summarize(pd.DataFrame({"profile": [], "variant": [], "outcome": [], "accept_s": [],
+                                "waits": []}))
+
+
+def test_metrics_name_their_record_columns() -> None:
+    assert METRICS == {
+        "accept": "accept_s", "done": "done_s", "user": "user_s", "occupancy": "occupancy_s"
+    }
+
+
+SAVE_ROWS = [
+    # accept_s, saved_s, done_s = max(accept_s, saved_s) (accept_s when saved_s is NaN)
+    ("dsl", "baseline", "accepted", 1.0, math.nan, 1.0, 8),
+    ("dsl", "baseline", "accepted", 2.0, math.nan, 2.0, 8),
+    ("dsl", "baseline+save", "accepted", 1.0, 3.0, 3.0, 9),  # the APPEND ends later
+    ("dsl", "baseline+save", "accepted", 2.0, 1.5, 2.0, 9),
+    ("dsl", "baseline+save", "failed", math.nan, math.nan, math.nan, 2),
+    ("dsl", "burl", "accepted", 1.5, 0.5, 1.5, 10),  # saved first, then submitted by reference
+    ("dsl", "burl", "accepted", 2.5, 0.5, 2.5, 10),
+]
+
+
+def test_default_metric_is_done_and_reads_done_s() -> None:
+    s = summarize(_timed(SAVE_ROWS)).set_index("variant")
+    assert s.attrs["metric"] == "done"
+    # done_s: baseline [1, 2], baseline+save [3, 2] (failure left out), burl [1.5, 2.5]
+    assert s.loc["baseline", "median_s"] == pytest.approx(1.5)  # (1 + 2) / 2
+    assert s.loc["baseline+save", "median_s"] == pytest.approx(2.5)  # (3 + 2) / 2
+    assert s.loc["burl", "median_s"] == pytest.approx(2.0)  # (1.5 + 2.5) / 2
+    # p95 of [2, 3]: 2 + 0.95 * (3 - 2) = 2.95
+    assert s.loc["baseline+save", "p95_s"] == pytest.approx(2.95)
+    assert (s.loc["baseline+save", "n"], s.loc["baseline+save", "failed"]) == (3, 1)
+    assert s.loc["baseline+save", "mean_waits"] == pytest.approx(9.0)
+
+
+def test_accept_metric_reads_accept_s_on_the_same_frame() -> None:
+    s = summarize(_timed(SAVE_ROWS), metric="accept").set_index("variant")
+    assert s.attrs["metric"] == "accept"
+    # accept_s: baseline+save [1, 2] -> 1.5, burl [1.5, 2.5] -> 2.0: by accept time alone
+    # baseline+save looks faster than burl; by done time (above) burl is faster
+    assert s.loc["baseline+save", "median_s"] == pytest.approx(1.5)
+    assert s.loc["burl", "median_s"] == pytest.approx(2.0)
+    assert s.loc["baseline+save", "p95_s"] == pytest.approx(1.95)  # 1 + 0.95 * (2 - 1)
+
+
+def test_ratio_uses_the_chosen_metric() -> None:
+    df = _timed(SAVE_ROWS)
+    done = summarize(df, reference="baseline+save").set_index("variant")
+    accept = summarize(df, metric="accept", reference="baseline+save").set_index("variant")
+    assert done.loc["burl", "ratio"] == pytest.approx(0.8)  # 2.0 / 2.5
+    assert accept.loc["burl", "ratio"] == pytest.approx(2.0 / 1.5)
+    assert done.loc["baseline", "ratio"] == pytest.approx(0.6)  # 1.5 / 2.5
+    assert accept.loc["baseline", "ratio"] == pytest.approx(1.0)  # 1.5 / 1.5
+
+
+@pytest.mark.parametrize(
+    ("metric", "median"),
+    # each column holds its own numbers: accept [1, 3], done [2, 4], user [3, 7], occupancy
+    # [0.5, 0.7]; the medians by hand
+    [("accept", 2.0), ("done", 3.0), ("user", 5.0), ("occupancy", 0.6)],
+)
+def test_each_metric_reads_its_own_column(metric: str, median: float) -> None:
+    df = pd.DataFrame({
+        "profile": ["lte", "lte"], "variant": ["v", "v"], "outcome": ["accepted"] * 2,
+        "accept_s": [1.0, 3.0], "done_s": [2.0, 4.0], "user_s": [3.0, 7.0],
+        "occupancy_s": [0.5, 0.7], "waits": [4, 4],
+    })
+    s = summarize(df, reference="v", metric=metric)
+    assert s.attrs["metric"] == metric
+    assert s.at[0, "median_s"] == pytest.approx(median)
+    assert s.at[0, "ratio"] == pytest.approx(1.0)
+
+
+def test_missing_metric_column_names_it() -> None:
+    df = _timed(SAVE_ROWS)
+    with pytest.raises(ValueError, match=r"^summary needs columns user_s$"):
+        summarize(df, metric="user")
+    with pytest.raises(ValueError, match=r"^summary needs columns occupancy_s$"):
+        summarize(df, metric="occupancy")
+
+
+@pytest.mark.parametrize("metric", ["bogus", "accept_s", "Done", ""])
+def test_unknown_metric_is_a_value_error_naming_the_allowed_ones(metric: str) -> None:
+    with pytest.raises(ValueError) as info:
+        summarize(_timed(SAVE_ROWS), metric=metric)
+    assert str(info.value) == (
+        f"unknown summary metric {metric!r}; allowed: accept, done, user, occupancy"
+    )

@@ -24,7 +24,8 @@ from smtpsim.simulator.trace import PacketEvent, Trace
 
 COLUMNS = [
     "profile", "variant", "seed", "replication", "size", "recipients", "iw", "server",
-    "outcome", "accept_s", "close_s", "greeting_s", "waits", "bytes_up", "bytes_down",
+    "outcome", "accept_s", "saved_s", "done_s", "user_s", "close_s", "occupancy_s",
+    "greeting_s", "waits", "bytes_up", "bytes_down",
     "packets_up", "packets_down", "retransmits", "phase_connect_s", "phase_greeting_s",
     "phase_tls_s", "phase_ehlo_s", "phase_auth_s", "phase_envelope_s", "phase_data_s",
     "phase_quit_s",
@@ -34,7 +35,10 @@ runner = CliRunner()
 
 
 def _frame() -> pd.DataFrame:
-    """3g: baseline 2.0 s, pipelining 1.0 s (+1 failure); lte: baseline 0.4 s, pipelining 0.3 s."""
+    """3g: baseline 2.0 s, pipelining 1.0 s (+1 failure); lte: baseline 0.4 s, pipelining 0.3 s.
+
+    Accept times; nothing is saved, so ``done_s`` is the accept time; the user waits 0.1 s
+    longer (``user_s``); the server holds the connection 0.05 s less (``occupancy_s``)."""
     cases = [
         ("3g", "baseline", "accepted", 2.0, 8),
         ("3g", "pipelining", "accepted", 1.0, 5),
@@ -48,8 +52,9 @@ def _frame() -> pd.DataFrame:
         row.update(
             profile=profile, variant=variant, seed=0, replication=i, size=10_000,
             recipients=1, iw=10, server="typical", outcome=outcome, accept_s=accept,
-            close_s=accept, waits=waits, bytes_up=11_000, bytes_down=3_000, packets_up=12,
-            packets_down=10, retransmits=0,
+            saved_s=math.nan, done_s=accept, user_s=accept + 0.1, close_s=accept + 0.1,
+            occupancy_s=accept - 0.05, waits=waits, bytes_up=11_000, bytes_down=3_000,
+            packets_up=12, packets_down=10, retransmits=0,
         )  # fmt: skip
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -125,6 +130,66 @@ def test_run_without_options_runs_the_default_scenario(api: FakeApi) -> None:
     # medians in ms and ratios to baseline, by hand: 1.0/2.0 and 0.3/0.4
     assert "2000.0" in out and "1000.0" in out and "400.0" in out and "300.0" in out
     assert "0.50" in out and "0.75" in out and "1.00" in out
+
+
+def _caption(out: str) -> str:
+    """The table's caption, on one line (rich wraps it)."""
+    return " ".join(out[out.index("median, p95:"):].split())
+
+
+def test_table_shows_done_time_by_default(api: FakeApi) -> None:
+    result = _invoke("run", "--profile", "3g")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("done time per profile and variant")
+    assert _caption(result.stdout).startswith(
+        "median, p95: done time (accepted, and saved to Sent when the variant saves) in ms; "
+        "ratio: median / median of baseline on the same profile;"
+    )
+
+
+@pytest.mark.parametrize(
+    ("metric", "caption", "medians", "ratios"),
+    [
+        # the medians of _frame's columns in ms, and their ratios to baseline, by hand
+        ("accept", "accept time (the server's final 250 for the message)",
+         ["2000.0", "1000.0", "400.0", "300.0"], ["1.00", "0.50", "1.00", "0.75"]),
+        ("done", "done time (accepted, and saved to Sent when the variant saves)",
+         ["2000.0", "1000.0", "400.0", "300.0"], ["1.00", "0.50", "1.00", "0.75"]),
+        # user_s = accept + 0.1: 2.1, 1.1, 0.5, 0.4 s; 1.1 / 2.1 = 0.524, 0.4 / 0.5 = 0.8
+        ("user", 'user time (until the user is told "sent", e.g. after the 221 with '
+         "quit-wait)", ["2100.0", "1100.0", "500.0", "400.0"], ["1.00", "0.52", "1.00", "0.80"]),
+        # occupancy_s = accept - 0.05: 1.95, 0.95, 0.35, 0.25 s; 0.95 / 1.95 = 0.487,
+        # 0.25 / 0.35 = 0.714
+        ("occupancy", "server occupancy (how long the server held the connection)",
+         ["1950.0", "950.0", "350.0", "250.0"], ["1.00", "0.49", "1.00", "0.71"]),
+    ],
+)
+def test_metric_option_chooses_the_time(
+    api: FakeApi, metric: str, caption: str, medians: list[str], ratios: list[str]
+) -> None:
+    result = _invoke("run", "--profile", "3g", "--metric", metric)
+    assert result.exit_code == 0, result.output
+    assert api.calls == [("simulate", {"profile": "3g"})]  # the API is not told: display only
+    assert _caption(result.stdout).startswith(f"median, p95: {caption} in ms; ratio:")
+    table = result.stdout[:result.stdout.index("median, p95:")]
+    rows = [cells for cells in map(str.split, table.splitlines())
+            if "baseline" in cells or "pipelining" in cells]
+    # [profile] variant n failed median waits ratio (one run per group: no p95 column)
+    assert [r[-3] for r in rows] == medians
+    assert [r[-1] for r in rows] == ratios
+
+
+def test_metric_choices_are_the_summary_metrics() -> None:
+    from smtpsim.analysis.summary import METRICS
+    from smtpsim.cli import METRIC_CAPTIONS, METRIC_TITLES, Metric
+
+    assert [m.value for m in Metric] == list(METRICS)
+    assert list(METRIC_CAPTIONS) == list(METRIC_TITLES) == list(METRICS)
+
+
+def test_unknown_metric_is_a_user_error(api: FakeApi) -> None:
+    _assert_user_error(_invoke("run", "--metric", "latency"), "--metric", "latency")
+    assert api.calls == []
 
 
 def test_seed_and_replications_alone_keep_the_default_scenario(api: FakeApi) -> None:
@@ -335,6 +400,53 @@ def test_real_table_and_default_scenario(real_api: types.ModuleType) -> None:
     result = _invoke("run")
     assert result.exit_code == 0, result.output
     assert "baseline" in result.stdout
+
+
+def _rows_by_variant(out: str, variants: list[str]) -> dict[str, list[str]]:
+    """The table's cells per variant (a table of one profile; the caption left out)."""
+    rows = {}
+    for line in out[:out.index("median, p95:")].splitlines():
+        cells = line.split()
+        for v in variants:
+            if v in cells:
+                rows[v] = cells[cells.index(v):]
+    return rows
+
+
+def test_real_metric_accept_and_default_done_on_send_and_save(
+    real_api: types.ModuleType,
+) -> None:
+    """baseline+save and burl send and save; with a cold IMAP session (a new connection and
+    login before the APPEND) the save of pipelining+save+imap-cold ends after the accept, so
+    its done time is later. Each table's medians are the records' own columns, in ms."""
+    variants = ["baseline", "baseline+save", "burl", "pipelining+save+imap-cold"]
+    args = ["run", "--profile", "dsl"] + [a for v in variants for a in ("--variant", v)]
+    records = json.loads(_invoke(*args, "--format", "json").stdout)
+    by = {r["variant"]: r for r in records}
+    assert set(by) == set(variants) and all(r["outcome"] == "accepted" for r in records)
+    cold = by["pipelining+save+imap-cold"]
+    assert cold["done_s"] > cold["accept_s"]  # the case shows the difference
+    assert by["baseline"]["saved_s"] is None  # nothing saved: NaN
+    for r in records:
+        later = r["accept_s"] if r["saved_s"] is None else max(r["accept_s"], r["saved_s"])
+        assert r["done_s"] == pytest.approx(later)
+
+    default = _invoke(*args)
+    accept = _invoke(*args, "--metric", "accept")
+    assert default.exit_code == 0 and accept.exit_code == 0, default.output + accept.output
+    assert default.stdout.startswith("done time per profile and variant")
+    assert accept.stdout.startswith("accept time per profile and variant")
+    assert "median, p95: done time (accepted, and saved" in _caption(default.stdout)
+    assert "median, p95: accept time (the server's" in _caption(accept.stdout)
+    for out, column in ((default.stdout, "done_s"), (accept.stdout, "accept_s")):
+        rows = _rows_by_variant(out, variants)
+        base = by["baseline"][column]
+        for v in variants:
+            # variant n failed median waits ratio
+            assert rows[v][3] == f"{by[v][column] * 1e3:.1f}"
+            assert rows[v][5] == f"{by[v][column] / base:.2f}"
+    assert (_rows_by_variant(default.stdout, variants)["pipelining+save+imap-cold"][3]
+            != _rows_by_variant(accept.stdout, variants)["pipelining+save+imap-cold"][3])
 
 
 def test_real_trace(real_api: types.ModuleType) -> None:

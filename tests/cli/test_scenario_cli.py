@@ -99,6 +99,78 @@ def test_bad_file_one_line_per_problem_status_2(tmp_path: Path, command: str) ->
     ])
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_bad_metric_names_the_file_and_key_status_2(tmp_path: Path, command: str) -> None:
+    text = GOOD.replace("replications = 2\n", 'replications = 2\nmetric = "bogus"\n')
+    path = _write(tmp_path, text)
+    _assert_problems(_invoke(command, str(path)), [
+        f"{path}: scenario.metric: bad value 'bogus'; allowed: one of accept, done, user,"
+        " occupancy (summary metrics)",
+    ])
+
+
+def _caption(out: str) -> str:
+    return " ".join(out[out.index("median, p95:"):].split())
+
+
+SAVE = """\
+[scenario]
+name = "save-test"
+replications = 1
+{metric}
+[[profile]]
+preset = "dsl"
+
+[[variant]]
+preset = "baseline"
+
+[[variant]]
+name = "cold-save"
+features = ["pipelining", "save", "imap-cold"]
+"""
+
+
+def _median_ms(out: str, variant: str) -> str:
+    table = out[:out.index("median, p95:")]
+    (cells,) = [c for c in map(str.split, table.splitlines()) if variant in c]
+    return cells[cells.index(variant) + 3]  # variant n failed median
+
+
+@pytest.mark.parametrize(
+    ("line", "args", "shown"),
+    [
+        ("", [], "done"),  # the default
+        ('metric = "accept"', [], "accept"),  # the file's
+        ('metric = "accept"', ["--metric", "done"], "done"),  # --metric overrides it
+        ("", ["--metric", "accept"], "accept"),
+    ],
+)
+def test_file_metric_and_its_override(
+    tmp_path: Path, line: str, args: list[str], shown: str
+) -> None:
+    """cold-save's APPEND waits for a new IMAP connection and login: its done time is after
+    its accept time, so the table's median says which one it shows."""
+    path = _write(tmp_path, SAVE.format(metric=line))
+    records = pd.read_json(io.StringIO(_invoke("run", str(path), "--format", "json").stdout))
+    cold = records[records["variant"] == "cold-save"].iloc[0]
+    assert cold["done_s"] > cold["accept_s"]
+    result = _invoke("run", str(path), *args)
+    assert result.exit_code == 0, result.output
+    phrase = {"done": "done time (accepted, and saved to Sent when the variant saves)",
+              "accept": "accept time (the server's final 250 for the message)"}[shown]
+    assert _caption(result.stdout).startswith(f"median, p95: {phrase} in ms;")
+    assert _median_ms(result.stdout, "cold-save") == f"{cold[f'{shown}_s'] * 1e3:.1f}"
+
+
+def test_check_shows_the_metric(tmp_path: Path) -> None:
+    result = _invoke("check", str(_write(tmp_path, SAVE.format(metric='metric = "user"'))))
+    assert result.exit_code == 0, result.output
+    assert 'metric = "user"' in result.stdout
+    assert "reference: baseline, summary metric: user" in result.stdout
+    result = _invoke("check", str(_write(tmp_path, SAVE.format(metric=""))))
+    assert 'metric = "done"' in result.stdout  # the default, written out
+
+
 def test_toml_syntax_error_status_2(tmp_path: Path) -> None:
     path = _write(tmp_path, "[scenario\n")
     _assert_problems(_invoke("run", str(path)), [

@@ -44,7 +44,8 @@ EXACT = [
      "down_kbps = 2\nloss = 1.5\n",
      "profile[2].loss", "bad value 1.5; allowed: a number in [0, 1] (a probability)"),
     ("missing-scenario", PROF + VAR, "scenario",
-     "missing; required: a table with keys name, description, seed, replications, reference"),
+     "missing; required: a table with keys name, description, seed, replications, reference,"
+     " metric"),
     ("missing-name", "[scenario]\nseed = 1\n" + PROF + VAR, "scenario.name",
      "missing; required: a name of lower-case letters, digits and . - _ + (at most 64"
      " characters)"),
@@ -155,6 +156,14 @@ EXACT = [
      "bad value 1; allowed: true or false"),
     ("reference-typo", SCEN + 'reference = "basline"\n' + PROF + VAR, "scenario.reference",
      "bad value 'basline' (did you mean 'baseline'?); allowed: one of the variants: baseline"),
+    ("metric-typo", SCEN + 'metric = "acept"\n' + PROF + VAR, "scenario.metric",
+     "bad value 'acept' (did you mean 'accept'?); allowed: one of accept, done, user, occupancy"
+     " (summary metrics)"),
+    ("metric-column-name", SCEN + 'metric = "done_s"\n' + PROF + VAR, "scenario.metric",
+     "bad value 'done_s' (did you mean 'done'?); allowed: one of accept, done, user, occupancy"
+     " (summary metrics)"),
+    ("metric-not-string", SCEN + "metric = 1\n" + PROF + VAR, "scenario.metric",
+     "bad value 1; allowed: one of accept, done, user, occupancy (summary metrics)"),
     ("duplicate-profile", SCEN + PROF + PROF + VAR, "profile[1].name",
      "bad value 'lte'; allowed: a name not used before (also profile[0])"),
     ("sweep-value", OK + '[sweep]\n"server.farm.affinity" = [0, 1.5]\n',

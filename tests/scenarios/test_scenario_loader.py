@@ -129,6 +129,19 @@ def test_variants_map_to_features_and_names() -> None:
     assert scenario.reference == "baseline"
 
 
+def test_metric_defaults_to_done() -> None:
+    scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR)
+    assert scenario.scenario.metric == "done"
+    assert 'metric = "done"' in dumps(scenario).split("[[profile]]")[0]  # written out
+
+
+@pytest.mark.parametrize("metric", ["accept", "done", "user", "occupancy"])
+def test_metric_round_trips(metric: str) -> None:
+    scenario = loads(HEAD + f'metric = "{metric}"\n[[profile]]\npreset = "dsl"\n' + VAR)
+    assert scenario.scenario.metric == metric
+    assert loads(dumps(scenario)) == scenario
+
+
 def test_reference_defaults_to_the_first_variant_without_baseline() -> None:
     scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n[[variant]]\npreset = "tfo"\n')
     assert scenario.reference == "tfo"

@@ -49,6 +49,14 @@ def test_same_seed_same_network_for_every_variant() -> None:
     assert a["accept_s"].nunique() == 2  # the two replications differ
 
 
+def test_result_carries_the_reference_and_the_metric() -> None:
+    default = api.run_scenario_result(loads(HEAD + DSL + VAR), replications=1)
+    assert (default.reference, default.metric) == ("baseline", "done")
+    chosen = run(loads(HEAD.replace("seed = 7\n", 'seed = 7\nmetric = "occupancy"\n')
+                       + DSL + VAR), replications=1)
+    assert (chosen.reference, chosen.metric) == ("baseline", "occupancy")
+
+
 def test_replications_and_seed_override() -> None:
     scenario = loads(HEAD + '[[profile]]\npreset = "3g"\n' + VAR)
     assert len(run(scenario, replications=5).records) == 5

@@ -139,3 +139,32 @@ def test_tfo_cookies_honoured_per_front_end(affinity: float, low: float, high: f
     misses = [r.greeting_s for r in offered if not r.tfo_hit]
     assert all(g == pytest.approx(0.05, abs=1e-3) for g in hits)  # banner at 1 RTT
     assert all(g == pytest.approx(0.10, abs=1e-3) for g in misses)  # at 2 RTT
+
+
+@pytest.mark.parametrize(
+    ("variant", "changes"),
+    [
+        # the earlier session was kept for reuse; with no gap before the measured message,
+        # closing it (QUIT, FIN, their answers) would run into it
+        ("baseline+reuse", {"gap_s": 0.0}),
+        # saved first, 1.2 MB at 9.6 kbit/s: each upload takes about 1000 s, so the earlier
+        # IMAP session's server logged it out (30 min idle, RFC 3501 §5.4) about 800 s after
+        # the earlier message ended, while the measured one (about 2000 s) ran: its FIN,
+        # retransmitted to a client that had forgotten the connection, fell into it
+        ("baseline+save-first", {"size": 1_200_000, "bandwidth": 9600.0, "rtt": 0.1}),
+    ],
+)
+def test_a_warm_start_leaves_no_packets_of_its_earlier_connection(
+    variant: str, changes: dict[str, float]
+) -> None:
+    """Baseline caches nothing, so warm and cold runs must be the same packet for packet:
+    the earlier connection a warm client remembers was closed long before (its closing
+    exchanges are not part of the measured message)."""
+    from smtpsim.simulator.session import run_session
+
+    cold, _ = run_session(ideal_case(variant, state="cold", **changes), seed=0)
+    warm, _ = run_session(ideal_case(variant, state="warm", **changes), seed=0)
+    assert cold.outcome == warm.outcome == "accepted"
+    for name in ("packets_up", "packets_down", "bytes_up", "bytes_down", "retransmits"):
+        assert getattr(warm, name) == getattr(cold, name), name
+    assert warm.done_s == pytest.approx(cold.done_s, abs=1e-9)
