@@ -237,6 +237,7 @@ __all__ = [
     "oracle",
     "round_trips",
     "client_waits",
+    "url_race",
     "slow_start_rounds",
 ]
 
