@@ -170,7 +170,9 @@ follows, one round trip, and its answer is the URL. Every IMAP command is answer
   TCP, TLS, greeting, AUTHENTICATE as above: about 5 data-centre round trips) plus
   ``end_of_data``, then answers 250. The capability lists of a BURL server carry ``BURL imap``.
 * ``done_s = max(accept_s, saved_s)``. While the MAIL group waits for the URL the client sends
-  NOOP every 240 s: not modelled; a wait that long raises :class:`KeepAliveNotModelled`.
+  NOOP (RFC 5321 §4.1.1.9) 240 s after the group was due and 240 s after each NOOP's answer,
+  and waits for that answer (a greeting it has not read yet, it reads first); the server
+  answers it at once.
 
 Modelling rules where the RFCs leave a choice
 =============================================
@@ -196,9 +198,8 @@ Lossless (``loss == 0``, no Gilbert-Elliott burst, no forced drops, no dropped S
 jitter-free paths, one message on one connection to one front-end (``messages == 1``, the
 default ``FarmConfig``, every ``Case`` field the oracle does not read at its default: one
 client, no radio promotion), constant server times (no ``Distribution``), a lossless and
-jitter-free data-centre path for BURL, a MAIL group that waits less than 240 s for the BURL
-URL (:class:`KeepAliveNotModelled`) and, with ``save`` "parallel", an SMTP client that
-never waits longer than that for a reply (:class:`SmtpTimeoutPossible`), and a warm client
+jitter-free data-centre path for BURL, with ``save`` "parallel" an SMTP client that never
+waits longer than 240 s for a reply (:class:`SmtpTimeoutPossible`), and a warm client
 whose earlier connection did not last about as long as what it cached lives
 (:class:`WarmStateUnknown`: slow links with big bodies);
 otherwise ``ValueError``, as for feature combinations that cannot be negotiated (HELO with
@@ -278,6 +279,7 @@ REPLY_RCPT = msg.reply(250, "2.1.5 Ok")  # RFC 5321 §4.1.1.3
 REPLY_DATA = msg.reply(354, "End data with <CR><LF>.<CR><LF>")  # RFC 5321 §4.1.1.4
 REPLY_QUEUED = msg.reply(250, "2.0.0 Ok: queued as 4F2C81B3A9")  # end of data
 REPLY_QUIT = msg.reply(221, "2.0.0 Bye")  # RFC 5321 §4.1.1.10
+REPLY_NOOP = msg.reply(250, "2.0.0 Ok")  # RFC 5321 §4.1.1.9
 REPLY_HELO = msg.reply(250, msg.SERVER_DOMAIN)  # RFC 5321 §4.1.1.1
 REPLY_QHLO = msg.reply(250, msg.SERVER_DOMAIN)  # QHLO with a valid id, or QUICKSTART basic
 REPLY_LOGIN_USER = msg.reply(334, "VXNlcm5hbWU6")  # base64 "Username:"
@@ -306,8 +308,9 @@ IMAP_AUTOLOGOUT_S = 1800.0
 """RFC 3501 §5.4: an idle IMAP session may be logged out after 30 minutes; a pooled fetch
 connection idle that long is gone (outside the domain: :class:`SmtpTimeoutPossible`)."""
 NOOP_EVERY_S = 240.0
-"""While it waits for the URL the client keeps the SMTP session alive with NOOP this often (not
-modelled: a wait that long is outside the domain)."""
+"""While it waits for the URL the client keeps the SMTP session alive with NOOP this often
+(the simulator's ``NOOP_INTERVAL_S``; below the server's 5 min idle limit, RFC 5321
+§4.5.3.2.7)."""
 
 
 def _imap_append(tag: str, size: int, plus: bool) -> str:
@@ -990,6 +993,7 @@ class _Step:
     #: data cannot carry the group: the full handshake, the group with the Finished if the
     #: URL has come by then)
     fallback: list[_Step] | None = None
+    noop: bool = False  # a keep-alive NOOP put in while a step waits for the URL
 
 
 def _shift(marks: dict[int, tuple[str, ...]], by: int) -> dict[int, tuple[str, ...]]:
@@ -1600,6 +1604,7 @@ class _Session(_Sequential):
         self.fetch_s = _fetch_time(case) if f.burl else 0.0
         script = _Script(case, self.st, self.fetch_s)
         self.steps = script.build()
+        self.script = script
         self.greeting = None if f.implicit_tls else script.greeting
         self.step = 0
         self.got = 0
@@ -1615,7 +1620,8 @@ class _Session(_Sequential):
         self.url: float | None = None  # when the BURL URL is known
         self.held: float | None = None  # since when the MAIL group waits for it
         self.split_done = False  # the held step's Finished is written (``_Step.split``)
-        self.url_wait = 0.0
+        self.hold_gen = 0  # which hold a keep-alive timer belongs to
+        self.held_got = 0  # what the held step had received when a NOOP was put in
         self.written_at = 0.0  # when the current SMTP step was written
         self.max_wait = 0.0  # the longest the SMTP client waited for a reply
         if f.save is not None:
@@ -1652,12 +1658,7 @@ class _Session(_Sequential):
         self.marks[name] = t
         if name == "url":
             self.url = t
-            if self.held is not None:  # the MAIL group waited for it
-                self.url_wait = t - self.held
-                if self.url_wait > NOOP_EVERY_S:
-                    raise KeepAliveNotModelled(
-                        f"closed form: the client waited {self.url_wait:.0f} s for the BURL URL;"
-                        f" its NOOP keep-alives (every {NOOP_EVERY_S:.0f} s) are not modelled")
+            if self.held is not None:  # the MAIL group waited for it (not during a NOOP)
                 self.held = None
                 self._client_write()
         if name == ("url" if f.burl else "saved"):  # the IMAP work is done
@@ -1773,6 +1774,8 @@ class _Session(_Sequential):
                 continue
             self.got = 0
             self.step += 1
+            if step.noop:  # back to the step that waits for the URL
+                self.got = self.held_got
             if self.step == len(self.steps):
                 self.smtp_done = True
                 self.agenda.stopped = self.imap_done
@@ -1804,6 +1807,8 @@ class _Session(_Sequential):
                 for parts in step.split[0]:
                     self.client.write(t, parts, self.max_record)
             self.held = t
+            self.hold_gen += 1
+            self.agenda.at(t + NOOP_EVERY_S, self._keepalive, self.hold_gen)
             return
         if self.split_done:
             assert step.split is not None
@@ -1814,6 +1819,21 @@ class _Session(_Sequential):
             self._mark(name, t)
         for parts in writes:
             self.client.write(t, parts, self.max_record)
+
+    def _keepalive(self, gen: int) -> None:
+        """RFC 5321 §4.1.1.9, as the simulator's client does it: ``NOOP_EVERY_S`` after the
+        group was due, or after the last NOOP's answer, without the URL, a NOOP goes alone
+        and is waited for (its answer may come after the URL: the group then follows it)."""
+        if gen != self.hold_gen or self.held is None:
+            return
+        t = self.agenda.now
+        self.held = None
+        self.held_got, self.got = self.got, 0
+        oh = self.script.oh
+        noop = _Rec(_line("NOOP"), "NOOP", 0.0, (_r(REPLY_NOOP),), reply_overhead=oh)
+        self.steps.insert(self.step, _Step([[_Part([noop], oh)]], 1, noop=True))
+        self.written_at = t
+        self.client.write(t, [_Part([noop], oh)], self.max_record)
 
     # ---- server application (RFC 2920 §3.2)
     def _greet(self) -> None:
@@ -2089,8 +2109,9 @@ def _fetch_time(case: Case) -> float:
 
 
 class KeepAliveNotModelled(ValueError):
-    """Outside the domain: the MAIL group waited longer than ``NOOP_EVERY_S`` for the BURL URL
-    (a long upload to Sent), and the client's NOOP keep-alives are not modelled."""
+    """Outside the domain: a wait the session may not survive (the base of
+    :class:`SmtpTimeoutPossible`; the NOOP keep-alives of a MAIL group waiting for the BURL
+    URL are modelled)."""
 
 
 class SmtpTimeoutPossible(KeepAliveNotModelled):

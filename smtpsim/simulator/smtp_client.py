@@ -306,19 +306,28 @@ class SmtpClient:
             if not self.burl_url.triggered:
                 self.burl_url.succeed(None)
 
-    def _await_url(self) -> Proc:
+    def _await_url(self, greeting_unread: bool = False) -> Generator[Any, Any, Reply | None]:
         """BURL needs the URL before the MAIL group can go (RFC 4468 §3.4). While a long
         APPEND uploads, the open session would hit the server's idle timeout (RFC 5321
-        §4.5.3.2.7: 5 min), so the client keeps it alive with NOOP (§4.1.1.9) every
-        ``NOOP_INTERVAL_S``."""
+        §4.5.3.2.7: 5 min), so the client keeps it alive with NOOP (§4.1.1.9)
+        ``NOOP_INTERVAL_S`` after the group was due and after each NOOP's answer.
+
+        ``greeting_unread``: the group was to go before the greeting (a cached token or
+        qhlo-id); a NOOP may only follow the greeting, so the client reads it first (it
+        came long before) and returns it; otherwise None."""
+        greeting = None
         if not self.f.burl:
-            return
+            return greeting
         while not self.burl_url.triggered:
             yield self.burl_url | self.env.timeout(NOOP_INTERVAL_S)
             if not self.burl_url.triggered and self.socket.endpoint.state == ESTABLISHED:
+                if greeting_unread and greeting is None:
+                    greeting = yield from self._read()
+                    self.record.greeting_s = self.socket.arrived_s - self.start_s
                 yield from self._exchange([Command("NOOP", "NOOP")], [250])
         if self.burl_url.value is None:
             raise _Abort("failed")
+        return greeting
 
     def _session(self) -> Proc:
         f, rec = self.f, self.record
@@ -727,16 +736,18 @@ class SmtpClient:
         cached for the server (quickstart-b §4), learns the new id and sends the group
         again. ``greeting_first``: the group went before the greeting, which arrives first."""
         rec = self.record
-        yield from self._await_url()
+        greeting = yield from self._await_url(greeting_first)
         if greeting_first:
             # a group the server may refuse carries no QUIT: QUIT is never refused, and the
             # session must survive the refusal (quickstart-01 §8)
             items, codes, accept, timeout = self._group(prefix, prefix_codes, not speculative)
             self._send(items)
             rec.mail_s = self.now()
-            greeting = yield from self._read()
-            # its arrival: it may have waited in the socket while the group waited for BURL
-            rec.greeting_s = self.socket.arrived_s - self.start_s
+            if greeting is None:
+                greeting = yield from self._read()
+                # its arrival: it may have waited in the socket while the group waited for
+                # BURL's URL
+                rec.greeting_s = self.socket.arrived_s - self.start_s
             yield from self._quickstart_greeting(greeting)
             sent = True
         items, codes, accept, timeout = self._group(prefix, prefix_codes, not speculative)
