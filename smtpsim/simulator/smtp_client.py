@@ -496,6 +496,24 @@ class SmtpClient:
         self._greeting_reply = reply
         self._learn_token(reply, "plain")
 
+    def _speculative_plan(
+        self, prefix: list[Any], codes: list[int], built: list[Any]
+    ) -> list[Any] | Callable[[], list[Any]]:
+        """What rides with the client's TLS Finished on a cached token or qhlo-id: the group
+        opened by ``prefix``, built now (it may then even go as 0-RTT data) unless it needs
+        BURL's URL, which has not come; then a function the TLS layer calls when its Finished
+        goes, which builds the group if the URL has come by then, else returns nothing (the
+        Finished goes alone and the group follows when the URL comes). A group built is
+        appended to ``built``."""
+
+        def group_if_ready() -> list[Any]:
+            if self.f.burl and not self.burl_url.triggered:
+                return []
+            built.append(self._group(prefix, codes, False))
+            return built[0][0]
+
+        return group_if_ready() if not self.f.burl or self.burl_url.triggered else group_if_ready
+
     def _quickstart(self) -> Proc:
         """QUICKSTART: draft-fanf-smtp-quickstart-01 with the -a (basic) and -b (full)
         profiles. Every wait this path makes, and the table of its Appendix A that it
@@ -523,20 +541,9 @@ class SmtpClient:
         token_tls = self._cached_token("tls") if full else None
         built: list[Any] = []
         cached_qhlo = Command("QHLO", f"QHLO {domain} {token_tls}")
-
-        def group_if_ready() -> list[Any]:
-            """The speculative group, decided when the Finished goes: with BURL only once
-            GENURLAUTH's URL has come."""
-            if f.burl and not self.burl_url.triggered:
-                return []
-            built.append(self._group([cached_qhlo, *auth], [250, *auth_codes], False))
-            return built[0][0]
-
         early: list[Any] | Callable[[], list[Any]] = []
-        if full and token_tls is not None and (not f.burl or self.burl_url.triggered):
-            early = group_if_ready()  # known now: it may even go as 0-RTT data
-        elif full and token_tls is not None:
-            early = group_if_ready  # decided when the Finished goes
+        if full and token_tls is not None:
+            early = self._speculative_plan([cached_qhlo, *auth], [250, *auth_codes], built)
         elif full:
             early = [Command("QHLO", f"QHLO {domain}")]
         stash: list[tuple[float, Any]] = []
@@ -621,20 +628,9 @@ class SmtpClient:
         token_tls = self._cached_token("tls")
         half_rtt = f.implicit_tls and f.banner_half_rtt and f.tls == "1.3"
         built: list[Any] = []
-
-        def group_if_ready() -> list[Any]:
-            """The speculative group, decided when the Finished goes: with BURL only once
-            GENURLAUTH's URL has come."""
-            if f.burl and not self.burl_url.triggered:
-                return []
-            built.append(self._group([ehlo(token_tls), *auth], [250, *auth_codes], False))
-            return built[0][0]
-
         plan: list[Any] | Callable[[], list[Any]] = []
-        if token_tls is not None and (not f.burl or self.burl_url.triggered):
-            plan = group_if_ready()  # known now: it may even go as 0-RTT data
-        elif token_tls is not None:
-            plan = group_if_ready  # decided when the Finished goes
+        if token_tls is not None:
+            plan = self._speculative_plan([ehlo(token_tls), *auth], [250, *auth_codes], built)
         elif not f.implicit_tls or half_rtt:  # (the 0.5-RTT banner came with the flight)
             plan = [self._hello()]
         sent_early = yield from self._tls(plan)
