@@ -22,10 +22,11 @@ What is modelled, and the source of each behaviour:
 * Nagle (RFC 896, RFC 1122 §4.2.3.4) as Linux implements it (Minshall's variant,
   ``tcp_nagle_check``): a segment shorter than the MSS is held while an earlier short
   segment is unacknowledged.
-* RTO estimation (RFC 6298 §2) from every ACK of new data, the oldest segment it covers
-  (Linux ``seq_rtt``), none if it covers a retransmitted one (Karn; Linux would fall back on
-  the timestamp echo there), and from the handshake (none after a retransmitted SYN or
-  SYN-ACK: the RTO is then 3 s, RFC 6298 §5.7),
+* RTO estimation (RFC 6298 §2) from every ACK of new data: the oldest segment it covers
+  (Linux ``seq_rtt``), or, if it covers a retransmitted one (Karn's rule), its timestamp
+  echo (RFC 7323 §4.1, Linux ``tcp_ack_update_rtt``); and from the handshake (none after a
+  retransmitted SYN or SYN-ACK, which carry no echo here: the RTO is then 3 s, RFC 6298
+  §5.7),
   with Linux's floor on the variance term: ``RTO = SRTT + max(4*RTTVAR, rto_min)``, which is
   never less than ``rto_min`` (200 ms). On expiry: back off (×2, at most ``rto_max``),
   ``ssthresh = max(flight/2, 2)``, ``cwnd = 1`` and resend from the first unacknowledged byte
@@ -716,8 +717,9 @@ class TcpEndpoint:
             inflight = self.inflight
             now = self.env.now
             acked = 0
-            # Linux tcp_clean_rtx_queue: the RTT of the oldest segment acknowledged (seq_rtt),
-            # none if a retransmitted one is among them (Karn's rule, RFC 6298 §3)
+            # Linux tcp_clean_rtx_queue: the RTT of the oldest segment acknowledged (seq_rtt);
+            # if a retransmitted one is among them, Karn's rule (RFC 6298 §3) forbids it and
+            # Linux's tcp_ack_update_rtt takes the timestamp echo instead (RFC 7323 §4.1)
             sample = -1.0
             karn = False
             while inflight and inflight[0][0] <= ack:
@@ -728,7 +730,7 @@ class TcpEndpoint:
                 elif sample < 0.0:
                     sample = now - sent
             if karn:
-                sample = -1.0
+                sample = now - seg.tsecr if seg.tsecr > 0.0 else -1.0
             self.snd_una = ack
             self.last_acked_s = now  # our data is getting through
             if self.snd_nxt < ack:

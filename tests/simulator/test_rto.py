@@ -5,7 +5,8 @@ RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, SRTT = 7/8 SRTT + 1/8 R; RTO = SRTT + max(
 rto_min) (Linux's floor on the variance term, 200 ms). Each end takes one sample from the
 handshake (the client from its SYN to the SYN-ACK, the server from its SYN-ACK to the ACK),
 none after a retransmitted SYN or SYN-ACK, whose RTO is then 3 s (§5.7). An ACK that covers
-several segments gives the RTT of the oldest (Linux's ``seq_rtt``). The closed-form oracle
+several segments gives the RTT of the oldest (Linux's ``seq_rtt``); one that covers a
+retransmitted segment, the timestamp echo (RFC 7323 §4.1). The closed-form oracle
 needed the first two for slow start after idle (RFC 5681 §4.1), which compares the idle time
 with the RTO: a case with IW 3 and a large body differed by a round trip before."""
 
@@ -75,3 +76,27 @@ def test_an_ack_of_several_segments_samples_the_oldest() -> None:
     c = conn.client
     assert c.rttvar == pytest.approx(0.75 * 0.15 + 0.25 * 0.02, abs=TOL)
     assert c.srtt == pytest.approx(0.875 * 0.3 + 0.125 * 0.32, abs=TOL)
+
+
+def test_after_a_timeout_the_timestamp_echo_gives_the_sample() -> None:
+    """The client writes one segment at 1.0 and it is lost (uplink packets: SYN 0, ACK 1,
+    data 2). Its RTO, 0.9 s from the handshake sample, fires at 1.9 and backs off to 1.8 s;
+    the copy arrives at 2.05, the server's delayed ACK (40 ms) leaves at 2.09 and arrives at
+    2.24. Karn's rule forbids timing the retransmitted segment, but the ACK echoes the copy's
+    timestamp (RFC 7323 §4.3: it filled the window's left edge), so Linux samples 2.24 - 1.9
+    = 0.34 s (tcp_ack_update_rtt): RTTVAR = 3/4 0.15 + 1/4 0.04 = 0.1225, SRTT = 7/8 0.3 +
+    1/8 0.34 = 0.305, and the RTO drops its back-off: 0.305 + 4 x 0.1225 = 0.795 s."""
+    env, conn = _connection(drop_up={2})
+    mss = conn.client.cfg.mss
+
+    def writer():
+        yield env.timeout(1.0)
+        conn.client.socket.write([Record(mss, "lost once")])
+
+    env.process(writer())
+    env.run(until=10)
+    c = conn.client
+    assert c.retransmits == 1
+    assert c.rttvar == pytest.approx(0.75 * 0.15 + 0.25 * 0.04, abs=TOL)
+    assert c.srtt == pytest.approx(0.875 * 0.3 + 0.125 * 0.34, abs=TOL)
+    assert c.rto == pytest.approx(0.305 + 4 * 0.1225, abs=TOL)
