@@ -5,7 +5,8 @@ the left bar, the server the right bar; an ``up`` packet is an arrow from left t
 ``down`` packet from right to left. Each line shows the send and arrival times in ms (from
 the moment the user pressed send), the label (SMTP/TLS text) inside the arrow, the TCP flags
 and the payload bytes. A lost packet's arrow stops short at ``✗`` and has no arrival time;
-a retransmission is marked ``↻ retx``.
+a retransmission is marked ``↻ retx``; a packet of the client's IMAP session (send-and-save,
+BURL: the same access links, the IMAP server at the right bar) is marked ``IMAP``.
 
 Only the ``Trace`` is read; nothing is simulated here. The CLI may colour the lines
 (``ladder_lines`` pairs each line with its row for that).
@@ -21,7 +22,7 @@ __all__ = ["ladder_lines", "ladder_rows", "render_ladder"]
 
 # Wireshark's order and names for the TCP flags the simulator emits.
 _FLAG_NAMES = (("F", "FIN"), ("S", "SYN"), ("R", "RST"), ("P", "PSH"), ("A", "ACK"))
-_NOTE_WIDTH = len("↻ retx ✗ lost")
+_NOTE_WIDTH = len("IMAP ↻ retx ✗ lost")
 _MIN_ARROW = 12
 
 
@@ -31,7 +32,7 @@ def ladder_rows(trace: Trace) -> list[dict[str, Any]]:
     Keys: ``index`` (position in this order), ``direction`` (``"up"``/``"down"``),
     ``sent_ms``, ``arrived_ms`` (``None`` if lost), ``flags`` (the simulator's letters),
     ``payload_bytes``, ``wire_bytes``, ``seq``, ``ack``, ``label`` (as recorded),
-    ``lost`` and ``retransmit``.
+    ``lost``, ``retransmit`` and ``connection`` (``"smtp"`` or ``"imap"``).
     """
     packets = sorted(trace.packets, key=lambda p: p.sent_s)
     return [_row(i, p) for i, p in enumerate(packets)]
@@ -104,6 +105,7 @@ def _row(index: int, p: PacketEvent) -> dict[str, Any]:
         "label": p.label,
         "lost": p.arrived_s is None,
         "retransmit": p.retransmit,
+        "connection": p.connection,
     }
 
 
@@ -118,7 +120,8 @@ def _flag_text(flags: str) -> str:
 
 
 def _note(row: dict[str, Any]) -> str:
-    marks = (["↻ retx"] if row["retransmit"] else []) + (["✗ lost"] if row["lost"] else [])
+    marks = ["IMAP"] if row["connection"] == "imap" else []
+    marks += (["↻ retx"] if row["retransmit"] else []) + (["✗ lost"] if row["lost"] else [])
     return " ".join(marks)
 
 

@@ -38,7 +38,7 @@ __all__ = ["RunResult", "build_cases", "case_count", "run", "PACKET_COLUMNS"]
 #: Columns of the packet table (``[output] traces = true``): the run, then the packet.
 PACKET_COLUMNS = [
     "point", "profile", "variant", "replication", "direction", "sent_s", "arrived_s",
-    "wire_bytes", "payload_bytes", "flags", "seq", "ack", "label", "retransmit",
+    "wire_bytes", "payload_bytes", "flags", "seq", "ack", "label", "retransmit", "connection",
 ]  # fmt: skip
 
 

@@ -137,7 +137,8 @@ class ImapSession:
 
     ``client_tcp`` / ``server_tcp`` and the Nagle flags: each end's stack (the mail
     client's own for its session; the provider's ``server_tcp`` for the IMAP server and for
-    the submission server fetching from it).
+    the submission server fetching from it). ``trace``: the session's ``Trace``, if traced
+    (the client's session only; the fetch runs on the data-centre path).
 
     ``warm``: the session already exists, authenticated and with TLS up, as a mail client
     or a submit server's connection pool keeps it (no packets before the first command).
@@ -155,6 +156,7 @@ class ImapSession:
         client_nagle: bool = False,
         server_nagle: bool = False,
         rng: Any = None,
+        trace: Any = None,
     ) -> None:
         from smtpsim.simulator.config import TcpConfig
 
@@ -163,8 +165,11 @@ class ImapSession:
         self.warm = warm
         self.connection = TcpConnection(
             env, path, client_tcp or TcpConfig(), server_tcp or TcpConfig(), client_nagle,
-            server_nagle,
+            server_nagle, trace is not None, "imap",
         )
+        if trace is not None:  # a ``Trace``: its records, labelled with the connection
+            self.connection.client.record_log = trace.records
+            self.connection.server.record_log = trace.records
         self.channel = Channel(self.connection.client.socket)
         self.socket = self.connection.client.socket
         self.tag = 0

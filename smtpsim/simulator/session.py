@@ -118,7 +118,11 @@ class Case:
 def _link_observer(trace: Trace, direction: str, t0: float) -> Callable[..., None]:
     packets = trace.packets
 
-    def observe(seg: Segment, wire_bytes: int, sent: float, arrived: float | None) -> None:
+    def observe(
+        seg: Segment, wire_bytes: int, sent: float, arrived: float | None, deliver: Any
+    ) -> None:
+        # the receiving endpoint names the connection (SMTP, or the client's IMAP session)
+        conn = getattr(getattr(deliver, "__self__", None), "conn", "smtp")
         flags = seg.flags
         text = ("S" if flags & SYN else "") + ("F" if flags & FIN else "")
         text += "A" if flags & ACK else ""
@@ -126,7 +130,7 @@ def _link_observer(trace: Trace, direction: str, t0: float) -> Callable[..., Non
         packets.append(
             PacketEvent(
                 direction, sent - t0, None if arrived is None else arrived - t0, wire_bytes,
-                seg.length, text, seg.seq, seg.ack, seg.label, seg.retransmit,
+                seg.length, text, seg.seq, seg.ack, seg.label, seg.retransmit, conn,
             )
         )
 

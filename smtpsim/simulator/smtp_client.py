@@ -129,6 +129,7 @@ class SmtpClient:
             env, path, self.client_tcp, self.server_tcp, features.nagle, server_nagle,
             trace is not None,
         )
+        self.trace = trace
         if trace is not None:
             self.connection.client.record_log = trace.records
             self.connection.server.record_log = trace.records
@@ -293,7 +294,7 @@ class SmtpClient:
         imap = ImapSession(
             self.env, self.path, self.frontend.timing, self.tls, not f.imap_cold,
             self.client_tcp, self.server_tcp, f.nagle, self.server_nagle,
-            rng=self.frontend.rng,
+            rng=self.frontend.rng, trace=self.trace,
         )
         self.imap_connections.append(imap.connection)
         try:

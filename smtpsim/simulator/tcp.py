@@ -250,7 +250,8 @@ class TcpEndpoint:
     """One side of a TCP connection."""
 
     __slots__ = (
-        "env", "cfg", "side", "link", "peer", "trace_labels", "socket", "state", "nagle",
+        "env", "cfg", "side", "conn", "link", "peer", "trace_labels", "socket", "state",
+        "nagle",
         # sender
         "snd_una", "snd_nxt", "snd_max", "write_end", "fin_queued", "fin_seq", "cwnd",
         "ssthresh", "ca_count", "inflight", "sml_end", "srtt", "rttvar", "rto", "rto_deadline",
@@ -279,6 +280,8 @@ class TcpEndpoint:
         self.env = env
         self.cfg = cfg
         self.side = side
+        #: the connection's name in a trace (``"smtp"`` or ``"imap"``)
+        self.conn = "smtp"
         self.link = link
         self.peer: TcpEndpoint = self
         self.nagle = nagle
@@ -362,7 +365,10 @@ class TcpEndpoint:
         log = self.record_log
         if log is not None:
             now = self.env.now
-            log.extend(RecordEvent(now, self.side, "write", r.nbytes, r.label) for r in records)
+            log.extend(
+                RecordEvent(now, self.side, "write", r.nbytes, r.label, self.conn)
+                for r in records
+            )
         self.output()
 
     def close(self) -> None:
@@ -854,7 +860,9 @@ class TcpEndpoint:
             record = incoming.popleft()[1]
             if log is not None:
                 log.append(
-                    RecordEvent(self.env.now, self.side, "read", record.nbytes, record.label)
+                    RecordEvent(
+                        self.env.now, self.side, "read", record.nbytes, record.label, self.conn
+                    )
                 )
             for item in record.items:
                 deliver(item)
@@ -926,11 +934,13 @@ class TcpConnection:
         client_nagle: bool = True,
         server_nagle: bool = False,
         trace: bool = False,
+        name: str = "smtp",
     ) -> None:
         self.client = TcpEndpoint(env, client_cfg, "client", path.up, client_nagle, trace)
         self.server = TcpEndpoint(env, server_cfg, "server", path.down, server_nagle, trace)
         self.client.peer = self.server
         self.server.peer = self.client
+        self.client.conn = self.server.conn = name
 
     def connect(self) -> None:
         self.client.connect()

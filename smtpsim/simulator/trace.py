@@ -33,18 +33,23 @@ class PacketEvent:
     ack: int
     label: str
     retransmit: bool = False
+    #: which connection carried it: ``"smtp"``, or ``"imap"`` (the client's IMAP session of
+    #: send-and-save and BURL, on the same access links)
+    connection: str = "smtp"
 
 
 @dataclass(slots=True)
 class RecordEvent:
     """An application record written or delivered: ``side`` is ``"client"`` or ``"server"``,
-    ``action`` is ``"write"`` or ``"read"``."""
+    ``action`` is ``"write"`` or ``"read"``, ``connection`` as in ``PacketEvent`` (the IMAP
+    server is the ``"server"`` of an ``"imap"`` record)."""
 
     time_s: float
     side: str
     action: str
     nbytes: int
     label: str
+    connection: str = "smtp"
 
 
 @dataclass(slots=True)

@@ -98,9 +98,9 @@ class Link:
         self.packets = 0
         self.wire_bytes = 0
         self.dropped = 0
-        #: Optional observer ``f(packet, wire_bytes, sent_s, arrived_s_or_None)`` (the trace);
-        #: None when tracing is off.
-        self.on_send: Callable[[Any, int, float, float | None], None] | None = None
+        #: Optional observer ``f(packet, wire_bytes, sent_s, arrived_s_or_None, deliver)``
+        #: (the trace; ``deliver`` says whose packet it is); None when tracing is off.
+        self.on_send: Callable[[Any, int, float, float | None, Any], None] | None = None
         #: Scripted loss (as ns-3's ``ReceiveListErrorModel``): the 0-based indices of the
         #: packets on this link to drop, in addition to random loss. None when unused.
         self.drop_indices: frozenset[int] | set[int] | None = None
@@ -152,7 +152,7 @@ class Link:
             if radio is not None:
                 radio.touch(done)
             if self.on_send is not None:
-                self.on_send(packet, wire_bytes, start, None)
+                self.on_send(packet, wire_bytes, start, None, deliver)
             return
         arrive = done + self.delay_s
         if self.jitter_s > 0.0:
@@ -163,7 +163,7 @@ class Link:
         if radio is not None:
             radio.touch(arrive)
         if self.on_send is not None:
-            self.on_send(packet, wire_bytes, start, arrive)
+            self.on_send(packet, wire_bytes, start, arrive, deliver)
         env.timeout(arrive - now, packet).callbacks.append(deliver)
 
 

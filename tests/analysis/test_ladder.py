@@ -98,3 +98,17 @@ def test_empty_trace_and_too_narrow_width() -> None:
     assert "(no packets)" in render_ladder(Trace())
     with pytest.raises(ValueError, match="width"):
         render_ladder(_trace(), width=40)
+
+
+def test_imap_packets_are_marked() -> None:
+    """Send-and-save and BURL put the client's IMAP session on the same links: its packets
+    carry ``connection="imap"`` and the ladder marks them; SMTP packets are not marked."""
+    trace = _trace()
+    trace.packets.append(PacketEvent("up", 0.3, 0.35, 100, 48, "PA", 1, 1,
+                                     "a1 APPEND Sent {3000}\r\n", False, "imap"))
+    rows = ladder_rows(trace)
+    assert [r["connection"] for r in rows].count("imap") == 1
+    lines = render_ladder(trace).splitlines()[2:]
+    (append,) = [line for line in lines if "APPEND" in line]
+    assert append.rstrip().endswith("IMAP")
+    assert not any("IMAP" in line for line in lines if "APPEND" not in line)

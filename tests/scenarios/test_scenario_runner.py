@@ -101,7 +101,17 @@ def test_traces_give_a_packet_table() -> None:
     assert packets is not None and list(packets.columns) == PACKET_COLUMNS
     assert set(packets["variant"]) == {"baseline", "tfo"}
     assert set(packets["direction"]) == {"up", "down"}
+    assert set(packets["connection"]) == {"smtp"}  # nothing saved: no IMAP session
     assert run(loads(HEAD + DSL + VAR), replications=1).packets is None
+
+
+def test_the_packet_table_tells_the_imap_session_apart() -> None:
+    scenario = loads(HEAD + DSL + '[[variant]]\npreset = "burl"\n[output]\ntraces = true\n')
+    packets = run(scenario, replications=1).packets
+    assert packets is not None
+    imap = packets[packets["connection"] == "imap"]
+    assert imap["label"].str.contains("APPEND").any()
+    assert not packets[packets["connection"] == "smtp"]["label"].str.contains("APPEND").any()
 
 
 def test_api_run_scenario(tmp_path: Path) -> None:

@@ -177,3 +177,21 @@ def test_retransmits_count_the_imap_connection_too() -> None:
     assert trace is not None
     assert sum(p.retransmit for p in trace.packets) == 6
     assert record.retransmits == 6
+
+
+def test_the_trace_shows_the_imap_session() -> None:
+    """The client's IMAP connection is traced with the SMTP one and told apart: its packets
+    and records carry ``connection="imap"`` (APPEND, the literal, GENURLAUTH and their
+    answers), the SMTP dialogue ``"smtp"``; the submission server's fetch runs on the
+    data-centre path and is not on the client's links."""
+    _record, trace = run_session(ideal_case("burl", rtt=RTT), seed=1, trace=True)
+    assert trace is not None
+    by_conn = {c: [p for p in trace.packets if p.connection == c] for c in ("smtp", "imap")}
+    assert any("APPEND" in p.label for p in by_conn["imap"])
+    assert any("GENURLAUTH" in p.label for p in by_conn["imap"])
+    assert not any("APPEND" in p.label or "GENURLAUTH" in p.label for p in by_conn["smtp"])
+    assert any("EHLO" in p.label for p in by_conn["smtp"])
+    assert any("BURL" in p.label for p in by_conn["smtp"])
+    assert not any("URLFETCH" in p.label for p in trace.packets)
+    writes = {(r.connection, r.side) for r in trace.records if r.action == "write"}
+    assert {("imap", "client"), ("imap", "server"), ("smtp", "client")} <= writes
