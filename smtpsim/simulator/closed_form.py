@@ -1569,7 +1569,30 @@ class _Sequential:
         self._serve(t)
 
 
-class _Session(_Sequential):
+class _SynAckTimer:
+    """The server's SYN-ACK timer (RFC 6298 §5.5 as Linux: 1 s, doubling, ``synack_retries``)
+    for ``_Session`` and ``_Conn``: they keep ``agenda``, ``scfg``, ``server_state``,
+    ``retransmits``, ``synack_retx`` and ``_send_synack``."""
+
+    agenda: _Agenda
+    scfg: TcpConfig
+    server_state: str
+    retransmits: int
+    synack_retx: bool
+
+    def _send_synack(self, t: float) -> None:
+        raise NotImplementedError
+
+    def _synack_timer(self, rto: float, n: int) -> None:
+        if self.server_state != "syn_rcvd" or n >= self.scfg.synack_retries:
+            return
+        self.retransmits += 1
+        self.synack_retx = True
+        self._send_synack(self.agenda.now)
+        self.agenda.at(self.agenda.now + 2 * rto, self._synack_timer, 2 * rto, n + 1)
+
+
+class _Session(_Sequential, _SynAckTimer):
     def __init__(self, case: Case, alive: tuple[bool, bool, bool] = (True, True, True)) -> None:
         self.case = case
         f = case.features
@@ -1598,6 +1621,7 @@ class _Session(_Sequential):
         self.syn_data_timeout = False
         self.syn_at = self.synack_at = 0.0  # when the first SYN / SYN-ACK left
         self.syn_retx = self.synack_retx = False  # whether one was sent again (Karn)
+        self.scfg = case.server_tcp
         self.client_est = False
         self.server_state = "listen"
         # client script
@@ -1699,14 +1723,6 @@ class _Session(_Sequential):
         self.up.send(self.agenda.now, self.syn_bytes, self.server.receive,
                      _Seg(0, 0, 0, syn=True))
         self.agenda.at(self.agenda.now + 2 * rto, self._syn_timer, 2 * rto, n + 1)
-
-    def _synack_timer(self, rto: float, n: int) -> None:
-        if self.server_state != "syn_rcvd" or n >= self.case.server_tcp.synack_retries:
-            return
-        self.retransmits += 1
-        self.synack_retx = True
-        self._send_synack(self.agenda.now)
-        self.agenda.at(self.agenda.now + 2 * rto, self._synack_timer, 2 * rto, n + 1)
 
     def _client_handshake(self, t: float, seg: _Seg) -> bool:
         if not seg.syn:
@@ -1869,7 +1885,7 @@ class _Session(_Sequential):
 
 
 # ------------------------------------------------------------------ the IMAP side
-class _Conn:
+class _Conn(_SynAckTimer):
     """A plain TCP connection (RFC 793 §3.4, no Fast Open) between two endpoints on a pair of
     links: the client's IMAP session (on the client's access links, beside its SMTP
     connection) or the submission server's fetch connection (on its data-centre path).
@@ -1920,14 +1936,6 @@ class _Conn:
     def _send_synack(self, t: float) -> None:
         self.down.send(t, SYN_BYTES, self.client.receive,
                        _Seg(0, 0, self.server.rcv_nxt, syn=True))
-
-    def _synack_timer(self, rto: float, n: int) -> None:
-        if self.server_state != "syn_rcvd" or n >= self.scfg.synack_retries:
-            return
-        self.retransmits += 1
-        self.synack_retx = True
-        self._send_synack(self.agenda.now)
-        self.agenda.at(self.agenda.now + 2 * rto, self._synack_timer, 2 * rto, n + 1)
 
     def _client_handshake(self, t: float, seg: _Seg) -> bool:
         if not seg.syn:
