@@ -18,10 +18,13 @@ Derivations (RTT from the start; the IMAP session is already open unless said):
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 
 import pytest
 
 from smtpsim.api import simulate
+from smtpsim.simulator import closed_form
+from smtpsim.simulator.config import ServerTiming, TlsConfig
 from smtpsim.simulator.session import run_session
 
 from .conftest import ideal_case
@@ -105,10 +108,6 @@ IMPLICIT = "pipelining+data+tls1.3+auth-plain+burl+config-token+implicit-tls+lit
 
 
 def _late_url(by_rtt: float):
-    from dataclasses import replace
-
-    from smtpsim.simulator.config import ServerTiming
-
     return replace(ServerTiming.ideal(), imap_genurlauth=by_rtt * RTT)
 
 
@@ -144,9 +143,6 @@ def _late_url(by_rtt: float):
 def test_the_finished_does_not_wait_for_the_url(
     variant: str, changes: dict[str, float], mail: float, accept: float
 ) -> None:
-    from smtpsim.simulator import closed_form
-    from smtpsim.simulator.config import TlsConfig
-
     kw: dict[str, object] = {"state": "warm"}
     if "timing" in changes:
         kw["timing"] = _late_url(changes["timing"])
@@ -170,9 +166,7 @@ def test_retransmits_count_the_imap_connection_too() -> None:
     SYN-ACK again at 1.6 (the ACK only arrives at 1.8), and the duplicate SYN arriving at 1.6
     is answered with one more: three per connection. The SMTP connection does the same: the
     record counts all six."""
-    from smtpsim.simulator.session import run_session as run
-
-    record, trace = run(ideal_case("baseline+save+imap-cold", rtt=1.2), seed=0, trace=True)
+    record, trace = run_session(ideal_case("baseline+save+imap-cold", rtt=1.2), seed=0, trace=True)
     assert record.outcome == "accepted"
     assert trace is not None
     assert sum(p.retransmit for p in trace.packets) == 6
