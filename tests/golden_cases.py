@@ -1,0 +1,67 @@
+"""Lossless cases as plain dicts, and what the oracle and the simulator make of them.
+
+``tests/golden/oracle-cases.json`` stores such descriptions with the results computed before a
+restructuring; ``build`` turns a description into the package's current case type, so the
+stored results stay comparable whatever shape the case takes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from smtpsim.scenarios.variants import parse_variant
+from smtpsim.simulator import closed_form
+from smtpsim.simulator.config import LinkConfig, PathConfig, ServerTiming, TcpConfig, TlsConfig
+from smtpsim.simulator.session import Case, run_session
+
+__all__ = ["build", "describe", "oracle_row", "simulator_row"]
+
+
+def describe(case: Case) -> dict[str, Any]:
+    """The fields ``tests/strategies.lossless_cases`` draws (every other one is a default)."""
+    link = ("delay_s", "bandwidth_bps")
+    return {
+        "variant": case.variant,
+        "up": [getattr(case.path.up, k) for k in link],
+        "down": [getattr(case.path.down, k) for k in link],
+        "size": case.size,
+        "recipients": case.recipients,
+        "iw": case.client_tcp.iw,
+        "server": case.server,
+        "state": case.state,
+        "config_changed": case.config_changed,
+        "burl_pooled": case.burl_pooled,
+    }
+
+
+def build(d: dict[str, Any]) -> Case:
+    """The case ``d`` describes (as ``lossless_cases`` builds it)."""
+    tcp = TcpConfig(iw=d["iw"])
+    if d["server"] == "ideal":
+        timing = ServerTiming.ideal()
+        tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
+    else:
+        timing, tls = ServerTiming.typical(), TlsConfig()
+    return Case(
+        path=PathConfig(LinkConfig(*d["up"]), LinkConfig(*d["down"])),
+        features=parse_variant(d["variant"]),
+        size=d["size"], recipients=d["recipients"], client_tcp=tcp, server_tcp=tcp, tls=tls,
+        timing=timing, variant=d["variant"], server=d["server"], state=d["state"],
+        config_changed=d["config_changed"], burl_pooled=d["burl_pooled"],
+    )
+
+
+def oracle_row(d: dict[str, Any]) -> dict[str, Any]:
+    """The oracle's result for ``d`` as a dict, or ``{"error": <exception class>}``."""
+    try:
+        result = closed_form.oracle(build(d))
+    except ValueError as e:
+        return {"error": type(e).__name__}
+    return asdict(result)
+
+
+def simulator_row(d: dict[str, Any]) -> dict[str, Any]:
+    """The simulator's record of ``d`` (seed 0, replication 0) as a dict."""
+    record, _ = run_session(build(d), 0)
+    return record.as_row()
