@@ -41,7 +41,7 @@ def main() -> None:
         "baseline 1 MB 3g (lossy)": build_cases("3g", variant="baseline", size=1_000_000)[0],
     }
     for name, case in cases.items():
-        n = 200 if case.size < 100_000 else 20
+        n = 200 if case.workload.size < 100_000 else 20
         plain = _best(lambda c=case, n=n: _rate(c, n), args.repeat)
         traced = _best(lambda c=case, n=n: _rate(c, n, trace=True), args.repeat)
         rows.append((name, plain, traced))

@@ -10,19 +10,28 @@ validates one. Bad input raises a ``ValueError`` subclass whose message says wha
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from smtpsim.model import (
+    Case,
+    Client,
+    FarmConfig,
+    Network,
+    Server,
+    TcpConfig,
+    Trace,
+    Workload,
+    columns,
+)
 from smtpsim.scenarios.errors import InvalidValueError
 from smtpsim.scenarios.profiles import Profile, builtin_profiles, custom_profile, get_profile
 from smtpsim.scenarios.servers import get_server_timing
 from smtpsim.scenarios.variants import canonical_name, parse_variant
-from smtpsim.simulator.config import FarmConfig, TcpConfig, replace
-from smtpsim.simulator.records import columns
-from smtpsim.simulator.session import Case, run_messages, run_session
-from smtpsim.simulator.trace import Trace
+from smtpsim.simulator.session import run_messages, run_session
 
 if TYPE_CHECKING:
     from smtpsim.scenarios.runner import RunResult
@@ -144,11 +153,11 @@ def build_cases(
         for name, features in variants:
             cases.append(
                 Case(
-                    path=prof.path(), features=features, size=size, recipients=recipients,
-                    client_tcp=tcp, server_tcp=tcp, timing=timing,
-                    profile=prof.name, variant=name, server=server, state=state,
-                    messages=messages, gap_s=gap_s, farm=farm or FarmConfig(),
-                    radio_promotion_s=prof.radio_promotion_s, radio_tail_s=prof.radio_tail_s,
+                    network=Network(prof.path(), prof.name, prof.radio_promotion_s,
+                                    prof.radio_tail_s),
+                    client=Client(features, name, state, tcp),  # type: ignore[arg-type]
+                    server=Server(server, timing, tcp=tcp, farm=farm or FarmConfig()),
+                    workload=Workload(size, recipients, messages, gap_s),
                 )
             )
     return cases

@@ -17,11 +17,11 @@ from rich.table import Table
 from rich.text import Text
 
 from smtpsim.analysis.summary import summarize
+from smtpsim.model import Features
 from smtpsim.scenarios.loader import dumps, example_names, load_example
 from smtpsim.scenarios.runner import build_case, case_count
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.sweep import points
-from smtpsim.simulator.config import Features
 
 __all__ = ["examples_table", "resolved_view", "scenario_summary"]
 
@@ -39,11 +39,12 @@ def _profiles_table(scenario: Scenario) -> Table:
     variant = scenario.variant[0]
     for p in scenario.profile:
         case = build_case(scenario, p, variant)
-        up, down, tcp = case.path.up, case.path.down, case.client_tcp
+        up, down, tcp = case.network.path.up, case.network.path.down, case.client.tcp
         loss = (f"GE p_gb={_g(up.burst.p_gb)} p_bg={_g(up.burst.p_bg)} "
                 f"(mean {_g(up.burst.mean_loss)})" if up.burst is not None else _g(up.loss))
-        radio = (f"{_g(case.radio_promotion_s * 1e3)} / tail {_g(case.radio_tail_s * 1e3)}"
-                 if case.radio_promotion_s else "-")
+        net = case.network
+        radio = (f"{_g(net.radio_promotion_s * 1e3)} / tail {_g(net.radio_tail_s * 1e3)}"
+                 if net.radio_promotion_s else "-")
         cells = (
             p.label, p.preset or "-", f"{_g(up.delay_s * 1e3)} / {_g(down.delay_s * 1e3)}",
             f"{_g(up.bandwidth_bps / 1e3)} / {_g(down.bandwidth_bps / 1e3)}", loss,
@@ -69,7 +70,7 @@ def _variants_table(scenario: Scenario) -> Table:
     profile = scenario.profile[0]
     for v in scenario.variant:
         case = build_case(scenario, profile, v)
-        table.add_row(Text(v.label), Text(v.expression), Text(_features(case.features)))
+        table.add_row(Text(v.label), Text(v.expression), Text(_features(case.client.features)))
     return table
 
 

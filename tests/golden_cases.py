@@ -10,10 +10,21 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from smtpsim.model import (
+    Case,
+    Client,
+    LinkConfig,
+    Network,
+    PathConfig,
+    Server,
+    ServerTiming,
+    TcpConfig,
+    TlsConfig,
+    Workload,
+)
 from smtpsim.scenarios.variants import parse_variant
 from smtpsim.simulator import closed_form
-from smtpsim.simulator.config import LinkConfig, PathConfig, ServerTiming, TcpConfig, TlsConfig
-from smtpsim.simulator.session import Case, run_session
+from smtpsim.simulator.session import run_session
 
 __all__ = ["build", "describe", "oracle_row", "simulator_row"]
 
@@ -22,16 +33,16 @@ def describe(case: Case) -> dict[str, Any]:
     """The fields ``tests/strategies.lossless_cases`` draws (every other one is a default)."""
     link = ("delay_s", "bandwidth_bps")
     return {
-        "variant": case.variant,
-        "up": [getattr(case.path.up, k) for k in link],
-        "down": [getattr(case.path.down, k) for k in link],
-        "size": case.size,
-        "recipients": case.recipients,
-        "iw": case.client_tcp.iw,
-        "server": case.server,
-        "state": case.state,
-        "config_changed": case.config_changed,
-        "burl_pooled": case.burl_pooled,
+        "variant": case.client.variant,
+        "up": [getattr(case.network.path.up, k) for k in link],
+        "down": [getattr(case.network.path.down, k) for k in link],
+        "size": case.workload.size,
+        "recipients": case.workload.recipients,
+        "iw": case.client.tcp.iw,
+        "server": case.server.name,
+        "state": case.client.state,
+        "config_changed": case.server.config_changed,
+        "burl_pooled": case.server.burl_pooled,
     }
 
 
@@ -44,11 +55,11 @@ def build(d: dict[str, Any]) -> Case:
     else:
         timing, tls = ServerTiming.typical(), TlsConfig()
     return Case(
-        path=PathConfig(LinkConfig(*d["up"]), LinkConfig(*d["down"])),
-        features=parse_variant(d["variant"]),
-        size=d["size"], recipients=d["recipients"], client_tcp=tcp, server_tcp=tcp, tls=tls,
-        timing=timing, variant=d["variant"], server=d["server"], state=d["state"],
-        config_changed=d["config_changed"], burl_pooled=d["burl_pooled"],
+        network=Network(PathConfig(LinkConfig(*d["up"]), LinkConfig(*d["down"]))),
+        client=Client(parse_variant(d["variant"]), d["variant"], d["state"], tcp),
+        server=Server(d["server"], timing, tls, tcp, burl_pooled=d["burl_pooled"],
+                      config_changed=d["config_changed"]),
+        workload=Workload(d["size"], d["recipients"]),
     )
 
 

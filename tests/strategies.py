@@ -26,16 +26,20 @@ import math
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from smtpsim.scenarios.errors import VariantError
-from smtpsim.scenarios.variants import PRESETS, parse_variant
-from smtpsim.simulator.config import (
+from smtpsim.model import (
+    Case,
+    Client,
     LinkConfig,
+    Network,
     PathConfig,
+    Server,
     ServerTiming,
     TcpConfig,
     TlsConfig,
+    Workload,
 )
-from smtpsim.simulator.session import Case
+from smtpsim.scenarios.errors import VariantError
+from smtpsim.scenarios.variants import PRESETS, parse_variant
 
 __all__ = [
     "log_uniform",
@@ -174,17 +178,8 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
     changed = state == "warm" and draw(st.integers(0, 2)) == 0
     pooled = draw(st.integers(0, 3)) > 0  # BURL's fetch: a new connection one time in four
     return Case(
-        path=draw(lossless_paths()),
-        features=parse_variant(expr),
-        size=draw(sizes),
-        recipients=draw(st.integers(1, 50)),
-        client_tcp=tcp,
-        server_tcp=tcp,
-        tls=tls,
-        timing=timing,
-        variant=expr,
-        server=server,
-        state=state,
-        config_changed=changed,
-        burl_pooled=pooled,
+        network=Network(draw(lossless_paths())),
+        client=Client(parse_variant(expr), expr, state, tcp),  # type: ignore[arg-type]
+        server=Server(server, timing, tls, tcp, burl_pooled=pooled, config_changed=changed),
+        workload=Workload(draw(sizes), draw(st.integers(1, 50))),
     )

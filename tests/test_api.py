@@ -7,9 +7,9 @@ import math
 import pytest
 
 import smtpsim.api as sim
+from smtpsim.model.records import PHASES, columns
 from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.variants import PRESETS
-from smtpsim.simulator.records import PHASES, columns
 
 
 def test_simulate_returns_one_row_per_profile_variant_replication() -> None:

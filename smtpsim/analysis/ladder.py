@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smtpsim.simulator.trace import PacketEvent, Trace
+from smtpsim.model.trace import PacketEvent, Trace
 
 __all__ = ["ladder_lines", "ladder_rows", "render_ladder"]
 

@@ -10,20 +10,9 @@ import math
 
 import pandas as pd
 
-__all__ = ["METRICS", "SUMMARY_COLUMNS", "summarize"]
+from smtpsim.model.records import METRICS
 
-#: The times a summary can rank by: metric name -> record column (seconds from the first
-#: SYN). ``accept``: the server's final 250 for the message arrived. ``done``: accepted, and
-#: the copy saved to Sent when the variant saves (the later of ``accept_s`` and ``saved_s``;
-#: ``accept_s`` itself when nothing is saved), the fair time for send-and-save. ``user``: when
-#: the user is told "sent" (e.g. after the 221 with quit-wait). ``occupancy``: how long the
-#: server held the connection.
-METRICS: dict[str, str] = {
-    "accept": "accept_s",
-    "done": "done_s",
-    "user": "user_s",
-    "occupancy": "occupancy_s",
-}
+__all__ = ["METRICS", "SUMMARY_COLUMNS", "summarize"]
 
 SUMMARY_COLUMNS: list[str] = [
     "profile",

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from smtpsim.model import Distribution
 from smtpsim.scenarios.fields import MISSING, fail, num, number
-from smtpsim.simulator.config import Distribution
 
 __all__ = [
     "DIST_KINDS",

@@ -13,12 +13,12 @@ import functools
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from smtpsim.model import LinkConfig, PathConfig, TcpConfig
 from smtpsim.scenarios.errors import InvalidValueError, UnknownNameError
-from smtpsim.simulator.config import LinkConfig, PathConfig, TcpConfig, replace
 
 __all__ = [
     "MAX_RTT_MS",

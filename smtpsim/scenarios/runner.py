@@ -16,22 +16,28 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from smtpsim.model import (
+    Case,
+    Client,
+    FarmConfig,
+    GilbertElliott,
+    LinkConfig,
+    Network,
+    PathConfig,
+    Server,
+    ServerTiming,
+    SessionRecord,
+    TcpConfig,
+    Workload,
+    columns,
+)
 from smtpsim.scenarios.dists import Fixed
 from smtpsim.scenarios.errors import InvalidValueError
 from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.schema import ProfileSpec, Scenario, ServerSpec, VariantSpec, WorkloadSpec
 from smtpsim.scenarios.sweep import Point, points
 from smtpsim.scenarios.variants import parse_variant
-from smtpsim.simulator.config import (
-    FarmConfig,
-    GilbertElliott,
-    LinkConfig,
-    PathConfig,
-    ServerTiming,
-    TcpConfig,
-)
-from smtpsim.simulator.records import SessionRecord, columns
-from smtpsim.simulator.session import Case, run_messages
+from smtpsim.simulator.session import run_messages
 
 __all__ = ["RunResult", "build_cases", "case_count", "run", "PACKET_COLUMNS"]
 
@@ -127,13 +133,10 @@ def _timing(server: ServerSpec) -> tuple[ServerTiming, str]:
     return replace(timing, **overrides), server.timing + "+custom"
 
 
-def _workload(w: WorkloadSpec) -> dict[str, Any]:
-    """The Case fields of the workload: fixed quantities as numbers, others as Distributions
-    (with the mean, rounded, for the warm-up message that is not recorded)."""
-    out: dict[str, Any] = {
-        "clients": w.clients, "messages": w.messages, "state": w.state,
-        "client_idle_s": w.client_idle_s,
-    }
+def _workload(w: WorkloadSpec) -> Workload:
+    """The workload: fixed quantities as numbers, others as Distributions (with the mean,
+    rounded, for the warm-up message that is not recorded)."""
+    out: dict[str, Any] = {"clients": w.clients, "messages": w.messages}
     if isinstance(w.gap_s, Fixed):
         out["gap_s"] = w.gap_s.value
     else:
@@ -148,36 +151,38 @@ def _workload(w: WorkloadSpec) -> dict[str, Any]:
             out[fixed] = max(1, round(d.config().mean))
     if w.arrival_rate_per_s is not None:
         out |= {"arrival_rate": w.arrival_rate_per_s, "arrival_sessions": w.arrival_sessions}
-    return out
+    return Workload(**out)
 
 
-def _server(s: ServerSpec) -> dict[str, Any]:
+def _server(s: ServerSpec, tcp: TcpConfig) -> Server:
     timing, name = _timing(s)
     f, d = s.farm, s.dc_path
-    return {
-        "timing": timing, "server": name, "workers": s.workers,
-        "server_idle_s": s.idle_timeout_s, "burl_pooled": s.burl_pooled,
-        "farm": FarmConfig(
+    return Server(
+        name=name, timing=timing, tcp=tcp, workers=s.workers, idle_s=s.idle_timeout_s,
+        burl_pooled=s.burl_pooled,
+        farm=FarmConfig(
             f.frontends, f.affinity, f.shared_tokens, f.shared_tfo_key, f.shared_ticket_key,
             tuple(f.config_changes_s), f.rolling_interval_s,
         ),
-        "dc_path": PathConfig(
+        dc_path=PathConfig(
             LinkConfig(d.rtt_ms / 2.0 / 1000.0, d.up_kbps * 1000.0, d.jitter_ms / 1000.0, d.loss),
             LinkConfig(d.rtt_ms / 2.0 / 1000.0, d.down_kbps * 1000.0, d.jitter_ms / 1000.0,
                        d.loss),
         ),
-    }
+    )
 
 
 def build_case(scenario: Scenario, p: ProfileSpec, v: VariantSpec) -> Case:
     """The Case of one profile × variant of a (sweep-free) scenario."""
     tcp = tcp_config(p)
     promotion_s, tail_s = radio(p)
+    w = scenario.workload
     return Case(
-        path=path_config(p), features=parse_variant(v.expression), client_tcp=tcp,
-        server_tcp=tcp, profile=p.label, variant=v.label,
-        radio_promotion_s=promotion_s, radio_tail_s=tail_s,
-        **_workload(scenario.workload), **_server(scenario.server),
+        network=Network(path_config(p), p.label, promotion_s, tail_s),
+        client=Client(parse_variant(v.expression), v.label, w.state, tcp,  # type: ignore[arg-type]
+                      idle_s=w.client_idle_s),
+        server=_server(scenario.server, tcp),
+        workload=_workload(w),
     )
 
 
@@ -191,16 +196,18 @@ def _unrecorded(
 ) -> list[SessionRecord]:
     """An ``unfinished`` record for every message of the workload the simulator did not
     record (a run that reached its simulated-time limit), so that it is counted."""
-    if case.arrival_rate is not None:
-        expected = [(k, 0) for k in range(case.arrival_sessions)]
+    w = case.workload
+    if w.arrival_rate is not None:
+        expected = [(k, 0) for k in range(w.arrival_sessions)]
     else:
-        expected = [(k, m) for k in range(case.clients) for m in range(case.messages)]
+        expected = [(k, m) for k in range(w.clients) for m in range(w.messages)]
     seen = {(rec.client, rec.message) for rec in records}
     return [
         SessionRecord(
-            profile=case.profile, variant=case.variant, seed=seed, replication=replication,
-            size=case.size, recipients=case.recipients, iw=case.client_tcp.iw,
-            server=case.server, client=k, message=m, state=case.state, outcome="unfinished",
+            profile=case.network.profile, variant=case.client.variant, seed=seed,
+            replication=replication, size=w.size, recipients=w.recipients,
+            iw=case.client.tcp.iw, server=case.server.name, client=k, message=m,
+            state=case.client.state, outcome="unfinished",
         )
         for k, m in expected if (k, m) not in seen
     ]
@@ -257,8 +264,8 @@ def run(
                     records += _unrecorded(case, base_seed, r, records)
                     rows += [{**ident, **rec.as_row()} for rec in records]
                     if packets is not None and trace is not None:
-                        run_id = {"point": point.index, "profile": case.profile,
-                                  "variant": case.variant, "replication": r}
+                        run_id = {"point": point.index, "profile": case.network.profile,
+                                  "variant": case.client.variant, "replication": r}
                         packets += [{**run_id, **asdict(p)} for p in trace.packets]
                     bar.advance(task)
     records_df = pd.DataFrame(rows, columns=["scenario", "point", *axes, *columns()])

@@ -5,7 +5,7 @@ Sections (TOML), units in the key names as in ``data/profiles.toml``:
 * ``[scenario]`` ``name``, ``description``, ``seed`` (base seed), ``replications``,
   ``reference`` (the variant ratios are taken against; default ``baseline`` if there is one,
   else the first variant), ``metric`` (the time the summary table shows, a key of
-  ``smtpsim.analysis.summary.METRICS``: ``accept``, ``done`` (the default: accepted, and
+  ``smtpsim.model.records.METRICS``: ``accept``, ``done`` (the default: accepted, and
   saved to Sent when the variant saves), ``user`` or ``occupancy``; ``smtpsim run
   --metric`` overrides it).
 * ``[[profile]]`` a built-in ``preset`` and/or inline values, which override the preset's:
@@ -35,13 +35,12 @@ from pydantic import (
     model_validator,
 )
 
-from smtpsim.analysis.summary import METRICS
+from smtpsim.model import METRICS, ServerTiming
 from smtpsim.scenarios.dists import Dist, Fixed, check_support
 from smtpsim.scenarios.errors import VariantError, did_you_mean
 from smtpsim.scenarios.fields import MISSING, Check, Flag, Name, Text, choice, fail, number
 from smtpsim.scenarios.profiles import MAX_RTT_MS, builtin_profiles
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
-from smtpsim.simulator.config import ServerTiming
 
 __all__ = [
     "BurstSpec",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from smtpsim.model import ServerTiming
 from smtpsim.scenarios.errors import UnknownNameError
-from smtpsim.simulator.config import ServerTiming
 
 __all__ = ["SERVER_TIMINGS", "get_server_timing"]
 

@@ -14,11 +14,11 @@ inside a pipelined group only).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from smtpsim.model import Features, violations
 from smtpsim.scenarios.errors import UnknownNameError, VariantError
-from smtpsim.simulator.config import Features, replace
 
 __all__ = [
     "PRESETS",
@@ -64,7 +64,7 @@ def _burl(f: Features) -> dict[str, Any]:
 
 
 def _config_token(f: Features) -> dict[str, Any]:
-    return {"config_token": True, "pipelining": True, "auth_pipelined": f.auth == "plain"}
+    return {"early_pipelining": True, "pipelining": True, "auth_pipelined": f.auth == "plain"}
 
 
 def _const(**fields: Any) -> Callable[[Features], dict[str, Any]]:
@@ -154,10 +154,10 @@ _TOKENS: dict[str, _TokenDef] = {
                      "cache the EHLO reply's config token; with a hit, send EHLO and what"
                      " follows without waiting for the greeting or the EHLO reply",
                      "draft-harris-early-pipe (Exim PIPE_CONNECT); lemonade 2006 thread",
-                     "config_token=True, pipelining=True, auth_pipelined if PLAIN"),
-    "no-config-token": ("early-pipe", _const(config_token=False),
+                     "early_pipelining=True, pipelining=True, auth_pipelined if PLAIN"),
+    "no-config-token": ("early-pipe", _const(early_pipelining=False),
                         "wait for the greeting and each EHLO reply", "RFC 5321",
-                        "config_token=False"),
+                        "early_pipelining=False"),
     "tfo": ("fast-open", _const(fast_open="tfo"),
             "TCP Fast Open: cookie cached per server host; with one, the server's banner"
             " leaves as the SYN arrives (1 RTT instead of 2)",
@@ -338,110 +338,14 @@ _EXCLUSIVE = (
 
 
 def _check(expr: str, f: Features, set_by: dict[str, str]) -> None:
-    if not f.ehlo:
-        needs = {"pipelining": f.pipelining, "chunking": f.chunking, "tls": f.tls is not None,
-                 "auth": f.auth is not None}
-        culprits = sorted({set_by[k] for k, on in needs.items() if on})
+    """Refuse ``f`` if it breaks a negotiation rule (``smtpsim.model.features.RULES``),
+    naming the tokens as written that set the fields the rule is about."""
+    for rule in violations(f):
+        culprits = [set_by[c] for c in rule.culprits(f) if c in set_by]
         if culprits:
-            raise VariantError(
-                f"variant {expr!r}: {set_by['ehlo']!r} conflicts with "
-                + ", ".join(repr(c) for c in culprits)
-                + ": PIPELINING, CHUNKING, STARTTLS and AUTH are negotiated in the EHLO reply"
-                " (RFC 5321 §4.1.1.1, RFC 1869)"
-            )
-    if f.implicit_tls and f.tls is None:
-        raise VariantError(
-            f"variant {expr!r}: {set_by['implicit_tls']!r} conflicts with {set_by['tls']!r}:"
-            " implicit TLS needs a TLS version (RFC 8314 §3)"
-        )
-    if f.banner_half_rtt and not (f.implicit_tls and f.tls == "1.3"):
-        raise VariantError(
-            f"variant {expr!r}: {set_by['banner_half_rtt']!r} needs implicit TLS 1.3: only a"
-            " TLS 1.3 server can send 0.5-RTT data, and only an implicit-TLS banner can use it"
-            " (RFC 8446 §2)"
-        )
-    if f.resumption and f.tls is None:
-        raise VariantError(
-            f"variant {expr!r}: {set_by['resumption']!r} needs TLS (starttls, tls1.2, tls1.3"
-            " or implicit-tls): there is no session to resume"
-        )
-    if f.quickstart is not None:
-        by = set_by["quickstart"]
-        if f.implicit_tls:
-            raise VariantError(
-                f"variant {expr!r}: {by!r} conflicts with {set_by['implicit_tls']!r}:"
-                " QUICKSTART starts TLS with QTLS on the submission port (quickstart-01 §5)"
-            )
-        if f.auth not in (None, "plain"):
-            raise VariantError(
-                f"variant {expr!r}: {by!r} conflicts with {set_by['auth']!r}: QUICKSTART"
-                " pipelines AUTH, which only one-round-trip mechanisms such as PLAIN allow"
-                " (quickstart-01 §6, RFC 4954 §4)"
-            )
-        if not f.pipelining or not f.ehlo:
-            culprit = set_by.get("pipelining") if not f.pipelining else set_by.get("ehlo")
-            raise VariantError(
-                f"variant {expr!r}: {by!r} conflicts with {culprit!r}: QUICKSTART needs"
-                " PIPELINING and extended SMTP (quickstart-01 §3)"
-            )
-        if f.writes == "per-command":
-            raise VariantError(
-                f"variant {expr!r}: {by!r} conflicts with {set_by['writes']!r}: QTLS and its"
-                " ClientHello go in one write (quickstart-01 §5)"
-            )
-    if f.config_token:
-        by = set_by["config_token"]
-        if f.quickstart is not None:
-            raise VariantError(
-                f"variant {expr!r}: {by!r} conflicts with {set_by['quickstart']!r}: the full"
-                " QUICKSTART profile has its own cached id (qhlo-id); choose one"
-            )
-        if f.auth not in (None, "plain") or not f.pipelining or not f.ehlo:
-            culprit = set_by.get("auth") if f.auth not in (None, "plain") else (
-                set_by.get("pipelining") if not f.pipelining else set_by.get("ehlo"))
-            raise VariantError(
-                f"variant {expr!r}: {by!r} conflicts with {culprit!r}: early pipelining"
-                " sends EHLO and AUTH PLAIN/MAIL in one group, which needs PIPELINING,"
-                " EHLO and a one-round-trip AUTH (draft-harris-early-pipe §3, RFC 4954 §4)"
-            )
-        if f.writes == "per-command":
-            raise VariantError(
-                f"variant {expr!r}: {by!r} conflicts with {set_by['writes']!r}: the early"
-                " group is one write (draft-harris-early-pipe §3)"
-            )
-    if f.early_data and not (f.tls == "1.3" and f.resumption):
-        raise VariantError(
-            f"variant {expr!r}: {set_by['early_data']!r} needs TLS 1.3 with resumption: 0-RTT"
-            " data rides on a session ticket (RFC 8446 §2.3)"
-        )
-    if f.burl and f.auth is None:
-        raise VariantError(
-            f"variant {expr!r}: {set_by['burl']!r} needs AUTH: BURL is offered only to an"
-            " authenticated submission client (RFC 4468 §3.1, §5)"
-        )
-    if f.fast_open == "synack-banner" and f.implicit_tls:
-        raise VariantError(
-            f"variant {expr!r}: {set_by['fast_open']!r} conflicts with"
-            f" {set_by['implicit_tls']!r}: with implicit TLS the server's first bytes are its"
-            " TLS flight, which needs the ClientHello, and the banner follows the handshake"
-            " (RFC 8314 §3)"
-        )
-    if f.syn_data and f.fast_open not in ("tfo", "ttcp"):
-        raise VariantError(
-            f"variant {expr!r}: {set_by['syn_data']!r} needs 'tfo' or 'ttcp': only a SYN with"
-            " a cached cookie may carry data (RFC 7413 §4.2.1)"
-        )
-    if f.quit == "pipelined" and not f.pipelining:
-        by = set_by.get("pipelining")
-        why = f"conflicts with {by!r}" if by else "needs 'pipelining'"
-        raise VariantError(
-            f"variant {expr!r}: {set_by['quit']!r} {why}: QUIT may end a pipelined group only"
-            " with PIPELINING (RFC 2920 §3.1)"
-        )
-    if f.auth_pipelined and not f.pipelining:
-        by = set_by.get("pipelining")
-        why = f"conflicts with {by!r}" if by else "needs 'pipelining'"
-        raise VariantError(
-            f"variant {expr!r}: {set_by['auth_pipelined']!r} {why}: AUTH PLAIN rides in the"
-            " MAIL group only with PIPELINING (RFC 4954 §4)"
-        )
+            named = ", ".join(repr(c) for c in sorted(set(culprits)))
+            clash = f"conflicts with {named}"
+        else:
+            clash = f"needs {rule.needs or rule.subject}"
+        by = set_by.get(rule.subject, rule.subject)
+        raise VariantError(f"variant {expr!r}: {by!r} {clash}: {rule.why}")

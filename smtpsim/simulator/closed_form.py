@@ -225,10 +225,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from smtpsim.model import (
+    Case,
+    FarmConfig,
+    Features,
+    LinkConfig,
+    TcpConfig,
+    TlsConfig,
+    text,
+    updated,
+)
+from smtpsim.model.text import IMAP_HOST, burl_url
 from smtpsim.simulator import messages as msg
-from smtpsim.simulator.config import FarmConfig, Features, LinkConfig, TcpConfig, TlsConfig
-from smtpsim.simulator.imap import IMAP_HOST, burl_url
-from smtpsim.simulator.session import Case
 
 __all__ = [
     "OracleResult",
@@ -280,8 +288,8 @@ REPLY_DATA = msg.reply(354, "End data with <CR><LF>.<CR><LF>")  # RFC 5321 §4.1
 REPLY_QUEUED = msg.reply(250, "2.0.0 Ok: queued as 4F2C81B3A9")  # end of data
 REPLY_QUIT = msg.reply(221, "2.0.0 Bye")  # RFC 5321 §4.1.1.10
 REPLY_NOOP = msg.reply(250, "2.0.0 Ok")  # RFC 5321 §4.1.1.9
-REPLY_HELO = msg.reply(250, msg.SERVER_DOMAIN)  # RFC 5321 §4.1.1.1
-REPLY_QHLO = msg.reply(250, msg.SERVER_DOMAIN)  # QHLO with a valid id, or QUICKSTART basic
+REPLY_HELO = msg.reply(250, text.SERVER_DOMAIN)  # RFC 5321 §4.1.1.1
+REPLY_QHLO = msg.reply(250, text.SERVER_DOMAIN)  # QHLO with a valid id, or QUICKSTART basic
 REPLY_LOGIN_USER = msg.reply(334, "VXNlcm5hbWU6")  # base64 "Username:"
 REPLY_LOGIN_PASS = msg.reply(334, "UGFzc3dvcmQ6")  # base64 "Password:"
 # A refused cached token (the simulator's text, sizes 40, 42 and 34 B in its traces):
@@ -289,7 +297,7 @@ REPLY_LOGIN_PASS = msg.reply(334, "UGFzc3dvcmQ6")  # base64 "Password:"
 REPLY_STALE_TOKEN = msg.reply(504, "5.5.1 Configuration token is stale")
 REPLY_STALE_QHLO = msg.reply(504, "5.5.1 Please use the correct QHLO ID")
 REPLY_REFUSED = msg.reply(503, "5.5.1 Error: send QHLO first")
-GREETING_TEXT = f"{msg.SERVER_DOMAIN} ESMTP Postfix"
+GREETING_TEXT = f"{text.SERVER_DOMAIN} ESMTP Postfix"
 
 # IMAP (RFC 3501, 4315, 4467, 7888, 8314) as the simulator spells it. The URL and the greeting
 # are built from ``smtpsim.simulator.imap`` (``burl_url``, the server's greeting line); the
@@ -331,7 +339,7 @@ id = 209 + 32 + 27; the TLS-context list 238 B = 181 + 32 + 25)."""
 def _token(context: str, version: int) -> str:
     """The server's configuration token / qhlo-id for a security context ("plain" or "tls")
     and configuration version (1, or 2 after ``config_changed``): the simulator's format."""
-    return f"{msg.SERVER_DOMAIN}.v{version}.{context}"
+    return f"{text.SERVER_DOMAIN}.v{version}.{context}"
 
 
 def _reply_bdat(n: int) -> msg.Reply:
@@ -351,7 +359,7 @@ def _b64(text: str) -> str:
 # first message (combined nonce, 24-character salt, i=4096); the client-final message (channel
 # binding, nonce, 60-character proof); the server-final verifier; and the client's empty
 # response to it (RFC 4954 §4: additional data with success sent as a 334 challenge).
-SCRAM_CLIENT_FIRST = ("AUTH SCRAM-SHA-256 " + _b64(f"n,,n={msg.SENDER},r=").rstrip("=")
+SCRAM_CLIENT_FIRST = ("AUTH SCRAM-SHA-256 " + _b64(f"n,,n={text.SENDER},r=").rstrip("=")
                       + "a" * 32)
 SCRAM_SERVER_FIRST = "334 cj1" + "x" * 80 + "LHM9" + "y" * 24 + "LGk9NDA5Ng=="
 SCRAM_CLIENT_FINAL = "Yz1iaXdzLHI9" + "b" * 96 + "LHA9" + "c" * 60
@@ -370,7 +378,7 @@ def _list_reply(code: int, first: str, tls_offered: bool, f: Features, context: 
     EHLO reply) as the server of ``f``'s variant builds it for a security context (with
     ``BURL imap`` for a BURL server)."""
     burl = BURL_EXTRA if f.burl else 0
-    if f.config_token:
+    if f.early_pipelining:
         extra = (f"PIPE_CONNECT {_token(context, version)}",)
         rep = msg.capability_reply(code, first, tls_offered, True, extra)
         return rep.nbytes + burl, rep.text
@@ -388,7 +396,7 @@ def _greeting(f: Features, version: int) -> _Reply:
     carries the cleartext token under implicit TLS too: 84 B in its traces)."""
     if f.quickstart is not None:
         return _list_reply(220, GREETING_TEXT, True, f, "plain", version)
-    if f.config_token:
+    if f.early_pipelining:
         rep = msg.Reply(220, [f"220-{GREETING_TEXT}",
                               f"220 PIPE_CONNECT {_token('plain', version)}"])
         return rep.nbytes, rep.text
@@ -471,7 +479,7 @@ def _start(f: Features, state: str, config_changed: bool,
     ticket_alive, cookie_alive, tokens_alive = alive
     cookie = warm and cookie_alive and f.fast_open in ("tfo", "ttcp")
     synack_data = f.fast_open == "synack-banner"
-    cached = warm and tokens_alive and (f.config_token or f.quickstart == "full")
+    cached = warm and tokens_alive and (f.early_pipelining or f.quickstart == "full")
     return _Start(
         cookie=cookie,
         early=cookie or synack_data,
@@ -495,7 +503,7 @@ def _auth_in_group(f: Features) -> bool:
     QUICKSTART (quickstart-01 §6) and early pipelining (its group is EHLO + AUTH + MAIL)."""
     if f.auth != "plain":
         return False
-    return f.quickstart is not None or f.config_token or (f.auth_pipelined and f.pipelining)
+    return f.quickstart is not None or f.early_pipelining or (f.auth_pipelined and f.pipelining)
 
 
 def _zero_rtt(f: Features, st: _Start) -> tuple[bool, int]:
@@ -506,7 +514,7 @@ def _zero_rtt(f: Features, st: _Start) -> tuple[bool, int]:
     if not (f.early_data and st.ticket and f.tls == "1.3"):
         return False, 0
     if f.implicit_tls:
-        group = f.config_token and st.cached
+        group = f.early_pipelining and st.cached
         if not group and not f.banner_half_rtt:  # the client waits for the banner
             return False, 0
     elif f.quickstart is not None:
@@ -514,7 +522,7 @@ def _zero_rtt(f: Features, st: _Start) -> tuple[bool, int]:
         if not group and f.quickstart == "basic":  # the re-greeting comes after TLS
             return False, 0
     else:
-        group = f.config_token and st.cached and not st.stale
+        group = f.early_pipelining and st.cached and not st.stale
     if not f.nagle or (group and f.chunking and not st.stale):
         return True, 1
     return True, 0
@@ -569,7 +577,7 @@ def url_race(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
     st = _start(f, state, config_changed, alive)
     full12 = f.tls == "1.2" and not st.ticket
     rides = (f.tls is not None and st.cached and not full12
-             and (f.config_token or f.quickstart == "full"))
+             and (f.early_pipelining or f.quickstart == "full"))
     if not (f.burl and f.save == "parallel" and rides):
         return False
     n = _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
@@ -598,13 +606,13 @@ def _round_trips(f: Features, recipients: int, st: _Start, iw: int, flight: int,
             return greet + 1 + x + 1 + 1 + content
         return greet + 1 + x + (2 if full12 else 1) + 1 + content  # QHLO alone after TLS
     if f.implicit_tls:
-        if f.config_token and st.cached:  # the group rides with the Finished
+        if f.early_pipelining and st.cached:  # the group rides with the Finished
             return w + 1 + x + (2 if full12 else 1) + stale + content
         # the banner behind the flight (EHLO rides with the Finished), or when the Finished
         # is read (then EHLO)
         ehlo = w + 1 + x + (1 if f.banner_half_rtt else 2)
         return ehlo + _auth_round_trips(f) + envelope
-    if f.config_token and st.cached:
+    if f.early_pipelining and st.cached:
         if not tls:  # EHLO <token> + the group at W
             return w + 1 + stale + content
         # EHLO <token> + STARTTLS at W; the group after TLS (EHLO waited for when stale)
@@ -1026,9 +1034,9 @@ class _Script:
     def __init__(self, case: Case, st: _Start, fetch_s: float = 0.0) -> None:
         self.case = case
         self.fetch_s = fetch_s  # BURL: the server's URLFETCH over its data-centre path
-        self.f = case.features
-        self.tm = case.timing
-        self.tls = case.tls
+        self.f = case.client.features
+        self.tm = case.server.timing
+        self.tls = case.server.tls
         self.st = st
         self.per_cmd = self.f.writes == "per-command"
         self.steps: list[_Step] = []
@@ -1036,8 +1044,8 @@ class _Script:
         self.auth_in_group = _auth_in_group(self.f)
         self.quit_in_group = self.f.quit == "pipelined" and not self.f.reuse
         self.quit_sent = False
-        self.ehlo_text = f"{'EHLO' if self.f.ehlo else 'HELO'} {msg.CLIENT_DOMAIN}"
-        self.plain = f"AUTH PLAIN {msg.auth_plain_ir()}"
+        self.ehlo_text = f"{'EHLO' if self.f.ehlo else 'HELO'} {text.CLIENT_DOMAIN}"
+        self.plain = f"AUTH PLAIN {text.auth_plain_ir()}"
         n, label = _greeting(self.f, st.version)
         self.greeting = _Rec(n, label)
 
@@ -1089,19 +1097,21 @@ class _Script:
         recs = list(head)
         if self.auth_in_group:
             recs.append(c(self.plain, tm.auth, REPLY_AUTH_OK))
-        recs.append(c(msg.mail_from(case.size, f.ehlo).text, tm.mail, REPLY_MAIL))
-        recs += [c(msg.rcpt_to(i).text, tm.rcpt, REPLY_RCPT) for i in range(case.recipients)]
+        size = case.workload.size
+        recs.append(c(msg.mail_from(size, f.ehlo).text, tm.mail, REPLY_MAIL))
+        recs += [c(msg.rcpt_to(i).text, tm.rcpt, REPLY_RCPT)
+                 for i in range(case.workload.recipients)]
         marks: dict[int, tuple[str, ...]] = {}
         if f.burl or f.chunking:
             if f.burl:  # RFC 4468 §3.2: answered once the server has fetched the message
                 recs.append(c(f"BURL {BURL_URL} LAST", self.fetch_s + tm.end_of_data,
                               REPLY_QUEUED))
             elif refused is not None:  # answered once its chunk is read, like an accepted one
-                recs += [self.cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
-                         self.cmd(case.size, 0.0, REPLY_REFUSED)]
+                recs += [self.cmd(f"BDAT {size} LAST", 0.0, hold=True),
+                         self.cmd(size, 0.0, REPLY_REFUSED)]
             else:
-                recs += [self.cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
-                         self.cmd(case.size, tm.end_of_data, _reply_bdat(case.size))]
+                recs += [self.cmd(f"BDAT {size} LAST", 0.0, hold=True),
+                         self.cmd(size, tm.end_of_data, _reply_bdat(size))]
             expect = sum(len(r.replies) for r in recs)
             if refused is None:
                 marks[expect] = ("accept",)
@@ -1115,12 +1125,12 @@ class _Script:
             expect = sum(len(r.replies) for r in recs)
         return _Group(recs, expect, marks, ("mail",))
 
-    def tls_list(self, code: int = 250, first: str = msg.SERVER_DOMAIN) -> _Reply:
+    def tls_list(self, code: int = 250, first: str = text.SERVER_DOMAIN) -> _Reply:
         """The capability list in the TLS security context (STARTTLS no longer offered)."""
         return _list_reply(code, first, False, self.f, "tls", self.st.version)
 
     def plain_list(self) -> _Reply:
-        return _list_reply(250, msg.SERVER_DOMAIN, True, self.f, "plain", self.st.version)
+        return _list_reply(250, text.SERVER_DOMAIN, True, self.f, "plain", self.st.version)
 
     # ---- TLS
     def handshake(self, *, prefix: tuple[_Rec, ...] = (), before: int = 0,
@@ -1261,7 +1271,7 @@ class _Script:
             self._implicit()
         elif f.quickstart is not None:
             self._quickstart()
-        elif f.config_token and st.cached:
+        elif f.early_pipelining and st.cached:
             self._early_pipe()
         else:
             self._standard()
@@ -1286,10 +1296,10 @@ class _Script:
         f, tm, st = self.f, self.tm, self.st
         half = f.banner_half_rtt
         banner = None if half else (self.greeting.nbytes, self.greeting.label)
-        if f.config_token and st.cached:
+        if f.early_pipelining and st.cached:
             def ride() -> _Group:
                 refuse = self.tls_list(520, "Configuration token is stale") if st.stale else None
-                ehlo = self.cmd(f"EHLO {msg.CLIENT_DOMAIN} TOKEN={_token('tls', 1)}", tm.ehlo,
+                ehlo = self.cmd(f"EHLO {text.CLIENT_DOMAIN} TOKEN={_token('tls', 1)}", tm.ehlo,
                                 self.tls_list())
                 return self.group([ehlo], refuse, speculative=True)
 
@@ -1297,7 +1307,7 @@ class _Script:
                            half_rtt_banner=half)
             if st.stale:
                 self.send(self.group([self.cmd(
-                    f"EHLO {msg.CLIENT_DOMAIN} TOKEN={_token('tls', st.version)}", tm.ehlo,
+                    f"EHLO {text.CLIENT_DOMAIN} TOKEN={_token('tls', st.version)}", tm.ehlo,
                     self.tls_list())]))
             self._finish()
             return
@@ -1316,7 +1326,7 @@ class _Script:
         qtls = _Rec(_line("QTLS"), "QTLS")  # no reply: the ClientHello follows (§5)
         if f.tls is None:
             if st.cached:  # QHLO <id> + the group at connection start
-                g = self.group([self.cmd(f"QHLO {msg.CLIENT_DOMAIN} {_token('plain', 1)}",
+                g = self.group([self.cmd(f"QHLO {text.CLIENT_DOMAIN} {_token('plain', 1)}",
                                          tm.ehlo, REPLY_QHLO)],
                                REPLY_STALE_QHLO if st.stale else None, speculative=True)
                 self.step(self.parts(g.recs), 1 + g.expect,
@@ -1324,35 +1334,35 @@ class _Script:
                           on_write=g.on_write)
                 if st.stale:  # the greeting named the current id
                     self.send(self.group([self.cmd(
-                        f"QHLO {msg.CLIENT_DOMAIN} {_token('plain', st.version)}", tm.ehlo,
+                        f"QHLO {text.CLIENT_DOMAIN} {_token('plain', st.version)}", tm.ehlo,
                         REPLY_QHLO)]))
             else:
                 self.step([], 1, marks={1: ("greeting",)})
                 reply = REPLY_QHLO if f.quickstart == "basic" else self.plain_list()
-                self.send(self.group([self.cmd(f"QHLO {msg.CLIENT_DOMAIN}", tm.ehlo, reply)]))
+                self.send(self.group([self.cmd(f"QHLO {text.CLIENT_DOMAIN}", tm.ehlo, reply)]))
             self._finish()
             return
         if st.cached:  # full profile: QTLS + ClientHello without waiting for the greeting
             def ride() -> _Group:
                 refuse = (self.tls_list(520, "Please use the correct QHLO ID") if st.stale
                           else None)
-                return self.group([self.cmd(f"QHLO {msg.CLIENT_DOMAIN} {_token('tls', 1)}",
+                return self.group([self.cmd(f"QHLO {text.CLIENT_DOMAIN} {_token('tls', 1)}",
                                             tm.ehlo, REPLY_QHLO)], refuse, speculative=True)
 
             self.handshake(prefix=(qtls,), before=1, before_marks={1: ("greeting",)},
                            ride=ride)
             if st.stale:  # the 520 carried the current list and id
                 self.send(self.group([self.cmd(
-                    f"QHLO {msg.CLIENT_DOMAIN} {_token('tls', st.version)}", tm.ehlo,
+                    f"QHLO {text.CLIENT_DOMAIN} {_token('tls', st.version)}", tm.ehlo,
                     REPLY_QHLO)]))
         elif f.quickstart == "basic":
             self.step([], 1, marks={1: ("greeting",)})
             self.handshake(prefix=(qtls,), after_fin=self.tls_list(220, GREETING_TEXT))
-            self.send(self.group([self.cmd(f"QHLO {msg.CLIENT_DOMAIN}", tm.ehlo, REPLY_QHLO)]))
+            self.send(self.group([self.cmd(f"QHLO {text.CLIENT_DOMAIN}", tm.ehlo, REPLY_QHLO)]))
         else:  # full profile, nothing cached: QHLO alone after TLS, for the list and its id
             self.step([], 1, marks={1: ("greeting",)})
             self.handshake(prefix=(qtls,), ride=lambda: _Group([self.cmd(
-                f"QHLO {msg.CLIENT_DOMAIN}", tm.ehlo, self.tls_list())], 1))
+                f"QHLO {text.CLIENT_DOMAIN}", tm.ehlo, self.tls_list())], 1))
             self.send(self.group([]))
         self._finish()
 
@@ -1361,7 +1371,7 @@ class _Script:
         f, tm, st = self.f, self.tm, self.st
 
         def ehlo_tok(context: str, version: int, reply: _Reply) -> _Rec:
-            return self.cmd(f"EHLO {msg.CLIENT_DOMAIN} TOKEN={_token(context, version)}",
+            return self.cmd(f"EHLO {text.CLIENT_DOMAIN} TOKEN={_token(context, version)}",
                             tm.ehlo, reply)
 
         if f.tls is None:
@@ -1401,8 +1411,8 @@ class _Script:
                 self.exchange(self.cmd(self.plain, tm.auth, REPLY_AUTH_OK), mark="auth")
             elif f.auth == "login":
                 self.exchange(self.cmd("AUTH LOGIN", 0.0, REPLY_LOGIN_USER))
-                self.exchange(self.cmd(_b64(msg.SENDER), 0.0, REPLY_LOGIN_PASS))
-                self.exchange(self.cmd(_b64(msg.PASSWORD), tm.auth, REPLY_AUTH_OK), mark="auth")
+                self.exchange(self.cmd(_b64(text.SENDER), 0.0, REPLY_LOGIN_PASS))
+                self.exchange(self.cmd(_b64(text.PASSWORD), tm.auth, REPLY_AUTH_OK), mark="auth")
             else:
                 self.exchange(self.cmd(SCRAM_CLIENT_FIRST, 0.0,
                                        msg.Reply(334, [SCRAM_SERVER_FIRST])))
@@ -1412,16 +1422,17 @@ class _Script:
         if f.pipelining:  # one group, DATA or the BDAT chunk last (RFC 2920 §3.1)
             self.send(self.group([]))
         else:  # lock-step: every command waits for its reply
-            mail = self.cmd(msg.mail_from(case.size, f.ehlo).text, tm.mail, REPLY_MAIL)
+            mail = self.cmd(msg.mail_from(case.workload.size, f.ehlo).text, tm.mail, REPLY_MAIL)
             self.step([[_Part([mail], self.oh)]], 1, on_write=("mail",))
-            for i in range(case.recipients):
+            for i in range(case.workload.recipients):
                 self.exchange(self.cmd(msg.rcpt_to(i).text, tm.rcpt, REPLY_RCPT))
             if f.burl:  # BURL <url> LAST (RFC 4468 §3.2), lock-step too
                 self.exchange(self.cmd(f"BURL {BURL_URL} LAST", self.fetch_s + tm.end_of_data,
                                        REPLY_QUEUED), mark="accept")
             elif f.chunking:  # BDAT <n> LAST and its chunk, answered once (RFC 3030 §2)
-                last = [self.cmd(f"BDAT {case.size} LAST", 0.0, hold=True),
-                        self.cmd(case.size, tm.end_of_data, _reply_bdat(case.size))]
+                size = case.workload.size
+                last = [self.cmd(f"BDAT {size} LAST", 0.0, hold=True),
+                        self.cmd(size, tm.end_of_data, _reply_bdat(size))]
                 marks: dict[int, tuple[str, ...]] = {1: ("accept",)}
                 if self.quit_in_group:
                     last.append(self.cmd("QUIT", tm.quit, REPLY_QUIT, closes=True))
@@ -1439,10 +1450,10 @@ class _Script:
         quit = self.cmd("QUIT", tm.quit, REPLY_QUIT, closes=True)
         if not (f.chunking or f.burl):
             if self.per_cmd:
-                content = [self.cmd(case.size, 0.0),
+                content = [self.cmd(case.workload.size, 0.0),
                            self.cmd(3, tm.end_of_data, REPLY_QUEUED)]
             else:
-                content = [self.cmd(case.size + 3, tm.end_of_data, REPLY_QUEUED)]
+                content = [self.cmd(case.workload.size + 3, tm.end_of_data, REPLY_QUEUED)]
             marks: dict[int, tuple[str, ...]] = {1: ("accept",)}
             if self.quit_in_group:
                 content.append(quit)
@@ -1455,53 +1466,58 @@ class _Script:
 
 
 # ------------------------------------------------------------------ the domain
-_MODELLED = frozenset({
-    "path", "features", "size", "recipients", "client_tcp", "server_tcp", "tls", "timing",
-    "server_nagle", "profile", "variant", "server", "state", "config_changed", "gap_s",
-    "capability_max_age_s", "server_idle_s", "client_idle_s", "dc_path", "burl_pooled",
-})
-"""The ``Case`` fields the oracle reads (``dc_path`` and ``burl_pooled`` for BURL's fetch; the
-idle limits only matter for a next message, outside the domain); every other field must keep
-its default (one message, one client, one front-end, no radio, no losses)."""
+_MODELLED = {
+    "network": ("path", "profile"),
+    "client": ("features", "variant", "state", "tcp", "capability_max_age_s", "idle_s"),
+    "server": ("name", "timing", "tls", "tcp", "nagle", "idle_s", "dc_path", "burl_pooled",
+               "config_changed"),
+    "workload": ("size", "recipients", "gap_s"),
+    "scripted_loss": (),
+}
+"""The ``Case`` fields the oracle reads, per part (``dc_path`` and ``burl_pooled`` for BURL's
+fetch; the idle limits only matter for a next message, outside the domain); every other field
+must keep its default (one message, one client, one front-end, no radio, no losses)."""
 
 
 def _check_domain(case: Case) -> None:
-    for name, link in (("up", case.path.up), ("down", case.path.down)):
+    for name, link in (("up", case.network.path.up), ("down", case.network.path.down)):
         if link.loss > 0 or link.burst is not None:
             raise ValueError(f"closed form: the {name}link loses packets (lossless paths only)")
         if link.jitter_s > 0:
             raise ValueError(f"closed form: the {name}link has jitter (jitter-free paths only)")
         if link.delay_s < 0 or link.bandwidth_bps <= 0:
             raise ValueError(f"closed form: the {name}link needs delay >= 0 and bandwidth > 0")
-    if case.drop_up or case.drop_down or case.syn_data_drop > 0:
+    if case.scripted_loss.up or case.scripted_loss.down or case.network.syn_data_drop > 0:
         raise ValueError("closed form: forced drops are losses (lossless paths only)")
-    if case.messages != 1 or case.farm != FarmConfig():
+    if case.workload.messages != 1 or case.server.farm != FarmConfig():
         raise ValueError("closed form: one message on one connection to one front-end only")
-    for fld in dataclasses.fields(case):
-        if fld.name in _MODELLED:
-            continue
-        if fld.default is not dataclasses.MISSING:
-            default = fld.default
-        elif fld.default_factory is not dataclasses.MISSING:
-            default = fld.default_factory()
-        else:  # pragma: no cover - a new required field
-            raise ValueError(f"closed form: Case.{fld.name} is not modelled")
-        if getattr(case, fld.name) != default:
-            raise ValueError(f"closed form: Case.{fld.name} is not modelled (only its default,"
-                             f" {default!r})")
-    for fld in dataclasses.fields(case.timing):
-        value = getattr(case.timing, fld.name)
+    for part, modelled in _MODELLED.items():
+        value = getattr(case, part)
+        for fld in dataclasses.fields(value):
+            if fld.name in modelled:
+                continue
+            if fld.default is not dataclasses.MISSING:
+                default = fld.default
+            elif fld.default_factory is not dataclasses.MISSING:
+                default = fld.default_factory()
+            else:  # pragma: no cover - a new required field
+                raise ValueError(f"closed form: Case.{part}.{fld.name} is not modelled")
+            if getattr(value, fld.name) != default:
+                raise ValueError(f"closed form: Case.{part}.{fld.name} is not modelled (only its"
+                                 f" default, {default!r})")
+    for fld in dataclasses.fields(case.server.timing):
+        value = getattr(case.server.timing, fld.name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"closed form: ServerTiming.{fld.name} is drawn at random"
                              " (constant processing times only)")
-    if case.state not in ("cold", "warm"):
-        raise ValueError(f"closed form: unknown client state {case.state!r}")
-    f = case.features
+    if case.client.state not in ("cold", "warm"):
+        raise ValueError(f"closed form: unknown client state {case.client.state!r}")
+    f = case.client.features
     if f.burl and (f.save is None or f.auth is None):
         raise ValueError("closed form: BURL saves the message first and needs AUTH (RFC 4468"
                          " §3.1, §5)")
     if f.burl:
-        for name, link in (("up", case.dc_path.up), ("down", case.dc_path.down)):
+        for name, link in (("up", case.server.dc_path.up), ("down", case.server.dc_path.down)):
             if link.loss > 0 or link.burst is not None or link.jitter_s > 0:
                 raise ValueError(f"closed form: the data-centre {name}link loses packets or"
                                  " has jitter")
@@ -1528,14 +1544,14 @@ def _check_domain(case: Case) -> None:
     if f.fast_open == "synack-banner" and f.implicit_tls:
         raise ValueError("closed form: no banner on the SYN-ACK with implicit TLS: the server's"
                          " first bytes answer the ClientHello (RFC 8314 §3)")
-    if f.quickstart is not None or f.config_token:
-        if f.quickstart is not None and (f.config_token or f.implicit_tls):
+    if f.quickstart is not None or f.early_pipelining:
+        if f.quickstart is not None and (f.early_pipelining or f.implicit_tls):
             raise ValueError("closed form: QUICKSTART starts TLS with QTLS and has its own"
                              " cached id (quickstart-01 §5, §8)")
         if f.auth not in (None, "plain") or not f.pipelining or f.writes != "coalesced":
             raise ValueError("closed form: QUICKSTART and early pipelining send one group with"
                              " AUTH PLAIN in one write, which needs PIPELINING")
-    if case.size < 1 or case.recipients < 1:
+    if case.workload.size < 1 or case.workload.recipients < 1:
         raise ValueError("closed form: size and recipients must be >= 1")
 
 
@@ -1595,21 +1611,21 @@ class _SynAckTimer:
 class _Session(_Sequential, _SynAckTimer):
     def __init__(self, case: Case, alive: tuple[bool, bool, bool] = (True, True, True)) -> None:
         self.case = case
-        f = case.features
-        self.st = _start(f, case.state, case.config_changed, alive)
+        f = case.client.features
+        self.st = _start(f, case.client.state, case.server.config_changed, alive)
         self.agenda = _Agenda()
         ag = self.agenda
-        self.up = _Link(ag, case.path.up)
-        self.down = _Link(ag, case.path.down)
-        ctcp, stcp = case.client_tcp, case.server_tcp
+        self.up = _Link(ag, case.network.path.up)
+        self.down = _Link(ag, case.network.path.down)
+        ctcp, stcp = case.client.tcp, case.server.tcp
         self.client = _Tcp(ag, ctcp, f.nagle, self.up, stcp.rwnd_bytes)
-        self.server = _Tcp(ag, stcp, case.server_nagle, self.down, ctcp.rwnd_bytes)
+        self.server = _Tcp(ag, stcp, case.server.nagle, self.down, ctcp.rwnd_bytes)
         self.client.peer, self.server.peer = self.server, self.client
         self.client.on_handshake = self._client_handshake
         self.server.on_handshake = self._server_handshake
         self.client.app = self._client_read
         self.server.app = self._server_read
-        self.max_record = case.tls.max_record
+        self.max_record = case.server.tls.max_record
         self.marks: dict[str, float] = {}
         self.retransmits = 0
         # handshake state (RFC 793 §3.4, RFC 7413)
@@ -1621,7 +1637,7 @@ class _Session(_Sequential, _SynAckTimer):
         self.syn_data_timeout = False
         self.syn_at = self.synack_at = 0.0  # when the first SYN / SYN-ACK left
         self.syn_retx = self.synack_retx = False  # whether one was sent again (Karn)
-        self.scfg = case.server_tcp
+        self.scfg = case.server.tcp
         self.client_est = False
         self.server_state = "listen"
         # client script
@@ -1650,8 +1666,8 @@ class _Session(_Sequential, _SynAckTimer):
         self.max_wait = 0.0  # the longest the SMTP client waited for a reply
         if f.save is not None:
             # the client's own stack; the IMAP server's is the provider's (``server_tcp``)
-            self.imap_conn = _Conn(ag, self.up, self.down, ctcp, case.server_tcp, f.nagle,
-                                   case.server_nagle)
+            self.imap_conn = _Conn(ag, self.up, self.down, ctcp, case.server.tcp, f.nagle,
+                                   case.server.nagle)
             self.imap = _Dialog(ag, self.imap_conn.client, self.max_record,
                                 _imap_save_steps(case), self._imap_mark)
             _Replier(ag, self.imap_conn.server, self.max_record)
@@ -1662,7 +1678,7 @@ class _Session(_Sequential, _SynAckTimer):
         At 0 the SMTP SYN is queued on the uplink first, unless TCP_FASTOPEN_CONNECT defers it
         to the first write (the simulator's order, read from its traces: a tie at one instant
         the RFCs do not order)."""
-        f = self.case.features
+        f = self.case.client.features
         if f.save is None:
             self._start_smtp()
             return
@@ -1678,7 +1694,7 @@ class _Session(_Sequential, _SynAckTimer):
             self._start_smtp()
 
     def _imap_mark(self, name: str, t: float) -> None:
-        f = self.case.features
+        f = self.case.client.features
         self.marks[name] = t
         if name == "url":
             self.url = t
@@ -1702,7 +1718,7 @@ class _Session(_Sequential, _SynAckTimer):
             self.syn_data = min(self.client.mss, self.client.written)
         self.client.emit_syn(t, self.syn_bytes, self.syn_data)
         self.syn_at = t
-        rto = self.case.client_tcp.rto_initial_s
+        rto = self.case.client.tcp.rto_initial_s
         self.agenda.at(t + rto, self._syn_timer, rto, 0)
 
     def _send_synack(self, t: float, nbytes: int = SYN_BYTES) -> None:
@@ -1711,11 +1727,11 @@ class _Session(_Sequential, _SynAckTimer):
     def _first_synack(self, t: float, data: int) -> None:
         self.server.emit_syn(t, self.synack_bytes, data)
         self.synack_at = t
-        rto = self.case.server_tcp.rto_initial_s
+        rto = self.case.server.tcp.rto_initial_s
         self.agenda.at(t + rto, self._synack_timer, rto, 0)
 
     def _syn_timer(self, rto: float, n: int) -> None:
-        if self.client_est or n >= self.case.client_tcp.syn_retries:
+        if self.client_est or n >= self.case.client.tcp.syn_retries:
             return
         self.retransmits += 1
         self.syn_retx = True
@@ -1752,7 +1768,7 @@ class _Session(_Sequential, _SynAckTimer):
                 s.take(seg.end)  # data in a SYN with a valid cookie (RFC 7413 §4.2.2)
                 s.acked_to = s.rcv_nxt
                 if self.st.early:  # the socket exists at the SYN
-                    self.agenda.at(t + self.case.timing.greeting, self._greet)
+                    self.agenda.at(t + self.case.server.timing.greeting, self._greet)
                 if not self.st.synack_data:  # (else: with the first write, see _greet)
                     s.open = True
                     self._first_synack(t, 0)
@@ -1766,7 +1782,7 @@ class _Session(_Sequential, _SynAckTimer):
             self.server_state = "established"
             self.server.handshake_done(t, self.synack_at, self.synack_retx)
             if not self.st.early:
-                self.agenda.at(t + self.case.timing.greeting, self._greet)
+                self.agenda.at(t + self.case.server.timing.greeting, self._greet)
         return False
 
     # ---- client application
@@ -2044,7 +2060,7 @@ def _imap_open_steps(tls: TlsConfig, timing: Any, user_tag: str = "A1") -> list[
     hello = _Rec(tls.client_hello, "ClientHello", tls.server_cpu_s,
                  writes=((_Part([_Rec(tls.server_flight, "server flight")]),),))
     fin = _Rec(tls.client_finished_13, "Finished", writes=(greeting,))
-    auth = line(f"{user_tag} AUTHENTICATE PLAIN {msg.auth_plain_ir()}", timing.imap_auth,
+    auth = line(f"{user_tag} AUTHENTICATE PLAIN {text.auth_plain_ir()}", timing.imap_auth,
                 f"{user_tag} OK AUTHENTICATE completed")
     return [_Step([[_Part([hello])]], 1), _Step([[_Part([fin])]], 1, delay=tls.client_cpu_s),
             _Step([[_Part([auth], oh)]], 1)]
@@ -2056,15 +2072,15 @@ def _imap_save_steps(case: Case) -> list[_Step]:
     literal in one write), its tagged OK with APPENDUID (RFC 4315) marks ``saved``; with BURL
     then GENURLAUTH (RFC 4467 §7.1), whose answer (the URL and the tagged OK, one write)
     marks ``url``. The session is warm (open, authenticated, selected) or opened first."""
-    f, tls, tm = case.features, case.tls, case.timing
+    f, tls, tm = case.client.features, case.server.tls, case.server.timing
     oh = tls.record_overhead_13
     steps = _imap_open_steps(tls, tm) if f.imap_cold else []
     n = 1 if f.imap_cold else 0  # tags used so far (AUTHENTICATE)
     append_tag, url_tag = f"A{n + 1}", f"A{n + 2}"
     saved = f"{append_tag} OK [APPENDUID 1 {IMAP_UID}] APPEND completed"
     ok = (_Part([_Rec(_line(saved), saved)], oh),)
-    literal = _Rec(case.size, "literal", tm.imap_append, writes=(ok,))
-    cmd = _imap_append(append_tag, case.size, f.literal_plus)
+    literal = _Rec(case.workload.size, "literal", tm.imap_append, writes=(ok,))
+    cmd = _imap_append(append_tag, case.workload.size, f.literal_plus)
     if f.literal_plus:
         steps.append(_Step([[_Part([_Rec(_line(cmd), cmd), literal], oh)]], 1,
                            marks={1: ("saved",)}))
@@ -2089,23 +2105,24 @@ def _fetch_time(case: Case) -> float:
     and AUTHENTICATE, as the client's cold session. The answer (the untagged URLFETCH line,
     the message, the tagged OK) is one write, the fetch done when it has arrived. The path
     carries nothing else, so the time does not depend on when the fetch starts."""
-    tls, tm = case.tls, case.timing
+    tls, tm = case.server.tls, case.server.timing
     oh = tls.record_overhead_13
     ag = _Agenda()
-    conn = _Conn(ag, _Link(ag, case.dc_path.up), _Link(ag, case.dc_path.down), case.server_tcp,
-                 case.server_tcp, case.server_nagle, case.server_nagle)
-    steps = [] if case.burl_pooled else _imap_open_steps(tls, tm)
-    tag = "A1" if case.burl_pooled else "A2"  # after AUTHENTICATE
-    answer = (_line(f'* URLFETCH "{BURL_URL}" {{{case.size}}}') + case.size
+    srv = case.server
+    conn = _Conn(ag, _Link(ag, srv.dc_path.up), _Link(ag, srv.dc_path.down), srv.tcp, srv.tcp,
+                 srv.nagle, srv.nagle)
+    steps = [] if case.server.burl_pooled else _imap_open_steps(tls, tm)
+    tag = "A1" if case.server.burl_pooled else "A2"  # after AUTHENTICATE
+    answer = (_line(f'* URLFETCH "{BURL_URL}" {{{case.workload.size}}}') + case.workload.size
               + _line(f"{tag} OK URLFETCH completed"))
-    fetch = f"{tag} URLFETCH {BURL_URL} {case.size}"
+    fetch = f"{tag} URLFETCH {BURL_URL} {case.workload.size}"
     steps.append(_Step([[_Part([_Rec(_line(fetch), fetch, tm.imap_urlfetch,
                                      writes=((_Part([_Rec(answer, "message")], oh),),))],
                                oh)]], 1, marks={1: ("fetched",)}))
     done: dict[str, float] = {}
     dialog = _Dialog(ag, conn.client, tls.max_record, steps, done.__setitem__)
     _Replier(ag, conn.server, tls.max_record)
-    if case.burl_pooled:
+    if case.server.burl_pooled:
         conn.established()
         ag.at(0.0, dialog.write)
     else:
@@ -2149,21 +2166,21 @@ def _alive(case: Case) -> tuple[bool, bool, bool]:
     duration, ``SLOWER`` times more when a spurious timeout may have slowed it, and the
     server's idle timeout more when the session was kept). :class:`WarmStateUnknown` when that
     interval straddles a lifetime: what the client holds is then not known."""
-    f = case.features
+    f = case.client.features
     wanted = (f.resumption and f.tls is not None, f.fast_open in ("tfo", "ttcp"),
-              f.config_token or f.quickstart == "full")
-    if case.state != "warm" or not any(wanted):
+              f.early_pipelining or f.quickstart == "full")
+    if case.client.state != "warm" or not any(wanted):
         return True, True, True
-    before = oracle(replace(case, state="cold", config_changed=False))
+    before = oracle(updated(case, client={"state": "cold"}, server={"config_changed": False}))
     d = before.accept_s if math.isnan(before.close_s) else before.close_s
-    gap = getattr(case, "gap_s", 60.0)
+    gap = case.workload.gap_s
     lo = gap + d - before.mail_s
     hi = gap + (SLOWER * d if before.rto_possible else d) + before.mail_s
     if f.reuse:
-        hi += getattr(case, "server_idle_s", 300.0)
+        hi += case.server.idle_s
     out = []
     for want, max_age in zip(wanted, (TICKET_MAX_AGE_S, COOKIE_MAX_AGE_S,
-                                      getattr(case, "capability_max_age_s", 86400.0)),
+                                      case.client.capability_max_age_s),
                              strict=True):
         if not want or hi < max_age:
             out.append(True)
@@ -2187,10 +2204,10 @@ def oracle(case: Case) -> OracleResult:
     s = _Session(case, alive)
     s.start()
     s.agenda.run()
-    f = case.features
+    f = case.client.features
     if "accept" not in s.marks or not s.imap_done:  # pragma: no cover - it always ends
         raise RuntimeError("closed form: the session did not finish")
-    if f.burl and case.burl_pooled and _accept_time(s) > 0.99 * IMAP_AUTOLOGOUT_S:
+    if f.burl and case.server.burl_pooled and _accept_time(s) > 0.99 * IMAP_AUTOLOGOUT_S:
         raise SmtpTimeoutPossible(
             "closed form: the BURL fetch comes after the pooled IMAP connection's 30 min"
             " autologout (RFC 3501 §5.4); reconnecting is not modelled")
@@ -2198,10 +2215,10 @@ def oracle(case: Case) -> OracleResult:
         raise SmtpTimeoutPossible(
             f"closed form: the SMTP client waited {s.max_wait:.0f} s for a reply behind the"
             " IMAP upload; SMTP timeouts are not modelled")
-    rtt = case.path.up.delay_s + case.path.down.delay_s
-    ends = [(s.client, case.client_tcp), (s.server, case.server_tcp)]
+    rtt = case.network.path.up.delay_s + case.network.path.down.delay_s
+    ends = [(s.client, case.client.tcp), (s.server, case.server.tcp)]
     if f.save is not None:  # the IMAP connection on the same path
-        ends += [(s.imap_conn.client, case.client_tcp), (s.imap_conn.server, case.server_tcp)]
+        ends += [(s.imap_conn.client, case.client.tcp), (s.imap_conn.server, case.server.tcp)]
     floors = [min(c.rto_initial_s, rtt + c.rto_min_s) for _tcp, c in ends]
     waits = [tcp.max_ack_wait for tcp, _c in ends]
     accept = s.marks["accept"]
@@ -2218,9 +2235,9 @@ def oracle(case: Case) -> OracleResult:
         auth_s=s.marks.get("auth", NAN),
         mail_s=s.marks["mail"],
         waits=(0 if s.st.syn_connect else 1) + len(s.steps),
-        round_trips=round_trips(f, case.recipients, iw=case.server_tcp.iw,
-                                flight=case.tls.server_flight, mss=case.server_tcp.mss,
-                                state=case.state, config_changed=case.config_changed,
+        round_trips=round_trips(f, case.workload.recipients, iw=case.server.tcp.iw,
+                                flight=case.server.tls.server_flight, mss=case.server.tcp.mss,
+                                state=case.client.state, config_changed=case.server.config_changed,
                                 alive=alive),
         handshake_retransmits=s.retransmits + (s.imap_conn.retransmits if f.save else 0),
         rto_possible=(s.syn_data_timeout

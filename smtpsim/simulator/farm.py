@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from smtpsim.simulator.config import FarmConfig, ServerTiming, TlsConfig
+from smtpsim.model import FarmConfig, ServerTiming, TlsConfig
 from smtpsim.simulator.frontend import FrontEnd
 
 __all__ = ["ServerFarm"]

@@ -15,7 +15,7 @@ from typing import Any
 
 import simpy
 
-from smtpsim.simulator.config import ServerTiming, TlsConfig
+from smtpsim.model import ServerTiming, TlsConfig
 from smtpsim.simulator.smtp_server import ServerStats, smtp_server
 from smtpsim.simulator.tcp import Socket
 

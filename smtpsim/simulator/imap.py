@@ -28,8 +28,10 @@ from typing import Any
 
 import simpy
 
-from smtpsim.simulator.config import Distribution, ServerTiming, TlsConfig, cost
-from smtpsim.simulator.messages import Content, auth_plain_ir
+from smtpsim.model import Distribution, ServerTiming, TlsConfig, cost
+from smtpsim.model.text import auth_plain_ir
+from smtpsim.model.timers import IMAP_AUTOLOGOUT_S
+from smtpsim.simulator.messages import Content
 from smtpsim.simulator.tcp import TIMEOUT, Socket, TcpConnection
 from smtpsim.simulator.tls import Channel, client_handshake, server_handshake
 from smtpsim.simulator.wire import Path
@@ -38,7 +40,6 @@ __all__ = ["ImapLine", "imap_server", "ImapSession", "ImapFetcher", "IMAP_HOST",
 
 IMAP_HOST = "imap.example.net"
 USER = "alice@example.org"
-TIMEOUT_S = 1800.0  # RFC 3501 §5.4: an idle autologout timer of at least 30 minutes
 
 Proc = Generator[simpy.Event, Any, Any]
 
@@ -80,7 +81,7 @@ def imap_server(
         return
     channel = Channel(socket)
     if implicit_tls:
-        stopped = yield from server_handshake(env, channel, tls, "1.3", TIMEOUT_S)
+        stopped = yield from server_handshake(env, channel, tls, "1.3", IMAP_AUTOLOGOUT_S)
         if stopped:
             socket.close()
             return
@@ -90,7 +91,7 @@ def imap_server(
         channel.start_tls(tls, "1.3")
     uid = 41
     while True:
-        item = yield from socket.recv_within(TIMEOUT_S)
+        item = yield from socket.recv_within(IMAP_AUTOLOGOUT_S)
         if not isinstance(item, ImapLine):
             break
         words = item.text.split()
@@ -99,7 +100,7 @@ def imap_server(
             size = int(words[-1].strip("{}+"))
             if not words[-1].endswith("+}"):  # synchronizing literal: ask for it
                 channel.send([ImapLine("+ Ready for literal data")])
-            literal = yield from socket.recv_within(TIMEOUT_S)
+            literal = yield from socket.recv_within(IMAP_AUTOLOGOUT_S)
             if not isinstance(literal, Content) or literal.nbytes < size:
                 break
             yield from _spend(env, timing.imap_append, rng)
@@ -158,7 +159,7 @@ class ImapSession:
         rng: Any = None,
         trace: Any = None,
     ) -> None:
-        from smtpsim.simulator.config import TcpConfig
+        from smtpsim.model import TcpConfig
 
         self.env = env
         self.tls = tls
@@ -192,7 +193,7 @@ class ImapSession:
 
     def _next(self) -> Proc:
         # the client's wait restarts while its own literal is still being acknowledged
-        item = yield from self.socket.recv_within(TIMEOUT_S, sending=True)
+        item = yield from self.socket.recv_within(IMAP_AUTOLOGOUT_S, sending=True)
         if item is TIMEOUT or not isinstance(item, ImapLine | Content):
             raise ConnectionError("IMAP session lost")
         return item

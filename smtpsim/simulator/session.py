@@ -10,109 +10,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import simpy
 
+from smtpsim.model import Case, Distribution, PacketEvent, SessionRecord, Trace
+from smtpsim.model.text import SERVER_DOMAIN
 from smtpsim.simulator.client_state import ClientState
-from smtpsim.simulator.config import (
-    Distribution,
-    FarmConfig,
-    Features,
-    PathConfig,
-    ServerTiming,
-    TcpConfig,
-    TlsConfig,
-)
 from smtpsim.simulator.farm import ServerFarm
 from smtpsim.simulator.imap import ImapFetcher
-from smtpsim.simulator.messages import SERVER_DOMAIN
-from smtpsim.simulator.records import SessionRecord
-from smtpsim.simulator.smtp_client import CAPABILITY_MAX_AGE_S, SmtpClient
+from smtpsim.simulator.smtp_client import SmtpClient
 from smtpsim.simulator.tcp import ACK, FIN, SYN, Segment
-from smtpsim.simulator.trace import PacketEvent, Trace
 from smtpsim.simulator.wire import Path, Radio
 
-__all__ = ["Case", "run_session", "run_messages", "TIME_LIMIT_S"]
+__all__ = ["run_session", "run_messages", "TIME_LIMIT_S"]
 
 #: Simulated-time limit of one run. Linux gives up on a SYN after 127 s and on data after
 #: ``tcp_retries2`` (about 15 min); 20 MB at 9.6 kbit/s takes 4.6 h. A run still going
 #: after this ends as ``timeout``.
 TIME_LIMIT_S = 48 * 3600.0
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """Everything that defines one simulated submission, apart from the seed.
-
-    ``state``: ``"cold"``, a client with empty caches, or ``"warm"``, one whose caches hold
-    what one earlier connection to the same server left (that connection closed ``gap_s``
-    before the user presses send).
-    """
-
-    path: PathConfig
-    features: Features
-    size: int = 10_000
-    recipients: int = 1
-    client_tcp: TcpConfig = field(default_factory=TcpConfig)
-    server_tcp: TcpConfig = field(default_factory=TcpConfig)
-    tls: TlsConfig = field(default_factory=TlsConfig)
-    timing: ServerTiming = field(default_factory=ServerTiming)
-    server_nagle: bool = False
-    profile: str = "custom"
-    variant: str = "custom"
-    server: str = "typical"
-    state: str = "cold"
-    #: Messages the client sends in the run, and the time from the end of one to the next
-    #: send. A warm client's warm-up connection comes ``gap_s`` before the first message.
-    messages: int = 1
-    gap_s: float = 60.0
-    #: The server's configuration changes between the warm-up connection and this one, so
-    #: every cached configuration token is stale (a rolling upgrade).
-    config_changed: bool = False
-    farm: FarmConfig = field(default_factory=FarmConfig)
-    #: With ``Features.reuse``: the client closes a kept session after this idle time
-    #: (None: it keeps it until the server closes it).
-    client_idle_s: float | None = None
-    #: BURL: the submission servers' path to the IMAP server, and whether they fetch on a
-    #: pooled connection (else a new one per message). Default: one data centre, 1 ms RTT,
-    #: 10 Gbit/s (protocol.md §1.6 "data-centre RTT").
-    dc_path: PathConfig = field(
-        default_factory=lambda: PathConfig.symmetric_rtt(0.001, 10e9, 10e9)
-    )
-    burl_pooled: bool = True
-    #: Workload beyond one client (scenario files). ``clients`` each send ``messages``
-    #: messages; ``gap`` (if given, instead of ``gap_s``), ``size_dist`` and
-    #: ``recipients_dist`` are drawn per message from the workload's generator. With
-    #: ``arrival_rate`` (sessions per second), sessions arrive open-loop as a Poisson
-    #: process instead, each a new client with one message, ``arrival_sessions`` of them.
-    clients: int = 1
-    gap: Distribution | None = None
-    size_dist: Distribution | None = None
-    recipients_dist: Distribution | None = None
-    arrival_rate: float | None = None
-    arrival_sessions: int = 0
-    #: Server worker pool per front-end (Postfix smtpd processes, ``default_process_limit``):
-    #: a connection holds a worker from accept to close; with all busy, new connections
-    #: wait in the listen queue before their greeting. None: unlimited.
-    workers: int | None = None
-    #: How long a server worker waits for the next command before closing (RFC 5321
-    #: §4.5.3.2.7: at least 5 minutes; Postfix ``smtpd_timeout`` 300 s).
-    server_idle_s: float = 300.0
-    #: Cellular radio: the first packet after the radio went idle (no traffic for
-    #: ``radio_tail_s``) waits ``radio_promotion_s`` (profile data; 0: no radio).
-    radio_promotion_s: float = 0.0
-    radio_tail_s: float = 0.0
-    #: How long the client trusts a cached capability list and its token
-    #: (draft-harris-early-pipe §3.1 asks for a limit; one day by default).
-    capability_max_age_s: float = CAPABILITY_MAX_AGE_S
-    #: Probability that a middlebox drops a SYN carrying data (protocol.md §1.10).
-    syn_data_drop: float = 0.0
-    #: Scripted loss: 0-based indices of packets to drop on the uplink / downlink.
-    drop_up: frozenset[int] = frozenset()
-    drop_down: frozenset[int] = frozenset()
 
 
 def _link_observer(trace: Trace, direction: str, t0: float) -> Callable[..., None]:
@@ -153,9 +70,9 @@ def run_session(
 def run_messages(
     case: Case, seed: int, replication: int = 0, trace: bool = False
 ) -> tuple[list[SessionRecord], Trace | None]:
-    """Simulate the case's workload: ``case.clients`` clients each sending ``case.messages``
-    messages (the next one a gap after the previous one finished), or open-loop Poisson
-    arrivals of one-message clients (``case.arrival_rate``), all served by ``case.farm``.
+    """Simulate the case's workload: ``clients`` clients each sending ``messages`` messages
+    (the next one a gap after the previous one finished), or open-loop Poisson arrivals of
+    one-message clients (``arrival_rate``), all served by ``case.server.farm``.
     Each client has its own access path (same profile, own random streams) and its own
     ``ClientState``. One record per message, in completion order; a warm client's warm-up
     message is not recorded. The trace covers client 0's measured messages, with times from
@@ -172,38 +89,39 @@ def run_messages(
     up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down = root.spawn(6)
     work_seq, timing_seq = root.spawn(2)
     work = np.random.default_rng(work_seq)
-    f = case.features
+    f = case.client.features
+    net, srv, w = case.network, case.server, case.workload
 
     def new_path(up: np.random.SeedSequence, down: np.random.SeedSequence) -> Path:
         radio = None
-        if case.radio_promotion_s > 0.0:
-            radio = Radio(case.radio_promotion_s, case.radio_tail_s)
-        return Path(env, case.path, np.random.default_rng(up), np.random.default_rng(down), radio)
+        if net.radio_promotion_s > 0.0:
+            radio = Radio(net.radio_promotion_s, net.radio_tail_s)
+        return Path(env, net.path, np.random.default_rng(up), np.random.default_rng(down), radio)
 
     first_path = new_path(up_seq, down_seq)
     middlebox = None
-    if case.syn_data_drop > 0.0:
+    if net.syn_data_drop > 0.0:
         box_rng = np.random.default_rng(box_seq)
-        p_drop = case.syn_data_drop
+        p_drop = net.syn_data_drop
 
         def middlebox() -> bool:
             return bool(box_rng.random() < p_drop)
 
     farm = ServerFarm(
-        env, SERVER_DOMAIN, case.farm, case.timing, case.tls, np.random.default_rng(lb_seq),
-        quickstart=f.quickstart, early_pipe=f.config_token,
+        env, SERVER_DOMAIN, srv.farm, srv.timing, srv.tls, np.random.default_rng(lb_seq),
+        quickstart=f.quickstart, early_pipe=f.early_pipelining,
     )
     timing_rng = np.random.default_rng(timing_seq)  # processing-time draws, all front-ends
     for fe in farm.frontends:
         fe.rng = timing_rng
-        fe.idle_timeout_s = case.server_idle_s
-        if case.workers is not None:
-            fe.workers = simpy.Resource(env, capacity=case.workers)
+        fe.idle_timeout_s = srv.idle_s
+        if srv.workers is not None:
+            fe.workers = simpy.Resource(env, capacity=srv.workers)
     if f.burl:
-        dc = Path(env, case.dc_path, np.random.default_rng(dc_up), np.random.default_rng(dc_down))
+        dc = Path(env, srv.dc_path, np.random.default_rng(dc_up), np.random.default_rng(dc_down))
         fetcher = ImapFetcher(
-            env, dc, case.timing, case.tls, case.burl_pooled, farm.frontends[0].rng,
-            case.server_tcp, case.server_nagle,
+            env, dc, srv.timing, srv.tls, srv.burl_pooled, farm.frontends[0].rng,
+            srv.tcp, srv.nagle,
         )
         for fe in farm.frontends:
             fe.fetcher = fetcher
@@ -222,15 +140,15 @@ def run_messages(
         state = ClientState()
         own: list[_Mark] = []
         marks.append(own)
-        warm = case.state == "warm"
+        warm = case.client.state == "warm"
         session: SmtpClient | None = None
         previous = None
         for i in range(messages + (1 if warm else 0)):
             measured = not (warm and i == 0)
             if i:
-                gap = case.gap.sample(work) if case.gap is not None else case.gap_s
+                gap = w.gap.sample(work) if w.gap is not None else w.gap_s
                 yield env.timeout(max(0.0, gap))
-                if warm and i == 1 and case.config_changed:
+                if warm and i == 1 and srv.config_changed:
                     for fe in farm.frontends:
                         fe.config_version += 1
             traced = measured and index == 0 and trace
@@ -238,17 +156,19 @@ def run_messages(
                 t0.append(env.now)
                 _arm_scripted_loss(case, path)
                 if trace:
-                    tr = Trace(rtt_s=case.path.rtt_s, profile=case.profile, variant=case.variant)
+                    tr = Trace(rtt_s=net.path.rtt_s, profile=net.profile,
+                               variant=case.client.variant)
                     path.up.on_send = _link_observer(tr, "up", env.now)
                     path.down.on_send = _link_observer(tr, "down", env.now)
-            size = draw(case.size_dist, case.size, 1) if measured else case.size
+            size = draw(w.size_dist, w.size, 1) if measured else w.size
             recipients = (
-                draw(case.recipients_dist, case.recipients, 1) if measured else case.recipients
+                draw(w.recipients_dist, w.recipients, 1) if measured else w.recipients
             )
             record = SessionRecord(
-                profile=case.profile, variant=case.variant, seed=seed, replication=replication,
-                size=size, recipients=recipients, iw=case.client_tcp.iw, server=case.server,
-                client=index, message=i - (1 if warm else 0), state=case.state,
+                profile=net.profile, variant=case.client.variant, seed=seed,
+                replication=replication,
+                size=size, recipients=recipients, iw=case.client.tcp.iw, server=srv.name,
+                client=index, message=i - (1 if warm else 0), state=case.client.state,
             )
             if session is not None and f.reuse and session.alive():
                 session.size, session.recipients = size, recipients
@@ -259,9 +179,9 @@ def run_messages(
                     session.close()
                 previous = frontend = farm.pick(previous)
                 session = SmtpClient(
-                    env, path, frontend, state, f, size, recipients, record, case.tls,
-                    case.client_tcp, case.server_tcp, case.server_nagle,
-                    tr if traced else None, middlebox, case.capability_max_age_s,
+                    env, path, frontend, state, f, size, recipients, record, srv.tls,
+                    case.client.tcp, srv.tcp, srv.nagle,
+                    tr if traced else None, middlebox, case.client.capability_max_age_s,
                 )
                 mark = _Mark(record, session, env.now, path, reused=False)
                 proc = session.run()
@@ -276,25 +196,25 @@ def run_messages(
                 # itself closed (long ago: no closing packets fall into the measured message)
                 session.discard()
                 session = None
-            if f.reuse and case.client_idle_s is not None and session is not None:
-                env.process(_idle_close(env, session, case.client_idle_s))
+            if f.reuse and case.client.idle_s is not None and session is not None:
+                env.process(_idle_close(env, session, case.client.idle_s))
 
     def arrivals() -> Generator[simpy.Event, Any, None]:
-        assert case.arrival_rate is not None
-        for k in range(case.arrival_sessions):
+        assert w.arrival_rate is not None
+        for k in range(w.arrival_sessions):
             if k:
-                yield env.timeout(float(work.exponential(1.0 / case.arrival_rate)))
+                yield env.timeout(float(work.exponential(1.0 / w.arrival_rate)))
             path = first_path if k == 0 else new_path(*root.spawn(2))
             paths.append(path)
             env.process(client(k, path, 1))
 
-    if case.arrival_rate is not None:
+    if w.arrival_rate is not None:
         env.process(arrivals())
     else:
-        for k in range(case.clients):
+        for k in range(w.clients):
             path = first_path if k == 0 else new_path(*root.spawn(2))
             paths.append(path)
-            env.process(client(k, path, case.messages))
+            env.process(client(k, path, w.messages))
     env.run(until=TIME_LIMIT_S)
     for own, path in zip(marks, paths, strict=False):
         if own:
@@ -355,10 +275,10 @@ def _counters(path: Path) -> list[int]:
 
 
 def _arm_scripted_loss(case: Case, path: Path) -> None:
-    if case.drop_up:
-        path.up.drop_indices = {i + path.up.packets for i in case.drop_up}
-    if case.drop_down:
-        path.down.drop_indices = {i + path.down.packets for i in case.drop_down}
+    if case.scripted_loss.up:
+        path.up.drop_indices = {i + path.up.packets for i in case.scripted_loss.up}
+    if case.scripted_loss.down:
+        path.down.drop_indices = {i + path.down.packets for i in case.scripted_loss.down}
 
 
 def _idle_close(

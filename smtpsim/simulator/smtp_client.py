@@ -29,53 +29,33 @@ from typing import Any
 
 import simpy
 
+from smtpsim.model import Features, TcpConfig, TlsConfig
+from smtpsim.model.records import SessionRecord
+from smtpsim.model.text import CLIENT_DOMAIN, auth_plain_ir
+from smtpsim.model.timers import (
+    CAPABILITY_MAX_AGE_S,
+    COOKIE_LIFETIME_S,
+    NOOP_INTERVAL_S,
+    REPLY_TIMEOUT_S,
+    TICKET_LIFETIME_S,
+)
+from smtpsim.model.trace import Trace
 from smtpsim.simulator.client_state import CacheEntry, ClientState
-from smtpsim.simulator.config import Features, TcpConfig, TlsConfig
 from smtpsim.simulator.frontend import FrontEnd
 from smtpsim.simulator.messages import (
-    CLIENT_DOMAIN,
     BurlCommand,
     Command,
     Content,
     Reply,
-    TlsMessage,
-    auth_plain_ir,
     mail_from,
     rcpt_to,
 )
-from smtpsim.simulator.records import SessionRecord
 from smtpsim.simulator.smtp_server import ServerStats
 from smtpsim.simulator.tcp import COOKIE_REQUEST, ESTABLISHED, TIMEOUT, TcpConnection
-from smtpsim.simulator.tls import Channel, client_handshake
-from smtpsim.simulator.trace import Trace
+from smtpsim.simulator.tls import Channel, TlsMessage, client_handshake
 from smtpsim.simulator.wire import Path
 
-__all__ = ["SmtpClient", "REPLY_TIMEOUT_S", "TICKET_LIFETIME_S"]
-
-#: Client timeouts of RFC 5321 §4.5.3.2: 5 min for the greeting, MAIL, RCPT (and, by the same
-#: rule, EHLO, STARTTLS, AUTH, QUIT and the TLS handshake), 2 min for the 354 after DATA, 10
-#: min for the reply to the end of data (§4.5.3.2.6: the time the server may spend on the
-#: message once it has it). Each counts from the connection's last progress, so the wait
-#: for the end-of-data reply starts when the body has been acknowledged.
-REPLY_TIMEOUT_S = {"default": 300.0, "DATA": 120.0, "end": 600.0}
-
-#: How long the client keeps a cached capability list and its token (qhlo-id) unless the case
-#: says otherwise: draft-harris-early-pipe §3.1 recommends a limited time without a figure;
-#: one day is an assumption.
-CAPABILITY_MAX_AGE_S = 86400.0
-
-#: NOOP interval of a client keeping an idle session alive: under the 5-minute server
-#: timeout of RFC 5321 §4.5.3.2.7.
-NOOP_INTERVAL_S = 240.0
-
-#: How long the client keeps a TFO cookie or T/TCP state unused: RFC 7413 §4.1.2 leaves it to
-#: the server's key rotation; Linux keeps cookies in its per-destination metrics, which expire
-#: after an hour without use (TCP_METRICS_TIMEOUT). One hour from the last use.
-COOKIE_LIFETIME_S = 3600.0
-
-#: How long the client keeps a session ticket: Postfix's ``smtp_tls_session_cache_timeout``
-#: default (3600 s); RFC 8446 §4.6.1 caps ticket lifetimes at 7 days.
-TICKET_LIFETIME_S = 3600.0
+__all__ = ["SmtpClient"]
 
 Proc = Generator[simpy.Event, Any, Any]
 
@@ -340,7 +320,7 @@ class SmtpClient:
             raise _Abort("failed")
         if f.quickstart is not None:
             yield from self._quickstart()
-        elif f.config_token:
+        elif f.early_pipelining:
             yield from self._early_pipe()
         else:
             prefix, codes = yield from self._setup()
@@ -588,7 +568,7 @@ class SmtpClient:
 
     # ------------------------------------------------------------------ early pipelining
     def _early_pipe(self) -> Proc:
-        """Early pipelining with a configuration token (``Features.config_token``).
+        """Early pipelining with a configuration token (``Features.early_pipelining``).
 
         Holding a token for the plain context, the client sends ``EHLO <domain> TOKEN=<id>``
         and STARTTLS (or, in cleartext, the whole envelope group) with the handshake ACK;

@@ -19,29 +19,26 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from smtpsim.simulator.config import Distribution, ServerTiming, TlsConfig, cost
+from smtpsim.model import Distribution, ServerTiming, TlsConfig, cost
+from smtpsim.model.text import SERVER_DOMAIN
+from smtpsim.model.timers import SERVER_IDLE_TIMEOUT_S
 from smtpsim.simulator.messages import (
-    SERVER_DOMAIN,
     Command,
     Content,
     Reply,
-    TlsMessage,
     capability_reply,
     ehlo_reply,
     greeting,
     reply,
 )
 from smtpsim.simulator.tcp import TIMEOUT, Socket
-from smtpsim.simulator.tls import Channel, accept_finished, server_handshake
+from smtpsim.simulator.tls import Channel, TlsMessage, accept_finished, server_handshake
 
 if TYPE_CHECKING:
     from smtpsim.simulator.frontend import FrontEnd
 
-__all__ = ["ServerStats", "smtp_server", "SERVER_TIMEOUT_S"]
+__all__ = ["ServerStats", "smtp_server"]
 
-#: RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command, then
-#: closes (Postfix ``smtpd_timeout`` = 300 s).
-SERVER_TIMEOUT_S = 300.0
 
 
 class ServerStats:
@@ -99,7 +96,7 @@ def _serve(
     banner_half_rtt: bool,
 ) -> Generator[simpy.Event, Any, None]:
     """One worker's handling of one connection, greeting to close."""
-    idle_timeout = frontend.idle_timeout_s if frontend is not None else SERVER_TIMEOUT_S
+    idle_timeout = frontend.idle_timeout_s if frontend is not None else SERVER_IDLE_TIMEOUT_S
     rng = frontend.rng if frontend is not None else None
     channel = Channel(socket)
     pending: list[Reply] = []

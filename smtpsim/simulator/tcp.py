@@ -73,8 +73,8 @@ from typing import Any
 
 import simpy
 
-from smtpsim.simulator.config import TcpConfig
-from smtpsim.simulator.trace import RecordEvent
+from smtpsim.model import TcpConfig
+from smtpsim.model.trace import RecordEvent
 from smtpsim.simulator.wire import Link, Path
 
 __all__ = [

@@ -35,11 +35,35 @@ from typing import Any
 
 import simpy
 
-from smtpsim.simulator.config import TlsConfig
-from smtpsim.simulator.messages import TlsMessage
+from smtpsim.model import TlsConfig
 from smtpsim.simulator.tcp import TIMEOUT, Record, Socket
 
-__all__ = ["Channel", "TlsResult", "accept_finished", "client_handshake", "server_handshake"]
+__all__ = [
+    "Channel", "TlsMessage", "TlsResult", "accept_finished", "client_handshake",
+    "server_handshake",
+]
+
+
+class TlsMessage:
+    """A TLS handshake flight or part of one (``name`` as in RFC 5246 / RFC 8446).
+
+    ``ticket``: the session ticket a ClientHello offers, or a NewSessionTicket carries;
+    ``resumed``: on the server's first flight, whether it accepted the offered ticket;
+    ``early``: on a ClientHello, whether 0-RTT data follows it (RFC 8446 §4.2.10)."""
+
+    __slots__ = ("name", "nbytes", "ticket", "resumed", "early")
+
+    def __init__(
+        self, name: str, nbytes: int, ticket: object = None, resumed: bool = False
+    ) -> None:
+        self.name = name
+        self.nbytes = nbytes
+        self.ticket = ticket
+        self.resumed = resumed
+        self.early = False
+
+    def __repr__(self) -> str:
+        return f"TLS {self.name}"
 
 
 class Channel:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from smtpsim.simulator.config import LinkConfig, PathConfig
+from smtpsim.model import LinkConfig, PathConfig
 
 __all__ = ["Link", "Path", "Radio"]
 

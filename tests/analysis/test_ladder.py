@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smtpsim.analysis.ladder import ladder_lines, ladder_rows, render_ladder
-from smtpsim.simulator.trace import PacketEvent, Trace
+from smtpsim.model.trace import PacketEvent, Trace
 
 
 def _trace() -> Trace:

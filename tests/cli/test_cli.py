@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from smtpsim.cli import app
-from smtpsim.simulator.trace import PacketEvent, Trace
+from smtpsim.model.trace import PacketEvent, Trace
 
 COLUMNS = [
     "profile", "variant", "seed", "replication", "size", "recipients", "iw", "server",

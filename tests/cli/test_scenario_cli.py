@@ -226,8 +226,8 @@ def test_run_example_json_carries_client_message_frontend() -> None:
     result = _invoke("run", "--example", "server-farm", "--replications", "1", "--format", "json")
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
-    expected = sum(c.messages * c.clients for pt in points(load_example("server-farm"))
-                   for c in build_cases(pt.scenario))
+    expected = sum(c.workload.messages * c.workload.clients
+                   for pt in points(load_example("server-farm")) for c in build_cases(pt.scenario))
     assert len(records) == expected
     first = records[0]
     assert {"scenario", "point", "server.farm.affinity", "server.farm.frontends", "client",

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from smtpsim.model import PathConfig, TcpConfig
 from smtpsim.scenarios.errors import InvalidValueError, UnknownNameError
 from smtpsim.scenarios.profiles import (
     Profile,
@@ -18,7 +19,6 @@ from smtpsim.scenarios.profiles import (
     get_profile,
     parse_profiles,
 )
-from smtpsim.simulator.config import PathConfig, TcpConfig
 
 REQUIRED = [
     "lan", "wifi", "dsl", "cable", "fibre", "gprs", "edge", "3g", "hspa", "lte", "5g",

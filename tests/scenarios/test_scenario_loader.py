@@ -10,14 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from smtpsim.scenarios.loader import dump, dumps, example_names, load, load_example, loads
-from smtpsim.scenarios.profiles import builtin_profiles, get_profile
-from smtpsim.scenarios.runner import build_cases
-from smtpsim.scenarios.schema import Scenario
-from smtpsim.scenarios.sweep import points
-from smtpsim.scenarios.toml_writer import dumps as toml_dumps
-from smtpsim.scenarios.variants import parse_variant
-from smtpsim.simulator.config import (
+from smtpsim.model import (
     Distribution,
     FarmConfig,
     GilbertElliott,
@@ -26,6 +19,13 @@ from smtpsim.simulator.config import (
     ServerTiming,
     TcpConfig,
 )
+from smtpsim.scenarios.loader import dump, dumps, example_names, load, load_example, loads
+from smtpsim.scenarios.profiles import builtin_profiles, get_profile
+from smtpsim.scenarios.runner import build_cases
+from smtpsim.scenarios.schema import Scenario
+from smtpsim.scenarios.sweep import points
+from smtpsim.scenarios.toml_writer import dumps as toml_dumps
+from smtpsim.scenarios.variants import parse_variant
 
 EXAMPLES = ["big-attachments", "busy-server", "lemonade-2006", "mobile-today", "server-farm"]
 HEAD = '[scenario]\nname = "t"\n'
@@ -57,10 +57,11 @@ def test_builtin_profile_round_trips_as_preset(name: str) -> None:
     assert loads(dumps(scenario)) == scenario
     (case,) = build_cases(scenario)
     p = get_profile(name)
-    assert case.path == p.path()
-    assert case.client_tcp == case.server_tcp == p.tcp(TcpConfig())
-    assert (case.radio_promotion_s, case.radio_tail_s) == (p.radio_promotion_s, p.radio_tail_s)
-    assert case.profile == name
+    assert case.network.path == p.path()
+    assert case.client.tcp == case.server.tcp == p.tcp(TcpConfig())
+    net = case.network
+    assert (net.radio_promotion_s, net.radio_tail_s) == (p.radio_promotion_s, p.radio_tail_s)
+    assert case.network.profile == name
 
 
 @pytest.mark.parametrize("name", sorted(builtin_profiles()))
@@ -74,8 +75,9 @@ def test_builtin_profile_written_inline_is_the_same_path(name: str) -> None:
     assert loads(dumps(scenario)) == scenario
     (case,) = build_cases(scenario)
     p = get_profile(name)
-    assert case.path == p.path()
-    assert (case.radio_promotion_s, case.radio_tail_s) == (p.radio_promotion_s, p.radio_tail_s)
+    net = case.network
+    assert net.path == p.path()
+    assert (net.radio_promotion_s, net.radio_tail_s) == (p.radio_promotion_s, p.radio_tail_s)
 
 
 def test_preset_with_overrides() -> None:
@@ -83,12 +85,13 @@ def test_preset_with_overrides() -> None:
                      "delack_ms = 200\nmss = 1380\nloss = 0.05\ndelay_down_ms = 100\n" + VAR)
     (case,) = build_cases(scenario)
     lte = get_profile("lte")
-    assert case.profile == "lte-2006"
-    assert case.path.up.delay_s == lte.delay_up_s and case.path.down.delay_s == 0.1
-    assert case.path.up.loss == case.path.down.loss == 0.05
-    assert case.path.up.bandwidth_bps == lte.up_bps and case.path.up.jitter_s == lte.jitter_s
-    assert case.client_tcp == TcpConfig(mss=1380, iw=3, delack_s=0.2)
-    assert case.radio_promotion_s == 0.26 and case.radio_tail_s == 11.576
+    assert case.network.profile == "lte-2006"
+    assert case.network.path.up.delay_s == lte.delay_up_s and case.network.path.down.delay_s == 0.1
+    assert case.network.path.up.loss == case.network.path.down.loss == 0.05
+    up = case.network.path.up
+    assert up.bandwidth_bps == lte.up_bps and up.jitter_s == lte.jitter_s
+    assert case.client.tcp == TcpConfig(mss=1380, iw=3, delack_s=0.2)
+    assert case.network.radio_promotion_s == 0.26 and case.network.radio_tail_s == 11.576
 
 
 def test_inline_profile_with_burst_loss_and_radio() -> None:
@@ -100,20 +103,22 @@ def test_inline_profile_with_burst_loss_and_radio() -> None:
     )
     (case,) = build_cases(scenario)
     ge = GilbertElliott(0.01, 0.25, 0.0, 0.8)
-    assert case.path.up.burst == case.path.down.burst == ge
-    assert case.path.up.loss == 0.0
-    assert (case.path.up.delay_s, case.path.down.delay_s) == (0.04, 0.06)
-    assert (case.path.up.bandwidth_bps, case.path.down.bandwidth_bps) == (500e3, 2000e3)
-    assert case.path.up.jitter_s == 0.005
-    assert (case.radio_promotion_s, case.radio_tail_s) == (0.3, 10.0)
-    assert case.client_tcp == TcpConfig()
+    assert case.network.path.up.burst == case.network.path.down.burst == ge
+    assert case.network.path.up.loss == 0.0
+    assert (case.network.path.up.delay_s, case.network.path.down.delay_s) == (0.04, 0.06)
+    path = case.network.path
+    assert (path.up.bandwidth_bps, path.down.bandwidth_bps) == (500e3, 2000e3)
+    assert case.network.path.up.jitter_s == 0.005
+    assert (case.network.radio_promotion_s, case.network.radio_tail_s) == (0.3, 10.0)
+    assert case.client.tcp == TcpConfig()
 
 
 def test_burst_replaces_a_presets_loss() -> None:
     scenario = loads(HEAD + '[[profile]]\npreset = "gprs"\nburst = {p_gb = 0.1, p_bg = 0.5}\n'
                      + VAR)
     (case,) = build_cases(scenario)
-    assert case.path.up.loss == 0.0 and case.path.up.burst == GilbertElliott(0.1, 0.5)
+    up = case.network.path.up
+    assert up.loss == 0.0 and up.burst == GilbertElliott(0.1, 0.5)
 
 
 def test_variants_map_to_features_and_names() -> None:
@@ -122,8 +127,8 @@ def test_variants_map_to_features_and_names() -> None:
         'name = "fast-open"\n[[variant]]\nname = "bl13"\nfeatures = ["baseline", "tls1.3"]\n'
     )
     cases = build_cases(scenario)
-    assert [c.variant for c in cases] == ["baseline", "fast-open", "bl13"]
-    assert [c.features for c in cases] == [
+    assert [c.client.variant for c in cases] == ["baseline", "fast-open", "bl13"]
+    assert [c.client.features for c in cases] == [
         parse_variant("baseline"), parse_variant("tfo"), parse_variant("baseline+tls1.3")
     ]
     assert scenario.reference == "baseline"
@@ -149,14 +154,15 @@ def test_reference_defaults_to_the_first_variant_without_baseline() -> None:
 
 def test_workload_defaults_and_fixed_values() -> None:
     (case,) = build_cases(loads(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR))
-    assert (case.size, case.recipients, case.gap_s, case.messages, case.clients) == (
-        10_000, 1, 60.0, 1, 1)
-    assert case.size_dist is case.recipients_dist is case.gap is None
-    assert case.state == "cold" and case.arrival_rate is None
-    assert case.timing == ServerTiming.typical() and case.server == "typical"
-    assert case.farm == FarmConfig() and case.workers is None and case.server_idle_s == 300.0
-    assert case.dc_path == PathConfig.symmetric_rtt(0.001, 10e9, 10e9)
-    assert case.burl_pooled is True
+    w = case.workload
+    assert (w.size, w.recipients, w.gap_s, w.messages, w.clients) == (10_000, 1, 60.0, 1, 1)
+    assert case.workload.size_dist is case.workload.recipients_dist is case.workload.gap is None
+    assert case.client.state == "cold" and case.workload.arrival_rate is None
+    assert case.server.timing == ServerTiming.typical() and case.server.name == "typical"
+    server = case.server
+    assert server.farm == FarmConfig() and server.workers is None and server.idle_s == 300.0
+    assert case.server.dc_path == PathConfig.symmetric_rtt(0.001, 10e9, 10e9)
+    assert case.server.burl_pooled is True
 
 
 def test_workload_distributions() -> None:
@@ -168,19 +174,20 @@ def test_workload_distributions() -> None:
         'recipients = {dist = "empirical", quantiles = [[0, 1], [0.9, 1], [1, 5]]}\n'
     )
     (case,) = build_cases(scenario)
-    assert (case.clients, case.messages, case.state, case.client_idle_s) == (3, 4, "warm", 30)
-    assert case.gap == Distribution("exponential", 600.0)
-    assert case.size_dist == Distribution("lognormal", 20000.0, 1.5)
-    assert case.recipients_dist == Distribution(
+    w, client = case.workload, case.client
+    assert (w.clients, w.messages, client.state, client.idle_s) == (3, 4, "warm", 30)
+    assert case.workload.gap == Distribution("exponential", 600.0)
+    assert case.workload.size_dist == Distribution("lognormal", 20000.0, 1.5)
+    assert case.workload.recipients_dist == Distribution(
         "empirical", quantiles=((0.0, 1.0), (0.9, 1.0), (1.0, 5.0)))
-    assert case.size == round(Distribution("lognormal", 20000.0, 1.5).mean)
+    assert case.workload.size == round(Distribution("lognormal", 20000.0, 1.5).mean)
 
 
 def test_open_loop_arrivals() -> None:
     scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR
                      + "[workload]\narrival_rate_per_s = 2.5\narrival_sessions = 40\n")
     (case,) = build_cases(scenario)
-    assert (case.arrival_rate, case.arrival_sessions) == (2.5, 40)
+    assert (case.workload.arrival_rate, case.workload.arrival_sessions) == (2.5, 40)
 
 
 def test_server_section() -> None:
@@ -194,12 +201,13 @@ def test_server_section() -> None:
     )
     (case,) = build_cases(scenario)
     ideal = ServerTiming.ideal()
-    assert case.timing.rcpt == 0.02 and case.timing.auth == Distribution("lognormal", 0.01, 0.5)
-    assert case.timing.mail == ideal.mail == 0.0
-    assert case.server == "ideal+custom"
-    assert (case.workers, case.server_idle_s, case.burl_pooled) == (8, 30.0, False)
-    assert case.farm == FarmConfig(4, 0.25, False, True, False, (100.0, 500.0), 30.0)
-    assert case.dc_path == PathConfig(LinkConfig(0.01, 1e6, 0.0, 0.01),
+    timing = case.server.timing
+    assert timing.rcpt == 0.02 and timing.auth == Distribution("lognormal", 0.01, 0.5)
+    assert case.server.timing.mail == ideal.mail == 0.0
+    assert case.server.name == "ideal+custom"
+    assert (case.server.workers, case.server.idle_s, case.server.burl_pooled) == (8, 30.0, False)
+    assert case.server.farm == FarmConfig(4, 0.25, False, True, False, (100.0, 500.0), 30.0)
+    assert case.server.dc_path == PathConfig(LinkConfig(0.01, 1e6, 0.0, 0.01),
                                       LinkConfig(0.01, 2e6, 0.0, 0.01))
     assert loads(dumps(scenario)) == scenario
 
@@ -207,7 +215,7 @@ def test_server_section() -> None:
 def test_cases_are_profile_major() -> None:
     scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n[[profile]]\npreset = "3g"\n' + VAR
                      + '[[variant]]\npreset = "tfo"\n')
-    assert [(c.profile, c.variant) for c in build_cases(scenario)] == [
+    assert [(c.network.profile, c.client.variant) for c in build_cases(scenario)] == [
         ("dsl", "baseline"), ("dsl", "tfo"), ("3g", "baseline"), ("3g", "tfo")]
 
 
@@ -224,8 +232,8 @@ def test_sweep_grid() -> None:
     ]
     assert grid[4].label == "affinity=1 size_bytes=5000 loss=0.02"
     cases = build_cases(grid[4].scenario)
-    assert all(c.farm.affinity == 1.0 and c.size == 5000 for c in cases)
-    assert all(c.path.up.loss == c.path.down.loss == 0.02 for c in cases)
+    assert all(c.server.farm.affinity == 1.0 and c.workload.size == 5000 for c in cases)
+    assert all(c.network.path.up.loss == c.network.path.down.loss == 0.02 for c in cases)
     assert grid[4].scenario.sweep == ()
 
 

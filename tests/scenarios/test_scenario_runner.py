@@ -10,10 +10,10 @@ import pytest
 
 import smtpsim.api as api
 from smtpsim.analysis.summary import summarize
+from smtpsim.model.records import OUTCOMES, columns
 from smtpsim.scenarios.loader import example_names, load_example, loads
 from smtpsim.scenarios.runner import PACKET_COLUMNS, build_cases, run
 from smtpsim.scenarios.sweep import points
-from smtpsim.simulator.records import OUTCOMES, columns
 
 HEAD = '[scenario]\nname = "t"\nseed = 7\nreplications = 2\n'
 DSL = '[[profile]]\npreset = "dsl"\n'
@@ -131,7 +131,8 @@ def _expected_rows(name: str) -> int:
     n = 0
     for pt in points(load_example(name)):
         for case in build_cases(pt.scenario):
-            n += case.arrival_sessions if case.arrival_rate else case.clients * case.messages
+            w = case.workload
+            n += w.arrival_sessions if w.arrival_rate else w.clients * w.messages
     return n
 
 

@@ -6,9 +6,9 @@ from dataclasses import astuple
 
 import pytest
 
+from smtpsim.model import ServerTiming
 from smtpsim.scenarios.errors import UnknownNameError
 from smtpsim.scenarios.servers import SERVER_TIMINGS, get_server_timing
-from smtpsim.simulator.config import ServerTiming
 
 
 def test_names() -> None:

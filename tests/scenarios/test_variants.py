@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from smtpsim.model import Features
 from smtpsim.scenarios.errors import UnknownNameError, VariantError
 from smtpsim.scenarios.variants import (
     PRESETS,
@@ -18,7 +19,6 @@ from smtpsim.scenarios.variants import (
     parse_variant,
     variant_table,
 )
-from smtpsim.simulator.config import Features
 
 # The brief's semantics, written out independently of the implementation: what each token
 # assigns. "starttls" is special (TLS 1.2 only if no version is set) and handled in fold().
@@ -50,7 +50,7 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "resumption": {"resumption": True},
     "no-resumption": {"resumption": False},
     "no-quickstart": {"quickstart": None},
-    "no-config-token": {"config_token": False},
+    "no-config-token": {"early_pipelining": False},
     "tfo": {"fast_open": "tfo"},
     "ttcp": {"fast_open": "ttcp"},
     "synack-banner": {"fast_open": "synack-banner"},
@@ -92,7 +92,7 @@ def fold(tokens: list[str]) -> dict[str, Any]:
             state["burl"] = True
             state["save"] = state["save"] or "parallel"
         elif token == "config-token":
-            state["config_token"] = True
+            state["early_pipelining"] = True
             state["pipelining"] = True
             state["auth_pipelined"] = state["auth"] == "plain"
         elif token in ("qs-basic", "qs-full"):
@@ -122,7 +122,7 @@ def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
         or (state["burl"] and state["auth"] is None)
         or (state["fast_open"] == "synack-banner" and state["implicit_tls"])
         or (state["early_data"] and not (state["tls"] == "1.3" and state["resumption"]))
-        or (state["config_token"] and (
+        or (state["early_pipelining"] and (
             state["quickstart"] is not None or state["auth"] not in (None, "plain")
             or not state["pipelining"] or not state["ehlo"] or state["writes"] == "per-command"))
         or (state["quickstart"] is not None and (

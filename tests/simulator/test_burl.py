@@ -23,8 +23,8 @@ from dataclasses import replace
 import pytest
 
 from smtpsim.api import simulate
+from smtpsim.model import ServerTiming, TlsConfig
 from smtpsim.simulator import closed_form
-from smtpsim.simulator.config import ServerTiming, TlsConfig
 from smtpsim.simulator.session import run_session
 
 from .conftest import ideal_case

@@ -39,6 +39,21 @@ from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 from strategies import lossless_cases, presets, token_variants
 
+from smtpsim.model import (
+    Case,
+    Client,
+    Distribution,
+    GilbertElliott,
+    LinkConfig,
+    Network,
+    PathConfig,
+    Server,
+    ServerTiming,
+    TcpConfig,
+    TlsConfig,
+    Workload,
+    text,
+)
 from smtpsim.scenarios.variants import parse_variant
 from smtpsim.simulator import closed_form
 from smtpsim.simulator import messages as msg
@@ -52,18 +67,9 @@ from smtpsim.simulator.closed_form import (
     slow_start_rounds,
     url_race,
 )
-from smtpsim.simulator.config import (
-    Distribution,
-    GilbertElliott,
-    LinkConfig,
-    PathConfig,
-    ServerTiming,
-    TcpConfig,
-    TlsConfig,
-)
-from smtpsim.simulator.session import Case, run_messages, run_session
+from smtpsim.simulator.session import run_messages, run_session
 
-from .conftest import ideal_case
+from .conftest import change, ideal_case, with_features
 
 MSS = TcpConfig().mss  # 1448
 HDR = TcpConfig().header_bytes  # 52
@@ -113,11 +119,11 @@ ROUND_TRIPS = [
 def test_round_trips_on_an_ideal_path(variant: str, recipients: int, rtts: int) -> None:
     case = ideal_case(variant, recipients=recipients)
     result = oracle(case)
-    assert round_trips(case.features, recipients) == rtts
+    assert round_trips(case.client.features, recipients) == rtts
     assert result.round_trips == rtts
     assert result.accept_s == pytest.approx(rtts, abs=TOL)
     assert result.close_s == pytest.approx(rtts + 1, abs=TOL)
-    assert result.waits == client_waits(case.features, recipients) == rtts + 1
+    assert result.waits == client_waits(case.client.features, recipients) == rtts + 1
     assert result.greeting_s == pytest.approx(2, abs=TOL)
 
 
@@ -261,9 +267,8 @@ def test_certificate_flight_larger_than_iw3_costs_one_more_round_trip() -> None:
 def test_per_command_writes_stall_under_nagle(variant: str, extra: float) -> None:
     """RFC 896 / Linux Minshall Nagle and RFC 1122 delayed ACK (protocol.md §3.4)."""
     coalesced = ideal_case(variant)
-    per_command = replace(coalesced, features=replace(coalesced.features,
-                                                      writes="per-command", nagle=True))
-    nodelay = replace(per_command, features=replace(per_command.features, nagle=False))
+    per_command = with_features(coalesced, writes="per-command", nagle=True)
+    nodelay = with_features(per_command, nagle=False)
     base = oracle(coalesced).accept_s
     assert oracle(per_command).accept_s - base == pytest.approx(extra, abs=TOL)
     assert oracle(nodelay).accept_s == pytest.approx(base, abs=TOL)
@@ -384,7 +389,7 @@ def test_session_starts_on_an_ideal_path(variant: str, state: str, changed: bool
                                          greeting: int, mail: int) -> None:
     case = ideal_case(variant, rtt=HALF, state=state, config_changed=changed)
     result = oracle(case)
-    f = case.features
+    f = case.client.features
     assert result.accept_s == pytest.approx(accept * HALF, abs=TOL)
     assert result.greeting_s == pytest.approx(greeting * HALF, abs=TOL)
     assert result.mail_s == pytest.approx(mail * HALF, abs=TOL)
@@ -412,7 +417,7 @@ def test_syn_data_is_one_mss_and_the_rest_carries_the_handshake_ack() -> None:
     s = _session(case)
     up = [b for _dep, _arr, b in s.up.log]
     assert up[0] == 60 + 12 + MSS  # SYN + cookie + one full segment of data
-    group = (_line(f"EHLO {msg.CLIENT_DOMAIN} TOKEN=submit.example.net.v1.plain")
+    group = (_line(f"EHLO {text.CLIENT_DOMAIN} TOKEN=submit.example.net.v1.plain")
              + msg.mail_from(100, True).nbytes + sum(msg.rcpt_to(i).nbytes for i in range(50))
              + 6)
     assert up[1] == HDR + group - MSS  # the rest, with the handshake ACK
@@ -437,7 +442,7 @@ def test_a_ticket_older_than_an_hour_is_not_offered() -> None:
         return ideal_case(variant, rtt=0.1, bandwidth=slow, size=size, state="warm")
     short = oracle(case(10_000))
     long_ = oracle(case(5_000_000))
-    cold = oracle(replace(case(5_000_000), state="cold"))
+    cold = oracle(change(case(5_000_000), state="cold"))
     # the banner leaves at the SYN (cookie): SYN 72 B, SYN-ACK 60 B and banner 90 B serialized
     assert short.greeting_s == pytest.approx(0.1 + 8 * (72 + 60 + 90) / slow, rel=1e-9)
     assert long_.accept_s == pytest.approx(cold.accept_s, rel=1e-9)  # nothing left: cold
@@ -453,7 +458,7 @@ def test_domain_excludes_what_the_closed_form_does_not_model() -> None:
             oracle(ideal_case("baseline", **changes))
     burl = ideal_case("burl")
     with pytest.raises(ValueError, match="closed form"):  # RFC 4468 §5: BURL needs AUTH
-        oracle(replace(burl, features=replace(burl.features, auth=None)))
+        oracle(with_features(burl, auth=None))
     random_rcpt = replace(ServerTiming.typical(), rcpt=Distribution("exponential", 0.005))
     with pytest.raises(ValueError, match="closed form"):
         oracle(ideal_case("baseline", timing=random_rcpt))
@@ -491,9 +496,9 @@ def test_send_and_save_and_burl_on_an_ideal_path(variant: str, saved: int, accep
     assert r.accept_s == pytest.approx(accept * BURL_RTT + fetch * DC_RTT, abs=1e-5)
     assert r.done_s == max(r.saved_s, r.accept_s)
     assert r.save_phase_s == pytest.approx(start * BURL_RTT, abs=1e-6)
-    assert round_trips(case.features, 1) == accept
-    assert r.waits == client_waits(case.features, 1)
-    if case.features.burl:
+    assert round_trips(case.client.features, 1) == accept
+    assert r.waits == client_waits(case.client.features, 1)
+    if case.client.features.burl:
         assert r.url_s == pytest.approx((saved + 1) * BURL_RTT, abs=1e-6)
 
 
@@ -588,14 +593,14 @@ def test_closed_forms_agree_with_the_causal_computation(variant: str, state: str
     case = ideal_case(variant + "+coalesced", rtt=HALF, state=state, recipients=recipients,
                       config_changed=changed and state == "warm", dc_path=INSTANT)
     # round_trips' BURL term (the group waits for the URL) assumes the group is not 0-RTT data
-    assume(not (case.features.burl and case.features.early_data))
-    kw = dict(state=case.state, config_changed=case.config_changed)
+    assume(not (case.client.features.burl and case.client.features.early_data))
+    kw = dict(state=case.client.state, config_changed=case.server.config_changed)
     # nor a URL that comes in the instant of the flight (test_burl.py has both sides of it)
-    assume(not url_race(case.features, recipients, **kw))
+    assume(not url_race(case.client.features, recipients, **kw))
     result = oracle(case)
-    assert result.accept_s == pytest.approx(round_trips(case.features, recipients, **kw) * HALF,
-                                            abs=TOL)
-    assert result.waits == client_waits(case.features, recipients, **kw)
+    expected = round_trips(case.client.features, recipients, **kw) * HALF
+    assert result.accept_s == pytest.approx(expected, abs=TOL)
+    assert result.waits == client_waits(case.client.features, recipients, **kw)
 
 
 # =============================================================== 2. the simulator vs the oracle
@@ -606,11 +611,11 @@ def _close(des: float, expected: float) -> bool:
 
 
 def _describe(case: Case) -> str:
-    up, down = case.path.up, case.path.down
-    state = case.state + (" (configuration changed)" if case.config_changed else "")
-    return (f"{case.variant} {state} size={case.size} R={case.recipients} "
-            f"iw={case.client_tcp.iw} server={case.server} up={up.delay_s}s/{up.bandwidth_bps}bps "
-            f"down={down.delay_s}s/{down.bandwidth_bps}bps")
+    up, down = case.network.path.up, case.network.path.down
+    state = case.client.state + (" (configuration changed)" if case.server.config_changed else "")
+    return (f"{case.client.variant} {state} size={case.workload.size} R={case.workload.recipients} "
+            f"iw={case.client.tcp.iw} server={case.server.name} "
+            f"up={up.delay_s}s/{up.bandwidth_bps}bps down={down.delay_s}s/{down.bandwidth_bps}bps")
 
 
 _MARKS = ("greeting_s", "tls_s", "auth_s", "mail_s", "saved_s", "accept_s", "done_s")
@@ -774,7 +779,7 @@ def test_reuse_sends_no_quit_even_when_quit_would_be_pipelined() -> None:
     _record, trace = run_session(case, seed=0, trace=True)
     assert trace is not None
     assert not [p for p in trace.packets if "QUIT" in p.label]
-    records, _ = run_messages(replace(case, messages=2, gap_s=10.0), seed=1)
+    records, _ = run_messages(change(case, messages=2, gap_s=10.0), seed=1)
     assert [r.reused for r in records] == [False, True]
 
 
@@ -814,7 +819,7 @@ def test_zero_rtt_client_does_not_wait_for_the_tickets() -> None:
     when stale). With Nagle on the two agree (the tickets carry the Finished's ACK)."""
     variant = "config-token+implicit-tls+resumption+early-data+chunking+nodelay"
     hit = ideal_case(variant, rtt=HALF, state="warm")
-    stale = replace(hit, config_changed=True)
+    stale = change(hit, config_changed=True)
     assert oracle(hit).close_s == pytest.approx(3 * HALF, abs=TOL)
     assert oracle(stale).accept_s == pytest.approx(3 * HALF, abs=TOL)
     assert run_session(hit, seed=0)[0].close_s == pytest.approx(3 * HALF, abs=TOL)
@@ -827,8 +832,8 @@ def test_zero_rtt_qtls_is_a_cleartext_command() -> None:
     record (plaintext + 22 B). Failing today: the simulator frames QTLS as a TLS record too
     (28 B)."""
     case = ideal_case("quickstart-full+tls1.3+early-data", rtt=HALF, state="warm")
-    group = (_line(f"QHLO {msg.CLIENT_DOMAIN} submit.example.net.v1.tls")
-             + _line(f"AUTH PLAIN {msg.auth_plain_ir()}") + msg.mail_from(100, True).nbytes
+    group = (_line(f"QHLO {text.CLIENT_DOMAIN} submit.example.net.v1.tls")
+             + _line(f"AUTH PLAIN {text.auth_plain_ir()}") + msg.mail_from(100, True).nbytes
              + msg.rcpt_to(0).nbytes + _line("DATA"))
     first = 6 + 517 + 230 + group + 22
     assert _session(case).up.log[2][2] == HDR + first  # SYN, handshake ACK, then this
@@ -881,7 +886,7 @@ def test_a_burl_server_lists_burl_with_the_other_extensions(variant: str) -> Non
     """RFC 4468 §3: the EHLO keyword BURL; a server that also speaks QUICKSTART or early
     pipelining lists both (the QUICKSTART greeting, the early-pipelining EHLO reply)."""
     case = ideal_case(variant)
-    f = case.features
+    f = case.client.features
     _record, trace = run_session(case, seed=0, trace=True)
     assert trace is not None
     first = "220" if f.quickstart else "250"
@@ -889,7 +894,7 @@ def test_a_burl_server_lists_burl_with_the_other_extensions(variant: str) -> Non
              if r.side == "client" and r.action == "read" and r.label.startswith(first)
              and "(+" in r.label]
     expected = (closed_form._greeting(f, 1)[0] if f.quickstart else
-                closed_form._list_reply(250, msg.SERVER_DOMAIN, True, f, "plain", 1)[0])
+                closed_form._list_reply(250, text.SERVER_DOMAIN, True, f, "plain", 1)[0])
     assert lists[0] == expected
 
 
@@ -922,11 +927,11 @@ def test_quickstart_with_iw3_and_a_large_body() -> None:
     the oldest segment an ACK covers (tests/simulator/test_rto.py derives the samples)."""
     tcp = TcpConfig(iw=3)
     variant = "pipelining+data+tls1.3+auth-plain+qs-full+synack-banner+quit-async"
-    case = Case(path=PathConfig(LinkConfig(0.06731736971663521, 3097902427.3597403),
-                                LinkConfig(0.19218781462645962, 3099451765.875771)),
-                features=parse_variant(variant), size=882159, recipients=47, client_tcp=tcp,
-                server_tcp=tcp, tls=TlsConfig(), timing=ServerTiming.typical(), variant=variant,
-                server="typical")
+    case = Case(Network(PathConfig(LinkConfig(0.06731736971663521, 3097902427.3597403),
+                                   LinkConfig(0.19218781462645962, 3099451765.875771))),
+                Client(parse_variant(variant), variant, tcp=tcp),
+                Server("typical", ServerTiming.typical(), TlsConfig(), tcp),
+                Workload(882159, 47))
     expected = oracle(case)
     record, _ = run_session(case, seed=0)
     assert record.accept_s == pytest.approx(expected.accept_s, rel=0.01)

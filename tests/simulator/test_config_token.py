@@ -69,9 +69,9 @@ def test_config_token_alone_is_the_preset_and_inside_an_expression_the_token() -
     from smtpsim.scenarios.variants import parse_variant
 
     preset = parse_variant("config-token")
-    assert preset.config_token and preset.tls == "1.2" and preset.auth == "plain"
+    assert preset.early_pipelining and preset.tls == "1.2" and preset.auth == "plain"
     token = parse_variant("rfc5321+config-token")
-    assert token.config_token and token.tls is None and token.pipelining
+    assert token.early_pipelining and token.tls is None and token.pipelining
 
 
 def test_cached_tokens_expire_after_the_configured_age() -> None:

@@ -89,8 +89,8 @@ def test_a_refused_cookie_is_replaced() -> None:
     costs the ordinary handshake (RFC 7413 §4.2.2)."""
     import simpy
 
+    from smtpsim.model import ServerTiming, TlsConfig
     from smtpsim.simulator.client_state import CacheEntry
-    from smtpsim.simulator.config import ServerTiming, TlsConfig
     from smtpsim.simulator.frontend import FrontEnd
 
     front = FrontEnd(simpy.Environment(), "mx", ServerTiming.ideal(), TlsConfig())

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from smtpsim.simulator.config import PathConfig
+from smtpsim.model import PathConfig
 from smtpsim.simulator.session import run_session
 
-from .conftest import ideal_case
+from .conftest import change, ideal_case
 
 
 def _lossy(variant: str = "baseline"):
-    return replace(
+    return change(
         ideal_case(variant, rtt=0.2, size=200_000, bandwidth=2e6),
         path=PathConfig.symmetric_rtt(0.2, 2e6, 2e6, loss=0.03, jitter_s=0.01),
     )

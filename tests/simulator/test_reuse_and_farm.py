@@ -17,7 +17,7 @@ import statistics
 
 import pytest
 
-from smtpsim.simulator.config import FarmConfig
+from smtpsim.model import FarmConfig
 from smtpsim.simulator.session import run_messages
 
 from .conftest import ideal_case

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import simpy
 
-from smtpsim.simulator.config import PathConfig, TcpConfig
+from smtpsim.model import PathConfig, TcpConfig
 from smtpsim.simulator.tcp import Record, TcpConnection
 from smtpsim.simulator.wire import Path
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from smtpsim.simulator.config import PathConfig, TcpConfig
+from smtpsim.model import PathConfig, TcpConfig
 from smtpsim.simulator.session import run_session
 
-from .conftest import ideal_case
+from .conftest import ideal_case, with_features
 
 MSS = TcpConfig().mss  # 1448
 TOL = 1e-6
@@ -144,9 +144,7 @@ def test_without_delayed_ack_the_difference_is_whole_flights() -> None:
 # ---------------------------------------------------------------- Nagle and delayed ACK
 def _per_command(variant: str, **kw: object):
     coalesced = ideal_case(variant, **kw)
-    per_command = replace(
-        coalesced, features=replace(coalesced.features, writes="per-command", nagle=True)
-    )
+    per_command = with_features(coalesced, writes="per-command", nagle=True)
     a, _ = run_session(coalesced, seed=1)
     b, _ = run_session(per_command, seed=1)
     return a, b
@@ -179,8 +177,7 @@ def test_tls12_client_flight_in_three_writes_stalls_by_the_delayed_ack(delack: f
 
 def test_nodelay_removes_the_stalls() -> None:
     coalesced = ideal_case("baseline")
-    nodelay = replace(coalesced, features=replace(coalesced.features, writes="per-command",
-                                                  nagle=False))
+    nodelay = with_features(coalesced, writes="per-command", nagle=False)
     a, _ = run_session(coalesced, seed=1)
     b, _ = run_session(nodelay, seed=1)
     assert b.accept_s == pytest.approx(a.accept_s, abs=TOL)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import simpy
 
-from smtpsim.simulator.config import GilbertElliott, LinkConfig
+from smtpsim.model import GilbertElliott, LinkConfig
 from smtpsim.simulator.wire import Link
 
 

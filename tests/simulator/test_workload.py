@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from smtpsim.simulator.config import Distribution, ServerTiming
+from smtpsim.model import Distribution, ServerTiming
 from smtpsim.simulator.session import run_messages
 
 from .conftest import ideal_case

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-__all__ = ["SessionRecord", "PHASES", "OUTCOMES", "columns"]
+__all__ = ["METRICS", "OUTCOMES", "PHASES", "SessionRecord", "columns"]
 
 NAN = float("nan")
 
@@ -21,6 +21,19 @@ PHASES = ("save", "connect", "greeting", "tls", "ehlo", "auth", "envelope", "dat
 #: unexpected code. ``timeout``: a reply did not come within the client's RFC 5321
 #: §4.5.3.2 timeout. ``unfinished``: the simulated-time limit of the run was reached.
 OUTCOMES = ("accepted", "failed", "rejected", "timeout", "unfinished")
+
+#: The times a result can be ranked by: metric name -> record column (seconds from the first
+#: SYN). ``accept``: the server's final 250 for the message arrived. ``done``: accepted, and
+#: the copy saved to Sent when the variant saves (the later of ``accept_s`` and ``saved_s``;
+#: ``accept_s`` itself when nothing is saved), the fair time for send-and-save. ``user``: when
+#: the user is told "sent" (e.g. after the 221 with quit-wait). ``occupancy``: how long the
+#: server held the connection.
+METRICS: dict[str, str] = {
+    "accept": "accept_s",
+    "done": "done_s",
+    "user": "user_s",
+    "occupancy": "occupancy_s",
+}
 
 
 @dataclass(slots=True)

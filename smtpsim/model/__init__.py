@@ -1,0 +1,23 @@
+"""Plain values, standard library only: what a run is (``Case`` and its parts, ``Features``
+and the negotiation ``RULES``), what it returns (``SessionRecord``, ``Trace``), the wire text
+(``text``) and the protocol timers (``timers``).
+
+Every other layer imports this one; it imports nothing of the package's.
+"""
+
+from smtpsim.model.case import Case, Client, Network, ScriptedLoss, Server, Workload, updated
+from smtpsim.model.distribution import Distribution, cost
+from smtpsim.model.features import RULES, Features, Rule, violations
+from smtpsim.model.network import GilbertElliott, LinkConfig, PathConfig
+from smtpsim.model.records import METRICS, OUTCOMES, PHASES, SessionRecord, columns
+from smtpsim.model.server import FarmConfig, ServerTiming
+from smtpsim.model.tcp import TcpConfig
+from smtpsim.model.tls import TlsConfig
+from smtpsim.model.trace import PacketEvent, RecordEvent, Trace
+
+__all__ = [
+    "METRICS", "OUTCOMES", "PHASES", "RULES", "Case", "Client", "Distribution", "FarmConfig",
+    "Features", "GilbertElliott", "LinkConfig", "Network", "PacketEvent", "PathConfig",
+    "RecordEvent", "Rule", "ScriptedLoss", "Server", "ServerTiming", "SessionRecord",
+    "TcpConfig", "TlsConfig", "Trace", "Workload", "columns", "cost", "updated", "violations",
+]

@@ -1,0 +1,76 @@
+"""TCP parameters of an endpoint, and the sizes of what TCP itself puts on the wire.
+
+Defaults are Linux's; each says where it comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "COOKIE_OPTION_BYTES",
+    "COOKIE_REQUEST_BYTES",
+    "RTO_FALLBACK_S",
+    "SYN_WIRE_BYTES",
+    "TcpConfig",
+]
+
+SYN_WIRE_BYTES = 60
+"""SYN and SYN-ACK on the wire: 20 B IPv4 + 20 B TCP + 20 B of options (MSS, SACK permitted,
+timestamps, window scale), as Linux sends them."""
+
+COOKIE_OPTION_BYTES = 12
+"""RFC 7413 §4.1.1: the Fast Open option is kind 34, length 2 + cookie (8 B here), padded to
+4-byte words: 12 B with a cookie."""
+
+COOKIE_REQUEST_BYTES = 4
+"""RFC 7413 §4.1.2: the empty Fast Open option, a cookie request (4 B padded)."""
+
+RTO_FALLBACK_S = 3.0
+"""RFC 6298 §5.7: the RTO once established when the handshake gave no RTT sample (its SYN or
+SYN-ACK was retransmitted); Linux ``TCP_TIMEOUT_FALLBACK``."""
+
+
+@dataclass(frozen=True, slots=True)
+class TcpConfig:
+    """TCP parameters of one endpoint (both endpoints use the same by default).
+
+    Defaults are Linux's:
+
+    * ``mss`` 1448 B payload per segment: the 1460 B MSS of Ethernet IPv4 (RFC 879,
+      RFC 6691) less the 12 B timestamp option Linux puts in every segment (RFC 7323), so a
+      full segment is a 1500 B packet.
+    * ``header_bytes`` 52: 20 B IPv4 + 20 B TCP + 12 B timestamp option. Counted on the wire
+      for serialization and bytes.
+    * ``iw`` 10 segments (RFC 6928; Linux since 2.6.39). 3 is RFC 3390's value for 2006.
+    * ``delack_s`` 40 ms: Linux ``TCP_DELACK_MIN`` (HZ/25). RFC 1122 allows up to 500 ms;
+      Windows uses 200 ms. An ACK is sent at once for every second full-sized segment
+      (RFC 5681 §4.2, RFC 1122 §4.2.3.2).
+    * Nagle is set per endpoint, not here: the client's by ``Features.nagle``, the server's
+      by ``Server.nagle``. Linux holds a sub-MSS segment only while an earlier *small*
+      segment is unacknowledged (Minshall's variant, ``tcp_nagle_check``/
+      ``tcp_minshall_check``), which is what is modelled.
+    * ``rto_initial_s`` 1 s (RFC 6298 §2.1), doubling on each expiry (§5.5);
+      ``rto_min_s`` 200 ms (Linux ``TCP_RTO_MIN``; RFC 6298 §2.4 says 1 s);
+      ``rto_max_s`` 120 s (Linux ``TCP_RTO_MAX``).
+    * ``syn_retries`` 6 (Linux ``tcp_syn_retries``): SYNs at 0, 1, 3, 7, 15, 31, 63 s, then
+      failure after the last RTO (127 s). ``synack_retries`` 5 (Linux ``tcp_synack_retries``).
+    * ``data_retries`` 15 (Linux ``tcp_retries2``): RTO expiries on one segment before the
+      connection is declared dead.
+    * ``dupack_threshold`` 3 (RFC 5681 §3.2 fast retransmit).
+    * ``rwnd_bytes`` receive window: 6 MB, the ``tcp_rmem`` maximum Linux autotuning grows
+      to. It limits only the largest transfers on long paths (20 MB at a 1 s RTT).
+    """
+
+    mss: int = 1448
+    header_bytes: int = 52
+    iw: int = 10
+    delack_s: float = 0.040
+    rto_initial_s: float = 1.0
+    rto_min_s: float = 0.200
+    rto_max_s: float = 120.0
+    syn_retries: int = 6
+    synack_retries: int = 5
+    data_retries: int = 15
+    dupack_threshold: int = 3
+    rwnd_bytes: int = 6 * 1024 * 1024

@@ -1,0 +1,264 @@
+"""Every line the models put on the wire: SMTP commands and replies, SASL exchanges and IMAP
+lines, without their CRLF (``line_bytes`` adds it).
+
+Sizes come from this text, so the simulator and the oracle send the same bytes. The text is
+what RFC 5321 §4.1, RFC 2920, RFC 3030, RFC 3207, RFC 4954, RFC 3501, RFC 4467 and RFC 4468
+show in their examples and what Postfix and Dovecot answer, with the domains of RFC 2606.
+Early pipelining's wire forms are ``PIPE_CONNECT <token>`` in the capability list (Exim's
+keyword, draft-harris-early-pipe) and ``EHLO <domain> TOKEN=<token>``, the modelling device
+that lets the server refuse a stale token (``Features.early_pipelining``).
+"""
+
+from __future__ import annotations
+
+import base64
+
+__all__ = [
+    "CLIENT_DOMAIN",
+    "SERVER_DOMAIN",
+    "SENDER",
+    "IMAP_HOST",
+    "line_bytes",
+]
+
+CLIENT_DOMAIN = "client.example.org"
+SERVER_DOMAIN = "submit.example.net"
+SENDER = "alice@example.org"
+PASSWORD = "correct-horse-battery"
+IMAP_HOST = "imap.example.net"
+
+
+def line_bytes(text: str) -> int:
+    """Bytes of a protocol line on the wire: its text and CRLF."""
+    return len(text) + 2
+
+
+def b64(text: str) -> str:
+    """Base64 of ``text`` (RFC 4648 §4), as SASL sends credentials."""
+    return base64.b64encode(text.encode()).decode()
+
+
+# ---------------------------------------------------------------------- SMTP: the server
+GREETING = f"{SERVER_DOMAIN} ESMTP Postfix"
+"""The text of the 220 greeting (RFC 5321 §4.2, §3.1)."""
+
+STARTTLS_READY = "2.0.0 Ready to start TLS"  # 220, RFC 3207 §4
+AUTH_OK = "2.7.0 Authentication successful"  # 235, RFC 4954 §6
+MAIL_OK = "2.1.0 Ok"  # 250, RFC 5321 §4.1.1.2 (codes: RFC 3463)
+RCPT_OK = "2.1.5 Ok"  # 250, RFC 5321 §4.1.1.3
+DATA_GO = "End data with <CR><LF>.<CR><LF>"  # 354, RFC 5321 §4.1.1.4
+QUEUED_DATA = "2.0.0 Ok: queued as 4F2C81B3A9"  # 250 to the end of data
+QUEUED_BURL = "2.0.0 Ok: queued as 4F2C81B3AB"  # 250 to BURL ... LAST, RFC 4468 §3.4
+NOOP_OK = "2.0.0 Ok"  # 250, RFC 5321 §4.1.1.9
+BYE = "2.0.0 Bye"  # 221, RFC 5321 §4.1.1.10
+HELO_OK = SERVER_DOMAIN  # 250 to HELO, RFC 5321 §4.1.1.1
+STALE_TOKEN = "Configuration token is stale"  # a refused early-pipelining token
+STALE_QHLO = "Please use the correct QHLO ID"  # a refused qhlo-id, quickstart-01 §8
+REFUSED = "5.5.1 Error: send QHLO first"  # 503 to the rest of a refused group
+TIMED_OUT = f"4.4.2 {SERVER_DOMAIN} Error: timeout exceeded"  # 421, Postfix smtpd_timeout
+BURL_UNAVAILABLE = "5.5.1 BURL not available"  # 502
+BURL_FAILED = "5.6.6 IMAP URL resolution failed"  # 554, RFC 4468 §6
+UNKNOWN_COMMAND = "5.5.2 Error: command not recognized"  # 502
+BURL_KEYWORD = "BURL imap"
+"""What a submission server with an IMAP server behind it lists (RFC 4468 §3.3)."""
+
+
+def stale(why: str) -> str:
+    """The 504 text refusing a stale token or qhlo-id before TLS (quickstart-01 §8)."""
+    return f"5.5.1 {why}"
+
+
+def bdat_queued(nbytes: int) -> str:
+    """The 250 to ``BDAT <n> LAST`` (RFC 3030 §2)."""
+    return f"2.0.0 Ok: {nbytes} octets, queued"
+
+
+def reply_line(code: int, text: str) -> str:
+    """A one-line reply."""
+    return f"{code} {text}"
+
+
+def capability_lines(
+    code: int, first: str, tls_offered: bool, auth_offered: bool = True,
+    extra: tuple[str, ...] = (),
+) -> list[str]:
+    """A multi-line reply listing a submission server's extensions (RFC 5321 §4.1.1.1 EHLO
+    reply shape), used for the EHLO reply, QUICKSTART's extended greeting and the QHLO and
+    520 replies that carry the list. ``extra`` keywords (QUICKSTART, PIPE_CONNECT, BURL)
+    come first. STARTTLS is listed before TLS only."""
+    keywords = [*extra, "PIPELINING", "SIZE 52428800", "ETRN"]
+    if tls_offered:
+        keywords.append("STARTTLS")
+    if auth_offered:
+        keywords.append("AUTH PLAIN LOGIN SCRAM-SHA-256")
+    keywords += ["ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"]
+    lines = [f"{code}-{first}"] + [f"{code}-{k}" for k in keywords[:-1]]
+    lines.append(f"{code} {keywords[-1]}")
+    return lines
+
+
+def config_token(secret: str, version: int, context: str) -> str:
+    """A configuration token (or qhlo-id) for a security context (``"plain"`` or ``"tls"``):
+    derived from a server secret and its configuration version (quickstart-b §12 derives the
+    id from the extension list and a secret), so a new configuration makes it stale."""
+    return f"{secret}.v{version}.{context}"
+
+
+def pipe_connect_keyword(token: str) -> str:
+    """The early-pipelining keyword of a capability list, with its token."""
+    return f"PIPE_CONNECT {token}"
+
+
+def early_pipelining_greeting(token: str) -> list[str]:
+    """The 220 banner of an early-pipelining server: the greeting, then the cleartext token
+    on a second line."""
+    return [f"220-{GREETING}", f"220 {pipe_connect_keyword(token)}"]
+
+
+def quickstart_keyword(full: bool, token: str = "") -> str:
+    """The QUICKSTART keyword and parameters (quickstart-01 §4): QTLS and AUTH, and with the
+    full profile the qhlo-id."""
+    return "QUICKSTART QTLS AUTH" + (f" QHLO={token}" if full else "")
+
+
+# ---------------------------------------------------------------------- SMTP: the client
+def ehlo(verb: str = "EHLO") -> str:
+    """EHLO or HELO with the client's domain (RFC 5321 §4.1.1.1)."""
+    return f"{verb} {CLIENT_DOMAIN}"
+
+
+def ehlo_with_token(token: str) -> str:
+    """The early EHLO that presents a cached configuration token."""
+    return f"EHLO {CLIENT_DOMAIN} TOKEN={token}"
+
+
+def qhlo(token: str | None = None) -> str:
+    """QHLO (quickstart-01 §5), with a cached qhlo-id (full profile) or without."""
+    return f"QHLO {CLIENT_DOMAIN} {token}" if token else f"QHLO {CLIENT_DOMAIN}"
+
+
+def mail_from(size: int, esmtp: bool) -> str:
+    """RFC 5321 §4.1.1.2, with the SIZE parameter of RFC 1870 when ESMTP is in use."""
+    return f"MAIL FROM:<{SENDER}>" + (f" SIZE={size}" if esmtp else "")
+
+
+def rcpt_to(i: int) -> str:
+    """RFC 5321 §4.1.1.3: the ``i``-th recipient."""
+    return f"RCPT TO:<rcpt{i}@example.com>"
+
+
+def bdat_last(size: int) -> str:
+    """RFC 3030 §2: the one and last chunk of the message."""
+    return f"BDAT {size} LAST"
+
+
+def burl_last(url: str) -> str:
+    """RFC 4468 §3.2: submit the message the URL names, as the last part."""
+    return f"BURL {url} LAST"
+
+
+def body(size: int, terminator: bool = False) -> str:
+    """The label of ``size`` bytes of message (the body is a byte count, not text), with
+    DATA's ``CRLF.CRLF`` terminator when ``terminator``."""
+    return f"<{size} bytes of message>" + (" ." if terminator else "")
+
+
+DATA_TERMINATOR = "."
+"""The end of DATA's content written on its own (3 bytes with CRLF before: RFC 5321 §4.1.1.4)."""
+TERMINATOR_BYTES = 3
+
+
+# ---------------------------------------------------------------------- SASL (RFC 4954)
+def auth_plain_ir() -> str:
+    """RFC 4616 PLAIN message ``authzid NUL authcid NUL passwd``, base64 (RFC 4954 §4)."""
+    return b64(f"\0{SENDER}\0{PASSWORD}")
+
+
+def auth_plain() -> str:
+    """AUTH PLAIN with its initial response: one round trip."""
+    return f"AUTH PLAIN {auth_plain_ir()}"
+
+
+PLAIN_CHALLENGE = ""  # 334 with an empty challenge, PLAIN without an initial response
+LOGIN_USER_PROMPT = "VXNlcm5hbWU6"  # 334, base64 "Username:" (draft-murchison-sasl-login)
+LOGIN_PASSWORD_PROMPT = "UGFzc3dvcmQ6"  # 334, base64 "Password:"
+LOGIN_USER = b64(SENDER)
+LOGIN_PASSWORD = b64(PASSWORD)
+
+# SCRAM-SHA-256 (RFC 5802 §5, RFC 7677): the base64 of the GS2 header and user name followed
+# by a 32-character client nonce; the server's first message (combined nonce, 24-character
+# salt, i=4096); the client-final message (channel binding, nonce, 60-character proof); the
+# server-final verifier; and the client's empty response to it (RFC 4954 §4: additional data
+# with success sent as a 334 challenge).
+SCRAM_CLIENT_FIRST = ("AUTH SCRAM-SHA-256 " + b64(f"n,,n={SENDER},r=").rstrip("=")
+                      + "a" * 32)
+SCRAM_SERVER_FIRST = "cj1" + "x" * 80 + "LHM9" + "y" * 24 + "LGk9NDA5Ng=="
+SCRAM_CLIENT_FINAL = "Yz1iaXdzLHI9" + "b" * 96 + "LHA9" + "c" * 60
+SCRAM_SERVER_FINAL = "dj1" + "z" * 41
+SCRAM_CLIENT_EMPTY = ""
+
+# ---------------------------------------------------------------------- IMAP (RFC 3501)
+IMAP_GREETING = (f"* OK [CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS URLAUTH AUTH=PLAIN SASL-IR]"
+                 f" {IMAP_HOST} ready")
+IMAP_CONTINUE = "+ Ready for literal data"  # RFC 3501 §7.5
+IMAP_BYE = "* BYE"
+FIRST_UID = 42
+"""The UID the IMAP server gives the first message appended in a run (UIDVALIDITY 1): its
+number of digits is part of the URL's size."""
+
+
+def imap_tag(n: int) -> str:
+    """The client's ``n``-th command tag."""
+    return f"a{n}"
+
+
+def burl_url(uid: int) -> str:
+    """The URLAUTH-authorized URL of the saved message (RFC 4467 §3, RFC 4468 §3.3)."""
+    return (
+        f"imap://{SENDER.replace('@', '%40')}@{IMAP_HOST}/Sent;UIDVALIDITY=1/;UID={uid}"
+        f";urlauth=submit+{SENDER.split('@')[0]}:internal:91354a473744909de610943775f92038"
+    )
+
+
+def imap_append(tag: str, size: int, literal_plus: bool) -> str:
+    """APPEND to Sent (RFC 3501 §6.3.11) with a synchronizing literal, or LITERAL+ (RFC 7888)."""
+    return f"{tag} APPEND Sent (\\Seen) {{{size}{'+' if literal_plus else ''}}}"
+
+
+def imap_appended(tag: str, uid: int) -> str:
+    """APPEND's tagged OK with the new UID (RFC 4315 APPENDUID)."""
+    return f"{tag} OK [APPENDUID 1 {uid}] APPEND completed"
+
+
+def imap_genurlauth(tag: str, uid: int) -> str:
+    """GENURLAUTH for the saved message with the INTERNAL mechanism (RFC 4467 §7.1)."""
+    return f'{tag} GENURLAUTH "{burl_url(uid).split(":internal:")[0]}" INTERNAL'
+
+
+def imap_genurlauth_answer(tag: str, uid: int) -> list[str]:
+    """GENURLAUTH's untagged answer with the URL, and its tagged OK."""
+    return [f'* GENURLAUTH "{burl_url(uid)}"', f"{tag} OK GENURLAUTH completed"]
+
+
+def imap_urlfetch(tag: str, url: str, size: int) -> str:
+    """URLFETCH (RFC 4467 §7.3); the model passes the message's size with the URL."""
+    return f"{tag} URLFETCH {url} {size}"
+
+
+def imap_urlfetch_answer(tag: str, url: str, size: int) -> tuple[str, str]:
+    """URLFETCH's untagged line (the message, ``size`` bytes, follows it) and tagged OK."""
+    return f'* URLFETCH "{url}" {{{size}}}', f"{tag} OK URLFETCH completed"
+
+
+def imap_authenticate(tag: str) -> str:
+    """AUTHENTICATE PLAIN with an initial response (RFC 4959)."""
+    return f"{tag} AUTHENTICATE PLAIN {auth_plain_ir()}"
+
+
+def imap_ok(tag: str, command: str) -> str:
+    """A tagged OK."""
+    return f"{tag} OK {command} completed"
+
+
+def imap_bad(tag: str) -> str:
+    return f"{tag} BAD unknown command"
