@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from smtpsim.api import build_cases
-from smtpsim.simulator.session import Case, run_session
+from smtpsim.simulator.run import Case, run_session
 
 
 def _rate(case: Case, sessions: int, trace: bool = False) -> float:

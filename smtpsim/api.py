@@ -31,7 +31,7 @@ from smtpsim.scenarios.errors import InvalidValueError
 from smtpsim.scenarios.profiles import Profile, builtin_profiles, custom_profile, get_profile
 from smtpsim.scenarios.servers import get_server_timing
 from smtpsim.scenarios.variants import canonical_name, parse_variant
-from smtpsim.simulator.session import run_messages, run_session
+from smtpsim.simulator.run import run_messages, run_session
 
 if TYPE_CHECKING:
     from smtpsim.scenarios.runner import RunResult

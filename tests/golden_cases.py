@@ -24,7 +24,7 @@ from smtpsim.model import (
 )
 from smtpsim.scenarios.variants import parse_variant
 from smtpsim.simulator import closed_form
-from smtpsim.simulator.session import run_session
+from smtpsim.simulator.run import run_session
 
 __all__ = ["build", "describe", "oracle_row", "simulator_row"]
 

@@ -1,6 +1,6 @@
 """Scenario -> simulator Cases -> one records DataFrame.
 
-Every sweep point × profile × variant is one :class:`~smtpsim.simulator.session.Case`, run
+Every sweep point × profile × variant is one :class:`~smtpsim.simulator.run.Case`, run
 ``replications`` times with ``SeedSequence([seed, replication])``: every variant, profile and
 sweep point sees the same random streams for the same replication (common random numbers).
 The records carry the scenario's name, the sweep point (index and axis values) and the
@@ -37,7 +37,7 @@ from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.schema import ProfileSpec, Scenario, ServerSpec, VariantSpec, WorkloadSpec
 from smtpsim.scenarios.sweep import Point, points
 from smtpsim.scenarios.variants import parse_variant
-from smtpsim.simulator.session import run_messages
+from smtpsim.simulator.run import run_messages
 
 __all__ = ["RunResult", "build_cases", "case_count", "run", "PACKET_COLUMNS"]
 

@@ -83,7 +83,7 @@ def test_failures_are_counted_not_dropped() -> None:
 def test_messages_cut_by_the_time_limit_are_unfinished_rows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("smtpsim.simulator.session.TIME_LIMIT_S", 30.0)
+    monkeypatch.setattr("smtpsim.simulator.run.TIME_LIMIT_S", 30.0)
     scenario = loads(
         HEAD + '[[profile]]\npreset = "gprs"\n' + VAR
         + "[workload]\nmessages = 3\ngap_s = 1\nsize_bytes = 20000\n"

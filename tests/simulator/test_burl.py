@@ -25,7 +25,7 @@ import pytest
 from smtpsim.api import simulate
 from smtpsim.model import ServerTiming, TlsConfig
 from smtpsim.simulator import closed_form
-from smtpsim.simulator.session import run_session
+from smtpsim.simulator.run import run_session
 
 from .conftest import ideal_case
 

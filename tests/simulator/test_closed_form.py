@@ -67,7 +67,7 @@ from smtpsim.simulator.closed_form import (
     slow_start_rounds,
     url_race,
 )
-from smtpsim.simulator.session import run_messages, run_session
+from smtpsim.simulator.run import run_messages, run_session
 
 from .conftest import change, ideal_case, with_features
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pytest
 
-from smtpsim.simulator.session import run_session
+from smtpsim.simulator.run import run_session
 
 from .conftest import ideal_case
 

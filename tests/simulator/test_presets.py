@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
-from smtpsim.simulator.session import run_messages, run_session
+from smtpsim.simulator.run import run_messages, run_session
 
 from .conftest import ideal_case
 

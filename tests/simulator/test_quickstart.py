@@ -22,7 +22,7 @@ from __future__ import annotations
 import pytest
 
 from smtpsim.simulator.client_state import CacheEntry, ClientState
-from smtpsim.simulator.session import run_session
+from smtpsim.simulator.run import run_session
 
 from .conftest import ideal_case
 

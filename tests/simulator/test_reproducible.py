@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smtpsim.model import PathConfig
-from smtpsim.simulator.session import run_session
+from smtpsim.simulator.run import run_session
 
 from .conftest import change, ideal_case
 

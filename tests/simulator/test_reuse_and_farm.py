@@ -18,7 +18,7 @@ import statistics
 import pytest
 
 from smtpsim.model import FarmConfig
-from smtpsim.simulator.session import run_messages
+from smtpsim.simulator.run import run_messages
 
 from .conftest import ideal_case
 
@@ -160,7 +160,7 @@ def test_a_warm_start_leaves_no_packets_of_its_earlier_connection(
     """Baseline caches nothing, so warm and cold runs must be the same packet for packet:
     the earlier connection a warm client remembers was closed long before (its closing
     exchanges are not part of the measured message)."""
-    from smtpsim.simulator.session import run_session
+    from smtpsim.simulator.run import run_session
 
     cold, _ = run_session(ideal_case(variant, state="cold", **changes), seed=0)
     warm, _ = run_session(ideal_case(variant, state="warm", **changes), seed=0)

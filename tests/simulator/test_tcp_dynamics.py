@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from smtpsim.model import PathConfig, TcpConfig
-from smtpsim.simulator.session import run_session
+from smtpsim.simulator.run import run_session
 
 from .conftest import ideal_case, with_features
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from smtpsim.model import Distribution, ServerTiming
-from smtpsim.simulator.session import run_messages
+from smtpsim.simulator.run import run_messages
 
 from .conftest import ideal_case
 
