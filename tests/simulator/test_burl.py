@@ -21,13 +21,12 @@ import statistics
 from dataclasses import replace
 
 import pytest
+from cases import ideal_case
 
 from smtpsim.api import simulate
 from smtpsim.model import ServerTiming, TlsConfig
 from smtpsim.simulator import closed_form
 from smtpsim.simulator.run import run_session
-
-from .conftest import ideal_case
 
 RTT = 0.5
 DC = 0.001

@@ -35,6 +35,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from cases import change, ideal_case, with_features
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 from strategies import lossless_cases, presets, token_variants
@@ -68,8 +69,6 @@ from smtpsim.simulator.closed_form import (
     url_race,
 )
 from smtpsim.simulator.run import run_messages, run_session
-
-from .conftest import change, ideal_case, with_features
 
 MSS = TcpConfig().mss  # 1448
 HDR = TcpConfig().header_bytes  # 52

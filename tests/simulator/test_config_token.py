@@ -19,10 +19,9 @@ Ideal 1 s path, TLS 1.2 unless named, AUTH PLAIN pipelined, DATA; derivations in
 from __future__ import annotations
 
 import pytest
+from cases import ideal_case
 
 from smtpsim.simulator.run import run_session
-
-from .conftest import ideal_case
 
 TOL = 1e-6
 

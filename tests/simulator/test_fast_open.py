@@ -20,11 +20,10 @@ RTT from the first SYN. Derivations:
 from __future__ import annotations
 
 import pytest
+from cases import ideal_case
 
 from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.run import run_session
-
-from .conftest import ideal_case
 
 RTT = 0.5
 TOL = 1e-6

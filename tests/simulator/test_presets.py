@@ -15,11 +15,10 @@
 from __future__ import annotations
 
 import pytest
+from cases import ideal_case
 
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
 from smtpsim.simulator.run import run_messages, run_session
-
-from .conftest import ideal_case
 
 RTT = 0.5
 TOL = 1e-6

@@ -20,11 +20,10 @@ RTT (protocol.md §0). Derivations:
 from __future__ import annotations
 
 import pytest
+from cases import ideal_case
 
 from smtpsim.simulator.client_state import CacheEntry, ClientState
 from smtpsim.simulator.run import run_session
-
-from .conftest import ideal_case
 
 TOL = 1e-6
 

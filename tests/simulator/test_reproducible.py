@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from cases import change, ideal_case
+
 from smtpsim.model import PathConfig
 from smtpsim.simulator.run import run_session
-
-from .conftest import change, ideal_case
 
 
 def _lossy(variant: str = "baseline"):

@@ -16,11 +16,10 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from cases import ideal_case
 
 from smtpsim.model import FarmConfig
 from smtpsim.simulator.run import run_messages
-
-from .conftest import ideal_case
 
 RTT = 0.5
 TOL = 1e-6

@@ -11,10 +11,9 @@ RFC 8446 (2- and 1-RTT handshakes), and from the drafts' Appendix A packet diagr
 from __future__ import annotations
 
 import pytest
+from cases import ideal_case
 
 from smtpsim.simulator.run import run_session
-
-from .conftest import ideal_case
 
 TOL = 1e-6  # seconds, on a 1 s RTT
 

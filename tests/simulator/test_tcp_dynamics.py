@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from cases import ideal_case, with_features
 
 from smtpsim.model import PathConfig, TcpConfig
 from smtpsim.simulator.run import run_session
-
-from .conftest import ideal_case, with_features
 
 MSS = TcpConfig().mss  # 1448
 TOL = 1e-6

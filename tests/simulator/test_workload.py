@@ -8,11 +8,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from cases import ideal_case
 
 from smtpsim.model import Distribution, ServerTiming
 from smtpsim.simulator.run import run_messages
-
-from .conftest import ideal_case
 
 TOL = 1e-6
 

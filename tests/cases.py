@@ -1,11 +1,10 @@
-"""Shared builders: an idealised path where every wait costs exactly one round trip."""
+"""Shared case builders for the tests: an idealised path where every wait costs exactly one
+round trip (``ideal_case``), and changes to a case's parts by field name."""
 
 from __future__ import annotations
 
 from dataclasses import fields, replace
 from typing import Any
-
-import pytest
 
 from smtpsim.model import (
     Case,
@@ -79,8 +78,3 @@ def change(case: Case, **changes: Any) -> Case:
 def with_features(case: Case, **changes: Any) -> Case:
     """``case`` with some of its client's features changed."""
     return updated(case, client={"features": replace(case.client.features, **changes)})
-
-
-@pytest.fixture
-def case_factory():
-    return ideal_case
