@@ -184,8 +184,8 @@ class ImapSession:
 
     def usable(self) -> bool:
         """Whether the connection is still open (the server has not logged it out)."""
-        ep = self.connection.client
-        return not ep.peer_fin and not self.socket.pending() and ep.state != 4  # DEAD
+        socket = self.socket
+        return not socket.peer_closed() and not socket.pending() and not socket.is_failed()
 
     def _tag(self) -> str:
         self.tag += 1

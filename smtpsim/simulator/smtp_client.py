@@ -51,7 +51,7 @@ from smtpsim.simulator.messages import (
     rcpt_to,
 )
 from smtpsim.simulator.smtp_server import ServerStats
-from smtpsim.simulator.tcp import COOKIE_REQUEST, ESTABLISHED, TIMEOUT, TcpConnection
+from smtpsim.simulator.tcp import TIMEOUT, TcpConnection
 from smtpsim.simulator.tls import Channel, TlsMessage, client_handshake
 from smtpsim.simulator.wire import Path
 
@@ -137,17 +137,14 @@ class SmtpClient:
         kind = self.f.fast_open
         if kind is None:
             return
-        client, server = self.connection.client, self.connection.server
+        server = self.connection.server_socket
         if kind == "synack-banner":
-            server.synack_data = True
+            server.banner_on_synack()
             return
         state, host, rec, env = self.state, self.frontend.host, self.record, self.env
         cache = state.tfo_cookies if kind == "tfo" else state.ttcp_cc
         disabled = kind == "tfo" and state.tfo_disabled_until.get(host, -1.0) > env.now
         cookie = state.get(cache, host, env.now, COOKIE_LIFETIME_S)
-        client.fo_cookie = cookie if cookie is not None else COOKIE_REQUEST
-        client.fo_data = self.f.syn_data and not disabled
-        client.fo_blackhole = middlebox
         rec.tfo_offered = rec.tfo_hit = cookie is not None
 
         def on_cookie(value: Any) -> None:  # a fresh cookie: ours was missing or refused
@@ -158,10 +155,11 @@ class SmtpClient:
             if rec.tfo_hit:  # entry (which holds it) expires an hour after its last use
                 cache[host] = CacheEntry(cookie, env.now)
 
-        client.on_cookie = on_cookie
-        client.on_established = on_established
-        client.on_syn_data_lost = lambda: state.note_syn_data_lost(host, env.now)
-        server.fo_accept = self.frontend.fast_open_check(kind)
+        self.socket.offer_fast_open(
+            cookie, self.f.syn_data and not disabled, middlebox, on_cookie, on_established,
+            lambda: state.note_syn_data_lost(host, env.now),
+        )
+        server.accept_fast_open(self.frontend.fast_open_check(kind))
 
     # ------------------------------------------------------------------ bookkeeping
     def now(self) -> float:
@@ -262,8 +260,7 @@ class SmtpClient:
     def retransmits(self) -> int:
         """Segments sent again so far on the client's connections to the provider: the SMTP
         connection and the IMAP ones, both ends (not the submission server's fetch)."""
-        conns = [self.connection, *self.imap_connections]
-        return sum(c.client.retransmits + c.server.retransmits for c in conns)
+        return sum(c.retransmits() for c in (self.connection, *self.imap_connections))
 
     def _save(self) -> Proc:
         """Send-and-save: APPEND to Sent over the client's IMAP session (on the same access
@@ -301,7 +298,7 @@ class SmtpClient:
             return greeting
         while not self.burl_url.triggered:
             yield self.burl_url | self.env.timeout(NOOP_INTERVAL_S)
-            if not self.burl_url.triggered and self.socket.endpoint.state == ESTABLISHED:
+            if not self.burl_url.triggered and self.socket.is_established():
                 if greeting_unread and greeting is None:
                     greeting = yield from self._read()
                     self.record.greeting_s = self.socket.arrived_s - self.start_s
@@ -345,13 +342,13 @@ class SmtpClient:
     def alive(self) -> bool:
         """Whether the connection can carry another message: established, neither side has
         closed it, nothing unread (a 421 from the server's idle timeout would be)."""
-        ep = self.connection.client
+        socket = self.socket
         return (
             self.record.outcome == "accepted"
-            and ep.state == ESTABLISHED
-            and not ep.peer_fin
-            and not ep.fin_queued
-            and not self.socket.pending()
+            and socket.is_established()
+            and not socket.peer_closed()
+            and not socket.closing()
+            and not socket.pending()
         )
 
     def submit_again(self, record: SessionRecord) -> Proc:

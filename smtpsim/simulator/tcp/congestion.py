@@ -1,0 +1,100 @@
+"""Congestion control: the window a sender may have in flight, in packets, as Linux counts
+it (NewReno's window rules: RFC 5681 §3.1, §3.2, §4.1; RFC 6582 for the recovery window).
+
+* Initial window ``iw`` (RFC 6928 / RFC 3390); slow start adds one packet per packet
+  acknowledged (RFC 5681 §3.1 with RFC 3465 byte counting), congestion avoidance one packet
+  per window.
+* As in Linux (``tcp_is_cwnd_limited``, RFC 7661), the window grows only while the sender
+  uses it: in slow start while ``cwnd < 2 * max_packets_out`` or the window blocked sending;
+  ``validate`` records that use after each send (Linux ``tcp_cwnd_validate``).
+* A retransmission timeout: ``ssthresh = max(flight / 2, 2)``, ``cwnd = 1``. Fast retransmit
+  (three duplicate ACKs): ``ssthresh = max(flight / 2, 2)``, ``cwnd = ssthresh + 3``, one more
+  per further duplicate ACK, ``ssthresh`` when the recovery ends.
+* Slow start after idle (RFC 5681 §4.1; Linux ``tcp_slow_start_after_idle=1``,
+  ``tcp_cwnd_restart``): a sender that has sent nothing for longer than its RTO halves cwnd
+  once per RTO elapsed, down to the restart window ``min(IW, cwnd)``.
+
+The sender owns one ``NewReno`` and asks it; loss detection and retransmission stay with the
+sender (``input``, ``rto``).
+"""
+
+from __future__ import annotations
+
+__all__ = ["NewReno"]
+
+
+class NewReno:
+    """The congestion window of one sender."""
+
+    __slots__ = ("iw", "cwnd", "ssthresh", "ca_count", "max_packets_out", "cwnd_usage_seq",
+                 "is_cwnd_limited")
+
+    def __init__(self, iw: int) -> None:
+        self.iw = iw
+        self.cwnd = iw
+        self.ssthresh = 1 << 30
+        self.ca_count = 0
+        self.max_packets_out = 0
+        self.cwnd_usage_seq = 0
+        self.is_cwnd_limited = False
+
+    def grow(self, acked: int) -> None:
+        """``acked`` packets newly acknowledged: slow start / congestion avoidance (RFC 5681
+        §3.1), only while cwnd-limited."""
+        cwnd = self.cwnd
+        if cwnd < self.ssthresh:
+            if not (self.is_cwnd_limited or cwnd < 2 * self.max_packets_out):
+                return
+            grown = cwnd + acked
+            if grown > self.ssthresh:
+                acked = grown - self.ssthresh
+                grown = self.ssthresh
+            else:
+                acked = 0
+            self.cwnd = grown
+            if not acked:
+                return
+        if not self.is_cwnd_limited:
+            return
+        self.ca_count += acked
+        if self.ca_count >= self.cwnd:
+            self.ca_count -= self.cwnd
+            self.cwnd += 1
+
+    def validate(self, out: int, limited: bool, snd_una: int, snd_nxt: int) -> None:
+        """After a send: ``out`` packets in flight, ``limited`` if the window stopped it
+        (Linux ``tcp_cwnd_validate``: remember how the current window is used)."""
+        if snd_una >= self.cwnd_usage_seq or limited or out > self.max_packets_out:
+            self.max_packets_out = out
+            self.cwnd_usage_seq = snd_nxt
+            self.is_cwnd_limited = limited
+
+    def on_timeout(self, flight: int) -> None:
+        """A retransmission timeout with ``flight`` packets outstanding (RFC 5681 §3.1)."""
+        self.ssthresh = max(flight // 2, 2)
+        self.cwnd = 1
+        self.ca_count = 0
+
+    def enter_recovery(self, flight: int, dupacks: int) -> None:
+        """Fast retransmit on ``dupacks`` duplicate ACKs (RFC 5681 §3.2 step 2-3)."""
+        self.ssthresh = max(flight // 2, 2)
+        self.cwnd = self.ssthresh + dupacks
+
+    def inflate(self) -> None:
+        """A further duplicate ACK during recovery (RFC 5681 §3.2 step 4)."""
+        self.cwnd += 1
+
+    def exit_recovery(self) -> None:
+        """The recovery point is acknowledged (RFC 6582 §3.2 step 3): deflate."""
+        self.cwnd = self.ssthresh
+
+    def restart_after_idle(self, idle: float, rto: float) -> None:
+        """Linux ``tcp_cwnd_restart``: halve cwnd per RTO of idleness, not below
+        ``min(IW, cwnd)``."""
+        restart = min(self.iw, self.cwnd)
+        cwnd = self.cwnd
+        idle -= rto
+        while idle > 0 and cwnd > restart:
+            cwnd >>= 1
+            idle -= rto
+        self.cwnd = max(cwnd, restart)

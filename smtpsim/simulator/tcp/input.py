@@ -1,0 +1,190 @@
+"""What an endpoint does with an arriving segment: the ACK it carries, then its data, then the
+data the ACK released (carrying the new ACK), then the ACK rule for what arrived (Linux's
+order in ``tcp_rcv_established``: ``tcp_ack``, ``tcp_data_queue``, ``tcp_data_snd_check``,
+``tcp_ack_snd_check``).
+
+* ACK processing: the RTT sample of the oldest segment the ACK covers (``rto``), slow start or
+  congestion avoidance (``congestion``), the timer restarted or stopped; fast retransmit on
+  ``dupack_threshold`` duplicate ACKs with NewReno recovery (RFC 5681 §3.2, RFC 6582): a
+  partial ACK resends the next hole at once.
+* Data: in-order bytes complete records, which go to the application; out-of-order data is
+  kept and acknowledged at once (a duplicate ACK), as is a duplicate (RFC 5681 §4.2); the
+  timestamp of a segment starting at or before the last ACK sent becomes TS.Recent (RFC 7323
+  §4.3). A FIN segment gives the peer's FIN sequence number; the FIN counts once every byte
+  before it has arrived (RFC 793 §3.5): the application then reads ``CLOSED``.
+* The ACK rule after data is ``delayed_ack``'s.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import simpy
+
+from smtpsim.model import RecordEvent
+from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
+from smtpsim.simulator.tcp.socket import CLOSED
+from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, SYN_RECV
+from smtpsim.simulator.tcp.tcb import ControlBlock
+
+__all__ = ["Input"]
+
+
+class Input(ControlBlock):
+    """The receiving half of ``TcpEndpoint``."""
+
+    __slots__ = ()
+
+    def receive(self, ev: simpy.Event) -> None:
+        """Link delivery callback."""
+        seg = cast(Segment, ev.value)
+        state = self.state
+        if state == DEAD:
+            return
+        flags = seg.flags
+        if flags & SYN:
+            self._receive_syn(seg)
+            return
+        if state == SYN_RECV:
+            self._established()
+        elif state != ESTABLISHED:
+            return
+        # Linux's order (tcp_rcv_established): the ACK, then the payload, then the data the
+        # ACK released (carrying the new ACK), then the ACK rule for what arrived.
+        if flags & ACK:
+            self._on_ack(seg)
+        if seg.length or flags & FIN:
+            self._on_data(seg)
+        else:
+            self.output()
+
+    def _on_ack(self, seg: Segment) -> None:
+        ack = seg.ack
+        cc = self.cc
+        if ack > self.snd_una:
+            if self.undo is not None:
+                self._check_spurious_rto(seg)
+            inflight = self.inflight
+            now = self.env.now
+            acked = 0
+            # Linux tcp_clean_rtx_queue: the RTT of the oldest segment acknowledged (seq_rtt);
+            # if a retransmitted one is among them, Karn's rule (RFC 6298 §3) forbids it and
+            # Linux's tcp_ack_update_rtt takes the timestamp echo instead (RFC 7323 §4.1)
+            sample = -1.0
+            karn = False
+            while inflight and inflight[0][0] <= ack:
+                end, sent, retransmitted = inflight.popleft()
+                acked += 1
+                if retransmitted:
+                    karn = True
+                elif sample < 0.0:
+                    sample = now - sent
+            if karn:
+                sample = now - seg.tsecr if seg.tsecr > 0.0 else -1.0
+            self.snd_una = ack
+            self.last_acked_s = now  # our data is getting through
+            if self.snd_nxt < ack:
+                self.snd_nxt = ack
+            if sample >= 0.0:
+                self._rtt_sample(sample)
+            self.expiries = 0
+            self.dupacks = 0
+            recover = self.recover
+            if recover is not None:
+                if ack >= recover:
+                    self.recover = None
+                    cc.exit_recovery()
+                else:  # NewReno partial ACK: resend the next hole at once
+                    self._retransmit_head()
+            elif acked:
+                cc.grow(acked)
+            if self.snd_una < self.snd_max:
+                self._arm_rto()
+            else:
+                self.rto_deadline = None
+        elif (
+            ack == self.snd_una
+            and seg.length == 0
+            and not seg.flags & FIN
+            and self.snd_una < self.snd_max
+        ):
+            self.dupacks += 1
+            if self.recover is None and self.dupacks == self.cfg.dupack_threshold:
+                cc.enter_recovery(len(self.inflight), self.cfg.dupack_threshold)
+                self.recover = self.snd_max
+                self._retransmit_head()
+            elif self.recover is not None:
+                cc.inflate()
+
+    def _on_data(self, seg: Segment) -> None:
+        start = seg.seq
+        if start <= self.last_ack_sent:
+            self.ts_recent = seg.tsval  # RFC 7323 §4.3
+        end = start + seg.length
+        rcv_nxt = self.rcv_nxt
+        fin = bool(seg.flags & FIN)
+        if fin:
+            self.peer_fin_seq = end  # the FIN's sequence number, in order or not
+        if end <= rcv_nxt and not (fin and end == rcv_nxt and not self.peer_fin):
+            self.output()
+            self._send_ack()  # duplicate: ACK at once (RFC 5681 §4.2)
+            return
+        if start > rcv_nxt:
+            self._insert_ooo(start, end if not fin else end + 1)
+            self.output()
+            self._send_ack()  # out of order: duplicate ACK at once
+            return
+        filled = bool(self.ooo)
+        if end > rcv_nxt:
+            rcv_nxt = end
+        if fin:
+            rcv_nxt += 1
+        ooo = self.ooo
+        while ooo and ooo[0][0] <= rcv_nxt:
+            if ooo[0][1] > rcv_nxt:
+                rcv_nxt = ooo[0][1]
+            ooo.pop(0)
+        self.rcv_nxt = rcv_nxt
+        self.last_data_s = self.env.now  # new in-order data: what completes a read()
+        incoming = self.incoming
+        deliver = self.socket._deliver
+        log = self.record_log
+        while incoming and incoming[0][0] <= rcv_nxt:
+            record = incoming.popleft()[1]
+            if log is not None:
+                log.append(
+                    RecordEvent(
+                        self.env.now, self.side, "read", record.nbytes, record.label, self.conn
+                    )
+                )
+            for item in record.items:
+                deliver(item)
+        self.output()  # data released by this segment's ACK carries the new ACK
+        fin_seen = self.peer_fin_seq >= 0 and rcv_nxt > self.peer_fin_seq
+        if fin_seen and not self.peer_fin:
+            self.peer_fin = True
+            deliver(CLOSED)
+            if self.last_ack_sent < rcv_nxt:
+                self._send_ack()
+            self._check_closed()
+            return
+        self._ack_after_data(filled)
+
+    def _insert_ooo(self, start: int, end: int) -> None:
+        ooo = self.ooo
+        ooo.append((start, end))
+        ooo.sort()
+        merged: list[tuple[int, int]] = []
+        for s, e in ooo:
+            if merged and s <= merged[-1][1]:
+                if e > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], e)
+            else:
+                merged.append((s, e))
+        self.ooo = merged
+
+    def _check_closed(self) -> None:
+        if self.peer_fin and self.fin_queued and not self.socket.closed.triggered:
+            self.socket.closed.succeed(True)
+
+

@@ -1,0 +1,165 @@
+"""What an endpoint sends: application writes become segments of at most ``mss`` payload
+bytes, each with ``header_bytes`` more on the wire, sent as the congestion window
+(``congestion``), the peer's receive window and Nagle (``nagle``) allow (Linux
+``tcp_write_xmit``); the pure ACK; the retransmission of the first unacknowledged segment; and
+the FIN that follows the last data byte (RFC 793 §3.5, one sequence number).
+
+Every segment sent carries the current ACK and so stops a pending delayed ACK.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from smtpsim.model import RecordEvent
+from smtpsim.simulator.tcp.nagle import nagle_holds
+from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
+from smtpsim.simulator.tcp.socket import Record
+from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, SYN_RECV
+from smtpsim.simulator.tcp.tcb import ControlBlock
+
+__all__ = ["Output"]
+
+
+class Output(ControlBlock):
+    """The sending half of ``TcpEndpoint``."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------ application side
+    def write(self, records: Sequence[Record]) -> None:
+        peer_incoming = self.peer.incoming
+        labels = self.trace_labels
+        end = self.write_end
+        for record in records:
+            if labels is not None:
+                labels.append((end, record.label))
+            end += record.nbytes
+            peer_incoming.append((end, record))
+        self.write_end = end
+        log = self.record_log
+        if log is not None:
+            now = self.env.now
+            log.extend(
+                RecordEvent(now, self.side, "write", r.nbytes, r.label, self.conn)
+                for r in records
+            )
+        self.output()
+
+    def close(self) -> None:
+        if self.fin_queued or self.state == DEAD:
+            return
+        self.fin_queued = True
+        self.fin_seq = self.write_end
+        self.output()
+        self._check_closed()
+
+    # ------------------------------------------------------------------ sending
+    def _transmit(self, seg: Segment, wire_bytes: int) -> None:
+        seg.tsval = self.env.now
+        seg.tsecr = self.ts_recent
+        labels = self.trace_labels
+        if labels is not None and seg.length:
+            seg.label = labels_in(labels, seg.seq, seg.seq + seg.length)
+        self.link.send(seg, wire_bytes, self.peer.receive)
+
+    def output(self) -> None:
+        """Send what the window, Nagle and the data allow (Linux ``tcp_write_xmit``)."""
+        if self.state != ESTABLISHED:
+            if self.state == SYN_RECV and self.fo_child:
+                if self.synack_pending:  # the first write rides in the SYN-ACK
+                    self.synack_pending = False
+                    self._send_handshake(SYN | ACK, data=min(self.cfg.mss, self.write_end))
+                    return
+            else:
+                return
+        cfg = self.cfg
+        mss = cfg.mss
+        cc = self.cc
+        inflight = self.inflight
+        if not inflight and self.write_end > self.snd_nxt:
+            idle = self.env.now - self.last_send_s
+            if idle > self.rto and self.last_send_s > 0.0:
+                cc.restart_after_idle(idle, self.rto)
+        limited = False
+        sent = False
+        while True:
+            seq = self.snd_nxt
+            avail = self.write_end - seq
+            if avail <= 0:
+                if self.fin_queued and seq == self.fin_seq and len(inflight) < cc.cwnd:
+                    self._send_segment(seq, 0, FIN | ACK, seq < self.snd_max)
+                    self.snd_nxt = seq + 1
+                    sent = True
+                break
+            if len(inflight) >= cc.cwnd:
+                limited = True
+                break
+            size = mss if avail > mss else avail
+            retransmit = seq < self.snd_max
+            if size < mss and self.nagle and not retransmit and nagle_holds(self, seq, size):
+                break
+            if seq + size - self.snd_una > cfg.rwnd_bytes:
+                break
+            self._send_segment(seq, size, ACK, retransmit)
+            self.snd_nxt = seq + size
+            sent = True
+        if sent or limited:
+            cc.validate(len(inflight), limited, self.snd_una, self.snd_nxt)
+
+    def _send_segment(self, seq: int, size: int, flags: int, retransmit: bool = False) -> None:
+        now = self.env.now
+        self.last_send_s = now
+        seg = Segment(seq, size, self.rcv_nxt, flags, retransmit)
+        end = seq + size + (1 if flags & FIN else 0)
+        self.inflight.append([end, now, retransmit])
+        if end > self.snd_max:
+            self.snd_max = end
+        if retransmit:
+            self.retransmits += 1
+        if 0 < size < self.cfg.mss:
+            self.sml_end = end
+        self.last_ack_sent = self.rcv_nxt
+        self.delack_pending = False
+        if self.rto_deadline is None:
+            self._arm_rto()
+        self._transmit(seg, size + self.cfg.header_bytes)
+
+    def _send_ack(self) -> None:
+        self.last_ack_sent = self.rcv_nxt
+        self.delack_pending = False
+        self._transmit(Segment(self.snd_nxt, 0, self.rcv_nxt, ACK), self.cfg.header_bytes)
+
+    def _retransmit_head(self) -> None:
+        """Send the first unacknowledged segment again, at once (a timeout's go-back-N
+        restart goes through ``output`` instead)."""
+        seq = self.snd_una
+        if self.fin_queued and seq == self.fin_seq:
+            size, flags = 0, FIN | ACK
+        else:
+            size, flags = min(self.cfg.mss, self.snd_max - seq, self.write_end - seq), ACK
+        if self.inflight:
+            self.inflight[0][2] = True
+        self.retransmits += 1
+        seg = Segment(seq, size, self.rcv_nxt, flags, True)
+        self.last_ack_sent = self.rcv_nxt
+        self.delack_pending = False
+        self._arm_rto()
+        self._transmit(seg, size + self.cfg.header_bytes)
+
+
+
+def labels_in(labels: list[tuple[int, str]], start: int, end: int) -> str:
+    """Labels of the records whose first byte lies in ``[start, end)``; a continuation
+    segment is labelled ``…`` plus the record it belongs to."""
+    i = bisect_right(labels, (start, "\uffff")) - 1
+    out = []
+    if i >= 0 and labels[i][0] < start:
+        out.append("… " + labels[i][1])
+        i += 1
+    i = max(i, 0)
+    while i < len(labels) and labels[i][0] < end:
+        out.append(labels[i][1])
+        i += 1
+    return " | ".join(out)

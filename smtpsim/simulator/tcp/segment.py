@@ -1,0 +1,46 @@
+"""A TCP segment and its flags.
+
+Sequence numbers are data-byte offsets from 0; the SYN takes none, a FIN takes one (RFC 793
+§3.3). Every segment carries the timestamp option (RFC 7323), whose 12 bytes are in
+``TcpConfig.header_bytes``: ``tsval`` is its send time, ``tsecr`` the echoed TS.Recent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ACK", "FIN", "SYN", "Segment"]
+
+SYN = 1
+ACK = 2
+FIN = 4
+
+
+class Segment:
+    """A TCP segment: ``seq`` and ``length`` in data-byte offsets, ``ack``, ``flags``, and the
+    timestamp option: ``tsval`` (send time) and ``tsecr`` (the echoed TS.Recent)."""
+
+    __slots__ = (
+        "seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr", "option",
+    )
+
+    def __init__(
+        self,
+        seq: int,
+        length: int,
+        ack: int,
+        flags: int,
+        retransmit: bool = False,
+        tsval: float = 0.0,
+        tsecr: float = 0.0,
+    ) -> None:
+        self.seq = seq
+        self.length = length
+        self.ack = ack
+        self.flags = flags
+        self.retransmit = retransmit
+        self.label = ""
+        self.tsval = tsval
+        self.tsecr = tsecr
+        #: The Fast Open option of a SYN or SYN-ACK (a cookie, COOKIE_REQUEST or None).
+        self.option: Any = None

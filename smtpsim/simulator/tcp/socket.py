@@ -1,0 +1,186 @@
+"""The application's end of a TCP connection: a ``Socket`` that reads and writes whole
+records, and tells the application what it may know of the connection.
+
+Applications write and read whole *records* (``Record``: an SMTP line, a TLS flight, a body
+of N bytes): the reader receives a record when all its bytes have arrived in order. Record
+boundaries travel out of band (the sender appends ``(end offset, record)`` to the reader's
+queue), which is all TCP itself needs to know of them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST, CookieCheck
+from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED
+
+if TYPE_CHECKING:
+    from smtpsim.simulator.tcp.tcb import ControlBlock
+
+__all__ = ["CLOSED", "FAILED", "Record", "Socket", "TIMEOUT"]
+
+
+class _Sentinel:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: What ``Socket.recv()`` yields after the peer's FIN, and after the connection failed;
+#: ``Socket.recv_within`` returns TIMEOUT when nothing came in time.
+CLOSED = _Sentinel("CLOSED")
+FAILED = _Sentinel("FAILED")
+TIMEOUT = _Sentinel("TIMEOUT")
+
+
+class Record:
+    """An application record: ``nbytes`` on the stream, a ``label`` for the trace, and the
+    application ``items`` it completes (a TLS record may carry several SMTP lines, or a chunk
+    of a body that completes nothing)."""
+
+    __slots__ = ("nbytes", "label", "items")
+
+    def __init__(self, nbytes: int, label: str, items: tuple[Any, ...] = ()) -> None:
+        self.nbytes = nbytes
+        self.label = label
+        self.items = items
+
+    def __repr__(self) -> str:
+        return f"Record({self.nbytes}, {self.label!r})"
+
+
+class Socket:
+    """The application's end: ``recv()`` returns an event whose value is the next item
+    (an application item, ``CLOSED`` or ``FAILED``); ``write()`` sends records."""
+
+    __slots__ = ("env", "endpoint", "_items", "_waiter", "established", "closed", "arrived_s")
+
+    def __init__(self, env: simpy.Environment, endpoint: ControlBlock) -> None:
+        self.env = env
+        self.endpoint = endpoint
+        self._items: deque[tuple[float, Any]] = deque()
+        self._waiter: simpy.Event | None = None
+        #: When the item the last ``recv()`` returned had arrived (it may be read later).
+        self.arrived_s = 0.0
+        #: Triggered when the handshake completes (value True) or fails (value False).
+        self.established = env.event()
+        #: Triggered when the connection is fully closed or failed.
+        self.closed = env.event()
+
+    # ------------------------------------------------------------------ reading
+    def recv(self) -> simpy.Event:
+        ev = self.env.event()
+        if self._items:
+            self.arrived_s, item = self._items.popleft()
+            ev.succeed(item)
+        else:
+            self._waiter = ev
+        return ev
+
+    def recv_within(
+        self, timeout: float, sending: bool = False
+    ) -> Generator[simpy.Event, Any, Any]:
+        """Process step: the next item, or ``TIMEOUT`` once nothing has happened for
+        ``timeout`` s. Like a read timeout applied to each ``read()`` call (Postfix's
+        ``smtpd_timeout``), new data arriving restarts it, so a long body that keeps
+        arriving never times out. ``sending``: our own data being acknowledged restarts it
+        too (RFC 5321 §4.5.3.2: the client's data-block timer runs while its body is on its
+        way, the wait for the reply starts when it has arrived)."""
+        ev = self.recv()
+        if ev.triggered:
+            return ev.value
+        env = self.env
+        deadline = env.now + timeout
+        while True:
+            yield ev | env.timeout(deadline - env.now)
+            if ev.triggered:
+                return ev.value
+            ep = self.endpoint
+            last = max(ep.last_data_s, ep.last_acked_s) if sending else ep.last_data_s
+            idle_until = last + timeout
+            if idle_until <= env.now + 1e-12:
+                if self._waiter is ev:
+                    self._waiter = None
+                return TIMEOUT
+            deadline = idle_until
+
+    def pending(self) -> bool:
+        """True if items have arrived that the application has not read yet."""
+        return bool(self._items)
+
+    def _deliver(self, item: Any) -> None:
+        waiter = self._waiter
+        now = self.env.now
+        if waiter is not None:
+            self._waiter = None
+            self.arrived_s = now
+            waiter.succeed(item)
+        else:
+            self._items.append((now, item))
+
+    # ------------------------------------------------------------------ writing, closing
+    def write(self, records: Sequence[Record]) -> None:
+        """One ``write()`` system call carrying ``records``."""
+        self.endpoint.write(records)
+
+    def close(self) -> None:
+        self.endpoint.close()
+
+    def connect(self) -> None:
+        """Client: open the connection (the SYN leaves)."""
+        self.endpoint.connect()
+
+    # ------------------------------------------------------------------ what the application knows
+    def is_established(self) -> bool:
+        """The handshake completed and the connection has not failed."""
+        return self.endpoint.state == ESTABLISHED
+
+    def is_failed(self) -> bool:
+        """The connection failed (or was discarded): nothing more is sent or received."""
+        return self.endpoint.state == DEAD
+
+    def peer_closed(self) -> bool:
+        """The peer's FIN has arrived (``recv`` yields or yielded ``CLOSED``)."""
+        return self.endpoint.peer_fin
+
+    def closing(self) -> bool:
+        """This end has closed (its FIN is queued or sent)."""
+        return self.endpoint.fin_queued
+
+    # ------------------------------------------------------------------ Fast Open
+    def offer_fast_open(
+        self,
+        cookie: Any,
+        syn_data: bool,
+        middlebox: Callable[[], bool] | None,
+        on_cookie: Callable[[Any], None],
+        on_established: Callable[[], None],
+        on_syn_data_lost: Callable[[], None],
+    ) -> None:
+        """Client, before ``connect``: present ``cookie`` in the SYN (None: ask for one with
+        ``COOKIE_REQUEST``), with ``syn_data`` the SYN carries what is written at once;
+        ``middlebox`` may drop such a SYN. ``on_cookie`` gets a cookie a SYN-ACK returns;
+        ``on_established`` and ``on_syn_data_lost`` are told of those events."""
+        ep = self.endpoint
+        ep.fo_cookie = cookie if cookie is not None else COOKIE_REQUEST
+        ep.fo_data = syn_data
+        ep.fo_blackhole = middlebox
+        ep.on_cookie = on_cookie
+        ep.on_established = on_established
+        ep.on_syn_data_lost = on_syn_data_lost
+
+    def accept_fast_open(self, check: CookieCheck) -> None:
+        """Server, before the SYN: check a SYN's Fast Open option with ``check``."""
+        self.endpoint.fo_accept = check
+
+    def banner_on_synack(self) -> None:
+        """Server, before the SYN: hold the SYN-ACK for the first write and send it in it."""
+        self.endpoint.synack_data = True

@@ -1,0 +1,153 @@
+"""The transmission control block (RFC 793 §3.2): every variable of one TCP endpoint.
+
+The endpoint's behaviour is split by concept across modules, as Linux splits ``struct
+tcp_sock``'s code across ``tcp_output.c``, ``tcp_input.c``, ``tcp_timer.c``,
+``tcp_fastopen.c`` and the congestion modules: ``handshake``, ``output`` (with ``nagle``),
+``input`` (with ``delayed_ack``), ``rto`` and ``congestion``. Each is a part of
+``TcpEndpoint`` working on this one block; the methods one part calls on another are declared
+here, so that each part names what it relies on.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from smtpsim.model import RecordEvent, TcpConfig
+from smtpsim.simulator.tcp.congestion import NewReno
+from smtpsim.simulator.tcp.socket import Record, Socket
+from smtpsim.simulator.tcp.states import LISTEN
+from smtpsim.simulator.wire import Link
+
+if TYPE_CHECKING:
+    from smtpsim.simulator.tcp.segment import Segment
+
+__all__ = ["ControlBlock"]
+
+
+class ControlBlock:
+    """One side of a TCP connection: its state, sender, receiver and timers."""
+
+    __slots__ = (
+        "env", "cfg", "side", "conn", "link", "peer", "trace_labels", "socket", "state",
+        "nagle", "cc",
+        # sender
+        "snd_una", "snd_nxt", "snd_max", "write_end", "fin_queued", "fin_seq", "inflight",
+        "sml_end", "srtt", "rttvar", "rto", "rto_deadline", "rto_timer_at", "rto_timer_gen",
+        "expiries", "dupacks", "recover", "retransmits", "handshake_sent", "handshake_tries",
+        "handshake_retransmitted", "timer_gen", "last_send_s",
+        # receiver
+        "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "incoming",
+        "peer_fin", "peer_fin_seq", "on_established", "record_log", "last_data_s",
+        "last_acked_s", "ts_recent", "undo", "undo_ts", "spurious_rtos",
+        # Fast Open
+        "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
+        "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len",
+    )
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        cfg: TcpConfig,
+        side: str,
+        link: Link,
+        nagle: bool,
+        trace_labels: bool = False,
+    ) -> None:
+        self.env = env
+        self.cfg = cfg
+        self.side = side
+        #: the connection's name in a trace (``"smtp"`` or ``"imap"``)
+        self.conn = "smtp"
+        self.link = link
+        self.peer: ControlBlock = self
+        self.nagle = nagle
+        self.trace_labels: list[tuple[int, str]] | None = [] if trace_labels else None
+        self.socket = Socket(env, self)
+        self.state = LISTEN
+        #: The congestion window (``congestion``).
+        self.cc = NewReno(cfg.iw)
+        self.snd_una = self.snd_nxt = self.snd_max = self.write_end = 0
+        self.fin_queued = False
+        self.fin_seq = -1
+        self.inflight: deque[list[Any]] = deque()  # [end, sent_s, retransmitted]
+        self.sml_end = -1
+        self.srtt: float | None = None
+        self.rttvar = 0.0
+        self.rto = cfg.rto_initial_s
+        self.rto_deadline: float | None = None
+        self.rto_timer_at: float | None = None
+        self.rto_timer_gen = 0
+        self.expiries = 0
+        self.dupacks = 0
+        self.recover: int | None = None
+        self.retransmits = 0
+        self.handshake_sent = 0.0
+        self.handshake_tries = 0
+        self.handshake_retransmitted = False
+        self.timer_gen = 0
+        #: When data was last sent (Linux ``lsndtime``), for slow start after idle.
+        self.last_send_s = 0.0
+        self.rcv_nxt = 0
+        self.ooo: list[tuple[int, int]] = []
+        self.last_ack_sent = 0
+        self.delack_gen = 0
+        self.delack_pending = False
+        self.incoming: deque[tuple[int, Record]] = deque()
+        #: Whether the peer's FIN has been received in order, and its sequence number once a
+        #: segment carrying it has arrived (-1 before).
+        self.peer_fin = False
+        self.peer_fin_seq = -1
+        self.on_established: Callable[[], None] | None = None
+        #: The trace's record list when tracing, else None.
+        self.record_log: list[RecordEvent] | None = None
+        #: When new in-order data last arrived, and when new data of ours was last
+        #: acknowledged (these restart application read timeouts).
+        self.last_data_s = 0.0
+        self.last_acked_s = 0.0
+        self.ts_recent = 0.0
+        #: What a timeout changed, kept until the first ACK after it shows whether the timeout
+        #: was spurious: (cwnd, ssthresh, snd_nxt, in-flight list); and when it retransmitted.
+        self.undo: tuple[int, int, int, list[list[Any]]] | None = None
+        self.undo_ts = 0.0
+        self.spurious_rtos = 0
+        #: Client: the Fast Open option to send (None: no TFO), whether the SYN may carry
+        #: data, and a middlebox that may drop a SYN with data (called per such SYN).
+        self.fo_cookie: Any = None
+        self.fo_data = False
+        self.fo_blackhole: Callable[[], bool] | None = None
+        #: Client callbacks: a cookie arrived in a SYN-ACK; a SYN with data timed out.
+        self.on_cookie: Callable[[Any], None] | None = None
+        self.on_syn_data_lost: Callable[[], None] | None = None
+        #: Server: ``fo_accept(option) -> (valid, cookie to send or None)``.
+        self.fo_accept: Callable[[Any], tuple[bool, Any]] | None = None
+        #: Server: created by a Fast Open SYN, so it may send before the handshake ACK.
+        self.fo_child = False
+        self.synack_data = False
+        self.synack_pending = False
+        self.syn_data_len = 0
+
+    if TYPE_CHECKING:  # what the parts of ``TcpEndpoint`` call on each other
+
+        def write(self, records: Sequence[Record]) -> None: ...
+        def close(self) -> None: ...
+        def connect(self) -> None: ...
+        def fail(self) -> None: ...
+        def receive(self, ev: simpy.Event) -> None: ...
+        def output(self) -> None: ...
+        def _transmit(self, seg: Segment, wire_bytes: int) -> None: ...
+        def _send_ack(self) -> None: ...
+        def _send_handshake(self, flags: int, option: Any = None, data: int = 0) -> None: ...
+        def _retransmit_head(self) -> None: ...
+        def _established(self) -> None: ...
+        def _receive_syn(self, seg: Segment) -> None: ...
+        def _on_ack(self, seg: Segment) -> None: ...
+        def _on_data(self, seg: Segment) -> None: ...
+        def _check_closed(self) -> None: ...
+        def _ack_after_data(self, filled: bool) -> None: ...
+        def _arm_rto(self) -> None: ...
+        def _rtt_sample(self, r: float) -> None: ...
+        def _check_spurious_rto(self, seg: Segment) -> None: ...
