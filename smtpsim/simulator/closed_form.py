@@ -236,7 +236,7 @@ from smtpsim.model import (
     updated,
 )
 from smtpsim.model.text import IMAP_HOST, burl_url
-from smtpsim.simulator import messages as msg
+from smtpsim.simulator.smtp import messages as msg
 
 __all__ = [
     "OracleResult",

@@ -1,29 +1,70 @@
-"""A submission server host (a front-end): its name, its keys, and the connections it serves.
+"""A submission server host (a front-end): its name, its keys, what it offers, and the
+connections it accepts.
 
 The keys decide which of a client's cached items this host honours: a session ticket is
 valid if it was encrypted under this host's ticket key (RFC 5077 §4: the server encrypts the
-state under a key of its own); a QUICKSTART qhlo-id is valid if it names this host's current
-configuration in that security context (draft-fanf-smtp-quickstart-01 §8; quickstart-b §12
-derives it from the extension list and a secret). A farm of front-ends that share the keys
-honour each other's items; front-ends that do not, do not.
+state under a key of its own); a TFO cookie if it was made with this host's key (RFC 7413
+§4.1.2); a qhlo-id or configuration token if it names this host's current configuration in
+that security context (draft-fanf-smtp-quickstart-01 §8; quickstart-b §12 derives it from
+the extension list and a secret). A farm of front-ends that share the keys honour each
+other's items; front-ends that do not, do not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import Any
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import simpy
 
-from smtpsim.model import ServerTiming, TlsConfig
-from smtpsim.simulator.smtp_server import ServerStats, smtp_server
-from smtpsim.simulator.tcp import Socket
+from smtpsim.model import Features, ServerTiming, TlsConfig, text
+from smtpsim.simulator.smtp.server import ServerSession, ServerStats
+from smtpsim.simulator.tcp import Socket, cookie_check
+from smtpsim.simulator.tcp.fastopen import CookieCheck
 
-__all__ = ["FrontEnd"]
+if TYPE_CHECKING:
+    from smtpsim.simulator.imap import ImapFetcher
+
+__all__ = ["FrontEnd", "ServerOffer"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOffer:
+    """What the submission servers offer in a run: what the variant of its clients needs
+    (every front-end runs the same software).
+
+    ``tls_version`` is what STARTTLS or implicit TLS negotiates; ``implicit_tls``: clients
+    connect to the submissions port (RFC 8314 §3); ``banner_half_rtt``: the implicit-TLS
+    banner goes as 0.5-RTT data; ``quickstart``: the QUICKSTART profile offered;
+    ``early_pipelining``: PIPE_CONNECT with configuration tokens; ``fast_open``: TCP Fast
+    Open, T/TCP, or the banner on every SYN-ACK.
+    """
+
+    tls_version: Literal["1.2", "1.3"] = "1.2"
+    implicit_tls: bool = False
+    banner_half_rtt: bool = False
+    quickstart: Literal["basic", "full"] | None = None
+    early_pipelining: bool = False
+    fast_open: Literal["tfo", "ttcp", "synack-banner"] | None = None
+
+    @classmethod
+    def for_client(cls, f: Features) -> ServerOffer:
+        """What a server must offer for clients with features ``f``."""
+        return cls(f.tls or "1.2", f.implicit_tls, f.banner_half_rtt, f.quickstart,
+                   f.early_pipelining, f.fast_open)
 
 
 class FrontEnd:
-    """One server host. ``host`` is its name (what tickets are cached under)."""
+    """One server host. ``host`` and ``address`` are what clients see (what they cache things
+    under; in a farm every front-end has the same); ``name`` tells the front-ends apart.
+
+    ``rng`` is the stream its processing times are drawn from; ``workers`` its worker pool
+    (Postfix smtpd processes: a connection holds one from accept to close, and with all
+    busy new connections wait in the listen queue; None: unlimited); ``idle_timeout_s`` how
+    long a worker waits for the next command (RFC 5321 §4.5.3.2.7); ``fetcher`` resolves
+    BURL's URLs (None: no BURL). The keys default to ones of its own; a farm passes shared
+    ones."""
 
     def __init__(
         self,
@@ -31,76 +72,74 @@ class FrontEnd:
         host: str,
         timing: ServerTiming,
         tls: TlsConfig,
-        ticket_key: str | None = None,
-        quickstart: str | None = None,
-        token_secret: str | None = None,
-        early_pipe: bool = False,
+        offer: ServerOffer,
+        rng: Any,
+        *,
         name: str | None = None,
+        workers: int | None = None,
+        idle_timeout_s: float = 300.0,
+        fetcher: ImapFetcher | None = None,
+        ticket_key: str | None = None,
+        token_secret: str | None = None,
+        tfo_key: str | None = None,
+        ttcp_key: str | None = None,
     ) -> None:
         self.env = env
-        #: The host name and address clients see (what they cache things under); in a farm
-        #: every front-end has the same. ``name`` tells the front-ends apart.
         self.host = host
         self.address = host
         self.name = name if name is not None else host
         self.timing = timing
         self.tls = tls
+        self.offer = offer
+        self.rng = rng
+        self.workers = simpy.Resource(env, capacity=workers) if workers is not None else None
+        self.idle_timeout_s = idle_timeout_s
+        self.fetcher = fetcher
         #: The key session tickets are encrypted under.
         self.ticket_key = ticket_key if ticket_key is not None else f"{self.name}/ticket-key-1"
-        #: None, or the QUICKSTART profile offered: "basic" (draft-fanf-smtp-quickstart-a)
-        #: or "full" (quickstart-b, with qhlo-ids).
-        self.quickstart = quickstart
         self.token_secret = token_secret if token_secret is not None else self.name
-        #: Whether the host offers early pipelining with a configuration token
-        #: (draft-harris-early-pipe's PIPE_CONNECT, the thread's "config token").
-        self.early_pipe = early_pipe
-        #: Bumped by each configuration change (a rolling upgrade invalidates tokens).
-        self.config_version = 1
         #: The secret TFO cookies are made with (RFC 7413 §4.1.2: a MAC of the client's
         #: address under a server key) and the T/TCP connection-count state (RFC 1644 TAO).
-        self.tfo_key = f"{self.name}/tfo-key-1"
-        self.ttcp_key = f"{self.name}/tao-1"
-        #: For BURL: fetches referenced messages from the IMAP server (None: no BURL).
-        self.fetcher: Any = None
-        #: The worker pool (Postfix smtpd processes), None for unlimited; and how long a
-        #: worker waits for the next command before it closes (RFC 5321 §4.5.3.2.7).
-        self.workers: simpy.Resource | None = None
-        self.idle_timeout_s = 300.0
-        #: The stream processing-time distributions are drawn from (set by the farm).
-        self.rng: Any = None
-
-    def fast_open_check(self, kind: str) -> Callable[[Any], tuple[bool, Any]]:
-        """The server's test of a SYN's Fast Open option for ``kind`` ("tfo" or "ttcp"):
-        returns (valid, cookie to send back or None). A missing option is not Fast Open; a
-        request or an invalid cookie gets a fresh cookie (RFC 7413 §4.1.2, §4.2.2)."""
-        key = self.tfo_key if kind == "tfo" else self.ttcp_key
-
-        def check(option: Any) -> tuple[bool, Any]:
-            if option is None:
-                return False, None
-            if option == key:
-                return True, None
-            return False, key
-
-        return check
+        self.tfo_key = tfo_key if tfo_key is not None else f"{self.name}/tfo-key-1"
+        self.ttcp_key = ttcp_key if ttcp_key is not None else f"{self.name}/tao-1"
+        #: Bumped by each configuration change (a rolling upgrade invalidates tokens).
+        self.config_version = 1
 
     def ticket_valid(self, ticket: Any) -> bool:
         return ticket is not None and ticket == self.ticket_key
 
     def token(self, context: str) -> str:
         """The configuration token (qhlo-id) for security context ``"plain"`` or ``"tls"``."""
-        return f"{self.token_secret}.v{self.config_version}.{context}"
+        return text.config_token(self.token_secret, self.config_version, context)
 
-    def serve(
-        self,
-        socket: Socket,
-        tls_version: str,
-        implicit_tls: bool,
-        banner_half_rtt: bool,
-        stats: ServerStats,
-    ) -> Generator[simpy.Event, Any, None]:
-        """The server process for one accepted connection."""
-        yield from smtp_server(
-            self.env, socket, self.timing, self.tls, tls_version, stats, self,
-            implicit_tls, banner_half_rtt,
-        )
+    def fast_open_check(self, kind: str) -> CookieCheck:
+        """This host's check of a SYN's Fast Open option for ``kind`` ("tfo" or "ttcp")."""
+        return cookie_check(self.tfo_key if kind == "tfo" else self.ttcp_key)
+
+    def accept(self, socket: Socket) -> ServerStats:
+        """Take a connection whose server end is ``socket`` (armed for what the offer's Fast
+        Open needs before its SYN arrives) and serve it; returns what the server side will
+        observe of it."""
+        kind = self.offer.fast_open
+        if kind == "synack-banner":
+            socket.banner_on_synack()
+        elif kind is not None:
+            socket.accept_fast_open(self.fast_open_check(kind))
+        stats = ServerStats()
+        self.env.process(self._serve(socket, stats))
+        return stats
+
+    def _serve(self, socket: Socket, stats: ServerStats) -> Generator[simpy.Event, Any, None]:
+        """The server process for one connection: accept, take a worker, run the session."""
+        ok = yield socket.established
+        if not ok:
+            return
+        stats.accepted_s = self.env.now
+        if self.workers is None:
+            stats.worker_s = self.env.now
+            yield from ServerSession(self, socket, stats).run()
+            return
+        with self.workers.request() as request:  # all busy: wait in the listen queue
+            yield request
+            stats.worker_s = self.env.now
+            yield from ServerSession(self, socket, stats).run()

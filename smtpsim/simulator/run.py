@@ -1,57 +1,47 @@
-"""One run: build an Environment, the path, the connection and both SMTP sides; run; report.
+"""One run: build an Environment, the paths, the provider's hosts and the clients; run; report.
 
 Nothing global: two runs in one process never interact. Randomness comes from one
-``numpy.random.SeedSequence(seed)`` spawned into one generator per component, in a fixed
-order (uplink, downlink), so the same seed gives every variant the same network (common
-random numbers) and results never depend on who runs them.
+``numpy.random.SeedSequence([seed, replication])`` spawned into one generator per component,
+in a fixed order, so the same seed gives every variant the same network (common random
+numbers) and results never depend on who runs them.
+
+This is the one place that opens connections: the client's SMTP connection to the front-end
+the balancer picks (which accepts it and starts serving it), and, through the callbacks it
+hands out, the IMAP connections of the client and of BURL's fetch. The clients never start a
+server.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any
 
 import numpy as np
 import simpy
 
-from smtpsim.model import Case, Distribution, PacketEvent, SessionRecord, Trace
+from smtpsim.model import Case, Distribution, SessionRecord, Trace
 from smtpsim.model.text import SERVER_DOMAIN
+from smtpsim.simulator.accounting import MessageMark
 from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.farm import ServerFarm
-from smtpsim.simulator.imap import ImapFetcher
-from smtpsim.simulator.smtp_client import SmtpClient
-from smtpsim.simulator.tcp import ACK, FIN, SYN, Segment
+from smtpsim.simulator.frontend import FrontEnd, ServerOffer
+from smtpsim.simulator.imap import ImapFetcher, ImapServer, ImapSession, open_session
+from smtpsim.simulator.smtp.client import SmtpClient
+from smtpsim.simulator.smtp.server import ServerStats
+from smtpsim.simulator.tcp import TcpConnection
+from smtpsim.simulator.tracing import observe_path
 from smtpsim.simulator.wire import Path, Radio
 
-__all__ = ["run_session", "run_messages", "TIME_LIMIT_S"]
+__all__ = ["TIME_LIMIT_S", "run_messages", "run_session"]
 
 #: Simulated-time limit of one run. Linux gives up on a SYN after 127 s and on data after
 #: ``tcp_retries2`` (about 15 min); 20 MB at 9.6 kbit/s takes 4.6 h. A run still going
 #: after this ends as ``timeout``.
 TIME_LIMIT_S = 48 * 3600.0
 
-
-def _link_observer(trace: Trace, direction: str, t0: float) -> Callable[..., None]:
-    packets = trace.packets
-
-    def observe(
-        seg: Segment, wire_bytes: int, sent: float, arrived: float | None, deliver: Any
-    ) -> None:
-        # the receiving endpoint names the connection (SMTP, or the client's IMAP session)
-        conn = getattr(getattr(deliver, "__self__", None), "conn", "smtp")
-        flags = seg.flags
-        text = ("S" if flags & SYN else "") + ("F" if flags & FIN else "")
-        text += "A" if flags & ACK else ""
-        text += "P" if seg.length else ""
-        packets.append(
-            PacketEvent(
-                direction, sent - t0, None if arrived is None else arrived - t0, wire_bytes,
-                seg.length, text, seg.seq, seg.ack, seg.label, seg.retransmit, conn,
-            )
-        )
-
-    return observe
+Proc = Generator[simpy.Event, Any, None]
 
 
 def run_session(
@@ -84,112 +74,122 @@ def run_messages(
     further client's links in the order the clients start, so one client's results do not
     depend on how many others there are.
     """
-    env = simpy.Environment()
-    root = np.random.SeedSequence(_entropy(seed, replication))
-    up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down = root.spawn(6)
-    work_seq, timing_seq = root.spawn(2)
-    work = np.random.default_rng(work_seq)
-    f = case.client.features
-    net, srv, w = case.network, case.server, case.workload
+    return _Run(case, seed, replication, trace).run()
 
-    def new_path(up: np.random.SeedSequence, down: np.random.SeedSequence) -> Path:
+
+class _Run:
+    """The hosts, paths and clients of one run."""
+
+    def __init__(self, case: Case, seed: int, replication: int, trace: bool) -> None:
+        self.case, self.seed, self.replication, self.tracing = case, seed, replication, trace
+        self.env = env = simpy.Environment()
+        self.root = root = np.random.SeedSequence([seed, replication])
+        up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down = root.spawn(6)
+        work_seq, timing_seq = root.spawn(2)
+        self.work = np.random.default_rng(work_seq)
+        self.f = f = case.client.features
+        srv = case.server
+        self.first_path = self.new_path(up_seq, down_seq)
+        self.middlebox = _middlebox(case.network.syn_data_drop, box_seq)
+        timing_rng = np.random.default_rng(timing_seq)  # processing times, every server
+        self.imap = ImapServer(env, srv.timing, srv.tls, timing_rng)
+        fetcher = None
+        if f.burl:
+            dc = Path(env, srv.dc_path, np.random.default_rng(dc_up),
+                      np.random.default_rng(dc_down))
+            fetcher = ImapFetcher(
+                lambda warm: open_session(env, dc, self.imap, srv.tls, warm, srv.tcp,
+                                          srv.tcp, srv.nagle, srv.nagle),
+                srv.burl_pooled,
+            )
+        offer = ServerOffer.for_client(f)
+
+        def frontend(name: str, keys: dict[str, str]) -> FrontEnd:
+            return FrontEnd(env, SERVER_DOMAIN, srv.timing, srv.tls, offer, timing_rng,
+                            name=name, workers=srv.workers, idle_timeout_s=srv.idle_s,
+                            fetcher=fetcher, **keys)
+
+        self.farm = ServerFarm(env, SERVER_DOMAIN, srv.farm, np.random.default_rng(lb_seq),
+                               frontend)
+        self.records: list[SessionRecord] = []
+        self.marks: list[list[MessageMark]] = []
+        self.paths: list[Path] = []
+        self.trace: Trace | None = None
+        self.t0: list[float] = []
+
+    def new_path(self, up: np.random.SeedSequence, down: np.random.SeedSequence) -> Path:
+        """A client's access path: the profile's links, with its own random streams."""
+        net = self.case.network
         radio = None
         if net.radio_promotion_s > 0.0:
             radio = Radio(net.radio_promotion_s, net.radio_tail_s)
-        return Path(env, net.path, np.random.default_rng(up), np.random.default_rng(down), radio)
+        return Path(self.env, net.path, np.random.default_rng(up), np.random.default_rng(down),
+                    radio)
 
-    first_path = new_path(up_seq, down_seq)
-    middlebox = None
-    if net.syn_data_drop > 0.0:
-        box_rng = np.random.default_rng(box_seq)
-        p_drop = net.syn_data_drop
+    # ------------------------------------------------------------------ running
+    def run(self) -> tuple[list[SessionRecord], Trace | None]:
+        env, w = self.env, self.case.workload
+        if w.arrival_rate is not None:
+            env.process(self._arrivals())
+        else:
+            for k in range(w.clients):
+                path = self.first_path if k == 0 else self.new_path(*self.root.spawn(2))
+                self.paths.append(path)
+                env.process(self._client(k, path, w.messages))
+        env.run(until=TIME_LIMIT_S)
+        self._settle()
+        return self.records, self.trace
 
-        def middlebox() -> bool:
-            return bool(box_rng.random() < p_drop)
+    def _arrivals(self) -> Proc:
+        """Open-loop Poisson arrivals of one-message clients."""
+        w = self.case.workload
+        assert w.arrival_rate is not None
+        for k in range(w.arrival_sessions):
+            if k:
+                yield self.env.timeout(float(self.work.exponential(1.0 / w.arrival_rate)))
+            path = self.first_path if k == 0 else self.new_path(*self.root.spawn(2))
+            self.paths.append(path)
+            self.env.process(self._client(k, path, 1))
 
-    farm = ServerFarm(
-        env, SERVER_DOMAIN, srv.farm, srv.timing, srv.tls, np.random.default_rng(lb_seq),
-        quickstart=f.quickstart, early_pipe=f.early_pipelining,
-    )
-    timing_rng = np.random.default_rng(timing_seq)  # processing-time draws, all front-ends
-    for fe in farm.frontends:
-        fe.rng = timing_rng
-        fe.idle_timeout_s = srv.idle_s
-        if srv.workers is not None:
-            fe.workers = simpy.Resource(env, capacity=srv.workers)
-    if f.burl:
-        dc = Path(env, srv.dc_path, np.random.default_rng(dc_up), np.random.default_rng(dc_down))
-        fetcher = ImapFetcher(
-            env, dc, srv.timing, srv.tls, srv.burl_pooled, farm.frontends[0].rng,
-            srv.tcp, srv.nagle,
-        )
-        for fe in farm.frontends:
-            fe.fetcher = fetcher
-    records: list[SessionRecord] = []
-    marks: list[list[_Mark]] = []
-    paths: list[Path] = []
-    tr: Trace | None = None
-    t0: list[float] = []
-
-    def draw(dist: Distribution | None, fixed: float, low: int) -> int:
-        value = fixed if dist is None else dist.sample(work)
-        return max(low, int(round(value)))
-
-    def client(index: int, path: Path, messages: int) -> Generator[simpy.Event, Any, None]:
-        nonlocal tr
+    def _client(self, index: int, path: Path, messages: int) -> Proc:
+        """One client sending ``messages`` messages (one more first when warm: the earlier
+        connection whose caches it holds, not recorded)."""
+        env, case, f = self.env, self.case, self.f
+        w, srv = case.workload, case.server
         state = ClientState()
-        own: list[_Mark] = []
-        marks.append(own)
+        own: list[MessageMark] = []
+        self.marks.append(own)
         warm = case.client.state == "warm"
         session: SmtpClient | None = None
+        stats = ServerStats()
         previous = None
         for i in range(messages + (1 if warm else 0)):
             measured = not (warm and i == 0)
             if i:
-                gap = w.gap.sample(work) if w.gap is not None else w.gap_s
+                gap = w.gap.sample(self.work) if w.gap is not None else w.gap_s
                 yield env.timeout(max(0.0, gap))
                 if warm and i == 1 and srv.config_changed:
-                    for fe in farm.frontends:
-                        fe.config_version += 1
-            traced = measured and index == 0 and trace
-            if measured and index == 0 and not t0:
-                t0.append(env.now)
-                _arm_scripted_loss(case, path)
-                if trace:
-                    tr = Trace(rtt_s=net.path.rtt_s, profile=net.profile,
-                               variant=case.client.variant)
-                    path.up.on_send = _link_observer(tr, "up", env.now)
-                    path.down.on_send = _link_observer(tr, "down", env.now)
-            size = draw(w.size_dist, w.size, 1) if measured else w.size
-            recipients = (
-                draw(w.recipients_dist, w.recipients, 1) if measured else w.recipients
-            )
-            record = SessionRecord(
-                profile=net.profile, variant=case.client.variant, seed=seed,
-                replication=replication,
-                size=size, recipients=recipients, iw=case.client.tcp.iw, server=srv.name,
-                client=index, message=i - (1 if warm else 0), state=case.client.state,
-            )
+                    self.farm.reconfigure()
+            traced = measured and index == 0 and self.tracing
+            if measured and index == 0 and not self.t0:
+                self._first_measured(path)
+            record = self._record(index, i - (1 if warm else 0), measured)
             if session is not None and f.reuse and session.alive():
-                session.size, session.recipients = size, recipients
-                mark = _Mark(record, session, env.now, path, reused=True)
+                session.size, session.recipients = record.size, record.recipients
+                mark = MessageMark(record, session, stats, env.now, path, reused=True)
                 proc = session.submit_again(record)
             else:
                 if session is not None:
                     session.close()
-                previous = frontend = farm.pick(previous)
-                session = SmtpClient(
-                    env, path, frontend, state, f, size, recipients, record, srv.tls,
-                    case.client.tcp, srv.tcp, srv.nagle,
-                    tr if traced else None, middlebox, case.client.capability_max_age_s,
-                )
-                mark = _Mark(record, session, env.now, path, reused=False)
+                previous = frontend = self.farm.pick(previous)
+                session, stats = self._connect(path, frontend, state, record, traced)
+                mark = MessageMark(record, session, stats, env.now, path, reused=False)
                 proc = session.run()
             if own:
                 own[-1].end(path)
             own.append(mark)
             if measured:  # recorded from its start: one still running at the limit counts
-                records.append(record)  # as "unfinished", never disappears
+                self.records.append(record)  # as "unfinished", never disappears
             yield env.process(proc)
             if not measured:
                 # warm means the caches hold what the earlier connection left, the connection
@@ -199,96 +199,96 @@ def run_messages(
             if f.reuse and case.client.idle_s is not None and session is not None:
                 env.process(_idle_close(env, session, case.client.idle_s))
 
-    def arrivals() -> Generator[simpy.Event, Any, None]:
-        assert w.arrival_rate is not None
-        for k in range(w.arrival_sessions):
-            if k:
-                yield env.timeout(float(work.exponential(1.0 / w.arrival_rate)))
-            path = first_path if k == 0 else new_path(*root.spawn(2))
-            paths.append(path)
-            env.process(client(k, path, 1))
+    def _first_measured(self, path: Path) -> None:
+        """Client 0's first measured message starts: times and scripted losses count from
+        here, and the trace begins."""
+        case, env = self.case, self.env
+        self.t0.append(env.now)
+        loss = case.scripted_loss
+        if loss.up:
+            path.up.drop_indices = {i + path.up.packets for i in loss.up}
+        if loss.down:
+            path.down.drop_indices = {i + path.down.packets for i in loss.down}
+        if self.tracing:
+            self.trace = Trace(rtt_s=case.network.path.rtt_s, profile=case.network.profile,
+                               variant=case.client.variant)
+            observe_path(self.trace, path, env.now)
 
-    if w.arrival_rate is not None:
-        env.process(arrivals())
-    else:
-        for k in range(w.clients):
-            path = first_path if k == 0 else new_path(*root.spawn(2))
-            paths.append(path)
-            env.process(client(k, path, w.messages))
-    env.run(until=TIME_LIMIT_S)
-    for own, path in zip(marks, paths, strict=False):
-        if own:
-            own[-1].end(path)
-        for mark, after in zip(own, [*own[1:], None], strict=True):
-            mark.settle(env.now, after.start if after is not None and after.reused else None)
-    for record in records:
-        if record.outcome == "accepted" and math.isnan(record.close_s) and not f.reuse:
-            record.close_s = env.now
-    if tr is not None:
-        tr.packets.sort(key=lambda p: p.sent_s)
-        for r in tr.records:
-            r.time_s -= t0[0]
-    return records, tr
+    def _record(self, client: int, message: int, measured: bool) -> SessionRecord:
+        """The record of a new message, its size and recipients drawn (when measured)."""
+        case, w = self.case, self.case.workload
+        size = _draw(w.size_dist, w.size, self.work) if measured else w.size
+        recipients = (_draw(w.recipients_dist, w.recipients, self.work) if measured
+                      else w.recipients)
+        return SessionRecord(
+            profile=case.network.profile, variant=case.client.variant, seed=self.seed,
+            replication=self.replication, size=size, recipients=recipients,
+            iw=case.client.tcp.iw, server=case.server.name, client=client, message=message,
+            state=case.client.state,
+        )
 
+    def _connect(
+        self, path: Path, frontend: FrontEnd, state: ClientState, record: SessionRecord,
+        traced: bool,
+    ) -> tuple[SmtpClient, ServerStats]:
+        """A new SMTP connection over ``path`` that ``frontend`` accepts, and the client
+        session on it; its IMAP sessions open over the same path to the IMAP server."""
+        env, case, f = self.env, self.case, self.f
+        srv, client = case.server, case.client
+        trace = self.trace if traced else None
+        connection = TcpConnection(env, path, client.tcp, srv.tcp, f.nagle, srv.nagle,
+                                   trace is not None)
+        if trace is not None:
+            connection.log_records(trace.records)
+        stats = frontend.accept(connection.server_socket)
+        open_imap: Callable[[], ImapSession] = partial(
+            open_session, env, path, self.imap, srv.tls, not f.imap_cold, client.tcp, srv.tcp,
+            f.nagle, srv.nagle, trace,
+        )
+        session = SmtpClient(
+            env, connection, frontend, state, f, record.size, record.recipients, record,
+            srv.tls, open_imap, self.middlebox, client.capability_max_age_s,
+        )
+        return session, stats
 
-class _Mark:
-    """Per-message accounting: link counters and server occupancy from this message's start
-    to the next one's (or the run's end)."""
-
-    __slots__ = ("record", "session", "start", "counters", "reused", "retx0", "counts")
-
-    def __init__(
-        self, record: SessionRecord, session: SmtpClient, now: float, path: Path, reused: bool
-    ) -> None:
-        self.record = record
-        self.session = session
-        self.start = now
-        self.reused = reused
-        self.counters = _counters(path)
-        self.retx0 = session.retransmits()
-        self.counts: list[int] | None = None
-
-    def end(self, path: Path) -> None:
-        if self.counts is None:
-            self.counts = [b - a for a, b in zip(self.counters, _counters(path), strict=True)]
-
-    def settle(self, run_end: float, handover: float | None) -> None:
-        """Fill the record's counts. ``handover``: when the next message took this
-        connection over (None if it did not): the server's occupancy for this message runs
-        from its accept (or this message's start on a reused connection) to then, or to the
-        server's close."""
-        rec = self.record
-        assert self.counts is not None
-        rec.bytes_up, rec.bytes_down, rec.packets_up, rec.packets_down = self.counts
-        rec.retransmits = self.session.retransmits() - self.retx0
-        stats = self.session.server_stats
-        begin = self.start if self.reused else stats.worker_s
-        if not self.reused and stats.accepted_s is not None and stats.worker_s is not None:
-            rec.server_queue_s = stats.worker_s - stats.accepted_s
-        if begin is not None:
-            closed = stats.closed_s if stats.closed_s is not None else run_end
-            rec.occupancy_s = (closed if handover is None else min(closed, handover)) - begin
+    def _settle(self) -> None:
+        """After the run: every message's counts, closes at the run's end, trace times."""
+        env = self.env
+        for own, path in zip(self.marks, self.paths, strict=False):
+            if own:
+                own[-1].end(path)
+            for mark, after in zip(own, [*own[1:], None], strict=True):
+                mark.settle(env.now, after.start if after is not None and after.reused else None)
+        for record in self.records:
+            if record.outcome == "accepted" and math.isnan(record.close_s) and not self.f.reuse:
+                record.close_s = env.now
+        if self.trace is not None:
+            self.trace.packets.sort(key=lambda p: p.sent_s)
+            for r in self.trace.records:
+                r.time_s -= self.t0[0]
 
 
-def _counters(path: Path) -> list[int]:
-    return [path.up.wire_bytes, path.down.wire_bytes, path.up.packets, path.down.packets]
+def _draw(dist: Distribution | None, fixed: float, rng: np.random.Generator) -> int:
+    """A whole number >= 1: ``fixed``, or a draw from ``dist``."""
+    value = fixed if dist is None else dist.sample(rng)
+    return max(1, int(round(value)))
 
 
-def _arm_scripted_loss(case: Case, path: Path) -> None:
-    if case.scripted_loss.up:
-        path.up.drop_indices = {i + path.up.packets for i in case.scripted_loss.up}
-    if case.scripted_loss.down:
-        path.down.drop_indices = {i + path.down.packets for i in case.scripted_loss.down}
+def _middlebox(p_drop: float, seq: np.random.SeedSequence) -> Callable[[], bool] | None:
+    """A middlebox that drops a SYN carrying data with probability ``p_drop`` (None: no
+    such middlebox)."""
+    if p_drop <= 0.0:
+        return None
+    rng = np.random.default_rng(seq)
+
+    def drops() -> bool:
+        return bool(rng.random() < p_drop)
+
+    return drops
 
 
-def _idle_close(
-    env: simpy.Environment, session: SmtpClient, idle: float
-) -> Generator[simpy.Event, Any, None]:
+def _idle_close(env: simpy.Environment, session: SmtpClient, idle: float) -> Proc:
     """The client's own idle limit on a kept session."""
     yield env.timeout(idle)
     if session.alive() and env.now - session.start_s >= idle:
         session.close()
-
-
-def _entropy(seed: int, replication: int) -> Sequence[int]:
-    return [seed, replication]

@@ -57,7 +57,7 @@ from smtpsim.model import (
 )
 from smtpsim.scenarios.variants import parse_variant
 from smtpsim.simulator import closed_form
-from smtpsim.simulator import messages as msg
+from smtpsim.simulator.smtp import messages as msg
 from smtpsim.simulator.closed_form import (
     KeepAliveNotModelled,
     OracleResult,

@@ -90,9 +90,10 @@ def test_a_refused_cookie_is_replaced() -> None:
 
     from smtpsim.model import ServerTiming, TlsConfig
     from smtpsim.simulator.client_state import CacheEntry
-    from smtpsim.simulator.frontend import FrontEnd
+    from smtpsim.simulator.frontend import FrontEnd, ServerOffer
 
-    front = FrontEnd(simpy.Environment(), "mx", ServerTiming.ideal(), TlsConfig())
+    front = FrontEnd(simpy.Environment(), "mx", ServerTiming.ideal(), TlsConfig(),
+                     ServerOffer(fast_open="tfo"), None)
     check = front.fast_open_check("tfo")
     assert check(None) == (False, None)
     assert check(front.tfo_key) == (True, None)

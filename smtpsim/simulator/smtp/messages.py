@@ -1,7 +1,7 @@
-"""SMTP commands, replies and message content as the client and server exchange them.
+"""SMTP commands and replies as the client and server exchange them (the message itself is
+``smtpsim.simulator.content.Content``).
 
-Each carries its wire text (``smtpsim.model.text``) and its size (the text and CRLF); the body
-is a byte count.
+Each carries its wire text (``smtpsim.model.text``) and its size (the text and CRLF).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from smtpsim.model import text
 __all__ = [
     "BurlCommand",
     "Command",
-    "Content",
     "Reply",
     "capability_reply",
     "ehlo_reply",
@@ -64,25 +63,6 @@ class Reply:
 
     def __repr__(self) -> str:
         return f"S: {self.text}"
-
-
-class Content:
-    """Message content of ``nbytes`` bytes. ``last`` marks the piece that ends the message
-    (for DATA, the one holding the ``CRLF.CRLF`` terminator; for BDAT, the LAST chunk)."""
-
-    __slots__ = ("nbytes", "label", "last")
-
-    def __init__(self, nbytes: int, label: str, last: bool = True) -> None:
-        self.nbytes = nbytes
-        self.label = label
-        self.last = last
-
-    @property
-    def text(self) -> str:
-        return self.label
-
-    def __repr__(self) -> str:
-        return self.label
 
 
 def reply(code: int, line: str) -> Reply:

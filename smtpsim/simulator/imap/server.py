@@ -1,0 +1,95 @@
+"""The provider's IMAP server: it accepts connections and answers APPEND, GENURLAUTH,
+URLFETCH, AUTHENTICATE and LOGOUT, one command at a time (RFC 3501 §5.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from smtpsim.model import Distribution, ServerTiming, TlsConfig, cost, text
+from smtpsim.model.timers import IMAP_AUTOLOGOUT_S
+from smtpsim.simulator.content import Content
+from smtpsim.simulator.imap.lines import ImapLine
+from smtpsim.simulator.tcp import Socket
+from smtpsim.simulator.tls import Channel, server_handshake
+
+__all__ = ["ImapServer"]
+
+Proc = Generator[simpy.Event, Any, Any]
+
+
+class ImapServer:
+    """The IMAP server host: ``timing`` per command, drawn from ``rng`` when random."""
+
+    def __init__(
+        self, env: simpy.Environment, timing: ServerTiming, tls: TlsConfig, rng: Any
+    ) -> None:
+        self.env = env
+        self.timing = timing
+        self.tls = tls
+        self.rng = rng
+
+    def accept(self, socket: Socket, fresh: bool) -> None:
+        """Serve the connection whose server end is ``socket``: a ``fresh`` one starts with
+        implicit TLS and the greeting; an existing one (opened before the run) has TLS up
+        and its user authenticated."""
+        self.env.process(self._serve(socket, fresh))
+
+    def _spend(self, value: float | Distribution) -> Proc:
+        seconds = cost(value, self.rng)
+        if seconds > 0.0:
+            yield self.env.timeout(seconds)
+
+    def _serve(self, socket: Socket, fresh: bool) -> Proc:
+        ok = yield socket.established
+        if not ok:
+            return
+        channel = Channel(socket)
+        if fresh:
+            stopped = yield from server_handshake(self.env, channel, self.tls, "1.3",
+                                                  IMAP_AUTOLOGOUT_S)
+            if stopped:
+                socket.close()
+                return
+            channel.send([ImapLine(text.IMAP_GREETING)])
+        else:  # an already open, authenticated session: TLS is up
+            channel.start_tls(self.tls, "1.3")
+        uid = text.FIRST_UID - 1
+        while True:
+            item = yield from socket.recv_within(IMAP_AUTOLOGOUT_S)
+            if not isinstance(item, ImapLine):
+                break
+            words = item.text.split()
+            tag, verb = words[0], words[1].upper()
+            if verb == "APPEND":
+                size = int(words[-1].strip("{}+"))
+                if not words[-1].endswith("+}"):  # synchronizing literal: ask for it
+                    channel.send([ImapLine(text.IMAP_CONTINUE)])
+                literal = yield from socket.recv_within(IMAP_AUTOLOGOUT_S)
+                if not isinstance(literal, Content) or literal.nbytes < size:
+                    break
+                yield from self._spend(self.timing.imap_append)
+                uid += 1
+                channel.send([ImapLine(text.imap_appended(tag, uid), tag)])
+            elif verb == "GENURLAUTH":
+                yield from self._spend(self.timing.imap_genurlauth)
+                url_line, ok_line = text.imap_genurlauth_answer(tag, uid)
+                channel.send([ImapLine(url_line), ImapLine(ok_line, tag)])
+            elif verb == "URLFETCH":
+                yield from self._spend(self.timing.imap_urlfetch)
+                size = int(words[-1])  # the model passes the size along with the URL
+                head, ok_line = text.imap_urlfetch_answer(tag, words[2], size)
+                channel.send([ImapLine(head), Content(size, text.body(size)),
+                              ImapLine(ok_line, tag)])
+            elif verb == "AUTHENTICATE":
+                yield from self._spend(self.timing.imap_auth)
+                channel.send([ImapLine(text.imap_ok(tag, "AUTHENTICATE"), tag)])
+            elif verb == "LOGOUT":
+                channel.send([ImapLine(text.IMAP_BYE),
+                              ImapLine(text.imap_ok(tag, "LOGOUT"), tag)])
+                break
+            else:
+                channel.send([ImapLine(text.imap_bad(tag), tag)])
+        socket.close()

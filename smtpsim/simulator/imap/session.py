@@ -1,0 +1,142 @@
+"""An IMAP client session: the mail client's own (send-and-save, BURL), or the submission
+server's for BURL's fetch."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from smtpsim.model import TcpConfig, TlsConfig, Trace, text
+from smtpsim.model.timers import IMAP_AUTOLOGOUT_S
+from smtpsim.simulator.content import Content
+from smtpsim.simulator.imap.lines import ImapLine
+from smtpsim.simulator.imap.server import ImapServer
+from smtpsim.simulator.tcp import TIMEOUT, TcpConnection
+from smtpsim.simulator.tls import Channel, client_handshake
+from smtpsim.simulator.wire import Path
+
+__all__ = ["ImapSession", "open_session"]
+
+Proc = Generator[simpy.Event, Any, Any]
+
+
+class ImapSession:
+    """The client end of an IMAP connection: open, or opened on demand.
+
+    ``warm``: the session already exists, authenticated and with TLS up, as a mail client or
+    a submission server's connection pool keeps it (no packets before the first command):
+    the connection is made one that was opened before the run, its RTT estimate seeded with
+    ``rtt_s``."""
+
+    def __init__(
+        self, env: simpy.Environment, connection: TcpConnection, tls: TlsConfig, warm: bool,
+        rtt_s: float,
+    ) -> None:
+        self.env = env
+        self.tls = tls
+        self.warm = warm
+        self.connection = connection
+        self.socket = connection.client_socket
+        self.channel = Channel(self.socket)
+        self.tag = 0
+        if warm:
+            connection.preopen(rtt_s)
+            self.channel.start_tls(tls, "1.3")
+        self.ready = warm
+
+    def usable(self) -> bool:
+        """Whether the connection is still open (the server has not logged it out)."""
+        socket = self.socket
+        return not socket.peer_closed() and not socket.pending() and not socket.is_failed()
+
+    def _tag(self) -> str:
+        self.tag += 1
+        return text.imap_tag(self.tag)
+
+    def _next(self) -> Proc:
+        # the client's wait restarts while its own literal is still being acknowledged
+        item = yield from self.socket.recv_within(IMAP_AUTOLOGOUT_S, sending=True)
+        if item is TIMEOUT or not isinstance(item, ImapLine | Content):
+            raise ConnectionError("IMAP session lost")
+        return item
+
+    def _until_tagged(self, tag: str) -> Proc:
+        lines = []
+        while True:
+            item = yield from self._next()
+            lines.append(item)
+            if isinstance(item, ImapLine) and item.tag == tag:
+                return lines
+
+    def open(self) -> Proc:
+        """A cold session: TCP, implicit TLS, the greeting, AUTHENTICATE PLAIN (SASL-IR)."""
+        if self.ready:
+            return
+        self.connection.connect()
+        ok = yield self.socket.established
+        if not ok:
+            raise ConnectionError("IMAP connect failed")
+        result = yield from client_handshake(self.env, self.channel, self.tls, "1.3", False)
+        if result.outcome:
+            raise ConnectionError("IMAP TLS failed")
+        yield from self._next()  # * OK greeting
+        tag = self._tag()
+        self.channel.send([ImapLine(text.imap_authenticate(tag), tag)])
+        yield from self._until_tagged(tag)
+        self.ready = True
+
+    def append(self, size: int, literal_plus: bool) -> Proc:
+        """APPEND ``size`` bytes to Sent; returns the new UID (RFC 4315 APPENDUID)."""
+        yield from self.open()
+        tag = self._tag()
+        command = ImapLine(text.imap_append(tag, size, literal_plus), tag)
+        literal = Content(size, text.body(size))
+        if literal_plus:  # RFC 7888: the literal follows without waiting
+            self.channel.send([command, literal])
+        else:
+            self.channel.send([command])
+            yield from self._next()  # + Ready for literal data
+            self.channel.send([literal])
+        lines = yield from self._until_tagged(tag)
+        return int(lines[-1].text.split("APPENDUID 1 ")[1].split("]")[0])
+
+    def genurlauth(self, uid: int) -> Proc:
+        """GENURLAUTH for the message: returns the URL BURL will carry (RFC 4467 §7.1)."""
+        tag = self._tag()
+        self.channel.send([ImapLine(text.imap_genurlauth(tag, uid), tag)])
+        lines = yield from self._until_tagged(tag)
+        return lines[0].text.split('"')[1]
+
+    def urlfetch(self, url: str, size: int) -> Proc:
+        """URLFETCH the message (RFC 4467 §7.3), as the submission server does for BURL."""
+        yield from self.open()
+        tag = self._tag()
+        self.channel.send([ImapLine(text.imap_urlfetch(tag, url, size), tag)])
+        yield from self._until_tagged(tag)
+
+
+def open_session(
+    env: simpy.Environment,
+    path: Path,
+    server: ImapServer,
+    tls: TlsConfig,
+    warm: bool,
+    client_tcp: TcpConfig,
+    server_tcp: TcpConfig,
+    client_nagle: bool,
+    server_nagle: bool,
+    trace: Trace | None = None,
+) -> ImapSession:
+    """A new IMAP connection over ``path`` to ``server``, and the session on it (``warm``: one
+    that already exists). ``client_tcp`` / ``server_tcp`` and the Nagle flags are each end's
+    stack: the mail client's own for its session, the provider's for the submission server's
+    fetch. ``trace``: records go to it, labelled ``imap``."""
+    connection = TcpConnection(env, path, client_tcp, server_tcp, client_nagle, server_nagle,
+                               trace is not None, "imap")
+    if trace is not None:
+        connection.log_records(trace.records)
+    session = ImapSession(env, connection, tls, warm, path.config.rtt_s)
+    server.accept(connection.server_socket, fresh=not warm)
+    return session

@@ -1,0 +1,104 @@
+"""The envelope and the message: MAIL, RCPT, then DATA and the content, BDAT <n> LAST with the
+chunk (RFC 3030), or BURL <url> LAST (RFC 4468); pipelined as one group (RFC 2920 §3.1: DATA,
+BDAT LAST, BURL LAST or QUIT may only end a group) or lock-step (RFC 5321 §4.1); and a
+pipelined QUIT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smtpsim.model import text
+from smtpsim.model.timers import REPLY_TIMEOUT_S
+from smtpsim.simulator.content import Content
+from smtpsim.simulator.smtp.client.base import Proc
+from smtpsim.simulator.smtp.client.burl import Burl
+from smtpsim.simulator.smtp.messages import BurlCommand, Command, mail_from, rcpt_to
+
+__all__ = ["Envelope"]
+
+
+class Envelope(Burl):
+    """The message transaction of ``SmtpClient``."""
+
+    def _content(self, data: bool) -> list[Content]:
+        """The message as written: DATA adds the ``CRLF.CRLF`` terminator (3 bytes after a
+        body ending in CRLF, RFC 5321 §4.1.1.4); a per-command writer writes the terminator
+        separately, as smtplib-style code that sends body and ``.`` apart does."""
+        size = self.size
+        if not data:
+            return [Content(size, text.body(size))]
+        if self.f.writes == "per-command":
+            return [Content(size, text.body(size), last=False),
+                    Content(text.TERMINATOR_BYTES, text.DATA_TERMINATOR)]
+        return [Content(size + text.TERMINATOR_BYTES, text.body(size, terminator=True))]
+
+    def _group(
+        self, prefix: list[Any], prefix_codes: list[int], with_quit: bool = True
+    ) -> tuple[list[Any], list[int], int, float]:
+        """The pipelined group that carries the envelope: ``prefix`` + MAIL + RCPT x R + DATA,
+        or + BDAT <n> LAST + the chunk (+ QUIT when it is pipelined too, unless
+        ``with_quit`` is off). Returns the items, the reply codes expected, the index of the
+        message's final 250 (-1 with DATA: the message comes after the 354) and the reply
+        timeout."""
+        f = self.f
+        pipelined_quit = f.quit_in_group and with_quit
+        items: list[Any] = [*prefix, mail_from(self.size, f.ehlo)]
+        items += [rcpt_to(i) for i in range(self.recipients)]
+        codes = [*prefix_codes] + [250] * (1 + self.recipients)
+        if f.burl:  # RFC 4468 §3.4: MAIL + RCPT + BURL <url> LAST in one group
+            items.append(BurlCommand(self._url(), self.size))
+        elif not f.chunking:
+            return [*items, Command("DATA", "DATA")], [*codes, 354], -1, REPLY_TIMEOUT_S["DATA"]
+        else:
+            items += [Command("BDAT", text.bdat_last(self.size)), *self._content(False)]
+        codes.append(250)
+        accept = len(codes) - 1
+        if pipelined_quit:
+            items.append(Command("QUIT", "QUIT"))
+            codes.append(221)
+        return items, codes, accept, REPLY_TIMEOUT_S["end"]
+
+    def _after_group(self) -> Proc:
+        """After the envelope's group: with DATA, the content and its 250."""
+        self._enter("data")
+        if not self.f.chunking and not self.f.burl:
+            pipelined = self.f.quit_in_group
+            quit = [Command("QUIT", "QUIT")] if pipelined else []
+            yield from self._last_exchange(self._content(True) + quit, [250], [221] if quit else [])
+
+    def _envelope(self, prefix: list[Any], prefix_codes: list[int]) -> Proc:
+        f = self.f
+        yield from self._await_url()
+        if f.pipelining:
+            yield from self._run_group(*self._group(prefix, prefix_codes))
+            yield from self._after_group()
+            return
+        commands: list[Any] = [*prefix, mail_from(self.size, f.ehlo)]
+        commands += [rcpt_to(i) for i in range(self.recipients)]
+        codes = [*prefix_codes] + [250] * (1 + self.recipients)
+        for i, (command, code) in enumerate(zip(commands, codes, strict=True)):
+            if i == len(prefix):
+                self.record.mail_s = self.now()
+            yield from self._exchange([command], [code])
+        quit: list[Any] = (
+            [Command("QUIT", "QUIT")] if f.quit_in_group else []
+        )
+        if f.burl:
+            self._enter("data")
+            burl = [BurlCommand(self._url(), self.size)]
+            yield from self._last_exchange(burl + quit, [250], [221] if quit else [])
+            return
+        if f.chunking:
+            self._enter("data")
+            final = [Command("BDAT", text.bdat_last(self.size)), *self._content(False)]
+            yield from self._last_exchange(final + quit, [250], [221] if quit else [])
+            return
+        yield from self._exchange([Command("DATA", "DATA")], [354], REPLY_TIMEOUT_S["DATA"])
+        yield from self._after_group()
+
+    def _quit_after_speculation(self) -> Proc:
+        """A pipelined QUIT held back from a speculative group that ended the message (BDAT
+        or BURL): it goes now that the group was accepted."""
+        f = self.f
+        if f.quit_in_group and (f.chunking or f.burl):
+            yield from self._exchange([Command("QUIT", "QUIT")], [221])

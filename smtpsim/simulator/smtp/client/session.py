@@ -1,0 +1,185 @@
+"""The submission client's side of one SMTP session, driven by its ``Features``.
+
+The client asks its features at each decision point; each start lives in its own module
+(``standard``, ``quickstart``, ``early_pipelining``), the envelope in ``envelope``, the
+conversation and its accounting in ``dialogue``. Without PIPELINING every command is a
+synchronisation point (RFC 5321 lock-step). ``user_s`` is when the user is told the message is
+sent: after the 221 for ``quit`` "wait" and "pipelined", at the 250 for "async" and "drop".
+All times are seconds since the client started (``start_s``).
+
+The client is given its connection to a front-end, already accepted there: it never starts
+the server. What it learns (session tickets, tokens, cookies) goes into its ``ClientState``
+for later connections; its IMAP session comes from ``open_imap``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import simpy
+
+from smtpsim.model import Features, SessionRecord, TlsConfig
+from smtpsim.model.timers import CAPABILITY_MAX_AGE_S
+from smtpsim.simulator.client_state import ClientState
+from smtpsim.simulator.imap import ImapSession
+from smtpsim.simulator.smtp.client.base import Abort, Proc, ServerName
+from smtpsim.simulator.smtp.client.early_pipelining import EarlyPipelining
+from smtpsim.simulator.smtp.client.quickstart import Quickstart
+from smtpsim.simulator.smtp.messages import Command
+from smtpsim.simulator.tcp import TcpConnection
+from smtpsim.simulator.tls import Channel
+
+__all__ = ["SmtpClient"]
+
+
+class SmtpClient(Quickstart, EarlyPipelining):
+    """Submits one message of ``size`` bytes to ``recipients`` recipients over
+    ``connection`` to the front-end ``server`` (and, with ``Features.reuse``, later messages
+    on the same session)."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        connection: TcpConnection,
+        server: ServerName,
+        state: ClientState,
+        features: Features,
+        size: int,
+        recipients: int,
+        record: SessionRecord,
+        tls: TlsConfig,
+        open_imap: Callable[[], ImapSession],
+        middlebox: Callable[[], bool] | None = None,
+        capability_max_age_s: float = CAPABILITY_MAX_AGE_S,
+    ) -> None:
+        self.env = env
+        self.connection = connection
+        self.server = server
+        self.state = state
+        self.f = features
+        self.tls = tls
+        self.size = size
+        self.recipients = recipients
+        self.record = record
+        self.open_imap = open_imap
+        self.imap_connections = []
+        self.capability_max_age_s = capability_max_age_s
+        self.start_s = env.now
+        self.socket = connection.client_socket
+        self.channel = Channel(self.socket)
+        self._arm_fast_open(middlebox)
+        self.burl_url = env.event()
+        self.phase = "connect"
+        self.phase_start = 0.0
+        self._greeting_reply = None
+        self._early_at = 0.0
+        record.frontend = server.name
+
+    def run(self) -> Proc:
+        rec = self.record
+        f = self.f
+        saving = None
+        if f.save is not None or f.burl:
+            saving = self.env.process(self._save())
+            if f.save == "first":
+                self._enter("save")
+                yield saving
+                self._enter("connect")
+        try:
+            yield from self._session()
+        except Abort as abort:
+            self._stop(abort)
+        self._enter(self.phase)
+        if saving is not None:
+            yield saving
+            if rec.outcome == "accepted" and rec.saved_s != rec.saved_s:  # NaN: not saved
+                rec.outcome = "failed"
+                rec.failed_in = "save"
+        rec.done_s = max(rec.accept_s, rec.saved_s) if saving is not None else rec.accept_s
+
+    def retransmits(self) -> int:
+        """Segments sent again so far on the client's connections to the provider: the SMTP
+        connection and the IMAP ones, both ends (not the submission server's fetch)."""
+        return sum(c.retransmits() for c in (self.connection, *self.imap_connections))
+
+    def _session(self) -> Proc:
+        f, rec = self.f, self.record
+        self.connection.connect()
+        if not self.socket.established.triggered:  # (not with data in the SYN: no wait)
+            self._waited()
+        ok = yield self.socket.established
+        if not ok:
+            raise Abort("failed")
+        if f.quickstart is not None:
+            yield from self._quickstart()
+        elif f.early_pipelining:
+            yield from self._early_pipelining()
+        else:
+            prefix, codes = yield from self._setup()
+            self._enter("envelope")
+            yield from self._envelope(prefix, codes)
+        rec.outcome = "accepted"
+        self._enter("quit")
+        quit = f.quit
+        if f.reuse:  # keep the session for the next message: no QUIT
+            rec.user_s = self.now()
+            return
+        if quit in ("async", "drop"):
+            rec.user_s = self.now()
+        if quit in ("wait", "async"):
+            yield from self._exchange([Command("QUIT", "QUIT")], [221])
+        self.socket.close()
+        rec.close_s = self.now()
+        if quit in ("wait", "pipelined"):
+            rec.user_s = self.now()
+
+    def alive(self) -> bool:
+        """Whether the connection can carry another message: established, neither side has
+        closed it, nothing unread (a 421 from the server's idle timeout would be)."""
+        socket = self.socket
+        return (
+            self.record.outcome == "accepted"
+            and socket.is_established()
+            and not socket.peer_closed()
+            and not socket.closing()
+            and not socket.pending()
+        )
+
+    def submit_again(self, record: SessionRecord) -> Proc:
+        """The next message on this open session: straight to MAIL (RFC 5321 §4.1.4: a new
+        transaction after the previous one ended), nothing else to set up."""
+        self.record = record
+        record.reused = True
+        record.frontend = self.server.name
+        self.start_s = self.env.now
+        self.phase = "envelope"
+        self.phase_start = 0.0
+        try:
+            yield from self._envelope([], [])
+            record.outcome = "accepted"
+            record.user_s = record.done_s = self.now()
+        except Abort as abort:
+            self._stop(abort)
+        self._enter(self.phase)
+
+    def _stop(self, abort: Abort) -> None:
+        """The session cannot go on: record why and where, and drop the connection."""
+        self.record.outcome = abort.outcome
+        self.record.failed_in = self.phase
+        if abort.outcome == "failed":
+            self.connection.client.fail()
+        else:
+            self.socket.close()
+
+    def discard(self) -> None:
+        """Drop every connection of this session, SMTP and IMAP, without a packet: what a
+        warm start's earlier connection left is only the caches, its connections closed long
+        ago (their closing exchanges must not fall into the measured message)."""
+        for conn in (self.connection, *self.imap_connections):
+            conn.discard()
+
+    def close(self) -> None:
+        """Leave an idle session (the client's own idle limit): QUIT and close, unanswered."""
+        if self.alive():
+            self.channel.send([Command("QUIT", "QUIT")])
+        self.socket.close()

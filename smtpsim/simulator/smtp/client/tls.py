@@ -1,0 +1,58 @@
+"""The TLS handshake of an SMTP session (STARTTLS, QTLS or implicit TLS): which ticket the
+client offers, what rides with its last flight, the waits it costs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from smtpsim.model.timers import REPLY_TIMEOUT_S, TICKET_LIFETIME_S
+from smtpsim.simulator.smtp.client.base import Abort, Proc
+from smtpsim.simulator.smtp.client.dialogue import Dialogue
+from smtpsim.simulator.tls import client_handshake
+
+__all__ = ["TlsStart"]
+
+
+class TlsStart(Dialogue):
+    """The TLS step of ``SmtpClient``."""
+
+    def _tls(
+        self,
+        early: list[Any] | Callable[[], list[Any]],
+        lead: Sequence[Any] = (),
+        stash: list[tuple[float, Any]] | None = None,
+    ) -> Proc:
+        """The TLS handshake, offering a cached ticket when resumption is on. ``early`` items
+        ride with the client's last flight where it may carry data; returns whether they
+        were sent. ``lead`` and ``stash``: see ``client_handshake``."""
+        f, rec = self.f, self.record
+        assert f.tls is not None
+        ticket = None
+        if f.resumption:
+            ticket = self.state.get(
+                self.state.tickets, self.server.host, self.env.now, TICKET_LIFETIME_S
+            )
+        rec.ticket_offered = ticket is not None
+        hello_at = self.now()
+        result = yield from client_handshake(
+            self.env, self.channel, self.tls, f.tls, f.writes == "per-command",
+            early, REPLY_TIMEOUT_S["default"], ticket, lead, stash, f.early_data,
+        )
+        if result.outcome:
+            raise Abort(result.outcome)
+        sent_early = result.resumed or f.tls == "1.3"
+        zero_rtt = (
+            f.early_data and result.resumed and f.tls == "1.3" and not callable(early)
+            and bool(early)
+        )
+        #: when the early items went: with the ClientHello (accepted 0-RTT data) or with
+        #: the client's Finished
+        self._early_at = hello_at if zero_rtt else self.now()
+        # with accepted 0-RTT data, waiting for the flight is waiting for the early replies
+        self._waited(0 if zero_rtt else 1 if sent_early else 2)
+        rec.tls_resumed = result.resumed
+        if result.ticket is not None and not result.resumed:
+            self._store_ticket(result.ticket)
+        rec.tls_s = self.now()
+        return result.sent_early

@@ -1,0 +1,174 @@
+"""What the submission server does with each command: a table from verb to handler.
+
+Supported: EHLO/HELO (RFC 5321 §4.1.1.1), QHLO and QTLS (draft-fanf-smtp-quickstart-01 §5),
+STARTTLS (RFC 3207: 220, handshake, state reset), AUTH PLAIN with or without initial
+response, LOGIN and SCRAM-SHA-256 (RFC 4954 §4; SCRAM's server-final message is sent as a 334
+challenge that the client answers with an empty line, then 235), MAIL, RCPT, DATA (RFC 5321
+§4.1.1.2-4), BDAT (RFC 3030 §2), BURL (RFC 4468), NOOP (§4.1.1.9), QUIT (§4.1.1.10).
+
+Each handler buffers its replies in the session and returns whether the session goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+from smtpsim.model import text
+from smtpsim.simulator.content import Content
+from smtpsim.simulator.smtp.messages import BurlCommand, Command, Reply, capability_reply, reply
+from smtpsim.simulator.smtp.messages import ehlo_reply as _ehlo_reply
+
+if TYPE_CHECKING:
+    from smtpsim.simulator.smtp.server.session import ServerSession
+
+__all__ = ["COMMANDS", "unknown"]
+
+Handler = Callable[["ServerSession", Command], Generator[Any, Any, bool]]
+
+
+def ehlo(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """EHLO (the capability list) or HELO; an early EHLO presenting a stale configuration
+    token is refused (the modelling device of ``Features.early_pipelining``)."""
+    yield from s.spend(s.timing.ehlo)
+    s.refusing = False
+    context = s.context()
+    words = cmd.text.split()
+    if len(words) > 2 and words[2] != f"TOKEN={s.frontend.token(context)}":
+        s.refuse_stale(context, text.STALE_TOKEN)  # sent on a stale cached configuration
+    elif cmd.verb == "EHLO":
+        s.pending.append(_ehlo_reply(not s.channel.tls, True, s.keywords(context)))
+    else:
+        s.pending.append(reply(250, text.HELO_OK))
+    return True
+
+
+def qhlo(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """QHLO (quickstart-01 §5): with a valid qhlo-id, or with the basic profile, a bare 250
+    (the list is known already); without an id, the list with the id to cache; a stale id
+    is refused (§8)."""
+    yield from s.spend(s.timing.ehlo)
+    s.refusing = False
+    context = s.context()
+    words = cmd.text.split()
+    if len(words) > 2 and words[2] != s.frontend.token(context):
+        s.refuse_stale(context, text.STALE_QHLO)
+    elif len(words) > 2 or s.offer.quickstart == "basic":
+        s.pending.append(reply(250, text.SERVER_DOMAIN))
+    else:
+        s.pending.append(capability_reply(250, text.SERVER_DOMAIN, not s.channel.tls,
+                                          extra=s.keywords(context)))
+    return True
+
+
+def qtls(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """QTLS (quickstart-01 §5): no reply; the handshake starts at once. The basic profile
+    then re-greets with the list (-a); the full one waits for QHLO (-b)."""
+    if (yield from s.start_tls()) not in ("", "early"):
+        return False
+    if s.offer.quickstart == "basic":
+        s.pending.append(s.banner())
+    return True
+
+
+def starttls(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """STARTTLS (RFC 3207 §4): 220, then the handshake."""
+    yield from s.spend(s.timing.starttls)
+    s.pending.append(reply(220, text.STARTTLS_READY))
+    return (yield from s.start_tls()) in ("", "early")
+
+
+def auth(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """AUTH (RFC 4954 §4): PLAIN with an initial response answers at once; PLAIN without
+    one, LOGIN and SCRAM-SHA-256 queue the steps their continuation lines answer."""
+    words = cmd.text.split()
+    mechanism, has_ir = words[1], len(words) > 2
+    ok = reply(235, text.AUTH_OK)
+    timing = s.timing
+    if mechanism == "PLAIN" and has_ir:
+        yield from s.spend(timing.auth)
+        s.pending.append(ok)
+    elif mechanism == "PLAIN":
+        s.pending.append(Reply(334, [text.reply_line(334, text.PLAIN_CHALLENGE)]))
+        s.auth_steps = [(timing.auth, ok)]
+    elif mechanism == "LOGIN":  # draft-murchison-sasl-login: Username, Password
+        s.pending.append(reply(334, text.LOGIN_USER_PROMPT))
+        s.auth_steps = [(0.0, reply(334, text.LOGIN_PASSWORD_PROMPT)), (timing.auth, ok)]
+    else:  # SCRAM-SHA-256 (RFC 5802 §5, RFC 7677): server-first, then server-final
+        s.pending.append(reply(334, text.SCRAM_SERVER_FIRST))
+        s.auth_steps = [(timing.auth, reply(334, text.SCRAM_SERVER_FINAL)), (0.0, ok)]
+    return True
+
+
+def mail(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    yield from s.spend(s.timing.mail)
+    s.pending.append(reply(250, text.MAIL_OK))
+    return True
+
+
+def rcpt(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    yield from s.spend(s.timing.rcpt)
+    s.pending.append(reply(250, text.RCPT_OK))
+    return True
+
+
+def data(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """DATA: 354; the content follows, answered at its terminator (``ServerSession.run``)."""
+    yield from s.spend(s.timing.data)
+    s.pending.append(reply(354, text.DATA_GO))
+    return True
+
+
+def bdat(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """BDAT <n> LAST (RFC 3030 §2): the chunk follows its command; the 250 answers both."""
+    chunk = yield from s.socket.recv_within(s.idle_timeout)
+    if not isinstance(chunk, Content):
+        return False
+    yield from s.end_of_data(text.bdat_queued(chunk.nbytes))
+    return True
+
+
+def burl(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """BURL <url> LAST (RFC 4468 §3.4, §5): resolve the URL (URLFETCH from the IMAP server)
+    before replying; the final 250 includes the fetch. A failed fetch is 554 (§6)."""
+    fetcher = s.frontend.fetcher
+    if fetcher is None:
+        s.pending.append(reply(502, text.BURL_UNAVAILABLE))
+        return True
+    assert isinstance(cmd, BurlCommand)
+    try:
+        yield from fetcher.fetch(cmd.text.split()[1], cmd.size)
+    except ConnectionError:
+        s.pending.append(reply(554, text.BURL_FAILED))
+    else:
+        yield from s.end_of_data(text.QUEUED_BURL)
+    return True
+
+
+def noop(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """NOOP (RFC 5321 §4.1.1.9)."""
+    s.pending.append(reply(250, text.NOOP_OK))
+    return True
+    yield  # a handler is a generator
+
+
+def quit_(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    """QUIT (RFC 5321 §4.1.1.10): 221, then the server closes."""
+    yield from s.spend(s.timing.quit)
+    s.pending.append(reply(221, text.BYE))
+    s.flush()
+    return False
+
+
+def unknown(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
+    s.pending.append(reply(502, text.UNKNOWN_COMMAND))
+    return True
+    yield  # a handler is a generator
+
+
+COMMANDS: dict[str, Handler] = {
+    "EHLO": ehlo, "HELO": ehlo, "QHLO": qhlo, "QTLS": qtls, "STARTTLS": starttls,
+    "AUTH": auth, "MAIL": mail, "RCPT": rcpt, "DATA": data, "BDAT": bdat, "BURL": burl,
+    "NOOP": noop, "QUIT": quit_,
+}
+"""The verbs the server knows; any other gets 502 (``unknown``)."""
