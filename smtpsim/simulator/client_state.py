@@ -1,4 +1,4 @@
-"""What a client remembers between connections (DESIGN.md "ClientState").
+"""What a client remembers between connections.
 
 Entries are keyed as real clients key them:
 
@@ -46,7 +46,7 @@ class ClientState:
     def note_syn_data_lost(self, host: str, now: float) -> None:
         """A SYN with data to ``host`` timed out. After the second such loss Linux stops
         sending data in SYNs to that destination for 2^n minutes (``tcp_fastopen_cookie_check``:
-        ``syn_loss > 1`` and ``60 s << syn_loss``; protocol.md §1.10), capped here at 2^11 min
+        ``syn_loss > 1`` and ``60 s << syn_loss``; kernel commit aab48743), capped here at 2^11 min
         (about 1.4 days)."""
         n = self.tfo_syn_losses.get(host, 0) + 1
         self.tfo_syn_losses[host] = n

@@ -29,7 +29,8 @@ __all__ = ["ControlBlock"]
 
 
 class ControlBlock:
-    """One side of a TCP connection: its state, sender, receiver and timers."""
+    """One side of a TCP connection: its state, sender, receiver and timers. (Its
+    ``__init__`` is long on purpose: it is the one declaration of every variable.)"""
 
     __slots__ = (
         "env", "cfg", "side", "conn", "link", "peer", "trace_labels", "socket", "state",

@@ -27,35 +27,13 @@ class EarlyPipelining(Speculative, Standard):
     """The early-pipelining start of ``SmtpClient``."""
 
     def _early_pipelining(self) -> Proc:
-        """Early pipelining with a configuration token (``Features.early_pipelining``).
-
-        Holding a token for the plain context, the client sends ``EHLO <domain> TOKEN=<id>``
-        and STARTTLS (or, in cleartext, the whole envelope group) with the handshake ACK;
-        holding one for the TLS context, it sends EHLO + AUTH + MAIL ... with its TLS
-        Finished (draft-harris-early-pipe §3: after STARTTLS or on implicit TLS, EHLO +
-        AUTH or EHLO + MAIL may follow at once). Without a token it runs the standard
-        dialogue and learns the tokens from the greeting and the EHLO replies."""
-        f, rec = self.f, self.record
-
-        def ehlo(token: str) -> Command:
-            return Command("EHLO", text.ehlo_with_token(token))
-
-        auth: list[Any] = [self._auth_plain()] if f.auth_in_group else []
-        auth_codes = [235] if auth else []
-        if f.tls is None:
-            token = self._cached_token("plain")
-            if token is None:
-                yield from self._plain_start()
-                self._enter("envelope")
-                yield from self._envelope(auth, auth_codes)
-                return
-            self._enter("envelope")
-            yield from self._speculative_group(
-                "plain", [ehlo(token), *auth], [250, *auth_codes], True,
-                greeting_first=True, hello=ehlo,
-            )
+        """Early pipelining with a configuration token (``Features.early_pipelining``): the
+        cleartext session, or STARTTLS (early on a plain-context token) and then the TLS
+        part; see the module docstring."""
+        if self.f.tls is None:
+            yield from self._early_cleartext()
             return
-        if not f.implicit_tls:
+        if not self.f.implicit_tls:
             token = self._cached_token("plain")
             self._enter("ehlo")
             if token is None:
@@ -63,15 +41,44 @@ class EarlyPipelining(Speculative, Standard):
                 self._enter("tls")
                 yield from self._exchange([Command("STARTTLS", "STARTTLS")], [220])
             else:
-                yield from self._early_starttls(token, ehlo)
+                yield from self._early_starttls(token, _ehlo)
+        yield from self._early_tls()
+
+    def _early_auth(self) -> tuple[list[Any], list[int]]:
+        """AUTH PLAIN, which rides in the early group, and its code."""
+        auth: list[Any] = [self._auth_plain()] if self.f.auth_in_group else []
+        return auth, [235] if auth else []
+
+    def _early_cleartext(self) -> Proc:
+        """Cleartext: on a cached token, EHLO <token> and the whole group at once; without
+        one, the standard dialogue (which learns the token)."""
+        auth, auth_codes = self._early_auth()
+        token = self._cached_token("plain")
+        if token is None:
+            yield from self._plain_start()
+            self._enter("envelope")
+            yield from self._envelope(auth, auth_codes)
+            return
+        self._enter("envelope")
+        yield from self._speculative_group(
+            "plain", [_ehlo(token), *auth], [250, *auth_codes], True,
+            greeting_first=True, hello=_ehlo,
+        )
+
+    def _early_tls(self) -> Proc:
+        """The TLS handshake and what follows it: on a TLS-context token, EHLO <token> + AUTH
+        + MAIL ... with the client's Finished (or when BURL's URL comes); without one, EHLO
+        with the Finished where it may ride. With implicit TLS the banner comes after the
+        handshake."""
+        f, rec = self.f, self.record
+        auth, auth_codes = self._early_auth()
         self._enter("tls")
         token_tls = self._cached_token("tls")
-        half_rtt = f.half_rtt_banner
         built: list[Any] = []
         plan: list[Any] | Callable[[], list[Any]] = []
         if token_tls is not None:
-            plan = self._speculative_plan([ehlo(token_tls), *auth], [250, *auth_codes], built)
-        elif not f.implicit_tls or half_rtt:  # (the 0.5-RTT banner came with the flight)
+            plan = self._speculative_plan([_ehlo(token_tls), *auth], [250, *auth_codes], built)
+        elif not f.implicit_tls or f.half_rtt_banner:  # (the 0.5-RTT banner came with it)
             plan = [self._hello()]
         sent_early = yield from self._tls(plan)
         group = built[0] if built else None
@@ -86,8 +93,8 @@ class EarlyPipelining(Speculative, Standard):
                 self._enter("envelope")
                 assert token_tls is not None
                 yield from self._speculative_group(
-                    "tls", [ehlo(token_tls), *auth], [250, *auth_codes], True,
-                    greeting_first=True, hello=ehlo,
+                    "tls", [_ehlo(token_tls), *auth], [250, *auth_codes], True,
+                    greeting_first=True, hello=_ehlo,
                 )
                 return
             if group is None and not banner_rides:
@@ -99,8 +106,8 @@ class EarlyPipelining(Speculative, Standard):
         if group is not None or deferred:
             assert token_tls is not None
             yield from self._speculative_group(
-                "tls", [ehlo(token_tls), *auth], [250, *auth_codes], True,
-                sent=sent_early and group is not None, hello=ehlo,
+                "tls", [_ehlo(token_tls), *auth], [250, *auth_codes], True,
+                sent=sent_early and group is not None, hello=_ehlo,
             )
             return
         self._enter("ehlo")
@@ -136,3 +143,8 @@ class EarlyPipelining(Speculative, Standard):
         if fresh is None:
             raise Abort("rejected")
         yield from self._exchange([ehlo(fresh), Command("STARTTLS", "STARTTLS")], [250, 220])
+
+
+def _ehlo(token: str) -> Command:
+    """The early EHLO that presents a cached token."""
+    return Command("EHLO", text.ehlo_with_token(token))
