@@ -55,10 +55,8 @@ from smtpsim.model import (
     Workload,
     text,
 )
-from smtpsim.scenarios.variants import parse_variant
-from smtpsim.simulator import closed_form
-from smtpsim.simulator import messages as msg
-from smtpsim.simulator.closed_form import (
+from smtpsim.oracle import closed_form
+from smtpsim.oracle.closed_form import (
     KeepAliveNotModelled,
     OracleResult,
     WarmStateUnknown,
@@ -68,6 +66,8 @@ from smtpsim.simulator.closed_form import (
     slow_start_rounds,
     url_race,
 )
+from smtpsim.scenarios.variants import parse_variant
+from smtpsim.simulator import messages as msg
 from smtpsim.simulator.run import run_messages, run_session
 
 MSS = TcpConfig().mss  # 1448
