@@ -55,10 +55,10 @@ from smtpsim.model import (
     Workload,
     text,
 )
-from smtpsim.oracle import closed_form
-from smtpsim.oracle.closed_form import (
+from smtpsim.oracle import (
     KeepAliveNotModelled,
     OracleResult,
+    SmtpTimeoutPossible,
     WarmStateUnknown,
     client_waits,
     oracle,
@@ -66,6 +66,8 @@ from smtpsim.oracle.closed_form import (
     slow_start_rounds,
     url_race,
 )
+from smtpsim.oracle.session import Session
+from smtpsim.oracle.smtp import lines
 from smtpsim.scenarios.variants import parse_variant
 from smtpsim.simulator import messages as msg
 from smtpsim.simulator.run import run_messages, run_session
@@ -78,7 +80,7 @@ TOL = 1e-6  # seconds, on a 1 s RTT with 1 Tbit/s links
 
 def _session(case: Case) -> Any:
     """The oracle's computation itself, for the packets it sent."""
-    s = closed_form._Session(case)
+    s = Session(case)
     s.start()
     s.agenda.run()
     return s
@@ -533,7 +535,7 @@ def test_smtp_waiting_behind_a_long_parallel_upload_is_outside_the_domain() -> N
     """3 MB saved in parallel at 9.6 kbit/s: the SMTP replies queue behind about 40 min of
     literal on the shared uplink (the simulator's session then times out or fails)."""
     for variant in ("baseline+save", "baseline+save+literal-plus"):
-        with pytest.raises(closed_form.SmtpTimeoutPossible):
+        with pytest.raises(SmtpTimeoutPossible):
             oracle(ideal_case(variant, rtt=0.1, size=3_000_000, bandwidth=9600.0))
     first = oracle(ideal_case("baseline+save-first", rtt=0.1, size=3_000_000, bandwidth=9600.0))
     assert first.accept_s > 2 * first.saved_s  # saved first, then submitted: no overlap
@@ -892,8 +894,8 @@ def test_a_burl_server_lists_burl_with_the_other_extensions(variant: str) -> Non
     lists = [r.nbytes for r in trace.records
              if r.side == "client" and r.action == "read" and r.label.startswith(first)
              and "(+" in r.label]
-    expected = (closed_form._greeting(f, 1)[0] if f.quickstart else
-                closed_form._list_reply(250, text.SERVER_DOMAIN, True, f, "plain", 1)[0])
+    expected = (lines.greeting(f, 1)[0] if f.quickstart else
+                lines.capability_list(250, text.SERVER_DOMAIN, True, f, "plain", 1)[0])
     assert lists[0] == expected
 
 
@@ -944,7 +946,7 @@ def test_a_fetch_after_the_pooled_connections_autologout_does_not_crash() -> Non
     in the working tree while this was written: a regression test now). The oracle leaves it
     outside its domain."""
     case = ideal_case("baseline+burl+save-first", rtt=0.1, size=2_500_000, bandwidth=9600.0)
-    with pytest.raises(closed_form.SmtpTimeoutPossible):
+    with pytest.raises(SmtpTimeoutPossible):
         oracle(case)
     record, _ = run_session(case, seed=0)
     assert record.outcome in ("accepted", "failed", "timeout")
