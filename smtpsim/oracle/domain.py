@@ -5,7 +5,7 @@ data) and jitter-free paths, one message on one connection to one front-end
 (``messages == 1``, the default ``FarmConfig``, every ``Case`` field the oracle does not read
 at its default: one client, no radio promotion), constant server times (no
 ``Distribution``), a lossless and jitter-free data-centre path for BURL, and features that can
-be negotiated (no HELO with extensions, no pipelined AUTH or
+be negotiated (``smtpsim.model.features.RULES``: no HELO with extensions, no pipelined AUTH or
 QUIT without PIPELINING, no QUICKSTART or early pipelining without PIPELINING or with
 per-command writes, no data in the SYN without Fast Open, no banner on the SYN-ACK with
 implicit TLS, ...); otherwise ``ValueError``.
@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from smtpsim.model import Case, FarmConfig, LinkConfig, ServerTiming
+from smtpsim.model import Case, FarmConfig, LinkConfig, ServerTiming, violations
 
 __all__ = [
     "MODELLED",
@@ -130,37 +130,6 @@ def _check_defaults(case: Case) -> None:
                                  f" default, {default!r})")
 
 
-def _check_features(case: Case) -> None:
-    f = case.client.features
-    if f.auth_pipelined and f.pipelining and f.auth != "plain":
-        raise ValueError("closed form: only AUTH PLAIN with an initial response can be"
-                         " pipelined (RFC 4954 §4)")
-    if not f.ehlo and (f.pipelining or f.chunking or f.tls or f.auth):
-        raise ValueError("closed form: HELO negotiates no extension (RFC 5321 §4.1.1.1)")
-    if f.quit == "pipelined" and not f.pipelining:
-        raise ValueError("closed form: QUIT can end a group only with PIPELINING (RFC 2920 §3.1)")
-    if f.implicit_tls and f.tls is None:
-        raise ValueError("closed form: implicit TLS needs a TLS version (RFC 8314 §3)")
-    if f.banner_half_rtt and not (f.implicit_tls and f.tls == "1.3"):
-        raise ValueError("closed form: only an implicit TLS 1.3 banner can be 0.5-RTT data")
-    if f.resumption and f.tls is None:
-        raise ValueError("closed form: resumption needs TLS")
-    if f.syn_data and f.fast_open not in ("tfo", "ttcp"):
-        raise ValueError("closed form: only a SYN with a Fast Open cookie carries data")
-    if f.early_data and not (f.tls == "1.3" and f.resumption):
-        raise ValueError("closed form: 0-RTT data rides on a TLS 1.3 session ticket")
-    if f.fast_open == "synack-banner" and f.implicit_tls:
-        raise ValueError("closed form: no banner on the SYN-ACK with implicit TLS: the server's"
-                         " first bytes answer the ClientHello (RFC 8314 §3)")
-    if f.quickstart is not None or f.early_pipelining:
-        if f.quickstart is not None and (f.early_pipelining or f.implicit_tls):
-            raise ValueError("closed form: QUICKSTART starts TLS with QTLS and has its own"
-                             " cached id (quickstart-01 §5, §8)")
-        if f.auth not in (None, "plain") or not f.pipelining or f.writes != "coalesced":
-            raise ValueError("closed form: QUICKSTART and early pipelining send one group with"
-                             " AUTH PLAIN in one write, which needs PIPELINING")
-
-
 def check_domain(case: Case) -> None:
     """``ValueError`` (its message begins "closed form:") when ``case`` is outside the
     domain (see the module docstring)."""
@@ -175,9 +144,8 @@ def check_domain(case: Case) -> None:
     if case.client.state not in ("cold", "warm"):
         raise ValueError(f"closed form: unknown client state {case.client.state!r}")
     f = case.client.features
-    if f.burl and (f.save is None or f.auth is None):
-        raise ValueError("closed form: BURL saves the message first and needs AUTH (RFC 4468"
-                         " §3.1, §5)")
+    for rule in violations(f):
+        raise ValueError(f"closed form: {rule.why}")
     if f.burl:
         for name, link in (("up", case.server.dc_path.up), ("down", case.server.dc_path.down)):
             if link.loss > 0 or link.burst is not None or link.jitter_s > 0:
@@ -186,6 +154,5 @@ def check_domain(case: Case) -> None:
             if link.delay_s < 0 or link.bandwidth_bps <= 0:
                 raise ValueError(f"closed form: the data-centre {name}link needs delay >= 0"
                                  " and bandwidth > 0")
-    _check_features(case)
     if case.workload.size < 1 or case.workload.recipients < 1:
         raise ValueError("closed form: size and recipients must be >= 1")

@@ -31,8 +31,9 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import pytest
 from cases import change, ideal_case, with_features
@@ -44,6 +45,7 @@ from smtpsim.model import (
     Case,
     Client,
     Distribution,
+    Features,
     GilbertElliott,
     LinkConfig,
     Network,
@@ -54,6 +56,7 @@ from smtpsim.model import (
     TlsConfig,
     Workload,
     text,
+    violations,
 )
 from smtpsim.oracle import (
     KeepAliveNotModelled,
@@ -464,6 +467,42 @@ def test_domain_excludes_what_the_closed_form_does_not_model() -> None:
     with pytest.raises(ValueError, match="closed form"):
         oracle(ideal_case("baseline", timing=random_rcpt))
 
+
+
+def _feature_values() -> dict[str, st.SearchStrategy[Any]]:
+    """Every value each ``Features`` field can take (its ``bool`` or ``Literal`` type)."""
+    values: dict[str, st.SearchStrategy[Any]] = {}
+    for name, tp in get_type_hints(Features).items():
+        if tp is bool:
+            values[name] = st.booleans()
+            continue
+        options: list[Any] = []
+        for arg in (tp,) if get_origin(tp) is Literal else get_args(tp):
+            options += [None] if arg is type(None) else list(get_args(arg))
+        values[name] = st.sampled_from(options)
+    return values
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.fixed_dictionaries(_feature_values()))
+def test_features_that_cannot_be_negotiated_are_outside_the_domain(
+    fields: dict[str, Any]
+) -> None:
+    """The domain's feature rules are the negotiation table (``smtpsim.model.features.RULES``):
+    a combination that breaks one is refused with the first broken rule's reason."""
+    f = Features(**fields)
+    broken = violations(f)
+    assume(broken)
+    with pytest.raises(ValueError, match=re.escape(f"closed form: {broken[0].why}")):
+        oracle(with_features(ideal_case("baseline"), **fields))
+
+
+def test_a_pipelined_auth_without_pipelining_is_outside_the_domain() -> None:
+    """RFC 4954 §4 lets AUTH PLAIN ride in the MAIL group, and only PIPELINING makes a group
+    (RFC 2920): the negotiation table refuses ``auth_pipelined`` without it."""
+    case = with_features(ideal_case("baseline"), auth_pipelined=True, pipelining=False)
+    with pytest.raises(ValueError, match="closed form: AUTH PLAIN rides in the MAIL group"):
+        oracle(case)
 
 # ----------------------------------------------------------------- the IMAP side (anchors)
 # tests/simulator/test_burl.py's derivations: client RTT 0.5 s, data-centre RTT 1 ms, an open
