@@ -7,12 +7,13 @@ timers, and TCP Fast Open.
   answered with a SYN-ACK at once, an extra SYN-ACK with a pure ACK. A retransmitted SYN
   carries no data (RFC 7413 §4.2.1), a retransmitted SYN-ACK no option.
 * Fast Open (RFC 7413; T/TCP, RFC 1644, has the same latency semantics): the SYN carries an
-  option of ``COOKIE_OPTION_BYTES`` with a cookie or ``COOKIE_REQUEST_BYTES`` asking for one,
-  the SYN-ACK returns a cookie to a SYN without a valid one. A SYN with a valid cookie may
-  carry up to one MSS of the data written at ``connect()`` (TCP_FASTOPEN_CONNECT); the server
-  delivers it at once and its SYN-ACK acknowledges it; the rest leaves when the SYN-ACK
-  arrives, the first segment carrying the handshake ACK. With a valid cookie the server's
-  socket exists at the SYN (``early``), so it can write its banner at once.
+  option with a cookie or an empty one asking for one (``smtpsim.model.tcp``:
+  ``COOKIE_OPTION_BYTES``, ``COOKIE_REQUEST_BYTES``), the SYN-ACK returns a cookie to a SYN
+  without a valid one. A SYN with a valid cookie may carry up to one MSS of the data written
+  at ``connect()`` (TCP_FASTOPEN_CONNECT); the server delivers it at once and its SYN-ACK
+  acknowledges it; the rest leaves when the SYN-ACK arrives, the first segment carrying the
+  handshake ACK. With a valid cookie the server's socket exists at the SYN (``early``), so it
+  can write its banner at once.
 * The banner on the SYN-ACK (``synack_data``, an idealised case): the server holds its
   SYN-ACK until its first write and sends that write in it (``send_held_synack``).
 """

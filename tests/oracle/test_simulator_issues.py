@@ -248,7 +248,7 @@ def test_early_pipelining_sends_the_finished_without_the_url() -> None:
     first on the shared uplink, so the flight leaves first on the downlink. The TLS library
     writes its Finished at once, alone; the group follows as its own write, which Nagle
     holds until the tickets ACK the Finished at 4: the 250 comes at 5 + 1 ms. The oracle held
-    the Finished for the URL (4 + 1 ms) until it learnt ``_Step.split``; the simulator had
+    the Finished for the URL (4 + 1 ms) until it learnt ``Step.split``; the simulator had
     held the ClientHello for it (5 + 1 ms, for another reason) before that. Without the tie,
     tests/simulator/test_burl.py::test_the_finished_does_not_wait_for_the_url."""
     case = ideal_case("pipelining+data+tls1.3+auth-plain+burl+config-token", state="warm")
