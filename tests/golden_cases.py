@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from smtpsim import oracle
 from smtpsim.model import (
     Case,
     Client,
@@ -23,7 +24,6 @@ from smtpsim.model import (
     Workload,
 )
 from smtpsim.scenarios.variants import parse_variant
-from smtpsim.simulator import closed_form
 from smtpsim.simulator.run import run_session
 
 __all__ = ["build", "describe", "oracle_row", "simulator_row"]
@@ -66,7 +66,7 @@ def build(d: dict[str, Any]) -> Case:
 def oracle_row(d: dict[str, Any]) -> dict[str, Any]:
     """The oracle's result for ``d`` as a dict, or ``{"error": <exception class>}``."""
     try:
-        result = closed_form.oracle(build(d))
+        result = oracle.oracle(build(d))
     except ValueError as e:
         return {"error": type(e).__name__}
     return asdict(result)

@@ -7,13 +7,20 @@ range); the one-way delays split the RTT anywhere between 20/80 and 80/20; body 
 server (no processing, no TLS CPU) or a typical one (``ServerTiming.typical()``, TLS CPU); a
 cold client or a warm one (what one earlier connection left: ticket, Fast Open cookie, tokens),
 whose server changed its configuration since (every token stale) one time in three; every
-preset the oracle models (``ORACLE_PRESETS``), or a random compatible combination of variant
-tokens: the session start (standard, QUICKSTART basic or full, early pipelining) and one
-token from each group of ``_GROUPS`` (narrowed to what that start can negotiate), in random
-order, so a later token may override an earlier one; the combinations ``parse_variant``
-still refuses are filtered out. The IMAP side too: no save, send-and-save in parallel or first,
-or BURL (``burl``, needing AUTH), with a synchronizing literal or LITERAL+, an open or a cold
-IMAP session; and for BURL the server's fetch on its pooled connection or a new one.
+preset the oracle models (``ORACLE_PRESETS``), or a random combination of variant tokens: the
+session start (standard, QUICKSTART basic or full, early pipelining) and one token from each
+group of ``_GROUPS``, in random order, so a later token may override an earlier one. The IMAP
+side too: no save, send-and-save in parallel or first, or BURL, with a synchronizing literal
+or LITERAL+, an open or a cold IMAP session; and for BURL the server's fetch on its pooled
+connection or a new one.
+
+Which combinations can be negotiated is decided by one table, the negotiation rules of
+``smtpsim.model.features.RULES``: a drawn combination is kept only if ``parse_variant``
+(which refuses what ``violations`` finds) accepts it. The narrowings below (``_FAMILIES``,
+``_HELO``, ``_ONLY_WITH``) are not a second list of rules: they only make valid draws likelier
+(a token is drawn only where some combination with it can be negotiated, a group is narrowed to
+what a start can use), so that fewer draws are filtered out; every draw still passes the
+table's filter.
 
 Outside the oracle's domain and not drawn: several messages on a kept session, server farms,
 lossy paths.
@@ -83,7 +90,6 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "tls-mode": ("starttls-mode", "implicit-tls"),
     "resumption": ("no-resumption", "resumption"),
     "fast-open": ("no-fast-open", "tfo", "ttcp", "synack-banner"),
-    "syn-data": ("no-syn-data", "syn-data"),
     "reuse": ("no-reuse", "no-reuse", "no-reuse", "reuse"),
 }
 #: The IMAP side (send-and-save, BURL), drawn when ``imap``: no save half of the time, and
@@ -115,12 +121,30 @@ _HELO_QUIT = ("quit-wait", "quit-async", "quit-drop")
 _HELO_FREE = ("writes", "nagle", "fast-open", "reuse")
 
 
+#: Narrowing: a token drawn (half of the time) only where a combination with it can be
+#: negotiated: with one of these tokens already drawn, and none of the ``_UNLESS`` ones.
+_ONLY_WITH: dict[str, tuple[str, ...]] = {
+    "banner-0.5rtt": ("implicit-tls",),
+    "early-data": ("resumption",),
+    "syn-data": ("tfo", "ttcp"),
+    "burl": ("auth-plain", "auth-pipelined", "auth-login", "auth-scram"),
+}
+_UNLESS: dict[str, tuple[str, ...]] = {"early-data": ("tls1.2",)}
+
+
+def _maybe(draw: st.DrawFn, tokens: list[str], token: str) -> None:
+    """Add ``token`` half of the time, where ``_ONLY_WITH`` and ``_UNLESS`` allow it."""
+    if (set(_ONLY_WITH[token]) & set(tokens) and not set(_UNLESS.get(token, ())) & set(tokens)
+            and draw(st.booleans())):
+        tokens.append(token)
+
+
 @st.composite
 def token_variants(draw: st.DrawFn, imap: bool = True) -> str:
-    """A random variant expression that ``parse_variant`` accepts: one token from each group
-    (narrowed for the session start drawn), the 0.5-RTT banner sometimes with implicit TLS,
-    0-RTT data sometimes with resumption, data in the SYN only with TFO or T/TCP, with
-    ``imap`` one token of each IMAP group (BURL only with AUTH), in random order."""
+    """A random variant expression that ``parse_variant`` accepts (the negotiation table's
+    filter): one token from each group (narrowed for the session start drawn), the 0.5-RTT
+    banner, 0-RTT data and data in the SYN sometimes where they can be negotiated, with
+    ``imap`` one token of each IMAP group and sometimes BURL, in random order."""
     if draw(st.integers(0, 9)) == 0:  # HELO, one in ten
         tokens = [*_HELO, draw(st.sampled_from(_HELO_QUIT))]
         tokens += [draw(st.sampled_from(_GROUPS[g])) for g in _HELO_FREE]
@@ -130,23 +154,17 @@ def token_variants(draw: st.DrawFn, imap: bool = True) -> str:
         tokens = ["ehlo", *family["start"]]
         tokens += [draw(st.sampled_from(family.get(g, choices)))
                    for g, choices in _GROUPS.items()]
-        if "implicit-tls" in tokens and draw(st.booleans()):
-            tokens.append("banner-0.5rtt")
-        if "resumption" in tokens and "tls1.2" not in tokens and draw(st.booleans()):
-            tokens.append("early-data")  # TLS 1.3 0-RTT, on the ticket
-    if "syn-data" in tokens and not {"tfo", "ttcp"} & set(tokens):
-        tokens.remove("syn-data")
+        _maybe(draw, tokens, "banner-0.5rtt")
+        _maybe(draw, tokens, "early-data")  # TLS 1.3 0-RTT, on the ticket
+        _maybe(draw, tokens, "syn-data")
     if imap:
         tokens += [draw(st.sampled_from(choices)) for choices in _IMAP_GROUPS.values()]
-        if draw(st.booleans()):
-            tokens.append("burl")
-        if "burl" in tokens and "no-auth" in tokens:  # BURL needs AUTH (RFC 4468 §3)
-            tokens.remove("burl")
+        _maybe(draw, tokens, "burl")
     expr = "+".join(draw(st.permutations(tokens)))
     try:
         parse_variant(expr)
-    except VariantError:  # a later token undid what an earlier one needs (no-tls after
-        assume(False)  # implicit-tls or resumption, no-pipelining after auth-pipelined, ...)
+    except VariantError:  # a rule of the table is broken (some by a later token undoing what
+        assume(False)  # an earlier one needs: no-tls after implicit-tls or resumption, ...)
     return expr
 
 

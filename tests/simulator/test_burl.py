@@ -23,9 +23,9 @@ from dataclasses import replace
 import pytest
 from cases import ideal_case
 
+from smtpsim import oracle
 from smtpsim.api import simulate
 from smtpsim.model import ServerTiming, TlsConfig
-from smtpsim.simulator import closed_form
 from smtpsim.simulator.run import run_session
 
 RTT = 0.5
@@ -154,7 +154,7 @@ def test_the_finished_does_not_wait_for_the_url(
     assert record.token_hit
     assert record.mail_s == pytest.approx(mail * RTT, abs=TOL)
     assert record.accept_s == pytest.approx(accept * RTT + DC, abs=TOL)
-    expected = closed_form.oracle(case)
+    expected = oracle.oracle(case)
     assert expected.mail_s == pytest.approx(record.mail_s, abs=TOL)
     assert expected.accept_s == pytest.approx(record.accept_s, abs=TOL)
 

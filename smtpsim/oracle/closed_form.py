@@ -1,0 +1,230 @@
+"""The closed forms: the latency of a variant in round trips on an ideal path.
+
+On an ideal path (no serialization, no processing) every wait of the client is one round trip,
+so ``accept = round_trips(features, R) x RTT`` (:func:`round_trips`). With STARTTLS::
+
+    connect 1 + greeting 1 + EHLO 1                                RFC 793 §3.4, RFC 5321 §3.1
+    + STARTTLS 1 + TLS handshake (1.2: 2; 1.3 or 1.2 resumed: 1)   RFC 3207 §4.2, RFC 5246 §7.3,
+      + EHLO again 1 (1.3 and 1.2 resumed: EHLO rides with the      RFC 8446 §2, RFC 5077 §3.1
+      client Finished, its reply still costs the round trip)
+    + AUTH waited for (PLAIN 1, LOGIN 3, SCRAM 3; PLAIN pipelined 0) RFC 4954 §4
+    + envelope: PIPELINING 1 (the group ends with DATA or BDAT),   RFC 2920 §3.1, RFC 3030 §2
+      lock-step 1 + R + 1
+    + content after 354: 1 (no 354 with BDAT: the body rides in the group)  RFC 5321 §4.1.1.4
+    + the slow-start rounds of the body beyond the first, and of the server's certificate
+      flight when it exceeds the initial window                   RFC 5681 §3.1
+    close = accept + 1 (QUIT sent after the 250, "wait" / "async")   RFC 5321 §4.1.1.10
+          = accept (QUIT in the content's write, "pipelined")       RFC 2920 §3.1
+          = accept (no QUIT, "drop": the client closes at the 250)
+          = undefined (``reuse``: the session is kept for the next message)
+
+The other starts change the first terms (``W`` is when the client's first data leaves: 1 RTT,
+at the handshake ACK, or 0 when a SYN with a valid Fast Open cookie carries it):
+
+* Fast Open with a cookie (RFC 7413 §4.2.2; T/TCP, RFC 1644, the same) or the banner on the
+  SYN-ACK: the server's socket exists at the SYN, so its greeting arrives with the SYN-ACK at
+  1 instead of 2. Data in the SYN (``syn_data``, RFC 7413 §4.2.1, TCP_FASTOPEN_CONNECT):
+  the first write leaves at 0 in the SYN.
+* implicit TLS (RFC 8314 §3): ClientHello at W, server flight W+1, client Finished; the
+  server writes its banner when it reads that Finished (W+2; with the 0.5-RTT banner,
+  RFC 8446 §2, behind its flight at W+1, and EHLO rides with the Finished); then EHLO +1.
+* QUICKSTART (draft-fanf-smtp-quickstart-01, -a, -b): the capability list in the greeting;
+  QTLS and the ClientHello in one write, no reply in between; basic: the server re-greets
+  with the list when it reads the client Finished, QHLO + AUTH + MAIL ... follow it; full:
+  with a cached qhlo-id the client sends QTLS + ClientHello at W without waiting for the
+  greeting (cleartext: QHLO <id> + the group at W), and QHLO <id> + the group ride with its
+  Finished (after the server Finished with a full TLS 1.2 handshake); with none it sends
+  QHLO alone after TLS and waits for the list. A stale id is refused (504 before TLS, 520
+  with the new list after it, 503 for each other command of the group, quickstart-b §4), the
+  client flushes its cache for that server and sends the group again: one round trip.
+* early pipelining on a cached configuration token (draft-harris-early-pipe): EHLO <token>
+  + STARTTLS at W (cleartext: EHLO <token> + the whole group; implicit TLS: the group rides
+  with the Finished); after TLS, EHLO <token> + AUTH + MAIL ... with the Finished (after the
+  server Finished with a full TLS 1.2 handshake). A stale token is refused like a stale
+  qhlo-id; after the flush the client learns the new cleartext token from the greeting and
+  holds no TLS-context token, so it waits for the EHLO reply after TLS.
+* resumption with a ticket (warm client): no certificate; TLS 1.2 abbreviated handshake
+  (RFC 5246 §7.3 Fig. 2: the server Finished first, the client's data rides with its
+  Finished), TLS 1.3 PSK (RFC 8446 §2.2). With 0-RTT (``early_data``, RFC 8446 §2.3) what
+  would ride with the TLS 1.3 Finished rides with the ClientHello instead and is answered
+  behind the server's flight; that saves a round trip unless Nagle holds the client's next
+  small write for the ACK of its Finished.
+* send-and-save and BURL: the IMAP round trips count when the submission waits for them
+  (``save`` "first", or a URL later than the MAIL group; ``smtpsim.oracle.imap``).
+
+On a real path each of those steps costs, instead of exactly one RTT, the times of the packets
+that carry it: that is what ``smtpsim.oracle.oracle`` computes, and on an ideal path it agrees
+with these closed forms (the tests hold the two derivations to each other).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from smtpsim.model import Features
+from smtpsim.oracle.client_state import ALL_ALIVE, Alive, Start, start
+
+__all__ = ["client_waits", "round_trips", "slow_start_rounds", "url_race"]
+
+
+def _auth_round_trips(f: Features) -> int:
+    """AUTH waited for: PLAIN with its initial response 1, LOGIN and SCRAM-SHA-256 3
+    (RFC 4954 §4, draft-murchison-sasl-login, RFC 5802 §5); none when PLAIN rides in the
+    group."""
+    if f.auth is None or f.auth_in_group:
+        return 0
+    return {"plain": 1, "login": 3, "scram": 3}[f.auth]
+
+
+def _zero_rtt(f: Features, st: Start) -> tuple[bool, int]:
+    """Whether 0-RTT data carries something (what would ride with the TLS 1.3 Finished), and
+    the round trips that saves on an ideal path: one, unless Nagle holds the client's next
+    (small) write for the ACK of its Finished, which comes with the tickets a round trip later
+    (the saving stays when the early group already drew the final 250)."""
+    if not (f.early_data and st.ticket and f.tls == "1.3"):
+        return False, 0
+    if f.implicit_tls:
+        group = f.early_pipelining and st.cached
+        if not group and not f.banner_half_rtt:  # the client waits for the banner
+            return False, 0
+    elif f.quickstart is not None:
+        group = st.cached
+        if not group and f.quickstart == "basic":  # the re-greeting comes after TLS
+            return False, 0
+    else:
+        group = f.early_pipelining and st.cached and not st.stale
+    if not f.nagle or (group and f.chunking and not st.stale):
+        return True, 1
+    return True, 0
+
+
+def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
+                mss: int = 1448, state: str = "cold", config_changed: bool = False,
+                alive: Alive = ALL_ALIVE) -> int:
+    """Latency of an accepted message in RTTs on an ideal path (see the module docstring),
+    for coalesced writes and a body that fits in the client's window (and, with 0-RTT data
+    and Nagle, in one segment). ``iw``/``flight``/``mss`` decide whether the server's TLS
+    flight needs a second slow-start round (RFC 5681 §3.1: the segments beyond IW leave when
+    the first ACK returns); ``state``, ``config_changed`` and ``alive`` (ticket, cookie,
+    tokens still cached) what the client holds. Send-and-save and BURL: the IMAP round trips
+    when the submission waits for them (``save`` "first", or a URL later than the MAIL
+    group), the data-centre fetch excluded."""
+    st = start(f, state, config_changed, alive)
+    n = _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
+    if f.save is None:
+        return n
+    done, k = _imap_rounds(f, recipients, st)
+    if f.save == "first":  # the submission starts when the IMAP work is done
+        return done + n
+    if not f.burl:
+        return n
+    return max(n - k, done) + k
+
+
+def _imap_rounds(f: Features, recipients: int, st: Start) -> tuple[int, int]:
+    """When the IMAP work is done (the OK, with BURL the URL) in RTTs from the start, and how
+    many waits the MAIL group takes from its write to the 250. The IMAP side
+    (``smtpsim.oracle.imap``): [TCP 1, TLS flight 2, greeting 3, AUTHENTICATE 4,] APPEND's OK
+    (synchronizing literal: "+" 1, OK 2; LITERAL+: OK 1), GENURLAUTH's URL one more; the
+    data-centre fetch is not a client round trip."""
+    saved = (4 if f.imap_cold else 0) + (1 if f.literal_plus else 2)
+    done = saved + 1 if f.burl else saved
+    k = 1 if f.pipelining else recipients + 2
+    if st.stale and (f.quickstart is not None or f.implicit_tls or f.tls is None):
+        k += 1  # the first group (speculative, with MAIL) is refused and sent again
+    return done, k
+
+
+def url_race(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
+             mss: int = 1448, state: str = "cold", config_changed: bool = False,
+             alive: Alive = ALL_ALIVE) -> bool:
+    """Whether, on an ideal path, BURL's URL is due in the very round trip in which the MAIL
+    group would ride with the client's TLS Finished (a cached token or qhlo-id, TLS 1.3 or an
+    abbreviated TLS 1.2 handshake). The URL and the server's flight then arrive in the same
+    instant and their order is a matter of nanoseconds of serialization; if the flight wins,
+    the Finished goes alone and Nagle may hold the group for its ACK (``Step.split``), so
+    ``round_trips`` does not hold."""
+    st = start(f, state, config_changed, alive)
+    full12 = f.tls == "1.2" and not st.ticket
+    rides = f.tls is not None and st.cached and not full12 and f.caches_capabilities
+    if not (f.burl and f.save == "parallel" and rides):
+        return False
+    n = _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
+    done, k = _imap_rounds(f, recipients, st)
+    return n - k == done
+
+
+def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
+                 mss: int) -> int:
+    """The module docstring's table, start by start (one concept: the terms share ``w``,
+    ``greet``, ``x`` and ``content``, and read best side by side)."""
+    tls = f.tls is not None
+    full12 = f.tls == "1.2" and not st.ticket  # the full TLS 1.2 handshake: 2 RTT
+    x = 1 if tls and not st.ticket and math.ceil(flight / mss) > iw else 0
+    w = 0 if st.syn_connect else 1  # the client's first data leaves
+    greet = 1 if st.early else 2  # the banner arrives (when the server speaks first)
+    stale = 1 if st.stale else 0
+    content = 0 if f.chunking or f.burl else 1  # BURL: the 250 answers the group
+    envelope = (1 if f.pipelining else 2 + recipients) + content
+    if f.quickstart is not None:
+        if not tls:
+            if st.cached:  # QHLO <id> + the group at W; refused once when stale
+                return w + 1 + stale + content
+            return greet + 1 + content  # greeting, QHLO + the group
+        if st.cached:  # QTLS + ClientHello at W; greeting and flight at W + 1
+            return w + 1 + x + (1 if full12 else 0) + 1 + stale + content
+        if f.quickstart == "basic":  # re-greeting with the client Finished's answer
+            return greet + 1 + x + 1 + 1 + content
+        return greet + 1 + x + (2 if full12 else 1) + 1 + content  # QHLO alone after TLS
+    if f.implicit_tls:
+        if f.early_pipelining and st.cached:  # the group rides with the Finished
+            return w + 1 + x + (2 if full12 else 1) + stale + content
+        # the banner behind the flight (EHLO rides with the Finished), or when the Finished
+        # is read (then EHLO)
+        ehlo = w + 1 + x + (1 if f.banner_half_rtt else 2)
+        return ehlo + _auth_round_trips(f) + envelope
+    if f.early_pipelining and st.cached:
+        if not tls:  # EHLO <token> + the group at W
+            return w + 1 + stale + content
+        # EHLO <token> + STARTTLS at W; the group after TLS (EHLO waited for when stale)
+        return w + 1 + stale + 1 + x + (1 if full12 else 0) + 1 + stale + content
+    n = greet + 1  # EHLO
+    if tls:
+        n += 1 + (2 if full12 else 1) + x + 1  # STARTTLS, handshake, EHLO again
+    return n + _auth_round_trips(f) + envelope
+
+
+def client_waits(f: Features, recipients: int, *, state: str = "cold",
+                 config_changed: bool = False, alive: Alive = ALL_ALIVE) -> int:
+    """How many times the client stops for the peer, the TCP handshake (unless the SYN
+    carries the first write) and a QUIT sent after the 250 included: each wait costs one RTT
+    on an ideal path, so this is ``round_trips`` without the extra TLS-flight round, plus one
+    for QUIT with ``quit`` "wait" or "async" (none with ``reuse``), plus one for a banner that
+    rode with the SYN-ACK while the client waited for it separately (a wait of no time), less
+    one when Nagle ate the round trip 0-RTT data saved (the answers came early, the wait for
+    them is the one of the next step), plus one for a QUIT kept out of a speculative group."""
+    st = start(f, state, config_changed, alive)
+    n = round_trips(replace(f, save=None), recipients, iw=10**9, state=state,
+                    config_changed=config_changed, alive=alive)
+    if f.quit in ("wait", "async") and not f.reuse:
+        n += 1
+    rides, saving = _zero_rtt(f, st)
+    if rides and not saving:  # the early answers came a round trip before Nagle let go
+        n -= 1
+    if f.quit_in_group and (f.chunking or f.burl) and st.cached and not st.stale:
+        n += 1  # the final 250 came in a speculative group, which carries no QUIT
+    if st.early and not st.syn_connect and not (f.implicit_tls or st.cached):
+        n += 1
+    return n
+
+
+def slow_start_rounds(segments: int, iw: int) -> int:
+    """Rounds for ``segments`` in slow start with an ACK per segment pair: flights of IW,
+    2 IW, 4 IW ... (RFC 5681 §3.1): ``ceil(log2(segments / IW + 1))``."""
+    rounds, sent, flight = 0, 0, iw
+    while sent < segments:
+        sent += flight
+        flight *= 2
+        rounds += 1
+    return rounds

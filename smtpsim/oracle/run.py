@@ -1,0 +1,89 @@
+"""The oracle: check the domain, run the session, report (``oracle``).
+
+The retransmission timer (RFC 6298) is not part of the closed form: on slow links a segment
+can wait for its ACK longer than the RTO, and a real stack then retransmits spuriously. The
+result says when that cannot be excluded: ``rto_possible`` is set when some data segment
+waited from its transmission to its ACK at least ``min(rto_initial, RTT + rto_min)``, a lower
+bound of every RTO RFC 6298 (with Linux's floor) can produce, since every RTT sample, and so
+SRTT, is at least the path's RTT, or when a SYN that carried data timed out.
+"""
+
+from __future__ import annotations
+
+from smtpsim.model import Case
+from smtpsim.model.timers import IMAP_AUTOLOGOUT_S, NOOP_INTERVAL_S
+from smtpsim.oracle.client_state import Alive, alive
+from smtpsim.oracle.closed_form import round_trips
+from smtpsim.oracle.domain import SmtpTimeoutPossible, check_domain
+from smtpsim.oracle.result import NAN, OracleResult
+from smtpsim.oracle.session import Session
+
+__all__ = ["oracle"]
+
+
+def oracle(case: Case) -> OracleResult:
+    """The closed-form latency of ``case`` (see ``smtpsim.oracle``); ``ValueError`` outside
+    its domain (loss, jitter, forced drops, several messages, a long wait for the BURL URL,
+    a warm client whose earlier connection lasted about as long as what it cached lives, or
+    a feature combination that cannot be negotiated: ``smtpsim.oracle.domain``)."""
+    check_domain(case)
+    held = alive(case, oracle)
+    s = Session(case, held)
+    s.start()
+    s.agenda.run()
+    f = case.client.features
+    if "accept" not in s.marks or not s.imap_done:  # pragma: no cover - it always ends
+        raise RuntimeError("closed form: the session did not finish")
+    if f.burl and case.server.burl_pooled and s.marks["accept"] > 0.99 * IMAP_AUTOLOGOUT_S:
+        raise SmtpTimeoutPossible(
+            "closed form: the BURL fetch comes after the pooled IMAP connection's 30 min"
+            " autologout (RFC 3501 §5.4); reconnecting is not modelled")
+    if f.save == "parallel" and s.max_wait > NOOP_INTERVAL_S:
+        raise SmtpTimeoutPossible(
+            f"closed form: the SMTP client waited {s.max_wait:.0f} s for a reply behind the"
+            " IMAP upload; SMTP timeouts are not modelled")
+    return _result(case, s, held)
+
+
+def _result(case: Case, s: Session, held: Alive) -> OracleResult:
+    """What the finished session ``s`` reports."""
+    f = case.client.features
+    rtt = case.network.path.up.delay_s + case.network.path.down.delay_s
+    ends = [(s.conn.client, case.client.tcp), (s.conn.server, case.server.tcp)]
+    if f.save is not None:  # the IMAP connection on the same path
+        ends += [(s.imap_conn.client, case.client.tcp), (s.imap_conn.server, case.server.tcp)]
+    floors = [min(c.rto_initial_s, rtt + c.rto_min_s) for _tcp, c in ends]
+    waits = [tcp.max_ack_wait for tcp, _c in ends]
+    accept = s.marks["accept"]
+    close = NAN if f.reuse else s.marks.get("close", accept)  # "drop": closed at the 250
+    user = accept if f.quit in ("async", "drop") or f.reuse else close
+    up = [b for dep, _arr, b in s.up.log if dep < accept]
+    down = [b for dep, _arr, b in s.down.log if dep < accept]
+    return OracleResult(
+        accept_s=accept,
+        user_s=user,
+        close_s=close,
+        greeting_s=s.marks["greeting"],
+        tls_s=s.marks.get("tls", NAN),
+        auth_s=s.marks.get("auth", NAN),
+        mail_s=s.marks["mail"],
+        waits=(0 if s.st.syn_connect else 1) + len(s.steps),
+        round_trips=round_trips(f, case.workload.recipients, iw=case.server.tcp.iw,
+                                flight=case.server.tls.server_flight, mss=case.server.tcp.mss,
+                                state=case.client.state, config_changed=case.server.config_changed,
+                                alive=held),
+        handshake_retransmits=s.conn.retransmits + (s.imap_conn.retransmits if f.save else 0),
+        rto_possible=(s.conn.syn_data_timeout
+                      or any(w >= fl for w, fl in zip(waits, floors, strict=True))),
+        max_ack_wait_s=max(waits),
+        rto_floor_s=min(floors),
+        packets_up=len(up),
+        packets_down=len(down),
+        bytes_up=sum(up),
+        bytes_down=sum(down),
+        saved_s=s.marks.get("saved", NAN),
+        done_s=max(accept, s.marks.get("saved", accept)),
+        url_s=s.marks.get("url", NAN),
+        save_phase_s=s.marks.get("smtp_start", 0.0),
+        fetch_s=s.fetch_s if f.burl else NAN,
+    )

@@ -1,0 +1,129 @@
+"""The servers' applications: the SMTP server and the IMAP servers, max-plus over what they
+read.
+
+* Sequential processing (RFC 2920 §3.2 for SMTP; RFC 3501 §5.5 allows an IMAP server more,
+  one command at a time is modelled): record ``i`` delivered at ``a_i`` is processed from
+  ``s_i = max(a_i, e_{i-1})`` to ``e_i = s_i + p_i`` (``Rec.proc``: the ``ServerTiming`` of
+  the command; QHLO costs ``ehlo``, QTLS nothing, a command refused with 503 nothing).
+* The SMTP server accepts the connection when the handshake ACK arrives (at the SYN with a
+  valid Fast Open cookie or with the banner on the SYN-ACK), spends ``greeting`` preparing
+  its banner, writes it (implicit TLS: when the handshake is done, as a record of the
+  script), and only then reads. A reply is buffered, and the buffer is written as one write
+  at ``e_i`` when no further command has been delivered by then (RFC 2920 §3.2); a BDAT line
+  is answered only with its chunk (RFC 3030 §2), so no flush between them. TLS handshake
+  messages and banners (``Rec.writes``) are written at once, each its own write. The server
+  closes (a FIN) after writing the 221.
+* An IMAP server answers each record with its ``writes`` once it has processed it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.connection import Connection
+from smtpsim.oracle.records import Part, Rec
+from smtpsim.oracle.tcp import Tcp
+
+__all__ = ["Replier", "Sequential", "SmtpServer"]
+
+
+class Sequential:
+    """A server that processes what it reads one record after another: each record takes
+    ``rec.proc`` seconds, then ``_answer`` handles it."""
+
+    def __init__(self, agenda: Agenda) -> None:
+        self.agenda = agenda
+        self.queue: deque[Rec] = deque()
+        self.busy = False
+
+    def _answer(self, t: float, rec: Rec) -> None:
+        raise NotImplementedError
+
+    def _serve(self, t: float) -> None:
+        while self.queue:
+            rec = self.queue.popleft()
+            if rec.proc > 0:
+                self.busy = True
+                self.agenda.at(t + rec.proc, self._served, rec)
+                return
+            self._answer(t, rec)
+        self.busy = False
+
+    def _served(self, rec: Rec) -> None:
+        t = self.agenda.now
+        self._answer(t, rec)
+        self.busy = False
+        self._serve(t)
+
+
+class SmtpServer(Sequential):
+    """The submission server on ``conn``: ``accept`` when its socket exists, its banner
+    ``greeting`` (None with implicit TLS: the script's handshake carries it) ready
+    ``prepare`` seconds later; ``hold_synack``: the SYN-ACK waits for the banner and
+    carries it."""
+
+    def __init__(self, agenda: Agenda, conn: Connection, greeting: Rec | None,
+                 prepare: float, max_record: int, hold_synack: bool) -> None:
+        super().__init__(agenda)
+        self.conn = conn
+        self.tcp: Tcp = conn.server
+        self.greeting = greeting
+        self.prepare = prepare
+        self.max_record = max_record
+        self.hold_synack = hold_synack
+        self.ready = False  # the banner is prepared (written, with implicit TLS: deferred)
+        self.buffer: list[Rec] = []
+        self.tcp.app = self.read
+
+    def accept(self, t: float) -> None:
+        """The socket exists: the banner is prepared."""
+        self.agenda.at(t + self.prepare, self._greet)
+
+    def _greet(self) -> None:
+        """The banner is ready: written (the SYN-ACK carries it when held for it), then the
+        commands that arrived meanwhile are read."""
+        t = self.agenda.now
+        self.ready = True
+        if self.greeting is not None:
+            self.tcp.write(t, [Part([self.greeting])], self.max_record)
+        if self.hold_synack:
+            self.conn.send_held_synack(t)
+        self._serve(t)
+
+    def read(self, t: float, recs: list[Rec]) -> None:
+        """Records delivered: queued, and read once the banner is out."""
+        self.queue.extend(recs)
+        if self.ready and not self.busy:
+            self._serve(t)
+
+    def _answer(self, t: float, rec: Rec) -> None:
+        for parts in rec.writes:
+            self.tcp.write(t, list(parts), self.max_record)
+        self.buffer += [Rec(n, lab, reply_overhead=rec.reply_overhead) for n, lab in rec.replies]
+        if not rec.hold and not self.queue and self.buffer:
+            overhead = self.buffer[0].reply_overhead
+            self.tcp.write(t, [Part(self.buffer, overhead)], self.max_record)
+            self.buffer = []
+        if rec.closes:
+            self.tcp.close(t)
+
+
+class Replier(Sequential):
+    """An IMAP server on ``tcp``: each record it reads is processed for ``proc`` seconds, then
+    its ``writes`` are made, each one write."""
+
+    def __init__(self, agenda: Agenda, tcp: Tcp, max_record: int) -> None:
+        super().__init__(agenda)
+        self.tcp, self.max_record = tcp, max_record
+        tcp.app = self.read
+
+    def read(self, t: float, recs: list[Rec]) -> None:
+        """Records delivered: queued, and read at once."""
+        self.queue.extend(recs)
+        if not self.busy:
+            self._serve(t)
+
+    def _answer(self, t: float, rec: Rec) -> None:
+        for parts in rec.writes:
+            self.tcp.write(t, list(parts), self.max_record)

@@ -1,0 +1,229 @@
+"""One session: the client's SMTP connection, its script, the server, and the IMAP side,
+evaluated on one agenda.
+
+Because the client's and server's packets interact (an ACK releases a Nagle-held command or
+the next slow-start flight; a reply carries the ACK that a delayed-ACK timer would otherwise
+send; a partial flush of pipelined replies travels while the client is still sending), the
+max-plus equations of the wire (``wire``), the endpoints (``tcp``), the server (``server``)
+and the client are evaluated in causal order: every packet, timer and processing end is an
+entry in a time-ordered agenda (``agenda``), and each is computed from entries already
+known. This is the per-segment recurrence the bulk transfers need; for command/reply
+exchanges it reduces to the straight-line sums of ``closed_form``.
+
+The client writes the next step of its script the moment the last record it waits for is
+delivered (``client_cpu_s``, or ``resumed_cpu_s``, later after the server's TLS flight). With
+``save`` the client's IMAP connection runs beside it on the same links (``imap``); while the
+MAIL group waits for BURL's URL the client keeps the session alive with NOOP (RFC 5321
+§4.1.1.9) ``NOOP_INTERVAL_S`` after the group was due and after each NOOP's answer, below the
+server's 5-minute idle limit (§4.5.3.2.7), and waits for that answer (a greeting it has not
+read yet, it reads first); the server answers it at once.
+"""
+
+from __future__ import annotations
+
+from smtpsim.model import Case, text
+from smtpsim.model.tcp import COOKIE_OPTION_BYTES, COOKIE_REQUEST_BYTES, SYN_WIRE_BYTES
+from smtpsim.model.timers import NOOP_INTERVAL_S
+from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.client_state import ALL_ALIVE, Alive, start
+from smtpsim.oracle.connection import Connection
+from smtpsim.oracle.domain import constant_timing
+from smtpsim.oracle.imap import Dialog, fetch_time, save_steps
+from smtpsim.oracle.records import Part, Rec
+from smtpsim.oracle.server import Replier, SmtpServer
+from smtpsim.oracle.smtp import lines
+from smtpsim.oracle.smtp.flows import build
+from smtpsim.oracle.steps import Step
+from smtpsim.oracle.wire import Link
+
+__all__ = ["Session"]
+
+
+class Session:
+    """The session of ``case`` for a client holding what ``alive`` says. ``start`` then
+    ``agenda.run()``; ``marks`` holds the times the result reports."""
+
+    def __init__(self, case: Case, alive: Alive = ALL_ALIVE) -> None:
+        self.case = case
+        f = case.client.features
+        st = self.st = start(f, case.client.state, case.server.config_changed, alive)
+        timing = constant_timing(case.server.timing)
+        self.agenda = ag = Agenda()
+        self.up = Link(ag, case.network.path.up)
+        self.down = Link(ag, case.network.path.down)
+        ctcp, stcp = case.client.tcp, case.server.tcp
+        fo = f.fast_open in ("tfo", "ttcp")  # RFC 7413 §4.1.1-4.1.2: the options
+        option = (COOKIE_OPTION_BYTES if st.cookie else COOKIE_REQUEST_BYTES) if fo else 0
+        cookie_back = COOKIE_OPTION_BYTES if fo and not st.cookie else 0
+        self.conn = Connection(ag, self.up, self.down, ctcp, stcp, f.nagle, case.server.nagle,
+                               syn_bytes=SYN_WIRE_BYTES + option,
+                               synack_bytes=SYN_WIRE_BYTES + cookie_back,
+                               early=st.early, synack_data=st.synack_data)
+        self.client = self.conn.client
+        self.max_record = case.server.tls.max_record
+        self.marks: dict[str, float] = {}
+        self.fetch_s = fetch_time(case, timing) if f.burl else 0.0
+        self.script = build(case, st, timing, self.fetch_s)
+        self.steps = self.script.steps
+        self.server = SmtpServer(ag, self.conn, None if f.implicit_tls else self.script.greeting,
+                                 timing.greeting, self.max_record, st.synack_data)
+        self.conn.on_connect = self._connected
+        self.conn.on_accept = self.server.accept
+        self.client.app = self._client_read
+        self.step = 0
+        self.got = 0
+        self.started = False  # the first step was written
+        # the IMAP side (send-and-save, BURL): a second connection on the same access links
+        self.smtp_done = False
+        self.imap_done = f.save is None
+        self.url: float | None = None  # when the BURL URL is known
+        self.held: float | None = None  # since when the MAIL group waits for it
+        self.split_done = False  # the held step's Finished is written (``Step.split``)
+        self.hold_gen = 0  # which hold a keep-alive timer belongs to
+        self.held_got = 0  # what the held step had received when a NOOP was put in
+        self.written_at = 0.0  # when the current SMTP step was written
+        self.max_wait = 0.0  # the longest the SMTP client waited for a reply
+        if f.save is not None:
+            # the client's own stack; the IMAP server's is the provider's (``server_tcp``)
+            self.imap_conn = Connection(ag, self.up, self.down, ctcp, stcp, f.nagle,
+                                        case.server.nagle)
+            self.imap = Dialog(ag, self.imap_conn.client, self.max_record,
+                               save_steps(case, timing), self._imap_mark)
+            Replier(ag, self.imap_conn.server, self.max_record)
+
+    # ---- the start, and the IMAP side
+    def start(self) -> None:
+        """Both connections start at 0, or SMTP once the IMAP work is done (``save``
+        "first"). At 0 the SMTP SYN is queued on the uplink first, unless
+        TCP_FASTOPEN_CONNECT defers it to the first write (a tie at one instant that the RFCs
+        do not order; the order is an assumption)."""
+        f = self.case.client.features
+        if f.save is None:
+            self._start_smtp()
+            return
+        if f.save == "parallel" and not self.st.syn_connect:
+            self._start_smtp()
+        if f.imap_cold:
+            self.imap_conn.on_connect = lambda t: self.imap.write()
+            self.imap_conn.connect(self.agenda.now)
+        else:  # the session is open, authenticated and selected
+            self.imap_conn.established()
+            self.imap.write()
+        if f.save == "parallel" and self.st.syn_connect:
+            self._start_smtp()
+
+    def _imap_mark(self, name: str, t: float) -> None:
+        f = self.case.client.features
+        self.marks[name] = t
+        if name == "url":
+            self.url = t
+            if self.held is not None:  # the MAIL group waited for it (not during a NOOP)
+                self.held = None
+                self._client_write()
+        if name == ("url" if f.burl else "saved"):  # the IMAP work is done
+            self.imap_done = True
+            self.marks["save_phase"] = t
+            if f.save == "first":
+                self._start_smtp()
+            elif self.smtp_done:
+                self.agenda.stopped = True
+
+    def _start_smtp(self) -> None:
+        """connect(): the SYN, with the first write when TCP_FASTOPEN_CONNECT has a cookie."""
+        t = self.agenda.now
+        self.marks["smtp_start"] = t
+        data = 0
+        if self.st.syn_connect:  # the first write joins the SYN
+            self._client_write()
+            data = min(self.client.mss, self.client.written)
+        self.conn.connect(t, data)
+
+    def _connected(self, t: float) -> None:
+        """connect() returns: the first step, unless it left with the SYN."""
+        self.marks["connect"] = t
+        if not self.started:
+            self._client_write()
+
+    # ---- the client application
+    def _mark(self, name: str, t: float) -> None:
+        if name == "mail" or name not in self.marks:  # the MAIL that is accepted is the last
+            self.marks[name] = t
+
+    def _client_read(self, t: float, recs: list[Rec]) -> None:
+        for rec in recs:
+            if rec.react is not None:
+                delay, parts = rec.react
+                self.agenda.at(t + delay, self._react, parts)
+            if not rec.wait:
+                continue
+            step = self.steps[self.step]
+            self.got += 1
+            self.max_wait = max(self.max_wait, t - self.written_at)
+            for name in step.marks.get(self.got, ()):
+                self._mark(name, t)
+            if self.got < step.expect:
+                continue
+            self.got = 0
+            self.step += 1
+            if step.noop:  # back to the step that waits for the URL
+                self.got = self.held_got
+            if self.step == len(self.steps):
+                self.smtp_done = True
+                self.agenda.stopped = self.imap_done
+                return
+            nxt = self.steps[self.step]
+            if nxt.delay > 0:
+                self.agenda.at(t + nxt.delay, self._client_write)
+            else:
+                self._client_write()
+
+    def _react(self, parts: list[Part]) -> None:
+        """The client's TLS layer writes on its own (its Finished after 0-RTT data)."""
+        self._mark("tls", self.agenda.now)
+        self.client.write(self.agenda.now, parts, self.max_record)
+
+    def _client_write(self) -> None:
+        self.started = True
+        step = self.steps[self.step]
+        t = self.agenda.now
+        writes = step.writes
+        if step.gate and self.url is None:  # BURL: the group needs the URL
+            if step.fallback is not None:  # no 0-RTT data: the full handshake
+                self.steps[self.step:self.step + 1] = step.fallback
+                self._client_write()
+                return
+            if step.split is not None and not self.split_done:  # the Finished goes alone
+                self.split_done = True
+                self._mark("tls", t)
+                for parts in step.split[0]:
+                    self.client.write(t, parts, self.max_record)
+            self.held = t
+            self.hold_gen += 1
+            self.agenda.at(t + NOOP_INTERVAL_S, self._keepalive, self.hold_gen)
+            return
+        if self.split_done:
+            assert step.split is not None
+            self.split_done = False
+            writes = step.split[1]
+        self.written_at = t
+        for name in step.on_write:
+            self._mark(name, t)
+        for parts in writes:
+            self.client.write(t, parts, self.max_record)
+
+    def _keepalive(self, gen: int) -> None:
+        """RFC 5321 §4.1.1.9: ``NOOP_INTERVAL_S`` after the group was due, or after the last
+        NOOP's answer, without the URL, a NOOP goes alone and is waited for (its answer may
+        come after the URL: the group then follows it)."""
+        if gen != self.hold_gen or self.held is None:
+            return
+        t = self.agenda.now
+        self.held = None
+        self.held_got, self.got = self.got, 0
+        oh = self.script.oh
+        noop = Rec(text.line_bytes(lines.NOOP), lines.NOOP, 0.0, (lines.NOOP_OK,),
+                   reply_overhead=oh)
+        self.steps.insert(self.step, Step([[Part([noop], oh)]], 1, noop=True))
+        self.written_at = t
+        self.client.write(t, [Part([noop], oh)], self.max_record)
+

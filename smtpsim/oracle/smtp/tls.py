@@ -1,0 +1,195 @@
+"""The TLS handshake in the client's script (STARTTLS, RFC 3207; implicit TLS, RFC 8314 §3;
+QTLS, quickstart-01 §5), with what rides with it.
+
+* ClientHello (after ``prefix`` in the same write: QTLS), the server's flight
+  ``server_cpu_s`` after it (``resumed_cpu_s`` with a ticket: no certificate, RFC 5077 §3.1,
+  RFC 8446 §2.2), the client's Finished ``client_cpu_s`` (or ``resumed_cpu_s``) after the
+  flight. TLS handshake messages are written at once, each answer one write: on the client's
+  Finished the TLS 1.2 server Finished (full handshake, RFC 5246 §7.3) or the TLS 1.3
+  NewSessionTickets (RFC 8446 §4.6.1), then the implicit-TLS banner or QUICKSTART basic's
+  re-greeting as a write of its own (``after_fin``).
+* What can ride with the client's Finished (``ride``: EHLO, or the MAIL group on a cached
+  token) does so with TLS 1.3 and the abbreviated TLS 1.2 handshake (RFC 5246 §7.3 Fig. 2:
+  the server's Finished came first); after a full TLS 1.2 handshake it waits for the server
+  Finished. The 0.5-RTT banner (RFC 8446 §2) rides right behind the server's flight.
+* 0-RTT (RFC 8446 §2.3), with a TLS 1.3 ticket: what would ride with the Finished rides with
+  the ClientHello instead, and the client's TLS layer writes its Finished alone; nobody waits
+  for the tickets that answer it.
+* With BURL the MAIL group needs GENURLAUTH's URL. If it has not come when the Finished is
+  due, the TLS library writes the Finished alone and the group follows when the URL comes,
+  as another write (``Step.split``); 0-RTT data is only sent when the URL is known at the
+  ClientHello (``Step.fallback``: otherwise the handshake without it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from smtpsim.oracle.records import Part, Rec, Reply
+from smtpsim.oracle.smtp.script import Script
+from smtpsim.oracle.steps import Group, Marks, merge, shift
+
+__all__ = ["handshake"]
+
+FINISHED_12 = 45
+"""A TLS 1.2 Finished record (encrypted, with its header): what is left of
+``client_finished_12`` once ClientKeyExchange and ChangeCipherSpec are written apart."""
+CHANGE_CIPHER_SPEC = 6
+"""A ChangeCipherSpec record: one byte and the 5-byte record header (RFC 5246 §7.1, §6.2.1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Handshake:
+    """What a handshake carries besides itself (see :func:`handshake`)."""
+
+    prefix: tuple[Rec, ...]
+    before: int
+    before_marks: Marks
+    ride: Callable[[], Group] | None
+    after_fin: Reply | None
+    after_fin_mark: str
+    half_rtt_banner: bool
+
+
+def handshake(s: Script, *, prefix: tuple[Rec, ...] = (), before: int = 0,
+              before_marks: Marks | None = None, ride: Callable[[], Group] | None = None,
+              after_fin: Reply | None = None, after_fin_mark: str = "",
+              half_rtt_banner: bool = False) -> None:
+    """The handshake's steps: ClientHello (after ``prefix`` in the same write; ``before``
+    records, such as the greeting, arrive ahead of the server's flight), the server's flight
+    (with the banner as 0.5-RTT data when ``half_rtt_banner``), the client's Finished with
+    what can ride with it (``ride``, built once TLS is up), and ``after_fin``, a record the
+    server writes on its own when it reads that Finished (marked ``after_fin_mark``). A
+    resumed TLS 1.3 handshake with ``early_data`` carries ``ride`` as 0-RTT data."""
+    h = _Handshake(prefix, before, before_marks or {}, ride, after_fin, after_fin_mark,
+                   half_rtt_banner)
+    f, st = s.f, s.st
+    if f.early_data and st.ticket and f.tls == "1.3" and ride is not None:
+        first = len(s.steps)
+        _handshake(s, h)  # without 0-RTT data: the fallback
+        full = s.steps[first:]
+        del s.steps[first:]
+        _early_data(s, h)
+        if s.steps[-1].gate:  # no URL at the ClientHello: no 0-RTT data
+            s.steps[-1].fallback = full
+        return
+    _handshake(s, h)
+
+
+def _hello(s: Script) -> tuple[int, float, int, float]:
+    """The ClientHello's bytes, the server's CPU time on it, the server's flight's bytes and
+    the client's CPU time on that flight (with a ticket: RFC 5077 §3.2, RFC 8446 §4.2.11)."""
+    tls, v13 = s.tls, s.f.tls == "1.3"
+    if s.st.ticket:
+        flight = tls.server_resumed_13 if v13 else tls.server_resumed_12
+        return tls.client_hello + tls.hello_ticket_bytes, tls.resumed_cpu_s, flight, \
+            tls.resumed_cpu_s
+    return tls.client_hello, tls.server_cpu_s, tls.server_flight, tls.client_cpu_s
+
+
+def _handshake(s: Script, h: _Handshake) -> None:
+    """The handshake without 0-RTT data: the ClientHello's step, then the Finished's."""
+    tls = s.tls
+    oh = tls.record_overhead_13 if s.f.tls == "1.3" else tls.record_overhead_12
+    hello_n, cpu, flight, client_cpu = _hello(s)
+    fl: tuple[Part, ...] = (Part([Rec(flight, "server flight")]),)
+    marks = dict(h.before_marks)
+    expect = h.before + 1
+    if h.half_rtt_banner:  # RFC 8446 §2: 0.5-RTT data right behind the server's flight
+        fl += (Part([Rec(s.greeting.nbytes, "banner")], oh),)
+        expect += 1
+        marks = merge(marks, {expect: ("greeting",)})
+    hello = Rec(hello_n, "ClientHello", cpu, writes=(fl,))
+    s.step([[Part([*h.prefix, hello])]], expect, marks=marks)
+    s.oh = oh
+    after: tuple[tuple[Part, ...], ...] = ()
+    if h.after_fin is not None:
+        after = ((Part([Rec(h.after_fin[0], h.after_fin[1])], oh),),)
+    if s.f.tls == "1.2" and not s.st.ticket:
+        _full_12(s, h, after, client_cpu)
+    else:
+        _finished(s, h, after, client_cpu, oh)
+
+
+def _full_12(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
+             client_cpu: float) -> None:
+    """RFC 5246 §7.3: 2 RTT, nothing rides with the client's Finished; what would ride waits
+    for the server's Finished. Per-command writes: ClientKeyExchange, ChangeCipherSpec and
+    Finished, three writes."""
+    tls = s.tls
+    fin = Rec(FINISHED_12, "Finished",
+              writes=((Part([Rec(tls.server_finished_12, "tls")]),),) + after)
+    if s.per_cmd:
+        cke = tls.client_finished_12 - CHANGE_CIPHER_SPEC - FINISHED_12
+        writes = [[Part([Rec(cke, "ClientKeyExchange")])],
+                  [Part([Rec(CHANGE_CIPHER_SPEC, "ChangeCipherSpec")])], [Part([fin])]]
+    else:
+        fin.nbytes = tls.client_finished_12
+        writes = [[Part([fin])]]
+    fin_marks: Marks = {1: ("tls",)}
+    if h.after_fin_mark:
+        fin_marks = merge(fin_marks, {2: (h.after_fin_mark,)})
+    s.step(writes, 1 + len(after), delay=client_cpu, marks=fin_marks)
+    if h.ride is not None:
+        s.send(h.ride())
+
+
+def _finished(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
+              client_cpu: float, oh: int) -> None:
+    """TLS 1.3 (RFC 8446 §2: NewSessionTickets when the Finished is read) or the TLS 1.2
+    abbreviated handshake (RFC 5246 §7.3 Fig. 2: the server's Finished came first): what
+    rides is written with the client's Finished."""
+    tls = s.tls
+    if s.f.tls == "1.3":
+        fin = Rec(tls.client_finished_13, "Finished",
+                  writes=((Part([Rec(tls.tickets_13 * tls.ticket_bytes, "tls")]),),) + after)
+        n_first = 1 + len(after)
+    else:
+        fin = Rec(tls.client_resumed_12, "Finished", writes=after)
+        n_first = len(after)
+    fin_marks: Marks = {n_first: (h.after_fin_mark,)} if h.after_fin_mark else {}
+    g = h.ride() if h.ride is not None else Group([], 0)
+    group_writes = s.parts(g.recs) if g.recs else []
+    if s.per_cmd or not g.recs:
+        writes = [[Part([fin])], *group_writes]
+    else:
+        writes = [[Part([fin]), Part(g.recs, oh)]]
+    s.step(writes, n_first + g.expect, delay=client_cpu,
+           marks=merge(fin_marks, shift(g.marks, n_first)), on_write=("tls",) + g.on_write)
+    if s.steps[-1].gate:  # the Finished goes alone if the URL has not come
+        s.steps[-1].split = ([[Part([fin])]], group_writes)
+
+
+def _early_data(s: Script, h: _Handshake) -> None:
+    """TLS 1.3 0-RTT (RFC 8446 §2.3), with a ticket: what would ride with the Finished
+    rides with the ClientHello instead, as early data in the same write; the server answers
+    it right behind its flight, after its banner (implicit TLS: the banner leaves behind the
+    flight, as 0.5-RTT data). The client's TLS layer writes its Finished, alone,
+    ``client_cpu`` after the flight; the NewSessionTickets that answer it are waited for by
+    nobody."""
+    assert h.ride is not None
+    tls = s.tls
+    oh = tls.record_overhead_13
+    s.oh = oh
+    hello_n, cpu, flight, client_cpu = _hello(s)
+    g = h.ride()
+    tickets = Rec(tls.tickets_13 * tls.ticket_bytes, "tickets", wait=False)
+    fin = Rec(tls.client_finished_13, "Finished", writes=((Part([tickets]),),))
+    fl: tuple[Part, ...] = (Part([Rec(flight, "server flight",
+                                      react=(client_cpu, [Part([fin])]))]),)
+    writes: tuple[tuple[Part, ...], ...] = ()
+    marks = dict(h.before_marks)
+    expect = h.before + 1
+    if h.half_rtt_banner:  # in the flight's write
+        fl += (Part([Rec(s.greeting.nbytes, "banner")], oh),)
+        expect += 1
+        marks = merge(marks, {expect: ("greeting",)})
+    elif h.after_fin is not None:  # the banner must precede the answers: its own write
+        writes = ((Part([Rec(h.after_fin[0], h.after_fin[1])], oh),),)
+        expect += 1
+        if h.after_fin_mark:
+            marks = merge(marks, {expect: (h.after_fin_mark,)})
+    hello = Rec(hello_n, "ClientHello", cpu, writes=(fl, *writes))
+    s.step([[Part([*h.prefix, hello]), Part(g.recs, oh)]], expect + g.expect,
+           marks=merge(marks, shift(g.marks, expect)), on_write=g.on_write)

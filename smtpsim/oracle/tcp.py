@@ -1,0 +1,278 @@
+"""One TCP endpoint, sender and receiver, as RFC 793, RFC 5681, RFC 6298 and RFC 1122 describe
+them and Linux implements them.
+
+* A byte stream cut into segments of ``min(MSS, unsent)`` the moment a write or an ACK allows
+  it (``header_bytes`` each; SYN and SYN-ACK are ``connection``'s).
+* A segment is sent while packets in flight < ``cwnd`` and the whole segment fits the peer's
+  receive window (``rwnd_bytes``, RFC 793 §3.7; it binds for large bodies once the flight
+  passes 6 MiB); ``cwnd`` starts at IW (RFC 6928, RFC 3390) and grows by the packets each ACK
+  acknowledges (slow start, RFC 5681 §3.1 with RFC 3465 counting) while the sender is
+  cwnd-limited (Linux ``tcp_is_cwnd_limited``: blocked by cwnd in the current window, or
+  ``cwnd < 2 max_packets_out``, RFC 7661).
+* Slow start after idle (RFC 5681 §4.1, Linux ``tcp_slow_start_after_idle_check`` and
+  ``tcp_cwnd_restart``): a write that finds nothing in flight and no data sent for longer than
+  the RTO halves cwnd once per RTO elapsed, down to ``min(IW, cwnd)``. The RTO is RFC 6298's
+  from one sample per ACK that acknowledges new data (the oldest segment it acknowledges,
+  Linux ``seq_rtt``) and one from the handshake (the SYN acknowledged by the SYN-ACK, the
+  SYN-ACK by the ACK; none after a retransmitted one, the RTO then 3 s, RFC 6298 §5.7), with
+  Linux's floor ``SRTT + max(4 RTTVAR, rto_min)``.
+* Nagle as Linux does it (RFC 896, Minshall's variant): a sub-MSS segment waits while the last
+  sub-MSS segment sent is unacknowledged.
+* Receiver (RFC 1122 §4.2.3.2, RFC 5681 §4.2, Linux ``__tcp_ack_snd_check``): after in-order
+  data, ACK at once when more than one MSS is unacknowledged, else start the ``delack_s``
+  timer if none runs; every segment sent carries the current ACK and stops the timer.
+* On a segment's arrival: its ACK is processed, then its data, then any data the ACK allowed
+  is sent (carrying the new ACK: Linux ``tcp_rcv_established`` calls ``tcp_ack``,
+  ``tcp_data_queue``, ``tcp_data_snd_check`` in that order; RFC 793 §3.9 takes the segment
+  text after the ACK field too), then the ACK rule, then the completed records go to the
+  application.
+* A FIN (``header_bytes``) follows the last data byte of the side that closes (RFC 793 §3.5).
+
+The retransmission timer (RFC 6298) itself is not part of the closed form: each endpoint
+keeps the longest a data segment waited for its ACK (``max_ack_wait``), which the result
+compares with a lower bound of every RTO.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from smtpsim.model import TcpConfig
+from smtpsim.model.tcp import RTO_FALLBACK_S
+from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.records import Part, Rec, frame
+from smtpsim.oracle.wire import Link
+
+__all__ = ["Seg", "Tcp"]
+
+
+@dataclass(slots=True)
+class Seg:
+    """A segment: sequence numbers ``seq`` to ``end`` (no payload when equal) and the ACK it
+    carries; ``syn`` for a SYN or SYN-ACK."""
+
+    seq: int
+    end: int
+    ack: int
+    syn: bool = False  # SYN or SYN-ACK (60 B on the wire, plus options and data)
+
+
+class Tcp:
+    """One endpoint: sender (cwnd, Nagle, rwnd) and receiver (delayed ACK) of RFC 5681/1122 as
+    Linux does them (see the module docstring). ``open``: the endpoint may send data (the
+    client once the SYN-ACK arrived; the server from the SYN on). ``on_handshake`` sees every
+    segment first and takes the ones the three-way handshake consumes."""
+
+    def __init__(self, agenda: Agenda, cfg: TcpConfig, nagle: bool, link: Link,
+                 peer_rwnd: int) -> None:
+        self.agenda = agenda
+        self.cfg = cfg
+        self.mss = cfg.mss
+        self.nagle = nagle
+        self.link = link
+        self.peer: Tcp
+        self.peer_rwnd = peer_rwnd
+        self.app: Callable[[float, list[Rec]], None] = lambda t, r: None
+        self.on_handshake: Callable[[float, Seg], bool] = lambda t, s: False
+        self.open = False
+        # sender
+        self.written = 0
+        self.snd_nxt = 0
+        self.snd_una = 0
+        self.snd_sml = 0  # end of the last sub-MSS segment sent (Minshall)
+        self.inflight: deque[tuple[int, float]] = deque()  # (end, sent at)
+        self.cwnd = cfg.iw
+        self.cwnd_limited = False
+        self.max_packets_out = 0
+        self.cwnd_usage_seq = 0
+        self.max_ack_wait = 0.0
+        self.fin_pending = False
+        # RTO estimate (RFC 6298 §2 with Linux's floor) and the last data sent, for slow start
+        # after idle (RFC 5681 §4.1)
+        self.srtt: float | None = None
+        self.rttvar = 0.0
+        self.rto = cfg.rto_initial_s
+        self.lsndtime: float | None = None
+        # receiver
+        self.rcv_nxt = 0
+        self.acked_to = 0  # the last ACK sent
+        self.delack_gen = 0
+        self.delack_running = False
+        self.incoming: deque[tuple[int, Rec]] = deque()
+
+    # ---- application side
+    def write(self, t: float, parts: list[Part], max_record: int) -> None:
+        """One write(): the records' bytes join the stream; the peer will deliver each record
+        when its last byte arrives."""
+        self._restart_after_idle(t)
+        for part in parts:
+            nbytes, ends = frame(part, max_record)
+            for end, rec in ends:
+                self.peer.incoming.append((self.written + end, rec))
+            self.written += nbytes
+        self.try_send(t)
+
+    def close(self, t: float) -> None:
+        """RFC 793 CLOSE: a FIN segment (no payload) follows the last data byte."""
+        self.fin_pending = True
+        self.try_send(t)
+
+    # ---- sender
+    def _restart_after_idle(self, t: float) -> None:
+        """RFC 5681 §4.1 as Linux does it (``tcp_slow_start_after_idle_check`` when a write
+        queues new data, ``tcp_cwnd_restart``): nothing in flight and no data sent for longer
+        than the RTO: halve cwnd once per RTO elapsed, down to ``min(IW, cwnd)``."""
+        if self.lsndtime is None or self.inflight or self.snd_nxt < self.written:
+            return
+        delta = t - self.lsndtime
+        if delta <= self.rto:
+            return
+        restart = min(self.cfg.iw, self.cwnd)
+        cwnd = self.cwnd
+        while True:
+            delta -= self.rto
+            if delta <= 0 or cwnd <= restart:
+                break
+            cwnd //= 2
+        self.cwnd = max(cwnd, restart)
+
+    def handshake_done(self, t: float, sent: float, retransmitted: bool) -> None:
+        """The handshake's RTT sample (Linux: the client's SYN acknowledged by the SYN-ACK,
+        the server's SYN-ACK by the ACK), none after a retransmitted SYN or SYN-ACK (Karn):
+        the RTO is then 3 s (RFC 6298 §5.7, Linux ``TCP_TIMEOUT_FALLBACK``)."""
+        if retransmitted:
+            self.rto = RTO_FALLBACK_S
+        else:
+            self.rtt_sample(t - sent)
+
+    def rtt_sample(self, r: float) -> None:
+        """RFC 6298 §2.2-2.3, ``RTO = SRTT + max(4 RTTVAR, rto_min)`` (Linux's floor)."""
+        if self.srtt is None:
+            self.srtt, self.rttvar = r, r / 2
+        else:
+            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
+            self.srtt = 0.875 * self.srtt + 0.125 * r
+        self.rto = min(self.cfg.rto_max_s, self.srtt + max(4 * self.rttvar, self.cfg.rto_min_s))
+
+    def _is_cwnd_limited(self) -> bool:
+        return self.cwnd_limited or self.cwnd < 2 * self.max_packets_out
+
+    def try_send(self, t: float) -> int:
+        """Send what cwnd, rwnd and Nagle allow; the number of segments sent."""
+        if not self.open:
+            return 0
+        sent = 0
+        blocked = False
+        while self.snd_nxt < self.written:
+            if len(self.inflight) >= self.cwnd:
+                blocked = True
+                break
+            n = min(self.mss, self.written - self.snd_nxt)
+            if self.snd_nxt + n - self.snd_una > self.peer_rwnd:
+                break
+            if self.nagle and n < self.mss and self.snd_sml > self.snd_una:
+                break
+            self._emit(t, n)
+            sent += 1
+        # Linux tcp_cwnd_validate: remember how the current window is used
+        if (sent or blocked) and (
+            self.snd_una >= self.cwnd_usage_seq or blocked
+            or (not self.cwnd_limited and len(self.inflight) > self.max_packets_out)
+        ):
+            self.cwnd_limited = blocked
+            self.max_packets_out = len(self.inflight)
+            self.cwnd_usage_seq = self.snd_nxt
+        if self.fin_pending and self.snd_nxt == self.written:
+            self.fin_pending = False
+            seg = Seg(self.snd_nxt, self.snd_nxt, self.rcv_nxt)
+            self._ack_sent()
+            self.link.send(t, self.cfg.header_bytes, self.peer.receive, seg)
+        return sent
+
+    def _emit(self, t: float, n: int) -> None:
+        seq = self.snd_nxt
+        self.snd_nxt += n
+        if n < self.mss:
+            self.snd_sml = self.snd_nxt
+        self.inflight.append((self.snd_nxt, t))
+        self.lsndtime = t
+        seg = Seg(seq, self.snd_nxt, self.rcv_nxt)
+        self._ack_sent()
+        self.link.send(t, n + self.cfg.header_bytes, self.peer.receive, seg)
+
+    def emit_syn(self, t: float, nbytes: int, data: int) -> None:
+        """A SYN or SYN-ACK of ``nbytes`` on the wire (options included) carrying the first
+        ``data`` bytes of the stream; they are acknowledged with the handshake, not timed by
+        the retransmission timer (a lost SYN is the SYN timer's business)."""
+        seq = self.snd_nxt
+        self.snd_nxt += data
+        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, syn=True)
+        self._ack_sent()
+        self.link.send(t, nbytes + data, self.peer.receive, seg)
+
+    def _on_ack(self, t: float, ack: int) -> None:
+        if ack <= self.snd_una:
+            return
+        k = 0
+        first = None
+        while self.inflight and self.inflight[0][0] <= ack:
+            _end, sent = self.inflight.popleft()
+            self.max_ack_wait = max(self.max_ack_wait, t - sent)
+            first = sent if first is None else first
+            k += 1
+        if first is not None:  # the oldest segment it acknowledges (Linux seq_rtt)
+            self.rtt_sample(t - first)
+        self.snd_una = ack
+        if self._is_cwnd_limited():
+            self.cwnd += k
+
+    # ---- receiver
+    def _ack_sent(self) -> None:
+        self.acked_to = self.rcv_nxt
+        self.delack_running = False
+        self.delack_gen += 1
+
+    def pure_ack(self, t: float) -> None:
+        """A segment without payload, carrying the current ACK."""
+        seg = Seg(self.snd_nxt, self.snd_nxt, self.rcv_nxt)
+        self._ack_sent()
+        self.link.send(t, self.cfg.header_bytes, self.peer.receive, seg)
+
+    def _delack_fire(self, gen: int) -> None:
+        if gen == self.delack_gen and self.delack_running:
+            self.delack_running = False
+            if self.rcv_nxt > self.acked_to:
+                self.pure_ack(self.agenda.now)
+
+    def take(self, end: int) -> None:
+        """In-order data up to ``end`` has arrived (with a SYN or SYN-ACK: acknowledged by the
+        handshake itself)."""
+        self.rcv_nxt = max(self.rcv_nxt, end)
+
+    def deliver(self, t: float) -> None:
+        """Hand the records completed so far to the application, all at once and in order."""
+        done: list[Rec] = []
+        while self.incoming and self.incoming[0][0] <= self.rcv_nxt:
+            done.append(self.incoming.popleft()[1])
+        if done:
+            self.app(t, done)
+
+    def receive(self, seg: Seg) -> None:
+        """A segment arrives (see the module docstring for the order of what follows)."""
+        t = self.agenda.now
+        if self.on_handshake(t, seg):
+            return
+        self._on_ack(t, seg.ack)
+        data = seg.end > seg.seq
+        if data:
+            self.rcv_nxt = seg.end
+        self.try_send(t)
+        if data and self.rcv_nxt > self.acked_to:
+            if self.rcv_nxt - self.acked_to > self.mss:
+                self.pure_ack(t)
+            elif not self.delack_running:
+                self.delack_running = True
+                self.agenda.at(t + self.cfg.delack_s, self._delack_fire, self.delack_gen)
+        self.deliver(t)

@@ -1,0 +1,255 @@
+"""The causal computation: packets, bytes and timers, each anchor derived by hand.
+
+Serialization sums on slow links, slow-start rounds (RFC 5681 §3.1) and the receive window,
+Nagle (RFC 896, Linux's Minshall variant) and delayed-ACK (RFC 1122 §4.2.3.2) stalls, the SYN
+and SYN-ACK timers (RFC 6298 §5.5), the RTO flag, Fast Open's options and SYN data (RFC 7413),
+and the IMAP side's timing (RFC 3501, RFC 4467, RFC 4468; NOOP keep-alives, RFC 5321
+§4.1.1.9).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+from cases import ideal_case, with_features
+
+from smtpsim.model import (
+    Case,
+    ServerTiming,
+    TcpConfig,
+    text,
+)
+from smtpsim.oracle import (
+    oracle,
+    slow_start_rounds,
+)
+from smtpsim.oracle.session import Session
+from smtpsim.simulator.run import run_session
+
+MSS = TcpConfig().mss  # 1448
+HDR = TcpConfig().header_bytes  # 52
+DELACK = TcpConfig().delack_s  # 40 ms
+TOL = 1e-6  # seconds, on a 1 s RTT with 1 Tbit/s links
+HALF = 0.5  # RTT of these anchors: below the 1 s SYN / SYN-ACK / initial RTO timers
+BURL_RTT = 0.5
+DC_RTT = 0.001
+
+def _session(case: Case) -> Session:
+    """The oracle's computation itself, for the packets it sent."""
+    s = Session(case)
+    s.start()
+    s.agenda.run()
+    return s
+
+
+def test_greeting_costs_two_rtt_plus_four_packets_and_the_banner_time() -> None:
+    """SYN 60 B up, SYN-ACK 60 B down, handshake ACK 52 B up (the server is established when
+    it arrives), ``greeting`` of processing, then the 220 (38 B + 52) down: every packet costs
+    its serialization plus a one-way delay."""
+    bw, rtt = 64_000.0, 0.3
+    case = ideal_case("pipelining", rtt=rtt, bandwidth=bw, timing=ServerTiming.typical())
+    wire = 60 + 60 + 52 + (text.line_bytes(text.reply_line(220, text.GREETING)) + HDR)
+    expected = rtt + rtt + wire * 8 / bw + ServerTiming.typical().greeting
+    assert oracle(case).greeting_s == pytest.approx(expected, rel=1e-12)
+
+
+def test_lock_step_exchanges_add_one_rtt_plus_both_packets_each() -> None:
+    """RFC 5321 lock-step on a 64 kbit/s link with an ideal server: each command and its
+    reply are one segment each; the reply carries the ACK of the command and the next command
+    the ACK of the reply (no pure ACK, no queueing), so every step costs exactly
+    ``RTT + 8 (command + reply) / B`` after the greeting."""
+    bw, rtt, size, r = 64_000.0, 0.3, 1000, 2
+    case = ideal_case("rfc5321", rtt=rtt, bandwidth=bw, size=size, recipients=r)
+    steps = [  # (command, reply) payload bytes
+        (25, sum(map(text.line_bytes, text.capability_lines(250, text.SERVER_DOMAIN, True)))),
+        (text.line_bytes(text.mail_from(size, True)), 14),
+        *[(text.line_bytes(text.rcpt_to(i)), 14) for i in range(r)],
+        (6, 37),  # DATA, 354
+        (size + 3, 36),  # content + CRLF.CRLF, 250 queued
+    ]
+    result = oracle(case)
+    accept = result.greeting_s + sum(rtt + (c + s + 2 * HDR) * 8 / bw for c, s in steps)
+    assert result.accept_s == pytest.approx(accept, rel=1e-12)
+    quit_step = rtt + (6 + 15 + 2 * HDR) * 8 / bw  # QUIT, 221
+    assert result.close_s == pytest.approx(accept + quit_step, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("segments", "iw", "rounds", "late"),
+    [
+        # IW 10: flights 10, 20, 40, 80, 160, 320 (630 in 6 rounds), 640: 691 is in round 7.
+        (600, 10, 6, False),
+        (691, 10, 7, False),
+        # IW 3: the odd third segment of the first flight is ACKed by the 40 ms timer, so each
+        # round has a main burst and a late one 40 ms behind; round 8 = 382..637 (main) +
+        # 638..765 (late): 600 is in the main burst, 691 in the late one.
+        (600, 3, 8, False),
+        (691, 3, 8, True),
+    ],
+)
+def test_body_costs_its_slow_start_rounds(segments: int, iw: int, rounds: int,
+                                          late: bool) -> None:
+    """RFC 5681 §3.1 slow start with an ACK for every second segment (§4.2): pipelining takes
+    4 RTT to the 354's arrival plus one RTT per round of the body."""
+    size = segments * MSS - 3  # content + terminator fill ``segments`` full segments
+    result = oracle(ideal_case("pipelining", size=size, iw=iw))
+    assert result.accept_s == pytest.approx(4 + rounds + (DELACK if late else 0), abs=1e-4)
+    if iw == 10:
+        assert slow_start_rounds(segments, iw) == rounds
+
+
+def test_receive_window_caps_the_flight_of_a_20_mb_body() -> None:
+    """Chunking, 20 MB, IW 10, RTT 1 s: N = ceil((46 + 29 + 20 + 20e6) / 1448) = 13813
+    segments. Slow start sends 10, 20, ..., 2560 (5110 in 9 rounds); then the 6 MiB receive
+    window (``rwnd_bytes``) holds floor(6 MiB / 1448) = 4344 segments, so 3 more rounds:
+    12 rounds after the EHLO reply at 3 RTT -> 15 RTT. Without the window, 11 rounds."""
+    size = 20_000_000
+    group = (text.line_bytes(text.mail_from(size, True)) + text.line_bytes(text.rcpt_to(0))
+             + len(f"BDAT {size} LAST\r\n"))
+    n = math.ceil((group + size) / MSS)
+    per_round = TcpConfig().rwnd_bytes // MSS
+    rounds = 9 + math.ceil((n - 10 * (2**9 - 1)) / per_round)
+    assert (n, per_round, rounds) == (13813, 4344, 12)
+    assert oracle(ideal_case("chunking", size=size)).accept_s == pytest.approx(3 + rounds, abs=1e-3)
+    wide = TcpConfig(rwnd_bytes=10**9)
+    unlimited = oracle(ideal_case("chunking", size=size, client_tcp=wide, server_tcp=wide))
+    assert unlimited.accept_s == pytest.approx(3 + slow_start_rounds(n, 10), abs=1e-3)
+    assert slow_start_rounds(n, 10) == 11
+
+
+@pytest.mark.parametrize(
+    ("variant", "extra"),
+    [
+        # MAIL leaves alone; RCPT and DATA wait under Nagle for its ACK, which the 250 carries
+        # (the server flushes at once: nothing else is waiting, RFC 2920 §3.2): +1 RTT. The
+        # body leaves; the 3-byte terminator waits for the body's ACK, which the server
+        # (waiting for the terminator) sends only on its delayed-ACK timer: +1 RTT + 40 ms.
+        ("pipelining", 1 + 1 + DELACK),
+        # + TLS 1.2: ClientKeyExchange leaves, ChangeCipherSpec and Finished wait for the
+        # delayed ACK of the server, which waits for Finished: +1 RTT + 40 ms more.
+        ("baseline", 3 + 2 * DELACK),
+        # + TLS 1.3: EHLO waits for the ACK of the client Finished, carried by the tickets
+        # the server writes as soon as it reads Finished: +1 RTT, no timer.
+        ("baseline+tls1.3", 3 + DELACK),
+        # chunking: RCPT, BDAT and the chunk wait for the ACK that the 250 to MAIL carries.
+        ("chunking", 1),
+    ],
+)
+def test_per_command_writes_stall_under_nagle(variant: str, extra: float) -> None:
+    """RFC 896 Nagle as Linux does it (Minshall's variant, ``tcp_nagle_check``) and RFC 1122
+    §4.2.3.2 delayed ACK (Linux ``TCP_DELACK_MIN``, 40 ms)."""
+    coalesced = ideal_case(variant)
+    per_command = with_features(coalesced, writes="per-command", nagle=True)
+    nodelay = with_features(per_command, nagle=False)
+    base = oracle(coalesced).accept_s
+    assert oracle(per_command).accept_s - base == pytest.approx(extra, abs=TOL)
+    assert oracle(nodelay).accept_s == pytest.approx(base, abs=TOL)
+
+
+def test_handshake_timers_fire_spuriously_above_one_second() -> None:
+    """RTT 1.2 s: the client resends its SYN at 1 s, the server answers that SYN with another
+    SYN-ACK and its own timer fires at 0.6 + 1 s, before the ACK arrives at 1.8 s: three
+    spurious packets, no delay on a fast path. At RTT 0.9 s no timer fires."""
+    slow = oracle(ideal_case("pipelining", rtt=1.2))
+    assert slow.handshake_retransmits == 3
+    assert slow.accept_s == pytest.approx(5 * 1.2, abs=TOL)
+    assert oracle(ideal_case("pipelining", rtt=0.9)).handshake_retransmits == 0
+
+
+def test_rto_flag_marks_slow_links() -> None:
+    """A 1500 B segment takes 1.25 s at 9.6 kbit/s, longer than any RTO of a 10 ms path
+    (at least min(1 s, RTT + 200 ms)); on a fast path every ACK comes within one RTT."""
+    slow = oracle(ideal_case("pipelining", rtt=0.01, bandwidth=9600, size=100_000))
+    assert slow.rto_possible
+    assert slow.max_ack_wait_s > slow.rto_floor_s == pytest.approx(0.21)
+    assert not oracle(ideal_case("pipelining", rtt=0.01, bandwidth=1e9, size=100_000)).rto_possible
+
+
+def test_syn_data_is_one_mss_and_the_rest_carries_the_handshake_ack() -> None:
+    """RFC 7413 §4.2.1: a SYN with a cookie (12 B option) carries up to one MSS of the group
+    written at connect(); the SYN-ACK acknowledges it; the remainder leaves when the SYN-ACK
+    arrives, its first segment carrying the handshake ACK (no pure ACK)."""
+    case = ideal_case("pipelining+config-token+tfo+syn-data", rtt=HALF, state="warm",
+                      recipients=50)
+    s = _session(case)
+    up = [b for _dep, _arr, b in s.up.log]
+    assert up[0] == 60 + 12 + MSS  # SYN + cookie + one full segment of data
+    group = (text.line_bytes(f"EHLO {text.CLIENT_DOMAIN} TOKEN=submit.example.net.v1.plain")
+             + text.line_bytes(text.mail_from(100, True))
+             + sum(text.line_bytes(text.rcpt_to(i)) for i in range(50)) + 6)
+    assert up[1] == HDR + group - MSS  # the rest, with the handshake ACK
+    assert oracle(case).waits == 3  # no handshake wait: connect() returned at once
+
+
+def test_fast_open_option_sizes() -> None:
+    """SYN 60 B + 4 B cookie request without a cookie, + 12 B with one; the SYN-ACK returns
+    a 12 B cookie to a request, nothing to a valid cookie."""
+    for state, syn, synack in (("cold", 64, 72), ("warm", 72, 60)):
+        s = _session(ideal_case("baseline+tfo", rtt=HALF, state=state))
+        assert s.up.log[0][2] == syn and s.down.log[0][2] == synack
+
+
+def test_a_late_url_holds_the_mail_group() -> None:
+    """Cold IMAP session, 200 kB over a 1 Mbit/s path (RTT 0.5 s): the literal alone takes
+    1.6 s of uplink, so the URL comes after the SMTP client is ready for the MAIL group (8);
+    the group leaves when it arrives and the 250 follows one round trip (+ the fetch) later."""
+    case = ideal_case("baseline+burl+imap-cold", rtt=BURL_RTT, size=200_000, bandwidth=1e6)
+    r = oracle(case)
+    assert r.url_s > r.auth_s  # the group waited for it
+    assert r.mail_s == pytest.approx(r.url_s, abs=1e-9)
+    # (+ the group's and the replies' 3.5 ms of serialization at 1 Mbit/s)
+    assert r.accept_s == pytest.approx(r.url_s + BURL_RTT + r.fetch_s + 0.0035, abs=1e-3)
+
+
+def test_the_fetch_on_a_new_connection_costs_five_data_centre_round_trips() -> None:
+    """TCP 1, TLS 1.3 flight 2, greeting 3, AUTHENTICATE 4, URLFETCH 5 (imap.py)."""
+    pooled = oracle(ideal_case("burl", rtt=BURL_RTT))
+    fresh = oracle(ideal_case("burl", rtt=BURL_RTT, burl_pooled=False))
+    assert pooled.fetch_s == pytest.approx(DC_RTT, rel=0.02)
+    assert fresh.fetch_s == pytest.approx(5 * DC_RTT, rel=0.02)
+    assert fresh.accept_s - pooled.accept_s == pytest.approx(4 * DC_RTT, rel=0.02)
+
+
+def test_burl_carries_the_body_once_and_plain_save_twice() -> None:
+    size = 200_000
+    saved = oracle(ideal_case("baseline+save", size=size))
+    burl = oracle(ideal_case("burl", size=size))
+    assert saved.bytes_up > 2 * size > burl.bytes_up > size
+
+
+@pytest.mark.parametrize(
+    ("variant", "state", "genurlauth", "mail", "waits"),
+    [
+        # RTT 1 s. The URL: APPEND 0, "+" 1, OK 2, GENURLAUTH 2, the IMAP server takes 600 s,
+        # the URL at 603. Baseline's MAIL group is due at 8: NOOP at 248 (answered 249), at
+        # 489 (answered 490), the next would be at 730; the group goes at 603, its 250 at 604
+        # + the fetch. Waits: baseline's 10 (handshake, greeting, EHLO, STARTTLS, TLS 1.2 x2,
+        # EHLO, AUTH, the group, QUIT) + 2 NOOPs.
+        ("baseline+burl", "cold", 600.0, 603, 12),
+        # GENURLAUTH 245.5 s: the URL at 248.5, while the first NOOP is out; the client reads
+        # its answer at 249, then sends the group: 250 at 250.
+        ("baseline+burl", "cold", 245.5, 249, 11),
+        # Cleartext early pipelining, warm: EHLO <token> + the group were due at 1 (with the
+        # handshake ACK); the greeting came at 2. At 241 the client reads it, then NOOP
+        # (answered 242), NOOP at 482 (483); the group at 603. Waits: handshake, the group
+        # (greeting and replies), QUIT + 2 NOOPs.
+        ("pipelining+data+no-tls+auth-plain+burl+config-token", "warm", 600.0, 603, 5),
+    ],
+)
+def test_noop_keeps_the_session_alive_while_the_group_waits_for_the_url(
+    variant: str, state: str, genurlauth: float, mail: float, waits: int
+) -> None:
+    """RFC 5321 §4.1.1.9 NOOP, 240 s after the group was due and after each answer, below the
+    server's 5 min idle limit (§4.5.3.2.7; without them the server would close at 308 with
+    421). Hand-derived, then both models."""
+    case = ideal_case(variant, state=state,
+                      timing=replace(ServerTiming.ideal(), imap_genurlauth=genurlauth))
+    expected = oracle(case)
+    record, _ = run_session(case, seed=0)
+    for result in (expected, record):
+        assert result.mail_s == pytest.approx(mail, abs=1e-6)
+        assert result.accept_s == pytest.approx(mail + 1.001, abs=1e-4)
+        assert result.greeting_s == pytest.approx(2.0, abs=1e-6)
+        assert result.waits == waits

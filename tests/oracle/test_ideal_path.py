@@ -1,0 +1,278 @@
+"""The closed forms on an ideal path, and the causal computation held to them.
+
+Anchors: the oracle's times on ideal paths (no serialization, no processing, every wait one
+round trip) against the round trips worked out by hand from RFC 5321, 2920, 3030, 3207, 4954,
+8314, 7413, 8446 and the drafts' Appendix A packet diagrams (draft-fanf-smtp-quickstart-01,
+-a, -b; draft-harris-early-pipe), and the closed forms :func:`round_trips` /
+:func:`client_waits` against the oracle's causal computation on ideal paths drawn at random:
+two derivations of the same tables, so the oracle itself is pinned before it judges anything.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from cases import ideal_case
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import token_variants
+
+from smtpsim.model import (
+    PathConfig,
+    TcpConfig,
+)
+from smtpsim.oracle import (
+    client_waits,
+    oracle,
+    round_trips,
+    url_race,
+)
+
+MSS = TcpConfig().mss  # 1448
+TOL = 1e-6  # seconds, on a 1 s RTT with 1 Tbit/s links
+HALF = 0.5  # RTT of these anchors: below the 1 s SYN / SYN-ACK / initial RTO timers
+BURL_RTT = 0.5
+DC_RTT = 0.001
+
+
+ROUND_TRIPS = [
+    # variant, recipients, accept in RTT (from RFC 5321/2920/3030/3207/4954 and the Appendix A
+    # diagrams of draft-fanf-smtp-quickstart-01; QUIT waited for adds one more)
+    ("rfc5321", 1, 7),  # TCP 1, banner 2, EHLO 3, MAIL 4, RCPT 5, DATA 6 (354), content 7
+    ("rfc5321", 5, 11),  # (6 + R)
+    ("rfc5321+helo", 3, 9),
+    ("pipelining", 1, 5),  # EHLO 3, MAIL+RCPT+DATA 4, content 5
+    ("pipelining", 30, 5),  # independent of R
+    ("chunking", 1, 4),  # EHLO 3, MAIL+RCPT+BDAT LAST+content 4
+    ("chunking+no-pipelining", 2, 7),  # lock-step BDAT: EHLO 3, MAIL 4, RCPT 5, 6, BDAT 7
+    ("baseline", 1, 10),  # EHLO 3, STARTTLS 4, TLS 5-6, EHLO 7, AUTH 8, group 9, content 10
+    ("baseline", 7, 10),
+    ("baseline+tls1.3", 1, 9),
+    ("baseline+tls1.3+auth-pipelined", 1, 8),
+    ("baseline+tls1.3+auth-pipelined+chunking", 1, 7),
+    ("baseline+auth-pipelined", 1, 9),
+    ("baseline+auth-pipelined+chunking", 1, 8),
+    ("baseline+auth-login", 1, 12),  # 334 Username, 334 Password, 235: 3 RTT
+    ("baseline+auth-scram", 1, 12),  # server-first, server-final (334), 235: 3 RTT
+    ("rfc5321+starttls+auth-plain", 1, 12),  # (11 + R)
+    ("rfc5321+starttls+auth-plain", 4, 15),
+    ("rfc5321+tls1.3+auth-plain", 2, 12),
+]
+
+
+@pytest.mark.parametrize(("variant", "recipients", "rtts"), ROUND_TRIPS)
+def test_round_trips_on_an_ideal_path(variant: str, recipients: int, rtts: int) -> None:
+    case = ideal_case(variant, recipients=recipients)
+    result = oracle(case)
+    assert round_trips(case.client.features, recipients) == rtts
+    assert result.round_trips == rtts
+    assert result.accept_s == pytest.approx(rtts, abs=TOL)
+    assert result.close_s == pytest.approx(rtts + 1, abs=TOL)
+    assert result.waits == client_waits(case.client.features, recipients) == rtts + 1
+    assert result.greeting_s == pytest.approx(2, abs=TOL)
+
+
+@pytest.mark.parametrize(
+    ("quit", "close", "user", "waits"),
+    [
+        ("wait", 11, 11, 11),  # QUIT after the 250, the user is told at the 221
+        ("async", 11, 10, 11),  # the user is told at the 250; QUIT and 221 in the background
+        ("pipelined", 10, 10, 10),  # QUIT in the content's write: 250 and 221 together
+        ("drop", 10, 10, 10),  # no QUIT: the client closes at the 250
+    ],
+)
+def test_quit_variants_on_an_ideal_path(quit: str, close: int, user: int, waits: int) -> None:
+    result = oracle(ideal_case(f"baseline+quit-{quit}"))
+    assert result.accept_s == pytest.approx(10, abs=TOL)
+    assert result.close_s == pytest.approx(close, abs=TOL)
+    assert result.user_s == pytest.approx(user, abs=TOL)
+    assert result.waits == waits
+
+
+def test_pipelined_quit_that_misses_the_window_arrives_a_round_trip_after_the_250() -> None:
+    """Content + CRLF.CRLF = 14480 B fill IW 10 exactly; QUIT (6 B) is an 11th segment that
+    waits for the first ACK (5 RTT). The server reads the terminator at 4.5 with nothing else
+    waiting and flushes the 250 (RFC 2920 §3.2): accept at 5; QUIT arrives at 5.5, 221 at 6."""
+    result = oracle(ideal_case("pipelining+quit-pipelined", size=10 * MSS - 3))
+    assert result.accept_s == pytest.approx(5, abs=TOL)
+    assert result.close_s == pytest.approx(6, abs=TOL)
+    assert result.user_s == pytest.approx(6, abs=TOL)
+
+
+@pytest.mark.parametrize("rtt", [0.0001, 0.05, 0.9])
+def test_baseline_is_ten_round_trips_at_any_rtt(rtt: float) -> None:
+    """draft-fanf-smtp-quickstart-01 Appendix A (the standard submission: MAIL in the client's
+    9th packet, at 8 RTT): the final 250 at 10. RTT < 1 s, so the handshake timers never
+    fire."""
+    result = oracle(ideal_case("baseline", rtt=rtt))
+    assert result.accept_s == pytest.approx(10 * rtt, rel=1e-6, abs=2e-7)
+    assert result.handshake_retransmits == 0
+
+
+def test_certificate_flight_larger_than_iw3_costs_one_more_round_trip() -> None:
+    """4600 B = 4 segments; IW 3 sends 3, the 4th leaves when the ACK of the first two returns
+    (RFC 5681 §3.1), one RTT later."""
+    iw10 = oracle(ideal_case("baseline", iw=10))
+    iw3 = oracle(ideal_case("baseline", iw=3))
+    assert iw3.accept_s - iw10.accept_s == pytest.approx(1.0, abs=TOL)
+    assert iw3.round_trips == 11
+
+
+# ---- the features beyond STARTTLS (drafts, RFC 8314, RFC 7413, RFC 8446 §2.2-2.3)
+IMPLICIT = "baseline+implicit-tls+tls1.3+auth-pipelined"
+START_ROUND_TRIPS = [
+    # variant, state, configuration changed, accept (RTT), greeting (RTT), MAIL sent (RTT)
+    # implicit TLS (RFC 8314 §3): ClientHello 1, flight 2, Finished 2, banner when the server
+    # reads it at 3 (0.5-RTT banner: with the flight, 2), EHLO 3->4, group 4->5, content 6
+    ("implicit-tls+tls1.3+pipelining+auth-pipelined", "cold", False, 6, 3, 4),
+    ("implicit-tls+tls1.3+chunking+auth-pipelined", "cold", False, 5, 3, 4),
+    ("implicit-tls+tls1.2+pipelining+auth-pipelined", "cold", False, 6, 3, 4),
+    ("implicit-tls+tls1.3+banner-0.5rtt+pipelining+auth-pipelined", "cold", False, 5, 2, 3),
+    ("implicit-tls+tls1.3+pipelining+auth-plain", "cold", False, 7, 3, 5),
+    # resumption: TLS 1.2 abbreviated (server Finished first, EHLO with the client Finished):
+    # one RTT less; TLS 1.3 is 1 RTT either way; implicit TLS 1.2 waits for the Finished
+    ("baseline+resumption", "cold", False, 10, 2, 8),
+    ("baseline+resumption", "warm", False, 9, 2, 7),
+    ("baseline+resumption", "warm", True, 9, 2, 7),  # the ticket key did not change
+    ("baseline+tls1.3+resumption", "warm", False, 9, 2, 7),
+    ("implicit-tls+tls1.2+pipelining+auth-pipelined+resumption", "warm", False, 6, 3, 4),
+    ("baseline", "warm", False, 10, 2, 8),  # nothing offered without ``resumption``
+    # QUICKSTART (the drafts' Appendix A table; test_quickstart.py)
+    ("quickstart-basic", "cold", False, 6, 2, 4),
+    ("quickstart-basic", "warm", False, 6, 2, 4),  # nothing to cache
+    ("quickstart-full", "warm", False, 4, 2, 2),
+    ("quickstart-full", "cold", False, 7, 2, 5),
+    ("quickstart-full+no-resumption", "warm", False, 5, 2, 3),
+    ("quickstart-full", "warm", True, 5, 2, 3),  # 520 with the list at 3, the group again
+    ("quickstart-full+tls1.3", "cold", False, 6, 2, 4),  # QHLO rides with the Finished
+    ("pipelining+qs-full", "warm", False, 3, 2, 1),
+    ("pipelining+qs-full", "warm", True, 4, 2, 2),
+    ("pipelining+qs-full", "cold", False, 4, 2, 2),
+    # early pipelining on a configuration token (test_config_token.py)
+    ("config-token", "cold", False, 9, 2, 7),
+    ("config-token", "warm", False, 6, 2, 4),
+    ("baseline+config-token+tls1.3", "warm", False, 5, 2, 3),
+    ("config-token", "warm", True, 8, 2, 6),
+    ("baseline+config-token+implicit-tls+tls1.3", "warm", False, 4, 3, 2),
+    ("baseline+config-token+implicit-tls+tls1.3+chunking", "warm", False, 3, 3, 2),
+    ("baseline+config-token+implicit-tls+tls1.3", "cold", False, 6, 3, 4),
+    ("baseline+config-token+implicit-tls+tls1.3", "warm", True, 5, 3, 3),
+    ("pipelining+config-token", "warm", False, 3, 2, 1),
+    ("pipelining+config-token", "warm", True, 4, 2, 2),
+    ("pipelining+config-token", "cold", False, 5, 2, 3),
+    # BDAT with a pipelined QUIT on a cached token: the speculative group carries no QUIT
+    # (the server never refuses one); refused: 504 and 503s (BDAT's once its chunk is read)
+    # at 2, the group again with QUIT, 250 and 221 at 3; accepted: 250 at 2, QUIT 2 -> 3
+    ("pipelining+config-token+chunking+quit-pipelined", "warm", True, 3, 2, 2),
+    ("pipelining+config-token+chunking+quit-pipelined", "warm", False, 2, 2, 1),
+    # Fast Open (test_fast_open.py): the banner with the SYN-ACK at 1 with a cookie
+    ("baseline+tfo", "cold", False, 10, 2, 8),
+    ("baseline+tfo", "warm", False, 9, 1, 7),
+    ("baseline+ttcp", "warm", False, 9, 1, 7),
+    ("baseline+synack-banner", "cold", False, 9, 1, 7),
+    (f"{IMPLICIT}+tfo+syn-data", "warm", False, 5, 2, 3),
+    (f"{IMPLICIT}+tfo+syn-data", "cold", False, 6, 3, 4),
+    ("baseline+config-token+tls1.3+tfo+syn-data", "warm", False, 4, 1, 2),
+    # the composite presets (test_presets.py)
+    ("streamlined", "warm", False, 2, 2, 1),  # banner when the Finished is read
+    ("streamlined", "cold", False, 5, 3, 4),
+    ("streamlined-2006", "warm", False, 2, 1, 1),
+    ("streamlined-2006", "cold", False, 6, 2, 5),
+    # 0-RTT (test_round_trips.py): EHLO with the ClientHello at 4, its reply behind the
+    # flight at 5; AUTH waits under Nagle for the tickets that ACK the Finished (6)
+    ("baseline+tls1.3+resumption+early-data", "warm", False, 9, 2, 7),
+    ("baseline+tls1.3+resumption+early-data+nodelay", "warm", False, 8, 2, 6),
+    ("baseline+tls1.3+resumption+nodelay", "warm", False, 9, 2, 7),
+    ("baseline+tls1.3+resumption+early-data", "cold", False, 9, 2, 7),  # no ticket, no 0-RTT
+    # the group and the chunk ride with the ClientHello: the 250 comes behind the flight
+    ("config-token+implicit-tls+resumption+early-data+chunking", "warm", False, 2, 2, 1),
+]
+
+
+@pytest.mark.parametrize(("variant", "state", "changed", "accept", "greeting", "mail"),
+                         START_ROUND_TRIPS)
+def test_session_starts_on_an_ideal_path(variant: str, state: str, changed: bool, accept: int,
+                                         greeting: int, mail: int) -> None:
+    case = ideal_case(variant, rtt=HALF, state=state, config_changed=changed)
+    result = oracle(case)
+    f = case.client.features
+    assert result.accept_s == pytest.approx(accept * HALF, abs=TOL)
+    assert result.greeting_s == pytest.approx(greeting * HALF, abs=TOL)
+    assert result.mail_s == pytest.approx(mail * HALF, abs=TOL)
+    assert round_trips(f, 1, state=state, config_changed=changed) == accept == result.round_trips
+    assert client_waits(f, 1, state=state, config_changed=changed) == result.waits
+    assert result.handshake_retransmits == 0 and not result.rto_possible
+
+
+def test_a_kept_session_has_no_quit_and_no_close() -> None:
+    """``reuse``: no QUIT at all (not even pipelined): the user is told at the 250, the
+    connection stays open for the next message."""
+    for variant in ("pipelining+reuse", "pipelining+reuse+quit-pipelined"):
+        result = oracle(ideal_case(variant))
+        assert result.accept_s == result.user_s == pytest.approx(5, abs=TOL)
+        assert math.isnan(result.close_s)
+        assert result.waits == 5
+
+
+# ----------------------------------------------------------------- the IMAP side (anchors)
+# tests/simulator/test_burl.py's derivations: client RTT 0.5 s, data-centre RTT 1 ms, an open
+# IMAP session unless said. Synchronizing literal: APPEND 0, "+" 1, literal 1, OK 2 (saved),
+# GENURLAUTH 2, URL 3; LITERAL+: OK 1, URL 2; a cold session first: TCP 1, TLS flight 2,
+# greeting 3, AUTHENTICATE 4 (saved 6, URL 7). BURL: the MAIL group at 8 (baseline), the 250
+# at 9 RTT + the fetch (one data-centre round trip); save-first: the submission starts at the
+# URL (3), 250 at 12 RTT + 1 ms; plain send-and-save: baseline's 10, or 2 + 10 saved first.
+BURL_ANCHORS = [
+    # variant, saved, accept (in client RTTs), fetch (data-centre RTTs), start of SMTP
+    ("burl", 2, 9, 1, 0),
+    ("baseline+burl+literal-plus", 1, 9, 1, 0),
+    ("baseline+burl+imap-cold", 6, 9, 1, 0),
+    ("baseline+burl+save-first", 2, 12, 1, 3),
+    ("baseline+burl+save-first+literal-plus+imap-cold", 5, 15, 1, 6),
+    ("baseline+save", 2, 10, 0, 0),
+    ("baseline+save-first", 2, 12, 0, 2),
+    ("baseline+save+literal-plus+imap-cold", 5, 10, 0, 0),
+    ("baseline+burl+no-pipelining", 2, 11, 1, 0),  # MAIL 8, RCPT 9, BURL 10: 250 at 11
+]
+
+
+@pytest.mark.parametrize(("variant", "saved", "accept", "fetch", "start"), BURL_ANCHORS)
+def test_send_and_save_and_burl_on_an_ideal_path(variant: str, saved: int, accept: int,
+                                                  fetch: int, start: int) -> None:
+    case = ideal_case(variant, rtt=BURL_RTT)
+    r = oracle(case)
+    assert r.saved_s == pytest.approx(saved * BURL_RTT, abs=1e-6)
+    assert r.accept_s == pytest.approx(accept * BURL_RTT + fetch * DC_RTT, abs=1e-5)
+    assert r.done_s == max(r.saved_s, r.accept_s)
+    assert r.save_phase_s == pytest.approx(start * BURL_RTT, abs=1e-6)
+    assert round_trips(case.client.features, 1) == accept
+    assert r.waits == client_waits(case.client.features, 1)
+    if case.client.features.burl:
+        assert r.url_s == pytest.approx((saved + 1) * BURL_RTT, abs=1e-6)
+
+
+INSTANT = PathConfig.symmetric_rtt(0.0, 1e12, 1e12)  # a data-centre fetch that takes no time
+
+_IDEAL_PROPERTY = dict(max_examples=300, deadline=None, database=None,
+                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+@settings(**_IDEAL_PROPERTY)
+@given(token_variants(), st.sampled_from(["cold", "warm"]), st.booleans(), st.integers(1, 5))
+def test_closed_forms_agree_with_the_causal_computation(variant: str, state: str,
+                                                        changed: bool, recipients: int) -> None:
+    """On an ideal path with coalesced writes and IW 10, every wait costs one round trip
+    (0-RTT's saving is eaten by Nagle unless the 250 came with it), so the oracle's accept time
+    is :func:`round_trips` RTTs and its waits :func:`client_waits`: two derivations, one
+    causal and one closed, of the same tables."""
+    case = ideal_case(variant + "+coalesced", rtt=HALF, state=state, recipients=recipients,
+                      config_changed=changed and state == "warm", dc_path=INSTANT)
+    # round_trips' BURL term (the group waits for the URL) assumes the group is not 0-RTT data
+    assume(not (case.client.features.burl and case.client.features.early_data))
+    kw = dict(state=case.client.state, config_changed=case.server.config_changed)
+    # nor a URL that comes in the instant of the flight (test_burl.py has both sides of it)
+    assume(not url_race(case.client.features, recipients, **kw))
+    result = oracle(case)
+    expected = round_trips(case.client.features, recipients, **kw) * HALF
+    assert result.accept_s == pytest.approx(expected, abs=TOL)
+    assert result.waits == client_waits(case.client.features, recipients, **kw)
