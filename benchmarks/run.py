@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 
 from smtpsim.api import build_cases
-from smtpsim.simulator.run import Case, run_session
+from smtpsim.model import Case
+from smtpsim.simulator.run import run_session
 
 
 def _rate(case: Case, sessions: int, trace: bool = False) -> float:
