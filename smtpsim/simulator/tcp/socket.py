@@ -138,6 +138,11 @@ class Socket:
         """Client: open the connection (the SYN leaves)."""
         self.endpoint.connect()
 
+    def abort(self) -> None:
+        """Give the connection up at once, after TCP itself failed: nothing more is sent,
+        and the peer is not told."""
+        self.endpoint.fail()
+
     # ------------------------------------------------------------------ what the application knows
     def is_established(self) -> bool:
         """The handshake completed and the connection has not failed."""

@@ -167,7 +167,7 @@ class SmtpClient(Quickstart, EarlyPipelining):
         self.record.outcome = abort.outcome
         self.record.failed_in = self.phase
         if abort.outcome == "failed":
-            self.connection.client.fail()
+            self.socket.abort()
         else:
             self.socket.close()
 
