@@ -2,7 +2,7 @@
 
 Most tests replace ``smtpsim.api`` with a recording fake, so they check what the CLI passes to
 the API and how it prints what comes back. The tests at the end use the real API and the
-real scenario modules and are skipped while those are missing.
+real scenario modules.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import math
 import sys
 import types
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
+import smtpsim
 from smtpsim.cli import app
 from smtpsim.model.trace import PacketEvent, Trace
+from smtpsim.scenarios import profiles as builtin
+from smtpsim.scenarios import variants as variant_tokens
 
 COLUMNS = [
     "profile", "variant", "seed", "replication", "size", "recipients", "iw", "server",
@@ -97,8 +101,11 @@ class FakeApi(types.ModuleType):
 
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch) -> FakeApi:
+    """The CLI imports ``from smtpsim import api`` inside its commands: the fake takes the
+    module's place in ``sys.modules`` and as the package's attribute."""
     fake = FakeApi()
     monkeypatch.setitem(sys.modules, "smtpsim.api", fake)
+    monkeypatch.setattr(smtpsim, "api", fake, raising=False)
     return fake
 
 
@@ -181,9 +188,10 @@ def test_metric_option_chooses_the_time(
 
 def test_metric_choices_are_the_summary_metrics() -> None:
     from smtpsim.analysis.summary import METRICS
-    from smtpsim.cli import METRIC_CAPTIONS, METRIC_TITLES, Metric
+    from smtpsim.cli.options import MetricName
+    from smtpsim.cli.views import METRIC_CAPTIONS, METRIC_TITLES
 
-    assert [m.value for m in Metric] == list(METRICS)
+    assert list(typing.get_args(MetricName)) == list(METRICS)
     assert list(METRIC_CAPTIONS) == list(METRIC_TITLES) == list(METRICS)
 
 
@@ -356,34 +364,27 @@ def test_trace_api_error_is_one_line(api: FakeApi) -> None:
     _assert_user_error(_invoke("trace", "--variant", "x"), "unknown variant 'x'")
 
 
-# --- against the real API and scenario modules (skipped while they are missing) ------------
+# --- against the real API and scenario modules ---------------------------------------------
 
 
 def test_profiles_lists_every_builtin_profile() -> None:
-    profiles = pytest.importorskip("smtpsim.scenarios.profiles")
     result = _invoke("profiles")
     assert result.exit_code == 0, result.output
-    for name, p in profiles.builtin_profiles().items():
+    for name, p in builtin.builtin_profiles().items():
         assert name in result.stdout
         assert f"{p.rtt_s * 1e3:g}" in result.stdout
 
 
 def test_variants_lists_every_token_and_preset() -> None:
-    variants = pytest.importorskip("smtpsim.scenarios.variants")
     result = _invoke("variants")
     assert result.exit_code == 0, result.output
-    for info in variants.variant_table():
+    for info in variant_tokens.variant_table():
         assert info.name in result.stdout
-    for name in variants.PRESETS:
+    for name in variant_tokens.PRESETS:
         assert name in result.stdout
 
 
-@pytest.fixture
-def real_api() -> types.ModuleType:
-    return pytest.importorskip("smtpsim.api")
-
-
-def test_real_single_case_json(real_api: types.ModuleType) -> None:
+def test_real_single_case_json() -> None:
     result = _invoke("run", "--profile", "lte", "--variant", "baseline", "--format", "json")
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
@@ -393,7 +394,7 @@ def test_real_single_case_json(real_api: types.ModuleType) -> None:
     assert records[0]["accept_s"] > 0
 
 
-def test_real_table_and_default_scenario(real_api: types.ModuleType) -> None:
+def test_real_table_and_default_scenario() -> None:
     result = _invoke("run", "--profile", "dsl", "--variant", "baseline", "--variant", "rfc5321")
     assert result.exit_code == 0, result.output
     assert "dsl" in result.stdout and "rfc5321" in result.stdout
@@ -413,9 +414,7 @@ def _rows_by_variant(out: str, variants: list[str]) -> dict[str, list[str]]:
     return rows
 
 
-def test_real_metric_accept_and_default_done_on_send_and_save(
-    real_api: types.ModuleType,
-) -> None:
+def test_real_metric_accept_and_default_done_on_send_and_save() -> None:
     """baseline+save and burl send and save; with a cold IMAP session (a new connection and
     login before the APPEND) the save of pipelining+save+imap-cold ends after the accept, so
     its done time is later. Each table's medians are the records' own columns, in ms."""
@@ -449,7 +448,7 @@ def test_real_metric_accept_and_default_done_on_send_and_save(
             != _rows_by_variant(accept.stdout, variants)["pipelining+save+imap-cold"][3])
 
 
-def test_real_trace(real_api: types.ModuleType) -> None:
+def test_real_trace() -> None:
     result = _invoke("trace", "--profile", "dsl", "--variant", "baseline")
     assert result.exit_code == 0, result.output
     assert "dsl" in result.stdout.splitlines()[0]
@@ -466,7 +465,7 @@ def test_real_trace(real_api: types.ModuleType) -> None:
         ["trace", "--profile", "no-such-profile"],
     ],
 )
-def test_real_bad_input_is_one_line_status_2(real_api: types.ModuleType, args: list[str]) -> None:
+def test_real_bad_input_is_one_line_status_2(args: list[str]) -> None:
     _assert_user_error(_invoke(*args))
 
 

@@ -1,33 +1,64 @@
-"""Rich views of scenarios for the ``smtpsim`` command (``check``, ``examples``, ``run``).
+"""What ``smtpsim profiles``, ``variants``, ``examples`` and ``check`` print: the built-in
+presets with their sources, the shipped scenarios, and a scenario resolved.
 
-Display only: every number shown comes from the validated scenario or from
-``smtpsim.analysis.summary``; nothing here simulates.
+Display only: every number shown comes from the presets or the validated scenario; nothing
+here simulates.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
-import pandas as pd
 from rich import box
 from rich.console import RenderableType
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from smtpsim.analysis.summary import summarize
 from smtpsim.model import Features
 from smtpsim.scenarios.loader import dumps, example_names, load_example
+from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.runner import build_case, case_count
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.sweep import points
+from smtpsim.scenarios.variants import variant_table
 
-__all__ = ["examples_table", "resolved_view", "scenario_summary"]
+__all__ = ["examples_table", "profiles_table", "resolved_view", "variants_table"]
 
 
 def _g(x: float) -> str:
     return f"{x:g}"
+
+
+def profiles_table() -> Table:
+    """The built-in network profiles and the source of their figures."""
+    table = Table(title="built-in profiles", title_justify="left")
+    table.add_column("name")
+    for name in ("RTT ms", "down kbit/s", "up kbit/s", "loss %", "jitter ms"):
+        table.add_column(name, justify="right")
+    table.add_column("source")
+    for p in builtin_profiles().values():
+        cells = (
+            p.name,
+            f"{p.rtt_s * 1e3:g}",
+            f"{p.down_bps / 1e3:,.0f}",
+            f"{p.up_bps / 1e3:,.0f}",
+            f"{p.loss * 100:g}",
+            f"{p.jitter_s * 1e3:g}",
+            p.source,
+        )
+        table.add_row(*map(Text, cells))
+    return table
+
+
+def variants_table() -> Table:
+    """Every variant token and preset with what it sets, what it does and its source."""
+    table = Table(title="variant tokens and presets", title_justify="left")
+    for name in ("name", "kind", "sets", "description", "source"):
+        table.add_column(name)
+    for t in variant_table():
+        table.add_row(*map(Text, (t.name, t.kind, t.sets, t.description, t.source)))
+    return table
 
 
 def _profiles_table(scenario: Scenario) -> Table:
@@ -104,27 +135,3 @@ def examples_table(names: Iterable[str] | None = None) -> Table:
         runs = case_count(s) * s.scenario.replications
         table.add_row(Text(name), Text(s.scenario.description), Text(str(runs)))
     return table
-
-
-def scenario_summary(df: pd.DataFrame, reference: str, metric: str = "done") -> pd.DataFrame:
-    """``summarize`` of the ``metric`` time per sweep point, with the point's label (axis
-    values) as a column ``point`` (empty without a sweep); ``attrs["metric"]`` is ``metric``."""
-    axes = list(df.columns[2:df.columns.get_loc("profile")])
-    parts = []
-    for _, group in df.groupby("point", sort=True):
-        s = summarize(group, reference=reference, metric=metric)
-        row = group.iloc[0]
-        label = " ".join(f"{a.rsplit('.', 1)[-1]}={_value(row[a])}" for a in axes)
-        s.insert(0, "point", label)
-        parts.append(s)
-    if not parts:
-        return summarize(df, reference=reference, metric=metric).assign(point="")
-    out = pd.concat(parts, ignore_index=True)
-    out.attrs["metric"] = metric
-    return out
-
-
-def _value(x: object) -> str:
-    if isinstance(x, float) and math.isfinite(x) and x.is_integer():
-        return str(int(x))
-    return str(x)
