@@ -20,14 +20,11 @@ from smtpsim.scenarios.loader import dumps, example_names, load_example
 from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.runner import build_case, case_count
 from smtpsim.scenarios.schema import Scenario
+from smtpsim.scenarios.show import rounded
 from smtpsim.scenarios.sweep import points
 from smtpsim.scenarios.variants import variant_table
 
 __all__ = ["examples_table", "profiles_table", "resolved_view", "variants_table"]
-
-
-def _g(x: float) -> str:
-    return f"{x:g}"
 
 
 def profiles_table() -> Table:
@@ -40,11 +37,11 @@ def profiles_table() -> Table:
     for p in builtin_profiles().values():
         cells = (
             p.name,
-            f"{p.rtt_s * 1e3:g}",
+            rounded(p.rtt_s * 1e3),
             f"{p.down_bps / 1e3:,.0f}",
             f"{p.up_bps / 1e3:,.0f}",
-            f"{p.loss * 100:g}",
-            f"{p.jitter_s * 1e3:g}",
+            rounded(p.loss * 100),
+            rounded(p.jitter_s * 1e3),
             p.source,
         )
         table.add_row(*map(Text, cells))
@@ -61,6 +58,10 @@ def variants_table() -> Table:
     return table
 
 
+def _ms(seconds: float) -> str:
+    return rounded(seconds * 1e3)
+
+
 def _profiles_table(scenario: Scenario) -> Table:
     table = Table(title="profiles, resolved (preset values where not overridden)",
                   title_justify="left", box=box.SIMPLE_HEAD)
@@ -70,16 +71,17 @@ def _profiles_table(scenario: Scenario) -> Table:
     variant = scenario.variant[0]
     for p in scenario.profile:
         case = build_case(scenario, p, variant)
-        up, down, tcp = case.network.path.up, case.network.path.down, case.client.tcp
-        loss = (f"GE p_gb={_g(up.burst.p_gb)} p_bg={_g(up.burst.p_bg)} "
-                f"(mean {_g(up.burst.mean_loss)})" if up.burst is not None else _g(up.loss))
-        net = case.network
-        radio = (f"{_g(net.radio_promotion_s * 1e3)} / tail {_g(net.radio_tail_s * 1e3)}"
+        up, down, tcp, net = (case.network.path.up, case.network.path.down, case.client.tcp,
+                              case.network)
+        burst = up.burst
+        loss = (f"GE p_gb={rounded(burst.p_gb)} p_bg={rounded(burst.p_bg)} "
+                f"(mean {rounded(burst.mean_loss)})" if burst is not None else rounded(up.loss))
+        radio = (f"{_ms(net.radio_promotion_s)} / tail {_ms(net.radio_tail_s)}"
                  if net.radio_promotion_s else "-")
         cells = (
-            p.label, p.preset or "-", f"{_g(up.delay_s * 1e3)} / {_g(down.delay_s * 1e3)}",
-            f"{_g(up.bandwidth_bps / 1e3)} / {_g(down.bandwidth_bps / 1e3)}", loss,
-            _g(up.jitter_s * 1e3), str(tcp.mss), str(tcp.iw), _g(tcp.delack_s * 1e3), radio,
+            p.label, p.preset or "-", f"{_ms(up.delay_s)} / {_ms(down.delay_s)}",
+            f"{rounded(up.bandwidth_bps / 1e3)} / {rounded(down.bandwidth_bps / 1e3)}", loss,
+            _ms(up.jitter_s), str(tcp.mss), str(tcp.iw), _ms(tcp.delack_s), radio,
         )
         table.add_row(*map(Text, cells))
     return table

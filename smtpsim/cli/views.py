@@ -8,7 +8,6 @@ built, so importing this module (``--help``) stays light.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from smtpsim.model.records import METRICS
+from smtpsim.scenarios.show import cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,10 +46,6 @@ METRIC_CAPTIONS = {m: f"{title} ({what})" for m, (title, what) in _METRIC_WORDS.
 def metric_help() -> str:
     """The metrics for ``--metric --help``: ``accept (the server's final 250 ...), ...``."""
     return ", ".join(f"{m} ({what})" for m, (_, what) in _METRIC_WORDS.items())
-
-
-def _cell(value: float, digits: int = 1) -> str:
-    return "—" if math.isnan(value) else f"{value:.{digits}f}"
 
 
 def summary_table(
@@ -84,10 +80,10 @@ def summary_table(
             str(r.variant),
             str(r.n),
             str(r.failed),
-            _cell(r.median_s * 1e3),
-            _cell(r.p95_s * 1e3),
-            _cell(r.mean_waits),
-            _cell(r.ratio, 2),
+            cell(r.median_s * 1e3),
+            cell(r.p95_s * 1e3),
+            cell(r.mean_waits),
+            cell(r.ratio, 2),
         ]
         if not with_p95:
             del cells[5]
@@ -115,26 +111,19 @@ def scenario_summary(df: pd.DataFrame, reference: str, metric: str = "done") -> 
     import pandas as pd
 
     from smtpsim.analysis.summary import summarize
+    from smtpsim.scenarios.sweep import label
 
     axes = list(df.columns[2:df.columns.get_loc("profile")])
     parts = []
     for _, group in df.groupby("point", sort=True):
         s = summarize(group, reference=reference, metric=metric)
-        row = group.iloc[0]
-        label = " ".join(f"{a.rsplit('.', 1)[-1]}={_value(row[a])}" for a in axes)
-        s.insert(0, "point", label)
+        s.insert(0, "point", label(dict(zip(axes, group.iloc[0][axes].tolist(), strict=True))))
         parts.append(s)
     if not parts:
         return summarize(df, reference=reference, metric=metric).assign(point="")
     out = pd.concat(parts, ignore_index=True)
     out.attrs["metric"] = metric
     return out
-
-
-def _value(x: object) -> str:
-    if isinstance(x, float) and math.isfinite(x) and x.is_integer():
-        return str(int(x))
-    return str(x)
 
 
 def print_scenario(df: pd.DataFrame, title: str, reference: str, metric: str) -> None:

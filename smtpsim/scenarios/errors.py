@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from smtpsim.scenarios.show import bare
+
 __all__ = [
     "InvalidValueError", "ScenarioError", "UnknownNameError", "VariantError", "did_you_mean"
 ]
@@ -60,14 +62,7 @@ class InvalidValueError(ValueError):
         self.value = value
         self.allowed = allowed
         self.label = label if label is not None else "--" + param.replace("_", "-")
-        super().__init__(f"{self.label} {_show(value)}: {allowed}")
-
-
-def _show(value: object) -> str:
-    """A number as the user would type it: ``0`` not ``0.0``, ``1.5`` as is."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
+        super().__init__(f"{self.label} {bare(value)}: {allowed}")
 
 
 class VariantError(ValueError):

@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from smtpsim.scenarios.errors import did_you_mean
+from smtpsim.scenarios.show import number as num
 
 __all__ = [
     "ERROR_TYPE",
@@ -28,7 +29,6 @@ __all__ = [
     "allowed_text",
     "choice",
     "fail",
-    "num",
     "number",
 ]
 
@@ -78,11 +78,6 @@ def allowed_text(field: FieldInfo) -> str | None:
         if isinstance(func, Check):
             return func.allowed
     return None
-
-
-def num(x: float) -> str:
-    """A bound as written: ``1000000`` not ``1e+06``, ``0.5`` as is."""
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _interval(gt: float | None, ge: float | None, lt: float | None, le: float | None) -> str:

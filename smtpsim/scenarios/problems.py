@@ -8,7 +8,6 @@ written as in the file: ``profile[2].loss``, ``workload.size_bytes.median``,
 
 from __future__ import annotations
 
-import math
 import types
 import typing
 from typing import Any
@@ -19,29 +18,13 @@ from smtpsim.scenarios.dists import DIST_KINDS
 from smtpsim.scenarios.errors import did_you_mean
 from smtpsim.scenarios.fields import ERROR_TYPE, MISSING, allowed_text
 from smtpsim.scenarios.schema import Scenario
+from smtpsim.scenarios.show import value as show
 
-__all__ = ["format_errors", "key_path", "show"]
+__all__ = ["format_errors", "key_path"]
 
 Loc = tuple[str | int, ...]
 
 _SECTIONS = {"profile": "[[profile]]", "variant": "[[variant]]"}
-
-
-def show(value: Any) -> str:
-    """A value as it would be written in TOML (shortened past 60 characters)."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, str):
-        text = repr(value)
-    elif isinstance(value, float):
-        text = str(int(value)) if value.is_integer() and math.isfinite(value) else repr(value)
-    elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + "}"
-    elif isinstance(value, list | tuple):
-        text = "[" + ", ".join(show(v) for v in value) + "]"
-    else:
-        text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def key_path(loc: Loc) -> str:
