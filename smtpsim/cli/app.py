@@ -69,21 +69,9 @@ app = typer.Typer(
 )
 
 
-def _case_kwargs(
-    rtt_ms: float | None,
-    up_kbps: float | None,
-    down_kbps: float | None,
-    **given: Any,
-) -> dict[str, Any]:
-    """The keyword arguments the user gave (``None`` ones are left to the API's defaults)."""
-    custom = {"--rtt-ms": rtt_ms, "--up-kbps": up_kbps, "--down-kbps": down_kbps}
-    if any(v is not None for v in custom.values()) and any(v is None for v in custom.values()):
-        missing = ", ".join(k for k, v in custom.items() if v is None)
-        fail(
-            f"a custom path needs --rtt-ms, --up-kbps and --down-kbps together; missing {missing}"
-        )
-    given.update(rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps)
-    return {k: v for k, v in given.items() if v is not None}
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the user gave (``None`` ones are left to the API's defaults)."""
+    return {k: v for k, v in options.items() if v is not None}
 
 
 def _one_or_many(values: list[str] | None) -> str | list[str] | None:
@@ -158,13 +146,12 @@ def run(
         _run_scenario(scenario, example, seed, replications, fmt, out, metric)
         return
     _check_out(out)
-    case = _case_kwargs(
-        rtt_ms, up_kbps, down_kbps, profile=_one_or_many(profile), loss=loss,
-        variant=_one_or_many(variant), size=size, recipients=recipients, iw=iw,
+    case = _given(
+        profile=_one_or_many(profile), rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps,
+        loss=loss, variant=_one_or_many(variant), size=size, recipients=recipients, iw=iw,
         delack_ms=delack_ms, server=server, state=state,
     )
-    repeat: dict[str, Any] = {k: v for k, v in {"seed": seed, "replications": replications}.items()
-                              if v is not None}
+    repeat = _given(seed=seed, replications=replications)
     chosen = DEFAULT_METRIC if metric is None else metric
     from smtpsim import api
     from smtpsim.cli.views import METRIC_TITLES, print_records
@@ -267,10 +254,10 @@ def trace(
     width: WidthOpt = None,
 ) -> None:
     """Simulate one session and print its ladder diagram, one line per packet."""
-    case = _case_kwargs(
-        rtt_ms, up_kbps, down_kbps, profile=profile, loss=loss, variant=variant, size=size,
-        recipients=recipients, iw=iw, delack_ms=delack_ms, server=server, state=state,
-        seed=seed,
+    case = _given(
+        profile=profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
+        variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
+        server=server, state=state, seed=seed,
     )
     console = Console(soft_wrap=True, highlight=False)
     if width is None:

@@ -16,9 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from smtpsim.model import Features
+from smtpsim.scenarios.cases import build_case, case_count
 from smtpsim.scenarios.loader import dumps, example_names, load_example
 from smtpsim.scenarios.profiles import builtin_profiles
-from smtpsim.scenarios.runner import build_case, case_count
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.show import rounded
 from smtpsim.scenarios.sweep import points

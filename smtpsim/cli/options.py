@@ -1,8 +1,10 @@
 """The options and arguments the ``smtpsim`` commands share, as typer annotations.
 
 ``None`` means "not given": the API's (or the scenario file's) default applies, and the
-command can tell which single-case options were given at all. The ``--metric`` choices are
-the keys of ``smtpsim.model.records.METRICS``.
+command can tell which single-case options were given at all. The values are checked where
+a scenario file's are (``smtpsim.scenarios.options``), not here, so each rule and its
+"allowed" text exists once. The ``--metric`` choices are the keys of
+``smtpsim.model.records.METRICS``.
 """
 
 from __future__ import annotations
@@ -87,21 +89,21 @@ VariantOpt = Annotated[
 SizeOpt = Annotated[
     int | None,
     typer.Option(
-        "--size", min=1, metavar="BYTES", help="Message body size, bytes [default: 10000]."
+        "--size", metavar="BYTES", help="Message body size, bytes [default: 10000]."
     ),
 ]
 RcptOpt = Annotated[
     int | None,
-    typer.Option("--recipients", min=1, metavar="N", help="Recipients per message [default: 1]."),
+    typer.Option("--recipients", metavar="N", help="Recipients per message [default: 1]."),
 ]
 IwOpt = Annotated[
     int | None,
-    typer.Option("--iw", min=1, metavar="SEGMENTS", help="TCP initial window, segments."),
+    typer.Option("--iw", metavar="SEGMENTS", help="TCP initial window, segments."),
 ]
 DelackOpt = Annotated[
     float | None,
     typer.Option(
-        "--delack-ms", min=0.001, max=500.0, metavar="MS",
+        "--delack-ms", metavar="MS",
         help="TCP delayed-ACK timer, ms [default: 40, Linux; Windows uses 200].",
     ),
 ]
@@ -122,7 +124,7 @@ ServerOpt = Annotated[
 SeedOpt = Annotated[int | None, typer.Option("--seed", metavar="N", help="Base seed [default: 0].")]
 ReplicationsOpt = Annotated[
     int | None,
-    typer.Option("--replications", min=1, metavar="R", help="Runs per case [default: 1]."),
+    typer.Option("--replications", metavar="R", help="Runs per case [default: 1]."),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output on stdout.")]
 MetricOpt = Annotated[

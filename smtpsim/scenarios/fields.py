@@ -12,19 +12,26 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from smtpsim.scenarios.errors import did_you_mean
+from smtpsim.scenarios.errors import MISSING, did_you_mean
 from smtpsim.scenarios.show import number as num
 
 __all__ = [
     "ERROR_TYPE",
+    "MAX_RTT_MS",
     "MISSING",
     "Check",
     "Flag",
+    "Kbps",
+    "Ms",
     "Name",
+    "Prob",
+    "RttMs",
+    "Seconds",
+    "Spec",
     "Text",
     "allowed_text",
     "choice",
@@ -34,15 +41,6 @@ __all__ = [
 
 #: The pydantic error type of every check here.
 ERROR_TYPE = "scenario"
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-#: ``fail(value=MISSING)``: the key is absent, there is no bad value to show.
-MISSING: Any = _Missing()
 
 
 def fail(
@@ -180,3 +178,20 @@ Text = Annotated[str, BeforeValidator(Check("a one-line string", _text))]
 Name = Annotated[str, BeforeValidator(Check(_NAME_ALLOWED, _name))]
 #: A TOML boolean.
 Flag = Annotated[bool, BeforeValidator(Check("true or false", _flag))]
+
+
+class Spec(BaseModel):
+    """A table of a scenario or data file: unknown keys are refused, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+MAX_RTT_MS = 10_000.0
+"""Largest accepted RTT (10 s: beyond any terrestrial or GEO path, with room for queueing)."""
+
+#: Quantities, with their unit in the key (``delay_up_ms``, ``up_kbps``, ``gap_s``).
+Ms = Annotated[float, number("ms", ge=0)]
+RttMs = Annotated[float, number("ms", gt=0, le=MAX_RTT_MS)]
+Kbps = Annotated[float, number("kbit/s", gt=0)]
+Prob = Annotated[float, number(ge=0, le=1, what="a probability")]
+Seconds = Annotated[float, number("s", ge=0)]

@@ -19,18 +19,16 @@ from typing import Any
 
 from smtpsim.model import LinkConfig, PathConfig, TcpConfig
 from smtpsim.scenarios.errors import InvalidValueError, UnknownNameError
+from smtpsim.scenarios.fields import MAX_RTT_MS
 
 __all__ = [
     "MAX_RTT_MS",
     "Profile",
     "builtin_profiles",
-    "custom_profile",
     "get_profile",
     "parse_profiles",
 ]
 
-MAX_RTT_MS = 10_000.0
-"""Largest accepted RTT (10 s: beyond any terrestrial or GEO path, with room for queueing)."""
 
 _REQUIRED = ("description", "source", "up_kbps", "down_kbps", "loss", "jitter_ms")
 _OPTIONAL = (
@@ -106,46 +104,6 @@ def _check_loss(loss: float, label: str) -> None:
 def _check_nonnegative(param: str, value: float, label: str, what: str) -> None:
     if not value >= 0.0:
         raise InvalidValueError(param, value, f"{what} must be >= 0 ms", label)
-
-
-def custom_profile(
-    rtt_ms: float,
-    up_kbps: float,
-    down_kbps: float,
-    loss: float = 0.0,
-    jitter_ms: float = 0.0,
-    name: str = "custom",
-) -> Profile:
-    """A profile from command-line numbers: RTT split evenly, loss and jitter both ways.
-
-    Raises :class:`InvalidValueError` unless 0 < ``rtt_ms`` <= 10000, bandwidths > 0,
-    0 <= ``loss`` <= 1 and ``jitter_ms`` >= 0 (all finite).
-    """
-    args = {"rtt_ms": rtt_ms, "up_kbps": up_kbps, "down_kbps": down_kbps}
-    args |= {"loss": loss, "jitter_ms": jitter_ms}
-    num = {k: _number(k, v, "--" + k.replace("_", "-")) for k, v in args.items()}
-    _check_rtt(num["rtt_ms"], "--rtt-ms")
-    _check_rate("up_kbps", num["up_kbps"], "--up-kbps")
-    _check_rate("down_kbps", num["down_kbps"], "--down-kbps")
-    _check_loss(num["loss"], "--loss")
-    _check_nonnegative("jitter_ms", num["jitter_ms"], "--jitter-ms", "jitter")
-    half_s = num["rtt_ms"] / 1000.0 / 2.0
-    return Profile(
-        name=name,
-        delay_up_s=half_s,
-        delay_down_s=half_s,
-        up_bps=num["up_kbps"] * 1000.0,
-        down_bps=num["down_kbps"] * 1000.0,
-        loss=num["loss"],
-        jitter_s=num["jitter_ms"] / 1000.0,
-        mss=None,
-        radio_promotion_s=0.0,
-        description=(
-            f"custom: {num['rtt_ms']:g} ms RTT, {num['up_kbps']:g}/{num['down_kbps']:g} kbit/s "
-            f"up/down, loss {num['loss']:g}, jitter {num['jitter_ms']:g} ms"
-        ),
-        source="user-supplied",
-    )
 
 
 def _profile_from_table(name: str, table: Mapping[str, Any], where: str) -> Profile:

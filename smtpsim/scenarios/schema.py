@@ -27,9 +27,7 @@ from pathlib import PurePath
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     create_model,
     field_serializer,
     model_validator,
@@ -38,8 +36,24 @@ from pydantic import (
 from smtpsim.model import METRICS, ServerTiming
 from smtpsim.scenarios.dists import Dist, Fixed, check_support
 from smtpsim.scenarios.errors import VariantError, did_you_mean
-from smtpsim.scenarios.fields import MISSING, Check, Flag, Name, Text, choice, fail, number
-from smtpsim.scenarios.profiles import MAX_RTT_MS, builtin_profiles
+from smtpsim.scenarios.fields import (
+    MAX_RTT_MS,
+    MISSING,
+    Check,
+    Flag,
+    Kbps,
+    Ms,
+    Name,
+    Prob,
+    RttMs,
+    Seconds,
+    Spec,
+    Text,
+    choice,
+    fail,
+    number,
+)
+from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
 
 __all__ = [
@@ -57,18 +71,12 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Ms = Annotated[float, number("ms", ge=0)]
-RttMs = Annotated[float, number("ms", gt=0, le=MAX_RTT_MS)]
-Kbps = Annotated[float, number("kbit/s", gt=0)]
-Prob = Annotated[float, number(ge=0, le=1, what="a probability")]
-Seconds = Annotated[float, number("s", ge=0)]
+DelackMs = Annotated[float, number("ms", gt=0, le=500, what="delayed-ACK timer, RFC 1122")]
 
 
-class BurstSpec(_Model):
+class BurstSpec(Spec):
     """Gilbert–Elliott bursty loss (per packet): Good -> Bad with ``p_gb``, back with ``p_bg``,
     losing ``loss_good`` / ``loss_bad`` of the packets in each state."""
 
@@ -78,7 +86,7 @@ class BurstSpec(_Model):
     loss_bad: Prob = 1.0
 
 
-class ProfileSpec(_Model):
+class ProfileSpec(Spec):
     """A network path. ``preset`` starts from a built-in profile (``smtpsim profiles``); every
     other key overrides it. Without a preset, ``name``, ``up_kbps``, ``down_kbps`` and
     ``rtt_ms`` (or both ``delay_up_ms`` and ``delay_down_ms``) are required.
@@ -102,7 +110,7 @@ class ProfileSpec(_Model):
     jitter_ms: Ms | None = None
     mss: Annotated[int, number("bytes", ge=64, le=65_495, integer=True)] | None = None
     iw: Annotated[int, number("segments", ge=1, le=1000, integer=True)] | None = None
-    delack_ms: Annotated[float, number("ms, RFC 1122", gt=0, le=500)] | None = None
+    delack_ms: DelackMs | None = None
     radio_promotion_ms: Ms | None = None
     radio_tail_ms: Ms | None = None
 
@@ -171,7 +179,7 @@ class ProfileSpec(_Model):
 _TOKEN_NAMES = tuple(sorted({t.name for t in TOKENS} | set(PRESETS)))
 
 
-class VariantSpec(_Model):
+class VariantSpec(Spec):
     """A variant: a ``preset`` (``smtpsim variants``), or a ``name`` with a ``features`` list
     of tokens and presets applied left to right (joined with ``+``). ``name`` renames a
     preset in the records."""
@@ -210,7 +218,7 @@ class VariantSpec(_Model):
         return self.preset if self.preset is not None else "+".join(self.features or ())
 
 
-class WorkloadSpec(_Model):
+class WorkloadSpec(Spec):
     """Who sends what, when. ``clients`` each send ``messages`` messages, ``gap_s`` apart
     (from the end of one to the next send); ``size_bytes`` and ``recipients`` are drawn per
     message. ``state``: ``cold`` (empty client caches) or ``warm`` (what one earlier
@@ -256,12 +264,12 @@ _TIMING_FIELDS = tuple(f.name for f in dc_fields(ServerTiming))
 #: ``timing`` preset's: a number, or a distribution drawn per command.
 TimingMs = create_model(  # type: ignore[call-overload]
     "TimingMs",
-    __base__=_Model,
+    __base__=Spec,
     **{name: (Dist | None, None) for name in _TIMING_FIELDS},
 )
 
 
-class FarmSpec(_Model):
+class FarmSpec(Spec):
     """Front-ends behind one address (``smtpsim.simulator.config.FarmConfig``)."""
 
     frontends: Annotated[int, number(ge=1, le=1000, integer=True)] = 1
@@ -273,7 +281,7 @@ class FarmSpec(_Model):
     rolling_interval_s: Seconds = 60.0
 
 
-class DcPathSpec(_Model):
+class DcPathSpec(Spec):
     """The submission servers' path to the IMAP server (BURL fetches); default one data
     centre: 1 ms RTT, 10 Gbit/s each way."""
 
@@ -284,7 +292,7 @@ class DcPathSpec(_Model):
     jitter_ms: Ms = 0.0
 
 
-class ServerSpec(_Model):
+class ServerSpec(Spec):
     """The submission server side. ``timing``: ``ideal`` (zero processing) or ``typical``,
     with ``timing_ms`` overriding single commands (ms, fixed or a distribution); ``workers``
     per front-end (absent: unlimited; a busy server queues new connections);
@@ -307,7 +315,7 @@ def _out_path(value: Any) -> Any:
     return value
 
 
-class OutputSpec(_Model):
+class OutputSpec(Spec):
     """``path``: where ``smtpsim run`` writes the records (relative to the current directory;
     ``--out`` overrides it); ``traces``: also keep client 0's packets of every run, written
     beside it as ``<stem>.packets<suffix>``."""
@@ -316,7 +324,7 @@ class OutputSpec(_Model):
     traces: Flag = False
 
 
-class ScenarioMeta(_Model):
+class ScenarioMeta(Spec):
     """``[scenario]``: identity, base seed, replications, the reference variant and the
     summary metric (the time the table shows; ``done`` unless set)."""
 
@@ -350,7 +358,7 @@ def _sweep_values(value: Any) -> Any:
     return value
 
 
-class SweepAxis(_Model):
+class SweepAxis(Spec):
     """One axis of the sweep grid: a key path and the values it takes."""
 
     path: Annotated[str, BeforeValidator(_sweep_path)]
@@ -391,7 +399,7 @@ def _by_label(items: tuple[Any, ...], section: str) -> None:
         seen[item.label] = i
 
 
-class Scenario(_Model):
+class Scenario(Spec):
     """A whole scenario file (see the module docstring)."""
 
     scenario: ScenarioMeta

@@ -249,10 +249,6 @@ def test_custom_path_passes_its_numbers(api: FakeApi) -> None:
     ]
 
 
-def test_partial_custom_path_is_a_user_error(api: FakeApi) -> None:
-    result = _invoke("run", "--rtt-ms", "120", "--up-kbps", "384")
-    _assert_user_error(result, "--down-kbps")
-    assert api.calls == []
 
 
 # --- run: output formats and files --------------------------------------------------------
@@ -308,11 +304,6 @@ def test_api_value_error_is_one_line_status_2(api: FakeApi) -> None:
 def test_api_value_error_from_default_scenario(api: FakeApi) -> None:
     api.error = ValueError("bad")
     assert _assert_user_error(_invoke("run")) == "error: bad"
-
-
-def test_negative_size_is_rejected_by_option_validation(api: FakeApi) -> None:
-    _assert_user_error(_invoke("run", "--size", "-1"), "--size")
-    assert api.calls == []
 
 
 def test_unknown_format_is_a_user_error(api: FakeApi) -> None:
@@ -453,6 +444,51 @@ def test_real_trace() -> None:
     assert result.exit_code == 0, result.output
     assert "dsl" in result.stdout.splitlines()[0]
     assert "▶|" in result.stdout and "|◀" in result.stdout
+
+
+@pytest.fixture
+def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails the test if anything is simulated (bad input must be refused before)."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("simulated despite bad input")
+
+    monkeypatch.setattr("smtpsim.scenarios.runner.run_messages", refuse)
+    monkeypatch.setattr("smtpsim.api.run_session", refuse)
+
+
+def test_partial_custom_path_is_a_user_error(nothing_runs: None) -> None:
+    result = _invoke("run", "--rtt-ms", "120", "--up-kbps", "384")
+    line = _assert_user_error(result, "--down-kbps")
+    assert line == ("error: --down-kbps: missing; required: --rtt-ms, --up-kbps and"
+                    " --down-kbps together (a custom path)")
+    _assert_user_error(_invoke("trace", "--up-kbps", "384"), "--rtt-ms")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["run", "--size", "0"],
+         "error: --size: bad value 0; allowed: a whole number >= 1 (bytes)"),
+        (["run", "--size", "-1"], "error: --size: bad value -1; allowed: a number >= 0"),
+        (["run", "--recipients", "0"],
+         "error: --recipients: bad value 0; allowed: a whole number in [1, 1000] (recipients)"),
+        (["run", "--iw", "0"],
+         "error: --iw: bad value 0; allowed: a whole number in [1, 1000] (segments)"),
+        (["trace", "--delack-ms", "600"], "error: --delack-ms: bad value 600; allowed: a number"
+         " in (0, 500] (ms, delayed-ACK timer, RFC 1122)"),
+        (["run", "--replications", "0"],
+         "error: --replications: bad value 0; allowed: a whole number in [1, 1000000]"),
+        (["run", "--example", "busy-server", "--seed", "-3"],
+         "error: --seed: bad value -3; allowed: a whole number in [0, 9223372036854775807]"),
+        (["run", "--profile", "lte", "--state", "hot"],
+         "error: --state: bad value 'hot'; allowed: one of cold, warm (client caches)"),
+    ],
+)
+def test_bad_option_values_are_refused_before_simulating(
+    nothing_runs: None, args: list[str], line: str
+) -> None:
+    assert _assert_user_error(_invoke(*args)) == line
 
 
 @pytest.mark.parametrize(

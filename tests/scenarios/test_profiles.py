@@ -1,21 +1,17 @@
-"""Built-in and custom network profiles (smtpsim.scenarios.profiles)."""
+"""Built-in network profiles (smtpsim.scenarios.profiles); custom paths are single-case
+options (tests/scenarios/test_options.py)."""
 
 from __future__ import annotations
 
-import math
 import tomllib
 from importlib import resources
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from smtpsim.model import PathConfig, TcpConfig
 from smtpsim.scenarios.errors import InvalidValueError, UnknownNameError
 from smtpsim.scenarios.profiles import (
-    Profile,
     builtin_profiles,
-    custom_profile,
     get_profile,
     parse_profiles,
 )
@@ -161,73 +157,6 @@ def test_profile_is_frozen() -> None:
         get_profile("lan").loss = 0.5  # type: ignore[misc]
 
 
-def test_custom_profile_values() -> None:
-    p = custom_profile(rtt_ms=120, up_kbps=256, down_kbps=2048, loss=0.02, jitter_ms=8)
-    assert isinstance(p, Profile)
-    assert p.name == "custom" and p.source
-    assert p.rtt_s == pytest.approx(0.120)
-    assert p.delay_up_s == p.delay_down_s == pytest.approx(0.060)
-    assert (p.up_bps, p.down_bps) == (256_000, 2_048_000)
-    assert p.loss == 0.02 and p.jitter_s == pytest.approx(0.008)
-    assert p.mss is None and p.radio_promotion_s == 0.0
-    assert custom_profile(10, 1, 1, name="mine").name == "mine"
-
-
-def test_custom_profile_bounds_accepted() -> None:
-    custom_profile(rtt_ms=10_000, up_kbps=1, down_kbps=1, loss=1.0)
-    custom_profile(rtt_ms=0.01, up_kbps=1, down_kbps=1, loss=0.0, jitter_ms=0.0)
-
-
-def test_custom_profile_loss_message() -> None:
-    with pytest.raises(InvalidValueError) as info:
-        custom_profile(50, 1000, 1000, loss=1.5)
-    assert str(info.value) == "--loss 1.5: loss must be a probability in [0, 1]"
-    assert isinstance(info.value, ValueError)
-    assert (info.value.param, info.value.value) == ("loss", 1.5)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "param", "fragment"),
-    [
-        ({"rtt_ms": 0}, "rtt_ms", "--rtt-ms 0:"),
-        ({"rtt_ms": -5}, "rtt_ms", "--rtt-ms -5"),
-        ({"rtt_ms": 10_001}, "rtt_ms", "--rtt-ms 10001: rtt must be > 0 ms and at most 10000 ms"),
-        ({"up_kbps": 0}, "up_kbps", "--up-kbps 0: bandwidth must be > 0"),
-        ({"down_kbps": -1}, "down_kbps", "--down-kbps -1"),
-        ({"loss": -0.1}, "loss", "--loss -0.1"),
-        ({"jitter_ms": -1}, "jitter_ms", "--jitter-ms -1: jitter must be >= 0 ms"),
-        ({"loss": math.nan}, "loss", "finite"),
-        ({"up_kbps": math.inf}, "up_kbps", "finite"),
-    ],
-)
-def test_custom_profile_rejects(kwargs: dict, param: str, fragment: str) -> None:
-    args = {"rtt_ms": 50.0, "up_kbps": 100.0, "down_kbps": 100.0} | kwargs
-    with pytest.raises(InvalidValueError) as info:
-        custom_profile(**args)
-    assert info.value.param == param
-    assert fragment in str(info.value)
-    assert "must" in str(info.value) and "\n" not in str(info.value)
-
-
-@given(
-    rtt_ms=st.floats(min_value=0.001, max_value=10_000),
-    up_kbps=st.floats(min_value=0.001, max_value=1e7),
-    down_kbps=st.floats(min_value=0.001, max_value=1e7),
-    loss=st.floats(min_value=0.0, max_value=1.0),
-    jitter_ms=st.floats(min_value=0.0, max_value=1e4),
-)
-def test_custom_profile_path_round_trip(
-    rtt_ms: float, up_kbps: float, down_kbps: float, loss: float, jitter_ms: float
-) -> None:
-    path = custom_profile(rtt_ms, up_kbps, down_kbps, loss, jitter_ms).path()
-    assert path.rtt_s == pytest.approx(rtt_ms / 1000, rel=1e-12)
-    assert path.up.delay_s == path.down.delay_s
-    assert path.up.bandwidth_bps == pytest.approx(up_kbps * 1000, rel=1e-12)
-    assert path.down.bandwidth_bps == pytest.approx(down_kbps * 1000, rel=1e-12)
-    assert path.up.loss == path.down.loss == loss
-    assert path.up.jitter_s == path.down.jitter_s == pytest.approx(jitter_ms / 1000, rel=1e-12)
-
-
 GOOD_TABLE = """
 [profiles.x]
 description = "d"
@@ -255,17 +184,18 @@ def test_parse_profiles_per_direction_and_mss() -> None:
 @pytest.mark.parametrize(
     ("edit", "error", "fragment"),
     [
-        (("loss = 0.1", "loss = 2"), InvalidValueError, "[profiles.x] loss = 2"),
+        (("loss = 0.1", "loss = 2"), InvalidValueError, "[profiles.x] loss =: bad value 2"),
         (("mss = 1380", "mss = 0"), InvalidValueError, "mss"),
         (("mss = 1380", "rtt_ms = 5"), ValueError, "give rtt_ms, or both"),
         (("mss = 1380", "rtt = 5"), UnknownNameError, "did you mean 'rtt_ms'"),
         (('source = "s"', 'source = ""'), ValueError, "source must be a non-empty string"),
         (("jitter_ms = 1", ""), ValueError, "missing key 'jitter_ms'"),
         (("delay_up_ms = 10", "delay_up_ms = -20"), InvalidValueError, "delay_up_ms"),
-        (("up_kbps = 64", "up_kbps = 0"), InvalidValueError, "up_kbps = 0"),
+        (("up_kbps = 64", "up_kbps = 0"), InvalidValueError, "up_kbps =: bad value 0"),
         (("mss = 1380", "radio_promotion_ms = 200"), InvalidValueError,
-         "[profiles.x] radio_tail_ms = 0: a radio with a promotion delay needs a tail > 0 ms"),
-        (("mss = 1380", "radio_tail_ms = -1"), InvalidValueError, "radio_tail_ms = -1"),
+         "[profiles.x] radio_tail_ms =: bad value 0; allowed: a radio with a promotion delay"
+         " needs a tail > 0 ms"),
+        (("mss = 1380", "radio_tail_ms = -1"), InvalidValueError, "radio_tail_ms =: bad value -1"),
     ],
 )
 def test_parse_profiles_rejects(edit: tuple[str, str], error: type, fragment: str) -> None:

@@ -79,7 +79,7 @@ EXACT = [
     ("iw-boolean", SCEN + PROF + "iw = true\n" + VAR, "profile[0].iw",
      "bad value true; allowed: a whole number in [1, 1000] (segments)"),
     ("delack-too-long", SCEN + PROF + "delack_ms = 600\n" + VAR, "profile[0].delack_ms",
-     "bad value 600; allowed: a number in (0, 500] (ms, RFC 1122)"),
+     "bad value 600; allowed: a number in (0, 500] (ms, delayed-ACK timer, RFC 1122)"),
     ("radio-without-tail",
      SCEN + '[[profile]]\npreset = "dsl"\nradio_promotion_ms = 200\n' + VAR,
      "profile[0].radio_tail_ms",
