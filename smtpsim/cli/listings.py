@@ -34,14 +34,14 @@ def profiles_table() -> Table:
     for name in ("RTT ms", "down kbit/s", "up kbit/s", "loss %", "jitter ms"):
         table.add_column(name, justify="right")
     table.add_column("source")
-    for p in builtin_profiles().values():
+    for name, p in builtin_profiles().items():
         cells = (
-            p.name,
-            rounded(p.rtt_s * 1e3),
-            f"{p.down_bps / 1e3:,.0f}",
-            f"{p.up_bps / 1e3:,.0f}",
+            name,
+            rounded(p.round_trip_ms),
+            f"{p.down_kbps:,.0f}",
+            f"{p.up_kbps:,.0f}",
             rounded(p.loss * 100),
-            rounded(p.jitter_s * 1e3),
+            rounded(p.jitter_ms),
             p.source,
         )
         table.add_row(*map(Text, cells))

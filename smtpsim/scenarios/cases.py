@@ -23,55 +23,44 @@ from smtpsim.model import (
     Workload,
 )
 from smtpsim.scenarios.dists import Fixed
-from smtpsim.scenarios.profiles import builtin_profiles
-from smtpsim.scenarios.schema import ProfileSpec, Scenario, ServerSpec, VariantSpec, WorkloadSpec
+from smtpsim.scenarios.profiles import ProfileSpec
+from smtpsim.scenarios.schema import Scenario, ServerSpec, VariantSpec, WorkloadSpec
 from smtpsim.scenarios.variants import parse_variant
 
 __all__ = ["build_case", "build_cases", "case_count", "path_config", "radio", "tcp_config"]
 
 
-def _own_or_preset(p: ProfileSpec, key: str, attr: str, default: float = 0.0) -> float:
-    """``key`` of the profile in the simulator's unit (ms / 1000.0, kbit/s * 1000.0, as
-    ``profiles.py`` converts), else the preset's ``attr`` (already in that unit, so a preset's
-    numbers reach the Case unchanged), else ``default``."""
-    own = getattr(p, key)
-    if own is not None:
-        if key.endswith("_ms"):
-            return float(own) / 1000.0
-        return float(own) * 1000.0 if key.endswith("_kbps") else float(own)
-    if p.preset is not None:
-        return float(getattr(builtin_profiles()[p.preset], attr))
-    return default
+def _seconds(ms: float) -> float:
+    return ms / 1000.0
+
+
+def _bps(kbps: float) -> float:
+    return float(kbps) * 1000.0
 
 
 def path_config(p: ProfileSpec) -> PathConfig:
     """The profile's path: per-direction delay and rate, loss (or Gilbert–Elliott) and jitter
     both ways; the preset's values where the profile does not override them."""
-    if p.rtt_ms is not None:
-        up_s = down_s = p.rtt_ms / 2.0 / 1000.0
-    else:
-        up_s = _own_or_preset(p, "delay_up_ms", "delay_up_s")
-        down_s = _own_or_preset(p, "delay_down_ms", "delay_down_s")
-    up_bps = _own_or_preset(p, "up_kbps", "up_bps")
-    down_bps = _own_or_preset(p, "down_kbps", "down_bps")
-    jitter_s = _own_or_preset(p, "jitter_ms", "jitter_s")
+    up_ms, down_ms = p.delays_ms()
+    up_bps, down_bps = _bps(p.value("up_kbps")), _bps(p.value("down_kbps"))
+    jitter_s = _seconds(p.value("jitter_ms") or 0.0)
     burst = None
     loss = 0.0
     if p.burst is not None:
         b = p.burst
         burst = GilbertElliott(b.p_gb, b.p_bg, b.loss_good, b.loss_bad)
     else:
-        loss = _own_or_preset(p, "loss", "loss")
+        loss = float(p.value("loss") or 0.0)
     return PathConfig(
-        LinkConfig(up_s, up_bps, jitter_s, loss, burst),
-        LinkConfig(down_s, down_bps, jitter_s, loss, burst),
+        LinkConfig(_seconds(up_ms), up_bps, jitter_s, loss, burst),
+        LinkConfig(_seconds(down_ms), down_bps, jitter_s, loss, burst),
     )
 
 
 def radio(p: ProfileSpec) -> tuple[float, float]:
     """(promotion, tail) in seconds."""
-    return (_own_or_preset(p, "radio_promotion_ms", "radio_promotion_s"),
-            _own_or_preset(p, "radio_tail_ms", "radio_tail_s"))
+    promotion_ms, tail_ms = p.radio_ms()
+    return _seconds(promotion_ms), _seconds(tail_ms)
 
 
 def tcp_config(p: ProfileSpec) -> TcpConfig:
@@ -83,7 +72,7 @@ def tcp_config(p: ProfileSpec) -> TcpConfig:
     if p.iw is not None:
         tcp = replace(tcp, iw=p.iw)
     if p.delack_ms is not None:
-        tcp = replace(tcp, delack_s=p.delack_ms / 1000.0)
+        tcp = replace(tcp, delack_s=_seconds(p.delack_ms))
     return tcp
 
 
@@ -95,7 +84,7 @@ def _timing(server: ServerSpec) -> tuple[ServerTiming, str]:
         if getattr(server.timing_ms, name) is not None
     }
     overrides = {
-        name: d.value / 1000.0 if isinstance(d, Fixed) else d.config(1e-3)
+        name: _seconds(d.value) if isinstance(d, Fixed) else d.config(1e-3)
         for name, d in given.items()
     }
     if not overrides:
@@ -135,8 +124,8 @@ def _server(s: ServerSpec, tcp: TcpConfig) -> Server:
             tuple(f.config_changes_s), f.rolling_interval_s,
         ),
         dc_path=PathConfig(
-            LinkConfig(d.rtt_ms / 2.0 / 1000.0, d.up_kbps * 1000.0, d.jitter_ms / 1000.0, d.loss),
-            LinkConfig(d.rtt_ms / 2.0 / 1000.0, d.down_kbps * 1000.0, d.jitter_ms / 1000.0,
+            LinkConfig(_seconds(d.rtt_ms / 2.0), _bps(d.up_kbps), _seconds(d.jitter_ms), d.loss),
+            LinkConfig(_seconds(d.rtt_ms / 2.0), _bps(d.down_kbps), _seconds(d.jitter_ms),
                        d.loss),
         ),
     )

@@ -26,6 +26,7 @@ __all__ = [
     "Check",
     "Flag",
     "Kbps",
+    "Line",
     "Ms",
     "Name",
     "Prob",
@@ -152,14 +153,20 @@ def _text(value: Any) -> Any:
     return value.strip()
 
 
+def _line(value: Any) -> Any:
+    if not isinstance(value, str) or "\n" in value or not value.strip():
+        raise fail("a non-empty one-line string")
+    return value.strip()
+
+
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_+")
-_NAME_ALLOWED = "a name of lower-case letters, digits and . - _ + (at most 64 characters)"
+_NAME_ALLOWED = "a name of lower-case letters, digits and . - _ + (at most 128 characters)"
 
 
 def _name(value: Any) -> Any:
     if (
         not isinstance(value, str)
-        or not 1 <= len(value) <= 64
+        or not 1 <= len(value) <= 128
         or not set(value) <= _NAME_CHARS
     ):
         raise fail(_NAME_ALLOWED)
@@ -174,6 +181,8 @@ def _flag(value: Any) -> Any:
 
 #: One line of free text.
 Text = Annotated[str, BeforeValidator(Check("a one-line string", _text))]
+#: One non-empty line of text (a data file's descriptions and sources).
+Line = Annotated[str, BeforeValidator(Check("a non-empty one-line string", _line))]
 #: A name used in records and tables (profile, variant, scenario).
 Name = Annotated[str, BeforeValidator(Check(_NAME_ALLOWED, _name))]
 #: A TOML boolean.

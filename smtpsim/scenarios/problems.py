@@ -110,6 +110,8 @@ def _allowed_for(loc: Loc, root: type[BaseModel]) -> str:
         text = allowed_text(info)
         if text:
             return text
+        if any(typing.get_origin(t) is dict for t in _members(info.annotation)):
+            return f"a table of named tables ([{loc[-1]}.<name>])"
         kinds = [t for t in _members(info.annotation) if isinstance(t, type)]
         if kinds and issubclass(kinds[0], BaseModel):
             return "a table with keys " + ", ".join(kinds[0].model_fields)

@@ -37,7 +37,6 @@ from smtpsim.model import METRICS, ServerTiming
 from smtpsim.scenarios.dists import Dist, Fixed, check_support
 from smtpsim.scenarios.errors import VariantError, did_you_mean
 from smtpsim.scenarios.fields import (
-    MAX_RTT_MS,
     MISSING,
     Check,
     Flag,
@@ -53,7 +52,7 @@ from smtpsim.scenarios.fields import (
     fail,
     number,
 )
-from smtpsim.scenarios.profiles import builtin_profiles
+from smtpsim.scenarios.profiles import BurstSpec, ProfileSpec
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
 
 __all__ = [
@@ -71,109 +70,6 @@ __all__ = [
 ]
 
 
-
-
-DelackMs = Annotated[float, number("ms", gt=0, le=500, what="delayed-ACK timer, RFC 1122")]
-
-
-class BurstSpec(Spec):
-    """Gilbert–Elliott bursty loss (per packet): Good -> Bad with ``p_gb``, back with ``p_bg``,
-    losing ``loss_good`` / ``loss_bad`` of the packets in each state."""
-
-    p_gb: Annotated[float, number(gt=0, le=1, what="a probability")]
-    p_bg: Annotated[float, number(gt=0, le=1, what="a probability")]
-    loss_good: Prob = 0.0
-    loss_bad: Prob = 1.0
-
-
-class ProfileSpec(Spec):
-    """A network path. ``preset`` starts from a built-in profile (``smtpsim profiles``); every
-    other key overrides it. Without a preset, ``name``, ``up_kbps``, ``down_kbps`` and
-    ``rtt_ms`` (or both ``delay_up_ms`` and ``delay_down_ms``) are required.
-
-    ``loss`` (independent, per packet) or ``burst`` (Gilbert–Elliott) and ``jitter_ms`` apply
-    to both directions; ``mss``, ``iw`` (segments) and ``delack_ms`` to both TCP endpoints;
-    ``radio_promotion_ms`` is paid before the first packet after the radio idled for
-    ``radio_tail_ms``.
-    """
-
-    preset: Annotated[str, choice(builtin_profiles(), "built-in profiles")] | None = None
-    name: Name | None = None
-    description: Text | None = None
-    rtt_ms: RttMs | None = None
-    delay_up_ms: Ms | None = None
-    delay_down_ms: Ms | None = None
-    up_kbps: Kbps | None = None
-    down_kbps: Kbps | None = None
-    loss: Prob | None = None
-    burst: BurstSpec | None = None
-    jitter_ms: Ms | None = None
-    mss: Annotated[int, number("bytes", ge=64, le=65_495, integer=True)] | None = None
-    iw: Annotated[int, number("segments", ge=1, le=1000, integer=True)] | None = None
-    delack_ms: DelackMs | None = None
-    radio_promotion_ms: Ms | None = None
-    radio_tail_ms: Ms | None = None
-
-    @model_validator(mode="after")
-    def _complete(self) -> ProfileSpec:
-        inline = self.preset is None
-        if inline and self.name is None:
-            raise fail("a name (required for a profile without a preset)", key=("name",),
-                       value=MISSING)
-        split = (self.delay_up_ms, self.delay_down_ms)
-        if self.rtt_ms is not None and any(d is not None for d in split):
-            key = "delay_up_ms" if self.delay_up_ms is not None else "delay_down_ms"
-            raise fail("no one-way delay together with rtt_ms: give rtt_ms, or delay_up_ms"
-                       " and delay_down_ms", key=(key,), value=getattr(self, key))
-        if inline:
-            if self.rtt_ms is None and all(d is None for d in split):
-                raise fail("rtt_ms, or delay_up_ms and delay_down_ms (required without a"
-                           " preset)", key=("rtt_ms",), value=MISSING)
-            for key in ("delay_up_ms", "delay_down_ms", "up_kbps", "down_kbps"):
-                if getattr(self, key) is None and (key[:5] != "delay" or self.rtt_ms is None):
-                    unit = "ms" if key.endswith("_ms") else "kbit/s"
-                    raise fail(f"a number ({unit}; required without a preset)", key=(key,),
-                               value=MISSING)
-        if self.loss is not None and self.burst is not None:
-            raise fail("loss (independent) or burst (Gilbert-Elliott), not both",
-                       key=("burst",), value=self.burst.model_dump())
-        up_ms, down_ms = self.delays_ms()
-        if not 0 < up_ms + down_ms <= MAX_RTT_MS:
-            raise fail(f"one-way delays adding up to (0, {MAX_RTT_MS:g}] ms",
-                       key=("delay_up_ms",), value=up_ms)
-        promotion_ms, tail_ms = self.radio_ms()
-        if promotion_ms > 0 and tail_ms <= 0:
-            raise fail("a number > 0 (ms): a radio with a promotion delay needs a tail",
-                       key=("radio_tail_ms",), value=tail_ms)
-        return self
-
-    @property
-    def label(self) -> str:
-        """The name in records: ``name``, else the preset's."""
-        return self.name if self.name is not None else str(self.preset)
-
-    def value(self, key: str) -> Any:
-        """The value of ``key`` (a field name): this profile's, else its preset's (``*_ms``
-        keys converted from the preset's seconds), else None."""
-        own = getattr(self, key)
-        if own is not None or self.preset is None:
-            return own
-        base = builtin_profiles()[self.preset]
-        if key.endswith("_ms"):
-            return getattr(base, key[:-3] + "_s") * 1000.0
-        if key.endswith("_kbps"):
-            return getattr(base, key[:-5] + "_bps") / 1000.0
-        return getattr(base, key, None)
-
-    def delays_ms(self) -> tuple[float, float]:
-        """(up, down) one-way delays in ms, the preset's where not overridden."""
-        if self.rtt_ms is not None:
-            return self.rtt_ms / 2.0, self.rtt_ms / 2.0
-        return self.value("delay_up_ms") or 0.0, self.value("delay_down_ms") or 0.0
-
-    def radio_ms(self) -> tuple[float, float]:
-        """(promotion, tail) in ms; 0 where neither the profile nor its preset gives one."""
-        return self.value("radio_promotion_ms") or 0.0, self.value("radio_tail_ms") or 0.0
 
 
 _TOKEN_NAMES = tuple(sorted({t.name for t in TOKENS} | set(PRESETS)))

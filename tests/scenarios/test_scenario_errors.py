@@ -47,7 +47,7 @@ EXACT = [
      "missing; required: a table with keys name, description, seed, replications, reference,"
      " metric"),
     ("missing-name", "[scenario]\nseed = 1\n" + PROF + VAR, "scenario.name",
-     "missing; required: a name of lower-case letters, digits and . - _ + (at most 64"
+     "missing; required: a name of lower-case letters, digits and . - _ + (at most 128"
      " characters)"),
     ("profile-not-array", SCEN + '[profile]\npreset = "lte"\n' + VAR, "profile",
      "bad value {preset = 'lte'}; allowed: an array of one or more tables (write [[profile]])"),
