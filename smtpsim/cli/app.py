@@ -275,10 +275,13 @@ def trace(
 
 @app.command()
 def profiles() -> None:
-    """List the built-in network profiles and the source of their figures."""
-    from smtpsim.cli.listings import profiles_table
+    """List the built-in network profiles and server timing presets, and the source of
+    their figures."""
+    from smtpsim.cli.listings import profiles_table, servers_table
 
-    Console().print(profiles_table())
+    console = Console()
+    console.print(profiles_table())
+    console.print(servers_table())
 
 
 @app.command()

@@ -20,11 +20,15 @@ from smtpsim.scenarios.cases import build_case, case_count
 from smtpsim.scenarios.loader import dumps, example_names, load_example
 from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.schema import Scenario
+from smtpsim.scenarios.servers import server_presets
+from smtpsim.scenarios.show import number as shown
 from smtpsim.scenarios.show import rounded
 from smtpsim.scenarios.sweep import points
 from smtpsim.scenarios.variants import variant_table
 
-__all__ = ["examples_table", "profiles_table", "resolved_view", "variants_table"]
+__all__ = [
+    "examples_table", "profiles_table", "resolved_view", "servers_table", "variants_table",
+]
 
 
 def profiles_table() -> Table:
@@ -45,6 +49,21 @@ def profiles_table() -> Table:
             p.source,
         )
         table.add_row(*map(Text, cells))
+    return table
+
+
+def servers_table() -> Table:
+    """The server timing presets: each step's time and the source of the figure."""
+    table = Table(title=Text("server timing presets (--server, [server] timing)"),
+                  title_justify="left")
+    for name in ("preset", "step", "ms", "source"):
+        table.add_column(name, justify="right" if name == "ms" else "left")
+    for i, (name, preset) in enumerate(server_presets().items()):
+        if i:
+            table.add_section()
+        for j, (step, value) in enumerate(preset.steps().items()):
+            cells = (name if j == 0 else "", step, shown(value.ms), value.source)
+            table.add_row(*map(Text, cells))
     return table
 
 

@@ -25,6 +25,7 @@ from smtpsim.model import (
 from smtpsim.scenarios.dists import Fixed
 from smtpsim.scenarios.profiles import ProfileSpec
 from smtpsim.scenarios.schema import Scenario, ServerSpec, VariantSpec, WorkloadSpec
+from smtpsim.scenarios.servers import get_server_timing
 from smtpsim.scenarios.variants import parse_variant
 
 __all__ = ["build_case", "build_cases", "case_count", "path_config", "radio", "tcp_config"]
@@ -77,7 +78,7 @@ def tcp_config(p: ProfileSpec) -> TcpConfig:
 
 
 def _timing(server: ServerSpec) -> tuple[ServerTiming, str]:
-    timing = ServerTiming.ideal() if server.timing == "ideal" else ServerTiming.typical()
+    timing = get_server_timing(server.timing)
     given: dict[str, Any] = {} if server.timing_ms is None else {
         name: getattr(server.timing_ms, name)
         for name in type(server.timing_ms).model_fields

@@ -22,7 +22,6 @@ Every model forbids unknown keys and is frozen; sequences are tuples.
 
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -33,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from smtpsim.model import METRICS, ServerTiming
+from smtpsim.model import METRICS
 from smtpsim.scenarios.dists import Dist, Fixed, check_support
 from smtpsim.scenarios.errors import VariantError, did_you_mean
 from smtpsim.scenarios.fields import (
@@ -53,6 +52,7 @@ from smtpsim.scenarios.fields import (
     number,
 )
 from smtpsim.scenarios.profiles import BurstSpec, ProfileSpec
+from smtpsim.scenarios.servers import SERVER_TIMINGS, TIMING_STEPS
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
 
 __all__ = [
@@ -154,14 +154,12 @@ class WorkloadSpec(Spec):
         return self
 
 
-_TIMING_FIELDS = tuple(f.name for f in dc_fields(ServerTiming))
-
 #: Per-command server processing times in ms (ServerTiming's field names), overriding the
 #: ``timing`` preset's: a number, or a distribution drawn per command.
 TimingMs = create_model(  # type: ignore[call-overload]
     "TimingMs",
     __base__=Spec,
-    **{name: (Dist | None, None) for name in _TIMING_FIELDS},
+    **{name: (Dist | None, None) for name in TIMING_STEPS},
 )
 
 
@@ -189,13 +187,14 @@ class DcPathSpec(Spec):
 
 
 class ServerSpec(Spec):
-    """The submission server side. ``timing``: ``ideal`` (zero processing) or ``typical``,
-    with ``timing_ms`` overriding single commands (ms, fixed or a distribution); ``workers``
-    per front-end (absent: unlimited; a busy server queues new connections);
-    ``idle_timeout_s`` before a worker drops an idle connection (RFC 5321 §4.5.3.2.7:
-    5 min); ``burl_pooled``: BURL fetches ride one pooled IMAP connection."""
+    """The submission server side. ``timing``: a preset of ``data/servers.toml``, ``ideal``
+    (zero processing) or ``typical``, with ``timing_ms`` overriding single commands (ms,
+    fixed or a distribution); ``workers`` per front-end (absent: unlimited; a busy server
+    queues new connections); ``idle_timeout_s`` before a worker drops an idle connection
+    (RFC 5321 §4.5.3.2.7: 5 min); ``burl_pooled``: BURL fetches ride one pooled IMAP
+    connection."""
 
-    timing: Annotated[str, choice(("ideal", "typical"), "server timing presets")] = "typical"
+    timing: Annotated[str, choice(SERVER_TIMINGS, "server timing presets")] = "typical"
     timing_ms: TimingMs | None = None  # type: ignore[valid-type]
     workers: Annotated[int, number("per front-end", ge=1, le=100_000, integer=True)] | None = (
         None)
