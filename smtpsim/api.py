@@ -27,7 +27,7 @@ from smtpsim.scenarios.schema import Scenario
 from smtpsim.simulator.run import run_session
 
 __all__ = [
-    "DEFAULT_VARIANTS", "build_cases", "default_scenario_frame", "load_scenario", "run_scenario",
+    "build_cases", "default_scenario_frame", "load_scenario", "run_scenario",
     "run_scenario_result", "simulate", "trace",
 ]
 
@@ -135,25 +135,14 @@ def trace(
     return tr
 
 
-#: The variants of the built-in default scenario, in display order: baseline against every
-#: preset, with ``baseline+save`` (baseline that also APPENDs the message to Sent) right
-#: before ``burl``, BURL's fair comparison: both send and save, and the summary's default
-#: metric, ``done``, counts the save.
-DEFAULT_VARIANTS = (
-    "baseline", "rfc5321", "pipelining", "chunking", "quickstart-basic", "quickstart-full",
-    "config-token", "tfo", "implicit-tls", "baseline+save", "burl", "streamlined",
-    "streamlined-2006",
-)
-
-
 def default_scenario_frame(seed: int | None = None, replications: int | None = None
                            ) -> pd.DataFrame:
-    """The built-in default scenario: ``DEFAULT_VARIANTS`` (baseline, every variant preset and
-    ``baseline+save``) on every built-in profile, warm clients."""
-    from smtpsim.scenarios.profiles import builtin_profiles
-
-    return simulate(list(builtin_profiles()), variant=list(DEFAULT_VARIANTS), seed=seed,
-                    replications=replications, state="warm")
+    """The records of the built-in default scenario, the shipped example ``default``
+    (baseline, every variant preset and ``baseline+save`` on every built-in profile, warm
+    clients), one row per message as :func:`simulate` returns them. ``seed`` and
+    ``replications`` override the file's (0 and 1)."""
+    result = runner.run(loader.load_example(loader.DEFAULT), replications, seed=seed)
+    return result.records.drop(columns=_SCENARIO_COLUMNS)
 
 
 def load_scenario(path: str | Path | None = None, *, example: str | None = None) -> Scenario:

@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 
 __all__ = ["app"]
 
-OUT_SUFFIXES = (".parquet", ".csv")
 REFERENCE = "baseline"
 #: The default summary metric, when neither ``--metric`` nor a scenario file sets one.
 DEFAULT_METRIC = "done"
@@ -81,10 +80,14 @@ def _one_or_many(values: list[str] | None) -> str | list[str] | None:
 
 
 def _check_out(out: Path | None) -> None:
+    """``--out`` obeys the rule of a scenario file's ``[output] path``, in a directory that
+    exists."""
     if out is None:
         return
-    if out.suffix.lower() not in OUT_SUFFIXES:
-        fail(f"--out {out}: the file name must end in .parquet or .csv")
+    from smtpsim.scenarios.options import check_output
+
+    with user_errors():
+        check_output(str(out))
     if not out.parent.is_dir():
         fail(f"--out {out}: directory {out.parent} does not exist")
 
@@ -125,48 +128,46 @@ def run(
     """Simulate and summarise: median time (--metric; done by default) and its ratio to the
     reference (baseline, or the scenario file's).
 
-    Without options: the built-in default scenario (every variant preset, and
-    baseline+save beside burl, on the built-in profiles). With any of --profile,
+    Without options: the built-in default scenario, the example `default` (every variant
+    preset, and baseline+save beside burl, on the built-in profiles). With any of --profile,
     --rtt-ms/--up-kbps/--down-kbps, --loss, --variant, --size, --recipients, --iw or
     --server: that one case. With SCENARIO.toml or --example NAME: that scenario (its
     [output] path unless --out is given). --seed, --replications and --metric apply to all
     of them (--metric overrides a scenario file's [scenario] metric).
     """
-    if scenario is not None or example is not None:
-        single = {
-            "--profile": profile, "--rtt-ms": rtt_ms, "--up-kbps": up_kbps,
-            "--down-kbps": down_kbps, "--loss": loss, "--variant": variant, "--size": size,
-            "--recipients": recipients, "--iw": iw, "--delack-ms": delack_ms,
-            "--server": server, "--state": state,
-        }
-        given = [k for k, v in single.items() if v is not None]
-        if given:
-            fail(f"{', '.join(given)}: single-case options do not apply to a scenario, "
-                 "which sets them itself")
-        _run_scenario(scenario, example, seed, replications, fmt, out, metric)
-        return
-    _check_out(out)
     case = _given(
         profile=_one_or_many(profile), rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps,
         loss=loss, variant=_one_or_many(variant), size=size, recipients=recipients, iw=iw,
         delack_ms=delack_ms, server=server, state=state,
     )
-    repeat = _given(seed=seed, replications=replications)
+    if case and (scenario is not None or example is not None):
+        given = ", ".join("--" + name.replace("_", "-") for name in case)
+        fail(f"{given}: single-case options do not apply to a scenario, which sets them itself")
+    if case:
+        _run_single(case, _given(seed=seed, replications=replications), fmt, out, metric)
+        return
+    if scenario is None and example is None:
+        from smtpsim.scenarios.loader import DEFAULT
+
+        example = DEFAULT
+    _run_scenario(scenario, example, seed, replications, fmt, out, metric)
+
+
+def _run_single(
+    case: dict[str, Any], repeat: dict[str, Any], fmt: OutputFormat, out: Path | None,
+    metric: str | None,
+) -> None:
+    """``smtpsim run`` with single-case options: ``api.simulate``, summarised against
+    baseline."""
+    _check_out(out)
     chosen = DEFAULT_METRIC if metric is None else metric
     from smtpsim import api
     from smtpsim.cli.views import METRIC_TITLES, print_records
 
     with user_errors():
-        if case:
-            df = api.simulate(**case, **repeat)
-            title = f"{METRIC_TITLES[chosen]} per profile and variant"
-        else:
-            df = api.default_scenario_frame(**repeat)
-            title = (
-                "default scenario: every variant preset, and baseline+save beside burl, on "
-                "every built-in profile, warm clients"
-            )
-    print_records(df, fmt, title, REFERENCE, chosen)
+        df = api.simulate(**case, **repeat)
+    print_records(df, fmt, f"{METRIC_TITLES[chosen]} per profile and variant", REFERENCE,
+                  chosen)
     if out is not None:
         _write(df, out)
 
@@ -193,10 +194,11 @@ def _run_scenario(
 ) -> None:
     """``smtpsim run SCENARIO.toml`` / ``--example NAME``; ``metric`` (``--metric``)
     overrides the file's ``[scenario] metric``."""
+    _check_out(out)
     loaded = _load(path, example)
     if out is None and loaded.output.path is not None:
         out = Path(loaded.output.path)
-    _check_out(out)
+        _check_out(out)
     from smtpsim import api
     from smtpsim.cli.views import print_records, print_scenario
 

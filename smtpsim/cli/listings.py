@@ -147,11 +147,12 @@ def resolved_view(scenario: Scenario) -> list[RenderableType]:
 
 
 def examples_table(names: Iterable[str] | None = None) -> Table:
-    """The shipped examples: name, description, runs at the file's replications."""
+    """The shipped examples, the default scenario first: name, description, runs at the
+    file's replications."""
     table = Table(title="shipped examples (smtpsim run --example NAME)", title_justify="left")
     for name in ("name", "description", "runs"):
         table.add_column(name, justify="right" if name == "runs" else "left")
-    for name in names if names is not None else example_names():
+    for name in names if names is not None else example_names(default=True):
         s = load_example(name)
         runs = case_count(s) * s.scenario.replications
         table.add_row(Text(name), Text(s.scenario.description), Text(str(runs)))

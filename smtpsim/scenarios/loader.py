@@ -4,7 +4,8 @@ Every problem found is reported, one line each, in a :class:`ScenarioError` (a
 ``ValueError``): a TOML syntax error with its line and column, or every schema error
 pydantic finds (``FILE: profile[2].loss: bad value 1.5; allowed: ...``,
 ``smtpsim.scenarios.documents``), then every bad sweep value. Shipped examples live in
-``examples/*.toml`` inside the package.
+``examples/*.toml`` inside the package, the built-in default scenario (``default.toml``)
+among them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from smtpsim.scenarios.sweep import check_axes, points
 from smtpsim.scenarios.toml_writer import dumps as toml_dumps
 
 __all__ = [
+    "DEFAULT",
     "ScenarioError",
     "dump",
     "dumps",
@@ -36,6 +38,10 @@ __all__ = [
     "load_example",
     "loads",
 ]
+
+
+DEFAULT = "default"
+"""The shipped example ``smtpsim run`` runs without options: the built-in default scenario."""
 
 
 def _sweep_problems(scenario: Scenario, source: str) -> list[str]:
@@ -89,9 +95,11 @@ def _examples() -> dict[str, Traversable]:
     }
 
 
-def example_names() -> list[str]:
-    """The shipped examples, by name (the file name without ``.toml``)."""
-    return list(_examples())
+def example_names(*, default: bool = False) -> list[str]:
+    """The shipped studies by name (the file name without ``.toml``); with ``default``,
+    the built-in default scenario (:data:`DEFAULT`) first."""
+    names = [name for name in _examples() if name != DEFAULT]
+    return [DEFAULT, *names] if default else names
 
 
 def example_text(name: str) -> str:

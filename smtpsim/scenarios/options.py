@@ -1,6 +1,6 @@
 """Options given one by one -> a validated :class:`Scenario`: the keyword arguments of
 ``smtpsim.api.simulate``, ``trace`` and ``build_cases`` (the CLI's single-case options), and
-``--seed``/``--replications`` over a scenario file.
+``--seed``/``--replications``/``--out`` over a scenario file.
 
 Each option is written where a scenario file writes it (``size`` is ``[workload]
 size_bytes``, ``iw`` every profile's ``iw``, ``server`` ``[server] timing``), so the schema's
@@ -26,10 +26,13 @@ from pydantic import ValidationError
 from smtpsim.model import FarmConfig
 from smtpsim.scenarios.errors import MISSING, InvalidValueError
 from smtpsim.scenarios.problems import Problem, problems
-from smtpsim.scenarios.schema import Scenario, ScenarioMeta
+from smtpsim.scenarios.schema import OutputSpec, Scenario, ScenarioMeta
 from smtpsim.scenarios.variants import canonical_name
 
-__all__ = ["CUSTOM", "DEFAULT_PROFILE", "DEFAULT_VARIANT", "Options", "overridden", "scenario"]
+__all__ = [
+    "CUSTOM", "DEFAULT_PROFILE", "DEFAULT_VARIANT", "Options", "check_output", "overridden",
+    "scenario",
+]
 
 DEFAULT_PROFILE = "dsl"
 DEFAULT_VARIANT = "baseline"
@@ -166,3 +169,13 @@ def overridden(
         raise InvalidValueError(option, changes.get(option, problem.value), problem.allowed,
                                 hint=problem.hint) from None
     return scenario.model_copy(update={"scenario": meta})
+
+
+def check_output(path: str) -> None:
+    """Refuse an output file (``--out``) that a scenario file's ``[output] path`` would
+    refuse."""
+    try:
+        OutputSpec.model_validate({"path": path})
+    except ValidationError as e:
+        problem = problems(e, {"path": path}, OutputSpec)[0]
+        raise InvalidValueError("out", path, problem.allowed) from None

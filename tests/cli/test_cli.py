@@ -25,6 +25,9 @@ from smtpsim.cli import app
 from smtpsim.model.trace import PacketEvent, Trace
 from smtpsim.scenarios import profiles as builtin
 from smtpsim.scenarios import variants as variant_tokens
+from smtpsim.scenarios.loader import load_example
+from smtpsim.scenarios.runner import RunResult
+from smtpsim.scenarios.schema import Scenario
 
 COLUMNS = [
     "profile", "variant", "seed", "replication", "size", "recipients", "iw", "server",
@@ -90,9 +93,18 @@ class FakeApi(types.ModuleType):
         self._call("simulate", {"profile": profile, **kwargs})
         return _frame()
 
-    def default_scenario_frame(self, **kwargs: Any) -> pd.DataFrame:
-        self._call("default_scenario_frame", kwargs)
-        return _frame()
+    def load_scenario(self, path: Any = None, **kwargs: Any) -> Scenario:
+        self._call("load_scenario", {"path": path, **kwargs})
+        return load_example(kwargs["example"])
+
+    def run_scenario_result(self, scenario: Scenario, replications: Any, progress: bool,
+                            **kwargs: Any) -> RunResult:
+        self._call("run_scenario_result", {"scenario": scenario.scenario.name,
+                                           "replications": replications, **kwargs})
+        records = _frame()
+        records.insert(0, "point", 0)
+        records.insert(0, "scenario", scenario.scenario.name)
+        return RunResult(records, None, scenario.reference, scenario.scenario.metric)
 
     def trace(self, profile: Any = None, **kwargs: Any) -> Trace:
         self._call("trace", {"profile": profile, **kwargs})
@@ -129,10 +141,19 @@ def _assert_user_error(result: Result, *needles: str) -> str:
 # --- run: which API call, with which arguments -------------------------------------------
 
 
+DEFAULT_RUN = [("load_scenario", {"path": None, "example": "default"}),
+               ("run_scenario_result", {"scenario": "default", "replications": None,
+                                        "seed": None})]
+
+
 def test_run_without_options_runs_the_default_scenario(api: FakeApi) -> None:
+    """The built-in default scenario is the shipped example ``default``."""
     result = _invoke("run")
     assert result.exit_code == 0, result.output
-    assert api.calls == [("default_scenario_frame", {})]
+    assert api.calls == DEFAULT_RUN
+    assert " ".join(result.stdout.split()).startswith(
+        "default: every variant preset, and baseline+save beside burl, on every built-in"
+        " profile, warm clients")
     out = result.stdout
     # medians in ms and ratios to baseline, by hand: 1.0/2.0 and 0.3/0.4
     assert "2000.0" in out and "1000.0" in out and "400.0" in out and "300.0" in out
@@ -203,7 +224,8 @@ def test_unknown_metric_is_a_user_error(api: FakeApi) -> None:
 def test_seed_and_replications_alone_keep_the_default_scenario(api: FakeApi) -> None:
     result = _invoke("run", "--seed", "7", "--replications", "3")
     assert result.exit_code == 0, result.output
-    assert api.calls == [("default_scenario_frame", {"seed": 7, "replications": 3})]
+    assert api.calls == [DEFAULT_RUN[0], ("run_scenario_result", {
+        "scenario": "default", "replications": 3, "seed": 7})]
 
 
 def test_single_case_options_call_simulate(api: FakeApi) -> None:
@@ -266,10 +288,12 @@ def test_json_is_an_array_of_records_with_null_for_nan(api: FakeApi) -> None:
 
 
 def test_csv_goes_to_stdout(api: FakeApi) -> None:
+    """The default scenario's rows, as any scenario's: its name and sweep point first."""
     result = _invoke("run", "--format", "csv")
     assert result.exit_code == 0, result.output
     df = pd.read_csv(io.StringIO(result.stdout))
-    assert list(df.columns) == COLUMNS
+    assert list(df.columns) == ["scenario", "point", *COLUMNS]
+    assert set(df["scenario"]) == {"default"}
     assert df["accept_s"].isna().sum() == 1
     assert df["accept_s"].sum() == pytest.approx(3.7)
 
