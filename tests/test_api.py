@@ -1,15 +1,42 @@
-"""The notebook API: shapes, replications, common random numbers, errors."""
+"""The notebook API: the package's lazy public names, shapes, replications, common random
+numbers, errors."""
 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import pytest
 
+import smtpsim
 import smtpsim.api as sim
+from smtpsim.model import Features
 from smtpsim.model.records import PHASES, columns
 from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.variants import PRESETS
+
+
+@pytest.mark.parametrize("module", ["smtpsim", "smtpsim.model", "smtpsim.cli",
+                                    "smtpsim.analysis.ladder"])
+def test_light_modules_import_neither_pandas_nor_simpy(module: str) -> None:
+    """The package's __init__ loads its public names on first use (PEP 562): importing the
+    model, the CLI (for --help) or the ladder pulls in no engine and no data frames."""
+    code = (f"import sys, {module}; "
+            "print(sorted({'pandas', 'simpy', 'numpy'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_public_names_load_on_use() -> None:
+    assert set(smtpsim.__all__) <= set(dir(smtpsim))
+    for name in smtpsim.__all__:
+        assert getattr(smtpsim, name) is not None, name
+    assert smtpsim.simulate is sim.simulate and smtpsim.trace is sim.trace
+    assert smtpsim.Features is Features
+    with pytest.raises(AttributeError, match="no attribute 'simulat'"):
+        smtpsim.simulat  # noqa: B018
 
 
 def test_simulate_returns_one_row_per_profile_variant_replication() -> None:
