@@ -1,7 +1,8 @@
 """A scenario (one sweep point of it) -> simulator Cases, one per profile x variant.
 
-Units change here and only here: the file's ms and kbit/s become the Case's seconds and
-bit/s; a profile's preset supplies every value the profile does not set.
+Units change here: the file's ms and kbit/s become the Case's seconds and bit/s (a server
+timing preset's ms in ``smtpsim.scenarios.servers``); a profile's preset supplies every value
+the profile does not set.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from smtpsim.scenarios.show import value as show
 __all__ = [
     "MISSING", "InvalidValueError", "ScenarioError", "UnknownNameError", "VariantError",
     "did_you_mean",
+    "wrong",
 ]
 
 
@@ -60,6 +61,14 @@ class UnknownNameError(ValueError):
         )
 
 
+def wrong(value: Any, allowed: str, hint: str = "") -> str:
+    """What is wrong with a value, as every error line says it: ``bad value X (did you mean
+    'y'?); allowed: ...``, or for a :data:`MISSING` one ``missing; required: ...``."""
+    if value is MISSING:
+        return f"missing{hint}; required: {allowed}"
+    return f"bad value {show(value)}{hint}; allowed: {allowed}"
+
+
 class InvalidValueError(ValueError):
     """A value an option does not allow, or an option that is missing.
 
@@ -78,10 +87,7 @@ class InvalidValueError(ValueError):
         self.allowed = allowed
         self.hint = hint
         self.label = label if label is not None else "--" + param.replace("_", "-")
-        if value is MISSING:
-            super().__init__(f"{self.label}: missing{hint}; required: {allowed}")
-        else:
-            super().__init__(f"{self.label}: bad value {show(value)}{hint}; allowed: {allowed}")
+        super().__init__(f"{self.label}: {wrong(value, allowed, hint)}")
 
 
 class VariantError(ValueError):

@@ -18,9 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from smtpsim.scenarios.dists import DIST_KINDS
-from smtpsim.scenarios.errors import did_you_mean
+from smtpsim.scenarios.errors import did_you_mean, wrong
 from smtpsim.scenarios.fields import ERROR_TYPE, MISSING, allowed_text
-from smtpsim.scenarios.show import value as show
 
 __all__ = ["Loc", "Problem", "format_errors", "key_path", "problems"]
 
@@ -135,10 +134,10 @@ class Problem:
     @property
     def text(self) -> str:
         """``bad value X (did you mean 'y'?); allowed: ...``, ``missing; required: ...``."""
-        if self.kind == "missing":
-            return f"missing{self.hint}; required: {self.allowed}"
-        what = f"bad value {show(self.value)}" if self.kind == "bad value" else self.kind
-        return f"{what}{self.hint}; allowed: {self.allowed}"
+        if self.kind in ("bad value", "missing"):
+            value = self.value if self.kind == "bad value" else MISSING
+            return wrong(value, self.allowed, self.hint)
+        return f"{self.kind}{self.hint}; allowed: {self.allowed}"
 
     def line(self, source: str) -> str:
         """``source: key.path: text``."""
