@@ -2,7 +2,7 @@
 
 The unit is in the key that holds the quantity (``gap_s``, ``size_bytes``), so the
 parameters are in that unit: ``size_bytes = {dist = "lognormal", median = 20000, sigma = 1.5}``.
-Each model becomes a :class:`~smtpsim.simulator.config.Distribution` (``config``, with an
+Each model becomes a :class:`~smtpsim.model.Distribution` (``config``, with an
 optional unit change: ``config(1e-3)`` for a quantity written in ms).
 """
 

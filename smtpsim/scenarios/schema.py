@@ -164,7 +164,7 @@ TimingMs = create_model(  # type: ignore[call-overload]
 
 
 class FarmSpec(Spec):
-    """Front-ends behind one address (``smtpsim.simulator.config.FarmConfig``)."""
+    """Front-ends behind one address (``smtpsim.model.FarmConfig``)."""
 
     frontends: Annotated[int, number(ge=1, le=1000, integer=True)] = 1
     affinity: Prob = 1.0
