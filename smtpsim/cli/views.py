@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "METRIC_CAPTIONS", "METRIC_TITLES", "ladder_text", "metric_help", "print_records",
-    "scenario_summary", "summary_table",
+    "print_scenario", "summary_table",
 ]
 
 #: Per metric (the keys of ``METRICS``, in order): its title and what it measures.
@@ -105,37 +105,22 @@ def print_records(df: pd.DataFrame, fmt: str, title: str, reference: str, metric
         Console().print(summary_table(summary, title, reference, metric))
 
 
-def scenario_summary(df: pd.DataFrame, reference: str, metric: str = "done") -> pd.DataFrame:
-    """``summarize`` of the ``metric`` time per sweep point, with the point's label (axis
-    values) as a column ``point`` (empty without a sweep); ``attrs["metric"]`` is ``metric``."""
-    import pandas as pd
-
+def print_scenario(df: pd.DataFrame, title: str, reference: str, metric: str) -> None:
+    """A scenario's records: one summary table per sweep point, headed by the point's axis
+    values (``smtpsim.scenarios.sweep.label``); the caption under the last."""
     from smtpsim.analysis.summary import summarize
     from smtpsim.scenarios.sweep import label
 
     axes = list(df.columns[2:df.columns.get_loc("profile")])
-    parts = []
-    for _, group in df.groupby("point", sort=True):
-        s = summarize(group, reference=reference, metric=metric)
-        s.insert(0, "point", label(dict(zip(axes, group.iloc[0][axes].tolist(), strict=True))))
-        parts.append(s)
-    if not parts:
-        return summarize(df, reference=reference, metric=metric).assign(point="")
-    out = pd.concat(parts, ignore_index=True)
-    out.attrs["metric"] = metric
-    return out
-
-
-def print_scenario(df: pd.DataFrame, title: str, reference: str, metric: str) -> None:
-    """One summary table per sweep point, headed by the point's axis values; the caption
-    under the last."""
-    summary = scenario_summary(df, reference, metric)
-    groups = list(summary.groupby("point", sort=False))
+    groups = [group for _, group in df.groupby("point", sort=True)] or [df]
     console = Console()
-    for i, (label, group) in enumerate(groups):
-        head = f"{title}\n{label}" if i == 0 and label else label or title
+    for i, group in enumerate(groups):
+        values = group.iloc[0][axes].tolist() if len(group) else []
+        point = label(dict(zip(axes, values, strict=True)))
+        head = f"{title}\n{point}" if i == 0 and point else point or title
+        summary = summarize(group, reference=reference, metric=metric)
         last = i == len(groups) - 1
-        console.print(summary_table(group, head, reference, metric, caption=last))
+        console.print(summary_table(summary, head, reference, metric, caption=last))
 
 
 def ladder_text(lines: Iterable[tuple[str, dict[str, Any] | None]]) -> list[Text]:
