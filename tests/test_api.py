@@ -1,15 +1,42 @@
-"""The notebook API: shapes, replications, common random numbers, errors."""
+"""The notebook API: the package's lazy public names, shapes, replications, common random
+numbers, errors."""
 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import pytest
 
+import smtpsim
 import smtpsim.api as sim
+from smtpsim.model import Features
 from smtpsim.model.records import PHASES, columns
 from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.variants import PRESETS
+
+
+@pytest.mark.parametrize("module", ["smtpsim", "smtpsim.model", "smtpsim.cli",
+                                    "smtpsim.analysis.ladder"])
+def test_light_modules_import_neither_pandas_nor_simpy(module: str) -> None:
+    """The package's __init__ loads its public names on first use (PEP 562): importing the
+    model, the CLI (for --help) or the ladder pulls in no engine and no data frames."""
+    code = (f"import sys, {module}; "
+            "print(sorted({'pandas', 'simpy', 'numpy'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_public_names_load_on_use() -> None:
+    assert set(smtpsim.__all__) <= set(dir(smtpsim))
+    for name in smtpsim.__all__:
+        assert getattr(smtpsim, name) is not None, name
+    assert smtpsim.simulate is sim.simulate and smtpsim.trace is sim.trace
+    assert smtpsim.Features is Features
+    with pytest.raises(AttributeError, match="no attribute 'simulat'"):
+        smtpsim.simulat  # noqa: B018
 
 
 def test_simulate_returns_one_row_per_profile_variant_replication() -> None:
@@ -67,19 +94,31 @@ def test_trace_has_packets_and_records() -> None:
     assert any(r.side == "server" and r.action == "read" for r in tr.records)
 
 
+#: The variants of the built-in default scenario (the shipped example ``default``), in order.
+DEFAULT_VARIANTS = tuple(v.label for v in sim.load_scenario(example="default").variant)
+
+
 def test_default_scenario_covers_every_builtin_profile_and_preset() -> None:
     df = sim.default_scenario_frame()
+    assert list(df.columns) == columns()
     assert set(df.profile) == set(builtin_profiles())
-    assert set(df.variant) == set(sim.DEFAULT_VARIANTS)
-    assert len(df) == len(builtin_profiles()) * len(sim.DEFAULT_VARIANTS)
-    assert set(PRESETS) <= set(sim.DEFAULT_VARIANTS)
-    assert sim.DEFAULT_VARIANTS[0] == "baseline"
+    assert set(df.variant) == set(DEFAULT_VARIANTS)
+    assert len(df) == len(builtin_profiles()) * len(DEFAULT_VARIANTS)
+    assert set(PRESETS) <= set(DEFAULT_VARIANTS)
+    assert DEFAULT_VARIANTS[0] == "baseline"
+    assert (df["state"] == "warm").all() and (df["size"] == 10_000).all()
+
+
+def test_default_scenario_seed_and_replications() -> None:
+    df = sim.default_scenario_frame(seed=3, replications=2)
+    assert (df.seed == 3).all() and sorted(df.replication.unique()) == [0, 1]
+    assert len(df) == 2 * len(builtin_profiles()) * len(DEFAULT_VARIANTS)
 
 
 def test_default_scenario_has_burls_fair_comparison_right_before_it() -> None:
     """baseline+save (baseline that also APPENDs to Sent) sits right before burl: both send
     and save, so the default summary (done time) compares the whole operation."""
-    variants = list(sim.DEFAULT_VARIANTS)
+    variants = list(DEFAULT_VARIANTS)
     assert variants.index("baseline+save") == variants.index("burl") - 1
     assert variants.count("baseline+save") == 1
     df = sim.default_scenario_frame()

@@ -1,6 +1,3 @@
-"""What the results mean: summaries of the per-message DataFrame and the ladder diagram."""
-
-from smtpsim.analysis.ladder import ladder_lines, ladder_rows, render_ladder
-from smtpsim.analysis.summary import SUMMARY_COLUMNS, summarize
-
-__all__ = ["SUMMARY_COLUMNS", "ladder_lines", "ladder_rows", "render_ladder", "summarize"]
+"""What the results mean: summaries of the per-message DataFrame (``summary``, pandas) and
+the ladder diagram of one session (``ladder``, standard library only). Import the module
+you need; this package imports neither."""

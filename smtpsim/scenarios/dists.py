@@ -2,7 +2,7 @@
 
 The unit is in the key that holds the quantity (``gap_s``, ``size_bytes``), so the
 parameters are in that unit: ``size_bytes = {dist = "lognormal", median = 20000, sigma = 1.5}``.
-Each model becomes a :class:`~smtpsim.simulator.config.Distribution` (``config``, with an
+Each model becomes a :class:`~smtpsim.model.Distribution` (``config``, with an
 optional unit change: ``config(1e-3)`` for a quantity written in ms).
 """
 
@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from smtpsim.model import Distribution
-from smtpsim.scenarios.fields import MISSING, fail, num, number
+from smtpsim.scenarios.fields import MISSING, fail, number
+from smtpsim.scenarios.show import number as num
 
 __all__ = [
     "DIST_KINDS",
@@ -81,7 +82,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.high < self.low:
-            raise fail(f"a number >= low ({self.low:g})", key=("high",), value=self.high)
+            raise fail(f"a number >= low ({num(self.low)})", key=("high",), value=self.high)
         return self
 
     def config(self, scale: float = 1.0) -> Distribution:
@@ -110,10 +111,10 @@ class Empirical(_Dist):
                        value=q[-1][0])
         for i, ((p0, v0), (p1, v1)) in enumerate(zip(q, q[1:], strict=False), start=1):
             if p1 < p0:
-                raise fail(f"a probability >= {p0:g} (non-decreasing)", key=("quantiles", i, 0),
+                raise fail(f"a probability >= {num(p0)} (non-decreasing)", key=("quantiles", i, 0),
                            value=p1)
             if v1 < v0:
-                raise fail(f"a value >= {v0:g} (non-decreasing)", key=("quantiles", i, 1),
+                raise fail(f"a value >= {num(v0)} (non-decreasing)", key=("quantiles", i, 1),
                            value=v1)
         return self
 

@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
+
+from smtpsim.scenarios.show import value as show
 
 __all__ = [
-    "InvalidValueError", "ScenarioError", "UnknownNameError", "VariantError", "did_you_mean"
+    "MISSING", "InvalidValueError", "ScenarioError", "UnknownNameError", "VariantError",
+    "did_you_mean",
+    "wrong",
 ]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: The value of a key or option that was not given: there is no bad value to show.
+MISSING: Any = _Missing()
 
 
 def did_you_mean(name: str, allowed: Iterable[str]) -> str:
@@ -47,27 +61,33 @@ class UnknownNameError(ValueError):
         )
 
 
-class InvalidValueError(ValueError):
-    """A number outside its allowed range.
+def wrong(value: Any, allowed: str, hint: str = "") -> str:
+    """What is wrong with a value, as every error line says it: ``bad value X (did you mean
+    'y'?); allowed: ...``, or for a :data:`MISSING` one ``missing; required: ...``."""
+    if value is MISSING:
+        return f"missing{hint}; required: {allowed}"
+    return f"bad value {show(value)}{hint}; allowed: {allowed}"
 
-    ``str(e)`` is ``<label> <value>: <allowed>``, e.g.
-    ``--loss 1.5: loss must be a probability in [0, 1]``. ``label`` defaults to the CLI
-    option spelling of ``param`` (``rtt_ms`` -> ``--rtt-ms``).
+
+class InvalidValueError(ValueError):
+    """A value an option does not allow, or an option that is missing.
+
+    ``str(e)`` is ``<label>: bad value <value>[ (did you mean ...)]; allowed: <allowed>``,
+    e.g. ``--loss: bad value 1.5; allowed: a number in [0, 1] (a probability)``, or with
+    ``value`` :data:`MISSING` ``<label>: missing; required: <allowed>``: a scenario file's
+    problem line, with the option in place of the file and key. ``label`` defaults to the
+    CLI option spelling of ``param`` (``rtt_ms`` -> ``--rtt-ms``).
     """
 
-    def __init__(self, param: str, value: object, allowed: str, label: str | None = None) -> None:
+    def __init__(
+        self, param: str, value: Any, allowed: str, label: str | None = None, hint: str = ""
+    ) -> None:
         self.param = param
         self.value = value
         self.allowed = allowed
+        self.hint = hint
         self.label = label if label is not None else "--" + param.replace("_", "-")
-        super().__init__(f"{self.label} {_show(value)}: {allowed}")
-
-
-def _show(value: object) -> str:
-    """A number as the user would type it: ``0`` not ``0.0``, ``1.5`` as is."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
+        super().__init__(f"{self.label}: {wrong(value, allowed, hint)}")
 
 
 class VariantError(ValueError):

@@ -12,37 +12,36 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from smtpsim.scenarios.errors import did_you_mean
+from smtpsim.scenarios.errors import MISSING, did_you_mean
+from smtpsim.scenarios.show import number as num
 
 __all__ = [
     "ERROR_TYPE",
+    "MAX_RTT_MS",
     "MISSING",
     "Check",
     "Flag",
+    "Kbps",
+    "Line",
+    "Ms",
     "Name",
+    "Prob",
+    "RttMs",
+    "Seconds",
+    "Spec",
     "Text",
     "allowed_text",
     "choice",
     "fail",
-    "num",
     "number",
 ]
 
 #: The pydantic error type of every check here.
 ERROR_TYPE = "scenario"
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-#: ``fail(value=MISSING)``: the key is absent, there is no bad value to show.
-MISSING: Any = _Missing()
 
 
 def fail(
@@ -78,11 +77,6 @@ def allowed_text(field: FieldInfo) -> str | None:
         if isinstance(func, Check):
             return func.allowed
     return None
-
-
-def num(x: float) -> str:
-    """A bound as written: ``1000000`` not ``1e+06``, ``0.5`` as is."""
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _interval(gt: float | None, ge: float | None, lt: float | None, le: float | None) -> str:
@@ -159,14 +153,20 @@ def _text(value: Any) -> Any:
     return value.strip()
 
 
+def _line(value: Any) -> Any:
+    if not isinstance(value, str) or "\n" in value or not value.strip():
+        raise fail("a non-empty one-line string")
+    return value.strip()
+
+
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_+")
-_NAME_ALLOWED = "a name of lower-case letters, digits and . - _ + (at most 64 characters)"
+_NAME_ALLOWED = "a name of lower-case letters, digits and . - _ + (at most 128 characters)"
 
 
 def _name(value: Any) -> Any:
     if (
         not isinstance(value, str)
-        or not 1 <= len(value) <= 64
+        or not 1 <= len(value) <= 128
         or not set(value) <= _NAME_CHARS
     ):
         raise fail(_NAME_ALLOWED)
@@ -181,7 +181,26 @@ def _flag(value: Any) -> Any:
 
 #: One line of free text.
 Text = Annotated[str, BeforeValidator(Check("a one-line string", _text))]
+#: One non-empty line of text (a data file's descriptions and sources).
+Line = Annotated[str, BeforeValidator(Check("a non-empty one-line string", _line))]
 #: A name used in records and tables (profile, variant, scenario).
 Name = Annotated[str, BeforeValidator(Check(_NAME_ALLOWED, _name))]
 #: A TOML boolean.
 Flag = Annotated[bool, BeforeValidator(Check("true or false", _flag))]
+
+
+class Spec(BaseModel):
+    """A table of a scenario or data file: unknown keys are refused, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+MAX_RTT_MS = 10_000.0
+"""Largest accepted RTT (10 s: beyond any terrestrial or GEO path, with room for queueing)."""
+
+#: Quantities, with their unit in the key (``delay_up_ms``, ``up_kbps``, ``gap_s``).
+Ms = Annotated[float, number("ms", ge=0)]
+RttMs = Annotated[float, number("ms", gt=0, le=MAX_RTT_MS)]
+Kbps = Annotated[float, number("kbit/s", gt=0)]
+Prob = Annotated[float, number(ge=0, le=1, what="a probability")]
+Seconds = Annotated[float, number("s", ge=0)]

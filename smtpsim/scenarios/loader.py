@@ -1,15 +1,17 @@
 """Scenario files: TOML text -> a validated :class:`~smtpsim.scenarios.schema.Scenario`, and back.
 
 Every problem found is reported, one line each, in a :class:`ScenarioError` (a
-``ValueError``): a TOML syntax error with its line and column, then every schema error
-pydantic finds (``FILE: profile[2].loss: bad value 1.5; allowed: ...``), then every bad sweep
-value. Shipped examples live in ``examples/*.toml`` inside the package.
+``ValueError``): a TOML syntax error with its line and column, or every schema error
+pydantic finds (``FILE: profile[2].loss: bad value 1.5; allowed: ...``,
+``smtpsim.scenarios.documents``), then every bad sweep value. Shipped examples live in
+``examples/*.toml`` inside the package, the built-in default scenario (``default.toml``)
+among them.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
+from dataclasses import replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -17,13 +19,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from smtpsim.scenarios.documents import parse
 from smtpsim.scenarios.errors import ScenarioError, UnknownNameError
-from smtpsim.scenarios.problems import format_errors, key_path
+from smtpsim.scenarios.problems import key_path, problems
 from smtpsim.scenarios.schema import Scenario
+from smtpsim.scenarios.show import value as show
 from smtpsim.scenarios.sweep import check_axes, points
 from smtpsim.scenarios.toml_writer import dumps as toml_dumps
 
 __all__ = [
+    "DEFAULT",
     "ScenarioError",
     "dump",
     "dumps",
@@ -34,19 +39,9 @@ __all__ = [
     "loads",
 ]
 
-_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
-
-def _syntax(error: tomllib.TOMLDecodeError, source: str) -> str:
-    message = str(error)
-    m = _AT.search(message)
-    if m:
-        where = f"line {m.group(1)}, column {m.group(2)}"
-        message = message[: m.start()]
-    else:
-        where = "end of file" if "end of document" in message else "somewhere"
-        message = message.replace(" (at end of document)", "")
-    return f"{source}: {where}: invalid TOML: {message}"
+DEFAULT = "default"
+"""The shipped example ``smtpsim run`` runs without options: the built-in default scenario."""
 
 
 def _sweep_problems(scenario: Scenario, source: str) -> list[str]:
@@ -54,36 +49,29 @@ def _sweep_problems(scenario: Scenario, source: str) -> list[str]:
     lines = []
     for i, j, error in check_axes(scenario):
         axis = scenario.sweep[i]
-        where = key_path(("sweep", axis.path, j))
-        for line in format_errors(error, source, {}):
-            path, rest = line[len(source) + 2:].split(": ", 1)
-            if re.sub(r"\[\d+\]", "", path) == axis.path:
-                lines.append(f"{source}: {where}: {rest}")
+        where = ("sweep", axis.path, j)
+        for problem in problems(error, {}, Scenario):
+            if re.sub(r"\[\d+\]", "", key_path(problem.loc)) == axis.path:
+                lines.append(replace(problem, loc=where).line(source))
             else:
-                lines.append(f"{source}: {path}: {rest} (with {where} = {axis.values[j]!r})")
+                lines.append(f"{problem.line(source)} (with {key_path(where)} = "
+                             f"{show(axis.values[j])})")
     if lines:
         return list(dict.fromkeys(lines))
     try:
         points(scenario)
     except ValidationError as e:
-        return [f"{line} (in a combination of the sweep values)"
-                for line in format_errors(e, source, {})]
+        return [f"{problem.line(source)} (in a combination of the sweep values)"
+                for problem in problems(e, {}, Scenario)]
     return []
 
 
 def loads(text: str, source: str = "<string>") -> Scenario:
     """Validate scenario TOML ``text``; ``source`` names it in error lines."""
-    try:
-        doc: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError([_syntax(e, source)]) from None
-    try:
-        scenario = Scenario.model_validate(doc)
-    except ValidationError as e:
-        raise ScenarioError(format_errors(e, source, doc)) from None
-    problems = _sweep_problems(scenario, source)
-    if problems:
-        raise ScenarioError(problems)
+    scenario = parse(text, source, Scenario)
+    sweep = _sweep_problems(scenario, source)
+    if sweep:
+        raise ScenarioError(sweep)
     return scenario
 
 
@@ -107,9 +95,11 @@ def _examples() -> dict[str, Traversable]:
     }
 
 
-def example_names() -> list[str]:
-    """The shipped examples, by name (the file name without ``.toml``)."""
-    return list(_examples())
+def example_names(*, default: bool = False) -> list[str]:
+    """The shipped studies by name (the file name without ``.toml``); with ``default``,
+    the built-in default scenario (:data:`DEFAULT`) first."""
+    names = [name for name in _examples() if name != DEFAULT]
+    return [DEFAULT, *names] if default else names
 
 
 def example_text(name: str) -> str:

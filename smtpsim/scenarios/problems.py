@@ -1,47 +1,31 @@
-"""Pydantic validation errors -> one line per problem, as a compiler would print them.
+"""Pydantic validation errors -> one :class:`Problem` each, printed one line per problem as a
+compiler would print them.
 
 ``FILE: key.path: bad value X; allowed: ...``, ``FILE: key.path: unknown key (did you mean
 'y'?); allowed: a, b, c`` or ``FILE: key.path: missing; required: ...``. Key paths are
 written as in the file: ``profile[2].loss``, ``workload.size_bytes.median``,
-``sweep."server.farm.affinity"[1]``.
+``sweep."server.farm.affinity"[1]``. The document's model (a scenario, a data file) is the
+``root`` the key paths start from.
 """
 
 from __future__ import annotations
 
-import math
 import types
 import typing
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from smtpsim.scenarios.dists import DIST_KINDS
-from smtpsim.scenarios.errors import did_you_mean
+from smtpsim.scenarios.errors import did_you_mean, wrong
 from smtpsim.scenarios.fields import ERROR_TYPE, MISSING, allowed_text
-from smtpsim.scenarios.schema import Scenario
 
-__all__ = ["format_errors", "key_path", "show"]
+__all__ = ["Loc", "Problem", "format_errors", "key_path", "problems"]
 
 Loc = tuple[str | int, ...]
 
 _SECTIONS = {"profile": "[[profile]]", "variant": "[[variant]]"}
-
-
-def show(value: Any) -> str:
-    """A value as it would be written in TOML (shortened past 60 characters)."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, str):
-        text = repr(value)
-    elif isinstance(value, float):
-        text = str(int(value)) if value.is_integer() and math.isfinite(value) else repr(value)
-    elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + "}"
-    elif isinstance(value, list | tuple):
-        text = "[" + ", ".join(show(v) for v in value) + "]"
-    else:
-        text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def key_path(loc: Loc) -> str:
@@ -74,18 +58,20 @@ def _tag(tp: Any) -> str | None:
     return None
 
 
-def _walk(loc: Loc) -> list[Any]:
-    """The types at ``loc`` (as pydantic gives it, union tags included) below
-    :class:`Scenario`."""
-    current: list[Any] = [Scenario]
+def _walk(loc: Loc, root: type[BaseModel]) -> list[Any]:
+    """The types at ``loc`` (as pydantic gives it, union tags included) below ``root``."""
+    current: list[Any] = [root]
     for part in loc:
         found: list[Any] = []
         if isinstance(part, str) and part in DIST_KINDS:  # a union tag: keep that member
             current = [t for t in current if _tag(t) == part]
             continue
         for tp in current:
-            if isinstance(part, int) and typing.get_origin(tp) is tuple:
+            origin = typing.get_origin(tp)
+            if isinstance(part, int) and origin is tuple:
                 found += _members(typing.get_args(tp)[0])
+            elif isinstance(part, str) and origin is dict:
+                found += _members(typing.get_args(tp)[1])
             elif isinstance(tp, type) and issubclass(tp, BaseModel) and part in tp.model_fields:
                 found += _members(tp.model_fields[part].annotation)
         current = found
@@ -112,9 +98,10 @@ def _clean(loc: Loc, doc: Any) -> tuple[Loc, bool]:
     return tuple(out), axis_path
 
 
-def _allowed_for(loc: Loc) -> str:
+def _allowed_for(loc: Loc, root: type[BaseModel]) -> str:
     """What the key at ``loc`` accepts (for a missing key)."""
-    parents = [t for t in _walk(loc[:-1]) if isinstance(t, type) and issubclass(t, BaseModel)]
+    parents = [t for t in _walk(loc[:-1], root)
+               if isinstance(t, type) and issubclass(t, BaseModel)]
     for model in parents:
         info = model.model_fields.get(str(loc[-1]))
         if info is None:
@@ -122,6 +109,8 @@ def _allowed_for(loc: Loc) -> str:
         text = allowed_text(info)
         if text:
             return text
+        if any(typing.get_origin(t) is dict for t in _members(info.annotation)):
+            return f"a table of named tables ([{loc[-1]}.<name>])"
         kinds = [t for t in _members(info.annotation) if isinstance(t, type)]
         if kinds and issubclass(kinds[0], BaseModel):
             return "a table with keys " + ", ".join(kinds[0].model_fields)
@@ -129,56 +118,88 @@ def _allowed_for(loc: Loc) -> str:
     return "a value"
 
 
-def _line(err: dict[str, Any], doc: Any) -> str:
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of a document: the key path (as written in the file), what is wrong
+    (``kind``: ``bad value``, ``missing``, ``unknown key`` or ``unknown key path``), the bad
+    value (``MISSING`` for a key that is absent or unknown), a did-you-mean ``hint`` and what
+    is allowed (or required)."""
+
+    loc: Loc
+    kind: str
+    allowed: str
+    value: Any = MISSING
+    hint: str = ""
+
+    @property
+    def text(self) -> str:
+        """``bad value X (did you mean 'y'?); allowed: ...``, ``missing; required: ...``."""
+        if self.kind in ("bad value", "missing"):
+            value = self.value if self.kind == "bad value" else MISSING
+            return wrong(value, self.allowed, self.hint)
+        return f"{self.kind}{self.hint}; allowed: {self.allowed}"
+
+    def line(self, source: str) -> str:
+        """``source: key.path: text``."""
+        return f"{source}: {key_path(self.loc)}: {self.text}"
+
+
+def _checked(loc: Loc, ctx: dict[str, Any], value: Any, axis_path: bool) -> Problem:
+    """A problem one of ``smtpsim.scenarios.fields``' checks found."""
+    loc = loc + tuple(ctx.get("key", ()))
+    value = ctx.get("value", value)
+    if axis_path:
+        return Problem(loc, "unknown key path", ctx["allowed"], hint=ctx["hint"])
+    kind = "missing" if value is MISSING else "bad value"
+    return Problem(loc, kind, ctx["allowed"], value, ctx["hint"])
+
+
+def _problem(err: Any, doc: Any, root: type[BaseModel]) -> Problem:
     raw = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     loc, axis_path = _clean(tuple(err["loc"]), doc)
     kind, ctx = err["type"], err.get("ctx") or {}
     value = err.get("input")
     if kind == ERROR_TYPE:
-        loc = loc + tuple(ctx.get("key", ()))
-        value = ctx.get("value", value)
-        if axis_path:
-            return f"{key_path(loc)}: unknown key path{ctx['hint']}; allowed: {ctx['allowed']}"
-        if value is MISSING:
-            return f"{key_path(loc)}: missing{ctx['hint']}; required: {ctx['allowed']}"
-        return f"{key_path(loc)}: bad value {show(value)}{ctx['hint']}; allowed: {ctx['allowed']}"
+        return _checked(loc, ctx, value, axis_path)
     if kind == "extra_forbidden":
         fields = [
             name
-            for t in _walk(raw[:-1]) if isinstance(t, type) and issubclass(t, BaseModel)
+            for t in _walk(raw[:-1], root) if isinstance(t, type) and issubclass(t, BaseModel)
             for name in t.model_fields
         ]
-        hint = did_you_mean(str(loc[-1]), fields)
-        return f"{key_path(loc)}: unknown key{hint}; allowed: {', '.join(fields)}"
+        return Problem(loc, "unknown key", ", ".join(fields),
+                       hint=did_you_mean(str(loc[-1]), fields))
     if kind == "missing":
-        return f"{key_path(loc)}: missing; required: {_allowed_for(raw)}"
+        return Problem(loc, "missing", _allowed_for(raw, root))
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
-        hint = did_you_mean(tag, DIST_KINDS)
-        return (f"{key_path(loc + ('dist',))}: bad value {show(tag)}{hint}; allowed: one of "
-                + ", ".join(DIST_KINDS))
+        return Problem(loc + ("dist",), "bad value", "one of " + ", ".join(DIST_KINDS), tag,
+                       did_you_mean(tag, DIST_KINDS))
     if kind == "too_short":
         section = _SECTIONS.get(str(loc[-1]), "value")
-        return f"{key_path(loc)}: bad value {show(value)}; allowed: at least one {section}"
+        return Problem(loc, "bad value", f"at least one {section}", value)
     if kind in ("tuple_type", "list_type"):
-        section = _SECTIONS.get(str(loc[-1]) if loc else "")
-        allowed = f"an array of tables (write {section})" if section else "an array"
-        return f"{key_path(loc)}: bad value {show(value)}; allowed: {allowed}"
+        table = _SECTIONS.get(str(loc[-1])) if loc else None
+        allowed = f"an array of tables (write {table})" if table else "an array"
+        return Problem(loc, "bad value", allowed, value)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"{key_path(loc)}: bad value {show(value)}; allowed: {_allowed_for(raw)}"
-    return f"{key_path(loc)}: bad value {show(value)}; allowed: {err['msg']}"
+        return Problem(loc, "bad value", _allowed_for(raw, root), value)
+    return Problem(loc, "bad value", err["msg"], value)
+
+
+def problems(error: ValidationError, doc: Any, root: type[BaseModel]) -> list[Problem]:
+    """The problems of ``error``, raised validating ``doc`` as a ``root``, in pydantic's
+    order, each once."""
+    found: dict[tuple[Loc, str], Problem] = {}
+    for err in error.errors():
+        problem = _problem(err, doc, root)
+        found.setdefault((problem.loc, problem.text), problem)
+    return list(found.values())
 
 
 def format_errors(
-    error: ValidationError, source: str, doc: Any, prefix: Loc = ()
+    error: ValidationError, source: str, doc: Any, root: type[BaseModel]
 ) -> list[str]:
-    """One ``source: key.path: ...`` line per error of ``error`` (``doc``: the document that
-    was validated; ``prefix``: put in front of every key path)."""
-    lines = []
-    for err in error.errors():
-        err = dict(err)
-        err["loc"] = tuple(prefix) + tuple(err["loc"])
-        lines.append(f"{source}: {_line(err, doc)}")
-    return list(dict.fromkeys(lines))
-
-
+    """One ``source: key.path: ...`` line per problem of ``error`` (``doc``: the document
+    that was validated as a ``root``)."""
+    return list(dict.fromkeys(p.line(source) for p in problems(error, doc, root)))

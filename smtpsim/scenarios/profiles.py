@@ -1,243 +1,251 @@
-"""Network profiles: named paths with the source of every figure.
+"""Network profiles: the built-in ones (``data/profiles.toml``, each figure with its source)
+and a scenario's ``[[profile]]``, held to one set of rules.
 
-The built-in profiles live in ``data/profiles.toml`` (figures from
-``shared/reference/protocol.md`` §4, each with its anchor: WebPageTest ``connectivity.ini``,
-Lighthouse/DevTools, Loadero, Huang et al. MobiSys 2012, APNIC blog posts, physics).
-Units there are ms and kbit/s (1 kbit/s = 1000 bit/s, WebPageTest's unit); a :class:`Profile`
-holds seconds and bit/s, the units of :class:`~smtpsim.simulator.config.PathConfig`.
+Both are written in ms and kbit/s (1 kbit/s = 1000 bit/s, WebPageTest's unit); the Case's
+seconds and bit/s are computed in ``smtpsim.scenarios.cases``. A ``[[profile]]`` may start
+from a built-in ``preset`` and override any of its values; a built-in profile is a complete
+path. The rules between keys (a round-trip time or both one-way delays, not both; the delays
+adding up to at most 10 s; a radio with a promotion delay needs a tail) are checked in one
+place, :func:`_check_path`, for both.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from importlib import resources
-from typing import Any
+from typing import Annotated, Any, Protocol
 
-from smtpsim.model import LinkConfig, PathConfig, TcpConfig
-from smtpsim.scenarios.errors import InvalidValueError, UnknownNameError
+from pydantic import model_validator
+
+from smtpsim.scenarios.documents import data_file, parse
+from smtpsim.scenarios.errors import MISSING, UnknownNameError
+from smtpsim.scenarios.fields import (
+    MAX_RTT_MS,
+    Kbps,
+    Line,
+    Ms,
+    Name,
+    Prob,
+    RttMs,
+    Spec,
+    Text,
+    choice,
+    fail,
+    number,
+)
+from smtpsim.scenarios.show import number as shown
 
 __all__ = [
-    "MAX_RTT_MS",
-    "Profile",
-    "builtin_profiles",
-    "custom_profile",
-    "get_profile",
+    "BuiltinProfile", "BurstSpec", "ProfileSpec", "builtin_profiles", "get_profile",
     "parse_profiles",
 ]
 
-MAX_RTT_MS = 10_000.0
-"""Largest accepted RTT (10 s: beyond any terrestrial or GEO path, with room for queueing)."""
-
-_REQUIRED = ("description", "source", "up_kbps", "down_kbps", "loss", "jitter_ms")
-_OPTIONAL = (
-    "rtt_ms", "delay_up_ms", "delay_down_ms", "mss", "radio_promotion_ms", "radio_tail_ms"
-)
+Mss = Annotated[int, number("bytes", ge=64, le=65_495, integer=True)]
+Iw = Annotated[int, number("segments", ge=1, le=1000, integer=True)]
+DelackMs = Annotated[float, number("ms", gt=0, le=500, what="delayed-ACK timer, RFC 1122")]
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """A network path between a client and the submission server.
+class _Path(Protocol):
+    """The keys a built-in profile and a ``[[profile]]`` share."""
 
-    ``rtt_s`` is derived: ``delay_up_s + delay_down_s``. ``loss`` (independent, per packet)
-    and ``jitter_s`` (mean extra delay per packet) apply to each direction. ``mss`` is
-    ``None`` for TcpConfig's default. ``radio_promotion_s`` is the cellular idle -> connected
-    delay paid before the first packet after an idle period (LTE 260 ms, Huang et al.
-    MobiSys 2012; 3G 2 s, Qian et al. IMC 2010; 0 for wired links) and ``radio_tail_s`` how
-    long the radio stays connected after the last packet (LTE 11.576 s, Huang et al.; 3G
-    DCH 5 s + FACH 12 s = 17 s, Qian et al.; 0 for wired links).
-    """
-
-    name: str
-    rtt_s: float = field(init=False)
-    delay_up_s: float
-    delay_down_s: float
-    up_bps: float
-    down_bps: float
-    loss: float
-    jitter_s: float
-    mss: int | None
-    radio_promotion_s: float
-    description: str
-    source: str
-    radio_tail_s: float = 0.0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "rtt_s", self.delay_up_s + self.delay_down_s)
-
-    def path(self) -> PathConfig:
-        """The simulator's path: the profile's loss and jitter on both directions."""
-        return PathConfig(
-            LinkConfig(self.delay_up_s, self.up_bps, self.jitter_s, self.loss),
-            LinkConfig(self.delay_down_s, self.down_bps, self.jitter_s, self.loss),
-        )
-
-    def tcp(self, base: TcpConfig | None = None) -> TcpConfig:
-        """``base`` (default ``TcpConfig()``) with this profile's MSS, if it sets one."""
-        base = base if base is not None else TcpConfig()
-        return base if self.mss is None else replace(base, mss=self.mss)
+    @property
+    def rtt_ms(self) -> float | None: ...
+    @property
+    def delay_up_ms(self) -> float | None: ...
+    @property
+    def delay_down_ms(self) -> float | None: ...
+    @property
+    def up_kbps(self) -> float | None: ...
+    @property
+    def down_kbps(self) -> float | None: ...
+    @property
+    def radio_promotion_ms(self) -> float | None: ...
+    @property
+    def radio_tail_ms(self) -> float | None: ...
 
 
-def _number(param: str, value: Any, label: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidValueError(param, value, f"{param} must be a finite number", label)
-    return float(value)
+def _delays_ms(p: _Path, base: BuiltinProfile | None) -> tuple[float, float]:
+    """(up, down) one-way delays in ms: half the round trip, or each delay, ``base``'s where
+    ``p`` gives neither."""
+    if p.rtt_ms is not None:
+        return p.rtt_ms / 2.0, p.rtt_ms / 2.0
+    up, down = _delays_ms(base, None) if base is not None else (0.0, 0.0)
+    if p.delay_up_ms is not None:
+        up = p.delay_up_ms
+    if p.delay_down_ms is not None:
+        down = p.delay_down_ms
+    return up, down
 
 
-def _check_rtt(rtt_ms: float, label: str, param: str = "rtt_ms") -> None:
-    if not 0.0 < rtt_ms <= MAX_RTT_MS:
-        allowed = f"rtt must be > 0 ms and at most {MAX_RTT_MS:g} ms (10 s)"
-        raise InvalidValueError(param, rtt_ms, allowed, label)
+def _radio_ms(p: _Path, base: BuiltinProfile | None) -> tuple[float, float]:
+    """(promotion, tail) in ms, ``base``'s where ``p`` gives none; 0 where neither does."""
+    promotion, tail = _radio_ms(base, None) if base is not None else (0.0, 0.0)
+    if p.radio_promotion_ms is not None:
+        promotion = p.radio_promotion_ms
+    if p.radio_tail_ms is not None:
+        tail = p.radio_tail_ms
+    return promotion, tail
 
 
-def _check_rate(param: str, kbps: float, label: str) -> None:
-    if not kbps > 0.0:
-        raise InvalidValueError(param, kbps, "bandwidth must be > 0 kbit/s", label)
+def _check_path(p: _Path, base: BuiltinProfile | None, required: str) -> None:
+    """Raise the first broken rule between the keys of path ``p`` (with its preset ``base``;
+    without one, ``required`` says why a key must be there)."""
+    split = (p.delay_up_ms, p.delay_down_ms)
+    if p.rtt_ms is not None and any(d is not None for d in split):
+        key = "delay_up_ms" if p.delay_up_ms is not None else "delay_down_ms"
+        raise fail("no one-way delay together with rtt_ms: give rtt_ms, or delay_up_ms"
+                   " and delay_down_ms", key=(key,), value=getattr(p, key))
+    if base is None:
+        if p.rtt_ms is None and all(d is None for d in split):
+            raise fail(f"rtt_ms, or delay_up_ms and delay_down_ms ({required})",
+                       key=("rtt_ms",), value=MISSING)
+        for key in ("delay_up_ms", "delay_down_ms", "up_kbps", "down_kbps"):
+            if getattr(p, key) is None and (key[:5] != "delay" or p.rtt_ms is None):
+                unit = "ms" if key.endswith("_ms") else "kbit/s"
+                raise fail(f"a number ({unit}; {required})", key=(key,), value=MISSING)
+    up_ms, down_ms = _delays_ms(p, base)
+    if not 0 < up_ms + down_ms <= MAX_RTT_MS:
+        raise fail(f"one-way delays adding up to (0, {shown(MAX_RTT_MS)}] ms",
+                   key=("delay_up_ms",), value=up_ms)
+    promotion_ms, tail_ms = _radio_ms(p, base)
+    if promotion_ms > 0 and tail_ms <= 0:
+        raise fail("a number > 0 (ms): a radio with a promotion delay needs a tail",
+                   key=("radio_tail_ms",), value=tail_ms)
 
 
-def _check_loss(loss: float, label: str) -> None:
-    if not 0.0 <= loss <= 1.0:
-        raise InvalidValueError("loss", loss, "loss must be a probability in [0, 1]", label)
+class BuiltinProfile(Spec):
+    """One ``[profiles.<name>]`` table of ``data/profiles.toml``: a whole path, ``rtt_ms`` or
+    both one-way delays, rates, loss and jitter (each direction), optionally the MSS and a
+    cellular radio: ``radio_promotion_ms`` is paid by the first packet after the radio idled
+    for ``radio_tail_ms``; 0 for wired links. ``description`` and ``source`` are one line
+    each, ``source`` naming where every figure comes from."""
+
+    description: Line
+    source: Line
+    rtt_ms: RttMs | None = None
+    delay_up_ms: Ms | None = None
+    delay_down_ms: Ms | None = None
+    up_kbps: Kbps
+    down_kbps: Kbps
+    loss: Prob
+    jitter_ms: Ms
+    mss: Mss | None = None
+    radio_promotion_ms: Ms = 0.0
+    radio_tail_ms: Ms = 0.0
+
+    @model_validator(mode="after")
+    def _complete(self) -> BuiltinProfile:
+        _check_path(self, None, "required in a built-in profile")
+        return self
+
+    def delays_ms(self) -> tuple[float, float]:
+        """(up, down) one-way delays in ms."""
+        return _delays_ms(self, None)
+
+    @property
+    def round_trip_ms(self) -> float:
+        """The round-trip time in ms: the one-way delays added up."""
+        return sum(self.delays_ms())
 
 
-def _check_nonnegative(param: str, value: float, label: str, what: str) -> None:
-    if not value >= 0.0:
-        raise InvalidValueError(param, value, f"{what} must be >= 0 ms", label)
+class _ProfilesFile(Spec):
+    profiles: dict[str, BuiltinProfile]
 
 
-def custom_profile(
-    rtt_ms: float,
-    up_kbps: float,
-    down_kbps: float,
-    loss: float = 0.0,
-    jitter_ms: float = 0.0,
-    name: str = "custom",
-) -> Profile:
-    """A profile from command-line numbers: RTT split evenly, loss and jitter both ways.
-
-    Raises :class:`InvalidValueError` unless 0 < ``rtt_ms`` <= 10000, bandwidths > 0,
-    0 <= ``loss`` <= 1 and ``jitter_ms`` >= 0 (all finite).
-    """
-    args = {"rtt_ms": rtt_ms, "up_kbps": up_kbps, "down_kbps": down_kbps}
-    args |= {"loss": loss, "jitter_ms": jitter_ms}
-    num = {k: _number(k, v, "--" + k.replace("_", "-")) for k, v in args.items()}
-    _check_rtt(num["rtt_ms"], "--rtt-ms")
-    _check_rate("up_kbps", num["up_kbps"], "--up-kbps")
-    _check_rate("down_kbps", num["down_kbps"], "--down-kbps")
-    _check_loss(num["loss"], "--loss")
-    _check_nonnegative("jitter_ms", num["jitter_ms"], "--jitter-ms", "jitter")
-    half_s = num["rtt_ms"] / 1000.0 / 2.0
-    return Profile(
-        name=name,
-        delay_up_s=half_s,
-        delay_down_s=half_s,
-        up_bps=num["up_kbps"] * 1000.0,
-        down_bps=num["down_kbps"] * 1000.0,
-        loss=num["loss"],
-        jitter_s=num["jitter_ms"] / 1000.0,
-        mss=None,
-        radio_promotion_s=0.0,
-        description=(
-            f"custom: {num['rtt_ms']:g} ms RTT, {num['up_kbps']:g}/{num['down_kbps']:g} kbit/s "
-            f"up/down, loss {num['loss']:g}, jitter {num['jitter_ms']:g} ms"
-        ),
-        source="user-supplied",
-    )
-
-
-def _profile_from_table(name: str, table: Mapping[str, Any], where: str) -> Profile:
-    """One ``[profiles.<name>]`` table -> Profile, validating every key (ms, kbit/s in)."""
-    unknown = sorted(set(table) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
-        raise UnknownNameError(f"key in {where}", unknown[0], _REQUIRED + _OPTIONAL)
-    missing = [k for k in _REQUIRED if k not in table]
-    if missing:
-        raise ValueError(f"{where}: missing key {missing[0]!r}")
-    for key in ("description", "source"):
-        if not isinstance(table[key], str) or not table[key].strip():
-            raise ValueError(f"{where}: {key} must be a non-empty string")
-
-    def num(key: str, default: float | None = None) -> float:
-        return _number(key, table.get(key, default), f"{where} {key} =")
-
-    has_rtt = "rtt_ms" in table
-    has_split = "delay_up_ms" in table or "delay_down_ms" in table
-    if has_rtt == has_split:
-        raise ValueError(f"{where}: give rtt_ms, or both delay_up_ms and delay_down_ms")
-    if has_rtt:
-        _check_rtt(num("rtt_ms"), f"{where} rtt_ms =")
-        up_ms = down_ms = num("rtt_ms") / 2.0
-    else:
-        up_ms, down_ms = num("delay_up_ms"), num("delay_down_ms")
-        for key, value in (("delay_up_ms", up_ms), ("delay_down_ms", down_ms)):
-            _check_nonnegative(key, value, f"{where} {key} =", "one-way delay")
-        _check_rtt(up_ms + down_ms, f"{where} delay_up_ms + delay_down_ms =", "rtt_ms")
-    for key in ("up_kbps", "down_kbps"):
-        _check_rate(key, num(key), f"{where} {key} =")
-    _check_loss(num("loss"), f"{where} loss =")
-    _check_nonnegative("jitter_ms", num("jitter_ms"), f"{where} jitter_ms =", "jitter")
-    promotion_ms = num("radio_promotion_ms", 0.0)
-    _check_nonnegative("radio_promotion_ms", promotion_ms, f"{where} radio_promotion_ms =",
-                       "radio promotion delay")
-    tail_ms = num("radio_tail_ms", 0.0)
-    _check_nonnegative("radio_tail_ms", tail_ms, f"{where} radio_tail_ms =", "radio tail")
-    if promotion_ms > 0.0 and tail_ms <= 0.0:
-        raise InvalidValueError(
-            "radio_tail_ms", tail_ms,
-            "a radio with a promotion delay needs a tail > 0 ms (the idle time before it"
-            " sleeps)", f"{where} radio_tail_ms =",
-        )
-    mss = table.get("mss")
-    if mss is not None and (isinstance(mss, bool) or not isinstance(mss, int) or mss <= 0):
-        raise InvalidValueError("mss", mss, "mss must be a positive integer (bytes)",
-                                f"{where} mss =")
-    return Profile(
-        name=name,
-        delay_up_s=up_ms / 1000.0,
-        delay_down_s=down_ms / 1000.0,
-        up_bps=num("up_kbps") * 1000.0,
-        down_bps=num("down_kbps") * 1000.0,
-        loss=num("loss"),
-        jitter_s=num("jitter_ms") / 1000.0,
-        mss=mss,
-        radio_promotion_s=promotion_ms / 1000.0,
-        description=table["description"].strip(),
-        source=table["source"].strip(),
-        radio_tail_s=tail_ms / 1000.0,
-    )
-
-
-def parse_profiles(text: str, filename: str = "profiles.toml") -> dict[str, Profile]:
-    """Profiles from TOML text in the ``data/profiles.toml`` format (``[profiles.<name>]``)."""
-    doc = tomllib.loads(text)
-    extra = sorted(set(doc) - {"profiles"})
-    if extra:
-        raise UnknownNameError(f"top-level table in {filename}", extra[0], ["profiles"])
-    tables = doc.get("profiles", {})
-    return {
-        name: _profile_from_table(name, table, f"{filename} [profiles.{name}]")
-        for name, table in tables.items()
-    }
+def parse_profiles(text: str, source: str = "profiles.toml") -> dict[str, BuiltinProfile]:
+    """Profiles from TOML text in the ``data/profiles.toml`` format (``[profiles.<name>]``);
+    a :class:`ScenarioError` names ``source`` and the key of every problem."""
+    return parse(text, source, _ProfilesFile).profiles
 
 
 @functools.cache
-def _builtin() -> dict[str, Profile]:
-    text = resources.files("smtpsim.scenarios").joinpath("data/profiles.toml").read_text("utf-8")
-    return parse_profiles(text)
+def _builtin() -> dict[str, BuiltinProfile]:
+    return data_file("profiles.toml", _ProfilesFile).profiles
 
 
-def builtin_profiles() -> dict[str, Profile]:
-    """The built-in profiles by name (parsed once; each call returns a fresh dict)."""
+def builtin_profiles() -> dict[str, BuiltinProfile]:
+    """The built-in profiles by name (read once; each call returns a fresh dict)."""
     return dict(_builtin())
 
 
-def get_profile(name: str) -> Profile:
+def get_profile(name: str) -> BuiltinProfile:
     """The built-in profile ``name`` (case-insensitive); :class:`UnknownNameError` otherwise."""
     profiles = _builtin()
     key = name.strip().lower()
     if key not in profiles:
         raise UnknownNameError("profile", name, profiles)
     return profiles[key]
+
+
+class BurstSpec(Spec):
+    """Gilbert–Elliott bursty loss (per packet): Good -> Bad with ``p_gb``, back with ``p_bg``,
+    losing ``loss_good`` / ``loss_bad`` of the packets in each state."""
+
+    p_gb: Annotated[float, number(gt=0, le=1, what="a probability")]
+    p_bg: Annotated[float, number(gt=0, le=1, what="a probability")]
+    loss_good: Prob = 0.0
+    loss_bad: Prob = 1.0
+
+
+class ProfileSpec(Spec):
+    """A ``[[profile]]``: a network path. ``preset`` starts from a built-in profile
+    (``smtpsim profiles``); every other key overrides it. Without a preset, ``name``,
+    ``up_kbps``, ``down_kbps`` and ``rtt_ms`` (or both ``delay_up_ms`` and
+    ``delay_down_ms``) are required.
+
+    ``loss`` (independent, per packet) or ``burst`` (Gilbert–Elliott) and ``jitter_ms`` apply
+    to both directions; ``mss``, ``iw`` (segments) and ``delack_ms`` to both TCP endpoints;
+    ``radio_promotion_ms`` is paid before the first packet after the radio idled for
+    ``radio_tail_ms``.
+    """
+
+    preset: Annotated[str, choice(builtin_profiles(), "built-in profiles")] | None = None
+    name: Name | None = None
+    description: Text | None = None
+    rtt_ms: RttMs | None = None
+    delay_up_ms: Ms | None = None
+    delay_down_ms: Ms | None = None
+    up_kbps: Kbps | None = None
+    down_kbps: Kbps | None = None
+    loss: Prob | None = None
+    burst: BurstSpec | None = None
+    jitter_ms: Ms | None = None
+    mss: Mss | None = None
+    iw: Iw | None = None
+    delack_ms: DelackMs | None = None
+    radio_promotion_ms: Ms | None = None
+    radio_tail_ms: Ms | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> ProfileSpec:
+        if self.preset is None and self.name is None:
+            raise fail("a name (required for a profile without a preset)", key=("name",),
+                       value=MISSING)
+        if self.loss is not None and self.burst is not None:
+            raise fail("loss (independent) or burst (Gilbert-Elliott), not both",
+                       key=("burst",), value=self.burst.model_dump())
+        _check_path(self, self.base, "required without a preset")
+        return self
+
+    @property
+    def base(self) -> BuiltinProfile | None:
+        """The built-in profile this one starts from, if any."""
+        return None if self.preset is None else _builtin()[self.preset]
+
+    @property
+    def label(self) -> str:
+        """The name in records: ``name``, else the preset's."""
+        return self.name if self.name is not None else str(self.preset)
+
+    def value(self, key: str) -> Any:
+        """The value of ``key`` (a field name): this profile's, else its preset's, else
+        None."""
+        own = getattr(self, key)
+        return own if own is not None or self.base is None else getattr(self.base, key, None)
+
+    def delays_ms(self) -> tuple[float, float]:
+        """(up, down) one-way delays in ms, the preset's where not overridden."""
+        return _delays_ms(self, self.base)
+
+    def radio_ms(self) -> tuple[float, float]:
+        """(promotion, tail) in ms; 0 where neither the profile nor its preset gives one."""
+        return _radio_ms(self, self.base)

@@ -22,24 +22,37 @@ Every model forbids unknown keys and is frozen; sequences are tuples.
 
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
 from pathlib import PurePath
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     create_model,
     field_serializer,
     model_validator,
 )
 
-from smtpsim.model import METRICS, ServerTiming
+from smtpsim.model import METRICS
 from smtpsim.scenarios.dists import Dist, Fixed, check_support
 from smtpsim.scenarios.errors import VariantError, did_you_mean
-from smtpsim.scenarios.fields import MISSING, Check, Flag, Name, Text, choice, fail, number
-from smtpsim.scenarios.profiles import MAX_RTT_MS, builtin_profiles
+from smtpsim.scenarios.fields import (
+    MISSING,
+    Check,
+    Flag,
+    Kbps,
+    Ms,
+    Name,
+    Prob,
+    RttMs,
+    Seconds,
+    Spec,
+    Text,
+    choice,
+    fail,
+    number,
+)
+from smtpsim.scenarios.profiles import BurstSpec, ProfileSpec
+from smtpsim.scenarios.servers import SERVER_TIMINGS, TIMING_STEPS
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
 
 __all__ = [
@@ -57,121 +70,12 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Ms = Annotated[float, number("ms", ge=0)]
-RttMs = Annotated[float, number("ms", gt=0, le=MAX_RTT_MS)]
-Kbps = Annotated[float, number("kbit/s", gt=0)]
-Prob = Annotated[float, number(ge=0, le=1, what="a probability")]
-Seconds = Annotated[float, number("s", ge=0)]
-
-
-class BurstSpec(_Model):
-    """Gilbert–Elliott bursty loss (per packet): Good -> Bad with ``p_gb``, back with ``p_bg``,
-    losing ``loss_good`` / ``loss_bad`` of the packets in each state."""
-
-    p_gb: Annotated[float, number(gt=0, le=1, what="a probability")]
-    p_bg: Annotated[float, number(gt=0, le=1, what="a probability")]
-    loss_good: Prob = 0.0
-    loss_bad: Prob = 1.0
-
-
-class ProfileSpec(_Model):
-    """A network path. ``preset`` starts from a built-in profile (``smtpsim profiles``); every
-    other key overrides it. Without a preset, ``name``, ``up_kbps``, ``down_kbps`` and
-    ``rtt_ms`` (or both ``delay_up_ms`` and ``delay_down_ms``) are required.
-
-    ``loss`` (independent, per packet) or ``burst`` (Gilbert–Elliott) and ``jitter_ms`` apply
-    to both directions; ``mss``, ``iw`` (segments) and ``delack_ms`` to both TCP endpoints;
-    ``radio_promotion_ms`` is paid before the first packet after the radio idled for
-    ``radio_tail_ms``.
-    """
-
-    preset: Annotated[str, choice(builtin_profiles(), "built-in profiles")] | None = None
-    name: Name | None = None
-    description: Text | None = None
-    rtt_ms: RttMs | None = None
-    delay_up_ms: Ms | None = None
-    delay_down_ms: Ms | None = None
-    up_kbps: Kbps | None = None
-    down_kbps: Kbps | None = None
-    loss: Prob | None = None
-    burst: BurstSpec | None = None
-    jitter_ms: Ms | None = None
-    mss: Annotated[int, number("bytes", ge=64, le=65_495, integer=True)] | None = None
-    iw: Annotated[int, number("segments", ge=1, le=1000, integer=True)] | None = None
-    delack_ms: Annotated[float, number("ms, RFC 1122", gt=0, le=500)] | None = None
-    radio_promotion_ms: Ms | None = None
-    radio_tail_ms: Ms | None = None
-
-    @model_validator(mode="after")
-    def _complete(self) -> ProfileSpec:
-        inline = self.preset is None
-        if inline and self.name is None:
-            raise fail("a name (required for a profile without a preset)", key=("name",),
-                       value=MISSING)
-        split = (self.delay_up_ms, self.delay_down_ms)
-        if self.rtt_ms is not None and any(d is not None for d in split):
-            key = "delay_up_ms" if self.delay_up_ms is not None else "delay_down_ms"
-            raise fail("no one-way delay together with rtt_ms: give rtt_ms, or delay_up_ms"
-                       " and delay_down_ms", key=(key,), value=getattr(self, key))
-        if inline:
-            if self.rtt_ms is None and all(d is None for d in split):
-                raise fail("rtt_ms, or delay_up_ms and delay_down_ms (required without a"
-                           " preset)", key=("rtt_ms",), value=MISSING)
-            for key in ("delay_up_ms", "delay_down_ms", "up_kbps", "down_kbps"):
-                if getattr(self, key) is None and (key[:5] != "delay" or self.rtt_ms is None):
-                    unit = "ms" if key.endswith("_ms") else "kbit/s"
-                    raise fail(f"a number ({unit}; required without a preset)", key=(key,),
-                               value=MISSING)
-        if self.loss is not None and self.burst is not None:
-            raise fail("loss (independent) or burst (Gilbert-Elliott), not both",
-                       key=("burst",), value=self.burst.model_dump())
-        up_ms, down_ms = self.delays_ms()
-        if not 0 < up_ms + down_ms <= MAX_RTT_MS:
-            raise fail(f"one-way delays adding up to (0, {MAX_RTT_MS:g}] ms",
-                       key=("delay_up_ms",), value=up_ms)
-        promotion_ms, tail_ms = self.radio_ms()
-        if promotion_ms > 0 and tail_ms <= 0:
-            raise fail("a number > 0 (ms): a radio with a promotion delay needs a tail",
-                       key=("radio_tail_ms",), value=tail_ms)
-        return self
-
-    @property
-    def label(self) -> str:
-        """The name in records: ``name``, else the preset's."""
-        return self.name if self.name is not None else str(self.preset)
-
-    def value(self, key: str) -> Any:
-        """The value of ``key`` (a field name): this profile's, else its preset's (``*_ms``
-        keys converted from the preset's seconds), else None."""
-        own = getattr(self, key)
-        if own is not None or self.preset is None:
-            return own
-        base = builtin_profiles()[self.preset]
-        if key.endswith("_ms"):
-            return getattr(base, key[:-3] + "_s") * 1000.0
-        if key.endswith("_kbps"):
-            return getattr(base, key[:-5] + "_bps") / 1000.0
-        return getattr(base, key, None)
-
-    def delays_ms(self) -> tuple[float, float]:
-        """(up, down) one-way delays in ms, the preset's where not overridden."""
-        if self.rtt_ms is not None:
-            return self.rtt_ms / 2.0, self.rtt_ms / 2.0
-        return self.value("delay_up_ms") or 0.0, self.value("delay_down_ms") or 0.0
-
-    def radio_ms(self) -> tuple[float, float]:
-        """(promotion, tail) in ms; 0 where neither the profile nor its preset gives one."""
-        return self.value("radio_promotion_ms") or 0.0, self.value("radio_tail_ms") or 0.0
 
 
 _TOKEN_NAMES = tuple(sorted({t.name for t in TOKENS} | set(PRESETS)))
 
 
-class VariantSpec(_Model):
+class VariantSpec(Spec):
     """A variant: a ``preset`` (``smtpsim variants``), or a ``name`` with a ``features`` list
     of tokens and presets applied left to right (joined with ``+``). ``name`` renames a
     preset in the records."""
@@ -210,7 +114,7 @@ class VariantSpec(_Model):
         return self.preset if self.preset is not None else "+".join(self.features or ())
 
 
-class WorkloadSpec(_Model):
+class WorkloadSpec(Spec):
     """Who sends what, when. ``clients`` each send ``messages`` messages, ``gap_s`` apart
     (from the end of one to the next send); ``size_bytes`` and ``recipients`` are drawn per
     message. ``state``: ``cold`` (empty client caches) or ``warm`` (what one earlier
@@ -250,19 +154,17 @@ class WorkloadSpec(_Model):
         return self
 
 
-_TIMING_FIELDS = tuple(f.name for f in dc_fields(ServerTiming))
-
 #: Per-command server processing times in ms (ServerTiming's field names), overriding the
 #: ``timing`` preset's: a number, or a distribution drawn per command.
 TimingMs = create_model(  # type: ignore[call-overload]
     "TimingMs",
-    __base__=_Model,
-    **{name: (Dist | None, None) for name in _TIMING_FIELDS},
+    __base__=Spec,
+    **{name: (Dist | None, None) for name in TIMING_STEPS},
 )
 
 
-class FarmSpec(_Model):
-    """Front-ends behind one address (``smtpsim.simulator.config.FarmConfig``)."""
+class FarmSpec(Spec):
+    """Front-ends behind one address (``smtpsim.model.FarmConfig``)."""
 
     frontends: Annotated[int, number(ge=1, le=1000, integer=True)] = 1
     affinity: Prob = 1.0
@@ -273,7 +175,7 @@ class FarmSpec(_Model):
     rolling_interval_s: Seconds = 60.0
 
 
-class DcPathSpec(_Model):
+class DcPathSpec(Spec):
     """The submission servers' path to the IMAP server (BURL fetches); default one data
     centre: 1 ms RTT, 10 Gbit/s each way."""
 
@@ -284,14 +186,15 @@ class DcPathSpec(_Model):
     jitter_ms: Ms = 0.0
 
 
-class ServerSpec(_Model):
-    """The submission server side. ``timing``: ``ideal`` (zero processing) or ``typical``,
-    with ``timing_ms`` overriding single commands (ms, fixed or a distribution); ``workers``
-    per front-end (absent: unlimited; a busy server queues new connections);
-    ``idle_timeout_s`` before a worker drops an idle connection (RFC 5321 §4.5.3.2.7:
-    5 min); ``burl_pooled``: BURL fetches ride one pooled IMAP connection."""
+class ServerSpec(Spec):
+    """The submission server side. ``timing``: a preset of ``data/servers.toml``, ``ideal``
+    (zero processing) or ``typical``, with ``timing_ms`` overriding single commands (ms,
+    fixed or a distribution); ``workers`` per front-end (absent: unlimited; a busy server
+    queues new connections); ``idle_timeout_s`` before a worker drops an idle connection
+    (RFC 5321 §4.5.3.2.7: 5 min); ``burl_pooled``: BURL fetches ride one pooled IMAP
+    connection."""
 
-    timing: Annotated[str, choice(("ideal", "typical"), "server timing presets")] = "typical"
+    timing: Annotated[str, choice(SERVER_TIMINGS, "server timing presets")] = "typical"
     timing_ms: TimingMs | None = None  # type: ignore[valid-type]
     workers: Annotated[int, number("per front-end", ge=1, le=100_000, integer=True)] | None = (
         None)
@@ -307,7 +210,7 @@ def _out_path(value: Any) -> Any:
     return value
 
 
-class OutputSpec(_Model):
+class OutputSpec(Spec):
     """``path``: where ``smtpsim run`` writes the records (relative to the current directory;
     ``--out`` overrides it); ``traces``: also keep client 0's packets of every run, written
     beside it as ``<stem>.packets<suffix>``."""
@@ -316,7 +219,7 @@ class OutputSpec(_Model):
     traces: Flag = False
 
 
-class ScenarioMeta(_Model):
+class ScenarioMeta(Spec):
     """``[scenario]``: identity, base seed, replications, the reference variant and the
     summary metric (the time the table shows; ``done`` unless set)."""
 
@@ -350,7 +253,7 @@ def _sweep_values(value: Any) -> Any:
     return value
 
 
-class SweepAxis(_Model):
+class SweepAxis(Spec):
     """One axis of the sweep grid: a key path and the values it takes."""
 
     path: Annotated[str, BeforeValidator(_sweep_path)]
@@ -391,7 +294,7 @@ def _by_label(items: tuple[Any, ...], section: str) -> None:
         seen[item.label] = i
 
 
-class Scenario(_Model):
+class Scenario(Spec):
     """A whole scenario file (see the module docstring)."""
 
     scenario: ScenarioMeta

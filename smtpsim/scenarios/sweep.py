@@ -18,8 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from smtpsim.scenarios.schema import ProfileSpec, Scenario, ServerSpec, WorkloadSpec
+from smtpsim.scenarios.show import bare
 
-__all__ = ["Point", "check_axes", "points", "sweepable_paths"]
+__all__ = ["Point", "check_axes", "label", "points", "sweepable_paths"]
 
 #: Fields that are not single numbers, names or flags (or that identify a profile).
 _NOT_SWEPT = {"preset", "name", "description", "burst", "config_changes_s"}
@@ -38,15 +39,13 @@ class Point:
     def label(self) -> str:
         """``affinity=0.5 frontends=4`` (the last part of each path), or ``""`` without a
         sweep."""
-        return " ".join(f"{p.rsplit('.', 1)[-1]}={_show(v)}" for p, v in self.values.items())
+        return label(self.values)
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def label(values: dict[str, Any]) -> str:
+    """``affinity=0.5 frontends=4``: the last part of each axis path and its value as
+    written, or ``""`` without a sweep."""
+    return " ".join(f"{path.rsplit('.', 1)[-1]}={bare(v)}" for path, v in values.items())
 
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:

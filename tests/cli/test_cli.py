@@ -2,7 +2,7 @@
 
 Most tests replace ``smtpsim.api`` with a recording fake, so they check what the CLI passes to
 the API and how it prints what comes back. The tests at the end use the real API and the
-real scenario modules and are skipped while those are missing.
+real scenario modules.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import math
 import sys
 import types
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
+import smtpsim
 from smtpsim.cli import app
 from smtpsim.model.trace import PacketEvent, Trace
+from smtpsim.scenarios import profiles as builtin
+from smtpsim.scenarios import variants as variant_tokens
+from smtpsim.scenarios.loader import load_example
+from smtpsim.scenarios.runner import RunResult
+from smtpsim.scenarios.schema import Scenario
 
 COLUMNS = [
     "profile", "variant", "seed", "replication", "size", "recipients", "iw", "server",
@@ -86,9 +93,18 @@ class FakeApi(types.ModuleType):
         self._call("simulate", {"profile": profile, **kwargs})
         return _frame()
 
-    def default_scenario_frame(self, **kwargs: Any) -> pd.DataFrame:
-        self._call("default_scenario_frame", kwargs)
-        return _frame()
+    def load_scenario(self, path: Any = None, **kwargs: Any) -> Scenario:
+        self._call("load_scenario", {"path": path, **kwargs})
+        return load_example(kwargs["example"])
+
+    def run_scenario_result(self, scenario: Scenario, replications: Any, progress: bool,
+                            **kwargs: Any) -> RunResult:
+        self._call("run_scenario_result", {"scenario": scenario.scenario.name,
+                                           "replications": replications, **kwargs})
+        records = _frame()
+        records.insert(0, "point", 0)
+        records.insert(0, "scenario", scenario.scenario.name)
+        return RunResult(records, None, scenario.reference, scenario.scenario.metric)
 
     def trace(self, profile: Any = None, **kwargs: Any) -> Trace:
         self._call("trace", {"profile": profile, **kwargs})
@@ -97,8 +113,11 @@ class FakeApi(types.ModuleType):
 
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch) -> FakeApi:
+    """The CLI imports ``from smtpsim import api`` inside its commands: the fake takes the
+    module's place in ``sys.modules`` and as the package's attribute."""
     fake = FakeApi()
     monkeypatch.setitem(sys.modules, "smtpsim.api", fake)
+    monkeypatch.setattr(smtpsim, "api", fake, raising=False)
     return fake
 
 
@@ -122,10 +141,19 @@ def _assert_user_error(result: Result, *needles: str) -> str:
 # --- run: which API call, with which arguments -------------------------------------------
 
 
+DEFAULT_RUN = [("load_scenario", {"path": None, "example": "default"}),
+               ("run_scenario_result", {"scenario": "default", "replications": None,
+                                        "seed": None})]
+
+
 def test_run_without_options_runs_the_default_scenario(api: FakeApi) -> None:
+    """The built-in default scenario is the shipped example ``default``."""
     result = _invoke("run")
     assert result.exit_code == 0, result.output
-    assert api.calls == [("default_scenario_frame", {})]
+    assert api.calls == DEFAULT_RUN
+    assert " ".join(result.stdout.split()).startswith(
+        "default: every variant preset, and baseline+save beside burl, on every built-in"
+        " profile, warm clients")
     out = result.stdout
     # medians in ms and ratios to baseline, by hand: 1.0/2.0 and 0.3/0.4
     assert "2000.0" in out and "1000.0" in out and "400.0" in out and "300.0" in out
@@ -181,9 +209,10 @@ def test_metric_option_chooses_the_time(
 
 def test_metric_choices_are_the_summary_metrics() -> None:
     from smtpsim.analysis.summary import METRICS
-    from smtpsim.cli import METRIC_CAPTIONS, METRIC_TITLES, Metric
+    from smtpsim.cli.options import MetricName
+    from smtpsim.cli.views import METRIC_CAPTIONS, METRIC_TITLES
 
-    assert [m.value for m in Metric] == list(METRICS)
+    assert list(typing.get_args(MetricName)) == list(METRICS)
     assert list(METRIC_CAPTIONS) == list(METRIC_TITLES) == list(METRICS)
 
 
@@ -195,7 +224,8 @@ def test_unknown_metric_is_a_user_error(api: FakeApi) -> None:
 def test_seed_and_replications_alone_keep_the_default_scenario(api: FakeApi) -> None:
     result = _invoke("run", "--seed", "7", "--replications", "3")
     assert result.exit_code == 0, result.output
-    assert api.calls == [("default_scenario_frame", {"seed": 7, "replications": 3})]
+    assert api.calls == [DEFAULT_RUN[0], ("run_scenario_result", {
+        "scenario": "default", "replications": 3, "seed": 7})]
 
 
 def test_single_case_options_call_simulate(api: FakeApi) -> None:
@@ -241,10 +271,6 @@ def test_custom_path_passes_its_numbers(api: FakeApi) -> None:
     ]
 
 
-def test_partial_custom_path_is_a_user_error(api: FakeApi) -> None:
-    result = _invoke("run", "--rtt-ms", "120", "--up-kbps", "384")
-    _assert_user_error(result, "--down-kbps")
-    assert api.calls == []
 
 
 # --- run: output formats and files --------------------------------------------------------
@@ -262,10 +288,12 @@ def test_json_is_an_array_of_records_with_null_for_nan(api: FakeApi) -> None:
 
 
 def test_csv_goes_to_stdout(api: FakeApi) -> None:
+    """The default scenario's rows, as any scenario's: its name and sweep point first."""
     result = _invoke("run", "--format", "csv")
     assert result.exit_code == 0, result.output
     df = pd.read_csv(io.StringIO(result.stdout))
-    assert list(df.columns) == COLUMNS
+    assert list(df.columns) == ["scenario", "point", *COLUMNS]
+    assert set(df["scenario"]) == {"default"}
     assert df["accept_s"].isna().sum() == 1
     assert df["accept_s"].sum() == pytest.approx(3.7)
 
@@ -300,11 +328,6 @@ def test_api_value_error_is_one_line_status_2(api: FakeApi) -> None:
 def test_api_value_error_from_default_scenario(api: FakeApi) -> None:
     api.error = ValueError("bad")
     assert _assert_user_error(_invoke("run")) == "error: bad"
-
-
-def test_negative_size_is_rejected_by_option_validation(api: FakeApi) -> None:
-    _assert_user_error(_invoke("run", "--size", "-1"), "--size")
-    assert api.calls == []
 
 
 def test_unknown_format_is_a_user_error(api: FakeApi) -> None:
@@ -356,34 +379,27 @@ def test_trace_api_error_is_one_line(api: FakeApi) -> None:
     _assert_user_error(_invoke("trace", "--variant", "x"), "unknown variant 'x'")
 
 
-# --- against the real API and scenario modules (skipped while they are missing) ------------
+# --- against the real API and scenario modules ---------------------------------------------
 
 
 def test_profiles_lists_every_builtin_profile() -> None:
-    profiles = pytest.importorskip("smtpsim.scenarios.profiles")
     result = _invoke("profiles")
     assert result.exit_code == 0, result.output
-    for name, p in profiles.builtin_profiles().items():
+    for name, p in builtin.builtin_profiles().items():
         assert name in result.stdout
-        assert f"{p.rtt_s * 1e3:g}" in result.stdout
+        assert f"{p.round_trip_ms:g}" in result.stdout
 
 
 def test_variants_lists_every_token_and_preset() -> None:
-    variants = pytest.importorskip("smtpsim.scenarios.variants")
     result = _invoke("variants")
     assert result.exit_code == 0, result.output
-    for info in variants.variant_table():
+    for info in variant_tokens.variant_table():
         assert info.name in result.stdout
-    for name in variants.PRESETS:
+    for name in variant_tokens.PRESETS:
         assert name in result.stdout
 
 
-@pytest.fixture
-def real_api() -> types.ModuleType:
-    return pytest.importorskip("smtpsim.api")
-
-
-def test_real_single_case_json(real_api: types.ModuleType) -> None:
+def test_real_single_case_json() -> None:
     result = _invoke("run", "--profile", "lte", "--variant", "baseline", "--format", "json")
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
@@ -393,7 +409,7 @@ def test_real_single_case_json(real_api: types.ModuleType) -> None:
     assert records[0]["accept_s"] > 0
 
 
-def test_real_table_and_default_scenario(real_api: types.ModuleType) -> None:
+def test_real_table_and_default_scenario() -> None:
     result = _invoke("run", "--profile", "dsl", "--variant", "baseline", "--variant", "rfc5321")
     assert result.exit_code == 0, result.output
     assert "dsl" in result.stdout and "rfc5321" in result.stdout
@@ -413,9 +429,7 @@ def _rows_by_variant(out: str, variants: list[str]) -> dict[str, list[str]]:
     return rows
 
 
-def test_real_metric_accept_and_default_done_on_send_and_save(
-    real_api: types.ModuleType,
-) -> None:
+def test_real_metric_accept_and_default_done_on_send_and_save() -> None:
     """baseline+save and burl send and save; with a cold IMAP session (a new connection and
     login before the APPEND) the save of pipelining+save+imap-cold ends after the accept, so
     its done time is later. Each table's medians are the records' own columns, in ms."""
@@ -449,11 +463,56 @@ def test_real_metric_accept_and_default_done_on_send_and_save(
             != _rows_by_variant(accept.stdout, variants)["pipelining+save+imap-cold"][3])
 
 
-def test_real_trace(real_api: types.ModuleType) -> None:
+def test_real_trace() -> None:
     result = _invoke("trace", "--profile", "dsl", "--variant", "baseline")
     assert result.exit_code == 0, result.output
     assert "dsl" in result.stdout.splitlines()[0]
     assert "▶|" in result.stdout and "|◀" in result.stdout
+
+
+@pytest.fixture
+def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails the test if anything is simulated (bad input must be refused before)."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("simulated despite bad input")
+
+    monkeypatch.setattr("smtpsim.scenarios.runner.run_messages", refuse)
+    monkeypatch.setattr("smtpsim.api.run_session", refuse)
+
+
+def test_partial_custom_path_is_a_user_error(nothing_runs: None) -> None:
+    result = _invoke("run", "--rtt-ms", "120", "--up-kbps", "384")
+    line = _assert_user_error(result, "--down-kbps")
+    assert line == ("error: --down-kbps: missing; required: --rtt-ms, --up-kbps and"
+                    " --down-kbps together (a custom path)")
+    _assert_user_error(_invoke("trace", "--up-kbps", "384"), "--rtt-ms")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["run", "--size", "0"],
+         "error: --size: bad value 0; allowed: a whole number >= 1 (bytes)"),
+        (["run", "--size", "-1"], "error: --size: bad value -1; allowed: a number >= 0"),
+        (["run", "--recipients", "0"],
+         "error: --recipients: bad value 0; allowed: a whole number in [1, 1000] (recipients)"),
+        (["run", "--iw", "0"],
+         "error: --iw: bad value 0; allowed: a whole number in [1, 1000] (segments)"),
+        (["trace", "--delack-ms", "600"], "error: --delack-ms: bad value 600; allowed: a number"
+         " in (0, 500] (ms, delayed-ACK timer, RFC 1122)"),
+        (["run", "--replications", "0"],
+         "error: --replications: bad value 0; allowed: a whole number in [1, 1000000]"),
+        (["run", "--example", "busy-server", "--seed", "-3"],
+         "error: --seed: bad value -3; allowed: a whole number in [0, 9223372036854775807]"),
+        (["run", "--profile", "lte", "--state", "hot"],
+         "error: --state: bad value 'hot'; allowed: one of cold, warm (client caches)"),
+    ],
+)
+def test_bad_option_values_are_refused_before_simulating(
+    nothing_runs: None, args: list[str], line: str
+) -> None:
+    assert _assert_user_error(_invoke(*args)) == line
 
 
 @pytest.mark.parametrize(
@@ -466,7 +525,7 @@ def test_real_trace(real_api: types.ModuleType) -> None:
         ["trace", "--profile", "no-such-profile"],
     ],
 )
-def test_real_bad_input_is_one_line_status_2(real_api: types.ModuleType, args: list[str]) -> None:
+def test_real_bad_input_is_one_line_status_2(args: list[str]) -> None:
     _assert_user_error(_invoke(*args))
 
 

@@ -188,7 +188,8 @@ def test_unknown_example_is_a_user_error() -> None:
     result = _invoke("run", "--example", "lemonade-2007")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: unknown example 'lemonade-2007' (did you mean")
-    assert "allowed: big-attachments, busy-server, lemonade-2006" in result.stderr
+    assert result.stderr.endswith("; allowed: big-attachments, busy-server, default,"
+                                  " lemonade-2006, mobile-today, server-farm\n")
 
 
 @pytest.mark.parametrize(
@@ -277,15 +278,19 @@ def test_sweep_points_are_labelled(tmp_path: Path) -> None:
 
 
 def test_examples_lists_every_shipped_example() -> None:
+    """The default scenario (what `smtpsim run` runs) first, then the studies."""
     result = _invoke("examples")
     assert result.exit_code == 0, result.output
-    for name in example_names():
+    names = example_names(default=True)
+    assert names[0] == "default" and names[1:] == example_names()
+    assert result.stdout.index("default") < result.stdout.index(names[1])
+    for name in names:
         assert name in result.stdout
         assert load_example(name).scenario.description[:30] in result.stdout
 
 
 def test_check_every_example() -> None:
-    for name in example_names():
+    for name in example_names(default=True):
         result = _invoke("check", "--example", name)
         assert result.exit_code == 0, result.output
         assert f"scenario {name}" in result.stdout

@@ -1,24 +1,20 @@
-"""Built-in and custom network profiles (smtpsim.scenarios.profiles)."""
+"""Built-in network profiles (smtpsim.scenarios.profiles): the shipped data, its units as they
+reach a Case, and the data file held to the scenario schema's rules. Custom paths are
+single-case options (tests/scenarios/test_options.py)."""
 
 from __future__ import annotations
 
-import math
 import tomllib
 from importlib import resources
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from smtpsim.model import PathConfig, TcpConfig
-from smtpsim.scenarios.errors import InvalidValueError, UnknownNameError
-from smtpsim.scenarios.profiles import (
-    Profile,
-    builtin_profiles,
-    custom_profile,
-    get_profile,
-    parse_profiles,
-)
+from smtpsim.model import Case, PathConfig, TcpConfig
+from smtpsim.scenarios.errors import ScenarioError, UnknownNameError
+from smtpsim.scenarios.loader import loads
+from smtpsim.scenarios.profiles import builtin_profiles, get_profile, parse_profiles
+from smtpsim.scenarios.runner import build_cases
 
 REQUIRED = [
     "lan", "wifi", "dsl", "cable", "fibre", "gprs", "edge", "3g", "hspa", "lte", "5g",
@@ -33,10 +29,17 @@ def raw_toml() -> dict[str, dict]:
     return tomllib.loads(path.read_text("utf-8"))["profiles"]
 
 
+def case_of(name: str) -> Case:
+    """The Case of a scenario with built-in profile ``name`` as its only ``[[profile]]``."""
+    (case,) = build_cases(loads(f'[scenario]\nname = "t"\n[[profile]]\npreset = "{name}"\n'
+                                '[[variant]]\npreset = "baseline"\n'))
+    return case
+
+
 @pytest.mark.parametrize("name", REQUIRED)
 def test_required_profile_exists(name: str) -> None:
     assert name in builtin_profiles()
-    assert get_profile(name).name == name
+    assert get_profile(name) is builtin_profiles()[name]
 
 
 @pytest.mark.parametrize("name", sorted(builtin_profiles()))
@@ -44,53 +47,53 @@ def test_profile_is_well_formed(name: str) -> None:
     p = get_profile(name)
     assert p.source.strip() and p.description.strip()
     assert "\n" not in p.source and "\n" not in p.description
-    assert p.rtt_s == p.delay_up_s + p.delay_down_s
-    assert 0 < p.rtt_s <= 10.0
-    assert p.up_bps > 0 and p.down_bps > 0
+    assert p.round_trip_ms == sum(p.delays_ms())
+    assert 0 < p.round_trip_ms <= 10_000.0
+    assert p.up_kbps > 0 and p.down_kbps > 0
     assert 0.0 <= p.loss <= 1.0
-    assert p.jitter_s >= 0.0 and p.radio_promotion_s >= 0.0
+    assert p.jitter_ms >= 0.0 and p.radio_promotion_ms >= 0.0
 
 
 @pytest.mark.parametrize("name", sorted(raw_toml()))
 def test_units_converted_from_toml(name: str) -> None:
-    """ms -> s and kbit/s -> bit/s, against values computed here from the raw TOML."""
-    raw, p = raw_toml()[name], get_profile(name)
-    assert p.up_bps == pytest.approx(raw["up_kbps"] * 1000, rel=1e-12)
-    assert p.down_bps == pytest.approx(raw["down_kbps"] * 1000, rel=1e-12)
+    """ms -> s and kbit/s -> bit/s on the way to a Case, against values computed here from
+    the raw TOML."""
+    raw, case = raw_toml()[name], case_of(name)
+    path = case.network.path
+    assert path.up.bandwidth_bps == pytest.approx(raw["up_kbps"] * 1000, rel=1e-12)
+    assert path.down.bandwidth_bps == pytest.approx(raw["down_kbps"] * 1000, rel=1e-12)
     if "rtt_ms" in raw:
-        assert p.rtt_s == pytest.approx(raw["rtt_ms"] / 1000, rel=1e-12)
-        assert p.delay_up_s == p.delay_down_s
+        assert path.rtt_s == pytest.approx(raw["rtt_ms"] / 1000, rel=1e-12)
+        assert path.up.delay_s == path.down.delay_s
     else:
-        assert p.delay_up_s == pytest.approx(raw["delay_up_ms"] / 1000, rel=1e-12)
-        assert p.delay_down_s == pytest.approx(raw["delay_down_ms"] / 1000, rel=1e-12)
-    assert p.loss == raw["loss"]
-    assert p.jitter_s == pytest.approx(raw["jitter_ms"] / 1000, rel=1e-12, abs=0)
-    assert p.radio_promotion_s == pytest.approx(raw["radio_promotion_ms"] / 1000, abs=0)
-    assert p.radio_tail_s == pytest.approx(raw["radio_tail_ms"] / 1000, abs=0)
+        assert path.up.delay_s == pytest.approx(raw["delay_up_ms"] / 1000, rel=1e-12)
+        assert path.down.delay_s == pytest.approx(raw["delay_down_ms"] / 1000, rel=1e-12)
+    assert path.up.loss == raw["loss"]
+    assert path.up.jitter_s == pytest.approx(raw["jitter_ms"] / 1000, rel=1e-12, abs=0)
+    net = case.network
+    assert net.radio_promotion_s == pytest.approx(raw["radio_promotion_ms"] / 1000, abs=0)
+    assert net.radio_tail_s == pytest.approx(raw["radio_tail_ms"] / 1000, abs=0)
 
 
 @pytest.mark.parametrize("name", sorted(builtin_profiles()))
-def test_path_round_trips(name: str) -> None:
-    p = get_profile(name)
-    path = p.path()
+def test_path_is_the_same_both_ways(name: str) -> None:
+    path = case_of(name).network.path
     assert isinstance(path, PathConfig)
-    assert (path.up.delay_s, path.down.delay_s) == (p.delay_up_s, p.delay_down_s)
-    assert (path.up.bandwidth_bps, path.down.bandwidth_bps) == (p.up_bps, p.down_bps)
-    assert path.up.loss == path.down.loss == p.loss
-    assert path.up.jitter_s == path.down.jitter_s == p.jitter_s
+    assert path.up.loss == path.down.loss == get_profile(name).loss
+    assert path.up.jitter_s == path.down.jitter_s
     assert path.up.burst is None and path.down.burst is None
-    assert path.rtt_s == p.rtt_s
+    assert path.rtt_s == pytest.approx(get_profile(name).round_trip_ms / 1000, rel=1e-12)
 
 
 def test_webpagetest_dsl_exact() -> None:
     """WebPageTest connectivity.ini DSL: 1.5 Mbit/s down, 384 kbit/s up, 50 ms RTT, no loss."""
-    p = get_profile("dsl")
-    assert p.down_bps == 1_500_000
-    assert p.up_bps == 384_000
-    assert p.rtt_s == 0.050
-    assert p.delay_up_s == p.delay_down_s == 0.025
-    assert p.loss == 0.0 and p.jitter_s == 0.0
-    assert "WebPageTest" in p.source
+    path = case_of("dsl").network.path
+    assert path.down.bandwidth_bps == 1_500_000
+    assert path.up.bandwidth_bps == 384_000
+    assert path.rtt_s == 0.050
+    assert path.up.delay_s == path.down.delay_s == 0.025
+    assert path.up.loss == 0.0 and path.up.jitter_s == 0.0
+    assert "WebPageTest" in get_profile("dsl").source
 
 
 @pytest.mark.parametrize(
@@ -106,32 +109,33 @@ def test_webpagetest_dsl_exact() -> None:
     ],
 )
 def test_anchor_numbers(name: str, down_bps: float, up_bps: float, rtt_s: float) -> None:
-    p = get_profile(name)
-    assert (p.down_bps, p.up_bps) == (down_bps, up_bps)
-    assert p.rtt_s == pytest.approx(rtt_s, rel=1e-12)
+    path = case_of(name).network.path
+    assert (path.down.bandwidth_bps, path.up.bandwidth_bps) == (down_bps, up_bps)
+    assert path.rtt_s == pytest.approx(rtt_s, rel=1e-12)
 
 
 def test_radio_promotion() -> None:
-    assert get_profile("lte").radio_promotion_s == pytest.approx(0.260)  # Huang 2012
-    assert get_profile("3g").radio_promotion_s == pytest.approx(2.0)  # Qian 2010
+    assert case_of("lte").network.radio_promotion_s == pytest.approx(0.260)  # Huang 2012
+    assert case_of("3g").network.radio_promotion_s == pytest.approx(2.0)  # Qian 2010
     for name in WIRED:
-        assert get_profile(name).radio_promotion_s == 0.0
+        assert case_of(name).network.radio_promotion_s == 0.0
 
 
 def test_radio_tail() -> None:
-    assert get_profile("lte").radio_tail_s == pytest.approx(11.576)  # Huang 2012
-    assert get_profile("3g").radio_tail_s == pytest.approx(17.0)  # Qian 2010: DCH 5 + FACH 12
-    assert get_profile("hspa").radio_tail_s == pytest.approx(17.0)
+    assert case_of("lte").network.radio_tail_s == pytest.approx(11.576)  # Huang 2012
+    assert case_of("3g").network.radio_tail_s == pytest.approx(17.0)  # Qian 2010: DCH 5 + FACH 12
+    assert case_of("hspa").network.radio_tail_s == pytest.approx(17.0)
     for name in WIRED:
-        assert get_profile(name).radio_tail_s == 0.0
+        assert case_of(name).network.radio_tail_s == 0.0
     for name, p in builtin_profiles().items():
-        assert (p.radio_promotion_s > 0) <= (p.radio_tail_s > 0), name
-        assert "tail" in p.source or p.radio_promotion_s == 0.0, name
+        assert (p.radio_promotion_ms > 0) <= (p.radio_tail_ms > 0), name
+        assert "tail" in p.source or p.radio_promotion_ms == 0.0, name
 
 
 def test_wifi_uses_per_direction_delays() -> None:
-    p = get_profile("wifi")
-    assert p.delay_up_s == pytest.approx(0.001) and p.delay_down_s == pytest.approx(0.001)
+    path = case_of("wifi").network.path
+    assert path.up.delay_s == pytest.approx(0.001) and path.down.delay_s == pytest.approx(0.001)
+    assert get_profile("wifi").rtt_ms is None
 
 
 def test_get_profile_is_case_insensitive() -> None:
@@ -157,75 +161,14 @@ def test_builtin_profiles_returns_a_copy() -> None:
 
 
 def test_profile_is_frozen() -> None:
-    with pytest.raises(AttributeError):
+    with pytest.raises(ValidationError):
         get_profile("lan").loss = 0.5  # type: ignore[misc]
 
 
-def test_custom_profile_values() -> None:
-    p = custom_profile(rtt_ms=120, up_kbps=256, down_kbps=2048, loss=0.02, jitter_ms=8)
-    assert isinstance(p, Profile)
-    assert p.name == "custom" and p.source
-    assert p.rtt_s == pytest.approx(0.120)
-    assert p.delay_up_s == p.delay_down_s == pytest.approx(0.060)
-    assert (p.up_bps, p.down_bps) == (256_000, 2_048_000)
-    assert p.loss == 0.02 and p.jitter_s == pytest.approx(0.008)
-    assert p.mss is None and p.radio_promotion_s == 0.0
-    assert custom_profile(10, 1, 1, name="mine").name == "mine"
-
-
-def test_custom_profile_bounds_accepted() -> None:
-    custom_profile(rtt_ms=10_000, up_kbps=1, down_kbps=1, loss=1.0)
-    custom_profile(rtt_ms=0.01, up_kbps=1, down_kbps=1, loss=0.0, jitter_ms=0.0)
-
-
-def test_custom_profile_loss_message() -> None:
-    with pytest.raises(InvalidValueError) as info:
-        custom_profile(50, 1000, 1000, loss=1.5)
-    assert str(info.value) == "--loss 1.5: loss must be a probability in [0, 1]"
-    assert isinstance(info.value, ValueError)
-    assert (info.value.param, info.value.value) == ("loss", 1.5)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "param", "fragment"),
-    [
-        ({"rtt_ms": 0}, "rtt_ms", "--rtt-ms 0:"),
-        ({"rtt_ms": -5}, "rtt_ms", "--rtt-ms -5"),
-        ({"rtt_ms": 10_001}, "rtt_ms", "--rtt-ms 10001: rtt must be > 0 ms and at most 10000 ms"),
-        ({"up_kbps": 0}, "up_kbps", "--up-kbps 0: bandwidth must be > 0"),
-        ({"down_kbps": -1}, "down_kbps", "--down-kbps -1"),
-        ({"loss": -0.1}, "loss", "--loss -0.1"),
-        ({"jitter_ms": -1}, "jitter_ms", "--jitter-ms -1: jitter must be >= 0 ms"),
-        ({"loss": math.nan}, "loss", "finite"),
-        ({"up_kbps": math.inf}, "up_kbps", "finite"),
-    ],
-)
-def test_custom_profile_rejects(kwargs: dict, param: str, fragment: str) -> None:
-    args = {"rtt_ms": 50.0, "up_kbps": 100.0, "down_kbps": 100.0} | kwargs
-    with pytest.raises(InvalidValueError) as info:
-        custom_profile(**args)
-    assert info.value.param == param
-    assert fragment in str(info.value)
-    assert "must" in str(info.value) and "\n" not in str(info.value)
-
-
-@given(
-    rtt_ms=st.floats(min_value=0.001, max_value=10_000),
-    up_kbps=st.floats(min_value=0.001, max_value=1e7),
-    down_kbps=st.floats(min_value=0.001, max_value=1e7),
-    loss=st.floats(min_value=0.0, max_value=1.0),
-    jitter_ms=st.floats(min_value=0.0, max_value=1e4),
-)
-def test_custom_profile_path_round_trip(
-    rtt_ms: float, up_kbps: float, down_kbps: float, loss: float, jitter_ms: float
-) -> None:
-    path = custom_profile(rtt_ms, up_kbps, down_kbps, loss, jitter_ms).path()
-    assert path.rtt_s == pytest.approx(rtt_ms / 1000, rel=1e-12)
-    assert path.up.delay_s == path.down.delay_s
-    assert path.up.bandwidth_bps == pytest.approx(up_kbps * 1000, rel=1e-12)
-    assert path.down.bandwidth_bps == pytest.approx(down_kbps * 1000, rel=1e-12)
-    assert path.up.loss == path.down.loss == loss
-    assert path.up.jitter_s == path.down.jitter_s == pytest.approx(jitter_ms / 1000, rel=1e-12)
+def test_sources_name_no_file_outside_the_repository() -> None:
+    for name, p in builtin_profiles().items():
+        for outside in ("protocol.md", "shared/", "DESIGN"):
+            assert outside not in p.source + p.description, name
 
 
 GOOD_TABLE = """
@@ -244,32 +187,54 @@ mss = 1380
 
 def test_parse_profiles_per_direction_and_mss() -> None:
     p = parse_profiles(GOOD_TABLE)["x"]
-    assert (p.delay_up_s, p.delay_down_s) == (pytest.approx(0.010), pytest.approx(0.030))
-    assert p.rtt_s == pytest.approx(0.040)
-    assert p.mss == 1380 and p.radio_promotion_s == 0.0
-    assert p.tcp().mss == 1380
-    assert p.tcp(TcpConfig(iw=3)).iw == 3
-    assert get_profile("lan").tcp() == TcpConfig()
+    assert p.delays_ms() == (10.0, 30.0)
+    assert p.round_trip_ms == 40.0
+    assert p.mss == 1380 and p.radio_promotion_ms == 0.0
+    assert case_of("lan").client.tcp == TcpConfig()
 
 
 @pytest.mark.parametrize(
-    ("edit", "error", "fragment"),
+    ("edit", "line"),
     [
-        (("loss = 0.1", "loss = 2"), InvalidValueError, "[profiles.x] loss = 2"),
-        (("mss = 1380", "mss = 0"), InvalidValueError, "mss"),
-        (("mss = 1380", "rtt_ms = 5"), ValueError, "give rtt_ms, or both"),
-        (("mss = 1380", "rtt = 5"), UnknownNameError, "did you mean 'rtt_ms'"),
-        (('source = "s"', 'source = ""'), ValueError, "source must be a non-empty string"),
-        (("jitter_ms = 1", ""), ValueError, "missing key 'jitter_ms'"),
-        (("delay_up_ms = 10", "delay_up_ms = -20"), InvalidValueError, "delay_up_ms"),
-        (("up_kbps = 64", "up_kbps = 0"), InvalidValueError, "up_kbps = 0"),
-        (("mss = 1380", "radio_promotion_ms = 200"), InvalidValueError,
-         "[profiles.x] radio_tail_ms = 0: a radio with a promotion delay needs a tail > 0 ms"),
-        (("mss = 1380", "radio_tail_ms = -1"), InvalidValueError, "radio_tail_ms = -1"),
+        (("loss = 0.1", "loss = 2"),
+         "profiles.x.loss: bad value 2; allowed: a number in [0, 1] (a probability)"),
+        (("mss = 1380", "mss = 0"),
+         "profiles.x.mss: bad value 0; allowed: a whole number in [64, 65495] (bytes)"),
+        (("mss = 1380", "rtt_ms = 5"),
+         "profiles.x.delay_up_ms: bad value 10; allowed: no one-way delay together with"
+         " rtt_ms: give rtt_ms, or delay_up_ms and delay_down_ms"),
+        (("mss = 1380", "rtt = 5"),
+         "profiles.x.rtt: unknown key (did you mean 'rtt_ms'?); allowed: description, source,"
+         " rtt_ms, delay_up_ms, delay_down_ms, up_kbps, down_kbps, loss, jitter_ms, mss,"
+         " radio_promotion_ms, radio_tail_ms"),
+        (('source = "s"', 'source = ""'),
+         "profiles.x.source: bad value ''; allowed: a non-empty one-line string"),
+        (("jitter_ms = 1", ""), "profiles.x.jitter_ms: missing; required: a number >= 0 (ms)"),
+        (("delay_down_ms = 30", ""), "profiles.x.delay_down_ms: missing; required: a number"
+         " (ms; required in a built-in profile)"),
+        (("delay_up_ms = 10", "delay_up_ms = -20"),
+         "profiles.x.delay_up_ms: bad value -20; allowed: a number >= 0 (ms)"),
+        (("up_kbps = 64", "up_kbps = 0"),
+         "profiles.x.up_kbps: bad value 0; allowed: a number > 0 (kbit/s)"),
+        (("mss = 1380", "radio_promotion_ms = 200"),
+         "profiles.x.radio_tail_ms: bad value 0; allowed: a number > 0 (ms): a radio with a"
+         " promotion delay needs a tail"),
+        (("mss = 1380", "radio_tail_ms = -1"),
+         "profiles.x.radio_tail_ms: bad value -1; allowed: a number >= 0 (ms)"),
     ],
 )
-def test_parse_profiles_rejects(edit: tuple[str, str], error: type, fragment: str) -> None:
-    text = GOOD_TABLE.replace(*edit)
-    with pytest.raises(error) as info:
-        parse_profiles(text)
-    assert fragment in str(info.value)
+def test_parse_profiles_rejects(edit: tuple[str, str], line: str) -> None:
+    """The data file's problems read as a scenario file's: one line each, naming the file,
+    the key, the bad value and what is allowed."""
+    with pytest.raises(ScenarioError) as info:
+        parse_profiles(GOOD_TABLE.replace(*edit), "my-profiles.toml")
+    assert info.value.problems == (f"my-profiles.toml: {line}",)
+
+
+def test_parse_profiles_wrong_table() -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_profiles(GOOD_TABLE.replace("[profiles.x]", "[profile.x]"), "p.toml")
+    assert info.value.problems == (
+        "p.toml: profiles: missing; required: a table of named tables ([profiles.<name>])",
+        "p.toml: profile: unknown key (did you mean 'profiles'?); allowed: profiles",
+    )

@@ -47,7 +47,7 @@ EXACT = [
      "missing; required: a table with keys name, description, seed, replications, reference,"
      " metric"),
     ("missing-name", "[scenario]\nseed = 1\n" + PROF + VAR, "scenario.name",
-     "missing; required: a name of lower-case letters, digits and . - _ + (at most 64"
+     "missing; required: a name of lower-case letters, digits and . - _ + (at most 128"
      " characters)"),
     ("profile-not-array", SCEN + '[profile]\npreset = "lte"\n' + VAR, "profile",
      "bad value {preset = 'lte'}; allowed: an array of one or more tables (write [[profile]])"),
@@ -79,7 +79,7 @@ EXACT = [
     ("iw-boolean", SCEN + PROF + "iw = true\n" + VAR, "profile[0].iw",
      "bad value true; allowed: a whole number in [1, 1000] (segments)"),
     ("delack-too-long", SCEN + PROF + "delack_ms = 600\n" + VAR, "profile[0].delack_ms",
-     "bad value 600; allowed: a number in (0, 500] (ms, RFC 1122)"),
+     "bad value 600; allowed: a number in (0, 500] (ms, delayed-ACK timer, RFC 1122)"),
     ("radio-without-tail",
      SCEN + '[[profile]]\npreset = "dsl"\nradio_promotion_ms = 200\n' + VAR,
      "profile[0].radio_tail_ms",

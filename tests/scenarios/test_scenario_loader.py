@@ -20,7 +20,7 @@ from smtpsim.model import (
     TcpConfig,
 )
 from smtpsim.scenarios.loader import dump, dumps, example_names, load, load_example, loads
-from smtpsim.scenarios.profiles import builtin_profiles, get_profile
+from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.runner import build_cases
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.sweep import points
@@ -51,16 +51,29 @@ def test_example_round_trips(name: str) -> None:
     assert build_cases(points(again)[0].scenario) == build_cases(points(scenario)[0].scenario)
 
 
+def _expected(raw: dict) -> tuple[PathConfig, float, float]:
+    """The path and (promotion, tail) in seconds a profiles.toml table stands for, computed
+    here from its ms and kbit/s."""
+    if "rtt_ms" in raw:
+        up_s = down_s = raw["rtt_ms"] / 2.0 / 1000.0
+    else:
+        up_s, down_s = raw["delay_up_ms"] / 1000.0, raw["delay_down_ms"] / 1000.0
+    jitter_s = raw["jitter_ms"] / 1000.0
+    path = PathConfig(LinkConfig(up_s, raw["up_kbps"] * 1000.0, jitter_s, raw["loss"]),
+                      LinkConfig(down_s, raw["down_kbps"] * 1000.0, jitter_s, raw["loss"]))
+    return path, raw["radio_promotion_ms"] / 1000.0, raw["radio_tail_ms"] / 1000.0
+
+
 @pytest.mark.parametrize("name", sorted(builtin_profiles()))
 def test_builtin_profile_round_trips_as_preset(name: str) -> None:
     scenario = loads(HEAD + f'[[profile]]\npreset = "{name}"\n' + VAR)
     assert loads(dumps(scenario)) == scenario
     (case,) = build_cases(scenario)
-    p = get_profile(name)
-    assert case.network.path == p.path()
-    assert case.client.tcp == case.server.tcp == p.tcp(TcpConfig())
+    path, promotion_s, tail_s = _expected(_raw_profiles()[name])
+    assert case.network.path == path
+    assert case.client.tcp == case.server.tcp == TcpConfig()  # no built-in profile sets an MSS
     net = case.network
-    assert (net.radio_promotion_s, net.radio_tail_s) == (p.radio_promotion_s, p.radio_tail_s)
+    assert (net.radio_promotion_s, net.radio_tail_s) == (promotion_s, tail_s)
     assert case.network.profile == name
 
 
@@ -74,22 +87,22 @@ def test_builtin_profile_written_inline_is_the_same_path(name: str) -> None:
     scenario = loads(toml_dumps(doc))
     assert loads(dumps(scenario)) == scenario
     (case,) = build_cases(scenario)
-    p = get_profile(name)
-    net = case.network
-    assert net.path == p.path()
-    assert (net.radio_promotion_s, net.radio_tail_s) == (p.radio_promotion_s, p.radio_tail_s)
+    (preset,) = build_cases(loads(HEAD + f'[[profile]]\npreset = "{name}"\n' + VAR))
+    assert case.network == preset.network
+    assert case.client.tcp == preset.client.tcp
 
 
 def test_preset_with_overrides() -> None:
     scenario = loads(HEAD + '[[profile]]\npreset = "lte"\nname = "lte-2006"\niw = 3\n'
                      "delack_ms = 200\nmss = 1380\nloss = 0.05\ndelay_down_ms = 100\n" + VAR)
     (case,) = build_cases(scenario)
-    lte = get_profile("lte")
+    lte, _, _ = _expected(_raw_profiles()["lte"])
     assert case.network.profile == "lte-2006"
-    assert case.network.path.up.delay_s == lte.delay_up_s and case.network.path.down.delay_s == 0.1
+    assert case.network.path.up.delay_s == lte.up.delay_s == 0.035
+    assert case.network.path.down.delay_s == 0.1
     assert case.network.path.up.loss == case.network.path.down.loss == 0.05
     up = case.network.path.up
-    assert up.bandwidth_bps == lte.up_bps and up.jitter_s == lte.jitter_s
+    assert up.bandwidth_bps == lte.up.bandwidth_bps and up.jitter_s == lte.up.jitter_s
     assert case.client.tcp == TcpConfig(mss=1380, iw=3, delack_s=0.2)
     assert case.network.radio_promotion_s == 0.26 and case.network.radio_tail_s == 11.576
 

@@ -1,4 +1,4 @@
-"""Server timing presets (smtpsim.scenarios.servers)."""
+"""Server timing presets (smtpsim.scenarios.servers, data/servers.toml)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ from dataclasses import astuple
 import pytest
 
 from smtpsim.model import ServerTiming
-from smtpsim.scenarios.errors import UnknownNameError
-from smtpsim.scenarios.servers import SERVER_TIMINGS, get_server_timing
+from smtpsim.scenarios.errors import ScenarioError, UnknownNameError
+from smtpsim.scenarios.servers import (
+    SERVER_TIMINGS,
+    TIMING_STEPS,
+    get_server_timing,
+    parse_servers,
+    server_presets,
+)
 
 
 def test_names() -> None:
@@ -34,3 +40,42 @@ def test_unknown_server_timing() -> None:
     msg = str(info.value)
     assert isinstance(info.value, ValueError)
     assert "'tipical'" in msg and "did you mean 'typical'" in msg and "ideal" in msg
+
+
+def test_every_step_has_a_time_and_a_source() -> None:
+    for name, preset in server_presets().items():
+        steps = preset.steps()
+        assert list(steps) == list(TIMING_STEPS), name
+        for step, value in steps.items():
+            assert value.source.strip() and "\n" not in value.source, (name, step)
+            assert "assumption" in value.source, (name, step)  # no published figures
+            for outside in ("protocol.md", "shared/", "DESIGN"):
+                assert outside not in value.source, (name, step)
+
+
+GOOD = "[servers.x]\ndescription = \"d\"\n" + "".join(
+    f'{step} = {{ ms = 1, source = "s" }}\n' for step in TIMING_STEPS)
+
+
+def test_parse_servers() -> None:
+    assert parse_servers(GOOD)["x"].timing() == ServerTiming(
+        **dict.fromkeys(TIMING_STEPS, 0.001))
+
+
+@pytest.mark.parametrize(
+    ("edit", "line"),
+    [
+        (("rcpt = { ms = 1,", "rcpt = { ms = -1,"),
+         "servers.x.rcpt.ms: bad value -1; allowed: a number >= 0 (ms)"),
+        (('rcpt = { ms = 1, source = "s" }\n', ""),
+         "servers.x.rcpt: missing; required: a table with keys ms, source"),
+        (("rcpt = {", "rcp = {"),
+         "servers.x.rcpt: missing; required: a table with keys ms, source"),
+        (('quit = { ms = 1, source = "s" }', 'quit = { ms = 1, source = "" }'),
+         "servers.x.quit.source: bad value ''; allowed: a non-empty one-line string"),
+    ],
+)
+def test_parse_servers_rejects(edit: tuple[str, str], line: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_servers(GOOD.replace(*edit), "s.toml")
+    assert f"s.toml: {line}" in info.value.problems

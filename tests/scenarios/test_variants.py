@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smtpsim.model import Features
-from smtpsim.scenarios.errors import UnknownNameError, VariantError
+from smtpsim.model import Features, violations
+from smtpsim.scenarios.errors import ScenarioError, UnknownNameError, VariantError
 from smtpsim.scenarios.variants import (
     PRESETS,
     TOKENS,
     TokenInfo,
     canonical_name,
+    parse_presets,
     parse_variant,
     variant_table,
 )
@@ -104,31 +105,12 @@ def fold(tokens: list[str]) -> dict[str, Any]:
     return state
 
 
-def conflicts(state: dict[str, Any], tokens: list[str] | None = None) -> bool:
-    """HELO with an EHLO-negotiated extension; AUTH or QUIT in a pipelined group without
-    PIPELINING; implicit TLS, a 0.5-RTT banner or resumption without what they need; or
-    both implicit-tls and starttls among the (expanded) tokens."""
-    needs_ehlo = state["pipelining"] or state["chunking"] or state["tls"] or state["auth"]
-    tokens = tokens or []
-    return (
-        (not state["ehlo"] and bool(needs_ehlo))
-        or (state["auth_pipelined"] and not state["pipelining"])
-        or (state["quit"] == "pipelined" and not state["pipelining"])
-        or (state["implicit_tls"] and state["tls"] is None)
-        or (state["banner_half_rtt"] and not (state["implicit_tls"] and state["tls"] == "1.3"))
-        or (state["resumption"] and state["tls"] is None)
-        or ("implicit-tls" in tokens and "starttls" in tokens)
-        or (state["syn_data"] and state["fast_open"] not in ("tfo", "ttcp"))
-        or (state["burl"] and state["auth"] is None)
-        or (state["fast_open"] == "synack-banner" and state["implicit_tls"])
-        or (state["early_data"] and not (state["tls"] == "1.3" and state["resumption"]))
-        or (state["early_pipelining"] and (
-            state["quickstart"] is not None or state["auth"] not in (None, "plain")
-            or not state["pipelining"] or not state["ehlo"] or state["writes"] == "per-command"))
-        or (state["quickstart"] is not None and (
-            state["implicit_tls"] or state["auth"] not in (None, "plain")
-            or not state["pipelining"] or not state["ehlo"] or state["writes"] == "per-command"))
-    )
+def refused(state: dict[str, Any], tokens: list[str]) -> bool:
+    """Whether the parser must refuse: the features break a rule of the negotiation table
+    (``smtpsim.model.features.RULES``), or the (expanded) tokens hold both implicit-tls and
+    starttls, which contradict each other whatever their order."""
+    return bool(violations(Features(**state))) or ("implicit-tls" in tokens
+                                                    and "starttls" in tokens)
 
 
 def expand(names: list[str]) -> list[str]:
@@ -229,6 +211,31 @@ def test_helo_without_extensions_is_fine() -> None:
     assert parse_variant("helo+baseline+ehlo").ehlo is True
 
 
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("implicit-tls+starttls", "variant 'implicit-tls+starttls': 'implicit-tls' conflicts with"
+         " 'starttls': TLS starts either at connection start (port 465, RFC 8314) or after"
+         " STARTTLS (RFC 3207)"),
+        ("baseline+implicit-tls+qs-basic", "variant 'baseline+implicit-tls+qs-basic':"
+         " 'qs-basic' conflicts with 'implicit-tls': QUICKSTART starts TLS with QTLS on the"
+         " submission port (quickstart-01 §5)"),
+        ("baseline+resumption+no-tls", "variant 'baseline+resumption+no-tls': 'resumption'"
+         " needs TLS (starttls, tls1.2, tls1.3 or implicit-tls): there is no session to"
+         " resume"),
+        ("tfo+syn-data+no-fast-open", "variant 'tfo+syn-data+no-fast-open': 'syn-data' needs"
+         " 'tfo' or 'ttcp': only a SYN with a cached cookie may carry data (RFC 7413"
+         " §4.2.1)"),
+        ("pipelining+save+burl", "variant 'pipelining+save+burl': 'burl' needs AUTH: BURL is"
+         " offered only to an authenticated submission client (RFC 4468 §3.1, §5)"),
+    ],
+)
+def test_refusal_messages(expr: str, message: str) -> None:
+    with pytest.raises(VariantError) as info:
+        parse_variant(expr)
+    assert str(info.value) == message
+
+
 def test_pipelined_auth_needs_pipelining() -> None:
     with pytest.raises(VariantError, match="'auth-pipelined' needs 'pipelining'"):
         parse_variant("auth-pipelined")
@@ -286,9 +293,10 @@ names = st.sampled_from(TOKEN_NAMES + PRESET_NAMES)
 
 @given(st.lists(names, min_size=1, max_size=8))
 def test_any_token_sequence(seq: list[str]) -> None:
-    """Valid sequences parse to the left-to-right fold; conflicting ones raise VariantError."""
+    """Valid sequences parse to the left-to-right fold; the parser refuses exactly what the
+    negotiation table (and the implicit-tls/starttls contradiction) refuses."""
     expected = fold(expand(seq))
-    if conflicts(expected, expand(seq)):
+    if refused(expected, expand(seq)):
         with pytest.raises(VariantError):
             parse_variant("+".join(seq))
     else:
@@ -302,7 +310,7 @@ KIND_FIELDS = {"tls": ["tls"], "auth": ["auth", "auth_pipelined"], "greeting": [
 @given(st.lists(st.sampled_from(TOKEN_NAMES), min_size=1, max_size=10))
 def test_last_token_of_each_kind_wins(seq: list[str]) -> None:
     expected = fold(seq)
-    if conflicts(expected, seq) or (len(seq) == 1 and seq[0] in PRESETS):
+    if refused(expected, seq) or (len(seq) == 1 and seq[0] in PRESETS):
         return
     f = parse_variant(" + ".join(seq))
     kinds = {r.name: r.kind for r in variant_table() if r.kind != "preset"}
@@ -325,3 +333,35 @@ def test_last_token_of_each_kind_wins(seq: list[str]) -> None:
     last_nagle = [t for t in seq if t in ("nodelay", "nagle", "nagle-per-command")]
     if last_nagle:
         assert f.nagle == (last_nagle[-1] != "nodelay")
+
+
+def test_presets_are_data_validated_like_the_rest() -> None:
+    """data/variants.toml: a preset's expression is known tokens (not presets) that can be
+    negotiated together; every problem is a line naming the file and the key."""
+    good = '[presets.x]\nexpression = "baseline"\ndescription = "d"\nsource = "s"\n'
+    with pytest.raises(ScenarioError) as info:
+        parse_presets(good, "v.toml")
+    assert info.value.problems[0].startswith(
+        "v.toml: presets.x.expression: bad value 'baseline'; allowed: tokens joined by + (not"
+        " presets), each one of pipelining, no-pipelining,")
+    helo = good.replace('"baseline"', '"helo+pipelining"')
+    with pytest.raises(ScenarioError) as info:
+        parse_presets(helo, "v.toml")
+    assert info.value.problems == (
+        "v.toml: presets.x.expression: bad value 'helo+pipelining'; allowed: tokens that work"
+        " together; here variant 'helo+pipelining': 'helo' conflicts with 'pipelining':"
+        " PIPELINING, CHUNKING, STARTTLS and AUTH are negotiated in the EHLO reply (RFC 5321"
+        " §4.1.1.1, RFC 1869)",)
+    with pytest.raises(ScenarioError) as info:
+        parse_presets(good.replace('"baseline"', '"pipelining"').replace('source = "s"\n', ""),
+                      "v.toml")
+    assert info.value.problems == (
+        "v.toml: presets.x.source: missing; required: a non-empty one-line string",)
+    assert parse_presets(good.replace('"baseline"', '"pipelining+chunking"'))["x"].expression \
+        == "pipelining+chunking"
+
+
+def test_sources_name_no_file_outside_the_repository() -> None:
+    for row in variant_table():
+        for outside in ("protocol.md", "shared/", "DESIGN"):
+            assert outside not in row.source + row.description, row.name

@@ -1,0 +1,12 @@
+"""The ``smtpsim`` command (``smtpsim = "smtpsim.cli:main"``): the typer app in
+``smtpsim.cli.app``, its shared options in ``options``, what it prints in ``views`` and
+``listings``, and how it reports bad input in ``errors``."""
+
+from smtpsim.cli.app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Console-script entry point (``smtpsim = smtpsim.cli:main``)."""
+    app()

@@ -1,0 +1,294 @@
+"""The ``smtpsim`` commands: thin, they call ``smtpsim.api`` and print through the views.
+
+Commands: ``run`` (the default scenario, one case given by options, a scenario file or a
+shipped example), ``check`` (validate a scenario file and print it resolved), ``examples``
+(the shipped scenarios), ``trace`` (the ladder diagram of one session), ``profiles`` and
+``variants`` (the built-in presets and their sources).
+
+Bad input prints one line ``error: <message>`` (a scenario file's problems one line each) and
+exits with status 2, without a traceback (``smtpsim.cli.errors``). The API, the scenario
+modules and pandas are imported inside the commands that use them, so ``--help`` stays light.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+
+from smtpsim.cli.errors import OneLineErrors, fail, user_errors
+from smtpsim.cli.options import (
+    DelackOpt,
+    DownOpt,
+    ExampleOpt,
+    FormatOpt,
+    IwOpt,
+    LossOpt,
+    MetricOpt,
+    OutOpt,
+    OutputFormat,
+    ProfileOpt,
+    ProfilesOpt,
+    RcptOpt,
+    ReplicationsOpt,
+    RttOpt,
+    ScenarioArg,
+    SeedOpt,
+    ServerOpt,
+    SizeOpt,
+    StateOpt,
+    UpOpt,
+    VariantOpt,
+    VariantsOpt,
+    WidthOpt,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from smtpsim.scenarios.schema import Scenario
+
+__all__ = ["app"]
+
+REFERENCE = "baseline"
+#: The default summary metric, when neither ``--metric`` nor a scenario file sets one.
+DEFAULT_METRIC = "done"
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    name="smtpsim",
+    help="Discrete-event latency simulator for SMTP mail submission.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the user gave (``None`` ones are left to the API's defaults)."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _one_or_many(values: list[str] | None) -> str | list[str] | None:
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _check_out(out: Path | None) -> None:
+    """``--out`` obeys the rule of a scenario file's ``[output] path``, in a directory that
+    exists."""
+    if out is None:
+        return
+    from smtpsim.scenarios.options import check_output
+
+    with user_errors():
+        check_output(str(out))
+    if not out.parent.is_dir():
+        fail(f"--out {out}: directory {out.parent} does not exist")
+
+
+def _write(df: pd.DataFrame, out: Path) -> None:
+    try:
+        if out.suffix.lower() == ".parquet":
+            df.to_parquet(out, index=False)
+        else:
+            df.to_csv(out, index=False)
+    except OSError as e:
+        fail(f"--out {out}: {e.strerror or e}")
+    typer.echo(f"wrote {len(df)} rows to {out}", err=True)
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = None,
+    example: ExampleOpt = None,
+    profile: ProfilesOpt = None,
+    rtt_ms: RttOpt = None,
+    up_kbps: UpOpt = None,
+    down_kbps: DownOpt = None,
+    loss: LossOpt = None,
+    variant: VariantsOpt = None,
+    size: SizeOpt = None,
+    recipients: RcptOpt = None,
+    iw: IwOpt = None,
+    delack_ms: DelackOpt = None,
+    server: ServerOpt = None,
+    state: StateOpt = None,
+    seed: SeedOpt = None,
+    replications: ReplicationsOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    metric: MetricOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Simulate and summarise: median time (--metric; done by default) and its ratio to the
+    reference (baseline, or the scenario file's).
+
+    Without options: the built-in default scenario, the example `default` (every variant
+    preset, and baseline+save beside burl, on the built-in profiles). With any of --profile,
+    --rtt-ms/--up-kbps/--down-kbps, --loss, --variant, --size, --recipients, --iw or
+    --server: that one case. With SCENARIO.toml or --example NAME: that scenario (its
+    [output] path unless --out is given). --seed, --replications and --metric apply to all
+    of them (--metric overrides a scenario file's [scenario] metric).
+    """
+    case = _given(
+        profile=_one_or_many(profile), rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps,
+        loss=loss, variant=_one_or_many(variant), size=size, recipients=recipients, iw=iw,
+        delack_ms=delack_ms, server=server, state=state,
+    )
+    if case and (scenario is not None or example is not None):
+        given = ", ".join("--" + name.replace("_", "-") for name in case)
+        fail(f"{given}: single-case options do not apply to a scenario, which sets them itself")
+    if case:
+        _run_single(case, _given(seed=seed, replications=replications), fmt, out, metric)
+        return
+    if scenario is None and example is None:
+        from smtpsim.scenarios.loader import DEFAULT
+
+        example = DEFAULT
+    _run_scenario(scenario, example, seed, replications, fmt, out, metric)
+
+
+def _run_single(
+    case: dict[str, Any], repeat: dict[str, Any], fmt: OutputFormat, out: Path | None,
+    metric: str | None,
+) -> None:
+    """``smtpsim run`` with single-case options: ``api.simulate``, summarised against
+    baseline."""
+    _check_out(out)
+    chosen = DEFAULT_METRIC if metric is None else metric
+    from smtpsim import api
+    from smtpsim.cli.views import METRIC_TITLES, print_records
+
+    with user_errors():
+        df = api.simulate(**case, **repeat)
+    print_records(df, fmt, f"{METRIC_TITLES[chosen]} per profile and variant", REFERENCE,
+                  chosen)
+    if out is not None:
+        _write(df, out)
+
+
+def _load(scenario: Path | None, example: str | None) -> Scenario:
+    if scenario is not None and example is not None:
+        fail("give a scenario file or --example NAME, not both")
+    if scenario is None and example is None:
+        fail("give a scenario file (SCENARIO.toml) or --example NAME")
+    from smtpsim import api
+
+    with user_errors():
+        return api.load_scenario(scenario, example=example)
+
+
+def _run_scenario(
+    path: Path | None,
+    example: str | None,
+    seed: int | None,
+    replications: int | None,
+    fmt: OutputFormat,
+    out: Path | None,
+    metric: str | None = None,
+) -> None:
+    """``smtpsim run SCENARIO.toml`` / ``--example NAME``; ``metric`` (``--metric``)
+    overrides the file's ``[scenario] metric``."""
+    _check_out(out)
+    loaded = _load(path, example)
+    if out is None and loaded.output.path is not None:
+        out = Path(loaded.output.path)
+        _check_out(out)
+    from smtpsim import api
+    from smtpsim.cli.views import print_records, print_scenario
+
+    with user_errors():
+        result = api.run_scenario_result(loaded, replications, sys.stderr.isatty(), seed=seed)
+    df = result.records
+    chosen = result.metric if metric is None else metric
+    if fmt is OutputFormat.table:
+        meta = loaded.scenario
+        title = f"{meta.name}: {meta.description}" if meta.description else meta.name
+        print_scenario(df, title, result.reference, chosen)
+    else:
+        print_records(df, fmt, "", result.reference, chosen)
+    if out is not None:
+        _write(df, out)
+        if result.packets is not None:
+            _write(result.packets, out.with_name(f"{out.stem}.packets{out.suffix}"))
+
+
+@app.command()
+def check(scenario: ScenarioArg = None, example: ExampleOpt = None) -> None:
+    """Validate a scenario file (nothing is simulated) and print it resolved: every default
+    written out, profiles with their preset's numbers, variants with their features."""
+    loaded = _load(scenario, example)
+    from smtpsim.cli.listings import resolved_view
+
+    console = Console(highlight=False)
+    for item in resolved_view(loaded):
+        console.print(item)
+
+
+@app.command()
+def examples() -> None:
+    """List the scenario files shipped with smtpsim (run one with --example NAME)."""
+    from smtpsim.cli.listings import examples_table
+
+    Console().print(examples_table())
+
+
+@app.command()
+def trace(
+    profile: ProfileOpt = None,
+    rtt_ms: RttOpt = None,
+    up_kbps: UpOpt = None,
+    down_kbps: DownOpt = None,
+    loss: LossOpt = None,
+    variant: VariantOpt = None,
+    size: SizeOpt = None,
+    recipients: RcptOpt = None,
+    iw: IwOpt = None,
+    delack_ms: DelackOpt = None,
+    server: ServerOpt = None,
+    state: StateOpt = None,
+    seed: SeedOpt = None,
+    width: WidthOpt = None,
+) -> None:
+    """Simulate one session and print its ladder diagram, one line per packet."""
+    case = _given(
+        profile=profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
+        variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
+        server=server, state=state, seed=seed,
+    )
+    console = Console(soft_wrap=True, highlight=False)
+    if width is None:
+        width = max(100, console.width) if console.is_terminal else 100
+    from smtpsim import api
+    from smtpsim.analysis.ladder import ladder_lines
+    from smtpsim.cli.views import ladder_text
+
+    with user_errors():
+        session = api.trace(**case)
+        lines = ladder_lines(session, width=width)
+    for text in ladder_text(lines):
+        console.print(text)
+
+
+@app.command()
+def profiles() -> None:
+    """List the built-in network profiles and server timing presets, and the source of
+    their figures."""
+    from smtpsim.cli.listings import profiles_table, servers_table
+
+    console = Console()
+    console.print(profiles_table())
+    console.print(servers_table())
+
+
+@app.command()
+def variants() -> None:
+    """List every variant token and preset with what it does and its source."""
+    from smtpsim.cli.listings import variants_table
+
+    Console().print(variants_table())

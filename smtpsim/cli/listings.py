@@ -1,0 +1,159 @@
+"""What ``smtpsim profiles``, ``variants``, ``examples`` and ``check`` print: the built-in
+presets with their sources, the shipped scenarios, and a scenario resolved.
+
+Display only: every number shown comes from the presets or the validated scenario; nothing
+here simulates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich import box
+from rich.console import RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from smtpsim.model import Features
+from smtpsim.scenarios.cases import build_case, case_count
+from smtpsim.scenarios.loader import dumps, example_names, load_example
+from smtpsim.scenarios.profiles import builtin_profiles
+from smtpsim.scenarios.schema import Scenario
+from smtpsim.scenarios.servers import server_presets
+from smtpsim.scenarios.show import number as shown
+from smtpsim.scenarios.show import rounded
+from smtpsim.scenarios.sweep import points
+from smtpsim.scenarios.variants import variant_table
+
+__all__ = [
+    "examples_table", "profiles_table", "resolved_view", "servers_table", "variants_table",
+]
+
+
+def profiles_table() -> Table:
+    """The built-in network profiles and the source of their figures."""
+    table = Table(title="built-in profiles", title_justify="left")
+    table.add_column("name")
+    for name in ("RTT ms", "down kbit/s", "up kbit/s", "loss %", "jitter ms"):
+        table.add_column(name, justify="right")
+    table.add_column("source")
+    for name, p in builtin_profiles().items():
+        cells = (
+            name,
+            rounded(p.round_trip_ms),
+            f"{p.down_kbps:,.0f}",
+            f"{p.up_kbps:,.0f}",
+            rounded(p.loss * 100),
+            rounded(p.jitter_ms),
+            p.source,
+        )
+        table.add_row(*map(Text, cells))
+    return table
+
+
+def servers_table() -> Table:
+    """The server timing presets: each step's time and the source of the figure."""
+    table = Table(title=Text("server timing presets (--server, [server] timing)"),
+                  title_justify="left")
+    for name in ("preset", "step", "ms", "source"):
+        table.add_column(name, justify="right" if name == "ms" else "left")
+    for i, (name, preset) in enumerate(server_presets().items()):
+        if i:
+            table.add_section()
+        for j, (step, value) in enumerate(preset.steps().items()):
+            cells = (name if j == 0 else "", step, shown(value.ms), value.source)
+            table.add_row(*map(Text, cells))
+    return table
+
+
+def variants_table() -> Table:
+    """Every variant token and preset with what it sets, what it does and its source."""
+    table = Table(title="variant tokens and presets", title_justify="left")
+    for name in ("name", "kind", "sets", "description", "source"):
+        table.add_column(name)
+    for t in variant_table():
+        table.add_row(*map(Text, (t.name, t.kind, t.sets, t.description, t.source)))
+    return table
+
+
+def _ms(seconds: float) -> str:
+    return rounded(seconds * 1e3)
+
+
+def _profiles_table(scenario: Scenario) -> Table:
+    table = Table(title="profiles, resolved (preset values where not overridden)",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    for name in ("name", "preset", "delay up/down ms", "kbit/s up/down", "loss", "jitter ms",
+                 "MSS", "IW", "delACK ms", "radio ms"):
+        table.add_column(name, justify="left" if name in ("name", "preset", "loss") else "right")
+    variant = scenario.variant[0]
+    for p in scenario.profile:
+        case = build_case(scenario, p, variant)
+        up, down, tcp, net = (case.network.path.up, case.network.path.down, case.client.tcp,
+                              case.network)
+        burst = up.burst
+        loss = (f"GE p_gb={rounded(burst.p_gb)} p_bg={rounded(burst.p_bg)} "
+                f"(mean {rounded(burst.mean_loss)})" if burst is not None else rounded(up.loss))
+        radio = (f"{_ms(net.radio_promotion_s)} / tail {_ms(net.radio_tail_s)}"
+                 if net.radio_promotion_s else "-")
+        cells = (
+            p.label, p.preset or "-", f"{_ms(up.delay_s)} / {_ms(down.delay_s)}",
+            f"{rounded(up.bandwidth_bps / 1e3)} / {rounded(down.bandwidth_bps / 1e3)}", loss,
+            _ms(up.jitter_s), str(tcp.mss), str(tcp.iw), _ms(tcp.delack_s), radio,
+        )
+        table.add_row(*map(Text, cells))
+    return table
+
+
+def _features(f: Features) -> str:
+    default = Features()
+    return " ".join(
+        f"{name}={getattr(f, name)}" for name in Features.__dataclass_fields__
+        if getattr(f, name) != getattr(default, name)
+    )
+
+
+def _variants_table(scenario: Scenario) -> Table:
+    table = Table(title=f"variants (reference: {scenario.reference}, summary metric: "
+                  f"{scenario.scenario.metric})", title_justify="left", box=box.SIMPLE_HEAD)
+    for name in ("name", "expression", "features set"):
+        table.add_column(name)
+    profile = scenario.profile[0]
+    for v in scenario.variant:
+        case = build_case(scenario, profile, v)
+        table.add_row(Text(v.label), Text(v.expression), Text(_features(case.client.features)))
+    return table
+
+
+def resolved_view(scenario: Scenario) -> list[RenderableType]:
+    """What ``smtpsim check`` prints: the scenario as TOML with every default written out,
+    the resolved profiles and variants, and how many runs it makes."""
+    meta = scenario.scenario
+    grid = points(scenario)
+    runs = case_count(scenario) * meta.replications
+    head = Text.assemble(
+        ("scenario ", "bold"), (meta.name, "bold cyan"), f": {meta.description}\n",
+        f"{len(grid)} sweep point(s) x {len(scenario.profile)} profile(s) x "
+        f"{len(scenario.variant)} variant(s) x {meta.replications} replication(s) = "
+        f"{runs} runs, base seed {meta.seed}",
+    )
+    return [
+        head,
+        Syntax(dumps(scenario), "toml", theme="ansi_dark", background_color="default"),
+        _profiles_table(scenario),
+        _variants_table(scenario),
+    ]
+
+
+def examples_table(names: Iterable[str] | None = None) -> Table:
+    """The shipped examples, the default scenario first: name, description, runs at the
+    file's replications."""
+    table = Table(title="shipped examples (smtpsim run --example NAME)", title_justify="left")
+    for name in ("name", "description", "runs"):
+        table.add_column(name, justify="right" if name == "runs" else "left")
+    for name in names if names is not None else example_names(default=True):
+        s = load_example(name)
+        runs = case_count(s) * s.scenario.replications
+        table.add_row(Text(name), Text(s.scenario.description), Text(str(runs)))
+    return table

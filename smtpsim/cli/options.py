@@ -1,0 +1,150 @@
+"""The options and arguments the ``smtpsim`` commands share, as typer annotations.
+
+``None`` means "not given": the API's (or the scenario file's) default applies, and the
+command can tell which single-case options were given at all. The values are checked where
+a scenario file's are (``smtpsim.scenarios.options``), not here, so each rule and its
+"allowed" text exists once. The ``--metric`` choices are the keys of
+``smtpsim.model.records.METRICS``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from smtpsim.cli.views import metric_help
+from smtpsim.model.records import METRICS
+
+__all__ = [
+    "DelackOpt", "DownOpt", "ExampleOpt", "FormatOpt", "IwOpt", "LossOpt", "MetricName",
+    "MetricOpt", "OutOpt", "OutputFormat", "ProfileOpt", "ProfilesOpt", "RcptOpt",
+    "ReplicationsOpt", "RttOpt", "ScenarioArg", "SeedOpt", "ServerOpt", "SizeOpt", "StateOpt",
+    "UpOpt", "VariantOpt", "VariantsOpt", "WidthOpt",
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+if TYPE_CHECKING:
+    MetricName = str
+else:  # typer offers a Literal's values as the choices
+    MetricName = Literal[tuple(METRICS)]
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="SCENARIO.toml",
+        help="Scenario file (TOML): runs every profile x variant x replication.",
+    ),
+]
+ExampleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--example", metavar="NAME",
+        help="A scenario shipped with smtpsim (see `smtpsim examples`).",
+    ),
+]
+ProfilesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--profile", metavar="NAME",
+        help="Built-in profile name (see `smtpsim profiles`); repeat for several.",
+    ),
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile", metavar="NAME", help="Built-in profile name (see `smtpsim profiles`)."
+    ),
+]
+RttOpt = Annotated[
+    float | None, typer.Option("--rtt-ms", metavar="MS", help="Custom path: round-trip time, ms.")
+]
+UpOpt = Annotated[
+    float | None,
+    typer.Option("--up-kbps", metavar="KBPS", help="Custom path: uplink rate, kbit/s."),
+]
+DownOpt = Annotated[
+    float | None,
+    typer.Option("--down-kbps", metavar="KBPS", help="Custom path: downlink rate, kbit/s."),
+]
+LossOpt = Annotated[
+    float | None, typer.Option("--loss", metavar="P", help="Packet loss probability per direction.")
+]
+VariantsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--variant", metavar="EXPR", help="Variant expression; repeat for several."),
+]
+VariantOpt = Annotated[
+    str | None,
+    typer.Option("--variant", metavar="EXPR", help="Variant expression [default: baseline]."),
+]
+SizeOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--size", metavar="BYTES", help="Message body size, bytes [default: 10000]."
+    ),
+]
+RcptOpt = Annotated[
+    int | None,
+    typer.Option("--recipients", metavar="N", help="Recipients per message [default: 1]."),
+]
+IwOpt = Annotated[
+    int | None,
+    typer.Option("--iw", metavar="SEGMENTS", help="TCP initial window, segments."),
+]
+DelackOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--delack-ms", metavar="MS",
+        help="TCP delayed-ACK timer, ms [default: 40, Linux; Windows uses 200].",
+    ),
+]
+StateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--state", metavar="cold|warm",
+        help="Client caches: cold (empty) or warm (left by one earlier connection) "
+        "[default: cold].",
+    ),
+]
+ServerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--server", metavar="NAME", help="Server timing: ideal|typical [default: typical]."
+    ),
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", metavar="N", help="Base seed [default: 0].")]
+ReplicationsOpt = Annotated[
+    int | None,
+    typer.Option("--replications", metavar="R", help="Runs per case [default: 1]."),
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output on stdout.")]
+MetricOpt = Annotated[
+    MetricName | None,
+    typer.Option(
+        "--metric",
+        help=f"The time the table shows: {metric_help()} [default: done, or the scenario "
+        "file's metric].",
+        show_default=False,
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", metavar="FILE", help="Also write the per-message rows (.parquet or .csv)."
+    ),
+]
+WidthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--width", metavar="COLUMNS", help="Line width [default: the terminal's, or 100]."
+    ),
+]

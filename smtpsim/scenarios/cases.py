@@ -1,0 +1,160 @@
+"""A scenario (one sweep point of it) -> simulator Cases, one per profile x variant.
+
+Units change here: the file's ms and kbit/s become the Case's seconds and bit/s (a server
+timing preset's ms in ``smtpsim.scenarios.servers``); a profile's preset supplies every value
+the profile does not set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from smtpsim.model import (
+    Case,
+    Client,
+    FarmConfig,
+    GilbertElliott,
+    LinkConfig,
+    Network,
+    PathConfig,
+    Server,
+    ServerTiming,
+    TcpConfig,
+    Workload,
+)
+from smtpsim.scenarios.dists import Fixed
+from smtpsim.scenarios.profiles import ProfileSpec
+from smtpsim.scenarios.schema import Scenario, ServerSpec, VariantSpec, WorkloadSpec
+from smtpsim.scenarios.servers import get_server_timing
+from smtpsim.scenarios.variants import parse_variant
+
+__all__ = ["build_case", "build_cases", "case_count", "path_config", "radio", "tcp_config"]
+
+
+def _seconds(ms: float) -> float:
+    return ms / 1000.0
+
+
+def _bps(kbps: float) -> float:
+    return float(kbps) * 1000.0
+
+
+def path_config(p: ProfileSpec) -> PathConfig:
+    """The profile's path: per-direction delay and rate, loss (or Gilbert–Elliott) and jitter
+    both ways; the preset's values where the profile does not override them."""
+    up_ms, down_ms = p.delays_ms()
+    up_bps, down_bps = _bps(p.value("up_kbps")), _bps(p.value("down_kbps"))
+    jitter_s = _seconds(p.value("jitter_ms") or 0.0)
+    burst = None
+    loss = 0.0
+    if p.burst is not None:
+        b = p.burst
+        burst = GilbertElliott(b.p_gb, b.p_bg, b.loss_good, b.loss_bad)
+    else:
+        loss = float(p.value("loss") or 0.0)
+    return PathConfig(
+        LinkConfig(_seconds(up_ms), up_bps, jitter_s, loss, burst),
+        LinkConfig(_seconds(down_ms), down_bps, jitter_s, loss, burst),
+    )
+
+
+def radio(p: ProfileSpec) -> tuple[float, float]:
+    """(promotion, tail) in seconds."""
+    promotion_ms, tail_ms = p.radio_ms()
+    return _seconds(promotion_ms), _seconds(tail_ms)
+
+
+def tcp_config(p: ProfileSpec) -> TcpConfig:
+    """Both endpoints' TCP: Linux defaults with the profile's MSS, IW and delayed-ACK timer."""
+    tcp = TcpConfig()
+    mss = p.value("mss")
+    if mss is not None:
+        tcp = replace(tcp, mss=mss)
+    if p.iw is not None:
+        tcp = replace(tcp, iw=p.iw)
+    if p.delack_ms is not None:
+        tcp = replace(tcp, delack_s=_seconds(p.delack_ms))
+    return tcp
+
+
+def _timing(server: ServerSpec) -> tuple[ServerTiming, str]:
+    timing = get_server_timing(server.timing)
+    given: dict[str, Any] = {} if server.timing_ms is None else {
+        name: getattr(server.timing_ms, name)
+        for name in type(server.timing_ms).model_fields
+        if getattr(server.timing_ms, name) is not None
+    }
+    overrides = {
+        name: _seconds(d.value) if isinstance(d, Fixed) else d.config(1e-3)
+        for name, d in given.items()
+    }
+    if not overrides:
+        return timing, server.timing
+    return replace(timing, **overrides), server.timing + "+custom"
+
+
+def _workload(w: WorkloadSpec) -> Workload:
+    """The workload: fixed quantities as numbers, others as Distributions (with the mean,
+    rounded, for the warm-up message that is not recorded)."""
+    out: dict[str, Any] = {"clients": w.clients, "messages": w.messages}
+    if isinstance(w.gap_s, Fixed):
+        out["gap_s"] = w.gap_s.value
+    else:
+        out |= {"gap": w.gap_s.config(), "gap_s": w.gap_s.config().mean}
+    for key, fixed, dist in (("size_bytes", "size", "size_dist"),
+                             ("recipients", "recipients", "recipients_dist")):
+        d = getattr(w, key)
+        if isinstance(d, Fixed):
+            out[fixed] = int(d.value)
+        else:
+            out[dist] = d.config()
+            out[fixed] = max(1, round(d.config().mean))
+    if w.arrival_rate_per_s is not None:
+        out |= {"arrival_rate": w.arrival_rate_per_s, "arrival_sessions": w.arrival_sessions}
+    return Workload(**out)
+
+
+def _server(s: ServerSpec, tcp: TcpConfig) -> Server:
+    timing, name = _timing(s)
+    f, d = s.farm, s.dc_path
+    return Server(
+        name=name, timing=timing, tcp=tcp, workers=s.workers, idle_s=s.idle_timeout_s,
+        burl_pooled=s.burl_pooled,
+        farm=FarmConfig(
+            f.frontends, f.affinity, f.shared_tokens, f.shared_tfo_key, f.shared_ticket_key,
+            tuple(f.config_changes_s), f.rolling_interval_s,
+        ),
+        dc_path=PathConfig(
+            LinkConfig(_seconds(d.rtt_ms / 2.0), _bps(d.up_kbps), _seconds(d.jitter_ms), d.loss),
+            LinkConfig(_seconds(d.rtt_ms / 2.0), _bps(d.down_kbps), _seconds(d.jitter_ms),
+                       d.loss),
+        ),
+    )
+
+
+def build_case(scenario: Scenario, p: ProfileSpec, v: VariantSpec) -> Case:
+    """The Case of one profile × variant of a (sweep-free) scenario."""
+    tcp = tcp_config(p)
+    promotion_s, tail_s = radio(p)
+    w = scenario.workload
+    return Case(
+        network=Network(path_config(p), p.label, promotion_s, tail_s),
+        client=Client(parse_variant(v.expression), v.label, w.state, tcp,  # type: ignore[arg-type]
+                      idle_s=w.client_idle_s),
+        server=_server(scenario.server, tcp),
+        workload=_workload(w),
+    )
+
+
+def build_cases(scenario: Scenario) -> list[Case]:
+    """One Case per profile × variant (profile-major) of a sweep point's scenario."""
+    return [build_case(scenario, p, v) for p in scenario.profile for v in scenario.variant]
+
+
+def case_count(scenario: Scenario) -> int:
+    """Sweep points × profiles × variants."""
+    n = 1
+    for axis in scenario.sweep:
+        n *= len(axis.values)
+    return n * len(scenario.profile) * len(scenario.variant)
