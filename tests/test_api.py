@@ -17,7 +17,7 @@ from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.variants import PRESETS
 
 
-@pytest.mark.parametrize("module", ["smtpsim", "smtpsim.model", "smtpsim.cli",
+@pytest.mark.parametrize("module", ["smtpsim", "smtpsim.model", "smtpsim.cli", "smtpsim.oracle",
                                     "smtpsim.analysis.ladder"])
 def test_light_modules_import_neither_pandas_nor_simpy(module: str) -> None:
     """The package's __init__ loads its public names on first use (PEP 562): importing the

@@ -22,10 +22,13 @@ Every model forbids unknown keys and is frozen; sequences are tuples.
 
 from __future__ import annotations
 
+import functools
+import typing
 from pathlib import PurePath
 from typing import Annotated, Any
 
 from pydantic import (
+    BaseModel,
     BeforeValidator,
     create_model,
     field_serializer,
@@ -235,8 +238,6 @@ _Scalar = int | float | str | bool
 
 
 def _sweep_path(value: Any) -> Any:
-    from smtpsim.scenarios.sweep import sweepable_paths  # sweep imports this module
-
     paths = sweepable_paths()
     if value not in paths:
         raise fail("a key path of [workload], [server] or [[profile]] (every profile): "
@@ -327,3 +328,42 @@ class Scenario(Spec):
         if self.scenario.reference is not None:
             return self.scenario.reference
         return "baseline" if "baseline" in labels else labels[0]
+
+
+# ---------------------------------------------------------------- sweep axes
+#: Fields that are not single numbers, names or flags (or that identify a profile).
+_NOT_SWEPT = {"preset", "name", "description", "burst", "config_changes_s"}
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The nested model a field holds (a table such as ``farm``), or None for a leaf (a
+    number, name, flag or distribution)."""
+    stack, found = [annotation], []
+    while stack:
+        tp = stack.pop()
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            found.append(tp)
+        else:
+            stack += list(typing.get_args(tp))
+    models = [m for m in found if "dist" not in m.model_fields]
+    return models[0] if models and len(models) == len(found) else None
+
+
+def _leaves(prefix: str, model: type[BaseModel]) -> list[str]:
+    out = []
+    for name, info in model.model_fields.items():
+        if name in _NOT_SWEPT:
+            continue
+        sub = _submodel(info.annotation)
+        out += _leaves(f"{prefix}{name}.", sub) if sub is not None else [prefix + name]
+    return out
+
+
+@functools.cache
+def sweepable_paths() -> tuple[str, ...]:
+    """Every key path a sweep axis may name."""
+    return tuple(
+        _leaves("workload.", WorkloadSpec)
+        + _leaves("server.", ServerSpec)
+        + _leaves("profile.", ProfileSpec)
+    )

@@ -9,22 +9,16 @@ same rules as one written in place.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import typing
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from smtpsim.scenarios.schema import ProfileSpec, Scenario, ServerSpec, WorkloadSpec
+from smtpsim.scenarios.schema import Scenario, sweepable_paths
 from smtpsim.scenarios.show import bare
 
 __all__ = ["Point", "check_axes", "label", "points", "sweepable_paths"]
-
-#: Fields that are not single numbers, names or flags (or that identify a profile).
-_NOT_SWEPT = {"preset", "name", "description", "burst", "config_changes_s"}
-
 
 @dataclass(frozen=True, slots=True)
 class Point:
@@ -46,40 +40,6 @@ def label(values: dict[str, Any]) -> str:
     """``affinity=0.5 frontends=4``: the last part of each axis path and its value as
     written, or ``""`` without a sweep."""
     return " ".join(f"{path.rsplit('.', 1)[-1]}={bare(v)}" for path, v in values.items())
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    """The nested model a field holds (a table such as ``farm``), or None for a leaf (a
-    number, name, flag or distribution)."""
-    stack, found = [annotation], []
-    while stack:
-        tp = stack.pop()
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            found.append(tp)
-        else:
-            stack += list(typing.get_args(tp))
-    models = [m for m in found if "dist" not in m.model_fields]
-    return models[0] if models and len(models) == len(found) else None
-
-
-def _leaves(prefix: str, model: type[BaseModel]) -> list[str]:
-    out = []
-    for name, info in model.model_fields.items():
-        if name in _NOT_SWEPT:
-            continue
-        sub = _submodel(info.annotation)
-        out += _leaves(f"{prefix}{name}.", sub) if sub is not None else [prefix + name]
-    return out
-
-
-@functools.cache
-def sweepable_paths() -> tuple[str, ...]:
-    """Every key path a sweep axis may name."""
-    return tuple(
-        _leaves("workload.", WorkloadSpec)
-        + _leaves("server.", ServerSpec)
-        + _leaves("profile.", ProfileSpec)
-    )
 
 
 def _set(doc: dict[str, Any], path: str, value: Any) -> None:
