@@ -31,7 +31,9 @@ from cases import ideal_case, with_features
 from smtpsim.model import (
     Case,
     Client,
+    LinkConfig,
     Network,
+    PathConfig,
     Server,
     ServerTiming,
     TcpConfig,
@@ -299,8 +301,13 @@ EXAMPLES = ["profile", "variant", "client", "size (B)", "server", "IW",
 @pytest.mark.parametrize("row", _rows(EXAMPLES), ids=lambda r: " ".join(r[:6]))
 def test_the_real_path_examples_agree_with_the_oracle(row: list[str]) -> None:
     name, variant, client, size, server, iw, ideal_ms, oracle_ms, rto = row
-    profile = replace(get_profile(name), loss=0.0, jitter_s=0.0)
-    tcp = profile.tcp(replace(TcpConfig(), iw=int(iw)))
+    profile = get_profile(name)
+    up_ms, down_ms = profile.delays_ms()
+    path = PathConfig(LinkConfig(up_ms / 1000.0, profile.up_kbps * 1000.0),  # lossless
+                      LinkConfig(down_ms / 1000.0, profile.down_kbps * 1000.0))
+    tcp = TcpConfig(iw=int(iw))
+    if profile.mss is not None:
+        tcp = replace(tcp, mss=profile.mss)
     if server == "ideal":
         srv = Server("ideal", ServerTiming.ideal(),
                      TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0), tcp)
@@ -310,10 +317,10 @@ def test_the_real_path_examples_agree_with_the_oracle(row: list[str]) -> None:
     v = _variant(variant)
     state: Literal["cold", "warm"] = "warm" if client == "warm" else "cold"
     assert client == state
-    case = Case(Network(profile.path(), name), Client(parse_variant(v), v, state, tcp), srv,
+    case = Case(Network(path, name), Client(parse_variant(v), v, state, tcp), srv,
                 Workload(int(size), 1))
     n = round_trips(case.client.features, 1, iw=int(iw), state=state)
-    assert n * profile.rtt_s * 1000 == pytest.approx(float(ideal_ms), abs=0.05)
+    assert n * profile.round_trip_ms == pytest.approx(float(ideal_ms), abs=0.05)
     result = oracle(case)
     assert result.accept_s * 1000 == pytest.approx(float(oracle_ms), abs=0.05)
     assert result.rto_possible == (rto == "yes")
@@ -357,6 +364,6 @@ def test_the_profile_table_agrees_with_the_built_in_profiles() -> None:
     for name, rtt, down, up, loss, jitter, promotion, tail, _sources in rows:
         p = profiles[name]
         shown = [float(x) for x in (rtt, down, up, loss, jitter, promotion, tail)]
-        actual = [p.rtt_s * 1e3, p.down_bps / 1e3, p.up_bps / 1e3, p.loss, p.jitter_s * 1e3,
-                  p.radio_promotion_s * 1e3, p.radio_tail_s * 1e3]
+        actual = [p.round_trip_ms, p.down_kbps, p.up_kbps, p.loss, p.jitter_ms,
+                  p.radio_promotion_ms, p.radio_tail_ms]
         assert shown == pytest.approx(actual), name
