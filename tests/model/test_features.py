@@ -117,7 +117,7 @@ def test_caches_capabilities(features: Features, expected: bool) -> None:
     [
         (Features(save="parallel"), True),  # send-and-save: APPEND to Sent alongside
         (Features(save="first"), True),
-        # RFC 4468 §3.4: BURL submits the copy saved first, so it saves
+        # RFC 4468: BURL submits the copy saved on the IMAP server first, so it saves
         (Features(auth="plain", burl=True), True),
         (Features(auth="plain", burl=True, save="parallel"), True),
         (SUBMISSION, False),

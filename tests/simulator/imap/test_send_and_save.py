@@ -3,7 +3,8 @@ connections around BURL (RFC 4468): the submission server's fetch over a pooled 
 connection (RFC 4467 §7.3), and the client's IMAP connection in the record and the trace.
 
 Ideal client path, RTT 0.5 s; the submission server's data-centre path to IMAP: 1 ms RTT.
-BURL's own round trips are in ``smtp/test_burl.py``.
+BURL's own round trips are in ``smtp/test_burl.py``; the IMAP server and session, message by
+message, in ``test_server.py``.
 """
 
 from __future__ import annotations

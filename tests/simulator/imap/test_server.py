@@ -118,7 +118,7 @@ def test_uids_ascend_on_a_connection() -> None:
 
 
 def test_genurlauth_returns_the_url_of_the_appended_message() -> None:
-    """RFC 4467 §7.1: GENURLAUTH for the message's URL with ``urlauth=submit+alice`` and the
+    """RFC 4467 §7.2: GENURLAUTH for the message's URL with ``urlauth=submit+alice`` and the
     INTERNAL mechanism; the answer, the URL with its access token, and the OK come in one
     write."""
     def steps(session, out):
@@ -227,8 +227,9 @@ def test_logout_says_bye_then_closes() -> None:
 
 
 def test_a_pooled_fetcher_reuses_its_open_session_and_a_new_one_connects_each_time() -> None:
-    """BURL's fetch (RFC 4468 §5): on the pooled, open session each URLFETCH is one round
-    trip; without a pool every fetch opens a fresh session (TLS, greeting, AUTHENTICATE)."""
+    """BURL's fetch (RFC 4468 §3.2, with URLFETCH): on the pooled, open session each
+    URLFETCH is one round trip; without a pool every fetch opens a fresh session (TLS,
+    greeting, AUTHENTICATE)."""
     for pooled, sessions, fresh in ((True, 1, 0), (False, 2, 2)):
         env = simpy.Environment()
         server = ImapServer(env, TIMING, TLS, None)

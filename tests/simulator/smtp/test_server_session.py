@@ -206,9 +206,9 @@ class _Fetcher:
 @pytest.mark.parametrize(("fails", "code", "reply"),
                          [(False, 250, text.QUEUED_BURL), (True, 554, text.BURL_FAILED)])
 def test_burl_fetches_the_message_before_its_reply(fails: bool, code: int, reply: str) -> None:
-    """RFC 4468 §3.4: the server resolves the URL before it answers; the 250 includes the
-    fetch (20 ms here) and the end of data. A failed fetch is 554 (§6), without the end of
-    data."""
+    """RFC 4468 §3.2: the server resolves the URL before it answers; the 250 includes the
+    fetch (20 ms here) and the end of data. A failed fetch is 554 with RFC 4468's 5.6.6,
+    without the end of data."""
     fetcher = _Fetcher(0.020, fails)
     s = serve(fetcher=fetcher)
     fetcher.env = s.env

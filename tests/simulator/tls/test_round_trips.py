@@ -1,6 +1,7 @@
 """TLS in the session: implicit TLS (RFC 8314 §3), resumption with a session ticket (RFC 5077,
 RFC 8446 §2.2) and TLS 1.3 0-RTT data (RFC 8446 §2.3), on an ideal path, in RTT from the first
-SYN, against counts worked out by hand (see each case).
+SYN, against counts worked out by hand (see each case). The handshakes alone, message by
+message, are in ``test_handshake.py``.
 """
 
 from __future__ import annotations
