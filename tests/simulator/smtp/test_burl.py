@@ -1,4 +1,6 @@
-"""BURL (RFC 4468 with URLAUTH, RFC 4467) and send-and-save (IMAP APPEND to Sent).
+"""BURL (RFC 4468 with URLAUTH, RFC 4467): submission by reference to the copy saved in Sent.
+Send-and-save without BURL, the fetch connection and the IMAP session's trace are in
+``imap/test_send_and_save.py``.
 
 Ideal client path, RTT 0.5 s; the submission server's data-centre path to IMAP: 1 ms RTT.
 Derivations (RTT from the start; the IMAP session is already open unless said):
@@ -58,22 +60,6 @@ def test_save_first_starts_the_submission_after_the_url() -> None:
     r = _run("baseline+burl+save-first")
     assert r.accept_s == pytest.approx(12 * RTT + DC, abs=TOL)
     assert r.phase_save_s == pytest.approx(3 * RTT, abs=TOL)
-
-
-def test_plain_save_uploads_the_body_twice() -> None:
-    """Without BURL the body crosses the uplink in DATA and in APPEND."""
-    size = 200_000
-    saved = _run("baseline+save", size=size)
-    burl = _run("burl", size=size)
-    assert saved.bytes_up > 2 * size > burl.bytes_up > size
-
-
-def test_a_new_fetch_connection_costs_about_five_data_centre_round_trips() -> None:
-    """protocol.md §1.6: TCP, TLS, greeting, AUTHENTICATE, URLFETCH on a new connection."""
-    pooled = _run("burl")
-    fresh = _run("burl", burl_pooled=False)
-    extra = (fresh.accept_s - pooled.accept_s) / DC
-    assert 3.5 <= extra <= 5.5
 
 
 def test_burl_needs_an_authenticated_session() -> None:
@@ -157,34 +143,3 @@ def test_the_finished_does_not_wait_for_the_url(
     expected = oracle.oracle(case)
     assert expected.mail_s == pytest.approx(record.mail_s, abs=TOL)
     assert expected.accept_s == pytest.approx(record.accept_s, abs=TOL)
-
-
-def test_retransmits_count_the_imap_connection_too() -> None:
-    """A cold IMAP session on a 1.2 s RTT path: the SYN-ACK (sent at 0.6) comes after the
-    client's 1 s SYN timer, so the SYN goes again at 1.0; the server's own 1 s timer sends the
-    SYN-ACK again at 1.6 (the ACK only arrives at 1.8), and the duplicate SYN arriving at 1.6
-    is answered with one more: three per connection. The SMTP connection does the same: the
-    record counts all six."""
-    record, trace = run_session(ideal_case("baseline+save+imap-cold", rtt=1.2), seed=0, trace=True)
-    assert record.outcome == "accepted"
-    assert trace is not None
-    assert sum(p.retransmit for p in trace.packets) == 6
-    assert record.retransmits == 6
-
-
-def test_the_trace_shows_the_imap_session() -> None:
-    """The client's IMAP connection is traced with the SMTP one and told apart: its packets
-    and records carry ``connection="imap"`` (APPEND, the literal, GENURLAUTH and their
-    answers), the SMTP dialogue ``"smtp"``; the submission server's fetch runs on the
-    data-centre path and is not on the client's links."""
-    _record, trace = run_session(ideal_case("burl", rtt=RTT), seed=1, trace=True)
-    assert trace is not None
-    by_conn = {c: [p for p in trace.packets if p.connection == c] for c in ("smtp", "imap")}
-    assert any("APPEND" in p.label for p in by_conn["imap"])
-    assert any("GENURLAUTH" in p.label for p in by_conn["imap"])
-    assert not any("APPEND" in p.label or "GENURLAUTH" in p.label for p in by_conn["smtp"])
-    assert any("EHLO" in p.label for p in by_conn["smtp"])
-    assert any("BURL" in p.label for p in by_conn["smtp"])
-    assert not any("URLFETCH" in p.label for p in trace.packets)
-    writes = {(r.connection, r.side) for r in trace.records if r.action == "write"}
-    assert {("imap", "client"), ("imap", "server"), ("smtp", "client")} <= writes

@@ -140,6 +140,16 @@ def test_without_delayed_ack_the_difference_is_whole_flights() -> None:
     assert iw3.accept_s - iw10.accept_s == pytest.approx(1.0, abs=1e-4)
 
 
+def test_certificate_flight_larger_than_iw3_costs_one_more_round_trip() -> None:
+    """The 4600 B server flight is 4 segments of 1448 B: IW 3 sends 3, the 4th waits for
+    the client's ACK of the first two (RFC 5681 §3.1), one RTT later."""
+    iw10, _ = run_session(ideal_case("baseline", iw=10), seed=1)
+    iw3, _ = run_session(ideal_case("baseline", iw=3), seed=1)
+    assert iw3.accept_s - iw10.accept_s == pytest.approx(1.0, abs=TOL)
+    assert iw3.phase_tls_s - iw10.phase_tls_s == pytest.approx(1.0, abs=TOL)
+
+
+
 # ---------------------------------------------------------------- Nagle and delayed ACK
 def _per_command(variant: str, **kw: object):
     coalesced = ideal_case(variant, **kw)

@@ -11,9 +11,10 @@ Ideal 1 s path, TLS 1.2 unless named, AUTH PLAIN pipelined, DATA; derivations in
 * warm, stale (the configuration changed): each context's early group is refused (504 at
   2 with the current token in the greeting; 520 with the list at 6), so each costs one
   round trip more than a hit: 250 at 8.
-* implicit TLS 1.3 (protocol.md §1.9 + PIPE_CONNECT): ClientHello 1, flight 2, Finished +
-  EHLO <token> + AUTH + MAIL ... at 2 (no wait for the banner, which arrives at 3 with the
-  group's replies); 354 at 3, 250 at 4; with BDAT the 250 comes at 3.
+* implicit TLS 1.3 (RFC 8314 §3, RFC 8446 §2) with PIPE_CONNECT (draft-harris-early-pipe):
+  ClientHello 1, flight 2, Finished + EHLO <token> + AUTH + MAIL ... at 2 (no wait for the
+  banner, which arrives at 3 with the group's replies); 354 at 3, 250 at 4; with BDAT the
+  250 comes at 3.
 """
 
 from __future__ import annotations
