@@ -43,7 +43,7 @@ class Features:
     * ``implicit_tls`` TLS from the first byte (RFC 8314 §3, port 465) instead of STARTTLS;
       the version is ``tls``. The server writes its banner once the handshake is complete,
       or with ``banner_half_rtt`` (TLS 1.3 only) right behind its flight as 0.5-RTT data
-      (RFC 8446 §2 and §E.5; few SMTP servers do this: a hypothetical option).
+      (RFC 8446 §2 and §4.4.4; few SMTP servers do this: a hypothetical option).
     * ``resumption`` offer a cached session ticket (RFC 5077; RFC 8446 §2.2) when the
       client holds one for this server host.
     * ``quickstart`` None, "basic" or "full" (draft-fanf-smtp-quickstart-01; -a is the basic
@@ -116,7 +116,7 @@ class Features:
     @property
     def auth_in_group(self) -> bool:
         """AUTH PLAIN rides in the MAIL group (RFC 4954 §4): when asked for, and always with
-        QUICKSTART (quickstart-01 §6) and early pipelining (its group is EHLO + AUTH +
+        QUICKSTART (quickstart-01 §7) and early pipelining (its group is EHLO + AUTH +
         MAIL ...)."""
         if self.auth != "plain":
             return False
@@ -198,16 +198,16 @@ RULES: tuple[Rule, ...] = (
          "there is no session to resume", needs="TLS (starttls, tls1.2, tls1.3 or"
          " implicit-tls)"),
     Rule("quickstart", lambda f: f.quickstart is not None and f.implicit_tls,
-         "QUICKSTART starts TLS with QTLS on the submission port (quickstart-01 §5)",
+         "QUICKSTART starts TLS with QTLS on the submission port (quickstart-01 §6)",
          culprits=lambda f: ("implicit_tls",)),
     Rule("quickstart", lambda f: f.quickstart is not None and f.auth not in (None, "plain"),
          "QUICKSTART pipelines AUTH, which only one-round-trip mechanisms such as PLAIN allow"
          " (quickstart-01 §6, RFC 4954 §4)", culprits=lambda f: ("auth",)),
     Rule("quickstart", lambda f: f.quickstart is not None and not (f.pipelining and f.ehlo),
-         "QUICKSTART needs PIPELINING and extended SMTP (quickstart-01 §3)",
+         "QUICKSTART needs PIPELINING and extended SMTP (quickstart-a and -b §4)",
          culprits=lambda f: ("pipelining",) if not f.pipelining else ("ehlo",)),
     Rule("quickstart", lambda f: f.quickstart is not None and f.writes == "per-command",
-         "QTLS and its ClientHello go in one write (quickstart-01 §5)",
+         "QTLS and its ClientHello go in one write (quickstart-01 §6)",
          culprits=lambda f: ("writes",)),
     Rule("early_pipelining", lambda f: f.early_pipelining and f.quickstart is not None,
          "the full QUICKSTART profile has its own cached id (qhlo-id); choose one",

@@ -53,7 +53,7 @@ NOOP_OK = "2.0.0 Ok"  # 250, RFC 5321 §4.1.1.9
 BYE = "2.0.0 Bye"  # 221, RFC 5321 §4.1.1.10
 HELO_OK = SERVER_DOMAIN  # 250 to HELO, RFC 5321 §4.1.1.1
 STALE_TOKEN = "Configuration token is stale"  # a refused early-pipelining token
-STALE_QHLO = "Please use the correct QHLO ID"  # a refused qhlo-id, quickstart-01 §8
+STALE_QHLO = "Please use the correct QHLO ID"  # a refused qhlo-id, quickstart-b §6, §7
 REFUSED = "5.5.1 Error: send QHLO first"  # 503 to the rest of a refused group
 TIMED_OUT = f"4.4.2 {SERVER_DOMAIN} Error: timeout exceeded"  # 421, Postfix smtpd_timeout
 BURL_UNAVAILABLE = "5.5.1 BURL not available"  # 502
@@ -64,7 +64,7 @@ BURL_KEYWORD = "BURL imap"
 
 
 def stale(why: str) -> str:
-    """The 504 text refusing a stale token or qhlo-id before TLS (quickstart-01 §8)."""
+    """The 504 text refusing a stale token or qhlo-id before TLS (quickstart-b §6, §7)."""
     return f"5.5.1 {why}"
 
 
@@ -231,7 +231,7 @@ def imap_appended(tag: str, uid: int) -> str:
 
 
 def imap_genurlauth(tag: str, uid: int) -> str:
-    """GENURLAUTH for the saved message with the INTERNAL mechanism (RFC 4467 §7.1)."""
+    """GENURLAUTH for the saved message with the INTERNAL mechanism (RFC 4467 §7.2)."""
     return f'{tag} GENURLAUTH "{burl_url(uid).split(":internal:")[0]}" INTERNAL'
 
 

@@ -35,7 +35,7 @@ at the handshake ACK, or 0 when a SYN with a valid Fast Open cookie carries it):
   greeting (cleartext: QHLO <id> + the group at W), and QHLO <id> + the group ride with its
   Finished (after the server Finished with a full TLS 1.2 handshake); with none it sends
   QHLO alone after TLS and waits for the list. A stale id is refused (504 before TLS, 520
-  with the new list after it, 503 for each other command of the group, quickstart-b §4), the
+  with the new list after it, 503 for each other command of the group, quickstart-b §5), the
   client flushes its cache for that server and sends the group again: one round trip.
 * early pipelining on a cached configuration token (draft-harris-early-pipe): EHLO <token>
   + STARTTLS at W (cleartext: EHLO <token> + the whole group; implicit TLS: the group rides

@@ -11,7 +11,7 @@ tickets), ``AUTHENTICATE PLAIN`` with an initial response (RFC 4959; ``imap_auth
 APPEND to Sent (RFC 3501 §6.3.11) with a synchronizing literal (§7.5: the "+" first, then
 the literal; 2 round trips) or LITERAL+ (RFC 7888: command and literal in one write; 1 round
 trip); ``imap_append`` after the literal; the tagged OK with APPENDUID (RFC 4315) is
-``saved_s``. With BURL, GENURLAUTH (RFC 4467 §7.1; ``imap_genurlauth``) follows, one round
+``saved_s``. With BURL, GENURLAUTH (RFC 4467 §7.2; ``imap_genurlauth``) follows, one round
 trip, and its answer is the URL. Every IMAP command is answered on its own (no pipelining of
 the client's IMAP commands: each needs the previous answer).
 
@@ -115,7 +115,7 @@ def save_steps(case: Case, timing: Timing) -> list[Step]:
     """The client's IMAP work: [open the session,] APPEND the message to Sent with a
     synchronizing literal (RFC 3501 §7.5: the "+" first) or LITERAL+ (RFC 7888: command and
     literal in one write), its tagged OK with APPENDUID (RFC 4315) marks ``saved``; with BURL
-    then GENURLAUTH (RFC 4467 §7.1), whose answer (the URL and the tagged OK, one write)
+    then GENURLAUTH (RFC 4467 §7.2), whose answer (the URL and the tagged OK, one write)
     marks ``url``. The session is warm (open, authenticated, selected) or opened first."""
     f, tls = case.client.features, case.server.tls
     oh = tls.record_overhead_13

@@ -6,7 +6,7 @@ Entries are keyed as real clients key them:
   offers a ticket to the server it got it from; OpenSSL/NSS caches are per host and port);
 * TCP Fast Open cookies by server *host* (RFC 7413 §4.1.1: cached per server IP);
 * EHLO capabilities with the server's configuration token, by server address and security
-  context (draft-harris-early-pipe §3.1, draft-fanf-smtp-quickstart-b §4).
+  context (draft-harris-early-pipe §3.1, draft-fanf-smtp-quickstart-b §5).
 
 The client cannot tell a valid entry from a stale one: it presents what it has and the
 server decides (a ticket encrypted under a key it no longer holds, a cookie made with another
@@ -65,7 +65,7 @@ class ClientState:
         return entry.value
 
     def flush_server(self, address: str) -> None:
-        """Forget every capability list cached for a server (quickstart-b §4: after any
+        """Forget every capability list cached for a server (quickstart-b §5: after any
         rejection of a cached id the client flushes all lists for that server)."""
         for key in [k for k in self.capabilities if k[0] == address]:
             del self.capabilities[key]

@@ -5,7 +5,7 @@ The keys decide which of a client's cached items this host honours: a session ti
 valid if it was encrypted under this host's ticket key (RFC 5077 §4: the server encrypts the
 state under a key of its own); a TFO cookie if it was made with this host's key (RFC 7413
 §4.1.2); a qhlo-id or configuration token if it names this host's current configuration in
-that security context (draft-fanf-smtp-quickstart-01 §8; quickstart-b §12 derives it from
+that security context (draft-fanf-smtp-quickstart-b §6, §7; quickstart-b §12 derives it from
 the extension list and a secret). A farm of front-ends that share the keys honour each
 other's items; front-ends that do not, do not.
 """

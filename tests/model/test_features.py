@@ -20,7 +20,7 @@ SUBMISSION = Features(pipelining=True, tls="1.2", auth="plain")
         (Features(pipelining=True, auth="plain", auth_pipelined=True), True),
         (Features(pipelining=True, auth="plain"), False),  # not asked: AUTH waits for 235
         (Features(auth="plain", auth_pipelined=True), False),  # no PIPELINING, no group
-        # quickstart-01 §6: QUICKSTART always pipelines AUTH PLAIN, asked or not
+        # quickstart-01 §7: QUICKSTART always pipelines AUTH PLAIN, asked or not
         (Features(pipelining=True, tls="1.2", auth="plain", quickstart="basic"), True),
         (Features(pipelining=True, tls="1.2", auth="plain", quickstart="full"), True),
         # draft-harris-early-pipe §3: the early group is EHLO + AUTH + MAIL ...
@@ -99,7 +99,7 @@ def test_banner_rides_last_flight(features: Features, resumed: bool, expected: b
     [
         # draft-harris-early-pipe §3.1: the client caches the EHLO reply with its token
         (Features(pipelining=True, early_pipelining=True), True),
-        # quickstart-b §4: the full profile caches the list under its qhlo-id
+        # quickstart-b §5: the full profile caches the list under its qhlo-id
         (Features(pipelining=True, quickstart="full"), True),
         # quickstart-a: the basic profile re-sends the list in every greeting: no cache
         (Features(pipelining=True, quickstart="basic"), False),

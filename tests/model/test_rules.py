@@ -50,19 +50,19 @@ CASES = [
     # a session ticket needs a TLS session (RFC 5077, RFC 8446 §2.2)
     Case(3, "resumption", Features(resumption=True), Features(resumption=True, tls="1.3"),
          needs="TLS (starttls, tls1.2, tls1.3 or implicit-tls)"),
-    # QUICKSTART starts TLS with QTLS on the submission port (quickstart-01 §5)
+    # QUICKSTART starts TLS with QTLS on the submission port (quickstart-01 §6)
     Case(4, "quickstart", Features(quickstart="basic", pipelining=True, tls="1.2",
                                    implicit_tls=True),
          Features(quickstart="basic", pipelining=True, tls="1.2"), ("implicit_tls",)),
-    # it pipelines AUTH, which only a one-round-trip mechanism allows (quickstart-01 §6)
+    # it pipelines AUTH, which only a one-round-trip mechanism allows (quickstart-01 §7)
     Case(5, "quickstart", Features(quickstart="full", pipelining=True, tls="1.2", auth="login"),
          Features(quickstart="full", pipelining=True, tls="1.2", auth="plain"), ("auth",)),
     Case(5, "quickstart", Features(quickstart="full", pipelining=True, tls="1.2", auth="scram"),
          Features(quickstart="full", pipelining=True, tls="1.2"), ("auth",)),
-    # it needs PIPELINING (quickstart-01 §3)
+    # it needs PIPELINING (quickstart-a and -b §4)
     Case(6, "quickstart", Features(quickstart="basic"),
          Features(quickstart="basic", pipelining=True), ("pipelining",)),
-    # QTLS and its ClientHello are one write (quickstart-01 §5)
+    # QTLS and its ClientHello are one write (quickstart-01 §6)
     Case(7, "quickstart", Features(quickstart="basic", pipelining=True, writes="per-command"),
          Features(quickstart="basic", pipelining=True), ("writes",)),
     # two cached ids for one thing: choose one

@@ -138,7 +138,7 @@ START_ROUND_TRIPS = [
     ("baseline+tls1.3+resumption", "warm", False, 9, 2, 7),
     ("implicit-tls+tls1.2+pipelining+auth-pipelined+resumption", "warm", False, 6, 3, 4),
     ("baseline", "warm", False, 10, 2, 8),  # nothing offered without ``resumption``
-    # QUICKSTART (the drafts' Appendix A table; test_quickstart.py)
+    # QUICKSTART (the drafts' Appendix A table; tests/simulator/smtp/test_quickstart.py)
     ("quickstart-basic", "cold", False, 6, 2, 4),
     ("quickstart-basic", "warm", False, 6, 2, 4),  # nothing to cache
     ("quickstart-full", "warm", False, 4, 2, 2),
@@ -149,7 +149,7 @@ START_ROUND_TRIPS = [
     ("pipelining+qs-full", "warm", False, 3, 2, 1),
     ("pipelining+qs-full", "warm", True, 4, 2, 2),
     ("pipelining+qs-full", "cold", False, 4, 2, 2),
-    # early pipelining on a configuration token (test_config_token.py)
+    # early pipelining on a configuration token (tests/simulator/smtp/test_early_pipelining.py)
     ("config-token", "cold", False, 9, 2, 7),
     ("config-token", "warm", False, 6, 2, 4),
     ("baseline+config-token+tls1.3", "warm", False, 5, 2, 3),
@@ -166,7 +166,8 @@ START_ROUND_TRIPS = [
     # at 2, the group again with QUIT, 250 and 221 at 3; accepted: 250 at 2, QUIT 2 -> 3
     ("pipelining+config-token+chunking+quit-pipelined", "warm", True, 3, 2, 2),
     ("pipelining+config-token+chunking+quit-pipelined", "warm", False, 2, 2, 1),
-    # Fast Open (test_fast_open.py): the banner with the SYN-ACK at 1 with a cookie
+    # Fast Open (tests/simulator/tcp/test_fast_open.py): the banner with the SYN-ACK at 1
+    # with a cookie
     ("baseline+tfo", "cold", False, 10, 2, 8),
     ("baseline+tfo", "warm", False, 9, 1, 7),
     ("baseline+ttcp", "warm", False, 9, 1, 7),
@@ -174,13 +175,13 @@ START_ROUND_TRIPS = [
     (f"{IMPLICIT}+tfo+syn-data", "warm", False, 5, 2, 3),
     (f"{IMPLICIT}+tfo+syn-data", "cold", False, 6, 3, 4),
     ("baseline+config-token+tls1.3+tfo+syn-data", "warm", False, 4, 1, 2),
-    # the composite presets (test_presets.py)
+    # the composite presets (tests/simulator/test_presets.py)
     ("streamlined", "warm", False, 2, 2, 1),  # banner when the Finished is read
     ("streamlined", "cold", False, 5, 3, 4),
     ("streamlined-2006", "warm", False, 2, 1, 1),
     ("streamlined-2006", "cold", False, 6, 2, 5),
-    # 0-RTT (test_round_trips.py): EHLO with the ClientHello at 4, its reply behind the
-    # flight at 5; AUTH waits under Nagle for the tickets that ACK the Finished (6)
+    # 0-RTT (tests/simulator/tls/test_round_trips.py): EHLO with the ClientHello at 4, its
+    # reply behind the flight at 5; AUTH waits under Nagle for the tickets that ACK the Finished (6)
     ("baseline+tls1.3+resumption+early-data", "warm", False, 9, 2, 7),
     ("baseline+tls1.3+resumption+early-data+nodelay", "warm", False, 8, 2, 6),
     ("baseline+tls1.3+resumption+nodelay", "warm", False, 9, 2, 7),
@@ -216,7 +217,7 @@ def test_a_kept_session_has_no_quit_and_no_close() -> None:
 
 
 # ----------------------------------------------------------------- the IMAP side (anchors)
-# tests/simulator/test_burl.py's derivations: client RTT 0.5 s, data-centre RTT 1 ms, an open
+# tests/simulator/smtp/test_burl.py's derivations: client RTT 0.5 s, data-centre RTT 1 ms, an open
 # IMAP session unless said. Synchronizing literal: APPEND 0, "+" 1, literal 1, OK 2 (saved),
 # GENURLAUTH 2, URL 3; LITERAL+: OK 1, URL 2; a cold session first: TCP 1, TLS flight 2,
 # greeting 3, AUTHENTICATE 4 (saved 6, URL 7). BURL: the MAIL group at 8 (baseline), the 250

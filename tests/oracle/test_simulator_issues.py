@@ -250,7 +250,7 @@ def test_early_pipelining_sends_the_finished_without_the_url() -> None:
     holds until the tickets ACK the Finished at 4: the 250 comes at 5 + 1 ms. The oracle held
     the Finished for the URL (4 + 1 ms) until it learnt ``Step.split``; the simulator had
     held the ClientHello for it (5 + 1 ms, for another reason) before that. Without the tie,
-    tests/simulator/test_burl.py::test_the_finished_does_not_wait_for_the_url."""
+    tests/simulator/smtp/test_burl.py::test_the_finished_does_not_wait_for_the_url."""
     case = ideal_case("pipelining+data+tls1.3+auth-plain+burl+config-token", state="warm")
     expected = oracle(case)
     assert expected.url_s > expected.tls_s
@@ -267,7 +267,7 @@ def test_quickstart_with_iw3_and_a_large_body() -> None:
     §4.1), which compares the idle time with the RTO: the simulator took an RTT sample from
     the handshake (as Linux does) and the oracle did not, so their RTOs, and whether cwnd fell
     back to IW before the body, differed. The oracle now samples the handshake, and both take
-    the oldest segment an ACK covers (tests/simulator/test_rto.py derives the samples)."""
+    the oldest segment an ACK covers (tests/simulator/tcp/test_rto.py derives the samples)."""
     tcp = TcpConfig(iw=3)
     variant = "pipelining+data+tls1.3+auth-plain+qs-full+synack-banner+quit-async"
     case = Case(Network(PathConfig(LinkConfig(0.06731736971663521, 3097902427.3597403),

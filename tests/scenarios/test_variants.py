@@ -219,7 +219,7 @@ def test_helo_without_extensions_is_fine() -> None:
          " STARTTLS (RFC 3207)"),
         ("baseline+implicit-tls+qs-basic", "variant 'baseline+implicit-tls+qs-basic':"
          " 'qs-basic' conflicts with 'implicit-tls': QUICKSTART starts TLS with QTLS on the"
-         " submission port (quickstart-01 §5)"),
+         " submission port (quickstart-01 §6)"),
         ("baseline+resumption+no-tls", "variant 'baseline+resumption+no-tls': 'resumption'"
          " needs TLS (starttls, tls1.2, tls1.3 or implicit-tls): there is no session to"
          " resume"),

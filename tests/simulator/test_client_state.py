@@ -31,7 +31,7 @@ def test_a_cookie_the_server_may_refuse_is_still_presented() -> None:
 
 
 def test_flush_server_forgets_every_context_of_that_server_only() -> None:
-    """quickstart-b §4: after any rejection the client flushes all lists for that server."""
+    """quickstart-b §5: after any rejection the client flushes all lists for that server."""
     state = ClientState()
     for key in [("a.example", "plain"), ("a.example", "tls"), ("b.example", "tls")]:
         state.capabilities[key] = CacheEntry("id", 0.0)

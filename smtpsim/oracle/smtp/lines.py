@@ -57,7 +57,7 @@ LOGIN_USER = reply(334, text.LOGIN_USER_PROMPT)
 LOGIN_PASSWORD = reply(334, text.LOGIN_PASSWORD_PROMPT)
 SCRAM_SERVER_FIRST = reply(334, text.SCRAM_SERVER_FIRST)
 SCRAM_SERVER_FINAL = reply(334, text.SCRAM_SERVER_FINAL)
-# A refused cached token or qhlo-id (quickstart-b §4, ``Features.early_pipelining``): 504
+# A refused cached token or qhlo-id (quickstart-b §5, ``Features.early_pipelining``): 504
 # before TLS, 503 for the rest of the group; after TLS a 520 with the list.
 STALE_TOKEN = reply(504, text.stale(text.STALE_TOKEN))
 STALE_QHLO = reply(504, text.stale(text.STALE_QHLO))

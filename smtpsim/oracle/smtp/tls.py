@@ -1,5 +1,5 @@
 """The TLS handshake in the client's script (STARTTLS, RFC 3207; implicit TLS, RFC 8314 §3;
-QTLS, quickstart-01 §5), with what rides with it.
+QTLS, quickstart-01 §6), with what rides with it.
 
 * ClientHello (after ``prefix`` in the same write: QTLS), the server's flight
   ``server_cpu_s`` after it (``resumed_cpu_s`` with a ticket: no certificate, RFC 5077 §3.1,

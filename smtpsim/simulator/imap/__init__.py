@@ -8,7 +8,7 @@ What is modelled (RFC 3501 unless named):
   literal and gets ``OK [APPENDUID v uid]`` (RFC 4315 UIDPLUS): 2 round trips plus the
   upload. With LITERAL+ (RFC 7888) the literal follows the command at once (``{M+}``): 1 round
   trip plus the upload.
-* **GENURLAUTH** (RFC 4467 §7.1) for the appended message with ``urlauth=submit+<user>``
+* **GENURLAUTH** (RFC 4467 §7.2) for the appended message with ``urlauth=submit+<user>``
   and the INTERNAL mechanism: one round trip; it needs the UID from APPEND's reply.
 * **URLFETCH** (RFC 4467 §7.3) by the submission server over its data-centre path: on a
   pooled, authenticated connection one round trip plus the message; on a new connection

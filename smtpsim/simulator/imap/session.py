@@ -103,7 +103,7 @@ class ImapSession:
         return int(lines[-1].text.split("APPENDUID 1 ")[1].split("]")[0])
 
     def genurlauth(self, uid: int) -> Proc:
-        """GENURLAUTH for the message: returns the URL BURL will carry (RFC 4467 §7.1)."""
+        """GENURLAUTH for the message: returns the URL BURL will carry (RFC 4467 §7.2)."""
         tag = self._tag()
         self.channel.send([ImapLine(text.imap_genurlauth(tag, uid), tag)])
         lines = yield from self._until_tagged(tag)

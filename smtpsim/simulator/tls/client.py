@@ -46,7 +46,7 @@ def client_handshake(
     ``resumed`` or the version is 1.3.
 
     ``lead``: cleartext application items written in the same write before the ClientHello
-    (QUICKSTART's QTLS, quickstart-01 §5). ``stash``: where cleartext items that arrive
+    (QUICKSTART's QTLS, quickstart-01 §6). ``stash``: where cleartext items that arrive
     before the server's flight go, with their arrival time (a greeting the client did not
     wait for); without it such an item ends the handshake as ``failed``.
 

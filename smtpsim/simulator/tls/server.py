@@ -34,7 +34,7 @@ def server_handshake(
     ``accepts(ticket)`` says whether an offered ticket is still valid here (its key is
     known); ``issue`` is the ticket this server hands out (None: no tickets).
     ``half_rtt_items``: application items written right behind the server's TLS 1.3 flight,
-    before the client's Finished arrives (0.5-RTT data, RFC 8446 §2 and §E.5).
+    before the client's Finished arrives (0.5-RTT data, RFC 8446 §2 and §4.4.4).
     """
     sock = channel.socket
     item = yield from sock.recv_within(timeout)  # ClientHello

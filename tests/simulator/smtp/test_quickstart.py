@@ -68,7 +68,7 @@ def test_full_profile_with_cached_id_but_no_session_hit() -> None:
 
 def test_stale_id_after_tls_costs_one_round_trip() -> None:
     """The configuration changed: QHLO <old id> + AUTH + MAIL ... ride with the Finished at 2;
-    520 with the new list and 503 for the rest at 3 (quickstart-01 §8); the client flushes
+    520 with the new list and 503 for the rest at 3 (quickstart-b §6, §7); the client flushes
     its cache, sends the group again with the new id at 3; 354 at 4; 250 at 5: one RTT more
     than a hit."""
     record, _ = run_session(

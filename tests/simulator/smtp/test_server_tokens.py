@@ -1,9 +1,9 @@
 """Cached capabilities at the submission server, over a fake socket: QUICKSTART's QHLO and
-QTLS (draft-fanf-smtp-quickstart-01 §5, §8; -a basic and -b full profile) and early
+QTLS (draft-fanf-smtp-quickstart-01 §6, §8; -a basic and -b full profile) and early
 pipelining's configuration token (draft-harris-early-pipe, with the modelling device of
 ``Features.early_pipelining``: ``EHLO <domain> TOKEN=<token>``).
 
-A stale id or token is refused as quickstart-01 §8 says: before TLS with 504 (the greeting
+A stale id or token is refused as quickstart-b §6, §7 says: before TLS with 504 (the greeting
 already gave the current list), after TLS with 520 and the list; the rest of the refused
 group gets 503 until the next QHLO or EHLO, and QUIT is still answered. Refusals cost no
 processing time beyond the refused QHLO/EHLO's own. Times: see ``serving``.
@@ -164,7 +164,7 @@ def test_qtls_starts_the_handshake_without_a_reply_and_basic_regreets() -> None:
 def test_a_stale_qhlo_id_after_tls_gets_520_with_the_list() -> None:
     """Full profile: after the handshake (client done at 4D), QHLO <old id> + AUTH + MAIL in
     one TLS record; at 5D + 2 ms one TLS record with 520 and the current list for the TLS
-    context (no STARTTLS) and 503 for AUTH and MAIL (quickstart-01 §8)."""
+    context (no STARTTLS) and 503 for AUTH and MAIL (quickstart-b §6, §7)."""
     tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0)
     s = _after_qtls(FULL, tls, [command(text.qhlo("submit.example.net.v0.tls")), AUTH, MAIL])
     listed = [

@@ -103,7 +103,7 @@ def _quickstart_server(env: simpy.Environment, pipe: Pipe, out: dict[str, Any]) 
 
 
 def test_lead_items_go_in_the_clienthellos_write_and_an_early_greeting_is_kept() -> None:
-    """QTLS and the ClientHello are one write (quickstart-01 §5); the greeting the client did
+    """QTLS and the ClientHello are one write (quickstart-01 §6); the greeting the client did
     not wait for arrives before the server's flight and is kept, with its arrival time."""
     env, pipe = _env()
     out: dict[str, Any] = {}

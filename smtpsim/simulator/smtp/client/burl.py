@@ -1,6 +1,6 @@
 """Send-and-save and BURL on the client's side: the message APPENDed to Sent over the client's
 IMAP session (RFC 3501 §6.3.11), and, for BURL (RFC 4468), the URLAUTH URL the MAIL group
-carries (GENURLAUTH, RFC 4467 §7.1), with NOOP keep-alives while the group waits for it."""
+carries (GENURLAUTH, RFC 4467 §7.2), with NOOP keep-alives while the group waits for it."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ class Caches(ClientBase):
         return token if isinstance(token, str) else None
 
     def _learn_token(self, reply: Reply, context: str) -> None:
-        """Cache the token a list carries: a qhlo-id (quickstart-b §4) or an early-pipelining
+        """Cache the token a list carries: a qhlo-id (quickstart-b §5) or an early-pipelining
         configuration token, keyed by server address and security context."""
         for line in reply.lines:
             for mark in ("QHLO=", "PIPE_CONNECT "):

@@ -28,7 +28,7 @@ class Quickstart(Speculative, TlsStart, Auth):
     def _quickstart(self) -> Proc:
         """QUICKSTART: draft-fanf-smtp-quickstart-01 with the -a (basic) and -b (full)
         profiles. Every wait this path makes, and the table of its Appendix A that it
-        reproduces, is in the module docstring of ``tests/simulator/test_quickstart.py``."""
+        reproduces, is in the module docstring of ``tests/simulator/smtp/test_quickstart.py``."""
         f, rec = self.f, self.record
         full = f.quickstart == "full"
         auth: list[Any] = [self._auth_plain()] if f.auth_in_group else []

@@ -2,8 +2,8 @@
 pipelining token) before the server has confirmed it is still valid.
 
 If the server refuses the token (504 before TLS, 520 with the list after it, 503 for the rest
-of the group: quickstart-01 §8), the client flushes every list cached for the server
-(quickstart-b §4), learns the new token and sends the group again. A group the server may
+of the group: quickstart-b §6, §7), the client flushes every list cached for the server
+(quickstart-b §5), learns the new token and sends the group again. A group the server may
 refuse carries no QUIT: QUIT is never refused (RFC 5321 §4.1.1.10), and the session must
 survive the refusal.
 """
@@ -68,14 +68,14 @@ class Speculative(Envelope):
     ) -> Proc:
         """Run the envelope group opened by ``prefix``. A speculative group starts with
         ``QHLO <domain> <cached id>``: if the server refuses the id (504 before TLS, 520 with
-        the list after it, 503 for the rest: quickstart-01 §8), the client flushes every list
-        cached for the server (quickstart-b §4), learns the new id and sends the group
+        the list after it, 503 for the rest: quickstart-b §6, §7), the client flushes every list
+        cached for the server (quickstart-b §5), learns the new id and sends the group
         again. ``greeting_first``: the group went before the greeting, which arrives first."""
         rec = self.record
         greeting = yield from self._await_url(greeting_first)
         if greeting_first:
             # a group the server may refuse carries no QUIT: QUIT is never refused, and the
-            # session must survive the refusal (quickstart-01 §8)
+            # session must survive the refusal (quickstart-b §6, §7)
             items, codes, accept, timeout = self._group(prefix, prefix_codes, not speculative)
             self._send(items)
             rec.mail_s = self.now()

@@ -1,6 +1,6 @@
 """What the submission server does with each command: a table from verb to handler.
 
-Supported: EHLO/HELO (RFC 5321 §4.1.1.1), QHLO and QTLS (draft-fanf-smtp-quickstart-01 §5),
+Supported: EHLO/HELO (RFC 5321 §4.1.1.1), QHLO and QTLS (draft-fanf-smtp-quickstart-01 §5, §6),
 STARTTLS (RFC 3207: 220, handshake, state reset), AUTH PLAIN with or without initial
 response, LOGIN and SCRAM-SHA-256 (RFC 4954 §4; SCRAM's server-final message is sent as a 334
 challenge that the client answers with an empty line, then 235), MAIL, RCPT, DATA (RFC 5321
@@ -62,7 +62,7 @@ def qhlo(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
 
 
 def qtls(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
-    """QTLS (quickstart-01 §5): no reply; the handshake starts at once. The basic profile
+    """QTLS (quickstart-01 §6): no reply; the handshake starts at once. The basic profile
     then re-greets with the list (-a); the full one waits for QHLO (-b)."""
     if (yield from s.start_tls()) not in ("", "early"):
         return False

@@ -36,7 +36,7 @@ __all__ = ["ServerSession", "ServerStats"]
 Proc = Generator[simpy.Event, Any, Any]
 
 #: Commands a server still answers after refusing a stale token or qhlo-id; the rest of the
-#: refused group gets 503 (quickstart-01 §8).
+#: refused group gets 503 (quickstart-b §6, §7).
 _AFTER_REFUSAL = ("QHLO", "EHLO", "QUIT", "QTLS")
 
 
@@ -69,7 +69,7 @@ class ServerSession:
         self.channel = Channel(socket)
         self.pending: list[Reply] = []
         #: After a refused QHLO or early EHLO, the rest of its pipelined group is refused
-        #: with 503 until the next QHLO/EHLO (quickstart-01 §8).
+        #: with 503 until the next QHLO/EHLO (quickstart-b §6, §7).
         self.refusing = False
         #: Queued (processing time, reply) steps of a multi-step SASL exchange.
         self.auth_steps: list[tuple[float | Distribution, Reply]] = []
@@ -119,7 +119,7 @@ class ServerSession:
                                 extra=self.keywords(self.context()))
 
     def refuse_stale(self, context: str, why: str) -> None:
-        """A stale token or qhlo-id (quickstart-01 §8): 504 where the greeting already gave
+        """A stale token or qhlo-id (quickstart-b §6, §7): 504 where the greeting already gave
         the list, else 520 with the list; the rest of the group then gets 503."""
         self.refusing = True
         if context == "plain":
