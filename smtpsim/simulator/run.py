@@ -37,8 +37,8 @@ from smtpsim.simulator.wire import Path, Radio
 __all__ = ["TIME_LIMIT_S", "run_messages", "run_session"]
 
 #: Simulated-time limit of one run. Linux gives up on a SYN after 127 s and on data after
-#: ``tcp_retries2`` (about 15 min); 20 MB at 9.6 kbit/s takes 4.6 h. A run still going
-#: after this ends as ``timeout``.
+#: ``tcp_retries2`` (about 15 min); 20 MB at 9.6 kbit/s takes 4.6 h. A message still going
+#: after this is recorded as ``unfinished``.
 TIME_LIMIT_S = 48 * 3600.0
 
 Proc = Generator[simpy.Event, Any, None]
@@ -71,8 +71,10 @@ def run_messages(
     Random streams (``SeedSequence([seed, replication])``): client 0's links, the SYN-data
     middlebox, the balancer and the data-centre path come first, then the workload's draws
     (sizes, recipients, gaps, arrivals) and the servers' processing-time draws, then each
-    further client's links in the order the clients start, so one client's results do not
-    depend on how many others there are.
+    further client's links in the order the clients start, so the network one client sees
+    does not depend on how many others there are (the workload's and the servers' streams,
+    and the servers themselves, are shared: with random processing times or a worker pool
+    its times do).
     """
     return _Run(case, seed, replication, trace).run()
 
