@@ -9,21 +9,20 @@ time in a test is the sum of the pipe's delays and the processing the code under
 
 Every write is kept (``Pipe.writes``, and each socket's ``writes``) with its time, side and
 records, and every item delivered with its arrival time (``FakeSocket.received``), for the
-tests' assertions. The interface is ``Socket``'s: ``recv``, ``recv_within`` (the same idle
-rule: data arriving restarts the wait), ``pending``, ``write``, ``close``, ``established``,
-``closed``, ``arrived_s``, ``is_established``, ``is_failed``, ``peer_closed``, ``closing``.
+tests' assertions. Each end is the real ``Socket`` (its reads, read timeouts and what it
+tells the application are the ones under test too) over a fake TCP endpoint.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import simpy
 
-from smtpsim.simulator.tcp import CLOSED, FAILED, TIMEOUT, Record
+from smtpsim.simulator.tcp import CLOSED, FAILED, Record, Socket
+from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, LISTEN
 
 __all__ = ["FakeConnection", "FakeSocket", "Pipe", "Write"]
 
@@ -51,136 +50,105 @@ class Write:
         return [item for r in self.records for item in r.items]
 
 
-class FakeSocket:
-    """One end of a ``Pipe``, with ``Socket``'s interface."""
+class _PipeEnd:
+    """What a real ``Socket`` needs of the TCP endpoint under it (``write``, ``close``,
+    ``connect``, ``fail``, ``state``, ``peer_fin``, ``fin_queued`` and the times a read
+    timeout restarts from), here one end of a ``Pipe``: no segments, no windows, no timers."""
 
     def __init__(self, env: simpy.Environment, pipe: Pipe, side: str) -> None:
         self.env = env
         self.pipe = pipe
         self.side = side
-        self.established = env.event()
-        self.closed = env.event()
-        self.arrived_s = 0.0
+        self.state = LISTEN
+        self.peer_fin = False
+        self.fin_queued = False
         #: when data last arrived here / when data written here last reached the peer
         self.last_data_s = 0.0
         self.last_acked_s = 0.0
-        self.writes: list[Write] = []
-        #: every item delivered here, with its arrival time, read or not
-        self.received: list[tuple[float, Any]] = []
         self.closed_s: float | None = None
-        self._items: deque[tuple[float, Any]] = deque()
-        self._waiter: simpy.Event | None = None
-        self._failed = False
-        self._peer_fin = False
+        self.socket: FakeSocket
 
     @property
-    def peer(self) -> FakeSocket:
-        return self.pipe.server if self is self.pipe.client else self.pipe.client
+    def peer(self) -> _PipeEnd:
+        return self.pipe.server.endpoint if self is self.pipe.client.endpoint else (
+            self.pipe.client.endpoint)
 
-    # ------------------------------------------------------------------ reading
-    def recv(self) -> simpy.Event:
-        ev = self.env.event()
-        if self._items:
-            self.arrived_s, item = self._items.popleft()
-            ev.succeed(item)
-        else:
-            self._waiter = ev
-        return ev
-
-    def recv_within(
-        self, timeout: float, sending: bool = False
-    ) -> Generator[simpy.Event, Any, Any]:
-        """The next item, or ``TIMEOUT`` once nothing arrived (nor, with ``sending``, got
-        through) for ``timeout`` s: ``Socket.recv_within``'s rule."""
-        ev = self.recv()
-        if ev.triggered:
-            return ev.value
-        env = self.env
-        deadline = env.now + timeout
-        while True:
-            yield ev | env.timeout(deadline - env.now)
-            if ev.triggered:
-                return ev.value
-            last = max(self.last_data_s, self.last_acked_s) if sending else self.last_data_s
-            idle_until = last + timeout
-            if idle_until <= env.now + 1e-12:
-                if self._waiter is ev:
-                    self._waiter = None
-                return TIMEOUT
-            deadline = idle_until
-
-    def pending(self) -> bool:
-        return bool(self._items)
-
-    def _deliver(self, item: Any) -> None:
-        now = self.env.now
-        self.received.append((now, item))
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            self.arrived_s = now
-            waiter.succeed(item)
-        else:
-            self._items.append((now, item))
-
-    def _arrive(self, items: list[Any], sender: FakeSocket) -> None:
-        if self._failed:
-            return
-        self.last_data_s = sender.last_acked_s = self.env.now
-        for item in items:
-            self._deliver(item)
-
-    # ------------------------------------------------------------------ writing, closing
     def write(self, records: Sequence[Record]) -> None:
         """Kept in ``writes``; delivered unless the connection has failed (then, as on a
         dead TCP connection, it goes nowhere). Writing after ``close`` is a test error."""
         assert self.closed_s is None, f"{self.side} wrote after closing"
         write = Write(self.env.now, self.side, tuple(records))
-        self.writes.append(write)
+        self.socket.writes.append(write)
         self.pipe.writes.append(write)
-        if self._failed:
+        if self.state == DEAD:
             return
         peer = self.peer
         self.env.timeout(self.pipe.delay_s).callbacks.append(
             lambda _ev: peer._arrive(write.items, self))
 
+    def _arrive(self, items: list[Any], sender: _PipeEnd) -> None:
+        if self.state == DEAD:
+            return
+        self.last_data_s = sender.last_acked_s = self.env.now
+        for item in items:
+            self.socket._deliver(item)
+
     def close(self) -> None:
         if self.closed_s is not None:
             return
         self.closed_s = self.env.now
+        self.fin_queued = True
         peer = self.peer
         self.env.timeout(self.pipe.delay_s).callbacks.append(lambda _ev: peer._fin())
 
     def _fin(self) -> None:
-        if self._failed:
+        if self.state == DEAD:
             return
-        self._peer_fin = True
-        self._deliver(CLOSED)
-        if self.closed_s is not None and not self.closed.triggered:
-            self.closed.succeed()
-            self.peer.closed.succeed()
+        self.peer_fin = True
+        self.socket._deliver(CLOSED)
+        if self.closed_s is not None and not self.socket.closed.triggered:
+            self.socket.closed.succeed()
+            self.peer.socket.closed.succeed()
+
+    def connect(self) -> None:
+        self.pipe.establish()
 
     def fail(self) -> None:
         """The connection fails at both ends: each reads ``FAILED`` and nothing more."""
-        for sock in (self, self.peer):
-            if not sock._failed:
-                sock._deliver(FAILED)
-                sock._failed = True
-                if not sock.closed.triggered:
-                    sock.closed.succeed()
+        for end in (self, self.peer):
+            if end.state != DEAD:
+                end.socket._deliver(FAILED)
+                end.state = DEAD
+                if not end.socket.closed.triggered:
+                    end.socket.closed.succeed()
 
-    # ------------------------------------------------------------------ what the application knows
-    def is_established(self) -> bool:
-        return self.established.triggered and bool(self.established.value) and not self._failed
 
-    def is_failed(self) -> bool:
-        return self._failed
+class FakeSocket(Socket):
+    """One end of a ``Pipe``: the real ``Socket`` (so ``recv``, ``recv_within``, ``pending``
+    and the rest are the real ones) over a ``_PipeEnd``, keeping every write (``writes``)
+    and every item delivered, read or not, with its arrival time (``received``)."""
 
-    def peer_closed(self) -> bool:
-        return self._peer_fin
+    def __init__(self, env: simpy.Environment, pipe: Pipe, side: str) -> None:
+        end = _PipeEnd(env, pipe, side)
+        super().__init__(env, end)  # type: ignore[arg-type]
+        end.socket = self
+        self.pipe = pipe
+        self.side = side
+        self.writes: list[Write] = []
+        self.received: list[tuple[float, Any]] = []
 
-    def closing(self) -> bool:
-        return self.closed_s is not None
+    @property
+    def closed_s(self) -> float | None:
+        """When this end closed (None: it has not)."""
+        return self.endpoint.closed_s  # type: ignore[attr-defined, no-any-return]
+
+    def _deliver(self, item: Any) -> None:
+        self.received.append((self.env.now, item))
+        super()._deliver(item)
+
+    def fail(self) -> None:
+        """The connection fails at both ends: each reads ``FAILED`` and nothing more."""
+        self.endpoint.fail()
 
 
 class Pipe:
@@ -197,6 +165,7 @@ class Pipe:
         """Both ends are connected now (the application's ``established`` event)."""
         for sock in (self.client, self.server):
             if not sock.established.triggered:
+                sock.endpoint.state = ESTABLISHED
                 sock.established.succeed(True)
 
     def by(self, side: str) -> list[Write]:
