@@ -8,9 +8,11 @@ Ideal 1 s path, TLS 1.2 unless named, AUTH PLAIN pipelined, DATA; derivations in
   ClientHello 2; TLS 2 -> 4; EHLO <token> + AUTH + MAIL ... at 4 (a full TLS 1.2 handshake
   lets no data ride with the client's Finished); 354 at 5; 250 at 6.
 * warm, TLS 1.3: the group rides with the client's Finished at 3: 354 at 4, 250 at 5.
-* warm, stale (the configuration changed): each context's early group is refused (504 at
-  2 with the current token in the greeting; 520 with the list at 6), so each costs one
-  round trip more than a hit: 250 at 8.
+* warm, stale (the configuration changed): EHLO <stale token> + STARTTLS at 1 are refused
+  (504 and 503 at 2, with the current token in the greeting); the client flushes every
+  token it holds for the server (quickstart-b §5), sends the pair again at 2 (250, 220 at
+  3); TLS 3 -> 5; holding no TLS-context token now, it sends EHLO and waits (5 -> 6);
+  AUTH + MAIL ... 6 -> 354 at 7; 250 at 8: two round trips more than a hit.
 * implicit TLS 1.3 (RFC 8314 §3, RFC 8446 §2) with PIPE_CONNECT (draft-harris-early-pipe):
   ClientHello 1, flight 2, Finished + EHLO <token> + AUTH + MAIL ... at 2 (no wait for the
   banner, which arrives at 3 with the group's replies); 354 at 3, 250 at 4; with BDAT the
