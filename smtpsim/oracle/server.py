@@ -12,7 +12,8 @@ read.
   at ``e_i`` when no further command has been delivered by then (RFC 2920 §3.2); a BDAT line
   is answered only with its chunk (RFC 3030 §2), so no flush between them. TLS handshake
   messages and banners (``Rec.writes``) are written at once, each its own write. The server
-  closes (a FIN) after writing the 221.
+  closes (a FIN) after writing the 221, or once it has answered what it read before the
+  client's FIN (a client that drops the session after the 250).
 * An IMAP server answers each record with its ``writes`` once it has processed it.
 """
 
@@ -74,7 +75,9 @@ class SmtpServer(Sequential):
         self.hold_synack = hold_synack
         self.ready = False  # the banner is prepared (written, with implicit TLS: deferred)
         self.buffer: list[Rec] = []
+        self.peer_closed = False
         self.tcp.app = self.read
+        self.tcp.on_fin = self._peer_fin
 
     def accept(self, t: float) -> None:
         """The socket exists: the banner is prepared."""
@@ -90,6 +93,17 @@ class SmtpServer(Sequential):
         if self.hold_synack:
             self.conn.send_held_synack(t)
         self._serve(t)
+
+    def _peer_fin(self, t: float) -> None:
+        """The client's FIN: once what it sent is answered, the server closes too."""
+        self.peer_closed = True
+        if self.ready and not self.busy and not self.queue:
+            self.tcp.close(t)
+
+    def _serve(self, t: float) -> None:
+        super()._serve(t)
+        if self.peer_closed and not self.busy:
+            self.tcp.close(t)
 
     def read(self, t: float, recs: list[Rec]) -> None:
         """Records delivered: queued, and read once the banner is out."""

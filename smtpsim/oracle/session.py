@@ -169,6 +169,8 @@ class Session:
                 self.got = self.held_got
             if self.step == len(self.steps):
                 self.smtp_done = True
+                if not self.case.client.features.reuse:  # the client closes (a FIN)
+                    self.client.close(t)
                 self.agenda.stopped = self.imap_done
                 return
             nxt = self.steps[self.step]

@@ -26,7 +26,11 @@ them and Linux implements them.
   ``tcp_data_queue``, ``tcp_data_snd_check`` in that order; RFC 793 §3.9 takes the segment
   text after the ACK field too), then the ACK rule, then the completed records go to the
   application.
-* A FIN (``header_bytes``) follows the last data byte of the side that closes (RFC 793 §3.5).
+* A FIN (``header_bytes``) follows the last data byte of the side that closes (RFC 793 §3.5),
+  once cwnd has room (Linux ``tcp_write_xmit``); it takes one sequence number, is timed like a
+  data segment, and its receiver ACKs it at once (Linux ``tcp_fin`` via ``tcp_send_ack``) and
+  tells the application (``on_fin``). Closing matters after the message: the FIN exchange of
+  the SMTP connection shares the access links with an IMAP upload still under way.
 
 The retransmission timer (RFC 6298) itself is not part of the closed form: each endpoint
 keeps the longest a data segment waited for its ACK (``max_ack_wait``), which the result
@@ -57,6 +61,7 @@ class Seg:
     end: int
     ack: int
     syn: bool = False  # SYN or SYN-ACK (60 B on the wire, plus options and data)
+    fin: bool = False  # a FIN: one sequence number after ``end``
 
 
 class Tcp:
@@ -75,6 +80,7 @@ class Tcp:
         self.peer: Tcp
         self.peer_rwnd = peer_rwnd
         self.app: Callable[[float, list[Rec]], None] = lambda t, r: None
+        self.on_fin: Callable[[float], None] = lambda t: None
         self.on_handshake: Callable[[float, Seg], bool] = lambda t, s: False
         self.open = False
         # sender
@@ -89,6 +95,7 @@ class Tcp:
         self.cwnd_usage_seq = 0
         self.max_ack_wait = 0.0
         self.fin_pending = False
+        self.closed = False  # close() was called
         # RTO estimate (RFC 6298 §2 with Linux's floor) and the last data sent, for slow start
         # after idle (RFC 5681 §4.1)
         self.srtt: float | None = None
@@ -116,7 +123,9 @@ class Tcp:
 
     def close(self, t: float) -> None:
         """RFC 793 CLOSE: a FIN segment (no payload) follows the last data byte."""
-        self.fin_pending = True
+        if self.closed:
+            return
+        self.closed = self.fin_pending = True
         self.try_send(t)
 
     # ---- sender
@@ -165,7 +174,13 @@ class Tcp:
             return 0
         sent = 0
         blocked = False
-        while self.snd_nxt < self.written:
+        while True:
+            if self.snd_nxt >= self.written:
+                if self.fin_pending and len(self.inflight) < self.cwnd:
+                    self.fin_pending = False
+                    self._emit(t, 0, fin=True)
+                    sent += 1
+                break
             if len(self.inflight) >= self.cwnd:
                 blocked = True
                 break
@@ -184,21 +199,18 @@ class Tcp:
             self.cwnd_limited = blocked
             self.max_packets_out = len(self.inflight)
             self.cwnd_usage_seq = self.snd_nxt
-        if self.fin_pending and self.snd_nxt == self.written:
-            self.fin_pending = False
-            seg = Seg(self.snd_nxt, self.snd_nxt, self.rcv_nxt)
-            self._ack_sent()
-            self.link.send(t, self.cfg.header_bytes, self.peer.receive, seg)
         return sent
 
-    def _emit(self, t: float, n: int) -> None:
+    def _emit(self, t: float, n: int, fin: bool = False) -> None:
         seq = self.snd_nxt
         self.snd_nxt += n
-        if n < self.mss:
+        if 0 < n < self.mss:
             self.snd_sml = self.snd_nxt
+        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, fin=fin)
+        if fin:
+            self.snd_nxt += 1
         self.inflight.append((self.snd_nxt, t))
         self.lsndtime = t
-        seg = Seg(seq, self.snd_nxt, self.rcv_nxt)
         self._ack_sent()
         self.link.send(t, n + self.cfg.header_bytes, self.peer.receive, seg)
 
@@ -268,7 +280,15 @@ class Tcp:
         data = seg.end > seg.seq
         if data:
             self.rcv_nxt = seg.end
+        if seg.fin:
+            self.rcv_nxt = seg.end + 1
         self.try_send(t)
+        if seg.fin:
+            if self.rcv_nxt > self.acked_to:
+                self.pure_ack(t)
+            self.deliver(t)
+            self.on_fin(t)
+            return
         if data and self.rcv_nxt > self.acked_to:
             if self.rcv_nxt - self.acked_to > self.mss:
                 self.pure_ack(t)

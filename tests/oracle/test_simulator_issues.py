@@ -292,3 +292,41 @@ def test_a_fetch_after_the_pooled_connections_autologout_does_not_crash() -> Non
         oracle(case)
     record, _ = run_session(case, seed=0)
     assert record.outcome in ("accepted", "failed", "timeout")
+
+
+def test_the_smtp_connections_fin_exchange_delays_a_parallel_save_behind_it() -> None:
+    """The oracle's side, found by ``test_simulator_agrees`` in CI. With ``quit-async`` the
+    client closes the SMTP connection when the 221 arrives (RFC 793 §3.5: a FIN, one sequence
+    number), ACKs the server's FIN, which came after it, at once, and the server ACKs the
+    client's. On a 151 kbit/s uplink these two 52 B segments (2.75 ms each) leave just before
+    the IMAP literal of the parallel save, which waits behind them: the simulator put the
+    APPEND's OK at 0.23499 s, the oracle, which had no client FIN and no ACK of a FIN, 4.3 ms
+    earlier. Now both models close the connection the same way."""
+    variant = ("synack-banner+auth-plain+coalesced+starttls-mode+tls1.3+quit-async+pipelining"
+               "+chunking+literal-sync+ehlo+no-resumption+no-reuse+nodelay+save+imap-cold"
+               "+qs-full")
+    path = PathConfig(LinkConfig(9.288362284270754e-05, 151406.94332011128),
+                      LinkConfig(0.00017641405080243836, 825682.9487425158))
+    case = ideal_case(variant, iw=3, recipients=23, path=path)
+    expected = oracle(case)
+    record, trace = run_session(case, seed=0, trace=True)
+    assert trace is not None
+    assert record.saved_s == pytest.approx(expected.saved_s, rel=1e-9)
+    assert record.close_s == pytest.approx(expected.close_s, rel=1e-9)
+    s = _session(case)
+    # after the 221: the client's FIN (queued behind the APPEND line still on the uplink), the
+    # ACK of the server's FIN, then the IMAP literal (100 B, its TLS record and headers)
+    after_close = [(dep, nbytes) for dep, _arr, nbytes in s.up.log if dep >= expected.close_s]
+    simulated = [(p.sent_s, p.wire_bytes) for p in trace.packets
+                 if p.direction == "up" and p.sent_s >= record.close_s]
+    assert [n for _d, n in after_close][:3] == [HDR, HDR, 100 + 22 + HDR]
+    assert [n for _d, n in simulated][:3] == [HDR, HDR, 100 + 22 + HDR]
+    for (d_oracle, _), (d_sim, _) in zip(after_close, simulated, strict=False):
+        assert d_oracle == pytest.approx(d_sim, rel=1e-9)
+    # and the server's ACK of the client's FIN comes down (its own FIN left before the 221
+    # arrived), when the client's FIN has arrived
+    down_headers = [dep for dep, _arr, nbytes in s.down.log
+                    if dep >= expected.close_s and nbytes == HDR]
+    client_fin_arrives = next(arr for dep, arr, nbytes in s.up.log
+                              if dep >= expected.close_s and nbytes == HDR)
+    assert down_headers == [pytest.approx(client_fin_arrives, rel=1e-9)]
