@@ -89,8 +89,8 @@ def simulate(
     profiles'). ``variant`` is a preset or ``+``-joined feature tokens, or a list of them
     (default ``baseline``). ``size`` (bytes, default 10000) to ``recipients`` (default 1).
     ``iw`` and ``delack_ms`` set both endpoints' initial window and delayed-ACK timer.
-    ``server`` is a server timing preset (default ``typical``). ``state`` is ``"cold"``
-    (empty client caches, the default) or ``"warm"`` (what one earlier connection left).
+    ``server`` is a server timing preset (default ``typical``). ``state`` is ``"warm"``
+    (what one earlier connection left, the default) or ``"cold"`` (empty client caches).
     ``messages`` from one client, ``gap_s`` apart (default 1, 60 s), through ``farm`` (one
     front-end by default): one row per message, with its index and the front-end it used.
     ``seed`` (default 0) and ``replications`` (default 1). An option left at ``None`` takes

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -55,7 +55,7 @@ __all__ = ["app"]
 
 REFERENCE = "baseline"
 #: The default summary metric, when neither ``--metric`` nor a scenario file sets one.
-DEFAULT_METRIC = "done"
+DEFAULT_METRIC = "user"
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -287,8 +287,19 @@ def profiles() -> None:
 
 
 @app.command()
-def variants() -> None:
-    """List every variant token and preset with what it does and its source."""
-    from smtpsim.cli.listings import variants_table
+def variants(
+    expressions: Annotated[list[str] | None, typer.Argument(
+        metavar="[EXPRESSION]...",
+        help="variant expressions to resolve (the first name may be a preset, later names"
+             " are tokens): print the features each one sets")] = None,
+) -> None:
+    """List every variant token and preset with what it does and its source; with
+    expressions, the features each resolves to."""
+    from smtpsim.cli.listings import expressions_table, variants_table
 
-    Console().print(variants_table())
+    if not expressions:
+        Console().print(variants_table())
+        return
+    with user_errors():
+        table = expressions_table(expressions)
+    Console(highlight=False).print(table)

@@ -24,7 +24,7 @@ from smtpsim.scenarios.servers import server_presets
 from smtpsim.scenarios.show import number as shown
 from smtpsim.scenarios.show import rounded
 from smtpsim.scenarios.sweep import points
-from smtpsim.scenarios.variants import variant_table
+from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant, variant_table
 
 __all__ = [
     "examples_table", "profiles_table", "resolved_view", "servers_table", "variants_table",
@@ -74,6 +74,23 @@ def variants_table() -> Table:
         table.add_column(name)
     for t in variant_table():
         table.add_row(*map(Text, (t.name, t.kind, t.sets, t.description, t.source)))
+    return table
+
+
+def expressions_table(expressions: Iterable[str]) -> Table:
+    """Each expression resolved: every feature it sets, and how the parts were read (the
+    first name as a preset or a token, the later names as tokens)."""
+    table = Table(title="variant expressions, resolved", title_justify="left",
+                  box=box.SIMPLE_HEAD)
+    for name in ("expression", "read as", "features set (beyond plain RFC 5321)"):
+        table.add_column(name)
+    for expr in expressions:
+        features = parse_variant(expr)
+        first, *later = canonical_name(expr).split("+")
+        read = (f"preset {first} = {PRESETS[first]}" if first in PRESETS else f"token {first}")
+        if later:
+            read += " + tokens " + "+".join(later)
+        table.add_row(Text(canonical_name(expr)), Text(read), Text(_features(features)))
     return table
 
 

@@ -111,8 +111,8 @@ StateOpt = Annotated[
     str | None,
     typer.Option(
         "--state", metavar="cold|warm",
-        help="Client caches: cold (empty) or warm (left by one earlier connection) "
-        "[default: cold].",
+        help="Client caches: warm (left by one earlier connection) or cold (empty) "
+        "[default: warm].",
     ),
 ]
 ServerOpt = Annotated[

@@ -25,9 +25,10 @@ OUTCOMES = ("accepted", "failed", "rejected", "timeout", "unfinished")
 #: The times a result can be ranked by: metric name -> record column (seconds from the first
 #: SYN). ``accept``: the server's final 250 for the message arrived. ``done``: accepted, and
 #: the copy saved to Sent when the variant saves (the later of ``accept_s`` and ``saved_s``;
-#: ``accept_s`` itself when nothing is saved), the fair time for send-and-save. ``user``: when
-#: the user is told "sent" (e.g. after the 221 with quit-wait). ``occupancy``: how long the
-#: server held the connection.
+#: ``accept_s`` itself when nothing is saved), the fair time for send-and-save. ``user`` (the
+#: default): when the user is told "sent": after the 221 when the client waits for it, at the
+#: 250 otherwise, and not before the copy is saved to Sent when the variant saves.
+#: ``occupancy``: how long the server held the connection.
 METRICS: dict[str, str] = {
     "accept": "accept_s",
     "done": "done_s",

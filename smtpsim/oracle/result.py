@@ -19,7 +19,8 @@ class OracleResult:
     ``auth_s`` the 235 is delivered (NaN when AUTH is pipelined or absent); ``mail_s`` the
     client writes the MAIL command that is accepted (after a refused early group, the second
     one); ``accept_s`` the final 250 for the message; ``user_s`` when the user is told (the
-    221 with ``quit`` "wait" and "pipelined", the 250 with "async", "drop" and ``reuse``);
+    221 with ``quit`` "wait" and "pipelined", the 250 with "async", "drop" and ``reuse``, and
+    not before the copy is saved when the variant saves);
     ``close_s`` the 221 (the 250 with "drop": the client closes then; NaN with ``reuse``).
     ``waits`` the times the client stopped for the peer (the TCP handshake included unless
     the SYN carried its data); ``round_trips`` what :func:`~smtpsim.oracle.round_trips`

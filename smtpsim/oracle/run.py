@@ -57,6 +57,7 @@ def _result(case: Case, s: Session, held: Alive) -> OracleResult:
     accept = s.marks["accept"]
     close = NAN if f.reuse else s.marks.get("close", accept)  # "drop": closed at the 250
     user = accept if f.quit in ("async", "drop") or f.reuse else close
+    user = max(user, s.marks.get("saved", user))  # "sent" once the copy is in Sent too
     up = [b for dep, _arr, b in s.up.log if dep < accept]
     down = [b for dep, _arr, b in s.down.log if dep < accept]
     return OracleResult(

@@ -43,7 +43,7 @@ class RunResult:
     records: pd.DataFrame
     packets: pd.DataFrame | None
     reference: str
-    metric: str = "done"
+    metric: str = "user"
 
 
 def _unrecorded(

@@ -79,9 +79,9 @@ _TOKEN_NAMES = tuple(sorted({t.name for t in TOKENS} | set(PRESETS)))
 
 
 class VariantSpec(Spec):
-    """A variant: a ``preset`` (``smtpsim variants``), or a ``name`` with a ``features`` list
-    of tokens and presets applied left to right (joined with ``+``). ``name`` renames a
-    preset in the records."""
+    """A variant: a ``preset`` (``smtpsim variants``), or a ``name`` with a ``features`` list,
+    an expression written as a list: the first may be a preset, the later ones are tokens,
+    applied left to right (joined with ``+``). ``name`` renames a preset in the records."""
 
     preset: Annotated[str, choice(PRESETS, "variant presets")] | None = None
     name: Name | None = None
@@ -130,7 +130,7 @@ class WorkloadSpec(Spec):
     gap_s: Dist = Fixed(value=60.0)
     size_bytes: Dist = Fixed(value=10_000)
     recipients: Dist = Fixed(value=1)
-    state: Annotated[str, choice(("cold", "warm"), "client caches")] = "cold"
+    state: Annotated[str, choice(("cold", "warm"), "client caches")] = "warm"
     arrival_rate_per_s: Annotated[float, number("sessions/s", gt=0)] | None = None
     arrival_sessions: Annotated[int, number(ge=1, le=1_000_000, integer=True)] | None = None
     client_idle_s: Seconds | None = None
@@ -224,14 +224,14 @@ class OutputSpec(Spec):
 
 class ScenarioMeta(Spec):
     """``[scenario]``: identity, base seed, replications, the reference variant and the
-    summary metric (the time the table shows; ``done`` unless set)."""
+    summary metric (the time the table shows; ``user`` unless set)."""
 
     name: Name
     description: Text = ""
     seed: Annotated[int, number(ge=0, le=2**63 - 1, integer=True)] = 0
     replications: Annotated[int, number(ge=1, le=1_000_000, integer=True)] = 1
     reference: Name | None = None
-    metric: Annotated[str, choice(METRICS, "summary metrics")] = "done"
+    metric: Annotated[str, choice(METRICS, "summary metrics")] = "user"
 
 
 _Scalar = int | float | str | bool

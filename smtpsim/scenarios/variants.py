@@ -1,11 +1,15 @@
 """Variant expressions -> :class:`~smtpsim.model.Features`.
 
-An expression is tokens joined by ``+`` (case and whitespace ignored), applied left to right
-to ``Features()`` (RFC 5321 lock-step, EHLO, no extensions). Each token assigns some fields
-(``smtpsim.scenarios.tokens``), so a later token overrides what an earlier one set
-(``tls1.3+tls1.2`` is TLS 1.2). A preset (``data/variants.toml``) is a name for an expression
-and may be used as a token: it is expanded in place, so ``baseline+tls1.3`` is baseline with
-TLS 1.3. ``starttls`` sets TLS 1.2 only when no version is set yet. Features that cannot be
+An expression is names joined by ``+`` (case and whitespace ignored). **The first name is a
+preset when a preset has that name; every later name is a token.** A preset
+(``data/variants.toml``) stands for its tokens, so ``baseline+tls1.3`` is baseline with TLS
+1.3, ``implicit-tls+tls1.3`` is the ``implicit-tls`` preset (which already has TLS 1.3) and
+``config-token+tls1.3`` is ``baseline+config-token+tls1.3``; a later name that is only a preset
+(``tls1.3+baseline``) is refused. An expression that starts with a token starts from
+``Features()`` (RFC 5321 lock-step, EHLO, no extensions). The tokens are applied left to
+right; each assigns some fields (``smtpsim.scenarios.tokens``), so a later token overrides
+what an earlier one set (``tls1.3+tls1.2`` is TLS 1.2). ``starttls`` sets TLS 1.2 only when no
+version is set yet. Features that cannot be
 negotiated (``smtpsim.model.features.RULES``: HELO with PIPELINING, a pipelined AUTH without
 PIPELINING, ...) and ``implicit-tls`` together with ``starttls`` are refused with
 :class:`VariantError`, naming the tokens as written.
@@ -141,11 +145,11 @@ def parse_presets(text: str, source: str = "variants.toml") -> dict[str, PresetS
 _PRESETS = data_file("variants.toml", _VariantsFile).presets
 
 PRESETS: dict[str, str] = {name: p.expression for name, p in _PRESETS.items()}
-"""Named variants -> the tokens each stands for (expanded in place when used as a token).
+"""Named variants -> the tokens each stands for (expanded when the preset is the first name of
+an expression).
 
-A preset that shares a token's name is that token inside an expression; ``rfc5321`` resets
-the protocol fields (not the TCP write/Nagle ones, which are client socket behaviour, not
-SMTP)."""
+A preset that shares a token's name is the token after the first name; ``rfc5321`` resets the
+protocol fields (not the TCP write/Nagle ones, which are client socket behaviour, not SMTP)."""
 
 _ALLOWED = tuple(sorted(set(TOKEN_DEFS) | set(PRESETS)))
 
@@ -161,24 +165,37 @@ def variant_table() -> list[TokenInfo]:
     return list(TOKENS)
 
 
-def _expand(name: str, expr: str) -> list[str]:
-    """``[name]`` for a token; a preset's tokens for a preset."""
-    if name in TOKEN_DEFS:
-        return [name]
-    if name in PRESETS:
-        return PRESETS[name].split("+")
-    raise UnknownNameError("variant token", name, _ALLOWED, context=repr(expr))
+def _resolve(canon: str) -> list[tuple[str, str]]:
+    """``(written, token)`` pairs of an expression: the first name is a preset when a preset
+    has that name (expanded into its tokens), every later name is a token."""
+    first, *later = canon.split("+")
+    if first in PRESETS:
+        pairs = [(first, token) for token in PRESETS[first].split("+")]
+    elif first in TOKEN_DEFS:
+        pairs = [(first, first)]
+    else:
+        raise UnknownNameError("variant token", first, _ALLOWED, context=repr(canon))
+    for name in later:
+        if name in TOKEN_DEFS:
+            pairs.append((name, name))
+        elif name in PRESETS:
+            raise VariantError(
+                f"variant {canon!r}: {name!r} is a preset, and only the first name of an"
+                f" expression may be one (later names are tokens): write {name!r} first, or"
+                f" its tokens {PRESETS[name]!r}")
+        else:
+            raise UnknownNameError("variant token", name, tuple(TOKEN_DEFS),
+                                   context=repr(canon))
+    return pairs
 
 
 def parse_variant(expr: str) -> Features:
-    """The Features for a variant expression (see the module docstring).
+    """The Features for a variant expression: the first name is a preset when a preset has
+    that name, every later name a token (see the module docstring).
 
-    Raises :class:`UnknownNameError` for an unknown token (listing every token and preset)
-    and :class:`VariantError` for a combination that cannot be negotiated.
+    Raises :class:`UnknownNameError` for an unknown name (listing what is allowed there) and
+    :class:`VariantError` for a preset after the first name or a combination that cannot be
+    negotiated.
     """
     canon = canonical_name(expr)
-    # A whole expression that names a preset is that preset, even where a token has the same
-    # name (``config-token`` alone is baseline + the token; ``baseline+config-token`` too).
-    names = PRESETS[canon].split("+") if canon in PRESETS else canon.split("+")
-    return _fold(canon, [(written, token) for written in names
-                         for token in _expand(written, canon)])
+    return _fold(canon, _resolve(canon))

@@ -34,6 +34,19 @@ def test_variants_lists_every_token_and_preset() -> None:
         assert name in result.stdout
 
 
+def test_variants_resolves_expressions() -> None:
+    """``smtpsim variants EXPR...``: what each expression means (issue 9 §1): the first name
+    as the preset, later names as tokens."""
+    result = invoke("variants", "implicit-tls+tfo", "config-token+tls1.3", "tls1.3")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())  # the table may wrap a cell
+    assert "preset implicit-tls = pipelining+data+tls1.3+auth-plain+implicit-tls" in out
+    assert "pipelining=True tls=1.3 auth=plain implicit_tls=True fast_open=tfo" in out
+    assert "pipelining=True tls=1.3 auth=plain auth_pipelined=True early_pipelining=True" in out
+    assert "token tls1.3" in out
+
+
+
 def test_real_single_case_json() -> None:
     result = invoke("run", "--profile", "lte", "--variant", "baseline", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -147,6 +160,9 @@ def test_bad_option_values_are_refused_before_simulating(
         ["run", "--profile", "lte", "--loss", "1.5"],
         ["run", "--profile", "lte", "--server", "no-such-server"],
         ["trace", "--profile", "no-such-profile"],
+        ["variants", "tls1.3+baseline"],
+        ["variants", "baseline+no-such-token"],
+        ["run", "--profile", "lte", "--variant", "tls1.3+baseline"],
     ],
 )
 def test_real_bad_input_is_one_line_status_2(args: list[str]) -> None:

@@ -187,7 +187,7 @@ START_ROUND_TRIPS = [
     ("baseline+tls1.3+resumption+nodelay", "warm", False, 9, 2, 7),
     ("baseline+tls1.3+resumption+early-data", "cold", False, 9, 2, 7),  # no ticket, no 0-RTT
     # the group and the chunk ride with the ClientHello: the 250 comes behind the flight
-    ("config-token+implicit-tls+resumption+early-data+chunking", "warm", False, 2, 2, 1),
+    ("rfc5321+config-token+implicit-tls+resumption+early-data+chunking", "warm", False, 2, 2, 1),
 ]
 
 

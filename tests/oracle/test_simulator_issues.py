@@ -149,7 +149,7 @@ def test_zero_rtt_mail_is_sent_with_the_clienthello() -> None:
     token) the group with MAIL leaves with the ClientHello at 1 (as it leaves in the SYN at 0
     with TFO data, which the simulator reports as 0). Failing today: the simulator reports the
     Finished's time (2)."""
-    case = ideal_case("config-token+implicit-tls+resumption+early-data", rtt=HALF, state="warm")
+    case = ideal_case("rfc5321+config-token+implicit-tls+resumption+early-data", rtt=HALF, state="warm")
     assert oracle(case).mail_s == pytest.approx(1 * HALF, abs=TOL)
     record, _ = run_session(case, seed=0)
     assert record.mail_s == pytest.approx(1 * HALF, abs=TOL)
@@ -162,7 +162,7 @@ def test_zero_rtt_client_does_not_wait_for_the_tickets() -> None:
     3. Stale token: the group goes again at 2, its 250 at 3. Failing today: the simulator
     sends QUIT (and the group again) only when the tickets arrive at 3: close at 4 (accept 4
     when stale). With Nagle on the two agree (the tickets carry the Finished's ACK)."""
-    variant = "config-token+implicit-tls+resumption+early-data+chunking+nodelay"
+    variant = "rfc5321+config-token+implicit-tls+resumption+early-data+chunking+nodelay"
     hit = ideal_case(variant, rtt=HALF, state="warm")
     stale = change(hit, config_changed=True)
     assert oracle(hit).close_s == pytest.approx(3 * HALF, abs=TOL)

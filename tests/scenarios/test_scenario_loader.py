@@ -147,10 +147,12 @@ def test_variants_map_to_features_and_names() -> None:
     assert scenario.reference == "baseline"
 
 
-def test_metric_defaults_to_done() -> None:
+def test_metric_defaults_to_the_users_time() -> None:
+    """Issue 9 §6: the default metric is the user's time (the 221 where the client waits for
+    it, the save to Sent where the variant saves)."""
     scenario = loads(HEAD + '[[profile]]\npreset = "dsl"\n' + VAR)
-    assert scenario.scenario.metric == "done"
-    assert 'metric = "done"' in dumps(scenario).split("[[profile]]")[0]  # written out
+    assert scenario.scenario.metric == "user"
+    assert 'metric = "user"' in dumps(scenario).split("[[profile]]")[0]  # written out
 
 
 @pytest.mark.parametrize("metric", ["accept", "done", "user", "occupancy"])
@@ -170,7 +172,8 @@ def test_workload_defaults_and_fixed_values() -> None:
     w = case.workload
     assert (w.size, w.recipients, w.gap_s, w.messages, w.clients) == (10_000, 1, 60.0, 1, 1)
     assert case.workload.size_dist is case.workload.recipients_dist is case.workload.gap is None
-    assert case.client.state == "cold" and case.workload.arrival_rate is None
+    # issue 9 §6: one default state for every entry point, warm
+    assert case.client.state == "warm" and case.workload.arrival_rate is None
     assert case.server.timing == ServerTiming.typical() and case.server.name == "typical"
     server = case.server
     assert server.farm == FarmConfig() and server.workers is None and server.idle_s == 300.0

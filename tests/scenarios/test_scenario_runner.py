@@ -51,7 +51,7 @@ def test_same_seed_same_network_for_every_variant() -> None:
 
 def test_result_carries_the_reference_and_the_metric() -> None:
     default = api.run_scenario_result(loads(HEAD + DSL + VAR), replications=1)
-    assert (default.reference, default.metric) == ("baseline", "done")
+    assert (default.reference, default.metric) == ("baseline", "user")
     chosen = run(loads(HEAD.replace("seed = 7\n", 'seed = 7\nmetric = "occupancy"\n')
                        + DSL + VAR), replications=1)
     assert (chosen.reference, chosen.metric) == ("baseline", "occupancy")

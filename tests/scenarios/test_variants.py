@@ -114,12 +114,12 @@ def refused(state: dict[str, Any], tokens: list[str]) -> bool:
 
 
 def expand(names: list[str]) -> list[str]:
-    """Presets expanded in place; a lone name that is a preset is the preset, even where a
-    token has the same name."""
-    if len(names) == 1 and names[0] in PRESETS:
-        return PRESETS[names[0]].split("+")
-    return [t for n in names for t in (PRESETS[n].split("+") if n not in TOKEN_NAMES
-                                       else [n])]
+    """The rule: the first name is a preset when a preset has that name (its tokens), every
+    later name is a token (a later name that is only a preset: ``ValueError``)."""
+    first, *later = names
+    if any(n not in TOKEN_NAMES for n in later):
+        raise ValueError("a preset after the first name")
+    return (PRESETS[first].split("+") if first in PRESETS else [first]) + later
 
 
 def test_rfc5321_is_the_default() -> None:
@@ -149,7 +149,7 @@ def test_presets_expand_to_known_tokens() -> None:
     ("expr", "tls"),
     [("tls1.3+tls1.2", "1.2"), ("tls1.2+tls1.3", "1.3"), ("starttls", "1.2"),
      ("tls1.3+starttls", "1.3"), ("no-tls+starttls", "1.2"), ("starttls+no-tls", None),
-     ("baseline+tls1.3", "1.3"), ("tls1.3+baseline", "1.2")],
+     ("baseline+tls1.3", "1.3"), ("implicit-tls+tls1.2", "1.2")],
 )
 def test_tls_precedence(expr: str, tls: str | None) -> None:
     assert parse_variant(expr).tls == tls
@@ -168,11 +168,39 @@ def test_auth_pipelined_only_with_plain() -> None:
     assert parse_variant("baseline+auth-pipelined+no-auth").auth is None
 
 
-def test_preset_as_token_keeps_socket_settings() -> None:
-    assert parse_variant("nodelay+baseline").nagle is False
+def test_a_preset_keeps_socket_settings_it_does_not_name() -> None:
     assert parse_variant("baseline+nagle-per-command") == Features(
         pipelining=True, tls="1.2", auth="plain", writes="per-command", nagle=True)
-    assert parse_variant("baseline+tls1.3+rfc5321") == Features()
+    assert parse_variant("baseline+nodelay").nagle is False
+
+
+@pytest.mark.parametrize(
+    ("expr", "same_as"),
+    [("implicit-tls+tls1.3", "implicit-tls"),
+     ("config-token+tls1.3", "baseline+config-token+tls1.3"),
+     ("tfo+tls1.3", "baseline+tfo+tls1.3"),
+     ("implicit-tls+tfo", "pipelining+data+tls1.3+auth-plain+implicit-tls+tfo"),
+     ("burl+auth-pipelined", "baseline+burl+auth-pipelined"),
+     ("chunking+tls1.3", "pipelining+chunking+tls1.3")],
+)
+def test_the_first_name_is_the_preset_later_names_are_tokens(expr: str, same_as: str) -> None:
+    """Issue 9 §1: on main, ``implicit-tls+tls1.3`` was the bare token over rfc5321 (no
+    pipelining, no AUTH), ``burl+auth-pipelined`` was refused for want of pipelining."""
+    assert parse_variant(expr) == parse_variant(same_as)
+    f = parse_variant(expr)
+    assert f.pipelining
+
+
+@pytest.mark.parametrize("expr", ["tls1.3+baseline", "baseline+tls1.3+rfc5321",
+                                  "nodelay+streamlined", "burl+quickstart-full"])
+def test_a_later_name_that_is_only_a_preset_is_refused(expr: str) -> None:
+    with pytest.raises(VariantError) as info:
+        parse_variant(expr)
+    message = str(info.value)
+    assert "\n" not in message
+    later = expr.split("+")[-1]
+    assert f"{later!r} is a preset, and only the first name of an expression may be one" in message
+    assert PRESETS[later] in message  # what to write instead
 
 
 def test_chunking_then_no_pipelining_is_lockstep_bdat() -> None:
@@ -208,7 +236,7 @@ def test_helo_without_extensions_is_fine() -> None:
     assert parse_variant("helo") == Features(ehlo=False)
     assert parse_variant("helo+nodelay") == Features(ehlo=False, nagle=False)
     assert parse_variant("pipelining+helo+no-pipelining") == Features(ehlo=False)
-    assert parse_variant("helo+baseline+ehlo").ehlo is True
+    assert parse_variant("rfc5321+helo+ehlo").ehlo is True
 
 
 @pytest.mark.parametrize(
@@ -251,8 +279,12 @@ def test_unknown_token(expr: str) -> None:
     msg = str(info.value)
     assert isinstance(info.value, ValueError)
     assert f"unknown variant token {bad!r}" in msg
-    for name in TOKEN_NAMES + PRESET_NAMES:
+    for name in TOKEN_NAMES:
         assert name in msg
+    # a preset is allowed only as the first name: listed there, not after it
+    only_presets = [n for n in PRESET_NAMES if n not in TOKEN_NAMES]
+    first = "+" not in expr
+    assert all((f"{n}," in msg or msg.endswith(n)) == first for n in only_presets)
     assert "\n" not in msg
 
 
@@ -280,8 +312,8 @@ def test_token_table() -> None:
 @pytest.mark.parametrize("token", TOKEN_NAMES)
 def test_each_token_matches_brief(token: str) -> None:
     prefix = {"auth-pipelined": "pipelining+", "quit-pipelined": "pipelining+",
-              "banner-0.5rtt": "implicit-tls+", "resumption": "tls1.3+",
-              "config-token": "ehlo+", "syn-data": "tfo+", "implicit-tls": "ehlo+",
+              "banner-0.5rtt": "ehlo+implicit-tls+", "resumption": "tls1.3+",
+              "config-token": "ehlo+", "syn-data": "ehlo+tfo+", "implicit-tls": "ehlo+",
               "tfo": "ehlo+", "burl": "auth-plain+", "early-data": "tls1.3+resumption+"}
     expr = prefix.get(token, "") + token
     expected = fold(expr.split("+"))
@@ -293,10 +325,17 @@ names = st.sampled_from(TOKEN_NAMES + PRESET_NAMES)
 
 @given(st.lists(names, min_size=1, max_size=8))
 def test_any_token_sequence(seq: list[str]) -> None:
-    """Valid sequences parse to the left-to-right fold; the parser refuses exactly what the
-    negotiation table (and the implicit-tls/starttls contradiction) refuses."""
-    expected = fold(expand(seq))
-    if refused(expected, expand(seq)):
+    """Valid sequences parse to the left-to-right fold of the first name's preset and the
+    later tokens; the parser refuses a later preset, and exactly what the negotiation table
+    (and the implicit-tls/starttls contradiction) refuses."""
+    try:
+        tokens = expand(seq)
+    except ValueError:
+        with pytest.raises(VariantError, match="is a preset"):
+            parse_variant("+".join(seq))
+        return
+    expected = fold(tokens)
+    if refused(expected, tokens):
         with pytest.raises(VariantError):
             parse_variant("+".join(seq))
     else:
@@ -309,8 +348,10 @@ KIND_FIELDS = {"tls": ["tls"], "auth": ["auth", "auth_pipelined"], "greeting": [
 
 @given(st.lists(st.sampled_from(TOKEN_NAMES), min_size=1, max_size=10))
 def test_last_token_of_each_kind_wins(seq: list[str]) -> None:
+    if seq[0] in PRESETS and PRESETS[seq[0]] != seq[0]:
+        seq = [*PRESETS[seq[0]].split("+"), *seq[1:]]  # the first name is the preset
     expected = fold(seq)
-    if refused(expected, seq) or (len(seq) == 1 and seq[0] in PRESETS):
+    if refused(expected, seq):
         return
     f = parse_variant(" + ".join(seq))
     kinds = {r.name: r.kind for r in variant_table() if r.kind != "preset"}

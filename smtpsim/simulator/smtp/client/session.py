@@ -4,7 +4,8 @@ The client asks its features at each decision point; each start lives in its own
 (``standard``, ``quickstart``, ``early_pipelining``), the envelope in ``envelope``, the
 conversation and its accounting in ``dialogue``. Without PIPELINING every command is a
 synchronisation point (RFC 5321 lock-step). ``user_s`` is when the user is told the message is
-sent: after the 221 for ``quit`` "wait" and "pipelined", at the 250 for "async" and "drop".
+sent: after the 221 for ``quit`` "wait" and "pipelined", at the 250 for "async" and "drop", and
+never before the copy is saved to Sent when the variant saves.
 All times are seconds since the client started (``start_s``).
 
 The client is given its connection to a front-end, already accepted there: it never starts
@@ -95,7 +96,11 @@ class SmtpClient(Quickstart, EarlyPipelining):
             if rec.outcome == "accepted" and rec.saved_s != rec.saved_s:  # NaN: not saved
                 rec.outcome = "failed"
                 rec.failed_in = "save"
-        rec.done_s = max(rec.accept_s, rec.saved_s) if saving is not None else rec.accept_s
+        if saving is not None:  # the user is told "sent" once the copy is in Sent too
+            rec.done_s = max(rec.accept_s, rec.saved_s)
+            rec.user_s = max(rec.user_s, rec.saved_s)
+        else:
+            rec.done_s = rec.accept_s
 
     def retransmits(self) -> int:
         """Segments sent again so far on the client's connections to the provider: the SMTP
