@@ -149,7 +149,8 @@ def test_zero_rtt_mail_is_sent_with_the_clienthello() -> None:
     token) the group with MAIL leaves with the ClientHello at 1 (as it leaves in the SYN at 0
     with TFO data, which the simulator reports as 0). Failing today: the simulator reports the
     Finished's time (2)."""
-    case = ideal_case("rfc5321+config-token+implicit-tls+resumption+early-data", rtt=HALF, state="warm")
+    case = ideal_case("rfc5321+config-token+implicit-tls+resumption+early-data", rtt=HALF,
+                      state="warm")
     assert oracle(case).mail_s == pytest.approx(1 * HALF, abs=TOL)
     record, _ = run_session(case, seed=0)
     assert record.mail_s == pytest.approx(1 * HALF, abs=TOL)
