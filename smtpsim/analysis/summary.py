@@ -23,6 +23,7 @@ SUMMARY_COLUMNS: list[str] = [
     "median_s",
     "p95_s",
     "mean_waits",
+    "median_occupancy_s",
     "ratio",
 ]
 
@@ -44,6 +45,9 @@ def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done
       (pandas skips a NaN time of an accepted row).
     * ``mean_waits``: mean of ``waits`` (round trips the client stopped for) over the same
       accepted rows, so it describes the sessions the latency figures describe.
+    * ``median_occupancy_s``: median of ``occupancy_s`` (how long the server held the
+      connection) over the same accepted rows, the server's cost beside the user's time; NaN
+      when the frame has no ``occupancy_s``.
     * ``ratio``: ``median_s`` divided by the ``median_s`` of the ``reference`` variant on
       the same profile (the same metric); NaN when that reference is absent, has no accepted
       row, or has a median of zero.
@@ -73,6 +77,8 @@ def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done
                 "median_s": times.median(),
                 "p95_s": times.quantile(0.95),
                 "mean_waits": ok["waits"].astype(float).mean(),
+                "median_occupancy_s": (ok["occupancy_s"].astype(float).median()
+                                       if "occupancy_s" in ok.columns else math.nan),
             }
         )
     out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS[:-1])

@@ -32,7 +32,8 @@ __all__ = [
 _METRIC_WORDS: dict[str, tuple[str, str]] = {
     "accept": ("accept time", "the server's final 250 for the message"),
     "done": ("done time", "accepted, and saved to Sent when the variant saves"),
-    "user": ("user time", 'until the user is told "sent", e.g. after the 221 with quit-wait'),
+    "user": ("user time", 'until the user is told "sent": after the 221 when the client waits'
+             " for it, and the save to Sent when the variant saves"),
     "occupancy": ("server occupancy", "how long the server held the connection"),
 }
 if list(_METRIC_WORDS) != list(METRICS):  # pragma: no cover - a metric added to the model
@@ -48,16 +49,29 @@ def metric_help() -> str:
     return ", ".join(f"{m} ({what})" for m, (_, what) in _METRIC_WORDS.items())
 
 
+def _states(df: pd.DataFrame) -> str:
+    """What the caption says of the clients' caches: ``warm``, ``cold`` or both."""
+    if "state" not in df.columns or not len(df):
+        return ""
+    states = [str(s) for s in dict.fromkeys(df["state"])]
+    words = {"warm": "warm (holding what one earlier connection left)",
+             "cold": "cold (empty caches)"}
+    return " and ".join(words.get(s, s) for s in states)
+
+
 def summary_table(
-    summary: pd.DataFrame, title: str, reference: str, metric: str, caption: bool = True
+    summary: pd.DataFrame, title: str, reference: str, metric: str, caption: bool = True,
+    states: str = "",
 ) -> Table:
     """Median/p95 of the ``metric`` time in ms, mean waits and the ratio to ``reference``."""
     table = Table(
         title=title,
         title_justify="left",
         caption=f"median, p95: {METRIC_CAPTIONS[metric]} in ms; ratio: median / median of "
-        f"{reference} on the same profile; waits: mean round trips waited; all over accepted "
+        f"{reference} on the same profile; waits: mean round trips waited; server: median "
+        "server occupancy in ms (how long the server held the connection); all over accepted "
         "messages; failed: messages not accepted (counted here, left out of the times)"
+        + (f"; clients {states}" if states else "")
         if caption else None,
         caption_justify="left",
         box=box.SIMPLE_HEAD,
@@ -67,8 +81,13 @@ def summary_table(
         table.add_column(name, no_wrap=True)
     # with one run per group the p95 is the median: leave it out (80-column terminals)
     with_p95 = bool((summary["n"] > 1).any())
-    numbers = ("n", "failed", "median", "p95", "waits", "ratio") if with_p95 else (
-        "n", "failed", "median", "waits", "ratio")
+    # the server's cost beside the user's time (not when occupancy is what is ranked)
+    with_server = metric != "occupancy"
+    numbers = ["n", "failed", "median", "p95", "waits", "server", "ratio"]
+    if not with_p95:
+        numbers.remove("p95")
+    if not with_server:
+        numbers.remove("server")
     for name in numbers:
         table.add_column(name, justify="right", min_width=len(name), no_wrap=True)
     previous = None
@@ -83,8 +102,11 @@ def summary_table(
             cell(r.median_s * 1e3),
             cell(r.p95_s * 1e3),
             cell(r.mean_waits),
+            cell(r.median_occupancy_s * 1e3),
             cell(r.ratio, 2),
         ]
+        if not with_server:
+            del cells[7]
         if not with_p95:
             del cells[5]
         table.add_row(*map(Text, cells))
@@ -102,7 +124,7 @@ def print_records(df: pd.DataFrame, fmt: str, title: str, reference: str, metric
         from smtpsim.analysis.summary import summarize
 
         summary = summarize(df, reference=reference, metric=metric)
-        Console().print(summary_table(summary, title, reference, metric))
+        Console().print(summary_table(summary, title, reference, metric, states=_states(df)))
 
 
 def print_scenario(df: pd.DataFrame, title: str, reference: str, metric: str) -> None:
@@ -120,7 +142,8 @@ def print_scenario(df: pd.DataFrame, title: str, reference: str, metric: str) ->
         head = f"{title}\n{point}" if i == 0 and point else point or title
         summary = summarize(group, reference=reference, metric=metric)
         last = i == len(groups) - 1
-        console.print(summary_table(summary, head, reference, metric, caption=last))
+        console.print(summary_table(summary, head, reference, metric, caption=last,
+                                    states=_states(df)))
 
 
 def ladder_text(lines: Iterable[tuple[str, dict[str, Any] | None]]) -> list[Text]:

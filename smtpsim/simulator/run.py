@@ -165,8 +165,21 @@ class _Run:
         session: SmtpClient | None = None
         stats = ServerStats()
         previous = None
+        saved_streams: list[tuple[np.random.Generator, bool]] = []
         for i in range(messages + (1 if warm else 0)):
             measured = not (warm and i == 0)
+            if not measured:
+                # the warm-up draws from streams of its own: the measured messages meet the
+                # network a cold client meets, whatever the warm-up sent (variants stay paired
+                # by seed and replication, cold or warm)
+                warmup = np.random.SeedSequence([self.seed, self.replication, index, 1])
+                saved_streams = [link.swap_randomness(np.random.default_rng(s))
+                                 for link, s in zip((path.up, path.down), warmup.spawn(2),
+                                                    strict=True)]
+            elif saved_streams:
+                for link, (rng, bad) in zip((path.up, path.down), saved_streams, strict=True):
+                    link.swap_randomness(rng, bad)
+                saved_streams = []
             if i:
                 gap = w.gap.sample(self.work) if w.gap is not None else w.gap_s
                 yield env.timeout(max(0.0, gap))

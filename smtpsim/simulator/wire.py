@@ -107,6 +107,16 @@ class Link:
         #: The path's radio (cellular RRC state), or None.
         self.radio: Radio | None = None
 
+    def swap_randomness(
+        self, rng: np.random.Generator, bad_state: bool = False
+    ) -> tuple[np.random.Generator, bool]:
+        """Draw from ``rng`` (Gilbert-Elliott state ``bad_state``) from now on; returns what
+        was used so far, to be swapped back (a warm client's unmeasured warm-up draws from
+        streams of its own)."""
+        old = self.rng, self.bad_state
+        self.rng, self.bad_state = rng, bad_state
+        return old
+
     def _is_lost(self) -> bool:
         burst = self.burst
         if burst is not None:

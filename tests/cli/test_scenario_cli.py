@@ -139,7 +139,7 @@ def _median_ms(out: str, variant: str) -> str:
 @pytest.mark.parametrize(
     ("line", "args", "shown"),
     [
-        ("", [], "done"),  # the default
+        ("", [], "user"),  # the default
         ('metric = "accept"', [], "accept"),  # the file's
         ('metric = "accept"', ["--metric", "done"], "done"),  # --metric overrides it
         ("", ["--metric", "accept"], "accept"),
@@ -157,6 +157,8 @@ def test_file_metric_and_its_override(
     result = _invoke("run", str(path), *args)
     assert result.exit_code == 0, result.output
     phrase = {"done": "done time (accepted, and saved to Sent when the variant saves)",
+              "user": 'user time (until the user is told "sent": after the 221 when the'
+                      " client waits for it, and the save to Sent when the variant saves)",
               "accept": "accept time (the server's final 250 for the message)"}[shown]
     assert _caption(result.stdout).startswith(f"median, p95: {phrase} in ms;")
     assert _median_ms(result.stdout, "cold-save") == f"{cold[f'{shown}_s'] * 1e3:.1f}"
@@ -168,7 +170,7 @@ def test_check_shows_the_metric(tmp_path: Path) -> None:
     assert 'metric = "user"' in result.stdout
     assert "reference: baseline, summary metric: user" in result.stdout
     result = _invoke("check", str(_write(tmp_path, SAVE.format(metric=""))))
-    assert 'metric = "done"' in result.stdout  # the default, written out
+    assert 'metric = "user"' in result.stdout  # the default, written out
 
 
 def test_toml_syntax_error_status_2(tmp_path: Path) -> None:
