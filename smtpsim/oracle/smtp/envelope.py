@@ -11,7 +11,8 @@ of the session.
 * The server (RFC 2920 §3.2, ``smtpsim.oracle.server``) answers a BDAT line only with its
   chunk, and BURL once it has fetched the message (``fetch_s``) and spent ``end_of_data``.
 * Content after the 354 with the ``CRLF.CRLF`` terminator (RFC 5321 §4.1.1.4), in one write
-  or, with per-command writes, the terminator in a write of its own; QUIT after the 250
+  whatever the write mode (CPython ``smtplib.SMTP.data`` appends it and sends once); QUIT
+  after the 250
   ("wait", "async"), in the content's write ("pipelined"), or none ("drop", ``reuse``).
 """
 
@@ -135,12 +136,8 @@ def finish(s: Script) -> None:
     f, tm, case = s.f, s.tm, s.case
     quit = s.cmd(lines.QUIT, tm.quit, lines.BYE, closes=True)
     if not (f.chunking or f.burl):
-        if s.per_cmd:
-            content = [s.cmd(case.workload.size, 0.0),
-                       s.cmd(text.TERMINATOR_BYTES, tm.end_of_data, lines.QUEUED)]
-        else:
-            content = [s.cmd(case.workload.size + text.TERMINATOR_BYTES, tm.end_of_data,
-                             lines.QUEUED)]
+        content = [s.cmd(case.workload.size + text.TERMINATOR_BYTES, tm.end_of_data,
+                         lines.QUEUED)]
         marks: Marks = {1: ("accept",)}
         if f.quit_in_group:
             content.append(quit)

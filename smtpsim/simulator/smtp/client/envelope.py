@@ -22,14 +22,12 @@ class Envelope(Burl):
 
     def _content(self, data: bool) -> list[Content]:
         """The message as written: DATA adds the ``CRLF.CRLF`` terminator (3 bytes after a
-        body ending in CRLF, RFC 5321 §4.1.1.4); a per-command writer writes the terminator
-        separately, as smtplib-style code that sends body and ``.`` apart does."""
+        body ending in CRLF, RFC 5321 §4.1.1.4), in the body's write whatever the write mode:
+        real clients append it (CPython ``smtplib.SMTP.data``: ``q = q + b"." + bCRLF;
+        self.send(q)``; swaks and Exim likewise)."""
         size = self.size
         if not data:
             return [Content(size, text.body(size))]
-        if self.f.writes == "per-command":
-            return [Content(size, text.body(size), last=False),
-                    Content(text.TERMINATOR_BYTES, text.DATA_TERMINATOR)]
         return [Content(size + text.TERMINATOR_BYTES, text.body(size, terminator=True))]
 
     def _group(
