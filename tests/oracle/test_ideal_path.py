@@ -253,8 +253,9 @@ def test_send_and_save_and_burl_on_an_ideal_path(variant: str, saved: int, accep
 
 
 # ------------------------------------------------ the IMAP side: TLS modes and pipelining
-# A cold IMAP session, RTT 1 s, IMAP and SMTP both from 0; times in RTT. The session is ready
-# to authenticate (R):
+# A cold IMAP session, RTT 1 s, IMAP and SMTP both from 0; times in RTT (the 1 s SYN and
+# SYN-ACK timers fire in the instant the answers to the first ones arrive: the copies they
+# send move no time here). The session is ready to authenticate (R):
 #   imap-tls (RFC 8314 §3): SYN-ACK 1, ClientHello 1 -> server flight 2, client Finished 2,
 #     read at 2.5, the greeting written then: R = 3.
 #   imap-plain: the greeting is written at the accept (the handshake ACK at 1.5): R = 2.
