@@ -11,7 +11,8 @@ preset the oracle models (``ORACLE_PRESETS``), or a random combination of varian
 session start (standard, QUICKSTART basic or full, early pipelining) and one token from each
 group of ``_GROUPS``, in random order, so a later token may override an earlier one. The IMAP
 side too: no save, send-and-save in parallel or first, or BURL, with a synchronizing literal
-or LITERAL+, an open or a cold IMAP session; and for BURL the server's fetch on its pooled
+or LITERAL+, an open or a cold IMAP session over implicit TLS, STARTTLS or cleartext, its
+AUTHENTICATE pipelined with the APPEND or not; and for BURL the server's fetch on its pooled
 connection or a new one.
 
 Which combinations can be negotiated is decided by one table, the negotiation rules of
@@ -98,6 +99,8 @@ _IMAP_GROUPS: dict[str, tuple[str, ...]] = {
     "save": ("no-save", "no-save", "no-save", "save", "save-first", "save-first"),
     "literal": ("literal-sync", "literal-plus"),
     "imap-session": ("imap-open", "imap-cold"),
+    "imap-tls": ("imap-tls", "imap-starttls", "imap-plain"),
+    "imap-pipelining": ("imap-lockstep", "imap-pipelined"),
 }
 #: The start of the session: the standard dialogue, QUICKSTART's profiles or early pipelining.
 #: QUICKSTART and early pipelining need PIPELINING, one write and a one-round-trip AUTH, and

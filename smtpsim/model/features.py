@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Features", "RULES", "Rule", "violations"]
+__all__ = ["Features", "ImapTls", "RULES", "Rule", "violations"]
 
 TlsVersion = Literal["1.2", "1.3"]
 AuthMechanism = Literal["plain", "login", "scram"]
 WriteMode = Literal["coalesced", "per-command"]
+ImapTls = Literal["implicit", "starttls", "plain"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,34 @@ class Features:
       BURL implies saving. ``literal_plus``: APPEND with a non-synchronizing literal
       (RFC 7888) instead of waiting for the "+" continuation. ``imap_cold``: the client's
       IMAP session must first be opened (TCP, TLS, AUTHENTICATE) instead of being open.
+    * ``imap_pipelined`` a cold IMAP session sends ``AUTHENTICATE PLAIN`` with its initial
+      response (RFC 4959) and the APPEND with its LITERAL+ literal (RFC 7888) in one write,
+      without waiting for the authentication's tagged OK. RFC 3501 §5.5: "The client MAY send
+      another command without waiting for the completion result response of a command, subject
+      to ambiguity rules"; "any command continuation request responses and command
+      continuations MUST be negotiated before any subsequent command is initiated", and
+      "Clients MUST NOT send multiple commands without waiting if an ambiguity would result",
+      the ambiguity being "a command that would affect the results of other commands". Neither
+      command here has a continuation (PLAIN completes in its initial response, a LITERAL+
+      literal is sent without one: hence LITERAL+ is needed), and AUTHENTICATE does not change
+      what APPEND does, only whether it may run: refused, an APPEND in the not-authenticated
+      state is refused too (APPEND is valid in the authenticated state, §6.3) and appends
+      nothing (§6.3.11: "no partial appending"). PLAIN negotiates no security layer (RFC
+      4616), so the APPEND is not sent under one it does not know of yet (§6.2.2). GENURLAUTH
+      cannot join them: its URL names the UID that only APPEND's tagged OK gives (RFC 4315
+      APPENDUID, RFC 4467 §7.2). Dovecot passes what the client sent behind its login to the
+      post-login process (its imap process's ``login_client_connected``:
+      ``client_add_istream_prefix``). An open session has nothing to pipeline.
+    * ``imap_tls`` how a cold IMAP session secures itself: "implicit", TLS from the first
+      byte on port 993 (RFC 8314 §3; the greeting follows the handshake); "starttls", a
+      cleartext greeting on port 143, ``STARTTLS`` and its OK, the TLS handshake, then
+      ``CAPABILITY`` again, sent with the client Finished and waited for: RFC 3501 §6.2.1
+      "the client MUST discard cached information about server capabilities and SHOULD
+      re-issue the CAPABILITY command" (RFC 2595 §3.1 likewise), so the LITERAL+ and SASL-IR
+      the cleartext greeting listed cannot be used before the new list has come; "plain",
+      cleartext throughout (lab comparisons: "Server sites SHOULD NOT use any configuration
+      which permits a plaintext password mechanism without such a protection mechanism",
+      RFC 3501 §6.2.2). An open session has TLS records up, or none with "plain".
     """
 
     pipelining: bool = False
@@ -111,6 +140,8 @@ class Features:
     burl: bool = False
     literal_plus: bool = False
     imap_cold: bool = False
+    imap_pipelined: bool = False
+    imap_tls: ImapTls = "implicit"
 
     # ------------------------------------------------------------------ decisions
     @property
@@ -246,6 +277,11 @@ RULES: tuple[Rule, ...] = (
     Rule("auth_pipelined", lambda f: f.auth_pipelined and f.auth != "plain",
          "only AUTH PLAIN with an initial response can be pipelined (RFC 4954 §4)",
          culprits=lambda f: ("auth",), needs="AUTH PLAIN"),
+    Rule("imap_pipelined", lambda f: f.imap_pipelined and not f.literal_plus,
+         "APPEND can follow AUTHENTICATE in the same write only with a non-synchronizing"
+         " literal (RFC 7888): a synchronizing one waits for the server's \"+\" (RFC 3501"
+         " §7.5), and continuations must be negotiated before any subsequent command"
+         " (RFC 3501 §5.5)", culprits=lambda f: ("literal_plus",), needs="LITERAL+"),
 )
 """Every combination of features that cannot be negotiated, in the order errors report them."""
 

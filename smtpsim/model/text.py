@@ -198,8 +198,13 @@ SCRAM_SERVER_FINAL = "dj1" + "z" * 41
 SCRAM_CLIENT_EMPTY = ""
 
 # ---------------------------------------------------------------------- IMAP (RFC 3501)
-IMAP_GREETING = (f"* OK [CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS URLAUTH AUTH=PLAIN SASL-IR]"
-                 f" {IMAP_HOST} ready")
+IMAP_CAPABILITIES = "IMAP4rev1 LITERAL+ UIDPLUS URLAUTH AUTH=PLAIN SASL-IR"
+"""What the IMAP server offers once the session is protected (or on a cleartext port that
+allows it): RFC 7888, 4315, 4467, 4959."""
+IMAP_GREETING = f"* OK [CAPABILITY {IMAP_CAPABILITIES}] {IMAP_HOST} ready"
+IMAP_STARTTLS_GREETING = f"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] {IMAP_HOST} ready"
+"""The cleartext greeting on port 143 before STARTTLS (the capabilities of RFC 3501 §6.2.1's
+example: no authentication offered before TLS)."""
 IMAP_CONTINUE = "+ Ready for literal data"  # RFC 3501 §7.5
 IMAP_BYE = "* BYE"
 FIRST_UID = 42
@@ -253,6 +258,27 @@ def imap_urlfetch_answer(tag: str, url: str, size: int) -> tuple[str, str]:
 def imap_authenticate(tag: str) -> str:
     """AUTHENTICATE PLAIN with an initial response (RFC 4959)."""
     return f"{tag} AUTHENTICATE PLAIN {auth_plain_ir()}"
+
+
+def imap_starttls(tag: str) -> str:
+    """STARTTLS (RFC 3501 §6.2.1)."""
+    return f"{tag} STARTTLS"
+
+
+def imap_starttls_ok(tag: str) -> str:
+    """STARTTLS's tagged OK, as RFC 3501 §6.2.1's example words it: no CAPABILITY response
+    code, since what it carried would come before TLS and be discarded."""
+    return f"{tag} OK Begin TLS negotiation now"
+
+
+def imap_capability(tag: str) -> str:
+    """CAPABILITY (RFC 3501 §6.1.1), re-issued after STARTTLS (§6.2.1)."""
+    return f"{tag} CAPABILITY"
+
+
+def imap_capability_answer(tag: str) -> list[str]:
+    """CAPABILITY's untagged answer (RFC 3501 §7.2.1) and its tagged OK."""
+    return [f"* CAPABILITY {IMAP_CAPABILITIES}", imap_ok(tag, "CAPABILITY")]
 
 
 def imap_ok(tag: str, command: str) -> str:

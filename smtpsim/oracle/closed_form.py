@@ -122,13 +122,24 @@ def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 460
     return max(n - k, done) + k
 
 
+#: When a cold IMAP session may authenticate, in RTTs from its SYN (``Features.imap_tls``):
+#: implicit TLS: SYN-ACK 1, server flight 2, the greeting 3 (written when the server reads
+#: the client Finished); cleartext: the greeting 2 (written at the accept, 1.5); STARTTLS:
+#: greeting 2, STARTTLS's OK 3, flight 4, CAPABILITY's answer 5 (sent with the Finished).
+IMAP_READY = {"implicit": 3, "starttls": 5, "plain": 2}
+
+
 def _imap_rounds(f: Features, recipients: int, st: Start) -> tuple[int, int]:
     """When the IMAP work is done (the OK, with BURL the URL) in RTTs from the start, and how
     many waits the MAIL group takes from its write to the 250. The IMAP side
-    (``smtpsim.oracle.imap``): [TCP 1, TLS flight 2, greeting 3, AUTHENTICATE 4,] APPEND's OK
-    (synchronizing literal: "+" 1, OK 2; LITERAL+: OK 1), GENURLAUTH's URL one more; the
-    data-centre fetch is not a client round trip."""
-    saved = (4 if f.imap_cold else 0) + (1 if f.literal_plus else 2)
+    (``smtpsim.oracle.imap``): [a cold session ready to authenticate (``IMAP_READY``),
+    AUTHENTICATE's OK 1 (none when pipelined with the APPEND),] APPEND's OK (synchronizing
+    literal: "+" 1, OK 2; LITERAL+: OK 1), GENURLAUTH's URL one more; the data-centre fetch
+    is not a client round trip."""
+    cold = 0
+    if f.imap_cold:
+        cold = IMAP_READY[f.imap_tls] + (0 if f.imap_pipelined and f.literal_plus else 1)
+    saved = cold + (1 if f.literal_plus else 2)
     done = saved + 1 if f.burl else saved
     k = 1 if f.pipelining else recipients + 2
     if st.stale and (f.quickstart is not None or f.implicit_tls or f.tls is None):

@@ -4,16 +4,21 @@ The client's IMAP connection is a second TCP connection on the same access links
 FIFO queues, so its packets and the SMTP ones delay each other), with the client's own stack
 (``client_tcp``, Nagle as its SMTP socket) and the IMAP server's (the provider's
 ``server_tcp`` and ``server_nagle``). An open session (``imap_cold`` False) is established,
-authenticated and selected, TLS 1.3 records up; a cold one first connects (three-way
-handshake with the SYN timers), implicit TLS 1.3 (RFC 8314 §3: ClientHello, flight after
+authenticated and selected, TLS 1.3 records up (none with ``imap_tls`` "plain"); a cold one
+first connects (three-way handshake with the SYN timers), then as ``imap_tls`` says
+(``connect_steps``): implicit TLS 1.3 (RFC 8314 §3: ClientHello, flight after
 ``server_cpu_s``, Finished after ``client_cpu_s``, the greeting when the server reads it, no
-tickets), ``AUTHENTICATE PLAIN`` with an initial response (RFC 4959; ``imap_auth``). Then
-APPEND to Sent (RFC 3501 §6.3.11) with a synchronizing literal (§7.5: the "+" first, then
-the literal; 2 round trips) or LITERAL+ (RFC 7888: command and literal in one write; 1 round
-trip); ``imap_append`` after the literal; the tagged OK with APPENDUID (RFC 4315) is
-``saved_s``. With BURL, GENURLAUTH (RFC 4467 §7.2; ``imap_genurlauth``) follows, one round
-trip, and its answer is the URL. Every IMAP command is answered on its own (no pipelining of
-the client's IMAP commands: each needs the previous answer).
+tickets); or the cleartext greeting written at the accept, and with STARTTLS (RFC 3501
+§6.2.1) STARTTLS and its OK, the handshake, CAPABILITY with the Finished and its answer
+(cached capabilities are discarded); then ``AUTHENTICATE PLAIN`` with an initial response
+(RFC 4959; ``imap_auth``). Then APPEND to Sent (RFC 3501 §6.3.11) with a synchronizing
+literal (§7.5: the "+" first, then the literal; 2 round trips) or LITERAL+ (RFC 7888:
+command and literal in one write; 1 round trip); ``imap_append`` after the literal; the
+tagged OK with APPENDUID (RFC 4315) is ``saved_s``. With ``imap_pipelined`` (and LITERAL+)
+AUTHENTICATE goes in the APPEND's write instead of its own round trip (RFC 3501 §5.5), and
+the server answers each in turn. With BURL, GENURLAUTH (RFC 4467 §7.2; ``imap_genurlauth``)
+follows APPEND's OK (its URL names the UID the OK gives), one round trip, and its answer is
+the URL.
 
 * ``save`` "parallel": both connections start at 0; "first": the SMTP connection starts when
   the IMAP work is done (the OK, or with BURL the URL): ``save_phase_s``.
@@ -33,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from smtpsim.model import Case, TlsConfig, text
+from smtpsim.model.features import ImapTls
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.connection import Connection
 from smtpsim.oracle.domain import Timing
@@ -42,7 +48,8 @@ from smtpsim.oracle.steps import Step
 from smtpsim.oracle.tcp import Tcp
 from smtpsim.oracle.wire import Link
 
-__all__ = ["URL", "Dialog", "fetch_time", "open_steps", "save_steps"]
+__all__ = ["URL", "Dialog", "connect_steps", "fetch_time", "greeting", "open_steps",
+           "save_steps"]
 
 URL = text.burl_url(text.FIRST_UID)
 """The URLAUTH URL of the saved message (RFC 4467 §3): the first APPEND of a run gets
@@ -89,26 +96,74 @@ class Dialog:
                 self.write()
 
 
-def _line(line: str, oh: int) -> Part:
-    """One IMAP line, written alone as a TLS 1.3 record."""
+def _line(line: str, oh: int | None) -> Part:
+    """One IMAP line, written alone as a TLS 1.3 record (``oh`` its overhead; None:
+    cleartext)."""
     return Part([Rec(text.line_bytes(line), line)], oh)
 
 
-def open_steps(tls: TlsConfig, timing: Timing) -> list[Step]:
-    """A new IMAP session (RFC 8314 §3 implicit TLS 1.3, RFC 3501 §7.1.1 greeting, RFC 4959
-    ``AUTHENTICATE PLAIN`` with an initial response): the ClientHello at connect, the client
-    Finished ``client_cpu_s`` after the server's flight (``server_cpu_s`` after the hello),
-    the greeting written when the Finished is read (no tickets), AUTHENTICATE, its OK."""
+def _lines(lines: list[str], label: str, oh: int | None) -> Part:
+    """Lines the server writes together (an untagged answer and its tagged OK)."""
+    return Part([Rec(sum(text.line_bytes(line) for line in lines), label)], oh)
+
+
+def greeting(mode: ImapTls) -> str | None:
+    """The greeting a cleartext session's server writes when it accepts the connection (it
+    comes after the TLS handshake with implicit TLS: None)."""
+    if mode == "implicit":
+        return None
+    return text.IMAP_STARTTLS_GREETING if mode == "starttls" else text.IMAP_GREETING
+
+
+def connect_steps(tls: TlsConfig, mode: ImapTls) -> tuple[list[Step], int]:
+    """A new IMAP session up to where it may authenticate, and the tags it used.
+
+    * "implicit" (RFC 8314 §3, TLS 1.3): the ClientHello at connect, the client Finished
+      ``client_cpu_s`` after the server's flight (``server_cpu_s`` after the hello), the
+      greeting (RFC 3501 §7.1.1) written when the Finished is read (no tickets).
+    * "plain": the greeting, written when the server accepts (``greeting``).
+    * "starttls": the cleartext greeting, STARTTLS and its OK (RFC 3501 §6.2.1: nothing
+      else may be sent before the handshake is over), the handshake as above, CAPABILITY in
+      the write of the client Finished and its answer waited for (§6.2.1: cached
+      capabilities discarded, CAPABILITY re-issued)."""
     oh = tls.record_overhead_13
-    tag = text.imap_tag(1)
     hello = Rec(tls.client_hello, "ClientHello", tls.server_cpu_s,
                 writes=((Part([Rec(tls.server_flight, "server flight")]),),))
-    fin = Rec(tls.client_finished_13, "Finished", writes=((_line(text.IMAP_GREETING, oh),),))
-    authenticate = text.imap_authenticate(tag)
-    auth = Rec(text.line_bytes(authenticate), authenticate, timing.imap_auth,
+    if mode == "implicit":
+        fin = Rec(tls.client_finished_13, "Finished",
+                  writes=((_line(text.IMAP_GREETING, oh),),))
+        return [Step([[Part([hello])]], 1),
+                Step([[Part([fin])]], 1, delay=tls.client_cpu_s)], 0
+    steps = [Step([], 1)]  # connect: nothing to write, the greeting comes
+    if mode == "plain":
+        return steps, 0
+    starttls, cap = text.imap_tag(1), text.imap_tag(2)
+    cmd = text.imap_starttls(starttls)
+    steps.append(Step([[Part([Rec(text.line_bytes(cmd), cmd,
+                                  writes=((_line(text.imap_starttls_ok(starttls), None),),))])]],
+                      1))
+    steps.append(Step([[Part([hello])]], 1))
+    fin = Rec(tls.client_finished_13, "Finished")
+    cmd = text.imap_capability(cap)
+    answer = _lines(text.imap_capability_answer(cap), "capabilities", oh)
+    capability = Rec(text.line_bytes(cmd), cmd, writes=((answer,),))
+    steps.append(Step([[Part([fin]), Part([capability], oh)]], 1, delay=tls.client_cpu_s))
+    return steps, 2
+
+
+def _authenticate(tag: str, timing: Timing, oh: int | None) -> Rec:
+    """``AUTHENTICATE PLAIN`` with an initial response (RFC 4959), answered with its OK."""
+    line = text.imap_authenticate(tag)
+    return Rec(text.line_bytes(line), line, timing.imap_auth,
                writes=((_line(text.imap_ok(tag, "AUTHENTICATE"), oh),),))
-    return [Step([[Part([hello])]], 1), Step([[Part([fin])]], 1, delay=tls.client_cpu_s),
-            Step([[Part([auth], oh)]], 1)]
+
+
+def open_steps(tls: TlsConfig, timing: Timing) -> list[Step]:
+    """A new implicit-TLS IMAP session (``connect_steps``), then AUTHENTICATE and its OK: the
+    submission server's fetch connection."""
+    steps, n = connect_steps(tls, "implicit")
+    oh = tls.record_overhead_13
+    return [*steps, Step([[Part([_authenticate(text.imap_tag(n + 1), timing, oh)], oh)]], 1)]
 
 
 def save_steps(case: Case, timing: Timing) -> list[Step]:
@@ -116,17 +171,27 @@ def save_steps(case: Case, timing: Timing) -> list[Step]:
     synchronizing literal (RFC 3501 §7.5: the "+" first) or LITERAL+ (RFC 7888: command and
     literal in one write), its tagged OK with APPENDUID (RFC 4315) marks ``saved``; with BURL
     then GENURLAUTH (RFC 4467 §7.2), whose answer (the URL and the tagged OK, one write)
-    marks ``url``. The session is warm (open, authenticated, selected) or opened first."""
+    marks ``url``: it waits for APPEND's OK, whose UID its URL names. The session is warm
+    (open, authenticated, selected) or opened first (``connect_steps``, then AUTHENTICATE
+    and its OK; with ``imap_pipelined`` AUTHENTICATE goes in the APPEND's write instead, and
+    the step waits for both OKs, RFC 3501 §5.5)."""
     f, tls = case.client.features, case.server.tls
-    oh = tls.record_overhead_13
+    oh = None if f.imap_tls == "plain" else tls.record_overhead_13
     size = case.workload.size
-    steps = open_steps(tls, timing) if f.imap_cold else []
-    n = 1 if f.imap_cold else 0  # tags used so far (AUTHENTICATE)
+    steps, n = connect_steps(tls, f.imap_tls) if f.imap_cold else ([], 0)
+    auth = [_authenticate(text.imap_tag(n + 1), timing, oh)] if f.imap_cold else []
+    pipelined = bool(auth) and f.imap_pipelined and f.literal_plus
+    if auth and not pipelined:
+        steps.append(Step([[Part(auth, oh)]], 1))
+    n += len(auth)  # tags used so far
     append_tag, url_tag = text.imap_tag(n + 1), text.imap_tag(n + 2)
     ok = (_line(text.imap_appended(append_tag, text.FIRST_UID), oh),)
     literal = Rec(size, "literal", timing.imap_append, writes=(ok,))
     cmd = text.imap_append(append_tag, size, f.literal_plus)
-    if f.literal_plus:
+    if pipelined:  # AUTHENTICATE, APPEND and the literal: one write, two OKs
+        steps.append(Step([[Part([*auth, Rec(text.line_bytes(cmd), cmd), literal], oh)]], 2,
+                          marks={2: ("saved",)}))
+    elif f.literal_plus:
         steps.append(Step([[Part([Rec(text.line_bytes(cmd), cmd), literal], oh)]], 1,
                           marks={1: ("saved",)}))
     else:
@@ -134,11 +199,10 @@ def save_steps(case: Case, timing: Timing) -> list[Step]:
         steps.append(Step([[Part([Rec(text.line_bytes(cmd), cmd, writes=(cont,))], oh)]], 1))
         steps.append(Step([[Part([literal], oh)]], 1, marks={1: ("saved",)}))
     if f.burl:
-        answer = sum(text.line_bytes(line)
-                     for line in text.imap_genurlauth_answer(url_tag, text.FIRST_UID))
+        answer = _lines(text.imap_genurlauth_answer(url_tag, text.FIRST_UID), "url", oh)
         gen = text.imap_genurlauth(url_tag, text.FIRST_UID)
         steps.append(Step([[Part([Rec(text.line_bytes(gen), gen, timing.imap_genurlauth,
-                                      writes=((Part([Rec(answer, "url")], oh),),))],
+                                      writes=((answer,),))],
                                  oh)]], 1, marks={1: ("url",)}))
     return steps
 

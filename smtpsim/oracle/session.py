@@ -28,7 +28,7 @@ from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.client_state import ALL_ALIVE, Alive, start
 from smtpsim.oracle.connection import Connection
 from smtpsim.oracle.domain import constant_timing
-from smtpsim.oracle.imap import Dialog, fetch_time, save_steps
+from smtpsim.oracle.imap import Dialog, fetch_time, greeting, save_steps
 from smtpsim.oracle.records import Part, Rec
 from smtpsim.oracle.server import Replier, SmtpServer
 from smtpsim.oracle.smtp import lines
@@ -105,6 +105,11 @@ class Session:
             self._start_smtp()
         if f.imap_cold:
             self.imap_conn.on_connect = lambda t: self.imap.write()
+            hello = greeting(f.imap_tls)
+            if hello is not None:  # a cleartext greeting, written at the accept
+                part = Part([Rec(text.line_bytes(hello), hello)])
+                server = self.imap_conn.server
+                self.imap_conn.on_accept = lambda t: server.write(t, [part], self.max_record)
             self.imap_conn.connect(self.agenda.now)
         else:  # the session is open, authenticated and selected
             self.imap_conn.established()

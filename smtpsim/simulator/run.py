@@ -258,7 +258,7 @@ class _Run:
         stats = frontend.accept(connection.server_socket)
         open_imap: Callable[[], ImapSession] = partial(
             open_session, env, path, self.imap, srv.tls, not f.imap_cold, client.tcp, srv.tcp,
-            f.nagle, srv.nagle, trace,
+            f.nagle, srv.nagle, trace, f.imap_tls,
         )
         session = SmtpClient(
             env, connection, frontend, state, f, record.size, record.recipients, record,

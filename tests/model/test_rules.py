@@ -4,8 +4,8 @@ breaks that rule and no other, next to a valid neighbour one field away.
 Each case is derived from the source the rule cites (RFC 5321 §4.1.1.1 and RFC 1869: what
 EHLO negotiates; RFC 8314 §3; RFC 8446 §2, §2.3; RFC 5077; draft-fanf-smtp-quickstart-01 §3,
 §5, §6; draft-harris-early-pipe §3; RFC 4954 §4; RFC 4468; RFC 7413 §4.2.1;
-RFC 2920 §3.1), not from the table itself: a rule that stops firing, fires on the neighbour,
-or drags another rule along fails here.
+RFC 2920 §3.1; RFC 3501 §5.5, §7.5 and RFC 7888), not from the table itself: a rule that
+stops firing, fires on the neighbour, or drags another rule along fails here.
 """
 
 from __future__ import annotations
@@ -110,6 +110,14 @@ CASES = [
          Features(pipelining=True, auth="plain", auth_pipelined=True), ("auth",), "AUTH PLAIN"),
     Case(18, "auth_pipelined", Features(pipelining=True, auth_pipelined=True),
          Features(pipelining=True, auth="plain", auth_pipelined=True), ("auth",), "AUTH PLAIN"),
+    # APPEND rides behind AUTHENTICATE only with a non-synchronizing literal: a synchronizing
+    # one waits for the "+" (RFC 3501 §7.5), and continuations are negotiated before any
+    # subsequent command (RFC 3501 §5.5); LITERAL+ sends it without one (RFC 7888)
+    Case(19, "imap_pipelined", Features(imap_pipelined=True),
+         Features(imap_pipelined=True, literal_plus=True), ("literal_plus",), "LITERAL+"),
+    Case(19, "imap_pipelined", Features(imap_pipelined=True, imap_cold=True, save="parallel"),
+         Features(imap_pipelined=False, imap_cold=True, save="parallel"), ("literal_plus",),
+         "LITERAL+"),
 ]
 
 
@@ -119,7 +127,7 @@ def _id(case: Case) -> str:
 
 def test_every_rule_has_a_case() -> None:
     """A rule added to the table without a case here fails."""
-    assert len(RULES) == 19
+    assert len(RULES) == 20
     assert {c.index for c in CASES} == set(range(len(RULES)))
 
 

@@ -252,6 +252,58 @@ def test_send_and_save_and_burl_on_an_ideal_path(variant: str, saved: int, accep
         assert r.url_s == pytest.approx((saved + 1) * BURL_RTT, abs=1e-6)
 
 
+# ------------------------------------------------ the IMAP side: TLS modes and pipelining
+# A cold IMAP session, RTT 1 s, IMAP and SMTP both from 0; times in RTT (the 1 s SYN and
+# SYN-ACK timers fire in the instant the answers to the first ones arrive: the copies they
+# send move no time here). The session is ready to authenticate (R):
+#   imap-tls (RFC 8314 §3): SYN-ACK 1, ClientHello 1 -> server flight 2, client Finished 2,
+#     read at 2.5, the greeting written then: R = 3.
+#   imap-plain: the greeting is written at the accept (the handshake ACK at 1.5): R = 2.
+#   imap-starttls: greeting 2; STARTTLS 2 -> OK 3 (nothing else may be sent, RFC 3501
+#     §6.2.1); ClientHello 3 -> flight 4; Finished + CAPABILITY 4 (cached capabilities are
+#     discarded, §6.2.1) -> the answer 5: R = 5.
+# imap-lockstep: AUTHENTICATE R -> OK R + 1; APPEND {n+} with its literal R + 1 -> OK R + 2
+# (saved); literal-sync: "+" R + 2, OK R + 3. imap-pipelined: AUTHENTICATE, APPEND and the
+# literal at R, both OKs at R + 1 (saved). GENURLAUTH after APPEND's OK (its URL names the
+# UID the OK gives, RFC 4315, RFC 4467 §7.2): the URL at saved + 1.
+# SMTP (MODERN: implicit TLS 1.3, PIPELINING, BDAT, AUTH PLAIN): banner 3, EHLO 3 -> 4,
+# AUTH 4 -> 235 at 5 (ready for the group), send-and-save's MAIL+RCPT+BDAT 5 -> 250 at 6;
+# BURL's MAIL+RCPT+BURL waits for the URL: 250 at max(5, URL) + 1 RTT + the fetch (one 1 ms
+# data-centre round trip on the pooled connection).
+MODERN = "pipelining+chunking+tls1.3+auth-plain+implicit-tls"
+IMAP_MODES = [
+    # IMAP tokens, saved, URL, BURL's 250 (RTT)
+    ("imap-tls+imap-lockstep+literal-plus", 5, 6, 7),
+    ("imap-tls+imap-pipelined", 4, 5, 6),
+    ("imap-tls+literal-sync", 6, 7, 8),
+    ("imap-starttls+imap-lockstep+literal-plus", 7, 8, 9),
+    ("imap-starttls+imap-pipelined", 6, 7, 8),
+    ("imap-starttls+literal-sync", 8, 9, 10),
+    ("imap-plain+imap-lockstep+literal-plus", 4, 5, 6),
+    ("imap-plain+imap-pipelined", 3, 4, 6),
+    ("imap-plain+literal-sync", 5, 6, 7),
+]
+
+
+@pytest.mark.parametrize(("imap", "saved", "url", "burl_accept"), IMAP_MODES)
+def test_imap_tls_modes_and_pipelining_on_an_ideal_path(imap: str, saved: int, url: int,
+                                                        burl_accept: int) -> None:
+    """``saved_s`` of send-and-save and the URL and 250 of BURL for each IMAP TLS mode,
+    pipelined and not (the derivation above); send-and-save is accepted at 6 whatever the
+    IMAP side does, done at the later of 6 and ``saved``."""
+    save = ideal_case(f"{MODERN}+save+imap-cold+{imap}")
+    burl = ideal_case(f"{MODERN}+burl+imap-cold+{imap}")
+    r, b = oracle(save), oracle(burl)
+    assert r.saved_s == pytest.approx(saved, abs=TOL)
+    assert r.accept_s == pytest.approx(6, abs=TOL)
+    assert r.done_s == pytest.approx(max(6, saved), abs=TOL)
+    assert b.saved_s == pytest.approx(saved, abs=TOL)
+    assert b.url_s == pytest.approx(url, abs=TOL)
+    assert b.accept_s == pytest.approx(burl_accept + DC_RTT, abs=1e-5)
+    assert round_trips(save.client.features, 1) == 6
+    assert round_trips(burl.client.features, 1) == burl_accept
+
+
 INSTANT = PathConfig.symmetric_rtt(0.0, 1e12, 1e12)  # a data-centre fetch that takes no time
 
 _IDEAL_PROPERTY = dict(max_examples=300, deadline=None, database=None,

@@ -67,6 +67,11 @@ ASSIGNS: dict[str, dict[str, Any]] = {
     "literal-sync": {"literal_plus": False},
     "imap-cold": {"imap_cold": True},
     "imap-open": {"imap_cold": False},
+    "imap-pipelined": {"imap_pipelined": True, "literal_plus": True},
+    "imap-lockstep": {"imap_pipelined": False},
+    "imap-tls": {"imap_tls": "implicit"},
+    "imap-starttls": {"imap_tls": "starttls"},
+    "imap-plain": {"imap_tls": "plain"},
     "early-data": {"early_data": True},
     "no-early-data": {"early_data": False},
 }
@@ -256,12 +261,30 @@ def test_helo_without_extensions_is_fine() -> None:
          " §4.2.1)"),
         ("pipelining+save+burl", "variant 'pipelining+save+burl': 'burl' needs AUTH: BURL is"
          " offered only to an authenticated submission client (RFC 4468 §3.1, §5)"),
+        ("baseline+burl+imap-pipelined+literal-sync", "variant"
+         " 'baseline+burl+imap-pipelined+literal-sync':"
+         " 'imap-pipelined' conflicts with 'literal-sync': APPEND can follow AUTHENTICATE in"
+         " the same write only with a non-synchronizing literal (RFC 7888): a synchronizing"
+         " one waits for the server's \"+\" (RFC 3501 §7.5), and continuations must be"
+         " negotiated before any subsequent command (RFC 3501 §5.5)"),
     ],
 )
 def test_refusal_messages(expr: str, message: str) -> None:
     with pytest.raises(VariantError) as info:
         parse_variant(expr)
     assert str(info.value) == message
+
+
+def test_imap_pipelining_brings_literal_plus() -> None:
+    """``imap-pipelined`` is AUTHENTICATE + APPEND with LITERAL+ in one write (RFC 7888): it
+    sets LITERAL+ as ``chunking`` sets PIPELINING; a later ``literal-sync`` is refused (the
+    RULES entry), a later ``imap-lockstep`` keeps LITERAL+ and waits for the OK."""
+    f = parse_variant("baseline+burl+imap-cold+imap-pipelined")
+    assert (f.imap_pipelined, f.literal_plus, f.imap_tls) == (True, True, "implicit")
+    f = parse_variant("baseline+burl+imap-pipelined+imap-lockstep")
+    assert (f.imap_pipelined, f.literal_plus) == (False, True)
+    assert parse_variant("baseline+burl+imap-starttls").imap_tls == "starttls"
+    assert parse_variant("baseline+burl+imap-plain+imap-tls").imap_tls == "implicit"
 
 
 def test_pipelined_auth_needs_pipelining() -> None:

@@ -14,9 +14,14 @@ What is modelled (RFC 3501 unless named):
   pooled, authenticated connection one round trip plus the message; on a new connection
   first TCP, implicit TLS (RFC 8314 §3), the greeting and ``AUTHENTICATE PLAIN`` with an
   initial response (RFC 4959): five data-centre round trips before the fetch's own.
-* A **cold** client IMAP session first connects the same way (TCP, TLS, greeting,
-  AUTHENTICATE); a warm one is already open, authenticated and selected, as mobile clients
-  keep one open to receive mail (RFC 2177 IDLE).
+* A **cold** client IMAP session first connects: TCP, then implicit TLS and the greeting
+  as above (port 993), or the cleartext greeting and, with STARTTLS (RFC 3501 §6.2.1),
+  STARTTLS, the handshake and CAPABILITY again (the client discards the capabilities it
+  learnt before TLS), or cleartext throughout; then AUTHENTICATE, waited for, or
+  **pipelined** with the APPEND and its LITERAL+ literal in one write (RFC 3501 §5.5). A
+  warm one is already open, authenticated and selected, as mobile clients keep one open to
+  receive mail (RFC 2177 IDLE). GENURLAUTH always waits for APPEND's OK: its URL names the
+  UID that OK gives.
 
 Server processing per command: ``ServerTiming.imap_append`` (mailbox write and fsync),
 ``imap_genurlauth``, ``imap_urlfetch``, ``imap_auth``.

@@ -1,5 +1,7 @@
 """The provider's IMAP server: it accepts connections and answers APPEND, GENURLAUTH,
-URLFETCH, AUTHENTICATE and LOGOUT, one command at a time (RFC 3501 §5.5)."""
+URLFETCH, AUTHENTICATE, STARTTLS, CAPABILITY and LOGOUT, one command at a time in the order
+they came (RFC 3501 §5.5), so pipelined commands are answered each with its own write.
+STARTTLS and CAPABILITY take no processing time."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 import simpy
 
 from smtpsim.model import Distribution, ServerTiming, TlsConfig, cost, text
+from smtpsim.model.features import ImapTls
 from smtpsim.model.timers import IMAP_AUTOLOGOUT_S
 from smtpsim.simulator.content import Content
 from smtpsim.simulator.imap.lines import ImapLine
@@ -31,30 +34,33 @@ class ImapServer:
         self.tls = tls
         self.rng = rng
 
-    def accept(self, socket: Socket, fresh: bool) -> None:
+    def accept(self, socket: Socket, fresh: bool, mode: ImapTls = "implicit") -> None:
         """Serve the connection whose server end is ``socket``: a ``fresh`` one starts with
-        implicit TLS and the greeting; an existing one (opened before the run) has TLS up
-        and its user authenticated."""
-        self.env.process(self._serve(socket, fresh))
+        the greeting, after implicit TLS (``mode`` "implicit", port 993, RFC 8314 §3) or at
+        once in cleartext ("starttls": listing STARTTLS, port 143; "plain"); an existing one
+        (opened before the run) has its user authenticated and TLS up (none with "plain")."""
+        self.env.process(self._serve(socket, fresh, mode))
 
     def _spend(self, value: float | Distribution) -> Proc:
         seconds = cost(value, self.rng)
         if seconds > 0.0:
             yield self.env.timeout(seconds)
 
-    def _serve(self, socket: Socket, fresh: bool) -> Proc:
+    def _serve(self, socket: Socket, fresh: bool, mode: ImapTls) -> Proc:
         ok = yield socket.established
         if not ok:
             return
         channel = Channel(socket)
         if fresh:
-            stopped = yield from server_handshake(self.env, channel, self.tls, "1.3",
-                                                  IMAP_AUTOLOGOUT_S)
-            if stopped:
-                socket.close()
-                return
-            channel.send([ImapLine(text.IMAP_GREETING)])
-        else:  # an already open, authenticated session: TLS is up
+            if mode == "implicit":
+                stopped = yield from server_handshake(self.env, channel, self.tls, "1.3",
+                                                      IMAP_AUTOLOGOUT_S)
+                if stopped:
+                    socket.close()
+                    return
+            greeting = text.IMAP_STARTTLS_GREETING if mode == "starttls" else text.IMAP_GREETING
+            channel.send([ImapLine(greeting)])
+        elif mode != "plain":  # an already open, authenticated session: TLS is up
             channel.start_tls(self.tls, "1.3")
         uid = text.FIRST_UID - 1
         while True:
@@ -86,6 +92,15 @@ class ImapServer:
             elif verb == "AUTHENTICATE":
                 yield from self._spend(self.timing.imap_auth)
                 channel.send([ImapLine(text.imap_ok(tag, "AUTHENTICATE"), tag)])
+            elif verb == "STARTTLS":  # RFC 3501 §6.2.1: TLS begins after the OK's CRLF
+                channel.send([ImapLine(text.imap_starttls_ok(tag), tag)])
+                stopped = yield from server_handshake(self.env, channel, self.tls, "1.3",
+                                                      IMAP_AUTOLOGOUT_S)
+                if stopped:
+                    break
+            elif verb == "CAPABILITY":
+                untagged, ok_line = text.imap_capability_answer(tag)
+                channel.send([ImapLine(untagged), ImapLine(ok_line, tag)])
             elif verb == "LOGOUT":
                 channel.send([ImapLine(text.IMAP_BYE),
                               ImapLine(text.imap_ok(tag, "LOGOUT"), tag)])

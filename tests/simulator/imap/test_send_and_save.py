@@ -9,8 +9,10 @@ message, in ``test_server.py``.
 
 from __future__ import annotations
 
+import pytest
 from cases import ideal_case
 
+from smtpsim.model import TcpConfig, TlsConfig, text
 from smtpsim.simulator.run import run_session
 
 RTT = 0.5
@@ -70,3 +72,35 @@ def test_the_trace_shows_the_imap_session() -> None:
     assert not any("URLFETCH" in p.label for p in trace.packets)
     writes = {(r.connection, r.side) for r in trace.records if r.action == "write"}
     assert {("imap", "client"), ("imap", "server"), ("smtp", "client")} <= writes
+
+
+def test_a_pipelined_authenticate_and_append_leave_in_one_segment() -> None:
+    """``imap-pipelined`` on a cold session (RFC 3501 §5.5, RFC 4959, RFC 7888): after the
+    greeting (1.25 s: SYN-ACK 0.25, ClientHello 0.5, flight 0.75, Finished 1.0, read at
+    1.25) the client writes AUTHENTICATE, the APPEND line and the 100 B literal at once:
+    one TLS record of 80 + 31 + 100 plaintext bytes and 22 B overhead, one 285 B segment
+    with the 52 B TCP/IP header, at 1.5 s; the server writes both OKs at 1.75 s, they
+    arrive at 2.0 s (saved: 4 RTT); GENURLAUTH only then (it names the UID of APPEND's OK).
+    ``imap-lockstep`` sends AUTHENTICATE alone at 1.5 s and the APPEND at 2.0 s, after its
+    OK: saved at 2.5 s."""
+    auth = f"a1 AUTHENTICATE PLAIN {text.auth_plain_ir()}"
+    append = "a2 APPEND Sent (\\Seen) {100+}"
+    assert (len(auth) + 2, len(append) + 2) == (80, 31)
+    payload = 80 + 31 + 100 + TlsConfig().record_overhead_13
+    for variant, saved in (("baseline+burl+imap-cold+imap-pipelined", 2.0),
+                           ("baseline+burl+imap-cold+imap-lockstep+literal-plus", 2.5)):
+        record, trace = run_session(ideal_case(variant, rtt=RTT), seed=1, trace=True)
+        assert trace is not None
+        up = [p for p in trace.packets if p.connection == "imap" and p.direction == "up"]
+        carrying = {name: [p for p in up if name in p.label]
+                    for name in ("AUTHENTICATE", "APPEND", "GENURLAUTH")}
+        assert all(len(packets) == 1 for packets in carrying.values()), carrying
+        (a,), (b,), (g,) = carrying.values()
+        assert record.saved_s == pytest.approx(saved, abs=1e-6)
+        assert a.sent_s == pytest.approx(1.5, abs=1e-6)
+        assert g.sent_s == pytest.approx(saved, abs=1e-6)
+        if variant.endswith("imap-pipelined"):
+            assert a is b
+            assert a.wire_bytes == TcpConfig().header_bytes + payload == 285
+        else:
+            assert b.sent_s == pytest.approx(2.0, abs=1e-6)

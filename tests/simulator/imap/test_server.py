@@ -11,7 +11,7 @@ authenticated; a fresh one runs implicit TLS 1.3 (RFC 8314 §3), then the server
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import simpy
@@ -30,6 +30,7 @@ TIMING = ServerTiming(imap_append=0.005, imap_genurlauth=0.002, imap_urlfetch=0.
                       imap_auth=0.010)
 TLS = TlsConfig()
 OH = TLS.record_overhead_13
+Mode = Literal["implicit", "starttls", "plain"]  # Features.imap_tls
 URL_42 = ("imap://alice%40example.org@imap.example.net/Sent;UIDVALIDITY=1/;UID=42"
           ";urlauth=submit+alice:internal:91354a473744909de610943775f92038")
 
@@ -38,18 +39,19 @@ def _bytes(*lines: str) -> int:
     return sum(len(line) + 2 for line in lines)
 
 
-def _session(env: simpy.Environment, server: ImapServer, warm: bool) -> tuple[Pipe, Any]:
+def _session(env: simpy.Environment, server: ImapServer, warm: bool,
+             mode: Mode = "implicit") -> tuple[Pipe, Any]:
     pipe = Pipe(env, D)
     connection = FakeConnection(pipe)
-    server.accept(pipe.server, fresh=not warm)
-    return pipe, ImapSession(env, connection, TLS, warm, 2 * D)  # type: ignore[arg-type]
+    server.accept(pipe.server, fresh=not warm, mode=mode)
+    return pipe, ImapSession(env, connection, TLS, warm, 2 * D, mode)  # type: ignore[arg-type]
 
 
-def _run(warm: bool, steps) -> tuple[Pipe, Any, dict[str, Any]]:
+def _run(warm: bool, steps, mode: Mode = "implicit") -> tuple[Pipe, Any, dict[str, Any]]:
     """A session to a new server; ``steps(session, out)`` is the client's process."""
     env = simpy.Environment()
     server = ImapServer(env, TIMING, TLS, None)
-    pipe, session = _session(env, server, warm)
+    pipe, session = _session(env, server, warm, mode)
     out: dict[str, Any] = {}
 
     def proc():
@@ -188,6 +190,99 @@ def test_a_fresh_session_runs_implicit_tls_is_greeted_and_authenticates() -> Non
     assert out["ready_s"] == pytest.approx(finished + 4 * D + TIMING.imap_auth, abs=TOL)
     assert _texts(pipe, "client")[-1] == ["a2 APPEND Sent (\\Seen) {100+}", text.body(100)]
     assert out["uid"] == 42
+
+
+GREETING = ("* OK [CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS URLAUTH AUTH=PLAIN SASL-IR]"
+            " imap.example.net ready")
+AUTHENTICATE = f"a1 AUTHENTICATE PLAIN {text.auth_plain_ir()}"
+
+
+def test_a_pipelined_session_writes_authenticate_and_append_together() -> None:
+    """RFC 3501 §5.5 lets the client send APPEND without waiting for AUTHENTICATE's OK: no
+    continuation is pending (PLAIN completes in its initial response, RFC 4959; the literal
+    is LITERAL+, RFC 7888). After the greeting (``finished + D``, as in the fresh session
+    above) AUTHENTICATE, the APPEND line and its 100 B literal leave in one write, one TLS
+    record (``_bytes(AUTHENTICATE, APPEND) + 100 + OH``). The server takes them in order:
+    AUTHENTICATE's OK after ``imap_auth``, its own write, then the literal is stored and
+    APPEND's OK follows ``imap_append`` later. Saved at ``finished + 4D + auth + append``:
+    two one-way delays, one round trip, sooner than waiting for the OK (``+ 6D``)."""
+    def steps(session, out):
+        out["uid"] = yield from session.append(100, True, pipelined=True)
+
+    pipe, session, out = _run(False, steps)
+    finished = 2 * D + TLS.server_cpu_s + TLS.client_cpu_s
+    append = "a2 APPEND Sent (\\Seen) {100+}"
+    t = finished + 3 * D + TIMING.imap_auth
+    assert _writes(pipe)[3:] == [
+        (finished + D, "server", [_bytes(GREETING) + OH]),
+        (finished + 2 * D, "client", [_bytes(AUTHENTICATE, append) + 100 + OH]),
+        (t, "server", [_bytes("a1 OK AUTHENTICATE completed") + OH]),
+        (t + TIMING.imap_append, "server",
+         [_bytes("a2 OK [APPENDUID 1 42] APPEND completed") + OH]),
+    ]
+    assert _texts(pipe, "client")[-1] == [AUTHENTICATE, append, text.body(100)]
+    assert out["uid"] == 42 and session.ready
+    assert out["done_s"] == pytest.approx(finished + 4 * D + TIMING.imap_auth
+                                          + TIMING.imap_append, abs=TOL)
+
+
+def test_a_starttls_session_asks_for_the_capabilities_again() -> None:
+    """Port 143 (RFC 3501 §6.2.1): the cleartext greeting at once (no authentication offered
+    before TLS: STARTTLS, LOGINDISABLED); STARTTLS and its OK, which carries no CAPABILITY
+    response code; nothing else is sent before the TLS 1.3 handshake (ClientHello at 3D,
+    flight ``server_cpu_s`` later); the client "MUST discard cached information about
+    server capabilities and SHOULD re-issue the CAPABILITY command": CAPABILITY leaves in
+    the write of its Finished (``f``), the list comes back at ``f + D``; AUTHENTICATE
+    (tag a3) only then."""
+    def steps(session, out):
+        yield from session.open()
+        out["ready_s"] = session.env.now
+        out["uid"] = yield from session.append(100, True)
+
+    pipe, session, out = _run(False, steps, "starttls")
+    greeting = "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] imap.example.net ready"
+    f = 5 * D + TLS.server_cpu_s + TLS.client_cpu_s
+    capabilities = ["* CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS URLAUTH AUTH=PLAIN SASL-IR",
+                    "a2 OK CAPABILITY completed"]
+    authenticate = AUTHENTICATE.replace("a1", "a3")
+    assert _writes(pipe)[:9] == [
+        (0.0, "server", [_bytes(greeting)]),
+        (D, "client", [_bytes("a1 STARTTLS")]),
+        (2 * D, "server", [_bytes("a1 OK Begin TLS negotiation now")]),
+        (3 * D, "client", [TLS.client_hello]),
+        (4 * D + TLS.server_cpu_s, "server", [TLS.server_flight]),
+        (f, "client", [TLS.client_finished_13, _bytes("a2 CAPABILITY") + OH]),
+        (f + D, "server", [_bytes(*capabilities) + OH]),
+        (f + 2 * D, "client", [_bytes(authenticate) + OH]),
+        (f + 3 * D + TIMING.imap_auth, "server", [_bytes("a3 OK AUTHENTICATE completed") + OH]),
+    ]
+    server = _texts(pipe, "server")
+    assert server[0] == [greeting] and server[3] == capabilities
+    assert "CAPABILITY" not in server[1][0]
+    assert out["ready_s"] == pytest.approx(f + 4 * D + TIMING.imap_auth, abs=TOL)
+    assert _texts(pipe, "client")[-1] == ["a4 APPEND Sent (\\Seen) {100+}", text.body(100)]
+    assert out["uid"] == 42
+
+
+def test_a_cleartext_session_has_no_tls_at_all() -> None:
+    """``imap-plain``: the greeting at once, every line on the wire as its text and CRLF (no
+    record overhead; cleartext writes are not framed into one record, so each item has its
+    own size): pipelined AUTHENTICATE + APPEND + literal at D, the two OKs at
+    ``2D + auth`` and ``2D + auth + append``. An open cleartext session has no TLS either."""
+    def steps(session, out):
+        out["uid"] = yield from session.append(100, True, pipelined=True)
+
+    pipe, _, out = _run(False, steps, "plain")
+    append = "a2 APPEND Sent (\\Seen) {100+}"
+    t = 2 * D + TIMING.imap_auth
+    assert _writes(pipe) == [
+        (0.0, "server", [_bytes(GREETING)]),
+        (D, "client", [_bytes(AUTHENTICATE), _bytes(append), 100]),
+        (t, "server", [_bytes("a1 OK AUTHENTICATE completed")]),
+        (t + TIMING.imap_append, "server", [_bytes("a2 OK [APPENDUID 1 42] APPEND completed")]),
+    ]
+    pipe, _, out = _run(True, steps, "plain")
+    assert _writes(pipe)[0] == (0.0, "client", [_bytes("a1 APPEND Sent (\\Seen) {100+}"), 100])
 
 
 def _raw(lines: list[tuple[float, str]]) -> Pipe:

@@ -143,3 +143,36 @@ def test_the_finished_does_not_wait_for_the_url(
     expected = oracle.oracle(case)
     assert expected.mail_s == pytest.approx(record.mail_s, abs=TOL)
     assert expected.accept_s == pytest.approx(record.accept_s, abs=TOL)
+
+
+MODERN = "pipelining+chunking+tls1.3+auth-plain+implicit-tls"
+
+
+@pytest.mark.parametrize(("imap", "burl_behind"), [("imap-lockstep+literal-plus", 1),
+                                                   ("imap-pipelined", 0)])
+def test_a_pipelined_imap_session_makes_burl_no_slower_than_send_and_save(
+        imap: str, burl_behind: int) -> None:
+    """A small message from a client with a cold IMAP session (implicit TLS, LITERAL+) and a
+    modern SMTP side (implicit TLS 1.3, PIPELINING, BDAT, AUTH PLAIN), RTT 1 s, both
+    connections from 0, in both models.
+
+    SMTP: SYN-ACK 1, ClientHello 1, flight 2, Finished 2, banner 3 (written when the server
+    reads the Finished), EHLO 3 -> 4, AUTH PLAIN 4 -> 235 at 5. Send-and-save: MAIL + RCPT +
+    BDAT LAST with the body at 5 -> 250 at 6; the IMAP save (5, or 4 pipelined) is over by
+    then: done at 6. BURL (RFC 4468): MAIL + RCPT + BURL waits for the URL. IMAP: the
+    greeting at 3 (as the SMTP banner); waiting for AUTHENTICATE's OK (4), APPEND's OK at 5,
+    GENURLAUTH's URL at 6: the group at 6, 250 at 7 RTT + the fetch (1 ms): one RTT behind
+    send-and-save. With ``imap-pipelined`` AUTHENTICATE + APPEND + literal at 3, both OKs at
+    4, the URL at 5, when the 235 comes: 250 at 6 RTT + the fetch, no client round trip
+    behind send-and-save; what is left is the data-centre fetch."""
+    rtt = 1.0
+    save_case = ideal_case(f"{MODERN}+save+imap-cold+{imap}", rtt=rtt)
+    burl_case = ideal_case(f"{MODERN}+burl+imap-cold+{imap}", rtt=rtt)
+    for name, run in (("simulator", lambda c: run_session(c, seed=1)[0]),
+                      ("oracle", oracle.oracle)):
+        save, burl = run(save_case), run(burl_case)
+        assert save.done_s == pytest.approx(6 * rtt, abs=TOL), name
+        assert burl.saved_s == pytest.approx((4 + burl_behind) * rtt, abs=TOL), name
+        assert burl.done_s == pytest.approx((6 + burl_behind) * rtt + DC, abs=TOL), name
+        assert burl.done_s - save.done_s == pytest.approx(burl_behind * rtt + DC, abs=TOL)
+    assert oracle.oracle(burl_case).url_s == pytest.approx((5 + burl_behind) * rtt, abs=TOL)

@@ -20,12 +20,14 @@ class Burl(Dialogue):
 
     def _save(self) -> Proc:
         """Send-and-save: APPEND to Sent over the client's IMAP session (on the same access
-        links as SMTP); with BURL, then GENURLAUTH for the URL the MAIL group will carry."""
+        links as SMTP; a cold one pipelines its AUTHENTICATE with the APPEND when
+        ``imap_pipelined``); with BURL, then GENURLAUTH for the URL the MAIL group will
+        carry, once APPEND's OK has given the UID it names."""
         f, rec = self.f, self.record
         imap = self.open_imap()
         self.imap_connections.append(imap.connection)
         try:
-            uid = yield from imap.append(self.size, f.literal_plus)
+            uid = yield from imap.append(self.size, f.literal_plus, f.imap_pipelined)
             rec.saved_s = self.now()
             if f.burl:
                 url = yield from imap.genurlauth(uid)
