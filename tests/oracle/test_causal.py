@@ -157,6 +157,40 @@ def test_handshake_timers_fire_spuriously_above_one_second() -> None:
     assert oracle(ideal_case("pipelining", rtt=0.9)).handshake_retransmits == 0
 
 
+def test_a_held_synack_answers_a_repeated_syn_and_every_synack_carries_the_banner() -> None:
+    """The banner on the SYN-ACK with the SYN timer firing (RFC 6298 §2.1: 1 s), both models.
+
+    Greeting 1.5 s, RTT 0.5 s (``ServerTiming`` constant, so in the oracle's domain): the SYN
+    arrives at 0.25 and the SYN-ACK is held for the banner, ready at 1.75; the SYN timer
+    sends the SYN again at 1.0, which arrives at 1.25 and finds the SYN-ACK still held: the
+    SYN-ACK that leaves with the banner at 1.75 answers both. It arrives at 2.0 (connect()
+    and the greeting); the ACK reaches the server at 2.25, before its SYN-ACK timer (2.75).
+    Then ``baseline+synack-banner``'s 8 round trips: 250 at 6.0. One retransmission, one
+    SYN-ACK of 60 + 38 B.
+
+    Greeting 0.5 ms, RTT 1.5 s: the SYN-ACK leaves with the banner at 0.7505 and arrives at
+    1.5005; the SYN timer has fired at 1.0, that SYN arrives at 1.75 while the server, whose
+    ACK is still on its way (2.2505), is in SYN-RECEIVED: it answers with the SYN-ACK again,
+    and its own SYN-ACK timer fires at 1.7505 too; each copy carries the banner again (RFC
+    793 §3.4), a duplicate the client acknowledges. 250 at 1.5005 + 8 x 1.5 = 13.5005; three
+    retransmissions, three SYN-ACKs of 98 B."""
+    ideal = ServerTiming.ideal()
+    synack = 60 + text.line_bytes("220 submit.example.net ESMTP Postfix")  # 98 B
+    for rtt, greeting, accept, synacks in ((HALF, 1.5, 6.0, 1), (1.5, 0.0005, 13.5005, 3)):
+        case = ideal_case("baseline+synack-banner", rtt=rtt,
+                          timing=replace(ideal, greeting=greeting))
+        expected = oracle(case)
+        assert expected.accept_s == pytest.approx(accept, abs=TOL)
+        assert expected.handshake_retransmits == synacks
+        assert [b for _dep, _arr, b in _session(case).down.log[:synacks]] == [synack] * synacks
+        record, trace = run_session(case, seed=0, trace=True)
+        assert trace is not None
+        assert record.accept_s == pytest.approx(accept, abs=TOL)
+        assert record.retransmits == synacks
+        assert [p.wire_bytes for p in trace.packets if p.direction == "down"][:synacks] == [
+            synack] * synacks
+
+
 def test_rto_flag_marks_slow_links() -> None:
     """A 1500 B segment takes 1.25 s at 9.6 kbit/s, longer than any RTO of a 10 ms path
     (at least min(1 s, RTT + 200 ms)); on a fast path every ACK comes within one RTT."""
