@@ -200,19 +200,22 @@ def test_rto_flag_marks_slow_links() -> None:
     assert not oracle(ideal_case("pipelining", rtt=0.01, bandwidth=1e9, size=100_000)).rto_possible
 
 
-def test_syn_data_is_one_mss_and_the_rest_carries_the_handshake_ack() -> None:
-    """RFC 7413 §4.2.1: a SYN with a cookie (12 B option) carries up to one MSS of the group
-    written at connect(); the SYN-ACK acknowledges it; the remainder leaves when the SYN-ACK
-    arrives, its first segment carrying the handshake ACK (no pure ACK)."""
+def test_syn_data_is_what_linux_puts_in_a_syn_and_the_rest_carries_the_handshake_ack() -> None:
+    """RFC 7413 §4.2.1: a SYN with a cookie (12 B option) carries the start of the group
+    written at connect(), as much as Linux's ``tcp_send_syn_data`` allows: the MSS of the
+    1500 B path MTU without options (1500 - 20 IPv4 - 20 TCP = 1460) less the whole option
+    space it reserves (``MAX_TCP_OPTION_SPACE``, 40): 1420 B, not a full 1448 B segment. The
+    SYN-ACK acknowledges it; the remainder leaves when the SYN-ACK arrives, its first segment
+    carrying the handshake ACK (no pure ACK)."""
     case = ideal_case("pipelining+config-token+tfo+syn-data", rtt=HALF, state="warm",
                       recipients=50)
     s = _session(case)
     up = [b for _dep, _arr, b in s.up.log]
-    assert up[0] == 60 + 12 + MSS  # SYN + cookie + one full segment of data
+    assert up[0] == 60 + 12 + 1420  # SYN + cookie + 1420 B of data
     group = (text.line_bytes(f"EHLO {text.CLIENT_DOMAIN} TOKEN=submit.example.net.v1.plain")
              + text.line_bytes(text.mail_from(100, True))
              + sum(text.line_bytes(text.rcpt_to(i)) for i in range(50)) + 6)
-    assert up[1] == HDR + group - MSS  # the rest, with the handshake ACK
+    assert up[1] == HDR + group - 1420  # the rest, with the handshake ACK
     assert oracle(case).waits == 3  # no handshake wait: connect() returned at once
 
 

@@ -28,6 +28,7 @@ from smtpsim.model.tcp import (
     COOKIE_REQUEST_BYTES,
     RTO_FALLBACK_S,
     SYN_WIRE_BYTES,
+    syn_data_space,
 )
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST
 from smtpsim.simulator.tcp.output import labels_in
@@ -46,7 +47,9 @@ class Handshake(ControlBlock):
     def connect(self) -> None:
         """Client: send the SYN and start the SYN timer. With ``fo_data`` and a cookie, the
         socket counts as connected at once and the SYN leaves at the end of this instant
-        with what was written meanwhile (TCP_FASTOPEN_CONNECT)."""
+        carrying the first write made meanwhile, up to ``syn_data_space`` bytes of it
+        (TCP_FASTOPEN_CONNECT: Linux ``tcp_send_syn_data`` puts ``min(space, fo->size)`` of
+        the first ``sendmsg`` in the SYN); the rest follows the handshake."""
         self.state = SYN_SENT
         if self.fo_data and self.fo_cookie is not None and self.fo_cookie is not COOKIE_REQUEST:
             self.socket.established.succeed(True)
@@ -65,7 +68,7 @@ class Handshake(ControlBlock):
         if flags == SYN and self.fo_cookie is not None:
             option = self.fo_cookie
             if first and self.fo_data and option is not COOKIE_REQUEST:
-                data = min(self.cfg.mss, self.write_end)
+                data = min(syn_data_space(self.cfg), max(self.first_write_end, 0))
         elif flags != SYN:
             if first:
                 self.synack_data_len = data

@@ -47,6 +47,7 @@ class ControlBlock:
         # Fast Open
         "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
         "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len", "synack_data_len",
+        "first_write_end",
     )
 
     def __init__(
@@ -135,6 +136,9 @@ class ControlBlock:
         #: carries the same.
         self.syn_data_len = 0
         self.synack_data_len = 0
+        #: Where the application's first write ends in the stream (-1: none yet): a SYN with
+        #: data carries at most that write (Linux ``tcp_send_syn_data``: ``fo->size``).
+        self.first_write_end = -1
 
     if TYPE_CHECKING:  # what the parts of ``TcpEndpoint`` call on each other
 

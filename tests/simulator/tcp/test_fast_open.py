@@ -152,3 +152,31 @@ def test_a_lost_synack_with_the_banner_goes_again_with_it() -> None:
     banners = [r for r in trace.records
                if r.side == "client" and r.action == "read" and r.label == _BANNER]
     assert len(banners) == 1
+
+
+# ---------------------------------------------------------------------- data in the SYN
+#: Cleartext early pipelining with BDAT: the whole transaction is one write at connect().
+_WHOLE_GROUP = "pipelining+chunking+no-tls+auth-plain+config-token+tfo+syn-data"
+
+
+def test_a_syn_carries_what_linux_puts_in_it_of_the_first_write() -> None:
+    """A warm client holding a cookie and a token writes its whole transaction in one
+    write() at connect(): EHLO <token> (59 B), AUTH PLAIN (69 B), MAIL with SIZE=100000
+    (43 B), one RCPT (29 B), BDAT 100000 LAST (18 B) and the 100 kB body (``text``).
+    Linux's ``tcp_send_syn_data`` (net/ipv4/tcp_output.c) puts ``min(space, fo->size)`` of
+    that first write in the SYN, ``space`` being the MSS of the 1500 B path MTU without
+    options (1460) less ``MAX_TCP_OPTION_SPACE`` (40): 1420 B, in a SYN of 60 + 12 (cookie)
+    + 1420 = 1492 B. The other 98 798 B leave when the SYN-ACK arrives (RTT 0.5 s), the
+    first segment from byte 1420 on (RFC 7413 §4.2.1: data the server acknowledged is not
+    sent again) and before the 250, when QUIT follows."""
+    case = ideal_case(_WHOLE_GROUP, rtt=RTT, state="warm", size=100_000)
+    record, trace = run_session(case, seed=1, trace=True)
+    assert record.outcome == "accepted" and record.tfo_hit
+    assert trace is not None
+    up = [p for p in trace.packets if p.direction == "up"]
+    written = 59 + 69 + 43 + 29 + 18 + 100_000
+    assert (up[0].flags, up[0].payload_bytes, up[0].wire_bytes) == ("SP", 1420, 1492)
+    after = [p for p in up[1:] if p.payload_bytes and p.sent_s < record.accept_s]  # no QUIT
+    assert after[0].seq == 1420
+    assert after[0].sent_s == pytest.approx(RTT, abs=TOL)
+    assert sum(p.payload_bytes for p in after) == written - 1420
