@@ -11,11 +11,11 @@ timers, and TCP Fast Open.
 * Fast Open (RFC 7413; T/TCP, RFC 1644, has the same latency semantics): the SYN carries an
   option with a cookie or an empty one asking for one (``smtpsim.model.tcp``:
   ``COOKIE_OPTION_BYTES``, ``COOKIE_REQUEST_BYTES``), the SYN-ACK returns a cookie to a SYN
-  without a valid one. A SYN with a valid cookie may carry up to one MSS of the data written
-  at ``connect()`` (TCP_FASTOPEN_CONNECT); the server delivers it at once and its SYN-ACK
-  acknowledges it; the rest leaves when the SYN-ACK arrives, the first segment carrying the
-  handshake ACK. With a valid cookie the server's socket exists at the SYN (``early``), so it
-  can write its banner at once.
+  without a valid one. A SYN with a valid cookie may carry the start of the first write made
+  at ``connect()`` (TCP_FASTOPEN_CONNECT; how much: ``session``); the server delivers it at
+  once and its SYN-ACK acknowledges it; the rest leaves when the SYN-ACK arrives, the first
+  segment carrying the handshake ACK. With a valid cookie the server's socket exists at the
+  SYN (``early``), so it can write its banner at once.
 * The banner on the SYN-ACK (``synack_data``, an idealised case): the server holds its
   SYN-ACK until its first write and sends that write in it (``send_held_synack``); a SYN
   repeated meanwhile is answered by that SYN-ACK when it leaves.

@@ -1,7 +1,7 @@
-"""What a client remembers between connections (``ClientState``): its TCP Fast Open cookies
-and Linux's back-off after lost SYNs with data, its capability lists with their qhlo-ids or
-tokens, the expiry of every cached entry and what restarts an entry's age. It spans the layers (TCP, TLS, SMTP) and the
-connections of a run, so it is tested here rather than under one protocol."""
+"""What a client remembers between connections (``ClientState``): its TCP Fast Open cookies and
+Linux's back-off after lost SYNs with data, its capability lists with their qhlo-ids or tokens,
+the expiry of every cached entry and what restarts an entry's age. It spans the layers (TCP,
+TLS, SMTP) and the connections of a run, so it is tested here rather than under one protocol."""
 
 from __future__ import annotations
 
