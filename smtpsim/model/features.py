@@ -70,8 +70,10 @@ class Features:
       the SYN asks for a cookie. "ttcp": T/TCP (RFC 1644, Historic since RFC 6247) with the
       same latency semantics and a connection-count cache of its own. "synack-banner": the
       idealised case, the banner rides in every SYN-ACK (no cache needed).
-    * ``syn_data`` with a cookie in hand, the SYN also carries what the client can send at
-      once: the ClientHello of implicit TLS, an early-pipelined group, QTLS + ClientHello.
+    * ``syn_data`` with a cookie in hand, the SYN also carries the client's first write, if
+      it makes one at once (at most ``smtpsim.model.tcp.syn_data_space`` bytes of it, as
+      Linux's ``tcp_send_syn_data``): the ClientHello of implicit TLS, an early-pipelined
+      group, QTLS + ClientHello.
     * ``early_data`` TLS 1.3 0-RTT (RFC 8446 §2.3): with a ticket, what the client would send
       with its Finished goes with its ClientHello instead; a server that accepts the ticket
       answers it right behind its flight. Hypothetical: no SMTP specification defines early

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 __all__ = [
     "COOKIE_OPTION_BYTES",
     "COOKIE_REQUEST_BYTES",
+    "IP_TCP_HEADER_BYTES",
+    "MAX_TCP_OPTION_SPACE",
     "RTO_FALLBACK_S",
     "SYN_WIRE_BYTES",
     "TcpConfig",
+    "syn_data_space",
 ]
 
 SYN_WIRE_BYTES = 60
@@ -25,6 +28,15 @@ COOKIE_OPTION_BYTES = 12
 
 COOKIE_REQUEST_BYTES = 4
 """RFC 7413 §4.1.2: the empty Fast Open option, a cookie request (4 B padded)."""
+
+IP_TCP_HEADER_BYTES = 40
+"""20 B IPv4 + 20 B TCP header without options: what Linux's ``__tcp_mtu_to_mss`` takes off
+the path MTU."""
+
+MAX_TCP_OPTION_SPACE = 40
+"""Linux ``MAX_TCP_OPTION_SPACE``: the whole TCP option space, which ``tcp_send_syn_data``
+keeps free in a SYN that carries data ("Reserve maximum option space for middleboxes that add
+private TCP options")."""
 
 RTO_FALLBACK_S = 3.0
 """RFC 6298 §5.7: the RTO once established when the handshake gave no RTT sample (its SYN or
@@ -74,3 +86,13 @@ class TcpConfig:
     data_retries: int = 15
     dupack_threshold: int = 3
     rwnd_bytes: int = 6 * 1024 * 1024
+
+
+def syn_data_space(cfg: TcpConfig) -> int:
+    """The most data a SYN carries (TCP Fast Open, RFC 7413 §4.2.1), as Linux's
+    ``tcp_send_syn_data`` (net/ipv4/tcp_output.c) sizes it: ``__tcp_mtu_to_mss(pmtu) -
+    MAX_TCP_OPTION_SPACE``, the MSS of the path MTU without options (a full segment,
+    ``mss + header_bytes``, less the bare IPv4 and TCP headers) less the whole option space:
+    1500 - 40 - 40 = 1420 B on Ethernet. The SYN carries that much of the first write at
+    most (``min(space, fo->size)``: the first ``sendmsg``), the rest follows the handshake."""
+    return cfg.mss + cfg.header_bytes - IP_TCP_HEADER_BYTES - MAX_TCP_OPTION_SPACE

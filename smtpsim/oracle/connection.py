@@ -4,18 +4,21 @@ timers, and TCP Fast Open.
 * Three-way handshake (RFC 793 §3.4) at ``connect``, with the 1 s SYN and SYN-ACK timers
   doubling (RFC 6298 §5.5, Linux ``tcp_syn_retries`` / ``tcp_synack_retries``; spurious on
   paths with RTT > 1 s, and the packets they send occupy the links); a duplicate SYN is
-  answered with a SYN-ACK at once, an extra SYN-ACK with a pure ACK. A retransmitted SYN
-  carries no data (RFC 7413 §4.2.1), a retransmitted SYN-ACK no option.
+  answered with a SYN-ACK at once (Linux ``tcp_check_req``: ``inet_rtx_syn_ack``), an extra
+  SYN-ACK with a pure ACK. A retransmitted SYN carries no data (RFC 7413 §4.2.1), a
+  retransmitted SYN-ACK no option but the data the first one carried (RFC 793 §3.4): the
+  client takes it from the first copy that arrives, a later copy's is a duplicate.
 * Fast Open (RFC 7413; T/TCP, RFC 1644, has the same latency semantics): the SYN carries an
   option with a cookie or an empty one asking for one (``smtpsim.model.tcp``:
   ``COOKIE_OPTION_BYTES``, ``COOKIE_REQUEST_BYTES``), the SYN-ACK returns a cookie to a SYN
-  without a valid one. A SYN with a valid cookie may carry up to one MSS of the data written
-  at ``connect()`` (TCP_FASTOPEN_CONNECT); the server delivers it at once and its SYN-ACK
-  acknowledges it; the rest leaves when the SYN-ACK arrives, the first segment carrying the
-  handshake ACK. With a valid cookie the server's socket exists at the SYN (``early``), so it
-  can write its banner at once.
+  without a valid one. A SYN with a valid cookie may carry the start of the first write made
+  at ``connect()`` (TCP_FASTOPEN_CONNECT; how much: ``session``); the server delivers it at
+  once and its SYN-ACK acknowledges it; the rest leaves when the SYN-ACK arrives, the first
+  segment carrying the handshake ACK. With a valid cookie the server's socket exists at the
+  SYN (``early``), so it can write its banner at once.
 * The banner on the SYN-ACK (``synack_data``, an idealised case): the server holds its
-  SYN-ACK until its first write and sends that write in it (``send_held_synack``).
+  SYN-ACK until its first write and sends that write in it (``send_held_synack``); a SYN
+  repeated meanwhile is answered by that SYN-ACK when it leaves.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class Connection:
         self.syn_data = 0
         self.syn_data_timeout = False
         self.syn_at = self.synack_at = 0.0  # when the first SYN / SYN-ACK left
+        self.synack_len: int | None = None  # the data the first SYN-ACK carried (None: unsent)
         self.syn_retx = self.synack_retx = False  # whether one was sent again (Karn)
         self.on_connect: Callable[[float], None] = lambda t: None
         self.on_accept: Callable[[float], None] = lambda t: None
@@ -110,12 +114,14 @@ class Connection:
         self.agenda.at(self.agenda.now + 2 * rto, self._synack_timer, 2 * rto, n + 1)
 
     def _send_synack(self, t: float) -> None:
-        """A SYN-ACK sent again: no option, no data."""
-        self.down.send(t, SYN_WIRE_BYTES, self.client.receive,
-                       Seg(0, 0, self.server.rcv_nxt, syn=True))
+        """A SYN-ACK sent again: no option, the data the first one carried."""
+        data = self.synack_len or 0
+        self.down.send(t, SYN_WIRE_BYTES + data, self.client.receive,
+                       Seg(0, data, self.server.rcv_nxt, syn=True))
 
     def _first_synack(self, t: float, data: int) -> None:
         self.server.emit_syn(t, self.synack_bytes, data)
+        self.synack_len = data
         self.synack_at = t
         rto = self.scfg.rto_initial_s
         self.agenda.at(t + rto, self._synack_timer, rto, 0)
@@ -125,7 +131,9 @@ class Connection:
         if not seg.syn:
             return False
         c = self.client
-        if self.client_est:  # a repeated SYN-ACK is answered with a pure ACK
+        if self.client_est:
+            # a repeated SYN-ACK is answered with a pure ACK: its data, the same in every
+            # copy, came with the first one (a duplicate)
             c.pure_ack(t)
             return True
         self.client_est = True
@@ -152,7 +160,8 @@ class Connection:
                     s.open = True
                     self._first_synack(t, 0)
                 s.deliver(t)
-            elif self.server_state == "syn_rcvd":  # a duplicate SYN: SYN-ACK at once
+            elif self.server_state == "syn_rcvd" and self.synack_len is not None:
+                # a duplicate SYN: the SYN-ACK again at once (a held one answers it later)
                 self.retransmits += 1
                 self.synack_retx = True  # Karn: the sample would be ambiguous
                 self._send_synack(t)

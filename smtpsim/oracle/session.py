@@ -22,7 +22,12 @@ read yet, it reads first); the server answers it at once.
 from __future__ import annotations
 
 from smtpsim.model import Case, text
-from smtpsim.model.tcp import COOKIE_OPTION_BYTES, COOKIE_REQUEST_BYTES, SYN_WIRE_BYTES
+from smtpsim.model.tcp import (
+    COOKIE_OPTION_BYTES,
+    COOKIE_REQUEST_BYTES,
+    SYN_WIRE_BYTES,
+    syn_data_space,
+)
 from smtpsim.model.timers import NOOP_INTERVAL_S
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.client_state import ALL_ALIVE, Alive, start
@@ -134,13 +139,16 @@ class Session:
                 self.agenda.stopped = True
 
     def _start_smtp(self) -> None:
-        """connect(): the SYN, with the first write when TCP_FASTOPEN_CONNECT has a cookie."""
+        """connect(): the SYN, with the first write when TCP_FASTOPEN_CONNECT has a cookie:
+        as much of that one write (``send()``) as ``syn_data_space`` allows (Linux
+        ``tcp_send_syn_data``: ``min(space, fo->size)``); the rest of the step's writes
+        follows the SYN-ACK."""
         t = self.agenda.now
         self.marks["smtp_start"] = t
         data = 0
         if self.st.syn_connect:  # the first write joins the SYN
             self._client_write()
-            data = min(self.client.mss, self.client.written)
+            data = min(syn_data_space(self.case.client.tcp), self.client.first_write_end)
         self.conn.connect(t, data)
 
     def _connected(self, t: float) -> None:

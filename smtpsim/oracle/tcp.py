@@ -85,6 +85,7 @@ class Tcp:
         self.open = False
         # sender
         self.written = 0
+        self.first_write_end = 0  # where the first write() ends in the stream (0: none yet)
         self.snd_nxt = 0
         self.snd_una = 0
         self.snd_sml = 0  # end of the last sub-MSS segment sent (Minshall)
@@ -119,6 +120,8 @@ class Tcp:
             for end, rec in ends:
                 self.peer.incoming.append((self.written + end, rec))
             self.written += nbytes
+        if not self.first_write_end:
+            self.first_write_end = self.written
         self.try_send(t)
 
     def close(self, t: float) -> None:

@@ -11,6 +11,11 @@ Entries are keyed as real clients key them:
 The client cannot tell a valid entry from a stale one: it presents what it has and the
 server decides (a ticket encrypted under a key it no longer holds, a cookie made with another
 secret, a token for another configuration). Every presentation is counted as a hit or miss.
+
+An entry's age counts from when it was last stored or confirmed: a token the server accepts
+(``refresh``) or a list the client learns again, a cookie a SYN-ACK returns or a connection
+uses, a ticket the server issues (TLS 1.3 issues new ones on every connection; TLS 1.2 only
+with a full handshake, so a resumed TLS 1.2 session leaves its entry's age as it was).
 """
 
 from __future__ import annotations
@@ -63,6 +68,14 @@ class ClientState:
             del cache[key]
             return None
         return entry.value
+
+    def refresh(self, cache: dict[Any, CacheEntry], key: Any, now: float) -> None:
+        """The server confirmed the value cached under ``key``: its age restarts at ``now``
+        (as a Linux client's Fast Open cookie entry is rewritten by every SYN-ACK of a Fast
+        Open connection, ``tcp_fastopen_cache_set`` in net/ipv4/tcp_metrics.c)."""
+        entry = cache.get(key)
+        if entry is not None:
+            entry.stored_s = now
 
     def flush_server(self, address: str) -> None:
         """Forget every capability list cached for a server (quickstart-b §5: after any

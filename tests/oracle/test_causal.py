@@ -157,6 +157,40 @@ def test_handshake_timers_fire_spuriously_above_one_second() -> None:
     assert oracle(ideal_case("pipelining", rtt=0.9)).handshake_retransmits == 0
 
 
+def test_a_held_synack_answers_a_repeated_syn_and_every_synack_carries_the_banner() -> None:
+    """The banner on the SYN-ACK with the SYN timer firing (RFC 6298 §2.1: 1 s), both models.
+
+    Greeting 1.5 s, RTT 0.5 s (``ServerTiming`` constant, so in the oracle's domain): the SYN
+    arrives at 0.25 and the SYN-ACK is held for the banner, ready at 1.75; the SYN timer
+    sends the SYN again at 1.0, which arrives at 1.25 and finds the SYN-ACK still held: the
+    SYN-ACK that leaves with the banner at 1.75 answers both. It arrives at 2.0 (connect()
+    and the greeting); the ACK reaches the server at 2.25, before its SYN-ACK timer (2.75).
+    Then ``baseline+synack-banner``'s 8 round trips: 250 at 6.0. One retransmission, one
+    SYN-ACK of 60 + 38 B.
+
+    Greeting 0.5 ms, RTT 1.5 s: the SYN-ACK leaves with the banner at 0.7505 and arrives at
+    1.5005; the SYN timer has fired at 1.0, that SYN arrives at 1.75 while the server, whose
+    ACK is still on its way (2.2505), is in SYN-RECEIVED: it answers with the SYN-ACK again,
+    and its own SYN-ACK timer fires at 1.7505 too; each copy carries the banner again (RFC
+    793 §3.4), a duplicate the client acknowledges. 250 at 1.5005 + 8 x 1.5 = 13.5005; three
+    retransmissions, three SYN-ACKs of 98 B."""
+    ideal = ServerTiming.ideal()
+    synack = 60 + text.line_bytes("220 submit.example.net ESMTP Postfix")  # 98 B
+    for rtt, greeting, accept, synacks in ((HALF, 1.5, 6.0, 1), (1.5, 0.0005, 13.5005, 3)):
+        case = ideal_case("baseline+synack-banner", rtt=rtt,
+                          timing=replace(ideal, greeting=greeting))
+        expected = oracle(case)
+        assert expected.accept_s == pytest.approx(accept, abs=TOL)
+        assert expected.handshake_retransmits == synacks
+        assert [b for _dep, _arr, b in _session(case).down.log[:synacks]] == [synack] * synacks
+        record, trace = run_session(case, seed=0, trace=True)
+        assert trace is not None
+        assert record.accept_s == pytest.approx(accept, abs=TOL)
+        assert record.retransmits == synacks
+        assert [p.wire_bytes for p in trace.packets if p.direction == "down"][:synacks] == [
+            synack] * synacks
+
+
 def test_rto_flag_marks_slow_links() -> None:
     """A 1500 B segment takes 1.25 s at 9.6 kbit/s, longer than any RTO of a 10 ms path
     (at least min(1 s, RTT + 200 ms)); on a fast path every ACK comes within one RTT."""
@@ -166,19 +200,22 @@ def test_rto_flag_marks_slow_links() -> None:
     assert not oracle(ideal_case("pipelining", rtt=0.01, bandwidth=1e9, size=100_000)).rto_possible
 
 
-def test_syn_data_is_one_mss_and_the_rest_carries_the_handshake_ack() -> None:
-    """RFC 7413 §4.2.1: a SYN with a cookie (12 B option) carries up to one MSS of the group
-    written at connect(); the SYN-ACK acknowledges it; the remainder leaves when the SYN-ACK
-    arrives, its first segment carrying the handshake ACK (no pure ACK)."""
+def test_syn_data_is_what_linux_puts_in_a_syn_and_the_rest_carries_the_handshake_ack() -> None:
+    """RFC 7413 §4.2.1: a SYN with a cookie (12 B option) carries the start of the group
+    written at connect(), as much as Linux's ``tcp_send_syn_data`` allows: the MSS of the
+    1500 B path MTU without options (1500 - 20 IPv4 - 20 TCP = 1460) less the whole option
+    space it reserves (``MAX_TCP_OPTION_SPACE``, 40): 1420 B, not a full 1448 B segment. The
+    SYN-ACK acknowledges it; the remainder leaves when the SYN-ACK arrives, its first segment
+    carrying the handshake ACK (no pure ACK)."""
     case = ideal_case("pipelining+config-token+tfo+syn-data", rtt=HALF, state="warm",
                       recipients=50)
     s = _session(case)
     up = [b for _dep, _arr, b in s.up.log]
-    assert up[0] == 60 + 12 + MSS  # SYN + cookie + one full segment of data
+    assert up[0] == 60 + 12 + 1420  # SYN + cookie + 1420 B of data
     group = (text.line_bytes(f"EHLO {text.CLIENT_DOMAIN} TOKEN=submit.example.net.v1.plain")
              + text.line_bytes(text.mail_from(100, True))
              + sum(text.line_bytes(text.rcpt_to(i)) for i in range(50)) + 6)
-    assert up[1] == HDR + group - MSS  # the rest, with the handshake ACK
+    assert up[1] == HDR + group - 1420  # the rest, with the handshake ACK
     assert oracle(case).waits == 3  # no handshake wait: connect() returned at once
 
 

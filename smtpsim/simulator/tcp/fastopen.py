@@ -3,16 +3,18 @@ check of it.
 
 A client SYN may carry a Fast Open option: a cached cookie, or ``COOKIE_REQUEST`` (the empty
 option, 4 B; a cookie is 12 B with its option header, ``smtpsim.model.tcp``) and, with data
-allowed, the data written in the instant of ``connect()`` (``TCP_FASTOPEN_CONNECT`` /
-``MSG_FASTOPEN``: the SYN leaves at the end of that instant, and the client's socket counts as
-connected at once). The server's check says whether the cookie is valid and which cookie to
-return (``cookie_check``): a valid one creates the server socket at the SYN (Linux
+allowed, the first write made in the instant of ``connect()``, as much of it as Linux puts in
+a SYN (``smtpsim.model.tcp.syn_data_space``; ``TCP_FASTOPEN_CONNECT`` / ``MSG_FASTOPEN``: the
+SYN leaves at the end of that instant, and the client's socket counts as connected at once).
+The server's check says whether the cookie is valid and which cookie to return
+(``cookie_check``): a valid one creates the server socket at the SYN (Linux
 ``tcp_try_fastopen`` does so even for a SYN without data), so the server may write before the
-handshake completes, and the SYN's data is delivered and acknowledged by the SYN-ACK
-(§4.2.2). Data the server did not accept is sent again after the handshake (§4.2.1); a
-retransmitted SYN carries no data. With the banner on the SYN-ACK the server holds its
-SYN-ACK for its first write and sends that data in it (the idealised "banner on the SYN-ACK";
-§4.2.2 allows SYN-ACK data). How the handshake carries all this is in ``handshake``.
+handshake completes, and the SYN's data is delivered and acknowledged by the SYN-ACK (§4.2.2).
+Data the server did not accept is sent again after the handshake (§4.2.1); a retransmitted SYN
+carries no data. With the banner on the SYN-ACK the server holds its SYN-ACK for its first
+write and sends that data in it (the idealised "banner on the SYN-ACK"; §4.2.2 allows SYN-ACK
+data); a SYN-ACK sent again carries the same data. How the handshake carries all this is in
+``handshake``.
 
 T/TCP (RFC 1644) is modelled with the same mechanism and a key of its own.
 """

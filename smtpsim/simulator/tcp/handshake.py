@@ -6,6 +6,15 @@ SYN and SYN-ACK are retransmitted on a timer starting at ``rto_initial_s`` (1 s,
 the wire (options: MSS, SACK permitted, timestamps, window scale, as Linux sends them), plus
 the Fast Open option. The client's first data may ride on its handshake ACK. The handshake
 gives each side an RTT sample unless its SYN or SYN-ACK was retransmitted (``rto``).
+
+A SYN that arrives again while the server is in SYN-RECEIVED is answered with its SYN-ACK
+again at once (Linux ``tcp_check_req``: ``inet_rtx_syn_ack``), its timer keeping its
+schedule; a SYN-ACK held for the server's first write (the banner on the SYN-ACK) answers
+every SYN that came meanwhile when it leaves. A SYN-ACK sent again carries the data the first
+one carried (RFC 793 §3.4: a retransmission repeats the segment's text), and the client takes
+data from whichever copy reaches it, once (RFC 793 §3.9: text below RCV.NXT is a duplicate,
+acknowledged at once, RFC 5681 §4.2). So the client's handshake ACK always acknowledges a
+SYN-ACK's data, which the SYN-ACK timer covers until then.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from smtpsim.model.tcp import (
     COOKIE_REQUEST_BYTES,
     RTO_FALLBACK_S,
     SYN_WIRE_BYTES,
+    syn_data_space,
 )
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST
 from smtpsim.simulator.tcp.output import labels_in
@@ -37,7 +47,9 @@ class Handshake(ControlBlock):
     def connect(self) -> None:
         """Client: send the SYN and start the SYN timer. With ``fo_data`` and a cookie, the
         socket counts as connected at once and the SYN leaves at the end of this instant
-        with what was written meanwhile (TCP_FASTOPEN_CONNECT)."""
+        carrying the first write made meanwhile, up to ``syn_data_space`` bytes of it
+        (TCP_FASTOPEN_CONNECT: Linux ``tcp_send_syn_data`` puts ``min(space, fo->size)`` of
+        the first ``sendmsg`` in the SYN); the rest follows the handshake."""
         self.state = SYN_SENT
         if self.fo_data and self.fo_cookie is not None and self.fo_cookie is not COOKIE_REQUEST:
             self.socket.established.succeed(True)
@@ -56,7 +68,12 @@ class Handshake(ControlBlock):
         if flags == SYN and self.fo_cookie is not None:
             option = self.fo_cookie
             if first and self.fo_data and option is not COOKIE_REQUEST:
-                data = min(self.cfg.mss, self.write_end)
+                data = min(syn_data_space(self.cfg), max(self.first_write_end, 0))
+        elif flags != SYN:
+            if first:
+                self.synack_data_len = data
+            else:  # sent again: with the data the first one carried
+                data = self.synack_data_len
         if option is not None:
             wire += COOKIE_REQUEST_BYTES if option is COOKIE_REQUEST else COOKIE_OPTION_BYTES
         seg = Segment(0, data, self.rcv_nxt, flags, not first)
@@ -71,8 +88,11 @@ class Handshake(ControlBlock):
                     seg.label = labels_in(labels, 0, data)
                 lost = self.fo_blackhole is not None and self.fo_blackhole()
         elif data:  # a SYN-ACK carrying the server's first write
-            self.snd_nxt = self.snd_max = data
-            self.inflight.append([data, self.env.now, False])
+            if first:
+                self.snd_nxt = self.snd_max = data
+                self.inflight.append([data, self.env.now, False])
+            else:
+                self._synack_data_resent()
             self.last_ack_sent = self.rcv_nxt
         if not lost:
             self._transmit(seg, wire + data)
@@ -129,17 +149,16 @@ class Handshake(ControlBlock):
                         self.snd_nxt = 0
                 self._established()
                 if seg.length:  # data on the SYN-ACK
-                    self._on_data(seg)
-                    if self.write_end > self.snd_nxt:
-                        self.output()
-                    elif self.last_ack_sent < self.rcv_nxt:
-                        self._send_ack()
+                    self._synack_data(seg)
                 elif self.write_end > self.snd_nxt:
                     self.output()  # the first data carries the handshake ACK
                 else:
                     self._send_ack()
             elif self.state == ESTABLISHED:
-                self._send_ack()  # our handshake ACK was lost
+                if seg.length:  # another copy: its data is taken once (a duplicate: ACKed)
+                    self._synack_data(seg)
+                else:
+                    self._send_ack()  # our handshake ACK was lost
         elif self.state == LISTEN:
             self.state = SYN_RECV
             valid, cookie = (False, None)
@@ -159,8 +178,30 @@ class Handshake(ControlBlock):
                 self.handshake_sent = self.env.now
             else:
                 self._send_handshake(SYN | ACK, cookie)
-        elif self.state == SYN_RECV:
-            # a retransmitted SYN: answer it with a SYN-ACK (the timer keeps its schedule)
-            self._transmit(Segment(0, 0, 0, SYN | ACK, True), SYN_WIRE_BYTES)
+        elif self.state == SYN_RECV and not self.synack_pending:
+            # a retransmitted SYN: answer it with the SYN-ACK again, the data it carried
+            # included (the timer keeps its schedule); a held SYN-ACK answers it when it goes
+            data = self.synack_data_len
+            if data:
+                self._synack_data_resent()
+            self._transmit(Segment(0, data, self.rcv_nxt, SYN | ACK, True),
+                           SYN_WIRE_BYTES + data)
             self.retransmits += 1
             self.handshake_retransmitted = True  # Karn: the RTT sample would be ambiguous
+
+    def _synack_data(self, seg: Segment) -> None:
+        """Client: the data a SYN-ACK carries (the server's first write), taken once from
+        whichever copy brings it; the first data we send carries the ACK, else a pure ACK
+        goes at once (the handshake's ACK, or a duplicate's)."""
+        self._on_data(seg)
+        if self.write_end > self.snd_nxt:
+            self.output()
+        elif self.last_ack_sent < self.rcv_nxt:
+            self._send_ack()
+
+    def _synack_data_resent(self) -> None:
+        """Server: the SYN-ACK's data goes again; Karn's rule then takes its RTT from the
+        timestamp echo (``input``)."""
+        inflight = self.inflight
+        if inflight and inflight[0][0] == self.synack_data_len:
+            inflight[0][2] = True

@@ -31,13 +31,15 @@ class Output(ControlBlock):
     def write(self, records: Sequence[Record]) -> None:
         peer_incoming = self.peer.incoming
         labels = self.trace_labels
-        end = self.write_end
+        end = start = self.write_end
         for record in records:
             if labels is not None:
                 labels.append((end, record.label))
             end += record.nbytes
             peer_incoming.append((end, record))
         self.write_end = end
+        if self.first_write_end < 0 and end > start:
+            self.first_write_end = end
         log = self.record_log
         if log is not None:
             now = self.env.now

@@ -171,7 +171,8 @@ class Socket:
         on_syn_data_lost: Callable[[], None],
     ) -> None:
         """Client, before ``connect``: present ``cookie`` in the SYN (None: ask for one with
-        ``COOKIE_REQUEST``), with ``syn_data`` the SYN carries what is written at once;
+        ``COOKIE_REQUEST``), with ``syn_data`` the SYN carries the first write made at once
+        (as much of it as ``smtpsim.model.tcp.syn_data_space`` allows);
         ``middlebox`` may drop such a SYN. ``on_cookie`` gets a cookie a SYN-ACK returns;
         ``on_established`` and ``on_syn_data_lost`` are told of those events."""
         ep = self.endpoint

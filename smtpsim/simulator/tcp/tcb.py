@@ -46,7 +46,8 @@ class ControlBlock:
         "last_acked_s", "ts_recent", "undo", "undo_ts", "spurious_rtos",
         # Fast Open
         "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
-        "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len",
+        "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len", "synack_data_len",
+        "first_write_end",
     )
 
     def __init__(
@@ -127,9 +128,17 @@ class ControlBlock:
         self.fo_accept: Callable[[Any], tuple[bool, Any]] | None = None
         #: Server: created by a Fast Open SYN, so it may send before the handshake ACK.
         self.fo_child = False
+        #: Server: its SYN-ACK waits for the first write and carries it (the banner on the
+        #: SYN-ACK), and is still waiting.
         self.synack_data = False
         self.synack_pending = False
+        #: The data our first SYN (client) or SYN-ACK (server) carried; a SYN-ACK sent again
+        #: carries the same.
         self.syn_data_len = 0
+        self.synack_data_len = 0
+        #: Where the application's first write ends in the stream (-1: none yet): a SYN with
+        #: data carries at most that write (Linux ``tcp_send_syn_data``: ``fo->size``).
+        self.first_write_end = -1
 
     if TYPE_CHECKING:  # what the parts of ``TcpEndpoint`` call on each other
 

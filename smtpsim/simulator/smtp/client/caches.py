@@ -3,7 +3,25 @@
 Entries are keyed as real clients key them (``ClientState``): session tickets and TFO
 cookies by server host, capability tokens by server address and security context. The client
 cannot tell a valid entry from a stale one: it presents what it has, the server decides, and
-every presentation is counted in the record as a hit or a miss.
+every presentation is counted in the record as a hit (the server accepted it) or a miss.
+
+What restarts an entry's age (``CAPABILITY_MAX_AGE_S``, ``COOKIE_LIFETIME_S``,
+``TICKET_LIFETIME_S`` count from it):
+
+* a token or qhlo-id: the server accepting it (``_note_token``), or a reply that carries it
+  (``_learn_token``: a greeting, an EHLO/QHLO list, a 520 refusal). Refreshing on an accepted
+  use is as Linux treats Fast Open cookies (below); Exim's PIPE_CONNECT client, by contrast,
+  rewrites its cached EHLO response only after a normal EHLO or when the response it reaps
+  differs from the cache (transports/smtp.c: ``write_ehlo_cache_entry``), so its entry ages
+  out ``retry_data_expire`` after that and one connection then runs the normal dialogue;
+* a TFO cookie or T/TCP state: a SYN-ACK that returns one, or a connection that used it
+  (Linux ``tcp_fastopen_cache_set``, called for every SYN-ACK of a Fast Open connection);
+* a session ticket: the server issuing one (``_store_ticket``): TLS 1.3 servers send new
+  tickets after every handshake, resumed or not; a TLS 1.2 server only in a full handshake
+  (RFC 5077 §3.3 lets it renew a ticket, OpenSSL does only when its ticket-key callback asks),
+  and a TLS 1.2 client stores only new sessions (OpenSSL ``ssl_update_cache``: ``!s->hit ||
+  TLS 1.3``, which Postfix's ``new_client_session_cb`` saves), so a resumed TLS 1.2 session
+  leaves the entry's age as it was.
 """
 
 from __future__ import annotations
@@ -68,8 +86,13 @@ class Caches(ClientBase):
                     key = (self.server.address, context)
                     self.state.capabilities[key] = CacheEntry(token, self.env.now)
 
-    def _note_token(self, hit: bool) -> None:
-        """Record one presentation of a cached token: ``token_hit`` holds if all hit."""
+    def _note_token(self, hit: bool, context: str) -> None:
+        """Record one presentation of the token cached for ``context``: ``token_hit`` holds
+        if the server accepted every one presented. An accepted token is confirmed current:
+        its age restarts."""
         rec = self.record
         rec.token_hit = hit if not rec.token_offered else rec.token_hit and hit
         rec.token_offered = True
+        if hit:
+            self.state.refresh(self.state.capabilities, (self.server.address, context),
+                               self.env.now)

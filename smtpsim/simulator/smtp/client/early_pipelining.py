@@ -134,7 +134,7 @@ class EarlyPipelining(Speculative, Standard):
         first = yield from self._read()
         second = yield from self._read()
         hit = first.code == 250 and second.code == 220
-        self._note_token(hit)
+        self._note_token(hit, "plain")
         if hit:
             return
         self.state.flush_server(self.server.address)

@@ -3,8 +3,10 @@ pipelining token) before the server has confirmed it is still valid.
 
 If the server refuses the token (504 before TLS, 520 with the list after it, 503 for the rest
 of the group: quickstart-b §6, §7), the client flushes every list cached for the server
-(quickstart-b §5), learns the new token and sends the group again. A group the server may
-refuse carries no QUIT: QUIT is never refused (RFC 5321 §4.1.1.10), and the session must
+(quickstart-b §5), learns the new token (and again the cleartext list this connection's
+greeting carried, which is current) and sends the group again. A group the server accepts
+confirms the token it was sent on, whose age restarts (``Caches._note_token``). A group the
+server may refuse carries no QUIT: QUIT is never refused (RFC 5321 §4.1.1.10), and the session must
 survive the refusal.
 """
 
@@ -90,7 +92,7 @@ class Speculative(Envelope):
         if speculative:
             replies = yield from self._run_group(items, codes, accept, timeout, sent, False)
             hit = replies[0].code == 250
-            self._note_token(hit)
+            self._note_token(hit, context)
             if hit:
                 self._learn_token(replies[0], context)
                 if [r.code for r in replies] != codes:
@@ -99,11 +101,12 @@ class Speculative(Envelope):
                 yield from self._quit_after_speculation()
                 return
             self.state.flush_server(self.server.address)
+            if self._greeting_reply is not None:
+                # this connection's greeting carried the current cleartext list: learnt again
+                self._learn_token(self._greeting_reply, "plain")
             if replies[0].code == 520:  # after TLS: the list comes with the refusal
                 self._learn_token(replies[0], context)
-            elif replies[0].code == 504 and self._greeting_reply is not None:
-                self._learn_token(self._greeting_reply, context)  # the greeting had the list
-            else:
+            elif replies[0].code != 504 or self._greeting_reply is None:
                 raise Abort("rejected")
             token = self._cached_token(context)
             if token is None:
