@@ -10,6 +10,7 @@ from dataclasses import dataclass
 __all__ = [
     "COOKIE_OPTION_BYTES",
     "COOKIE_REQUEST_BYTES",
+    "DELACK_TIE_S",
     "IP_TCP_HEADER_BYTES",
     "MAX_TCP_OPTION_SPACE",
     "RTO_FALLBACK_S",
@@ -39,6 +40,15 @@ keeps free in a SYN that carries data ("Reserve maximum option space for middleb
 private TCP options")."""
 
 RTO_FALLBACK_S = 3.0
+
+DELACK_TIE_S = 1e-9
+"""How much later than ``delack_s`` the delayed-ACK timer fires, in both models: a timer that
+falls due at the instant the application writes loses the tie, as in Linux, where the write's
+segment carries the ACK and clears the pending one (``tcp_event_ack_sent`` stops
+``ICSK_TIME_DACK``). Without it, which of two events computed as equal goes first would be
+decided by floating-point rounding, differently in the simulator and the oracle (an R=35
+case with the typical server: seven 5 ms RCPTs and the 5 ms end of data finish exactly
+40 ms after the segment that brought them)."""
 """RFC 6298 §5.7: the RTO once established when the handshake gave no RTT sample (its SYN or
 SYN-ACK was retransmitted); Linux ``TCP_TIMEOUT_FALLBACK``."""
 

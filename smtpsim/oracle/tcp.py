@@ -20,7 +20,8 @@ them and Linux implements them.
   sub-MSS segment sent is unacknowledged.
 * Receiver (RFC 1122 §4.2.3.2, RFC 5681 §4.2, Linux ``__tcp_ack_snd_check``): after in-order
   data, ACK at once when more than one MSS is unacknowledged, else start the ``delack_s``
-  timer if none runs; every segment sent carries the current ACK and stops the timer.
+  timer if none runs (``+ DELACK_TIE_S``: it loses a tie with a write); every segment sent
+  carries the current ACK and stops the timer.
 * On a segment's arrival: its ACK is processed, then its data, then any data the ACK allowed
   is sent (carrying the new ACK: Linux ``tcp_rcv_established`` calls ``tcp_ack``,
   ``tcp_data_queue``, ``tcp_data_snd_check`` in that order; RFC 793 §3.9 takes the segment
@@ -44,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from smtpsim.model import TcpConfig
-from smtpsim.model.tcp import RTO_FALLBACK_S
+from smtpsim.model.tcp import DELACK_TIE_S, RTO_FALLBACK_S
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.records import Part, Rec, frame
 from smtpsim.oracle.wire import Link
@@ -297,5 +298,6 @@ class Tcp:
                 self.pure_ack(t)
             elif not self.delack_running:
                 self.delack_running = True
-                self.agenda.at(t + self.cfg.delack_s, self._delack_fire, self.delack_gen)
+                self.agenda.at(t + self.cfg.delack_s + DELACK_TIE_S, self._delack_fire,
+                               self.delack_gen)
         self.deliver(t)

@@ -334,3 +334,31 @@ def test_the_smtp_connections_fin_exchange_delays_a_parallel_save_behind_it() ->
     client_fin_arrives = next(arr for dep, arr, nbytes in s.up.log
                               if dep >= expected.close_s and nbytes == HDR)
     assert down_headers == [pytest.approx(client_fin_arrives, rel=1e-9)]
+
+
+def test_a_delayed_ack_due_at_the_instant_of_a_write_loses_the_tie_in_both_models() -> None:
+    """Found by ``test_simulator_agrees`` (hypothesis seed 3): implicit TLS, one write per
+    command with Nagle on, R = 35, the typical server (RCPT 5 ms, end of data 5 ms). The
+    last segment of the group (RCPT 28-34, BDAT LAST and the chunk) reaches the server while it
+    still processes the earlier RCPTs; it is processed from that arrival: 7 x 5 ms + 5 ms =
+    40 ms, exactly when the delayed-ACK timer that arrival started falls due. Linux sends the
+    ACK with the reply then (the write's segment clears the pending delayed ACK). The models
+    broke the tie by floating-point rounding: the simulator sent a pure ACK first, and the
+    reply waited 36 us behind it on the 11.6 Mbit/s downlink (13 packets down before the
+    accept, the oracle 12)."""
+    variant = ("nodelay+auth-plain+pipelining+no-tls+no-save+ehlo+implicit-tls+no-resumption"
+               "+nagle-per-command+chunking")
+    path = PathConfig(LinkConfig(0.07872243984440098, 70215916.79321021),
+                      LinkConfig(0.0864637442222415, 11598699.355811274))
+    case = ideal_case(variant, recipients=35, path=path, state="warm", config_changed=True)
+    case = change(case, name="typical", timing=ServerTiming.typical(), tls=TlsConfig())
+    expected = oracle(case)
+    record, trace = run_session(case, seed=0, trace=True)
+    assert trace is not None
+    down = [p for p in trace.packets if p.direction == "down" and p.sent_s < record.accept_s]
+    assert (len(down), sum(p.wire_bytes for p in down)) == (expected.packets_down,
+                                                              expected.bytes_down)
+    # the reply to the last segment carries the ACK: no pure ACK right before it
+    reply = next(p for p in reversed(down) if p.payload_bytes)
+    assert not [p for p in down if not p.payload_bytes and 0 < reply.sent_s - p.sent_s < 1e-3]
+    assert record.accept_s == pytest.approx(expected.accept_s, rel=1e-9)

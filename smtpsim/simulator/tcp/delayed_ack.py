@@ -2,7 +2,8 @@
 
 After in-order data, an ACK is sent at once when more than one MSS of data is unacknowledged
 (Linux ``__tcp_ack_snd_check``: every second full-sized segment) or when the data filled a
-hole; otherwise after ``delack_s`` (Linux ``TCP_DELACK_MIN``, 40 ms), unless data going the
+hole; otherwise after ``delack_s`` (Linux ``TCP_DELACK_MIN``, 40 ms; the timer loses a tie
+with an application write, ``smtpsim.model.tcp.DELACK_TIE_S``), unless data going the
 other way carries it first (every segment sent carries the current ACK and clears the pending
 one). Out-of-order and duplicate data are acknowledged at once (``input``). Linux's quick-ACK
 mode at connection start is not modelled: an SMTP session is interactive, which is exactly
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import simpy
 
+from smtpsim.model.tcp import DELACK_TIE_S
 from smtpsim.simulator.tcp.states import DEAD
 from smtpsim.simulator.tcp.tcb import ControlBlock
 
@@ -39,7 +41,7 @@ class DelayedAck(ControlBlock):
             def fire(_ev: simpy.Event) -> None:
                 self._delack_fire(gen)
 
-            self.env.timeout(self.cfg.delack_s).callbacks.append(fire)
+            self.env.timeout(self.cfg.delack_s + DELACK_TIE_S).callbacks.append(fire)
 
     def _delack_fire(self, gen: int) -> None:
         if gen == self.delack_gen and self.delack_pending and self.state != DEAD:
