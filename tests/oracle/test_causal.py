@@ -153,6 +153,35 @@ def test_per_command_writes_stall_under_nagle(variant: str, extra: float) -> Non
         nodelay, abs=TOL)
 
 
+@pytest.mark.parametrize("nagle", [True, False])
+def test_tls12_client_flight_is_one_segment_per_command(nagle: bool) -> None:
+    """A per-command client (one write per command, Python's smtplib over ssl) still lets
+    OpenSSL write its TLS 1.2 flight, which it buffers and flushes once after the Finished
+    (ssl/statem/statem_clnt.c ``ossl_statem_client_post_work``, ``TLS_ST_CW_FINISHED``):
+    ClientKeyExchange, ChangeCipherSpec and Finished, 126 B, are one segment of 126 + 52 B,
+    leaving when the server's flight has arrived (5 on the 1 s path: STARTTLS 3 -> 4,
+    ClientHello 4 -> 5), Nagle or not; the client's next data (EHLO) only after the
+    server's Finished at 6."""
+    case = with_features(ideal_case("baseline"), writes="per-command", nagle=nagle)
+    s = _session(case)
+    data = [(round(dep, 6), b) for dep, _arr, b in s.up.log if b > HDR and 5 <= dep < 6]
+    assert data == [(5.0, 126 + HDR)]
+
+
+@pytest.mark.parametrize(("variant", "ehlo_leaves"), [("baseline+tls1.3", 6),
+                                                      ("baseline+tls1.3+nodelay", 5)])
+def test_tls13_finished_and_ehlo_are_two_segments(variant: str, ehlo_leaves: int) -> None:
+    """TLS 1.3 (RFC 8446 §2): the client's Finished (80 B) is flushed by the TLS library
+    before ``SSL_do_handshake`` returns, so it leaves alone at 5 (80 + 52 B); EHLO (25 B in
+    a TLS 1.3 record, 47 + 52 B) is the application's next write. Nagle holds it while the
+    small Finished is unacknowledged: until the first ticket, which the server writes when it
+    reads the Finished (5.5), brings the ACK at 6. With TCP_NODELAY it leaves at 5 too, as a
+    second segment."""
+    s = _session(ideal_case(variant))
+    data = [(round(dep, 6), b) for dep, _arr, b in s.up.log if b > HDR and 5 <= dep < 6.5]
+    assert data[:2] == [(5.0, 80 + HDR), (ehlo_leaves, 47 + HDR)]
+
+
 def test_handshake_timers_fire_spuriously_above_one_second() -> None:
     """RTT 1.2 s: the client resends its SYN at 1 s, the server answers that SYN with another
     SYN-ACK and its own timer fires at 0.6 + 1 s, before the ACK arrives at 1.8 s: three
