@@ -28,28 +28,29 @@ at the handshake ACK, or 0 when a SYN with a valid Fast Open cookie carries it):
   the first write leaves at 0 in the SYN.
 * implicit TLS (RFC 8314 §3): ClientHello at W, server flight W+1, client Finished; the
   server writes its banner when it reads that Finished (W+2; with the 0.5-RTT banner,
-  RFC 8446 §2, behind its flight at W+1, and EHLO rides with the Finished); then EHLO +1.
+  RFC 8446 §2, behind its flight at W+1, and EHLO follows the Finished); then EHLO +1.
 * QUICKSTART (draft-fanf-smtp-quickstart-01, -a, -b): the capability list in the greeting;
   QTLS and the ClientHello in one write, no reply in between; basic: the server re-greets
   with the list when it reads the client Finished, QHLO + AUTH + MAIL ... follow it; full:
   with a cached qhlo-id the client sends QTLS + ClientHello at W without waiting for the
-  greeting (cleartext: QHLO <id> + the group at W), and QHLO <id> + the group ride with its
+  greeting (cleartext: QHLO <id> + the group at W), and QHLO <id> + the group follow its
   Finished (after the server Finished with a full TLS 1.2 handshake); with none it sends
   QHLO alone after TLS and waits for the list. A stale id is refused (504 before TLS, 520
   with the new list after it, 503 for each other command of the group, quickstart-b §5), the
   client flushes its cache for that server and sends the group again: one round trip.
 * early pipelining on a cached configuration token (draft-harris-early-pipe): EHLO <token>
-  + STARTTLS at W (cleartext: EHLO <token> + the whole group; implicit TLS: the group rides
-  with the Finished); after TLS, EHLO <token> + AUTH + MAIL ... with the Finished (after the
-  server Finished with a full TLS 1.2 handshake). A stale token is refused like a stale
+  + STARTTLS at W (cleartext: EHLO <token> + the whole group; implicit TLS: the group
+  follows the Finished); after TLS, EHLO <token> + AUTH + MAIL ... behind the Finished (after
+  the server Finished with a full TLS 1.2 handshake). A stale token is refused like a stale
   qhlo-id; after the flush the client learns the new cleartext token from the greeting and
   holds no TLS-context token, so it waits for the EHLO reply after TLS.
 * resumption with a ticket (warm client): no certificate; TLS 1.2 abbreviated handshake
-  (RFC 5246 §7.3 Fig. 2: the server Finished first, the client's data rides with its
+  (RFC 5246 §7.3 Fig. 2: the server Finished first, the client's data follows its
   Finished), TLS 1.3 PSK (RFC 8446 §2.2). With 0-RTT (``early_data``, RFC 8446 §2.3) what
-  would ride with the TLS 1.3 Finished rides with the ClientHello instead and is answered
-  behind the server's flight; that saves a round trip unless Nagle holds the client's next
-  small write for the ACK of its Finished.
+  would follow the TLS 1.3 Finished rides with the ClientHello instead and is answered
+  behind the server's flight; that saves a round trip, with Nagle on as well: the client's
+  next small write then waits for the ACK of its Finished, as EHLO behind the Finished would
+  without 0-RTT data.
 * send-and-save and BURL: the IMAP round trips count when the submission waits for them
   (``save`` "first", or a URL later than the MAIL group; ``smtpsim.oracle.imap``).
 * the client's TLS Finished: the TLS library writes it on its own, and what the client sends
@@ -86,10 +87,13 @@ def _auth_round_trips(f: Features) -> int:
 
 
 def _zero_rtt(f: Features, st: Start) -> tuple[bool, int]:
-    """Whether 0-RTT data carries something (what would ride with the TLS 1.3 Finished), and
-    the round trips that saves on an ideal path: one, unless Nagle holds the client's next
-    (small) write for the ACK of its Finished, which comes with the tickets a round trip later
-    (the saving stays when the early group already drew the final 250)."""
+    """Whether 0-RTT data carries something (what would follow the TLS 1.3 Finished), and
+    the round trips that saves against the table of :func:`_round_trips` (where what follows
+    the Finished leaves with it): one, unless Nagle holds the client's next (small) write for
+    the ACK of its Finished, which comes with the tickets a round trip later (the saving
+    stays when the early group already drew the final 250). Against a Nagle client without
+    0-RTT data, whose write behind the Finished waits the same way
+    (:func:`_finished_hold`), it saves the round trip either way."""
     if not (f.early_data and st.ticket and f.tls == "1.3"):
         return False, 0
     if f.implicit_tls:
@@ -226,9 +230,9 @@ def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
             return greet + 1 + x + 1 + 1 + content
         return greet + 1 + x + (2 if full12 else 1) + 1 + content  # QHLO alone after TLS
     if f.implicit_tls:
-        if f.early_pipelining and st.cached:  # the group rides with the Finished
+        if f.early_pipelining and st.cached:  # the group follows the Finished
             return w + 1 + x + (2 if full12 else 1) + stale + content
-        # the banner behind the flight (EHLO rides with the Finished), or when the Finished
+        # the banner behind the flight (EHLO follows the Finished), or when the Finished
         # is read (then EHLO)
         ehlo = w + 1 + x + (1 if f.banner_half_rtt else 2)
         return ehlo + _auth_round_trips(f) + envelope

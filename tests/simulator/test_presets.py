@@ -3,9 +3,9 @@
 * streamlined, warm (cookie, token cached): the SYN carries the ClientHello (TFO); the
   server's TLS 1.3 flight arrives at 1; the client's Finished goes alone at 1 and EHLO
   <token> + AUTH PLAIN + MAIL + RCPT + BDAT LAST and the chunk follow it at once (the preset
-  sets TCP_NODELAY); 250 at 2. A later message on the kept session: 1. Cold: ClientHello 1, flight 2, banner 3 (RFC 8314 §3: after the handshake,
-  which the TLS 1.3 server completes when the client's Finished arrives, RFC 8446 §2), EHLO
-  4, the group with BDAT 5.
+  sets TCP_NODELAY); 250 at 2. A later message on the kept session: 1. Cold: ClientHello 1,
+  flight 2, banner 3 (RFC 8314 §3: after the handshake, which the TLS 1.3 server completes
+  when the client's Finished arrives, RFC 8446 §2), EHLO 4, the group with BDAT 5.
 * streamlined-2006, warm: QTLS + ClientHello (with its session ticket) in the SYN (T/TCP);
   greeting and the abbreviated handshake's server Finished at 1; the client's Finished, then
   QHLO <id> + AUTH + MAIL + RCPT + BDAT + chunk as the next write, at once (TCP_NODELAY);

@@ -158,7 +158,7 @@ def _finished(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
 
 
 def _early_data(s: Script, h: _Handshake) -> None:
-    """TLS 1.3 0-RTT (RFC 8446 §2.3), with a ticket: what would ride with the Finished
+    """TLS 1.3 0-RTT (RFC 8446 §2.3), with a ticket: what would follow the Finished
     rides with the ClientHello instead, as early data in the same write; the server answers
     it right behind its flight, after its banner (implicit TLS: the banner leaves behind the
     flight, as 0.5-RTT data). The client's TLS layer writes its Finished, alone,

@@ -183,9 +183,9 @@ def test_tls12_client_flight_is_one_segment_also_per_command(delack: float) -> N
     ``ossl_statem_client_post_work``, ``TLS_ST_CW_FINISHED``: ``statem_flush``). On the
     ideal 1 s path the server's flight arrives at 5 (STARTTLS 3 -> 4, ClientHello 4 -> 5):
     one segment of 126 B (178 B with headers) leaves at 5 and no other data until the
-    server's Finished brings its ACK at 6 (only pure ACKs of the flight), so no segment is held by Nagle and the delayed-ACK
-    timer (40 ms Linux, 200 ms Windows) plays no part: the TLS phase costs what it costs with
-    coalesced writes."""
+    server's Finished brings its ACK at 6 (only pure ACKs of the flight), so no segment is
+    held by Nagle and the delayed-ACK timer (40 ms Linux, 200 ms Windows) plays no part: the
+    TLS phase costs what it costs with coalesced writes."""
     tcp = TcpConfig(delack_s=delack)
     coalesced = ideal_case("baseline", client_tcp=tcp, server_tcp=tcp)
     per_command = with_features(coalesced, writes="per-command", nagle=True)
