@@ -17,6 +17,7 @@ from cases import ideal_case, with_features
 
 from smtpsim.model import (
     Case,
+    PathConfig,
     ServerTiming,
     TcpConfig,
     text,
@@ -25,7 +26,11 @@ from smtpsim.oracle import (
     oracle,
     slow_start_rounds,
 )
+from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.connection import Connection
+from smtpsim.oracle.records import Part, Rec
 from smtpsim.oracle.session import Session
+from smtpsim.oracle.wire import Link
 from smtpsim.simulator.run import run_session
 
 MSS = TcpConfig().mss  # 1448
@@ -180,6 +185,35 @@ def test_tls13_finished_and_ehlo_are_two_segments(variant: str, ehlo_leaves: int
     s = _session(ideal_case(variant))
     data = [(round(dep, 6), b) for dep, _arr, b in s.up.log if b > HDR and 5 <= dep < 6.5]
     assert data[:2] == [(5.0, 80 + HDR), (ehlo_leaves, 47 + HDR)]
+
+
+@pytest.mark.parametrize("close", [False, True])
+def test_the_segment_before_a_fin_is_not_held_by_nagle(close: bool) -> None:
+    """A server with Nagle on (``Server.nagle``) on an open connection, RTT 1 s: a 100 B
+    record at 0 leaves at once; a 50 B record written at 0.1 finds that small segment
+    unacknowledged, so Nagle (Minshall) holds it until the client's ACK, which the client,
+    with nothing to send, delays: sent at 0.5 + 40 ms, at the server at 1.04. But when the
+    server closes right after that write, Linux's ``tcp_send_fin`` tacks the FIN onto the
+    last queued segment and ``tcp_nagle_test`` lets a segment with a FIN go: it leaves at
+    0.1. (Found by the property that draws server Nagle settings: the oracle held the 221
+    before a server's FIN, the simulator did not.)"""
+    ag = Agenda()
+    path = PathConfig.symmetric_rtt(1.0, 1e12, 1e12)
+    conn = Connection(ag, Link(ag, path.up), Link(ag, path.down), TcpConfig(), TcpConfig(),
+                      False, True)
+    conn.established()
+    server = conn.server
+
+    def second() -> None:
+        server.write(0.1, [Part([Rec(50, "221")])], 16384)
+        if close:
+            server.close(0.1)
+
+    server.write(0.0, [Part([Rec(100, "250")])], 16384)
+    ag.at(0.1, second)
+    ag.run()
+    data = [round(dep, 6) for dep, _arr, b in conn.down.log if b > HDR]
+    assert data == [0.0, 0.1 if close else 1.04]
 
 
 def test_handshake_timers_fire_spuriously_above_one_second() -> None:

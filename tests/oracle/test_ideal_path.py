@@ -29,6 +29,7 @@ from smtpsim.oracle import (
     oracle,
     round_trips,
 )
+from smtpsim.simulator.run import run_session
 
 MSS = TcpConfig().mss  # 1448
 DELACK = TcpConfig().delack_s  # 40 ms, Linux TCP_DELACK_MIN
@@ -288,6 +289,25 @@ def test_tls13_tickets_carry_the_ack_of_the_finished(tickets: int, accept: int,
     f = case.client.features
     assert round_trips(f, 1) == accept
     assert delayed_acks(f, 1, tickets=tickets) == delayed
+
+
+def test_a_tls13_server_without_tickets_leaves_nothing_to_resume() -> None:
+    """``baseline+tls1.3+resumption``, the server sends no NewSessionTicket (``tickets_13``
+    0; RFC 8446 §4.6.1 lets it): the earlier connection left the warm client no ticket, so
+    its ClientHello offers none (RFC 8446 §4.2.11) and the server sends its whole flight, as
+    to a cold client. With no ticket to carry it, the ACK of the client's Finished (5.5 at
+    the server) waits for the delayed-ACK timer, so EHLO leaves at 6 + 40 ms: 250 at
+    10 + 40 ms, warm as cold, in the oracle and the simulator alike."""
+    tls = replace(NO_CPU, tickets_13=0)
+    cold = ideal_case("baseline+tls1.3+resumption", tls=tls)
+    warm = ideal_case("baseline+tls1.3+resumption", tls=tls, state="warm")
+    for case in (cold, warm):
+        result = oracle(case)
+        assert result.accept_s == pytest.approx(10 + DELACK, abs=TOL)
+        record, _ = run_session(case, seed=1)
+        assert not record.ticket_offered and not record.tls_resumed
+        assert record.accept_s == pytest.approx(10 + DELACK, abs=TOL)
+    assert oracle(warm).bytes_down == oracle(cold).bytes_down
 
 
 def test_a_kept_session_has_no_quit_and_no_close() -> None:
