@@ -13,10 +13,11 @@ import math
 from dataclasses import replace
 
 import pytest
-from cases import ideal_case, with_features
+from cases import NO_CPU, ideal_case, with_features
 
 from smtpsim.model import (
     Case,
+    LinkConfig,
     PathConfig,
     ServerTiming,
     TcpConfig,
@@ -214,6 +215,29 @@ def test_the_segment_before_a_fin_is_not_held_by_nagle(close: bool) -> None:
     ag.run()
     data = [round(dep, 6) for dep, _arr, b in conn.down.log if b > HDR]
     assert data == [0.0, 0.1 if close else 1.04]
+
+
+def test_the_finished_does_not_wait_for_a_half_rtt_banner_in_a_later_segment() -> None:
+    """Implicit TLS 1.3 with the 0.5-RTT banner (RFC 8446 §2), a 1400 B server flight, RTT
+    0.8 s (below the 1 s SYN timer), the downlink at 96 kbit/s, no CPU: the server writes
+    its flight and the banner (``banner`` B in a TLS record) as one write when the
+    ClientHello arrives (1.2 + the 60 B SYN-ACK's 5 ms on the downlink), two segments:
+    1448 B, which ends the flight, and the rest. The client's TLS library answers the flight when it has it, at the first
+    segment's arrival (its 1500 B take 0.125 s): that is when the Finished is written
+    (``tls_s``), not when the banner's segment has followed it (``greeting_s``, its
+    serialization later). (Found by the property that draws server flights: the oracle
+    waited for the banner.)"""
+    bw = 96_000.0
+    tls = replace(NO_CPU, server_flight=1400)
+    case = ideal_case("pipelining+implicit-tls+tls1.3+banner-0.5rtt", tls=tls,
+                      path=PathConfig(LinkConfig(0.4, 1e12), LinkConfig(0.4, bw)))
+    banner = text.line_bytes(text.reply_line(220, text.GREETING)) + 22
+    hello_arrives = 0.4 + 60 * 8 / bw + 0.4 + 0.4  # SYN, SYN-ACK, ACK + ClientHello
+    flight = hello_arrives + (MSS + HDR) * 8 / bw + 0.4
+    greeting = flight + (1400 + banner - MSS + HDR) * 8 / bw
+    for result in (oracle(case), run_session(case, seed=1)[0]):
+        assert result.tls_s == pytest.approx(flight, abs=TOL)
+        assert result.greeting_s == pytest.approx(greeting, abs=TOL)
 
 
 def test_handshake_timers_fire_spuriously_above_one_second() -> None:
