@@ -222,11 +222,11 @@ def test_the_finished_does_not_wait_for_a_half_rtt_banner_in_a_later_segment() -
     0.8 s (below the 1 s SYN timer), the downlink at 96 kbit/s, no CPU: the server writes
     its flight and the banner (``banner`` B in a TLS record) as one write when the
     ClientHello arrives (1.2 + the 60 B SYN-ACK's 5 ms on the downlink), two segments:
-    1448 B, which ends the flight, and the rest. The client's TLS library answers the flight when it has it, at the first
-    segment's arrival (its 1500 B take 0.125 s): that is when the Finished is written
-    (``tls_s``), not when the banner's segment has followed it (``greeting_s``, its
-    serialization later). (Found by the property that draws server flights: the oracle
-    waited for the banner.)"""
+    1448 B, which ends the flight, and the rest. The client's TLS library answers the
+    flight when it has it, at the first segment's arrival (its 1500 B take 0.125 s): that
+    is when the Finished is written (``tls_s``), not when the banner's segment has followed
+    it (``greeting_s``, its serialization later). (Found by the property that draws server
+    flights: the oracle waited for the banner.)"""
     bw = 96_000.0
     tls = replace(NO_CPU, server_flight=1400)
     case = ideal_case("pipelining+implicit-tls+tls1.3+banner-0.5rtt", tls=tls,
