@@ -30,6 +30,7 @@ lossy paths.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -45,6 +46,7 @@ from smtpsim.model import (
     TcpConfig,
     TlsConfig,
     Workload,
+    updated,
 )
 from smtpsim.scenarios.errors import VariantError
 from smtpsim.scenarios.variants import PRESETS, parse_variant
@@ -204,3 +206,16 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
         server=Server(server, timing, tls, tcp, burl_pooled=pooled, config_changed=changed),
         workload=Workload(draw(sizes), draw(st.integers(1, 50))),
     )
+
+
+@st.composite
+def tls_parameter_cases(draw: st.DrawFn) -> Case:
+    """A lossless case (TLS 1.2 or 1.3, any start) whose server sends 0, 1 or 2 TLS 1.3
+    session tickets (``TlsConfig.tickets_13``; OpenSSL's default is 2, one write each), a
+    first flight of 1 to 5 segments (``server_flight``: a short chain or a long one, below or
+    above IW 3) and keeps Nagle on or off (``Server.nagle``): the parameters that decide when
+    the ACK of the client's Finished comes and what the server holds behind its tickets."""
+    case = draw(lossless_cases(variant=st.one_of(presets, token_variants())))
+    tls = replace(case.server.tls, tickets_13=draw(st.integers(0, 2)),
+                  server_flight=draw(st.integers(1000, 7000)))
+    return updated(case, server={"tls": tls, "nagle": draw(st.booleans())})

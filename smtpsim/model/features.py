@@ -33,8 +33,10 @@ class Features:
       (RFC 4954 §4 allows it for one-round-trip mechanisms) instead of waiting for 235.
     * ``writes`` "coalesced": everything sent together is one write() (what RFC 2920 §3.1
       expects); "per-command": one write per command and per TLS record, as Python's
-      smtplib over ssl does.
-    * ``nagle`` the client's Nagle setting (False is TCP_NODELAY).
+      smtplib over ssl does. Either way the TLS library writes each handshake flight as one
+      write and the client's Finished as a write of its own, before any application data.
+    * ``nagle`` the client's Nagle setting (False is TCP_NODELAY). With Nagle, what the
+      client writes right behind its TLS Finished waits for the Finished's ACK.
     * ``quit`` "wait": send QUIT after the 250 and wait for 221 before telling the user;
       "pipelined": QUIT goes in the same write as the end of data (RFC 2920 §3.1: the
       content may begin a group that QUIT ends), 250 and 221 come back together;

@@ -22,14 +22,17 @@ class TlsConfig:
       4 KB, more than an initial window of 3 segments (3 x 1448 B), so under IW 3 it costs a
       second flight as it really does.
     * ``client_finished_12`` 126 B: ClientKeyExchange (ECDHE P-256, 70 B) + ChangeCipherSpec
-      (6 B) + Finished (45 B encrypted) + headers, TLS 1.2 (RFC 5246 §7.3).
+      (6 B) + Finished (45 B encrypted) + headers, TLS 1.2 (RFC 5246 §7.3), one write
+      (OpenSSL buffers the flight and flushes it after the Finished).
     * ``server_finished_12`` 251 B: NewSessionTicket (about 200 B with a 160 B ticket,
       RFC 5077 §3.3; servers issue one by default, Postfix ``tls_session_ticket_cipher``) +
       ChangeCipherSpec (6 B) + Finished (45 B), TLS 1.2.
     * ``client_finished_13`` 80 B: (middlebox-compat ChangeCipherSpec 6 B) + Finished
       (74 B encrypted record), TLS 1.3 (RFC 8446 §2, §D.4).
     * ``tickets_13`` 2 NewSessionTicket records of ``ticket_bytes`` 255 B each, sent by the
-      server after the client's Finished (OpenSSL's default, ``SSL_CTX_set_num_tickets``).
+      server after the client's Finished (OpenSSL's default, ``SSL_CTX_set_num_tickets``;
+      0 for none), each its own write (OpenSSL flushes after each ticket). The first carries
+      the ACK of the client's Finished, which a Nagle client's next command waits for.
     * ``record_overhead_12`` 29 B per record (5 header + 8 explicit nonce + 16 GCM tag,
       RFC 5288); ``record_overhead_13`` 22 B (5 header + 1 content type + 16 tag, RFC 8446
       §5.2); ``max_record`` 16384 B of plaintext per record (RFC 8446 §5.1).

@@ -20,7 +20,8 @@ Two derivations of the same latencies:
 
 * the closed forms (``closed_form``): on an ideal path every wait of the client is one round
   trip, so the latency is a count of round trips (:func:`round_trips`,
-  :func:`client_waits`, :func:`url_race`, :func:`slow_start_rounds`);
+  :func:`client_waits`, :func:`slow_start_rounds`), plus the delayed-ACK
+  timers a Nagle-held write waits for (:func:`delayed_acks`);
 * the causal computation (:func:`oracle`): on a real path each step costs the times of the
   packets that carry it, evaluated exactly as max-plus recurrences on a time-ordered agenda.
 
@@ -38,7 +39,12 @@ Where each part of the computation is stated:
   the oracle and its result (``result``); ``domain`` what lies outside the closed form.
 """
 
-from smtpsim.oracle.closed_form import client_waits, round_trips, slow_start_rounds, url_race
+from smtpsim.oracle.closed_form import (
+    client_waits,
+    delayed_acks,
+    round_trips,
+    slow_start_rounds,
+)
 from smtpsim.oracle.domain import KeepAliveNotModelled, SmtpTimeoutPossible, WarmStateUnknown
 from smtpsim.oracle.result import OracleResult
 from smtpsim.oracle.run import oracle
@@ -49,8 +55,8 @@ __all__ = [
     "SmtpTimeoutPossible",
     "WarmStateUnknown",
     "client_waits",
+    "delayed_acks",
     "oracle",
     "round_trips",
     "slow_start_rounds",
-    "url_race",
 ]

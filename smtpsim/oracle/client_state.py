@@ -77,12 +77,17 @@ def alive(case: Case, earlier: Callable[[Case], OracleResult]) -> Alive:
     within ``gap + D -/+ mail`` (``D`` its duration, ``SLOWER`` times more when a spurious
     timeout may have slowed it, and the server's idle timeout more when the session was kept).
     :class:`WarmStateUnknown` when that interval straddles a lifetime: what the client holds
-    is then not known."""
+    is then not known. A TLS 1.3 server that sends no ticket (``TlsConfig.tickets_13`` 0)
+    leaves the client none."""
     f = case.client.features
-    wanted = (f.resumption and f.tls is not None, f.fast_open in ("tfo", "ttcp"),
+    # a TLS 1.3 server that sends no NewSessionTicket (RFC 8446 §4.6.1: it "MAY" send one;
+    # ``tickets_13`` 0) leaves nothing to resume; a TLS 1.2 one sends its ticket in its
+    # Finished flight
+    issued = not (f.tls == "1.3" and case.server.tls.tickets_13 == 0)
+    wanted = (f.resumption and f.tls is not None and issued, f.fast_open in ("tfo", "ttcp"),
               f.caches_capabilities)
     if case.client.state != "warm" or not any(wanted):
-        return ALL_ALIVE
+        return issued, True, True
     before = earlier(updated(case, client={"state": "cold"}, server={"config_changed": False}))
     d = before.accept_s if math.isnan(before.close_s) else before.close_s
     gap = case.workload.gap_s
@@ -102,4 +107,4 @@ def alive(case: Case, earlier: Callable[[Case], OracleResult]) -> Alive:
             raise WarmStateUnknown(
                 f"closed form: the earlier connection lasted about as long as a cached item"
                 f" lives ({lo:.0f}-{hi:.0f} s for {max_age:.0f} s)")
-    return out[0], out[1], out[2]
+    return out[0] and issued, out[1], out[2]

@@ -5,8 +5,9 @@ so ``accept = round_trips(features, R) x RTT`` (:func:`round_trips`). With START
 
     connect 1 + greeting 1 + EHLO 1                                RFC 793 §3.4, RFC 5321 §3.1
     + STARTTLS 1 + TLS handshake (1.2: 2; 1.3 or 1.2 resumed: 1)   RFC 3207 §4.2, RFC 5246 §7.3,
-      + EHLO again 1 (1.3 and 1.2 resumed: EHLO rides with the      RFC 8446 §2, RFC 5077 §3.1
-      client Finished, its reply still costs the round trip)
+      + EHLO again 1 (1.3 and 1.2 resumed: EHLO is written right    RFC 8446 §2, RFC 5077 §3.1
+      behind the client Finished, its reply still costs the round
+      trip; with Nagle 1 more, EHLO waiting for the Finished's ACK)
     + AUTH waited for (PLAIN 1, LOGIN 3, SCRAM 3; PLAIN pipelined 0) RFC 4954 §4
     + envelope: PIPELINING 1 (the group ends with DATA or BDAT),   RFC 2920 §3.1, RFC 3030 §2
       lock-step 1 + R + 1
@@ -27,30 +28,38 @@ at the handshake ACK, or 0 when a SYN with a valid Fast Open cookie carries it):
   the first write leaves at 0 in the SYN.
 * implicit TLS (RFC 8314 §3): ClientHello at W, server flight W+1, client Finished; the
   server writes its banner when it reads that Finished (W+2; with the 0.5-RTT banner,
-  RFC 8446 §2, behind its flight at W+1, and EHLO rides with the Finished); then EHLO +1.
+  RFC 8446 §2, behind its flight at W+1, and EHLO follows the Finished); then EHLO +1.
 * QUICKSTART (draft-fanf-smtp-quickstart-01, -a, -b): the capability list in the greeting;
   QTLS and the ClientHello in one write, no reply in between; basic: the server re-greets
   with the list when it reads the client Finished, QHLO + AUTH + MAIL ... follow it; full:
   with a cached qhlo-id the client sends QTLS + ClientHello at W without waiting for the
-  greeting (cleartext: QHLO <id> + the group at W), and QHLO <id> + the group ride with its
+  greeting (cleartext: QHLO <id> + the group at W), and QHLO <id> + the group follow its
   Finished (after the server Finished with a full TLS 1.2 handshake); with none it sends
   QHLO alone after TLS and waits for the list. A stale id is refused (504 before TLS, 520
   with the new list after it, 503 for each other command of the group, quickstart-b §5), the
   client flushes its cache for that server and sends the group again: one round trip.
 * early pipelining on a cached configuration token (draft-harris-early-pipe): EHLO <token>
-  + STARTTLS at W (cleartext: EHLO <token> + the whole group; implicit TLS: the group rides
-  with the Finished); after TLS, EHLO <token> + AUTH + MAIL ... with the Finished (after the
-  server Finished with a full TLS 1.2 handshake). A stale token is refused like a stale
+  + STARTTLS at W (cleartext: EHLO <token> + the whole group; implicit TLS: the group
+  follows the Finished); after TLS, EHLO <token> + AUTH + MAIL ... behind the Finished (after
+  the server Finished with a full TLS 1.2 handshake). A stale token is refused like a stale
   qhlo-id; after the flush the client learns the new cleartext token from the greeting and
   holds no TLS-context token, so it waits for the EHLO reply after TLS.
 * resumption with a ticket (warm client): no certificate; TLS 1.2 abbreviated handshake
-  (RFC 5246 §7.3 Fig. 2: the server Finished first, the client's data rides with its
+  (RFC 5246 §7.3 Fig. 2: the server Finished first, the client's data follows its
   Finished), TLS 1.3 PSK (RFC 8446 §2.2). With 0-RTT (``early_data``, RFC 8446 §2.3) what
-  would ride with the TLS 1.3 Finished rides with the ClientHello instead and is answered
-  behind the server's flight; that saves a round trip unless Nagle holds the client's next
-  small write for the ACK of its Finished.
+  would follow the TLS 1.3 Finished rides with the ClientHello instead and is answered
+  behind the server's flight; that saves a round trip, with Nagle on as well: the client's
+  next small write then waits for the ACK of its Finished, as EHLO behind the Finished would
+  without 0-RTT data.
 * send-and-save and BURL: the IMAP round trips count when the submission waits for them
   (``save`` "first", or a URL later than the MAIL group; ``smtpsim.oracle.imap``).
+* the client's TLS Finished: the TLS library writes it on its own, and what the client sends
+  right behind it (EHLO, or a group on a cached token or qhlo-id) is the application's next
+  write; with Nagle on, that small write waits for the ACK of the small Finished (Linux's
+  Minshall variant), one round trip more, the ACK riding on the first TLS 1.3 ticket or the
+  implicit-TLS banner the server writes when it reads the Finished, or else on its delayed
+  ACK (:func:`delayed_acks`: after a resumed TLS 1.2 handshake, or without tickets, the
+  latency is ``round_trips`` RTTs plus one ``delack_s``). With TCP_NODELAY it leaves at once.
 
 On a real path each of those steps costs, instead of exactly one RTT, the times of the packets
 that carry it: that is what ``smtpsim.oracle.oracle`` computes, and on an ideal path it agrees
@@ -65,7 +74,7 @@ from dataclasses import replace
 from smtpsim.model import Features
 from smtpsim.oracle.client_state import ALL_ALIVE, Alive, Start, start
 
-__all__ = ["client_waits", "round_trips", "slow_start_rounds", "url_race"]
+__all__ = ["client_waits", "delayed_acks", "round_trips", "slow_start_rounds"]
 
 
 def _auth_round_trips(f: Features) -> int:
@@ -78,10 +87,13 @@ def _auth_round_trips(f: Features) -> int:
 
 
 def _zero_rtt(f: Features, st: Start) -> tuple[bool, int]:
-    """Whether 0-RTT data carries something (what would ride with the TLS 1.3 Finished), and
-    the round trips that saves on an ideal path: one, unless Nagle holds the client's next
-    (small) write for the ACK of its Finished, which comes with the tickets a round trip later
-    (the saving stays when the early group already drew the final 250)."""
+    """Whether 0-RTT data carries something (what would follow the TLS 1.3 Finished), and
+    the round trips that saves against the table of :func:`_round_trips` (where what follows
+    the Finished leaves with it): one, unless Nagle holds the client's next (small) write for
+    the ACK of its Finished, which comes with the tickets a round trip later (the saving
+    stays when the early group already drew the final 250). Against a Nagle client without
+    0-RTT data, whose write behind the Finished waits the same way
+    (:func:`_finished_hold`), it saves the round trip either way."""
     if not (f.early_data and st.ticket and f.tls == "1.3"):
         return False, 0
     if f.implicit_tls:
@@ -99,19 +111,43 @@ def _zero_rtt(f: Features, st: Start) -> tuple[bool, int]:
     return True, 0
 
 
+def _finished_hold(f: Features, st: Start) -> bool:
+    """Whether Nagle holds what the client writes right after its TLS Finished: a round trip.
+
+    The TLS library writes the Finished as a write of its own and returns before the
+    application writes (OpenSSL ``ossl_statem_client_post_work`` flushes after
+    ``TLS_ST_CW_FINISHED``, then ``tls_finish_handshake``); the application's next write
+    (EHLO, or the group on a cached token or qhlo-id) is small, so with Nagle on (Linux's
+    Minshall variant) it waits for the ACK of the small Finished, which comes with what the
+    server writes when it reads the Finished, a round trip later: the first TLS 1.3 ticket,
+    the implicit-TLS banner, or else its delayed ACK (:func:`delayed_acks`). After a full
+    TLS 1.2 handshake nothing follows the Finished (the client waits for the server's, which
+    carries the ACK); 0-RTT data is :func:`_zero_rtt`'s."""
+    if f.tls is None or not f.nagle or (f.tls == "1.2" and not st.ticket):
+        return False
+    if _zero_rtt(f, st)[0]:
+        return False
+    if f.implicit_tls:  # the group on a token, or EHLO after a 0.5-RTT banner
+        return (f.early_pipelining and st.cached) or f.banner_half_rtt
+    if f.quickstart is not None:  # the group on a qhlo-id, or the full profile's QHLO
+        return st.cached or f.quickstart == "full"
+    return True  # EHLO, or the group on a configuration token
+
+
 def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
                 mss: int = 1448, state: str = "cold", config_changed: bool = False,
                 alive: Alive = ALL_ALIVE) -> int:
     """Latency of an accepted message in RTTs on an ideal path (see the module docstring),
-    for coalesced writes and a body that fits in the client's window (and, with 0-RTT data
-    and Nagle, in one segment). ``iw``/``flight``/``mss`` decide whether the server's TLS
-    flight needs a second slow-start round (RFC 5681 §3.1: the segments beyond IW leave when
-    the first ACK returns); ``state``, ``config_changed`` and ``alive`` (ticket, cookie,
-    tokens still cached) what the client holds. Send-and-save and BURL: the IMAP round trips
-    when the submission waits for them (``save`` "first", or a URL later than the MAIL
-    group), the data-centre fetch excluded."""
+    for coalesced writes and a body that fits in the client's window (and, with Nagle, what
+    follows the TLS Finished or rides as 0-RTT data in one segment), plus
+    :func:`delayed_acks` delayed-ACK timers. ``iw``/``flight``/``mss`` decide whether the
+    server's TLS flight needs a second slow-start round (RFC 5681 §3.1: the segments beyond
+    IW leave when the first ACK returns); ``state``, ``config_changed`` and ``alive``
+    (ticket, cookie, tokens still cached) what the client holds. Send-and-save and BURL: the
+    IMAP round trips when the submission waits for them (``save`` "first", or a URL later
+    than the MAIL group), the data-centre fetch excluded."""
     st = start(f, state, config_changed, alive)
-    n = _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
+    n = _smtp_round_trips(f, recipients, st, iw, flight, mss)
     if f.save is None:
         return n
     done, k = _imap_rounds(f, recipients, st)
@@ -125,8 +161,69 @@ def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 460
 #: When a cold IMAP session may authenticate, in RTTs from its SYN (``Features.imap_tls``):
 #: implicit TLS: SYN-ACK 1, server flight 2, the greeting 3 (written when the server reads
 #: the client Finished); cleartext: the greeting 2 (written at the accept, 1.5); STARTTLS:
-#: greeting 2, STARTTLS's OK 3, flight 4, CAPABILITY's answer 5 (sent with the Finished).
+#: greeting 2, STARTTLS's OK 3, flight 4, CAPABILITY's answer 5 (CAPABILITY right after the
+#: Finished with TCP_NODELAY; with Nagle it waits for the Finished's ACK, which the IMAP
+#: server, sending no ticket, delays: 6 and a delayed-ACK timer, ``_imap_ready``).
 IMAP_READY = {"implicit": 3, "starttls": 5, "plain": 2}
+
+
+def _imap_ready(f: Features) -> int:
+    """``IMAP_READY`` for the client's features (Nagle's hold after the STARTTLS Finished)."""
+    return IMAP_READY[f.imap_tls] + (1 if f.imap_tls == "starttls" and f.nagle else 0)
+
+
+def delayed_acks(f: Features, recipients: int, *, tickets: int = 2, iw: int = 10,
+                 flight: int = 4600, mss: int = 1448, state: str = "cold",
+                 config_changed: bool = False, alive: Alive = ALL_ALIVE) -> int:
+    """How many delayed-ACK timers (``TcpConfig.delack_s``, RFC 1122 §4.2.3.2) the final 250
+    waits for on an ideal path, beyond :func:`round_trips`: one when Nagle holds what follows
+    the client's TLS Finished (:func:`_finished_hold`) and the server writes nothing when it
+    reads that Finished, so that its ACK waits for the timer: after a resumed TLS 1.2
+    handshake (RFC 5246 §7.3 Fig. 2: the server's Finished came first) or a TLS 1.3 server
+    that sends no ticket (``tickets``: ``TlsConfig.tickets_13``), unless the implicit-TLS
+    banner follows the Finished. With BURL a group that waits for a URL coming after that
+    ACK is not held. The IMAP side has the same stall with ``imap-starttls`` and Nagle
+    (``IMAP_READY``): CAPABILITY after the Finished waits for its ACK, which the IMAP server,
+    sending no ticket, delays; it counts where the IMAP side sets the pace (``save``
+    "first", or BURL's URL later than the MAIL group)."""
+    st = start(f, state, config_changed, alive)
+    smtp = _smtp_delayed_ack(f, st, tickets)
+    imap = 1 if (f.save is not None and f.imap_cold and f.imap_tls == "starttls"
+                 and f.nagle) else 0
+    if f.save is None or not (imap or smtp):
+        return smtp
+    if f.save == "first":
+        return smtp + imap
+    if not f.burl:
+        return smtp
+    n = _smtp_round_trips(f, recipients, st, iw, flight, mss)
+    done, k = _imap_rounds(f, recipients, st)
+    group_rides = st.cached and not (f.early_pipelining and not f.implicit_tls and st.stale)
+    if group_rides and done > n - k:  # the URL, and the group's write, come after the ACK
+        smtp = 0
+    if done < n - k:  # the SMTP side sets the pace
+        imap = 0
+    return max(smtp, imap)
+
+
+def _smtp_delayed_ack(f: Features, st: Start, tickets: int) -> int:
+    """One when Nagle holds what follows the client's TLS Finished and nothing the server
+    writes when it reads that Finished carries the ACK (see :func:`delayed_acks`)."""
+    if not _finished_hold(f, st):
+        return 0
+    if f.implicit_tls and not f.banner_half_rtt:  # the banner carries the ACK
+        return 0
+    if f.tls == "1.3" and tickets > 0:  # the first ticket carries it
+        return 0
+    return 1
+
+
+def _smtp_round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
+                      mss: int) -> int:
+    """The SMTP session's round trips: the table, less what 0-RTT data saves, plus the round
+    trip Nagle holds what follows the TLS Finished."""
+    return (_round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
+            + _finished_hold(f, st))
 
 
 def _imap_rounds(f: Features, recipients: int, st: Start) -> tuple[int, int]:
@@ -138,32 +235,13 @@ def _imap_rounds(f: Features, recipients: int, st: Start) -> tuple[int, int]:
     is not a client round trip."""
     cold = 0
     if f.imap_cold:
-        cold = IMAP_READY[f.imap_tls] + (0 if f.imap_pipelined and f.literal_plus else 1)
+        cold = _imap_ready(f) + (0 if f.imap_pipelined and f.literal_plus else 1)
     saved = cold + (1 if f.literal_plus else 2)
     done = saved + 1 if f.burl else saved
     k = 1 if f.pipelining else recipients + 2
     if st.stale and (f.quickstart is not None or f.implicit_tls or f.tls is None):
         k += 1  # the first group (speculative, with MAIL) is refused and sent again
     return done, k
-
-
-def url_race(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
-             mss: int = 1448, state: str = "cold", config_changed: bool = False,
-             alive: Alive = ALL_ALIVE) -> bool:
-    """Whether, on an ideal path, BURL's URL is due in the very round trip in which the MAIL
-    group would ride with the client's TLS Finished (a cached token or qhlo-id, TLS 1.3 or an
-    abbreviated TLS 1.2 handshake). The URL and the server's flight then arrive in the same
-    instant and their order is a matter of nanoseconds of serialization; if the flight wins,
-    the Finished goes alone and Nagle may hold the group for its ACK (``Step.split``), so
-    ``round_trips`` does not hold."""
-    st = start(f, state, config_changed, alive)
-    full12 = f.tls == "1.2" and not st.ticket
-    rides = f.tls is not None and st.cached and not full12 and f.caches_capabilities
-    if not (f.burl and f.save == "parallel" and rides):
-        return False
-    n = _round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
-    done, k = _imap_rounds(f, recipients, st)
-    return n - k == done
 
 
 def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
@@ -189,9 +267,9 @@ def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
             return greet + 1 + x + 1 + 1 + content
         return greet + 1 + x + (2 if full12 else 1) + 1 + content  # QHLO alone after TLS
     if f.implicit_tls:
-        if f.early_pipelining and st.cached:  # the group rides with the Finished
+        if f.early_pipelining and st.cached:  # the group follows the Finished
             return w + 1 + x + (2 if full12 else 1) + stale + content
-        # the banner behind the flight (EHLO rides with the Finished), or when the Finished
+        # the banner behind the flight (EHLO follows the Finished), or when the Finished
         # is read (then EHLO)
         ehlo = w + 1 + x + (1 if f.banner_half_rtt else 2)
         return ehlo + _auth_round_trips(f) + envelope
@@ -223,6 +301,7 @@ def client_waits(f: Features, recipients: int, *, state: str = "cold",
     rides, saving = _zero_rtt(f, st)
     if rides and not saving:  # the early answers came a round trip before Nagle let go
         n -= 1
+    n -= _finished_hold(f, st)  # Nagle held a write: no wait of the client's
     if f.quit_in_group and (f.chunking or f.burl) and st.cached and not st.stale:
         n += 1  # the final 250 came in a speculative group, which carries no QUIT
     if st.early and not st.syn_connect and not (f.implicit_tls or st.cached):

@@ -123,9 +123,10 @@ def connect_steps(tls: TlsConfig, mode: ImapTls) -> tuple[list[Step], int]:
       greeting (RFC 3501 §7.1.1) written when the Finished is read (no tickets).
     * "plain": the greeting, written when the server accepts (``greeting``).
     * "starttls": the cleartext greeting, STARTTLS and its OK (RFC 3501 §6.2.1: nothing
-      else may be sent before the handshake is over), the handshake as above, CAPABILITY in
-      the write of the client Finished and its answer waited for (§6.2.1: cached
-      capabilities discarded, CAPABILITY re-issued)."""
+      else may be sent before the handshake is over), the handshake as above, CAPABILITY the
+      write after the client Finished (the TLS library writes the Finished alone: with Nagle
+      CAPABILITY waits for its ACK, which the server, sending no ticket, delays) and its
+      answer waited for (§6.2.1: cached capabilities discarded, CAPABILITY re-issued)."""
     oh = tls.record_overhead_13
     hello = Rec(tls.client_hello, "ClientHello", tls.server_cpu_s,
                 writes=((Part([Rec(tls.server_flight, "server flight")]),),))
@@ -147,7 +148,7 @@ def connect_steps(tls: TlsConfig, mode: ImapTls) -> tuple[list[Step], int]:
     cmd = text.imap_capability(cap)
     answer = _lines(text.imap_capability_answer(cap), "capabilities", oh)
     capability = Rec(text.line_bytes(cmd), cmd, writes=((answer,),))
-    steps.append(Step([[Part([fin]), Part([capability], oh)]], 1, delay=tls.client_cpu_s))
+    steps.append(Step([[Part([fin])], [Part([capability], oh)]], 1, delay=tls.client_cpu_s))
     return steps, 2
 
 

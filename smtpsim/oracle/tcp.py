@@ -17,7 +17,9 @@ them and Linux implements them.
   SYN-ACK by the ACK; none after a retransmitted one, the RTO then 3 s, RFC 6298 §5.7), with
   Linux's floor ``SRTT + max(4 RTTVAR, rto_min)``.
 * Nagle as Linux does it (RFC 896, Minshall's variant): a sub-MSS segment waits while the last
-  sub-MSS segment sent is unacknowledged.
+  sub-MSS segment sent is unacknowledged, unless it ends the stream before a FIN (Linux
+  ``tcp_send_fin`` tacks the FIN onto the last queued segment, and ``tcp_nagle_test`` lets a
+  segment carrying a FIN go).
 * Receiver (RFC 1122 §4.2.3.2, RFC 5681 §4.2, Linux ``__tcp_ack_snd_check``): after in-order
   data, ACK at once when more than one MSS is unacknowledged, else start the ``delack_s``
   timer if none runs (``+ DELACK_TIE_S``: it loses a tie with a write); every segment sent
@@ -191,7 +193,8 @@ class Tcp:
             n = min(self.mss, self.written - self.snd_nxt)
             if self.snd_nxt + n - self.snd_una > self.peer_rwnd:
                 break
-            if self.nagle and n < self.mss and self.snd_sml > self.snd_una:
+            if (self.nagle and n < self.mss and self.snd_sml > self.snd_una
+                    and not (self.fin_pending and self.snd_nxt + n == self.written)):
                 break
             self._emit(t, n)
             sent += 1

@@ -13,10 +13,12 @@ import math
 from dataclasses import replace
 
 import pytest
-from cases import ideal_case, with_features
+from cases import NO_CPU, ideal_case, with_features
 
 from smtpsim.model import (
     Case,
+    LinkConfig,
+    PathConfig,
     ServerTiming,
     TcpConfig,
     text,
@@ -25,7 +27,11 @@ from smtpsim.oracle import (
     oracle,
     slow_start_rounds,
 )
+from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.connection import Connection
+from smtpsim.oracle.records import Part, Rec
 from smtpsim.oracle.session import Session
+from smtpsim.oracle.wire import Link
 from smtpsim.simulator.run import run_session
 
 MSS = TcpConfig().mss  # 1448
@@ -126,25 +132,111 @@ def test_receive_window_caps_the_flight_of_a_20_mb_body() -> None:
         # (the server flushes at once: nothing else is waiting, RFC 2920 §3.2): +1 RTT. Body
         # and terminator are one write (CPython smtplib.SMTP.data): nothing more.
         ("pipelining", 1),
-        # + TLS 1.2: ClientKeyExchange leaves, ChangeCipherSpec and Finished wait for the
-        # delayed ACK of the server, which waits for Finished: +1 RTT + 40 ms more.
-        ("baseline", 2 + DELACK),
-        # + TLS 1.3: EHLO waits for the ACK of the client Finished, carried by the tickets
-        # the server writes as soon as it reads Finished: +1 RTT, no timer.
-        ("baseline+tls1.3", 2),
+        # + TLS 1.2: the client's flight (ClientKeyExchange, ChangeCipherSpec, Finished) is
+        # one write whatever the application does (OpenSSL buffers the flight and flushes
+        # it after the Finished), acknowledged by the server's Finished: no stall more.
+        ("baseline", 1),
+        # + TLS 1.3: EHLO waits for the ACK of the client Finished, carried by the first
+        # ticket the server writes as soon as it reads Finished, a round trip later; but the
+        # Finished is a write of its own with coalesced writes too, so that round trip is in
+        # the base as well: no stall more.
+        ("baseline+tls1.3", 1),
         # chunking: RCPT, BDAT and the chunk wait for the ACK that the 250 to MAIL carries.
         ("chunking", 1),
     ],
 )
 def test_per_command_writes_stall_under_nagle(variant: str, extra: float) -> None:
     """RFC 896 Nagle as Linux does it (Minshall's variant, ``tcp_nagle_check``) and RFC 1122
-    §4.2.3.2 delayed ACK (Linux ``TCP_DELACK_MIN``, 40 ms)."""
+    §4.2.3.2 delayed ACK (Linux ``TCP_DELACK_MIN``, 40 ms): what one write per command costs
+    over coalesced writes, Nagle on in both; with TCP_NODELAY the two cost the same."""
     coalesced = ideal_case(variant)
     per_command = with_features(coalesced, writes="per-command", nagle=True)
-    nodelay = with_features(per_command, nagle=False)
     base = oracle(coalesced).accept_s
     assert oracle(per_command).accept_s - base == pytest.approx(extra, abs=TOL)
-    assert oracle(nodelay).accept_s == pytest.approx(base, abs=TOL)
+    nodelay = oracle(with_features(coalesced, nagle=False)).accept_s
+    assert oracle(with_features(per_command, nagle=False)).accept_s == pytest.approx(
+        nodelay, abs=TOL)
+
+
+@pytest.mark.parametrize("nagle", [True, False])
+def test_tls12_client_flight_is_one_segment_per_command(nagle: bool) -> None:
+    """A per-command client (one write per command, Python's smtplib over ssl) still lets
+    OpenSSL write its TLS 1.2 flight, which it buffers and flushes once after the Finished
+    (ssl/statem/statem_clnt.c ``ossl_statem_client_post_work``, ``TLS_ST_CW_FINISHED``):
+    ClientKeyExchange, ChangeCipherSpec and Finished, 126 B, are one segment of 126 + 52 B,
+    leaving when the server's flight has arrived (5 on the 1 s path: STARTTLS 3 -> 4,
+    ClientHello 4 -> 5), Nagle or not; the client's next data (EHLO) only after the
+    server's Finished at 6."""
+    case = with_features(ideal_case("baseline"), writes="per-command", nagle=nagle)
+    s = _session(case)
+    data = [(round(dep, 6), b) for dep, _arr, b in s.up.log if b > HDR and 5 <= dep < 6]
+    assert data == [(5.0, 126 + HDR)]
+
+
+@pytest.mark.parametrize(("variant", "ehlo_leaves"), [("baseline+tls1.3", 6),
+                                                      ("baseline+tls1.3+nodelay", 5)])
+def test_tls13_finished_and_ehlo_are_two_segments(variant: str, ehlo_leaves: int) -> None:
+    """TLS 1.3 (RFC 8446 §2): the client's Finished (80 B) is flushed by the TLS library
+    before ``SSL_do_handshake`` returns, so it leaves alone at 5 (80 + 52 B); EHLO (25 B in
+    a TLS 1.3 record, 47 + 52 B) is the application's next write. Nagle holds it while the
+    small Finished is unacknowledged: until the first ticket, which the server writes when it
+    reads the Finished (5.5), brings the ACK at 6. With TCP_NODELAY it leaves at 5 too, as a
+    second segment."""
+    s = _session(ideal_case(variant))
+    data = [(round(dep, 6), b) for dep, _arr, b in s.up.log if b > HDR and 5 <= dep < 6.5]
+    assert data[:2] == [(5.0, 80 + HDR), (ehlo_leaves, 47 + HDR)]
+
+
+@pytest.mark.parametrize("close", [False, True])
+def test_the_segment_before_a_fin_is_not_held_by_nagle(close: bool) -> None:
+    """A server with Nagle on (``Server.nagle``) on an open connection, RTT 1 s: a 100 B
+    record at 0 leaves at once; a 50 B record written at 0.1 finds that small segment
+    unacknowledged, so Nagle (Minshall) holds it until the client's ACK, which the client,
+    with nothing to send, delays: sent at 0.5 + 40 ms, at the server at 1.04. But when the
+    server closes right after that write, Linux's ``tcp_send_fin`` tacks the FIN onto the
+    last queued segment and ``tcp_nagle_test`` lets a segment with a FIN go: it leaves at
+    0.1. (Found by the property that draws server Nagle settings: the oracle held the 221
+    before a server's FIN, the simulator did not.)"""
+    ag = Agenda()
+    path = PathConfig.symmetric_rtt(1.0, 1e12, 1e12)
+    conn = Connection(ag, Link(ag, path.up), Link(ag, path.down), TcpConfig(), TcpConfig(),
+                      False, True)
+    conn.established()
+    server = conn.server
+
+    def second() -> None:
+        server.write(0.1, [Part([Rec(50, "221")])], 16384)
+        if close:
+            server.close(0.1)
+
+    server.write(0.0, [Part([Rec(100, "250")])], 16384)
+    ag.at(0.1, second)
+    ag.run()
+    data = [round(dep, 6) for dep, _arr, b in conn.down.log if b > HDR]
+    assert data == [0.0, 0.1 if close else 1.04]
+
+
+def test_the_finished_does_not_wait_for_a_half_rtt_banner_in_a_later_segment() -> None:
+    """Implicit TLS 1.3 with the 0.5-RTT banner (RFC 8446 §2), a 1400 B server flight, RTT
+    0.8 s (below the 1 s SYN timer), the downlink at 96 kbit/s, no CPU: the server writes
+    its flight and the banner (``banner`` B in a TLS record) as one write when the
+    ClientHello arrives (1.2 + the 60 B SYN-ACK's 5 ms on the downlink), two segments:
+    1448 B, which ends the flight, and the rest. The client's TLS library answers the
+    flight when it has it, at the first segment's arrival (its 1500 B take 0.125 s): that
+    is when the Finished is written (``tls_s``), not when the banner's segment has followed
+    it (``greeting_s``, its serialization later). (Found by the property that draws server
+    flights: the oracle waited for the banner.)"""
+    bw = 96_000.0
+    tls = replace(NO_CPU, server_flight=1400)
+    case = ideal_case("pipelining+implicit-tls+tls1.3+banner-0.5rtt", tls=tls,
+                      path=PathConfig(LinkConfig(0.4, 1e12), LinkConfig(0.4, bw)))
+    banner = text.line_bytes(text.reply_line(220, text.GREETING)) + 22
+    hello_arrives = 0.4 + 60 * 8 / bw + 0.4 + 0.4  # SYN, SYN-ACK, ACK + ClientHello
+    flight = hello_arrives + (MSS + HDR) * 8 / bw + 0.4
+    greeting = flight + (1400 + banner - MSS + HDR) * 8 / bw
+    for result in (oracle(case), run_session(case, seed=1)[0]):
+        assert result.tls_s == pytest.approx(flight, abs=TOL)
+        assert result.greeting_s == pytest.approx(greeting, abs=TOL)
 
 
 def test_handshake_timers_fire_spuriously_above_one_second() -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 
 from hypothesis import HealthCheck, Phase, event, given, settings
-from strategies import lossless_cases, presets, token_variants
+from strategies import lossless_cases, presets, tls_parameter_cases, token_variants
 
 from smtpsim.model import (
     Case,
@@ -47,8 +47,11 @@ def _close(des: float, expected: float) -> bool:
 def _describe(case: Case) -> str:
     up, down = case.network.path.up, case.network.path.down
     state = case.client.state + (" (configuration changed)" if case.server.config_changed else "")
+    tls = case.server.tls
     return (f"{case.client.variant} {state} size={case.workload.size} R={case.workload.recipients} "
             f"iw={case.client.tcp.iw} server={case.server.name} "
+            f"tickets_13={tls.tickets_13} server_flight={tls.server_flight} "
+            f"server_nagle={case.server.nagle} "
             f"up={up.delay_s}s/{up.bandwidth_bps}bps down={down.delay_s}s/{down.bandwidth_bps}bps")
 
 
@@ -134,4 +137,13 @@ def test_token_combinations_agree_with_the_oracle(case: Case) -> None:
 @given(lossless_cases())
 def test_packets_before_acceptance_agree_with_the_oracle(case: Case) -> None:
     """Stricter: every packet, pure ACKs included, departs in both models."""
+    _compare(case, packets=True)
+
+
+@settings(max_examples=200, **_SETTINGS)
+@given(tls_parameter_cases())
+def test_tls_parameters_agree_with_the_oracle(case: Case) -> None:
+    """The server's TLS 1.3 ticket count (0, 1, 2: one write each), its first flight's size
+    and its Nagle setting, which decide when the ACK of the client's Finished comes and what
+    the server holds behind its tickets, in both models; packets and bytes too."""
     _compare(case, packets=True)

@@ -55,7 +55,7 @@ def _standard(s: Script) -> None:
 
 def _implicit(s: Script) -> None:
     """RFC 8314 §3: TLS first, the banner when the handshake is done (or as 0.5-RTT data);
-    early pipelining rides with the client Finished."""
+    early pipelining's group follows the client Finished."""
     f, tm, st = s.f, s.tm, s.st
     half = f.banner_half_rtt
     banner = None if half else (s.greeting.nbytes, s.greeting.label)

@@ -1,24 +1,35 @@
 """The TLS handshake in the client's script (STARTTLS, RFC 3207; implicit TLS, RFC 8314 §3;
-QTLS, quickstart-01 §6), with what rides with it.
+QTLS, quickstart-01 §6), with what follows it.
 
 * ClientHello (after ``prefix`` in the same write: QTLS), the server's flight
   ``server_cpu_s`` after it (``resumed_cpu_s`` with a ticket: no certificate, RFC 5077 §3.1,
   RFC 8446 §2.2), the client's Finished ``client_cpu_s`` (or ``resumed_cpu_s``) after the
-  flight. TLS handshake messages are written at once, each answer one write: on the client's
-  Finished the TLS 1.2 server Finished (full handshake, RFC 5246 §7.3) or the TLS 1.3
-  NewSessionTickets (RFC 8446 §4.6.1), then the implicit-TLS banner or QUICKSTART basic's
-  re-greeting as a write of its own (``after_fin``).
-* What can ride with the client's Finished (``ride``: EHLO, or the MAIL group on a cached
-  token) does so with TLS 1.3 and the abbreviated TLS 1.2 handshake (RFC 5246 §7.3 Fig. 2:
-  the server's Finished came first); after a full TLS 1.2 handshake it waits for the server
-  Finished. The 0.5-RTT banner (RFC 8446 §2) rides right behind the server's flight.
-* 0-RTT (RFC 8446 §2.3), with a TLS 1.3 ticket: what would ride with the Finished rides with
-  the ClientHello instead, and the client's TLS layer writes its Finished alone; nobody waits
-  for the tickets that answer it.
+  flight. TLS handshake messages are written as OpenSSL writes them: a flight is buffered and
+  flushed once (ssl/statem/statem.c ``state_machine`` pushes the buffering BIO,
+  ssl/statem/statem_clnt.c ``ossl_statem_client_post_work`` flushes after the Finished), so
+  the TLS 1.2 client flight (ClientKeyExchange, ChangeCipherSpec, Finished) is one write,
+  also for a per-command client. On the client's Finished the server writes the TLS 1.2
+  server Finished (full handshake, RFC 5246 §7.3), or the TLS 1.3 NewSessionTickets
+  (RFC 8446 §4.6.1), ``tickets_13`` writes of ``ticket_bytes`` (ssl/statem/statem_srvr.c
+  ``ossl_statem_server_post_work`` flushes after each), then the implicit-TLS banner or
+  QUICKSTART basic's re-greeting as a write of its own (``after_fin``).
+* What the client sends as soon as its Finished is out (``ride``: EHLO, or the MAIL group on
+  a cached token) follows it with TLS 1.3 and the abbreviated TLS 1.2 handshake (RFC 5246
+  §7.3 Fig. 2: the server's Finished came first), as another write: ``SSL_do_handshake``
+  flushes the Finished and returns before the application's ``SSL_write``
+  (``tls_finish_handshake`` pops the buffer). With Nagle that write waits for the ACK of the
+  Finished (Minshall: the Finished is a small segment), which rides on the first ticket or
+  ``after_fin``, or else comes with the server's delayed ACK. After a full TLS 1.2 handshake
+  it waits for the server Finished. The 0.5-RTT banner (RFC 8446 §2) rides right behind the
+  server's flight.
+* 0-RTT (RFC 8446 §2.3), with a TLS 1.3 ticket: what would follow the Finished rides with the
+  ClientHello instead, in the same write (``SSL_write_early_data`` flushes the buffer that
+  still holds the ClientHello), and the client's TLS layer writes its Finished alone; nobody
+  waits for the tickets that answer it.
 * With BURL the MAIL group needs GENURLAUTH's URL. If it has not come when the Finished is
-  due, the TLS library writes the Finished alone and the group follows when the URL comes,
-  as another write (``Step.split``); 0-RTT data is only sent when the URL is known at the
-  ClientHello (``Step.fallback``: otherwise the handshake without it).
+  due, the Finished goes alone and the group follows when the URL comes (``Step.split``);
+  0-RTT data is only sent when the URL is known at the ClientHello (``Step.fallback``:
+  otherwise the handshake without it).
 """
 
 from __future__ import annotations
@@ -31,13 +42,6 @@ from smtpsim.oracle.smtp.script import Script
 from smtpsim.oracle.steps import Group, Marks, merge, shift
 
 __all__ = ["handshake"]
-
-FINISHED_12 = 45
-"""A TLS 1.2 Finished record (encrypted, with its header): what is left of
-``client_finished_12`` once ClientKeyExchange and ChangeCipherSpec are written apart."""
-CHANGE_CIPHER_SPEC = 6
-"""A ChangeCipherSpec record: one byte and the 5-byte record header (RFC 5246 §7.1, §6.2.1)."""
-
 
 @dataclass(frozen=True, slots=True)
 class _Handshake:
@@ -94,14 +98,12 @@ def _handshake(s: Script, h: _Handshake) -> None:
     oh = tls.record_overhead_13 if s.f.tls == "1.3" else tls.record_overhead_12
     hello_n, cpu, flight, client_cpu = _hello(s)
     fl: tuple[Part, ...] = (Part([Rec(flight, "server flight")]),)
-    marks = dict(h.before_marks)
-    expect = h.before + 1
     if h.half_rtt_banner:  # RFC 8446 §2: 0.5-RTT data right behind the server's flight
         fl += (Part([Rec(s.greeting.nbytes, "banner")], oh),)
-        expect += 1
-        marks = merge(marks, {expect: ("greeting",)})
     hello = Rec(hello_n, "ClientHello", cpu, writes=(fl,))
-    s.step([[Part([*h.prefix, hello])]], expect, marks=marks)
+    # the client's TLS library answers the flight as soon as it has read it, whether or not
+    # a 0.5-RTT banner behind it has arrived (the Finished's step waits for that banner)
+    s.step([[Part([*h.prefix, hello])]], h.before + 1, marks=dict(h.before_marks))
     s.oh = oh
     after: tuple[tuple[Part, ...], ...] = ()
     if h.after_fin is not None:
@@ -109,24 +111,19 @@ def _handshake(s: Script, h: _Handshake) -> None:
     if s.f.tls == "1.2" and not s.st.ticket:
         _full_12(s, h, after, client_cpu)
     else:
-        _finished(s, h, after, client_cpu, oh)
+        _finished(s, h, after, client_cpu)
 
 
 def _full_12(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
              client_cpu: float) -> None:
-    """RFC 5246 §7.3: 2 RTT, nothing rides with the client's Finished; what would ride waits
-    for the server's Finished. Per-command writes: ClientKeyExchange, ChangeCipherSpec and
-    Finished, three writes."""
+    """RFC 5246 §7.3: 2 RTT, nothing follows the client's flight; what would waits for the
+    server's Finished, which carries the flight's ACK. The flight (ClientKeyExchange,
+    ChangeCipherSpec, Finished) is one write, per-command writes or not (OpenSSL flushes it
+    once, after the Finished)."""
     tls = s.tls
-    fin = Rec(FINISHED_12, "Finished",
+    fin = Rec(tls.client_finished_12, "ClientKeyExchange, ChangeCipherSpec, Finished",
               writes=((Part([Rec(tls.server_finished_12, "tls")]),),) + after)
-    if s.per_cmd:
-        cke = tls.client_finished_12 - CHANGE_CIPHER_SPEC - FINISHED_12
-        writes = [[Part([Rec(cke, "ClientKeyExchange")])],
-                  [Part([Rec(CHANGE_CIPHER_SPEC, "ChangeCipherSpec")])], [Part([fin])]]
-    else:
-        fin.nbytes = tls.client_finished_12
-        writes = [[Part([fin])]]
+    writes = [[Part([fin])]]
     fin_marks: Marks = {1: ("tls",)}
     if h.after_fin_mark:
         fin_marks = merge(fin_marks, {2: (h.after_fin_mark,)})
@@ -136,25 +133,25 @@ def _full_12(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
 
 
 def _finished(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
-              client_cpu: float, oh: int) -> None:
+              client_cpu: float) -> None:
     """TLS 1.3 (RFC 8446 §2: NewSessionTickets when the Finished is read) or the TLS 1.2
-    abbreviated handshake (RFC 5246 §7.3 Fig. 2: the server's Finished came first): what
-    rides is written with the client's Finished."""
+    abbreviated handshake (RFC 5246 §7.3 Fig. 2: the server's Finished came first): the
+    client's Finished is a write of its own, and what rides follows it at once as the
+    application's next write (or writes, per command)."""
     tls = s.tls
+    banner = 1 if h.half_rtt_banner else 0  # the 0.5-RTT banner arrives before the answers
     if s.f.tls == "1.3":
-        fin = Rec(tls.client_finished_13, "Finished",
-                  writes=((Part([Rec(tls.tickets_13 * tls.ticket_bytes, "tls")]),),) + after)
-        n_first = 1 + len(after)
+        fin = Rec(tls.client_finished_13, "Finished", writes=_tickets(s) + after)
+        n_first = banner + tls.tickets_13 + len(after)
     else:
         fin = Rec(tls.client_resumed_12, "Finished", writes=after)
-        n_first = len(after)
-    fin_marks: Marks = {n_first: (h.after_fin_mark,)} if h.after_fin_mark else {}
+        n_first = banner + len(after)
+    fin_marks: Marks = {1: ("greeting",)} if banner else {}
+    if h.after_fin_mark:
+        fin_marks = merge(fin_marks, {n_first: (h.after_fin_mark,)})
     g = h.ride() if h.ride is not None else Group([], 0)
     group_writes = s.parts(g.recs) if g.recs else []
-    if s.per_cmd or not g.recs:
-        writes = [[Part([fin])], *group_writes]
-    else:
-        writes = [[Part([fin]), Part(g.recs, oh)]]
+    writes = [[Part([fin])], *group_writes]
     s.step(writes, n_first + g.expect, delay=client_cpu,
            marks=merge(fin_marks, shift(g.marks, n_first)), on_write=("tls",) + g.on_write)
     if s.steps[-1].gate:  # the Finished goes alone if the URL has not come
@@ -162,7 +159,7 @@ def _finished(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
 
 
 def _early_data(s: Script, h: _Handshake) -> None:
-    """TLS 1.3 0-RTT (RFC 8446 §2.3), with a ticket: what would ride with the Finished
+    """TLS 1.3 0-RTT (RFC 8446 §2.3), with a ticket: what would follow the Finished
     rides with the ClientHello instead, as early data in the same write; the server answers
     it right behind its flight, after its banner (implicit TLS: the banner leaves behind the
     flight, as 0.5-RTT data). The client's TLS layer writes its Finished, alone,
@@ -174,8 +171,7 @@ def _early_data(s: Script, h: _Handshake) -> None:
     s.oh = oh
     hello_n, cpu, flight, client_cpu = _hello(s)
     g = h.ride()
-    tickets = Rec(tls.tickets_13 * tls.ticket_bytes, "tickets", wait=False)
-    fin = Rec(tls.client_finished_13, "Finished", writes=((Part([tickets]),),))
+    fin = Rec(tls.client_finished_13, "Finished", writes=_tickets(s, wait=False))
     fl: tuple[Part, ...] = (Part([Rec(flight, "server flight",
                                       react=(client_cpu, [Part([fin])]))]),)
     writes: tuple[tuple[Part, ...], ...] = ()
@@ -193,3 +189,12 @@ def _early_data(s: Script, h: _Handshake) -> None:
     hello = Rec(hello_n, "ClientHello", cpu, writes=(fl, *writes))
     s.step([[Part([*h.prefix, hello]), Part(g.recs, oh)]], expect + g.expect,
            marks=merge(marks, shift(g.marks, expect)), on_write=g.on_write)
+
+
+def _tickets(s: Script, wait: bool = True) -> tuple[tuple[Part, ...], ...]:
+    """The server's TLS 1.3 NewSessionTickets on the client's Finished (RFC 8446 §4.6.1):
+    ``tickets_13`` writes of ``ticket_bytes`` (OpenSSL flushes after each ticket); ``wait``
+    False when no step of the client waits for them (after 0-RTT data)."""
+    tls = s.tls
+    return tuple((Part([Rec(tls.ticket_bytes, "tls", wait=wait)]),)
+                 for _ in range(tls.tickets_13))

@@ -14,7 +14,7 @@ Handshakes, as flights of records (sizes in ``TlsConfig``):
       C: ClientHello (+key_share)
       S: ServerHello, {EncryptedExtensions, Certificate, CertificateVerify, Finished}
       C: {Finished}                             -> application data may follow at once
-      S: NewSessionTicket x2                    (after the client's Finished, OpenSSL default)
+      S: NewSessionTicket, NewSessionTicket     (after the client's Finished, OpenSSL default)
 
 * Resumption with a session ticket (RFC 5077, RFC 8446 §2.2), and TLS 1.3 0-RTT data
   (RFC 8446 §2.3).
@@ -22,9 +22,14 @@ Handshakes, as flights of records (sizes in ``TlsConfig``):
 CPU: the server spends ``server_cpu_s`` before its first flight (signature), the client
 ``client_cpu_s`` after the server's flight (chain verification, key exchange).
 
-Writes: the server writes each flight at once (OpenSSL buffers a flight). The client does the
-same unless it writes ``per-command``, in which case each handshake message of its second
-flight is its own write.
+Writes, as OpenSSL makes them (``client``'s docstring has the functions): each flight is one
+write (a buffering BIO holds the handshake messages until the flight is flushed), whatever
+the application does with its own writes, so the TLS 1.2 client flight is one write even for
+a ``per-command`` client. The client's last flight (its Finished) is flushed before
+``SSL_do_handshake`` returns: application data after it is always another write, which
+Nagle holds while the Finished is unacknowledged; its ACK rides on the server's first TLS 1.3
+NewSessionTicket, which OpenSSL writes one by one (a flush after each), or, with no tickets
+and after a resumed TLS 1.2 handshake, on whatever the server writes next or its delayed ACK.
 
 After the handshake, ``Channel`` (``channel``) frames each application write into TLS records
 of at most ``max_record`` plaintext bytes, each with ``record_overhead`` bytes of header,

@@ -1,4 +1,19 @@
-"""The client's side of a TLS handshake, until it may send application data."""
+"""The client's side of a TLS handshake, until it may send application data.
+
+Writes as OpenSSL makes them (and so Python's ``ssl``, Postfix, swaks, Exim): while the
+handshake runs, ``state_machine`` (ssl/statem/statem.c) pushes a buffering BIO onto the write
+BIO (``ssl_init_wbio_buffer``), so every message of a flight is buffered, and
+``ossl_statem_client_post_work`` (ssl/statem/statem_clnt.c) flushes it once after the
+ClientHello and once after the Finished (``case TLS_ST_CW_FINISHED: statem_flush(s)``). So
+the TLS 1.2 client flight, ClientKeyExchange, ChangeCipherSpec and Finished, is one write()
+whatever the application does, and so is the TLS 1.3 (or resumed TLS 1.2) ChangeCipherSpec +
+Finished. ``tls_finish_handshake`` (ssl/statem/statem_lib.c) then pops the buffer, and
+``SSL_do_handshake`` returns before the application's first ``SSL_write``: application data
+after the Finished is always a write of its own, which Nagle (Minshall's variant) holds
+while the small Finished is unacknowledged. 0-RTT data is the exception: the buffer is still
+in place when ``SSL_write_early_data`` writes it, and the ClientHello and the early data are
+flushed together.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +23,6 @@ from typing import Any
 import simpy
 
 from smtpsim.model import TlsConfig
-from smtpsim.simulator.tcp import Socket
 from smtpsim.simulator.tls.channel import Channel
 from smtpsim.simulator.tls.messages import TlsMessage, TlsResult, flight, outcome
 
@@ -16,11 +30,6 @@ __all__ = ["client_handshake"]
 
 ClientGen = Generator[simpy.Event, Any, TlsResult]
 EarlyItems = Sequence[Any] | Callable[[], Sequence[Any]]
-
-#: TLS 1.2 ClientKeyExchange written alone: 5 B record header + 4 B handshake header + 66 B
-#: ECDHE P-256 point (RFC 8422); ChangeCipherSpec 6 B (RFC 5246 §7.1).
-CLIENT_KEY_EXCHANGE_BYTES = 75
-CHANGE_CIPHER_SPEC_BYTES = 6
 
 
 def client_handshake(
@@ -39,10 +48,12 @@ def client_handshake(
     """Run the client's side until it may send application data.
 
     ``ticket``: a session ticket to offer (resumption), or None. ``early_items`` are
-    application items written together with the client's last flight when that flight may
-    carry them: the TLS 1.3 Finished (RFC 8446 §2) and the TLS 1.2 abbreviated handshake's
-    Finished (RFC 5246 §7.3 Fig. 2); after a TLS 1.2 full handshake the caller sends them.
-    Returns a ``TlsResult``; ``early_items`` were sent if and only if the result says
+    application items the client writes right after its last flight when the handshake lets
+    it send data then: after the TLS 1.3 Finished (RFC 8446 §2) and the TLS 1.2 abbreviated
+    handshake's Finished (RFC 5246 §7.3 Fig. 2); after a TLS 1.2 full handshake the caller
+    sends them. The Finished is a write of its own (the module docstring); the items follow
+    it at once, as one write or, with ``per_record_writes`` (``per-command``), one write
+    each. Returns a ``TlsResult``; ``early_items`` were sent if and only if the result says
     ``resumed`` or the version is 1.3.
 
     ``lead``: cleartext application items written in the same write before the ClientHello
@@ -77,7 +88,9 @@ def client_handshake(
     if version == "1.3" or resumed:
         return _finished_with_data(channel, cfg, version, item, per_record_writes,
                                    early_items, zero_rtt)
-    _full_12_flight(sock, cfg, per_record_writes)
+    # ClientKeyExchange, ChangeCipherSpec, Finished: one flight, one write (the module
+    # docstring), whatever the application's own writes
+    sock.write([flight("ClientKeyExchange, ChangeCipherSpec, Finished", cfg.client_finished_12)])
     # wait for the server's [NewSessionTicket,] ChangeCipherSpec, Finished
     item = yield from sock.recv_within(timeout)
     if not isinstance(item, TlsMessage):
@@ -109,8 +122,9 @@ def _finished_with_data(
     channel: Channel, cfg: TlsConfig, version: str, server_flight: TlsMessage,
     per_record_writes: bool, early_items: EarlyItems, zero_rtt: bool,
 ) -> TlsResult:
-    """The client's Finished of TLS 1.3 or of the abbreviated TLS 1.2 handshake, with the
-    application data that may ride with it."""
+    """The client's Finished of TLS 1.3 or of the abbreviated TLS 1.2 handshake, a write of
+    its own (``statem_flush`` after ``TLS_ST_CW_FINISHED``), then the application data that
+    may follow it at once: another write (or one per item with ``per_record_writes``)."""
     sock = channel.socket
     resumed = server_flight.resumed
     if version == "1.3":
@@ -118,29 +132,13 @@ def _finished_with_data(
     else:
         finished = flight("ChangeCipherSpec, Finished", cfg.client_resumed_12)
     channel.start_tls(cfg, version)
-    if zero_rtt and resumed:
-        # The server took the early data. The TLS library writes its Finished at once;
-        # the application's next command is another write (Nagle may hold it).
-        sock.write([finished])
+    sock.write([finished])
+    if zero_rtt and resumed:  # the server took the early data
         return TlsResult("", resumed, None, True)
     items = early_items() if callable(early_items) else early_items
     if per_record_writes:
-        sock.write([finished])
         for it in items:
             channel.send([it])
-    else:
-        sock.write([finished, *channel.frame(items)])
+    elif items:
+        channel.send(items)
     return TlsResult("", resumed, server_flight.ticket if resumed else None, bool(items))
-
-
-def _full_12_flight(sock: Socket, cfg: TlsConfig, per_record_writes: bool) -> None:
-    """ClientKeyExchange, ChangeCipherSpec, Finished of a full TLS 1.2 handshake: one write
-    (OpenSSL buffers a flight), or one write per message."""
-    total = cfg.client_finished_12
-    if per_record_writes:
-        cke, ccs = CLIENT_KEY_EXCHANGE_BYTES, CHANGE_CIPHER_SPEC_BYTES
-        sock.write([flight("ClientKeyExchange", cke)])
-        sock.write([flight("ChangeCipherSpec", ccs)])
-        sock.write([flight("Finished", total - cke - ccs)])
-    else:
-        sock.write([flight("ClientKeyExchange, ChangeCipherSpec, Finished", total)])

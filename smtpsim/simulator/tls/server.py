@@ -110,10 +110,14 @@ def _server_12_full(channel: Channel, cfg: TlsConfig, timeout: float, issue: Any
 
 
 def _tickets(sock: Socket, cfg: TlsConfig, issue: Any) -> None:
-    """TLS 1.3 NewSessionTickets, after the client's Finished (OpenSSL: 2 by default)."""
-    if cfg.tickets_13 and issue is not None:
-        name = f"NewSessionTicket x{cfg.tickets_13}"
-        sock.write([flight(name, cfg.tickets_13 * cfg.ticket_bytes, issue)])
+    """TLS 1.3 NewSessionTickets, after the client's Finished (RFC 8446 §4.6.1; OpenSSL: 2 by
+    default, ``SSL_CTX_set_num_tickets``), ``tickets_13`` writes of ``ticket_bytes``:
+    OpenSSL flushes its write buffer after each (``ossl_statem_server_post_work``,
+    ssl/statem/statem_srvr.c: ``case TLS_ST_SW_SESSION_TICKET: ... statem_flush(s)``)."""
+    if issue is None:
+        return
+    for _ in range(cfg.tickets_13):
+        sock.write([flight("NewSessionTicket", cfg.ticket_bytes, issue)])
 
 
 def accept_finished(channel: Channel, cfg: TlsConfig, issue: Any) -> None:

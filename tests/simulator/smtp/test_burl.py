@@ -83,10 +83,11 @@ def test_send_and_save_of_1mb_on_3g_saves_about_one_upload_time() -> None:
 
 
 # ---- BURL with a speculative group (early pipelining, QUICKSTART full): the TLS library
-# writes its Finished when the server's flight is read; the group rides with it only if
-# GENURLAUTH's URL has come by then, else it follows as its own write (where Nagle may hold
-# it for the Finished's ACK, which rides on the TLS 1.3 tickets the server writes when it
-# reads the Finished). RTT units from the first SYN, RTT 0.5 s; the fetch adds DC.
+# writes its Finished, alone, when the server's flight is read; the group is the
+# application's next write, at once if GENURLAUTH's URL has come by then, else when it comes
+# (Nagle holds it while the Finished is unacknowledged; the Finished's ACK rides on the first
+# TLS 1.3 ticket the server writes when it reads the Finished). RTT units from the first SYN,
+# RTT 0.5 s; the fetch adds DC.
 EARLY = "pipelining+data+tls1.3+auth-plain+burl+config-token"
 QS = "pipelining+data+tls1.3+auth-plain+burl+qs-full"
 IMPLICIT = "pipelining+data+tls1.3+auth-plain+burl+config-token+implicit-tls+literal-plus"
@@ -100,9 +101,11 @@ def _late_url(by_rtt: float):
     ("variant", "changes", "mail", "accept"),
     [
         # Early pipelining, warm: EHLO <token> + STARTTLS with the handshake ACK at 1, their
-        # replies at 2, ClientHello 2, flight 3. LITERAL+: the URL at 2 < 3, so the group
-        # rides with the Finished at 3 and the 250 comes at 4.
-        (EARLY + "+literal-plus", {}, 3, 4),
+        # replies at 2, ClientHello 2, flight 3. LITERAL+: the URL at 2 < 3, so the group is
+        # written right behind the Finished at 3; Nagle holds it for the Finished's ACK (the
+        # first ticket, at 4): the 250 comes at 5. With TCP_NODELAY it leaves at 3: 4.
+        (EARLY + "+literal-plus", {}, 3, 5),
+        (EARLY + "+literal-plus+nodelay", {}, 3, 4),
         # Synchronizing literal, GENURLAUTH takes 0.1 RTT: the URL at 3.1. The Finished goes
         # alone at 3; the group, written at 3.1, waits for the Finished's ACK (tickets at 4).
         (EARLY, {"timing": 0.1}, 3.1, 5),
@@ -110,9 +113,11 @@ def _late_url(by_rtt: float):
         (EARLY + "+nodelay", {"timing": 0.1}, 3.1, 4.1),
         # QUICKSTART full, warm: QTLS + ClientHello with the handshake ACK at 1; the server's
         # TLS CPU takes 0.5 RTT, so its flight comes at 2.5 (the greeting at 2). LITERAL+:
-        # the URL at 2 < 2.5, the group rides with the Finished at 2.5, the 250 at 3.5 (a
-        # client that decided at the ClientHello, at 1, would have sent it apart: 4.5).
-        (QS + "+literal-plus", {"cpu": 0.5}, 2.5, 3.5),
+        # the URL at 2 < 2.5, the group is written right behind the Finished at 2.5; with
+        # TCP_NODELAY it leaves then, the 250 at 3.5. With Nagle it waits for the Finished's
+        # ACK, on the first ticket at 3.5: 4.5.
+        (QS + "+literal-plus+nodelay", {"cpu": 0.5}, 2.5, 3.5),
+        (QS + "+literal-plus", {"cpu": 0.5}, 2.5, 4.5),
         # Synchronizing literal, GENURLAUTH 0.25 RTT: the URL at 3.25. The Finished goes
         # alone at 2, its ACK comes with the tickets at 3; the group leaves at 3.25.
         (QS, {"timing": 0.25}, 3.25, 4.25),

@@ -2,18 +2,26 @@
 D = 0.1 s), with ``TlsConfig``'s default sizes and CPU times: server 1 ms before a full flight
 (its signature), client 0.5 ms after it (chain verification), 0.1 ms each on resumption.
 
-Expected writes, derived by hand (time, side, record sizes):
+Expected writes, derived by hand (time, side, record sizes). Every write is what OpenSSL
+makes: a flight is buffered and flushed once (ssl/statem/statem.c ``state_machine`` pushes the
+buffering BIO; ssl/statem/statem_clnt.c ``ossl_statem_client_post_work`` flushes after the
+ClientHello and after the Finished), ``SSL_do_handshake`` returns after the flush of the
+Finished, so application data is the next write, and a TLS 1.3 server flushes after each
+NewSessionTicket (ssl/statem/statem_srvr.c ``ossl_statem_server_post_work``):
 
 * TLS 1.2 full (RFC 5246 §7.3 Fig. 1): ClientHello 517 at 0; the server's flight 4600 at
-  D + 1 ms; ClientKeyExchange + ChangeCipherSpec + Finished 126 at 2D + 1.5 ms (or 75, 6 and
-  45 in three writes); NewSessionTicket + ChangeCipherSpec + Finished 251 at 3D + 1.5 ms; the
-  client may send data at 4D + 1.5 ms (2 RTT).
-* TLS 1.3 full (RFC 8446 §2): the client's Finished 80 at 2D + 1.5 ms, with the application
-  data behind it (1 RTT); the NewSessionTickets (``tickets_13`` x ``ticket_bytes``) when the
-  server has read it, at 3D + 1.5 ms.
+  D + 1 ms; ClientKeyExchange + ChangeCipherSpec + Finished 126 at 2D + 1.5 ms, one write
+  also for a client that writes its own data per command; NewSessionTicket +
+  ChangeCipherSpec + Finished 251 at 3D + 1.5 ms; the client may send data at 4D + 1.5 ms
+  (2 RTT).
+* TLS 1.3 full (RFC 8446 §2): the client's Finished 80 at 2D + 1.5 ms, a write of its own,
+  and the application data in the next write at the same instant (1 RTT); the
+  NewSessionTickets, ``tickets_13`` writes of ``ticket_bytes`` (255 B) each, when the server
+  has read the Finished, at 3D + 1.5 ms.
 * Resumption (RFC 5077 §3.1, RFC 5246 §7.3 Fig. 2, RFC 8446 §2.2): the ClientHello carries
   the ticket (517 + 230 B); the server's abbreviated flight (141 B in TLS 1.2, 230 B PSK in
-  TLS 1.3) at D + 0.1 ms; the client's Finished (51 B / 80 B) and its data at 2D + 0.2 ms.
+  TLS 1.3) at D + 0.1 ms; the client's Finished (51 B / 80 B) at 2D + 0.2 ms and its data in
+  the next write.
 * A ticket the server cannot decrypt: the full handshake, as without one.
 """
 
@@ -130,20 +138,22 @@ def test_tls12_full_handshake_takes_two_round_trips() -> None:
     assert run.client_channel.overhead == run.server_channel.overhead == CFG.record_overhead_12
 
 
-def test_tls12_client_flight_per_record_is_three_writes() -> None:
-    """Written message by message (``per-command``): ClientKeyExchange 75 B (5 B header, 4 B
-    handshake header, 66 B P-256 point, RFC 8422), ChangeCipherSpec 6 B (RFC 5246 §7.1),
-    Finished the rest of the 126 B; the server answers once it has read the Finished."""
+def test_tls12_client_flight_is_one_write_also_per_command() -> None:
+    """A client that writes its own data per command (``per-command``, Python's smtplib over
+    ssl) still hands the handshake to OpenSSL, which buffers ClientKeyExchange,
+    ChangeCipherSpec and Finished and flushes them once after the Finished
+    (``ossl_statem_client_post_work``, ``TLS_ST_CW_FINISHED``): one write of 126 B at
+    2D + 1.5 ms, not three; the server answers D later."""
     run = _run("1.2", client={"per_record_writes": True}, server={"issue": TICKET})
     t = 2 * D + FULL_CPU
     assert run.writes() == _approx([
         (0.0, "client", [CFG.client_hello]),
         (D + CFG.server_cpu_s, "server", [CFG.server_flight]),
-        (t, "client", [75]),
-        (t, "client", [6]),
-        (t, "client", [CFG.client_finished_12 - 75 - 6]),
+        (t, "client", [CFG.client_finished_12]),
         (t + D, "server", [CFG.server_finished_12]),
     ])
+    assert [r.label for r in run.pipe.writes[2].records] == [
+        "TLS ClientKeyExchange, ChangeCipherSpec, Finished"]
     assert run.client is not None and run.client.outcome == ""
 
 
@@ -154,14 +164,14 @@ def test_tls13_full_handshake_takes_one_round_trip_and_tickets_follow(tickets: i
     expected = [
         (0.0, "client", [cfg.client_hello]),
         (D + cfg.server_cpu_s, "server", [cfg.server_flight]),
-        (2 * D + FULL_CPU, "client", [cfg.client_finished_13, EHLO_BYTES + cfg.record_overhead_13]),
+        (2 * D + FULL_CPU, "client", [cfg.client_finished_13]),
+        (2 * D + FULL_CPU, "client", [EHLO_BYTES + cfg.record_overhead_13]),
     ]
-    if tickets:
-        expected.append((3 * D + FULL_CPU, "server", [tickets * cfg.ticket_bytes]))
+    expected += [(3 * D + FULL_CPU, "server", [cfg.ticket_bytes])] * tickets
     assert run.writes() == _approx(expected)
-    if tickets:
-        (record,) = run.pipe.writes[-1].records
-        assert record.label == f"TLS NewSessionTicket x{tickets}"
+    for write in run.pipe.writes[4:]:
+        (record,) = write.records
+        assert record.label == "TLS NewSessionTicket"
         assert record.items[0].ticket == TICKET
     assert run.client is not None
     assert (run.client.outcome, run.client.resumed, run.client.ticket) == ("", False, None)
@@ -190,14 +200,14 @@ def test_half_rtt_data_rides_behind_the_tls13_flight() -> None:
 
 
 # ---------------------------------------------------------------------- resumption
-def test_tls12_abbreviated_handshake_lets_data_ride_the_clients_finished() -> None:
+def test_tls12_abbreviated_handshake_lets_data_follow_the_clients_finished() -> None:
     run = _run("1.2", client={"early_items": [EHLO], "ticket": TICKET},
                server={"accepts": lambda t: t == TICKET, "issue": TICKET})
     assert run.writes() == _approx([
         (0.0, "client", [HELLO_WITH_TICKET]),
         (D + CFG.resumed_cpu_s, "server", [CFG.server_resumed_12]),
-        (2 * D + RESUMED_CPU, "client", [CFG.client_resumed_12,
-                                         EHLO_BYTES + CFG.record_overhead_12]),
+        (2 * D + RESUMED_CPU, "client", [CFG.client_resumed_12]),
+        (2 * D + RESUMED_CPU, "client", [EHLO_BYTES + CFG.record_overhead_12]),
     ])
     assert run.pipe.writes[1].items[0].resumed is True
     assert run.client is not None
@@ -215,9 +225,10 @@ def test_tls13_psk_handshake() -> None:
     assert run.writes() == _approx([
         (0.0, "client", [HELLO_WITH_TICKET]),
         (D + CFG.resumed_cpu_s, "server", [CFG.server_resumed_13]),
-        (2 * D + RESUMED_CPU, "client", [CFG.client_finished_13,
-                                         EHLO_BYTES + CFG.record_overhead_13]),
-        (3 * D + RESUMED_CPU, "server", [CFG.tickets_13 * CFG.ticket_bytes]),
+        (2 * D + RESUMED_CPU, "client", [CFG.client_finished_13]),
+        (2 * D + RESUMED_CPU, "client", [EHLO_BYTES + CFG.record_overhead_13]),
+        (3 * D + RESUMED_CPU, "server", [CFG.ticket_bytes]),
+        (3 * D + RESUMED_CPU, "server", [CFG.ticket_bytes]),
     ])
     assert run.client is not None
     assert (run.client.outcome, run.client.resumed, run.client.ticket) == ("", True, None)
@@ -266,7 +277,8 @@ def test_zero_rtt_data_accepted_is_read_before_the_finished() -> None:
         (0.0, "client", [HELLO_WITH_TICKET, EHLO_BYTES + CFG.record_overhead_13]),
         (D + CFG.resumed_cpu_s, "server", [CFG.server_resumed_13]),
         (2 * D + RESUMED_CPU, "client", [CFG.client_finished_13]),
-        (3 * D + RESUMED_CPU, "server", [CFG.tickets_13 * CFG.ticket_bytes]),
+        (3 * D + RESUMED_CPU, "server", [CFG.ticket_bytes]),
+        (3 * D + RESUMED_CPU, "server", [CFG.ticket_bytes]),
     ])
     assert run.pipe.writes[0].items[0].early is True
     assert run.server == "early"
@@ -281,15 +293,17 @@ def test_zero_rtt_data_accepted_is_read_before_the_finished() -> None:
 
 def test_zero_rtt_data_refused_is_skipped_and_sent_again_with_the_finished() -> None:
     """RFC 8446 §4.2.10: a server that does not accept the PSK skips the early data; the
-    client sends it again after the handshake, here with its Finished."""
+    client sends it again after the handshake, in the write right behind its Finished."""
     run = _run("1.3", client={"early_items": [EHLO], "ticket": "other-key", "zero_rtt": True},
                server={"accepts": lambda t: t == TICKET, "issue": TICKET})
     again = 2 * D + FULL_CPU
     assert run.writes() == _approx([
         (0.0, "client", [HELLO_WITH_TICKET, EHLO_BYTES + CFG.record_overhead_13]),
         (D + CFG.server_cpu_s, "server", [CFG.server_flight]),
-        (again, "client", [CFG.client_finished_13, EHLO_BYTES + CFG.record_overhead_13]),
-        (again + D, "server", [CFG.tickets_13 * CFG.ticket_bytes]),
+        (again, "client", [CFG.client_finished_13]),
+        (again, "client", [EHLO_BYTES + CFG.record_overhead_13]),
+        (again + D, "server", [CFG.ticket_bytes]),
+        (again + D, "server", [CFG.ticket_bytes]),
     ])
     assert run.server == ""
     assert run.client is not None

@@ -67,9 +67,9 @@ class EarlyPipelining(Speculative, Standard):
 
     def _early_tls(self) -> Proc:
         """The TLS handshake and what follows it: on a TLS-context token, EHLO <token> + AUTH
-        + MAIL ... with the client's Finished (or when BURL's URL comes); without one, EHLO
-        with the Finished where it may ride. With implicit TLS the banner comes after the
-        handshake."""
+        + MAIL ... right behind the client's Finished (or when BURL's URL comes); without
+        one, EHLO behind the Finished where data may follow it. With implicit TLS the banner
+        comes after the handshake."""
         f, rec = self.f, self.record
         auth, auth_codes = self._early_auth()
         self._enter("tls")

@@ -43,11 +43,11 @@ class Speculative(Envelope):
     def _speculative_plan(
         self, prefix: list[Any], codes: list[int], built: list[Any]
     ) -> list[Any] | Callable[[], list[Any]]:
-        """What rides with the client's TLS Finished on a cached token or qhlo-id: the group
+        """What follows the client's TLS Finished on a cached token or qhlo-id: the group
         opened by ``prefix``, built now (it may then even go as 0-RTT data) unless it needs
         BURL's URL, which has not come; then a function the TLS layer calls when its Finished
-        goes, which builds the group if the URL has come by then, else returns nothing (the
-        Finished goes alone and the group follows when the URL comes). A group built is
+        goes, which builds the group if the URL has come by then, else returns nothing (nothing
+        follows the Finished at once; the group goes when the URL comes). A group built is
         appended to ``built``."""
 
         def group_if_ready() -> list[Any]:

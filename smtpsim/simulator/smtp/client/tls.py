@@ -1,5 +1,5 @@
 """The TLS handshake of an SMTP session (STARTTLS, QTLS or implicit TLS): which ticket the
-client offers, what rides with its last flight, the waits it costs."""
+client offers, what follows its last flight, the waits it costs."""
 
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ class TlsStart(Dialogue):
         stash: list[tuple[float, Any]] | None = None,
     ) -> Proc:
         """The TLS handshake, offering a cached ticket when resumption is on. ``early`` items
-        ride with the client's last flight where it may carry data; returns whether they
-        were sent. ``lead`` and ``stash``: see ``client_handshake``."""
+        are written right behind the client's last flight where data may follow it (after
+        the TLS 1.3 or resumed TLS 1.2 Finished, a write of its own: Nagle may hold them
+        for its ACK); returns whether they were sent. ``lead`` and ``stash``: see
+        ``client_handshake``."""
         f, rec = self.f, self.record
         assert f.tls is not None
         ticket = None
