@@ -54,7 +54,11 @@ class Client:
     the same server left (that connection closed ``Workload.gap_s`` before the user presses
     send). ``capability_max_age_s``: how long it trusts a cached capability list and its
     token. ``idle_s``: with ``Features.reuse``, it closes a kept session after this idle
-    time (None: it keeps it until the server closes it).
+    time (None: it keeps it until the server closes it). ``software``: the implementation
+    profile it behaves as (``smtpsim.model.software``; ``generic`` by default), which set
+    its write pattern and Nagle in ``features``; ``tls_setup_s``: the CPU time it spends
+    between the 220 to STARTTLS and its ClientHello (building a TLS context: swaks loads the
+    CA bundle then).
     """
 
     features: Features
@@ -63,6 +67,8 @@ class Client:
     tcp: TcpConfig = field(default_factory=TcpConfig)
     capability_max_age_s: float = CAPABILITY_MAX_AGE_S
     idle_s: float | None = None
+    software: str = "generic"
+    tls_setup_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,11 @@ class Server:
     ``burl_pooled``: BURL's fetch from the IMAP server, over the data-centre path, on a
     pooled connection or a new one per message. ``config_changed``: the configuration
     changed between a warm client's earlier connection and its first message (a rolling
-    upgrade), so every token it cached is stale.
+    upgrade), so every token it cached is stale. ``reply_writes``: how the submission server
+    writes its replies: ``"group"``, the replies of a pipelined group buffered and written
+    together when no further input waits (RFC 2920 §3.2; Postfix, Exim), or ``"line"``,
+    every reply line a write of its own (aiosmtpd: ``SMTP.push`` writes and drains each
+    line).
     """
 
     name: str = "typical"
@@ -93,6 +103,7 @@ class Server:
     dc_path: PathConfig = field(default_factory=_data_centre)
     burl_pooled: bool = True
     config_changed: bool = False
+    reply_writes: Literal["group", "line"] = "group"
 
 
 @dataclass(frozen=True, slots=True)
