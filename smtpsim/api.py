@@ -48,6 +48,7 @@ def build_cases(
     iw: int | None = None,
     delack_ms: float | None = None,
     server: str | None = None,
+    client: str | None = None,
     state: str | None = None,
     messages: int | None = None,
     gap_s: float | None = None,
@@ -58,7 +59,7 @@ def build_cases(
     return cases.build_cases(options.scenario(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
-        server=server, state=state, messages=messages, gap_s=gap_s, farm=farm,
+        server=server, client=client, state=state, messages=messages, gap_s=gap_s, farm=farm,
     ))
 
 
@@ -75,6 +76,7 @@ def simulate(
     iw: int | None = None,
     delack_ms: float | None = None,
     server: str | None = None,
+    client: str | None = None,
     state: str | None = None,
     messages: int | None = None,
     gap_s: float | None = None,
@@ -89,8 +91,11 @@ def simulate(
     profiles'). ``variant`` is a preset or ``+``-joined feature tokens, or a list of them
     (default ``baseline``). ``size`` (bytes, default 10000) to ``recipients`` (default 1).
     ``iw`` and ``delack_ms`` set both endpoints' initial window and delayed-ACK timer.
-    ``server`` is a server timing preset (default ``typical``). ``state`` is ``"warm"``
-    (what one earlier connection left, the default) or ``"cold"`` (empty client caches).
+    ``server`` is a server program (``postfix``, ``exim``, ``aiosmtpd``, ``dovecot``: its
+    behaviour and measured timings) or a timing preset (default ``typical``); ``client`` a
+    client program (``generic``, the default, ``smtplib``, ``swaks``, ``exim``). ``state``
+    is ``"warm"`` (what one earlier connection left, the default) or ``"cold"`` (empty client
+    caches).
     ``messages`` from one client, ``gap_s`` apart (default 1, 60 s), through ``farm`` (one
     front-end by default): one row per message, with its index and the front-end it used.
     ``seed`` (default 0) and ``replications`` (default 1). An option left at ``None`` takes
@@ -99,7 +104,8 @@ def simulate(
     scenario = options.scenario(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
-        server=server, state=state, messages=messages, gap_s=gap_s, farm=farm, seed=seed,
+        server=server, client=client, state=state, messages=messages, gap_s=gap_s, farm=farm,
+        seed=seed,
         replications=replications,
     )
     return runner.run(scenario).records.drop(columns=_SCENARIO_COLUMNS)
@@ -118,6 +124,7 @@ def trace(
     iw: int | None = None,
     delack_ms: float | None = None,
     server: str | None = None,
+    client: str | None = None,
     state: str | None = None,
     seed: int | None = None,
     replication: int = 0,
@@ -127,7 +134,7 @@ def trace(
     scenario = options.scenario(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
-        server=server, state=state, seed=seed,
+        server=server, client=client, state=state, seed=seed,
     )
     case = cases.build_cases(scenario)[0]
     _, tr = run_session(case, scenario.scenario.seed, replication, trace=True)

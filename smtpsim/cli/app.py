@@ -21,6 +21,7 @@ from rich.console import Console
 
 from smtpsim.cli.errors import OneLineErrors, fail, user_errors
 from smtpsim.cli.options import (
+    ClientOpt,
     DelackOpt,
     DownOpt,
     ExampleOpt,
@@ -118,6 +119,7 @@ def run(
     iw: IwOpt = None,
     delack_ms: DelackOpt = None,
     server: ServerOpt = None,
+    client: ClientOpt = None,
     state: StateOpt = None,
     seed: SeedOpt = None,
     replications: ReplicationsOpt = None,
@@ -125,20 +127,20 @@ def run(
     metric: MetricOpt = None,
     out: OutOpt = None,
 ) -> None:
-    """Simulate and summarise: median time (--metric; done by default) and its ratio to the
-    reference (baseline, or the scenario file's).
+    """Simulate and summarise: median time (--metric; the user's by default) and its ratio
+    to the reference (baseline, or the scenario file's).
 
-    Without options: the built-in default scenario, the example `default` (every variant
-    preset, and baseline+save beside burl, on the built-in profiles). With any of --profile,
-    --rtt-ms/--up-kbps/--down-kbps, --loss, --variant, --size, --recipients, --iw or
-    --server: that one case. With SCENARIO.toml or --example NAME: that scenario (its
+    Without options: the built-in default scenario, the example `default` (baseline and
+    baseline plus one proposal on the built-in profiles). With any of --profile,
+    --rtt-ms/--up-kbps/--down-kbps, --loss, --variant, --size, --recipients, --iw,
+    --server or --client: that one case. With SCENARIO.toml or --example NAME: that scenario (its
     [output] path unless --out is given). --seed, --replications and --metric apply to all
     of them (--metric overrides a scenario file's [scenario] metric).
     """
     case = _given(
         profile=_one_or_many(profile), rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps,
         loss=loss, variant=_one_or_many(variant), size=size, recipients=recipients, iw=iw,
-        delack_ms=delack_ms, server=server, state=state,
+        delack_ms=delack_ms, server=server, client=client, state=state,
     )
     if case and (scenario is not None or example is not None):
         given = ", ".join("--" + name.replace("_", "-") for name in case)
@@ -251,6 +253,7 @@ def trace(
     iw: IwOpt = None,
     delack_ms: DelackOpt = None,
     server: ServerOpt = None,
+    client: ClientOpt = None,
     state: StateOpt = None,
     seed: SeedOpt = None,
     width: WidthOpt = None,
@@ -259,7 +262,7 @@ def trace(
     case = _given(
         profile=profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
-        server=server, state=state, seed=seed,
+        server=server, client=client, state=state, seed=seed,
     )
     console = Console(soft_wrap=True, highlight=False)
     if width is None:
@@ -273,6 +276,24 @@ def trace(
         lines = ladder_lines(session, width=width)
     for text in ladder_text(lines):
         console.print(text)
+
+
+@app.command()
+def clients() -> None:
+    """List the client programs (--client NAME) with what they do and their sources."""
+    from smtpsim.cli.listings import clients_table
+
+    Console().print(clients_table())
+
+
+@app.command()
+def servers() -> None:
+    """List the server programs and timing presets (--server NAME) with their sources."""
+    from smtpsim.cli.listings import server_software_table, servers_table
+
+    console = Console()
+    console.print(server_software_table())
+    console.print(servers_table())
 
 
 @app.command()

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from smtpsim.model import Features
+from smtpsim.model.software import ClientSoftware, ServerSoftware
 from smtpsim.scenarios.cases import build_case, case_count
 from smtpsim.scenarios.loader import dumps, example_names, load_example
 from smtpsim.scenarios.profiles import builtin_profiles
@@ -23,6 +24,12 @@ from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.servers import server_presets
 from smtpsim.scenarios.show import number as shown
 from smtpsim.scenarios.show import rounded
+from smtpsim.scenarios.software import (
+    CLIENT_SOFTWARE,
+    CLIENT_SOURCES,
+    SERVER_SOFTWARE,
+    SERVER_SOURCES,
+)
 from smtpsim.scenarios.sweep import points
 from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant, variant_table
 
@@ -64,6 +71,45 @@ def servers_table() -> Table:
         for j, (step, value) in enumerate(preset.steps().items()):
             cells = (name if j == 0 else "", step, shown(value.ms), value.source)
             table.add_row(*map(Text, cells))
+    return table
+
+
+def _allowed(program: ClientSoftware | ServerSoftware) -> str:
+    return "; ".join(
+        f"{a.field} only {' or '.join('none' if v is None else repr(v) for v in a.values)}"
+        f" ({a.why})" for a in program.allowed) or "every variant"
+
+
+def clients_table() -> Table:
+    """The client programs: how each writes, its Nagle setting, its TLS CPU, what it can do,
+    and the sources."""
+    table = Table(title=Text("client programs (--client, [client] software)"),
+                  title_justify="left")
+    for name in ("name", "behaviour", "figures", "can do", "source"):
+        table.add_column(name)
+    for i, (name, c) in enumerate(CLIENT_SOFTWARE.items()):
+        if i:
+            table.add_section()
+        writes = "the variant's" if c.writes is None else c.writes
+        nagle = "the variant's" if c.nagle is None else ("on" if c.nagle else "off (TCP_NODELAY)")
+        behaviour = f"{c.description}. Writes: {writes}; Nagle: {nagle}"
+        figures = "\n".join(f"{k}: {v}" for k, v in CLIENT_SOURCES[name].items()) or "-"
+        table.add_row(*map(Text, (name, behaviour, figures, _allowed(c), c.source)))
+    return table
+
+
+def server_software_table() -> Table:
+    """The server programs: each behaviour with its source, and what they offer."""
+    table = Table(title=Text("server programs (--server, [server] software; timing: the preset"
+                             " of the same name below)"), title_justify="left")
+    for name in ("name", "behaviour", "offers", "source"):
+        table.add_column(name)
+    for i, (name, s) in enumerate(SERVER_SOFTWARE.items()):
+        if i:
+            table.add_section()
+        behaviour = s.description + "\n" + "\n".join(
+            f"{k}: {v}" for k, v in SERVER_SOURCES[name].items())
+        table.add_row(*map(Text, (name, behaviour, _allowed(s), s.source)))
     return table
 
 

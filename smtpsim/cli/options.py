@@ -118,7 +118,17 @@ StateOpt = Annotated[
 ServerOpt = Annotated[
     str | None,
     typer.Option(
-        "--server", metavar="NAME", help="Server timing: ideal|typical [default: typical]."
+        "--server", metavar="NAME",
+        help="Server program (postfix, exim, aiosmtpd, dovecot: behaviour and measured timings;"
+        " smtpsim servers) or timing preset (ideal, typical) [default: typical].",
+    ),
+]
+ClientOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--client", metavar="NAME",
+        help="Client program: generic (the variant's own writes and Nagle), smtplib, swaks,"
+        " exim (smtpsim clients) [default: generic].",
     ),
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", metavar="N", help="Base seed [default: 0].")]

@@ -23,10 +23,12 @@ from smtpsim.model import (
     TcpConfig,
     Workload,
 )
+from smtpsim.model.software import ClientSoftware
 from smtpsim.scenarios.dists import Fixed
 from smtpsim.scenarios.profiles import ProfileSpec
 from smtpsim.scenarios.schema import Scenario, ServerSpec, VariantSpec, WorkloadSpec
 from smtpsim.scenarios.servers import get_server_timing
+from smtpsim.scenarios.software import client_software, server_software
 from smtpsim.scenarios.variants import parse_variant
 
 __all__ = ["build_case", "build_cases", "case_count", "path_config", "radio", "tcp_config"]
@@ -115,6 +117,25 @@ def _workload(w: WorkloadSpec) -> Workload:
     return Workload(**out)
 
 
+def _software(server: Server, s: ServerSpec, client: ClientSoftware) -> Server:
+    """``server`` as the server program ``s.software`` runs it, with the client program's
+    TLS CPU (``data/software.toml``)."""
+    tls = server.tls
+    if client.tls_cpu_s is not None:
+        tls = replace(tls, client_cpu_s=client.tls_cpu_s)
+    if s.software is None:
+        return replace(server, tls=tls)
+    sw = server_software(s.software)
+    tls = replace(tls, tickets_13=sw.tickets_13, server_flight=sw.server_flight,
+                  server_cpu_s=sw.server_cpu_s)
+    name = sw.name if server.name == sw.timing else f"{sw.name}+{server.name}"
+    changes: dict[str, Any] = {}
+    if sw.burl_local:  # the fetch inside the submission process: no network, no new login
+        changes = {"dc_path": PathConfig.symmetric_rtt(0.0, 1e12, 1e12), "burl_pooled": True}
+    return replace(server, name=name, tls=tls, nagle=sw.nagle,
+                   reply_writes=sw.reply_writes, **changes)  # type: ignore[arg-type]
+
+
 def _server(s: ServerSpec, tcp: TcpConfig) -> Server:
     timing, name = _timing(s)
     f, d = s.farm, s.dc_path
@@ -138,11 +159,13 @@ def build_case(scenario: Scenario, p: ProfileSpec, v: VariantSpec) -> Case:
     tcp = tcp_config(p)
     promotion_s, tail_s = radio(p)
     w = scenario.workload
+    program = client_software(scenario.client.software)
     return Case(
         network=Network(path_config(p), p.label, promotion_s, tail_s),
-        client=Client(parse_variant(v.expression), v.label, w.state, tcp,  # type: ignore[arg-type]
-                      idle_s=w.client_idle_s),
-        server=_server(scenario.server, tcp),
+        client=Client(program.apply(parse_variant(v.expression)), v.label,
+                      w.state, tcp, idle_s=w.client_idle_s,  # type: ignore[arg-type]
+                      software=program.name, tls_setup_s=program.tls_setup_s),
+        server=_software(_server(scenario.server, tcp), scenario.server, program),
         workload=_workload(w),
     )
 

@@ -27,6 +27,7 @@ from smtpsim.model import FarmConfig
 from smtpsim.scenarios.errors import MISSING, InvalidValueError
 from smtpsim.scenarios.problems import Problem, problems
 from smtpsim.scenarios.schema import OutputSpec, Scenario, ScenarioMeta
+from smtpsim.scenarios.software import SERVER_SOFTWARE
 from smtpsim.scenarios.variants import canonical_name
 
 __all__ = [
@@ -60,6 +61,7 @@ class Options(TypedDict, total=False):
     iw: int | None
     delack_ms: float | None
     server: str | None
+    client: str | None
     state: str | None
     messages: int | None
     gap_s: float | None
@@ -104,17 +106,21 @@ def _variant(expression: Any) -> dict[str, Any]:
 
 def _document(names: list[str], variants: list[str], given: dict[str, Any]) -> dict[str, Any]:
     server: dict[str, Any] = {}
-    if "server" in given:
-        server["timing"] = _lower(given["server"])
+    if "server" in given:  # a server program (with its timing), or a timing preset
+        name = _lower(given["server"])
+        server["software" if name in SERVER_SOFTWARE else "timing"] = name
     if "farm" in given:
         server["farm"] = asdict(given["farm"])
-    return {
+    doc = {
         "scenario": {"name": "single-case", **{k: given[k] for k in _META if k in given}},
         "profile": _profiles(names, given),
         "variant": [_variant(v) for v in variants],
         "workload": {key: given[opt] for opt, key in _WORKLOAD.items() if opt in given},
         "server": server,
     }
+    if "client" in given:
+        doc["client"] = {"software": _lower(given["client"])}
+    return doc
 
 
 def _error(problem: Problem, names: list[str], variants: list[str],
@@ -131,8 +137,11 @@ def _error(problem: Problem, names: list[str], variants: list[str],
         option, shown = "variant", value if len(rest) > 2 else variants[int(rest[0])]
     elif section == "server" and rest[0] == "farm":
         option, label, shown = "farm", "farm." + ".".join(map(str, rest[1:])), value
+    elif section == "client":
+        option, shown = "client", given.get("client", value)
     else:  # [scenario] seed and replications, [workload] and [server] timing
-        option = {"size_bytes": "size", "timing": "server"}.get(str(rest[0]), str(rest[0]))
+        option = {"size_bytes": "size", "timing": "server", "software": "server"}.get(
+            str(rest[0]), str(rest[0]))
         shown = given.get(option, value)
     if problem.kind == "missing":
         shown = MISSING

@@ -56,10 +56,12 @@ from smtpsim.scenarios.fields import (
 )
 from smtpsim.scenarios.profiles import BurstSpec, ProfileSpec
 from smtpsim.scenarios.servers import SERVER_TIMINGS, TIMING_STEPS
+from smtpsim.scenarios.software import CLIENT_SOFTWARE, SERVER_SOFTWARE, software_refusals
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
 
 __all__ = [
     "BurstSpec",
+    "ClientSpec",
     "DcPathSpec",
     "FarmSpec",
     "OutputSpec",
@@ -195,9 +197,22 @@ class ServerSpec(Spec):
     fixed or a distribution); ``workers`` per front-end (absent: unlimited; a busy server
     queues new connections); ``idle_timeout_s`` before a worker drops an idle connection
     (RFC 5321 §4.5.3.2.7: 5 min); ``burl_pooled``: BURL fetches ride one pooled IMAP
-    connection."""
+    connection. ``software``: the server program it behaves as (``data/software.toml``:
+    reply writing, Nagle, TLS tickets and flight, and its measured timing preset unless
+    ``timing`` is given)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _software_timing(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "timing" not in data and isinstance(
+                data.get("software"), str):
+            name = data["software"].strip().lower()
+            if name in SERVER_SOFTWARE:
+                data = {**data, "timing": SERVER_SOFTWARE[name].timing}
+        return data
 
     timing: Annotated[str, choice(SERVER_TIMINGS, "server timing presets")] = "typical"
+    software: Annotated[str, choice(SERVER_SOFTWARE, "server programs")] | None = None
     timing_ms: TimingMs | None = None  # type: ignore[valid-type]
     workers: Annotated[int, number("per front-end", ge=1, le=100_000, integer=True)] | None = (
         None)
@@ -295,6 +310,13 @@ def _by_label(items: tuple[Any, ...], section: str) -> None:
         seen[item.label] = i
 
 
+class ClientSpec(Spec):
+    """``[client]``: the client program the variants run as (``data/software.toml``:
+    ``generic``, the variant's own write pattern and Nagle, or a real program's)."""
+
+    software: Annotated[str, choice(CLIENT_SOFTWARE, "client programs")] = "generic"
+
+
 class Scenario(Spec):
     """A whole scenario file (see the module docstring)."""
 
@@ -302,6 +324,7 @@ class Scenario(Spec):
     profile: Annotated[tuple[ProfileSpec, ...], _tables("profile")]
     variant: Annotated[tuple[VariantSpec, ...], _tables("variant")]
     workload: WorkloadSpec = WorkloadSpec()
+    client: ClientSpec = ClientSpec()
     server: ServerSpec = ServerSpec()
     output: OutputSpec = OutputSpec()
     sweep: Annotated[tuple[SweepAxis, ...], BeforeValidator(_sweep_table)] = ()
@@ -315,6 +338,13 @@ class Scenario(Spec):
         if ref is not None and ref not in labels:
             raise fail("one of the variants: " + ", ".join(labels), key=("scenario", "reference"),
                        value=ref, hint=did_you_mean(ref, labels))
+        client, server = self.client.software, self.server.software
+        for i, v in enumerate(self.variant):
+            why = software_refusals(parse_variant(v.expression), client, server)
+            if why:
+                programs = f"client {client}" + (f" and server {server}" if server else "")
+                raise fail(f"a variant the {programs} can run; here {why[0]}",
+                           key=("variant", i), value=v.expression)
         return self
 
     @field_serializer("sweep")

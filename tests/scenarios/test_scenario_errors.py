@@ -38,7 +38,7 @@ def _one(text: str) -> tuple[str, str]:
 EXACT = [
     ("unknown-section", OK + "[profiles]\nx = 1\n", "profiles",
      "unknown key (did you mean 'profile'?); allowed: scenario, profile, variant, workload,"
-     " server, output, sweep"),
+     " client, server, output, sweep"),
     ("loss-out-of-range",
      OK + '[[profile]]\npreset = "3g"\n[[profile]]\nname = "c"\nrtt_ms = 10\nup_kbps = 1\n'
      "down_kbps = 2\nloss = 1.5\n",
@@ -135,7 +135,7 @@ EXACT = [
      "workload.messages",
      "bad value 3; allowed: 1 (open-loop arrivals are one-message clients; drop the key)"),
     ("timing-preset", OK + '[server]\ntiming = "fast"\n', "server.timing",
-     "bad value 'fast'; allowed: one of ideal, typical (server timing presets)"),
+     "bad value 'fast'; allowed: one of ideal, typical, postfix, exim, aiosmtpd, dovecot (server timing presets)"),
     ("timing-command-typo", OK + "[server.timing_ms]\nrcp = 3\n", "server.timing_ms.rcp",
      "unknown key (did you mean 'rcpt'?); allowed: greeting, ehlo, starttls, auth, mail, rcpt,"
      " data, end_of_data, quit, imap_append, imap_genurlauth, imap_urlfetch, imap_auth"),

@@ -89,7 +89,8 @@ def test_tokens_the_server_accepts_stay_cached_for_messages_600_s_apart(
       content, 250 at 6 (without the cleartext token: greeting, EHLO, STARTTLS first: 8);
     * QUICKSTART full with TLS 1.3: QTLS + ClientHello with the handshake ACK; greeting and
       the server's flight at 2; the Finished and, right after it (TCP_NODELAY), `QHLO
-      <domain> <id>` and the group, 354 at 3, 250 at 4 (without the TLS-context id a bare QHLO first: 5). The server
+      <domain> <id>` and the group, 354 at 3, 250 at 4 (without the TLS-context id a bare
+      QHLO first: 5). The server
       confirms that id with a bare 250 (quickstart-01 §5), which carries no list to learn
       it from again.
 
