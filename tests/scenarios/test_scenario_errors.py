@@ -135,7 +135,8 @@ EXACT = [
      "workload.messages",
      "bad value 3; allowed: 1 (open-loop arrivals are one-message clients; drop the key)"),
     ("timing-preset", OK + '[server]\ntiming = "fast"\n', "server.timing",
-     "bad value 'fast'; allowed: one of ideal, typical, postfix, exim, aiosmtpd, dovecot (server timing presets)"),
+     "bad value 'fast'; allowed: one of ideal, typical, postfix, exim, aiosmtpd, dovecot"
+     " (server timing presets)"),
     ("timing-command-typo", OK + "[server.timing_ms]\nrcp = 3\n", "server.timing_ms.rcp",
      "unknown key (did you mean 'rcpt'?); allowed: greeting, ehlo, starttls, auth, mail, rcpt,"
      " data, end_of_data, quit, imap_append, imap_genurlauth, imap_urlfetch, imap_auth"),
