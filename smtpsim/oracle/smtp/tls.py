@@ -1,7 +1,8 @@
 """The TLS handshake in the client's script (STARTTLS, RFC 3207; implicit TLS, RFC 8314 §3;
 QTLS, quickstart-01 §6), with what follows it.
 
-* ClientHello (after ``prefix`` in the same write: QTLS), the server's flight
+* ClientHello (after ``prefix`` in the same write: QTLS; after STARTTLS's 220, ``setup``
+  later: ``Client.tls_setup_s``, a client building its TLS context then), the server's flight
   ``server_cpu_s`` after it (``resumed_cpu_s`` with a ticket: no certificate, RFC 5077 §3.1,
   RFC 8446 §2.2), the client's Finished ``client_cpu_s`` (or ``resumed_cpu_s``) after the
   flight. TLS handshake messages are written as OpenSSL writes them: a flight is buffered and
@@ -12,7 +13,8 @@ QTLS, quickstart-01 §6), with what follows it.
   server Finished (full handshake, RFC 5246 §7.3), or the TLS 1.3 NewSessionTickets
   (RFC 8446 §4.6.1), ``tickets_13`` writes of ``ticket_bytes`` (ssl/statem/statem_srvr.c
   ``ossl_statem_server_post_work`` flushes after each), then the implicit-TLS banner or
-  QUICKSTART basic's re-greeting as a write of its own (``after_fin``).
+  QUICKSTART basic's re-greeting as a write of its own (``after_fin``; one write per line,
+  as the 0.5-RTT banner, from a server with ``Server.reply_writes`` "line").
 * What the client sends as soon as its Finished is out (``ride``: EHLO, or the MAIL group on
   a cached token) follows it with TLS 1.3 and the abbreviated TLS 1.2 handshake (RFC 5246
   §7.3 Fig. 2: the server's Finished came first), as another write: ``SSL_do_handshake``
