@@ -208,14 +208,38 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
     )
 
 
+#: ``Client.tls_setup_s``: none, CPython's ``ssl._create_stdlib_context()`` (0.65 ms),
+#: swaks's context with the CA bundle (22.7 ms), and one past the 40 ms delayed-ACK timer
+#: (the 220's ACK then goes alone before the ClientHello).
+TLS_SETUPS = (0.0, 0.00065, 0.0227, 0.1)
+tls_setups = st.one_of(st.sampled_from(TLS_SETUPS), st.floats(0.0, 0.2))
+reply_writes = st.sampled_from(["group", "line"])
+
+
 @st.composite
 def tls_parameter_cases(draw: st.DrawFn) -> Case:
     """A lossless case (TLS 1.2 or 1.3, any start) whose server sends 0, 1 or 2 TLS 1.3
     session tickets (``TlsConfig.tickets_13``; OpenSSL's default is 2, one write each), a
     first flight of 1 to 5 segments (``server_flight``: a short chain or a long one, below or
-    above IW 3) and keeps Nagle on or off (``Server.nagle``): the parameters that decide when
-    the ACK of the client's Finished comes and what the server holds behind its tickets."""
+    above IW 3), keeps Nagle on or off (``Server.nagle``) and writes its replies grouped or
+    line by line (``Server.reply_writes``), whose client spends ``tls_setup_s`` before the
+    ClientHello that follows STARTTLS's 220: the parameters that decide when the ACK of the
+    client's Finished comes and what the server holds behind its tickets."""
     case = draw(lossless_cases(variant=st.one_of(presets, token_variants())))
     tls = replace(case.server.tls, tickets_13=draw(st.integers(0, 2)),
                   server_flight=draw(st.integers(1000, 7000)))
-    return updated(case, server={"tls": tls, "nagle": draw(st.booleans())})
+    return updated(case, server={"tls": tls, "nagle": draw(st.booleans()),
+                                 "reply_writes": draw(reply_writes)},
+                   client={"tls_setup_s": draw(tls_setups)})
+
+
+@st.composite
+def profile_cases(draw: st.DrawFn) -> Case:
+    """A lossless case (``lossless_cases``) with what an implementation profile sets beside
+    the variant: the server's ``reply_writes`` ("group", or "line": every reply line a write
+    of its own) and Nagle, and the client's ``tls_setup_s`` (CPU between STARTTLS's 220 and
+    its ClientHello)."""
+    case = draw(lossless_cases())
+    return updated(case, server={"reply_writes": draw(reply_writes),
+                                 "nagle": draw(st.booleans())},
+                   client={"tls_setup_s": draw(tls_setups)})

@@ -12,7 +12,9 @@ AUTH PLAIN/LOGIN/SCRAM-SHA-256 waited for or PLAIN pipelined, QUICKSTART basic a
 a cached qhlo-id, stale or not), early pipelining on a configuration token, TCP Fast Open,
 T/TCP and the banner on the SYN-ACK with or without data in the SYN, coalesced or per-command
 writes, Nagle on or off, every QUIT variant and a kept session (``reuse``), any initial
-window, server timing and asymmetric path, a cold or a warm client; and the IMAP side:
+window, server timing and asymmetric path, a server writing its replies per group or per line
+(``Server.reply_writes``), a client spending CPU before the ClientHello that follows
+STARTTLS's 220 (``Client.tls_setup_s``), a cold or a warm client; and the IMAP side:
 send-and-save in parallel or first, BURL, LITERAL+, an open or a cold IMAP session, the
 server's fetch on a pooled or a new connection.
 

@@ -18,7 +18,8 @@ timers, and TCP Fast Open.
   SYN (``early``), so it can write its banner at once.
 * The banner on the SYN-ACK (``synack_data``, an idealised case): the server holds its
   SYN-ACK until its first write and sends that write in it (``send_held_synack``); a SYN
-  repeated meanwhile is answered by that SYN-ACK when it leaves.
+  repeated meanwhile is answered by that SYN-ACK when it leaves. Its data is in flight until
+  the handshake ACK acknowledges it: one packet of the server's window.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ class Connection:
         self.agenda.at(t + rto, self._syn_timer, rto, 0)
 
     def send_held_synack(self, t: float) -> None:
-        """The server's first write is made: the held SYN-ACK carries up to one MSS of it."""
+        """The server's first write is made: the held SYN-ACK carries up to one MSS of it
+        (what later writes add follows in data segments)."""
         s = self.server
         self._first_synack(t, min(s.mss, s.written))
         s.open = True
@@ -120,7 +122,7 @@ class Connection:
                        Seg(0, data, self.server.rcv_nxt, syn=True))
 
     def _first_synack(self, t: float, data: int) -> None:
-        self.server.emit_syn(t, self.synack_bytes, data)
+        self.server.emit_syn(t, self.synack_bytes, data, in_flight=True)
         self.synack_len = data
         self.synack_at = t
         rto = self.scfg.rto_initial_s

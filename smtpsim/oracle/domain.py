@@ -61,15 +61,17 @@ class WarmStateUnknown(ValueError):
 
 MODELLED = {
     "network": ("path", "profile"),
-    "client": ("features", "variant", "state", "tcp", "capability_max_age_s", "idle_s"),
+    "client": ("features", "variant", "state", "tcp", "capability_max_age_s", "idle_s",
+               "software", "tls_setup_s"),
     "server": ("name", "timing", "tls", "tcp", "nagle", "idle_s", "dc_path", "burl_pooled",
-               "config_changed"),
+               "config_changed", "reply_writes"),
     "workload": ("size", "recipients", "gap_s"),
     "scripted_loss": (),
 }
 """The ``Case`` fields the oracle reads, per part (``dc_path`` and ``burl_pooled`` for BURL's
-fetch; the idle limits only matter for a next message, outside the domain); every other field
-must keep its default (one message, one client, one front-end, no radio, no losses)."""
+fetch; the idle limits only matter for a next message, outside the domain; ``software``, like
+``variant``, only names what ``features`` and the other fields say); every other field must
+keep its default (one message, one client, one front-end, no radio, no losses)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,17 +4,28 @@ A record is what one side hands its TCP in a write and the other side reads whol
 IMAP line, a TLS handshake flight, a message body. A record is delivered when its last byte
 has arrived in order. TLS wraps each application write into records of at most ``max_record``
 plaintext bytes plus ``record_overhead`` (RFC 5246 §6.2, RFC 8446 §5.2).
+
+A reply is written as one record, or (``Server.reply_writes`` "line") as one write per line
+(``reply_writes``): then only its last line is a record the client waits for (a client has a
+multi-line reply when the line whose code is followed by a space has come, RFC 5321 §4.2.1).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
-__all__ = ["Part", "Rec", "Reply", "frame"]
+__all__ = ["Part", "Rec", "Reply", "frame", "reply_writes"]
 
-Reply = tuple[int, str]
-"""A reply as the oracle needs it: (bytes on the wire with CRLFs, label)."""
+
+class Reply(NamedTuple):
+    """A reply as the oracle needs it: its bytes on the wire (every line with its CRLF), a
+    label, and the bytes of each of its lines."""
+
+    nbytes: int
+    label: str
+    lines: tuple[int, ...]
 
 
 @dataclass(slots=True)
@@ -70,3 +81,14 @@ def frame(part: Part, max_record: int) -> tuple[int, list[tuple[int, Rec]]]:
         cum += r.nbytes
         out.append((tls_end((cum - 1) // max_record), r))
     return tls_end(n_tls - 1), out
+
+
+def reply_writes(reply: Reply, overhead: int | None, per_line: bool) -> list[list[Part]]:
+    """The writes of ``reply`` (TLS record ``overhead``, None in cleartext): one, or one per
+    line when ``per_line``, each its own TLS record, the client waiting only for the last."""
+    if not per_line:
+        return [[Part([Rec(reply.nbytes, reply.label)], overhead)]]
+    last = len(reply.lines) - 1
+    return [[Part([Rec(n, reply.label if i == last else f"{reply.label} [line {i + 1}]",
+                       wait=i == last)], overhead)]
+            for i, n in enumerate(reply.lines)]

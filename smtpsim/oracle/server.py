@@ -8,12 +8,15 @@ read.
 * The SMTP server accepts the connection when the handshake ACK arrives (at the SYN with a
   valid Fast Open cookie or with the banner on the SYN-ACK), spends ``greeting`` preparing
   its banner, writes it (implicit TLS: when the handshake is done, as a record of the
-  script), and only then reads. A reply is buffered, and the buffer is written as one write
-  at ``e_i`` when no further command has been delivered by then (RFC 2920 §3.2); a BDAT line
-  is answered only with its chunk (RFC 3030 §2), so no flush between them. TLS handshake
-  messages and banners (``Rec.writes``) are written at once, each its own write. The server
-  closes (a FIN) after writing the 221, or once it has answered what it read before the
-  client's FIN (a client that drops the session after the 250).
+  script), and only then reads. With ``reply_writes`` "group" a reply is buffered, and the
+  buffer is written as one write at ``e_i`` when no further command has been delivered by
+  then (RFC 2920 §3.2); a BDAT line is answered only with its chunk (RFC 3030 §2), so no
+  flush between them. With "line" (aiosmtpd's ``SMTP.push``: write and drain each line)
+  every line of every reply is a write of its own at ``e_i``, the banner's lines too
+  (``records.reply_writes``). TLS handshake messages and banners (``Rec.writes``) are
+  written at once, each its own write. The server closes (a FIN) after writing the 221, or
+  once it has answered what it read before the client's FIN (a client that drops the
+  session after the 250).
 * An IMAP server answers each record with its ``writes`` once it has processed it.
 """
 
@@ -23,7 +26,7 @@ from collections import deque
 
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.connection import Connection
-from smtpsim.oracle.records import Part, Rec
+from smtpsim.oracle.records import Part, Rec, Reply, reply_writes
 from smtpsim.oracle.tcp import Tcp
 
 __all__ = ["Replier", "Sequential", "SmtpServer"]
@@ -61,15 +64,17 @@ class Sequential:
 class SmtpServer(Sequential):
     """The submission server on ``conn``: ``accept`` when its socket exists, its banner
     ``greeting`` (None with implicit TLS: the script's handshake carries it) ready
-    ``prepare`` seconds later; ``hold_synack``: the SYN-ACK waits for the banner and
-    carries it."""
+    ``prepare`` seconds later; ``hold_synack``: the SYN-ACK waits for the banner's first
+    write and carries it; ``per_line``: every reply line a write of its own."""
 
-    def __init__(self, agenda: Agenda, conn: Connection, greeting: Rec | None,
-                 prepare: float, max_record: int, hold_synack: bool) -> None:
+    def __init__(self, agenda: Agenda, conn: Connection, greeting: Reply | None,
+                 prepare: float, max_record: int, hold_synack: bool,
+                 per_line: bool = False) -> None:
         super().__init__(agenda)
         self.conn = conn
         self.tcp: Tcp = conn.server
         self.greeting = greeting
+        self.per_line = per_line
         self.prepare = prepare
         self.max_record = max_record
         self.hold_synack = hold_synack
@@ -84,14 +89,18 @@ class SmtpServer(Sequential):
         self.agenda.at(t + self.prepare, self._greet)
 
     def _greet(self) -> None:
-        """The banner is ready: written (the SYN-ACK carries it when held for it), then the
-        commands that arrived meanwhile are read."""
+        """The banner is ready: written (the SYN-ACK carries its first write when held for
+        it), then the commands that arrived meanwhile are read."""
         t = self.agenda.now
         self.ready = True
+        writes: list[list[Part]] = []
         if self.greeting is not None:
-            self.tcp.write(t, [Part([self.greeting])], self.max_record)
+            writes = reply_writes(self.greeting, None, self.per_line)
+            self.tcp.write(t, writes[0], self.max_record)
         if self.hold_synack:
             self.conn.send_held_synack(t)
+        for parts in writes[1:]:
+            self.tcp.write(t, parts, self.max_record)
         self._serve(t)
 
     def _peer_fin(self, t: float) -> None:
@@ -114,7 +123,13 @@ class SmtpServer(Sequential):
     def _answer(self, t: float, rec: Rec) -> None:
         for parts in rec.writes:
             self.tcp.write(t, list(parts), self.max_record)
-        self.buffer += [Rec(n, lab, reply_overhead=rec.reply_overhead) for n, lab in rec.replies]
+        if self.per_line:  # every line at once, a write of its own
+            for reply in rec.replies:
+                for line in reply_writes(reply, rec.reply_overhead, True):
+                    self.tcp.write(t, line, self.max_record)
+        else:
+            self.buffer += [Rec(r.nbytes, r.label, reply_overhead=rec.reply_overhead)
+                            for r in rec.replies]
         if not rec.hold and not self.queue and self.buffer:
             overhead = self.buffer[0].reply_overhead
             self.tcp.write(t, [Part(self.buffer, overhead)], self.max_record)

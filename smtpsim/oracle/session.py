@@ -11,12 +11,13 @@ known. This is the per-segment recurrence the bulk transfers need; for command/r
 exchanges it reduces to the straight-line sums of ``closed_form``.
 
 The client writes the next step of its script the moment the last record it waits for is
-delivered (``client_cpu_s``, or ``resumed_cpu_s``, later after the server's TLS flight). With
-``save`` the client's IMAP connection runs beside it on the same links (``imap``); while the
-MAIL group waits for BURL's URL the client keeps the session alive with NOOP (RFC 5321
-§4.1.1.9) ``NOOP_INTERVAL_S`` after the group was due and after each NOOP's answer, below the
-server's 5-minute idle limit (§4.5.3.2.7), and waits for that answer (a greeting it has not
-read yet, it reads first); the server answers it at once.
+delivered (``client_cpu_s``, or ``resumed_cpu_s``, later after the server's TLS flight;
+``tls_setup_s`` later after STARTTLS's 220). With ``save`` the client's IMAP connection runs
+beside it on the same links (``imap``); while the MAIL group waits for BURL's URL the client
+keeps the session alive with NOOP (RFC 5321 §4.1.1.9) ``NOOP_INTERVAL_S`` after the group was
+due and after each NOOP's answer, below the server's 5-minute idle limit (§4.5.3.2.7), and
+waits for that answer (a greeting it has not read yet, it reads first); the server answers it
+at once.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ class Session:
         self.script = build(case, st, timing, self.fetch_s)
         self.steps = self.script.steps
         self.server = SmtpServer(ag, self.conn, None if f.implicit_tls else self.script.greeting,
-                                 timing.greeting, self.max_record, st.synack_data)
+                                 timing.greeting, self.max_record, st.synack_data,
+                                 self.script.per_line)
         self.conn.on_connect = self._connected
         self.conn.on_accept = self.server.accept
         self.client.app = self._client_read

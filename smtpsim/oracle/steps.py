@@ -2,9 +2,10 @@
 commands written together.
 
 A client writes the next step the moment the last record it waits for is delivered (after the
-step's ``delay``: the client's TLS CPU time after the server's flight). ``marks`` name the
-moments the result reports (``greeting``, ``tls``, ``auth``, ``mail``, ``accept``, ``close``
-and, on the IMAP side, ``saved`` and ``url``).
+step's ``delay``: the client's TLS CPU time after the server's flight, or before its
+ClientHello after STARTTLS's 220). ``marks`` name the moments the result reports
+(``greeting``, ``tls``, ``auth``, ``mail``, ``accept``, ``close`` and, on the IMAP side,
+``saved`` and ``url``).
 """
 
 from __future__ import annotations

@@ -221,12 +221,16 @@ class Tcp:
         self._ack_sent()
         self.link.send(t, n + self.cfg.header_bytes, self.peer.receive, seg)
 
-    def emit_syn(self, t: float, nbytes: int, data: int) -> None:
+    def emit_syn(self, t: float, nbytes: int, data: int, in_flight: bool = False) -> None:
         """A SYN or SYN-ACK of ``nbytes`` on the wire (options included) carrying the first
         ``data`` bytes of the stream; they are acknowledged with the handshake, not timed by
-        the retransmission timer (a lost SYN is the SYN timer's business)."""
+        the retransmission timer (a lost SYN is the SYN timer's business). ``in_flight``
+        (the banner on the SYN-ACK): its data is a packet in flight until acknowledged, as a
+        data segment's (it counts against cwnd, and its ACK gives an RTT sample)."""
         seq = self.snd_nxt
         self.snd_nxt += data
+        if in_flight and data:
+            self.inflight.append((self.snd_nxt, t))
         seg = Seg(seq, self.snd_nxt, self.rcv_nxt, syn=True)
         self._ack_sent()
         self.link.send(t, nbytes + data, self.peer.receive, seg)

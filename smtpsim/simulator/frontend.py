@@ -63,8 +63,9 @@ class FrontEnd:
     (Postfix smtpd processes: a connection holds one from accept to close, and with all
     busy new connections wait in the listen queue; None: unlimited); ``idle_timeout_s`` how
     long a worker waits for the next command (RFC 5321 §4.5.3.2.7); ``fetcher`` resolves
-    BURL's URLs (None: no BURL). The keys default to ones of its own; a farm passes shared
-    ones."""
+    BURL's URLs (None: no BURL); ``reply_writes`` how its sessions write their replies
+    (``Server.reply_writes``: "group" or "line"). The keys default to ones of its own; a farm
+    passes shared ones."""
 
     def __init__(
         self,
@@ -79,6 +80,7 @@ class FrontEnd:
         workers: int | None = None,
         idle_timeout_s: float = 300.0,
         fetcher: ImapFetcher | None = None,
+        reply_writes: Literal["group", "line"] = "group",
         ticket_key: str | None = None,
         token_secret: str | None = None,
         tfo_key: str | None = None,
@@ -95,6 +97,7 @@ class FrontEnd:
         self.workers = simpy.Resource(env, capacity=workers) if workers is not None else None
         self.idle_timeout_s = idle_timeout_s
         self.fetcher = fetcher
+        self.reply_writes = reply_writes
         #: The key session tickets are encrypted under.
         self.ticket_key = ticket_key if ticket_key is not None else f"{self.name}/ticket-key-1"
         self.token_secret = token_secret if token_secret is not None else self.name

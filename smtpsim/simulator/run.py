@@ -109,7 +109,7 @@ class _Run:
         def frontend(name: str, keys: dict[str, str]) -> FrontEnd:
             return FrontEnd(env, SERVER_DOMAIN, srv.timing, srv.tls, offer, timing_rng,
                             name=name, workers=srv.workers, idle_timeout_s=srv.idle_s,
-                            fetcher=fetcher, **keys)
+                            fetcher=fetcher, reply_writes=srv.reply_writes, **keys)
 
         self.farm = ServerFarm(env, SERVER_DOMAIN, srv.farm, np.random.default_rng(lb_seq),
                                frontend)
@@ -263,6 +263,7 @@ class _Run:
         session = SmtpClient(
             env, connection, frontend, state, f, record.size, record.recipients, record,
             srv.tls, open_imap, self.middlebox, client.capability_max_age_s,
+            client.tls_setup_s,
         )
         return session, stats
 

@@ -24,7 +24,13 @@ from __future__ import annotations
 import math
 
 from hypothesis import HealthCheck, Phase, event, given, settings
-from strategies import lossless_cases, presets, tls_parameter_cases, token_variants
+from strategies import (
+    lossless_cases,
+    presets,
+    profile_cases,
+    tls_parameter_cases,
+    token_variants,
+)
 
 from smtpsim.model import (
     Case,
@@ -51,7 +57,8 @@ def _describe(case: Case) -> str:
     return (f"{case.client.variant} {state} size={case.workload.size} R={case.workload.recipients} "
             f"iw={case.client.tcp.iw} server={case.server.name} "
             f"tickets_13={tls.tickets_13} server_flight={tls.server_flight} "
-            f"server_nagle={case.server.nagle} "
+            f"server_nagle={case.server.nagle} reply_writes={case.server.reply_writes} "
+            f"tls_setup_s={case.client.tls_setup_s} "
             f"up={up.delay_s}s/{up.bandwidth_bps}bps down={down.delay_s}s/{down.bandwidth_bps}bps")
 
 
@@ -143,7 +150,18 @@ def test_packets_before_acceptance_agree_with_the_oracle(case: Case) -> None:
 @settings(max_examples=200, **_SETTINGS)
 @given(tls_parameter_cases())
 def test_tls_parameters_agree_with_the_oracle(case: Case) -> None:
-    """The server's TLS 1.3 ticket count (0, 1, 2: one write each), its first flight's size
-    and its Nagle setting, which decide when the ACK of the client's Finished comes and what
-    the server holds behind its tickets, in both models; packets and bytes too."""
+    """The server's TLS 1.3 ticket count (0, 1, 2: one write each), its first flight's size,
+    its Nagle setting and its reply writes, and the client's TLS setup time after STARTTLS's
+    220, which decide when the ACK of the client's Finished comes and what the server holds
+    behind its tickets, in both models; packets and bytes too."""
+    _compare(case, packets=True)
+
+
+@settings(max_examples=250, **_SETTINGS)
+@given(profile_cases())
+def test_profile_behaviours_agree_with_the_oracle(case: Case) -> None:
+    """What an implementation profile sets beside the variant: the server's reply writes
+    (grouped per RFC 2920 §3.2, or every line a write of its own as aiosmtpd's
+    ``SMTP.push``) and Nagle, the client's TLS setup time after STARTTLS's 220; packets and
+    bytes too."""
     _compare(case, packets=True)

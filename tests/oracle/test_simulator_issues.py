@@ -368,3 +368,31 @@ def test_a_delayed_ack_due_at_the_instant_of_a_write_loses_the_tie_in_both_model
     reply = next(p for p in reversed(down) if p.payload_bytes)
     assert not [p for p in down if not p.payload_bytes and 0 < reply.sent_s - p.sent_s < 1e-3]
     assert record.accept_s == pytest.approx(expected.accept_s, rel=1e-9)
+
+
+def test_a_synack_carrying_the_banner_counts_against_the_window_in_both_models() -> None:
+    """Found by ``test_profile_behaviours_agree_with_the_oracle`` (hypothesis seed 1): the
+    banner on the SYN-ACK (``synack-banner``, an idealised server) of a QUICKSTART server
+    that writes line by line (``Server.reply_writes`` "line"). The simulator keeps the
+    SYN-ACK's data in flight until the handshake ACK acknowledges it (it may have to send it
+    again), so it counts against cwnd; the oracle did not count it, and let one segment more
+    go. The oracle changed (``Tcp.emit_syn``'s ``in_flight``): nothing showed it while every
+    banner fitted in the SYN-ACK.
+
+    RTT 0.5 s, IW 10, an ideal server: the SYN arrives at 0.25; the banner is QUICKSTART's
+    12-line list (``text.capability_lines``), 12 writes: the held SYN-ACK carries the first
+    line and is one packet in flight, so 9 more lines leave with it; lines 11 and 12 wait
+    for the window and gather in the send queue. At 0.5 the client answers the SYN-ACK at
+    once (the handshake ACK, which acknowledges line 1); at the server at 0.75 it frees one
+    slot, and lines 11-12 leave as one segment: the greeting is read at 1.0 (2 RTT), not
+    after the client's delayed ACK of lines 2-10 (0.54, at the server 0.79: 1.04)."""
+    case = ideal_case("pipelining+qs-full+synack-banner", rtt=HALF, reply_writes="line")
+    expected = oracle(case)
+    record, trace = run_session(case, seed=0, trace=True)
+    assert expected.greeting_s == pytest.approx(2 * HALF, abs=TOL)
+    assert record.greeting_s == pytest.approx(2 * HALF, abs=TOL)
+    assert trace is not None
+    first = [p for p in trace.packets if p.direction == "down" and p.sent_s < 0.5]
+    assert [p.payload_bytes > 0 for p in first] == [True] * 10  # SYN-ACK + 9 lines
+    assert "S" in first[0].flags
+    assert record.accept_s == pytest.approx(expected.accept_s, abs=TOL)

@@ -49,7 +49,7 @@ def _standard(s: Script) -> None:
     s.exchange(s.cmd(s.ehlo_text, tm.ehlo, first))
     if f.tls is not None:
         s.exchange(s.cmd(lines.STARTTLS, tm.starttls, lines.STARTTLS_READY))
-        handshake(s, ride=lambda: _ehlo_after_tls(s))
+        handshake(s, ride=lambda: _ehlo_after_tls(s), setup=s.case.client.tls_setup_s)
     auth_and_envelope(s)
 
 
@@ -58,7 +58,7 @@ def _implicit(s: Script) -> None:
     early pipelining's group follows the client Finished."""
     f, tm, st = s.f, s.tm, s.st
     half = f.banner_half_rtt
-    banner = None if half else (s.greeting.nbytes, s.greeting.label)
+    banner = None if half else s.greeting
     if f.early_pipelining and st.cached:
         def ride() -> Group:
             refuse = s.tls_list(520, text.STALE_TOKEN) if st.stale else None
@@ -152,12 +152,12 @@ def _early_pipelining(s: Script) -> None:
                 s.cmd(lines.STARTTLS, tm.starttls, lines.STARTTLS_READY)]
         s.step(s.parts(recs), 2)
         # the refusal flushed the cache: no TLS-context token, EHLO waited for
-        handshake(s, ride=lambda: _ehlo_after_tls(s))
+        handshake(s, ride=lambda: _ehlo_after_tls(s), setup=s.case.client.tls_setup_s)
         s.send(group(s, []))
     else:
         recs = [ehlo_tok("plain", 1, s.plain_list()),
                 s.cmd(lines.STARTTLS, tm.starttls, lines.STARTTLS_READY)]
         s.step(s.parts(recs), 3, marks={1: ("greeting",)})
         handshake(s, ride=lambda: group(s, [ehlo_tok("tls", 1, s.tls_list())],
-                                        speculative=True))
+                                        speculative=True), setup=s.case.client.tls_setup_s)
     finish(s)

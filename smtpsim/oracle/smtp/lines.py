@@ -1,10 +1,10 @@
 """The SMTP lines of the script and their sizes on the wire, from ``smtpsim.model.text``.
 
-A reply is (bytes, label): every line with its CRLF (``text.line_bytes``). The capability
-lists are the submission server's (``text.capability_lines``) with the keywords of the
-variant: ``PIPE_CONNECT <token>`` for early pipelining, ``QUICKSTART QTLS AUTH [QHLO=<id>]``
-for QUICKSTART (draft-fanf-smtp-quickstart-01 §4), ``BURL imap`` for a BURL server
-(RFC 4468 §3.3).
+A reply is its bytes (every line with its CRLF, ``text.line_bytes``), a label and the bytes
+of each line (``records.Reply``). The capability lists are the submission server's
+(``text.capability_lines``) with the keywords of the variant: ``PIPE_CONNECT <token>`` for
+early pipelining, ``QUICKSTART QTLS AUTH [QHLO=<id>]`` for QUICKSTART
+(draft-fanf-smtp-quickstart-01 §4), ``BURL imap`` for a BURL server (RFC 4468 §3.3).
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ __all__ = [
 def reply(code: int, line: str) -> Reply:
     """A one-line reply."""
     full = text.reply_line(code, line)
-    return text.line_bytes(full), full
+    n = text.line_bytes(full)
+    return Reply(n, full, (n,))
 
 
 def lines_reply(lines: list[str]) -> Reply:
     """A reply of several lines (labelled by its first)."""
     label = lines[0] if len(lines) == 1 else f"{lines[0]} (+{len(lines) - 1} lines)"
-    return sum(text.line_bytes(line) for line in lines), label
+    sizes = tuple(text.line_bytes(line) for line in lines)
+    return Reply(sum(sizes), label, sizes)
 
 
 # ---- commands without arguments (RFC 5321 §4.1.1, RFC 3207 §4, RFC 4954 §4, quickstart-01 §5)

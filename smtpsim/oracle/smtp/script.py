@@ -38,8 +38,9 @@ class Script:
         self.oh: int | None = None  # TLS record overhead of application writes once TLS is up
         self.quit_sent = False
         self.ehlo_text = text.ehlo("EHLO" if self.f.ehlo else "HELO")
-        n, label = lines.greeting(self.f, st.version)
-        self.greeting = Rec(n, label)
+        #: the server writes each reply line on its own (``Server.reply_writes`` "line")
+        self.per_line = case.server.reply_writes == "line"
+        self.greeting: Reply = lines.greeting(self.f, st.version)
 
     def cmd(self, line: str | int, proc: float, *replies: Reply, **kw: Any) -> Rec:
         """A command line (or ``line`` bytes of content) the server processes for ``proc``

@@ -1,7 +1,8 @@
 """The TLS handshake in the client's script (STARTTLS, RFC 3207; implicit TLS, RFC 8314 §3;
 QTLS, quickstart-01 §6), with what follows it.
 
-* ClientHello (after ``prefix`` in the same write: QTLS), the server's flight
+* ClientHello (after ``prefix`` in the same write: QTLS; after STARTTLS's 220, ``setup``
+  later: ``Client.tls_setup_s``, a client building its TLS context then), the server's flight
   ``server_cpu_s`` after it (``resumed_cpu_s`` with a ticket: no certificate, RFC 5077 §3.1,
   RFC 8446 §2.2), the client's Finished ``client_cpu_s`` (or ``resumed_cpu_s``) after the
   flight. TLS handshake messages are written as OpenSSL writes them: a flight is buffered and
@@ -12,7 +13,8 @@ QTLS, quickstart-01 §6), with what follows it.
   server Finished (full handshake, RFC 5246 §7.3), or the TLS 1.3 NewSessionTickets
   (RFC 8446 §4.6.1), ``tickets_13`` writes of ``ticket_bytes`` (ssl/statem/statem_srvr.c
   ``ossl_statem_server_post_work`` flushes after each), then the implicit-TLS banner or
-  QUICKSTART basic's re-greeting as a write of its own (``after_fin``).
+  QUICKSTART basic's re-greeting as a write of its own (``after_fin``; one write per line,
+  as the 0.5-RTT banner, from a server with ``Server.reply_writes`` "line").
 * What the client sends as soon as its Finished is out (``ride``: EHLO, or the MAIL group on
   a cached token) follows it with TLS 1.3 and the abbreviated TLS 1.2 handshake (RFC 5246
   §7.3 Fig. 2: the server's Finished came first), as another write: ``SSL_do_handshake``
@@ -37,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from smtpsim.oracle.records import Part, Rec, Reply
+from smtpsim.oracle.records import Part, Rec, Reply, reply_writes
 from smtpsim.oracle.smtp.script import Script
 from smtpsim.oracle.steps import Group, Marks, merge, shift
 
@@ -54,20 +56,23 @@ class _Handshake:
     after_fin: Reply | None
     after_fin_mark: str
     half_rtt_banner: bool
+    setup: float
 
 
 def handshake(s: Script, *, prefix: tuple[Rec, ...] = (), before: int = 0,
               before_marks: Marks | None = None, ride: Callable[[], Group] | None = None,
               after_fin: Reply | None = None, after_fin_mark: str = "",
-              half_rtt_banner: bool = False) -> None:
+              half_rtt_banner: bool = False, setup: float = 0.0) -> None:
     """The handshake's steps: ClientHello (after ``prefix`` in the same write; ``before``
     records, such as the greeting, arrive ahead of the server's flight), the server's flight
     (with the banner as 0.5-RTT data when ``half_rtt_banner``), the client's Finished with
     what can ride with it (``ride``, built once TLS is up), and ``after_fin``, a record the
     server writes on its own when it reads that Finished (marked ``after_fin_mark``). A
-    resumed TLS 1.3 handshake with ``early_data`` carries ``ride`` as 0-RTT data."""
+    resumed TLS 1.3 handshake with ``early_data`` carries ``ride`` as 0-RTT data. ``setup``:
+    the client's CPU time before its ClientHello, once what it waits for has come (after
+    STARTTLS's 220: ``Client.tls_setup_s``)."""
     h = _Handshake(prefix, before, before_marks or {}, ride, after_fin, after_fin_mark,
-                   half_rtt_banner)
+                   half_rtt_banner, setup)
     f, st = s.f, s.st
     if f.early_data and st.ticket and f.tls == "1.3" and ride is not None:
         first = len(s.steps)
@@ -97,21 +102,31 @@ def _handshake(s: Script, h: _Handshake) -> None:
     tls = s.tls
     oh = tls.record_overhead_13 if s.f.tls == "1.3" else tls.record_overhead_12
     hello_n, cpu, flight, client_cpu = _hello(s)
-    fl: tuple[Part, ...] = (Part([Rec(flight, "server flight")]),)
+    fl: tuple[tuple[Part, ...], ...] = ((Part([Rec(flight, "server flight")]),),)
     if h.half_rtt_banner:  # RFC 8446 §2: 0.5-RTT data right behind the server's flight
-        fl += (Part([Rec(s.greeting.nbytes, "banner")], oh),)
-    hello = Rec(hello_n, "ClientHello", cpu, writes=(fl,))
+        fl = _behind_flight(s, fl[0], oh)
+    hello = Rec(hello_n, "ClientHello", cpu, writes=fl)
     # the client's TLS library answers the flight as soon as it has read it, whether or not
     # a 0.5-RTT banner behind it has arrived (the Finished's step waits for that banner)
-    s.step([[Part([*h.prefix, hello])]], h.before + 1, marks=dict(h.before_marks))
+    s.step([[Part([*h.prefix, hello])]], h.before + 1, delay=h.setup,
+           marks=dict(h.before_marks))
     s.oh = oh
     after: tuple[tuple[Part, ...], ...] = ()
     if h.after_fin is not None:
-        after = ((Part([Rec(h.after_fin[0], h.after_fin[1])], oh),),)
+        after = tuple(tuple(w) for w in reply_writes(h.after_fin, oh, s.per_line))
     if s.f.tls == "1.2" and not s.st.ticket:
         _full_12(s, h, after, client_cpu)
     else:
         _finished(s, h, after, client_cpu)
+
+
+def _behind_flight(s: Script, flight: tuple[Part, ...], oh: int
+                   ) -> tuple[tuple[Part, ...], ...]:
+    """The server's TLS 1.3 flight with the banner as 0.5-RTT data behind it (RFC 8446 §2):
+    in the flight's write, or its lines one write each after it (``reply_writes`` "line")."""
+    if not s.per_line:
+        return (flight + (Part([Rec(s.greeting.nbytes, "banner")], oh),),)
+    return (flight, *(tuple(w) for w in reply_writes(s.greeting, oh, True)))
 
 
 def _full_12(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
@@ -119,7 +134,8 @@ def _full_12(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
     """RFC 5246 §7.3: 2 RTT, nothing follows the client's flight; what would waits for the
     server's Finished, which carries the flight's ACK. The flight (ClientKeyExchange,
     ChangeCipherSpec, Finished) is one write, per-command writes or not (OpenSSL flushes it
-    once, after the Finished)."""
+    once, after the Finished). ``after``: the writes of a record the server writes on the
+    Finished (one record the client waits for, in one write or one per line)."""
     tls = s.tls
     fin = Rec(tls.client_finished_12, "ClientKeyExchange, ChangeCipherSpec, Finished",
               writes=((Part([Rec(tls.server_finished_12, "tls")]),),) + after)
@@ -127,7 +143,7 @@ def _full_12(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
     fin_marks: Marks = {1: ("tls",)}
     if h.after_fin_mark:
         fin_marks = merge(fin_marks, {2: (h.after_fin_mark,)})
-    s.step(writes, 1 + len(after), delay=client_cpu, marks=fin_marks)
+    s.step(writes, 1 + (1 if after else 0), delay=client_cpu, marks=fin_marks)
     if h.ride is not None:
         s.send(h.ride())
 
@@ -142,10 +158,10 @@ def _finished(s: Script, h: _Handshake, after: tuple[tuple[Part, ...], ...],
     banner = 1 if h.half_rtt_banner else 0  # the 0.5-RTT banner arrives before the answers
     if s.f.tls == "1.3":
         fin = Rec(tls.client_finished_13, "Finished", writes=_tickets(s) + after)
-        n_first = banner + tls.tickets_13 + len(after)
+        n_first = banner + tls.tickets_13 + (1 if after else 0)
     else:
         fin = Rec(tls.client_resumed_12, "Finished", writes=after)
-        n_first = banner + len(after)
+        n_first = banner + (1 if after else 0)
     fin_marks: Marks = {1: ("greeting",)} if banner else {}
     if h.after_fin_mark:
         fin_marks = merge(fin_marks, {n_first: (h.after_fin_mark,)})
@@ -172,22 +188,22 @@ def _early_data(s: Script, h: _Handshake) -> None:
     hello_n, cpu, flight, client_cpu = _hello(s)
     g = h.ride()
     fin = Rec(tls.client_finished_13, "Finished", writes=_tickets(s, wait=False))
-    fl: tuple[Part, ...] = (Part([Rec(flight, "server flight",
-                                      react=(client_cpu, [Part([fin])]))]),)
+    fl: tuple[tuple[Part, ...], ...] = ((Part([Rec(flight, "server flight",
+                                                   react=(client_cpu, [Part([fin])]))]),),)
     writes: tuple[tuple[Part, ...], ...] = ()
     marks = dict(h.before_marks)
     expect = h.before + 1
-    if h.half_rtt_banner:  # in the flight's write
-        fl += (Part([Rec(s.greeting.nbytes, "banner")], oh),)
+    if h.half_rtt_banner:  # behind the flight
+        fl = _behind_flight(s, fl[0], oh)
         expect += 1
         marks = merge(marks, {expect: ("greeting",)})
-    elif h.after_fin is not None:  # the banner must precede the answers: its own write
-        writes = ((Part([Rec(h.after_fin[0], h.after_fin[1])], oh),),)
+    elif h.after_fin is not None:  # the banner must precede the answers: its own write(s)
+        writes = tuple(tuple(w) for w in reply_writes(h.after_fin, oh, s.per_line))
         expect += 1
         if h.after_fin_mark:
             marks = merge(marks, {expect: (h.after_fin_mark,)})
-    hello = Rec(hello_n, "ClientHello", cpu, writes=(fl, *writes))
-    s.step([[Part([*h.prefix, hello]), Part(g.recs, oh)]], expect + g.expect,
+    hello = Rec(hello_n, "ClientHello", cpu, writes=(*fl, *writes))
+    s.step([[Part([*h.prefix, hello]), Part(g.recs, oh)]], expect + g.expect, delay=h.setup,
            marks=merge(marks, shift(g.marks, expect)), on_write=g.on_write)
 
 

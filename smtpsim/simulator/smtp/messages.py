@@ -12,12 +12,14 @@ __all__ = [
     "BurlCommand",
     "Command",
     "Reply",
+    "ReplyLine",
     "capability_reply",
     "ehlo_reply",
     "greeting",
     "mail_from",
     "rcpt_to",
     "reply",
+    "reply_lines",
 ]
 
 
@@ -63,6 +65,29 @@ class Reply:
 
     def __repr__(self) -> str:
         return f"S: {self.text}"
+
+
+class ReplyLine:
+    """One line of a reply written on its own (``Server.reply_writes`` "line"): its bytes on
+    the wire, and what the reader gets once it has arrived (``completes``: nothing, or, for
+    the reply's last line, the whole reply, as a client reading a multi-line reply has it
+    at the line whose code is followed by a space, RFC 5321 §4.2.1)."""
+
+    __slots__ = ("text", "nbytes", "completes")
+
+    def __init__(self, line: str, completes: tuple[Reply, ...]) -> None:
+        self.text = line
+        self.nbytes = len(line) + 2
+        self.completes = completes
+
+    def __repr__(self) -> str:
+        return f"S: {self.text}"
+
+
+def reply_lines(r: Reply) -> list[ReplyLine]:
+    """``r`` as its lines, each to be written on its own; the last one completes ``r``."""
+    last = len(r.lines) - 1
+    return [ReplyLine(line, (r,) if i == last else ()) for i, line in enumerate(r.lines)]
 
 
 def reply(code: int, line: str) -> Reply:

@@ -15,7 +15,11 @@ class Channel:
     """One side's application channel: cleartext or TLS records over a ``Socket``. After
     ``start_tls`` every write is framed into records of at most ``max_record`` plaintext
     bytes, each with ``record_overhead`` bytes of header, nonce and tag (RFC 5246 §6.2,
-    RFC 8446 §5.2)."""
+    RFC 8446 §5.2).
+
+    The reader gets each item once all its bytes have arrived. An item with a ``completes``
+    attribute hands the reader those items instead of itself (a line of a reply written on
+    its own completes the reply only when it is the reply's last line)."""
 
     __slots__ = ("socket", "overhead", "max_record")
 
@@ -38,7 +42,7 @@ class Channel:
 
     def frame(self, items: Sequence[Any]) -> list[Record]:
         if not self.overhead:
-            return [Record(item.nbytes, _label(item), (item,)) for item in items]
+            return [Record(item.nbytes, _label(item), _completes(item)) for item in items]
         # TLS: fill records of up to max_record plaintext bytes, in order.
         records: list[Record] = []
         room = self.max_record
@@ -54,11 +58,11 @@ class Channel:
                 left -= take
                 if fill == room:
                     if left == 0:
-                        done.append(item)
+                        done += _completes(item)
                     records.append(self._record(fill, labels, done))
                     fill, done, labels = 0, [], []
             if left == 0 and fill > 0:
-                done.append(item)
+                done += _completes(item)
         if fill:
             records.append(self._record(fill, labels, done))
         return records
@@ -66,6 +70,12 @@ class Channel:
     def _record(self, plaintext: int, labels: list[str], items: list[Any]) -> Record:
         label = "TLS[" + " | ".join(labels) + "]" if labels else "TLS[…]"
         return Record(plaintext + self.overhead, label, tuple(items))
+
+
+def _completes(item: Any) -> tuple[Any, ...]:
+    """What the reader gets when ``item`` has arrived whole: the item, or its ``completes``."""
+    completes = getattr(item, "completes", None)
+    return (item,) if completes is None else completes
 
 
 def _label(item: Any) -> str:

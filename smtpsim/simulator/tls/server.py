@@ -26,6 +26,7 @@ def server_handshake(
     accepts: Callable[[Any], bool] | None = None,
     issue: Any = None,
     half_rtt_items: Sequence[Any] = (),
+    half_rtt_apart: bool = False,
 ) -> ServerGen:
     """Run the server's side; returns ``""`` once the handshake is complete, ``"early"``
     when it accepted 0-RTT data (the caller reads it, then the client's Finished, and calls
@@ -34,7 +35,8 @@ def server_handshake(
     ``accepts(ticket)`` says whether an offered ticket is still valid here (its key is
     known); ``issue`` is the ticket this server hands out (None: no tickets).
     ``half_rtt_items``: application items written right behind the server's TLS 1.3 flight,
-    before the client's Finished arrives (0.5-RTT data, RFC 8446 §2 and §4.4.4).
+    before the client's Finished arrives (0.5-RTT data, RFC 8446 §2 and §4.4.4): in the
+    flight's write, or with ``half_rtt_apart`` each a write of its own after it.
     """
     sock = channel.socket
     item = yield from sock.recv_within(timeout)  # ClientHello
@@ -46,7 +48,7 @@ def server_handshake(
         yield env.timeout(cpu)
     if version == "1.3":
         return (yield from _server_13(channel, cfg, item, resumed, timeout, issue,
-                                      half_rtt_items))
+                                      half_rtt_items, half_rtt_apart))
     if resumed:
         # abbreviated handshake: the server's Finished goes first (RFC 5246 §7.3 Fig. 2)
         sock.write([flight("ServerHello, ChangeCipherSpec, Finished", cfg.server_resumed_12,
@@ -61,7 +63,7 @@ def server_handshake(
 
 def _server_13(
     channel: Channel, cfg: TlsConfig, hello: TlsMessage, resumed: bool, timeout: float,
-    issue: Any, half_rtt_items: Sequence[Any],
+    issue: Any, half_rtt_items: Sequence[Any], half_rtt_apart: bool,
 ) -> ServerGen:
     """TLS 1.3 (RFC 8446 §2): the flight (a PSK one when resumed), 0.5-RTT data behind it,
     the client's Finished, then the NewSessionTickets."""
@@ -73,7 +75,12 @@ def _server_13(
         name = "ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished"
         first = flight(name, cfg.server_flight)
     channel.start_tls(cfg, "1.3")
-    sock.write([first, *channel.frame(half_rtt_items)])
+    if half_rtt_apart:
+        sock.write([first])
+        for it in half_rtt_items:
+            channel.send([it])
+    else:
+        sock.write([first, *channel.frame(half_rtt_items)])
     if resumed and hello.early:
         # RFC 8446 §2.3: with the ticket accepted, the 0-RTT data is processed at once;
         # the application reads it now and the client's Finished later

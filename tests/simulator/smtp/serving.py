@@ -10,7 +10,7 @@ established at 0, so the banner is written at ``G`` = 1 ms.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import simpy
 
@@ -40,12 +40,13 @@ class Served:
     ``run``, then look at the server's ``writes``."""
 
     def __init__(self, offer: ServerOffer, timing: ServerTiming, tls: TlsConfig,
-                 fetcher: Any, idle_s: float) -> None:
+                 fetcher: Any, idle_s: float, reply_writes: Literal["group", "line"]) -> None:
         self.env = env = simpy.Environment()
         self.pipe = Pipe(env, D)
         self.tls = tls
         self.frontend = FrontEnd(env, text.SERVER_DOMAIN, timing, tls, offer, None,
-                                 idle_timeout_s=idle_s, fetcher=fetcher)
+                                 idle_timeout_s=idle_s, fetcher=fetcher,
+                                 reply_writes=reply_writes)
         self.stats: ServerStats = self.frontend.accept(self.pipe.server)
         self.pipe.establish()
         #: the client's application channel (``start_tls`` it after a handshake)
@@ -84,8 +85,10 @@ def serve(
     tls: TlsConfig | None = None,
     fetcher: Any = None,
     idle_s: float = 300.0,
+    reply_writes: Literal["group", "line"] = "group",
 ) -> Served:
-    return Served(offer or ServerOffer(), timing, tls or TlsConfig(), fetcher, idle_s)
+    return Served(offer or ServerOffer(), timing, tls or TlsConfig(), fetcher, idle_s,
+                  reply_writes)
 
 
 def lines(write: Write) -> list[list[str]]:

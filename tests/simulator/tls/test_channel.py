@@ -11,6 +11,7 @@ import simpy
 
 from smtpsim.model import TlsConfig
 from smtpsim.simulator.content import Content
+from smtpsim.simulator.smtp.messages import Reply, reply_lines
 from smtpsim.simulator.tls import Channel
 
 from ..fakes import Pipe
@@ -100,3 +101,29 @@ def test_each_item_is_delivered_once_with_the_record_that_completes_it() -> None
     assert _shape(pipe.writes[0].records) == [(122, "TLS[a]", ()), (82, "TLS[b]", (a, b))]
     env.run()
     assert pipe.server.received == [(pytest.approx(0.1), a), (pytest.approx(0.1), b)]
+
+
+@pytest.mark.parametrize(("version", "overhead"), [(None, 0), ("1.2", 29), ("1.3", 22)])
+def test_a_reply_written_line_by_line_is_delivered_with_its_last_line(
+    version: str | None, overhead: int
+) -> None:
+    """A reply written one line per write (``Server.reply_writes`` "line", aiosmtpd's
+    ``SMTP.push``): each line is a record of its own (its text and CRLF, plus the TLS
+    overhead once TLS is up), and the reader has the reply when its last line has come
+    (RFC 5321 §4.2.1: the line whose code is followed by a space), not before."""
+    env, pipe, channel = _channel()
+    if version is not None:
+        channel.start_tls(CFG, version)
+    reply = Reply(250, ["250-submit.example.net", "250 CHUNKING"])
+    for line in reply_lines(reply):
+        channel.send([line])
+    first, last = pipe.writes
+    assert _shape(first.records) == [(24 + overhead, _tls("250-submit.example.net", version),
+                                      ())]
+    assert _shape(last.records) == [(14 + overhead, _tls("250 CHUNKING", version), (reply,))]
+    env.run()
+    assert [item for _, item in pipe.server.received] == [reply]
+
+
+def _tls(label: str, version: str | None) -> str:
+    return label if version is None else f"TLS[{label}]"

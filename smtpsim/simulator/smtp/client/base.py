@@ -62,6 +62,8 @@ class ClientBase:
     phase: str
     phase_start: float
     capability_max_age_s: float
+    #: CPU time between STARTTLS's 220 and the ClientHello (``Client.tls_setup_s``)
+    tls_setup_s: float
     #: Opens the client's IMAP session (send-and-save, BURL) to the provider.
     open_imap: Callable[[], ImapSession]
     #: the client's IMAP connections, one per message saved

@@ -36,7 +36,8 @@ __all__ = ["SmtpClient"]
 class SmtpClient(Quickstart, EarlyPipelining):
     """Submits one message of ``size`` bytes to ``recipients`` recipients over
     ``connection`` to the front-end ``server`` (and, with ``Features.reuse``, later messages
-    on the same session)."""
+    on the same session). ``tls_setup_s``: the CPU time between STARTTLS's 220 and the
+    ClientHello (``Client.tls_setup_s``; see ``TlsStart``)."""
 
     def __init__(
         self,
@@ -52,6 +53,7 @@ class SmtpClient(Quickstart, EarlyPipelining):
         open_imap: Callable[[], ImapSession],
         middlebox: Callable[[], bool] | None = None,
         capability_max_age_s: float = CAPABILITY_MAX_AGE_S,
+        tls_setup_s: float = 0.0,
     ) -> None:
         self.env = env
         self.connection = connection
@@ -65,6 +67,7 @@ class SmtpClient(Quickstart, EarlyPipelining):
         self.open_imap = open_imap
         self.imap_connections = []
         self.capability_max_age_s = capability_max_age_s
+        self.tls_setup_s = tls_setup_s
         self.start_s = env.now
         self.socket = connection.client_socket
         self.channel = Channel(self.socket)

@@ -1,5 +1,12 @@
 """The TLS handshake of an SMTP session (STARTTLS, QTLS or implicit TLS): which ticket the
-client offers, what follows its last flight, the waits it costs."""
+client offers, what follows its last flight, the waits it costs.
+
+After STARTTLS's 220 the client spends ``tls_setup_s`` (``Client.tls_setup_s``) before its
+ClientHello: a client that builds its TLS context only then (swaks's ``start_tls_build_ctx``
+calls Net::SSLeay ``CTX_new`` and ``CTX_set_default_verify_paths``, loading the CA bundle,
+after reading the 220; CPython's ``smtplib.SMTP.starttls`` creates its default context after
+the 220 too). Not with implicit TLS or QTLS, whose ClientHello is written at once (after the
+connection is up, or with QTLS before any reply)."""
 
 from __future__ import annotations
 
@@ -36,6 +43,8 @@ class TlsStart(Dialogue):
                 self.state.tickets, self.server.host, self.env.now, TICKET_LIFETIME_S
             )
         rec.ticket_offered = ticket is not None
+        if self.tls_setup_s > 0.0 and not f.implicit_tls and f.quickstart is None:
+            yield self.env.timeout(self.tls_setup_s)  # after STARTTLS's 220
         hello_at = self.now()
         result = yield from client_handshake(
             self.env, self.channel, self.tls, f.tls, f.writes == "per-command",

@@ -6,7 +6,8 @@ response, LOGIN and SCRAM-SHA-256 (RFC 4954 §4; SCRAM's server-final message is
 challenge that the client answers with an empty line, then 235), MAIL, RCPT, DATA (RFC 5321
 §4.1.1.2-4), BDAT (RFC 3030 §2), BURL (RFC 4468), NOOP (§4.1.1.9), QUIT (§4.1.1.10).
 
-Each handler buffers its replies in the session and returns whether the session goes on.
+Each handler answers through the session (``ServerSession.say``: buffered for the group's
+write, or written line by line) and returns whether the session goes on.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ def ehlo(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     if len(words) > 2 and words[2] != f"TOKEN={s.frontend.token(context)}":
         s.refuse_stale(context, text.STALE_TOKEN)  # sent on a stale cached configuration
     elif cmd.verb == "EHLO":
-        s.pending.append(_ehlo_reply(not s.channel.tls, True, s.keywords(context)))
+        s.say(_ehlo_reply(not s.channel.tls, True, s.keywords(context)))
     else:
-        s.pending.append(reply(250, text.HELO_OK))
+        s.say(reply(250, text.HELO_OK))
     return True
 
 
@@ -54,9 +55,9 @@ def qhlo(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     if len(words) > 2 and words[2] != s.frontend.token(context):
         s.refuse_stale(context, text.STALE_QHLO)
     elif len(words) > 2 or s.offer.quickstart == "basic":
-        s.pending.append(reply(250, text.SERVER_DOMAIN))
+        s.say(reply(250, text.SERVER_DOMAIN))
     else:
-        s.pending.append(capability_reply(250, text.SERVER_DOMAIN, not s.channel.tls,
+        s.say(capability_reply(250, text.SERVER_DOMAIN, not s.channel.tls,
                                           extra=s.keywords(context)))
     return True
 
@@ -67,14 +68,14 @@ def qtls(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     if (yield from s.start_tls()) not in ("", "early"):
         return False
     if s.offer.quickstart == "basic":
-        s.pending.append(s.banner())
+        s.say(s.banner())
     return True
 
 
 def starttls(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     """STARTTLS (RFC 3207 §4): 220, then the handshake."""
     yield from s.spend(s.timing.starttls)
-    s.pending.append(reply(220, text.STARTTLS_READY))
+    s.say(reply(220, text.STARTTLS_READY))
     return (yield from s.start_tls()) in ("", "early")
 
 
@@ -87,35 +88,35 @@ def auth(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     timing = s.timing
     if mechanism == "PLAIN" and has_ir:
         yield from s.spend(timing.auth)
-        s.pending.append(ok)
+        s.say(ok)
     elif mechanism == "PLAIN":
-        s.pending.append(Reply(334, [text.reply_line(334, text.PLAIN_CHALLENGE)]))
+        s.say(Reply(334, [text.reply_line(334, text.PLAIN_CHALLENGE)]))
         s.auth_steps = [(timing.auth, ok)]
     elif mechanism == "LOGIN":  # draft-murchison-sasl-login: Username, Password
-        s.pending.append(reply(334, text.LOGIN_USER_PROMPT))
+        s.say(reply(334, text.LOGIN_USER_PROMPT))
         s.auth_steps = [(0.0, reply(334, text.LOGIN_PASSWORD_PROMPT)), (timing.auth, ok)]
     else:  # SCRAM-SHA-256 (RFC 5802 §5, RFC 7677): server-first, then server-final
-        s.pending.append(reply(334, text.SCRAM_SERVER_FIRST))
+        s.say(reply(334, text.SCRAM_SERVER_FIRST))
         s.auth_steps = [(timing.auth, reply(334, text.SCRAM_SERVER_FINAL)), (0.0, ok)]
     return True
 
 
 def mail(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     yield from s.spend(s.timing.mail)
-    s.pending.append(reply(250, text.MAIL_OK))
+    s.say(reply(250, text.MAIL_OK))
     return True
 
 
 def rcpt(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     yield from s.spend(s.timing.rcpt)
-    s.pending.append(reply(250, text.RCPT_OK))
+    s.say(reply(250, text.RCPT_OK))
     return True
 
 
 def data(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     """DATA: 354; the content follows, answered at its terminator (``ServerSession.run``)."""
     yield from s.spend(s.timing.data)
-    s.pending.append(reply(354, text.DATA_GO))
+    s.say(reply(354, text.DATA_GO))
     return True
 
 
@@ -133,13 +134,13 @@ def burl(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     before replying; the final 250 includes the fetch. A failed fetch is 554 (§6)."""
     fetcher = s.frontend.fetcher
     if fetcher is None:
-        s.pending.append(reply(502, text.BURL_UNAVAILABLE))
+        s.say(reply(502, text.BURL_UNAVAILABLE))
         return True
     assert isinstance(cmd, BurlCommand)
     try:
         yield from fetcher.fetch(cmd.text.split()[1], cmd.size)
     except ConnectionError:
-        s.pending.append(reply(554, text.BURL_FAILED))
+        s.say(reply(554, text.BURL_FAILED))
     else:
         yield from s.end_of_data(text.QUEUED_BURL)
     return True
@@ -147,7 +148,7 @@ def burl(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
 
 def noop(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     """NOOP (RFC 5321 §4.1.1.9)."""
-    s.pending.append(reply(250, text.NOOP_OK))
+    s.say(reply(250, text.NOOP_OK))
     return True
     yield  # a handler is a generator
 
@@ -155,13 +156,13 @@ def noop(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
 def quit_(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     """QUIT (RFC 5321 §4.1.1.10): 221, then the server closes."""
     yield from s.spend(s.timing.quit)
-    s.pending.append(reply(221, text.BYE))
+    s.say(reply(221, text.BYE))
     s.flush()
     return False
 
 
 def unknown(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
-    s.pending.append(reply(502, text.UNKNOWN_COMMAND))
+    s.say(reply(502, text.UNKNOWN_COMMAND))
     return True
     yield  # a handler is a generator
 

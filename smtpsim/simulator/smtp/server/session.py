@@ -1,10 +1,18 @@
 """One worker's handling of one SMTP connection, greeting to close (RFC 5321, RFC 6409).
 
-It reads commands in order, spends ``ServerTiming`` on each, and buffers replies. Replies are
-flushed as one write whenever no further input is waiting: RFC 2920 §3.2 lets a server defer
-responses while the client keeps sending, but it must never wait for input with responses
-still unsent (Postfix's ``smtpd_chat`` flushes exactly when its input buffer is empty). So a
-pipelined group that arrives together is answered together, and a lone command at once.
+It reads commands in order, spends ``ServerTiming`` on each, and answers each as the server's
+``reply_writes`` says (``say``):
+
+* ``"group"`` (Postfix, Exim): replies are buffered and flushed as one write whenever no
+  further input is waiting: RFC 2920 §3.2 lets a server defer responses while the client
+  keeps sending, but it must never wait for input with responses still unsent (Postfix's
+  ``smtpd_chat`` flushes exactly when its input buffer is empty). So a pipelined group that
+  arrives together is answered together, and a lone command at once.
+* ``"line"`` (aiosmtpd 1.4.3): every reply line is a write of its own, made as soon as the
+  command is processed (``SMTP.push`` writes ``response + b"\r\n"`` and drains, and
+  ``smtp_EHLO`` pushes each line of the EHLO reply), so nothing is buffered: under TLS each
+  line is a TLS record of its own, and with TCP_NODELAY a segment of its own.
+
 What each command does is in ``commands``.
 """
 
@@ -23,6 +31,7 @@ from smtpsim.simulator.smtp.messages import (
     capability_reply,
     greeting,
     reply,
+    reply_lines,
 )
 from smtpsim.simulator.smtp.server.commands import COMMANDS, unknown
 from smtpsim.simulator.tcp import TIMEOUT, Socket
@@ -67,6 +76,8 @@ class ServerSession:
         self.offer = frontend.offer
         self.idle_timeout = frontend.idle_timeout_s
         self.channel = Channel(socket)
+        #: every reply line a write of its own (``Server.reply_writes`` "line")
+        self.per_line = frontend.reply_writes == "line"
         self.pending: list[Reply] = []
         #: After a refused QHLO or early EHLO, the rest of its pipelined group is refused
         #: with 503 until the next QHLO/EHLO (quickstart-b §6, §7).
@@ -75,6 +86,15 @@ class ServerSession:
         self.auth_steps: list[tuple[float | Distribution, Reply]] = []
 
     # ------------------------------------------------------------------ helpers
+    def say(self, answer: Reply) -> None:
+        """Answer: buffer the reply until the next ``flush`` ("group"), or write each of its
+        lines at once, one write each ("line")."""
+        if self.per_line:
+            for line in reply_lines(answer):
+                self.channel.send([line])
+        else:
+            self.pending.append(answer)
+
     def flush(self) -> None:
         """Write every buffered reply as one write."""
         if self.pending:
@@ -123,18 +143,23 @@ class ServerSession:
         the list, else 520 with the list; the rest of the group then gets 503."""
         self.refusing = True
         if context == "plain":
-            self.pending.append(reply(504, text.stale(why)))
+            self.say(reply(504, text.stale(why)))
         else:
-            self.pending.append(capability_reply(520, why, False, extra=self.keywords(context)))
+            self.say(capability_reply(520, why, False, extra=self.keywords(context)))
 
-    def start_tls(self, half_rtt: list[Reply] | None = None) -> Generator[Any, Any, str]:
-        """Flush what is pending, then the server's TLS handshake; returns
-        ``server_handshake``'s verdict (``""`` done, ``"early"`` 0-RTT data accepted)."""
+    def start_tls(self, half_rtt: Reply | None = None) -> Generator[Any, Any, str]:
+        """Flush what is pending, then the server's TLS handshake, with ``half_rtt`` (the
+        banner) as 0.5-RTT data behind the flight: in the flight's write, or its lines one
+        write each ("line"); returns ``server_handshake``'s verdict (``""`` done,
+        ``"early"`` 0-RTT data accepted)."""
         self.flush()
         fe = self.frontend
+        items: list[Any] = []
+        if half_rtt is not None:
+            items = list(reply_lines(half_rtt)) if self.per_line else [half_rtt]
         return (yield from server_handshake(
             self.env, self.channel, self.tls, self.offer.tls_version, self.idle_timeout,
-            fe.ticket_valid, fe.ticket_key, half_rtt or (),
+            fe.ticket_valid, fe.ticket_key, items, self.per_line,
         ))
 
     # ------------------------------------------------------------------ the session
@@ -148,7 +173,7 @@ class ServerSession:
         while True:
             item = yield from socket.recv_within(self.idle_timeout)
             if item is TIMEOUT:  # Postfix: "421 4.4.2 <host> Error: timeout exceeded", close
-                self.pending.append(reply(421, text.TIMED_OUT))
+                self.say(reply(421, text.TIMED_OUT))
                 break
             if isinstance(item, TlsMessage):  # the client's Finished after 0-RTT data
                 accept_finished(self.channel, self.tls, self.frontend.ticket_key)
@@ -164,11 +189,11 @@ class ServerSession:
             elif self.refusing and item.verb not in _AFTER_REFUSAL:
                 if item.verb == "BDAT":  # the chunk follows and is read and discarded
                     yield from socket.recv_within(self.idle_timeout)
-                self.pending.append(reply(503, text.REFUSED))
+                self.say(reply(503, text.REFUSED))
             elif self.auth_steps:  # a SASL continuation line
                 delay, answer = self.auth_steps.pop(0)
                 yield from self.spend(delay)
-                self.pending.append(answer)
+                self.say(answer)
             elif not (yield from COMMANDS.get(item.verb, unknown)(self, item)):
                 break
             if not socket.pending():
@@ -184,14 +209,14 @@ class ServerSession:
         yield from self.spend(self.timing.greeting)
         offer = self.offer
         if offer.implicit_tls:
-            early = [self.banner()] if offer.banner_half_rtt and offer.tls_version == "1.3" else []
-            stopped = yield from self.start_tls(early)
+            early = offer.banner_half_rtt and offer.tls_version == "1.3"
+            stopped = yield from self.start_tls(self.banner() if early else None)
             if stopped and stopped != "early":
                 return False
             if not early:
-                self.pending.append(self.banner())
+                self.say(self.banner())
         else:
-            self.pending.append(self.banner())
+            self.say(self.banner())
         self.flush()
         return True
 
@@ -199,4 +224,4 @@ class ServerSession:
         """The message is complete: queue it (``end_of_data`` processing) and answer 250."""
         yield from self.spend(self.timing.end_of_data)
         self.stats.messages += 1
-        self.pending.append(reply(250, queued))
+        self.say(reply(250, queued))
