@@ -294,15 +294,19 @@ def user_round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int 
     out of a speculative group that ended the message (a group on a cached token or qhlo-id
     carries none); then one more round trip, or two when the 250 came with 0-RTT data and
     Nagle holds the small QUIT for the ACK of the client's Finished, which comes with the
-    session tickets a round trip later (RFC 896, RFC 8446 §4.6.1)."""
+    session tickets a round trip later (RFC 896, RFC 8446 §4.6.1). And not before the copy is
+    saved to Sent (the APPEND's OK, RFC 3501 §6.3.11), which a save in parallel may bring
+    later."""
     st = start(f, state, config_changed, alive)
     n = round_trips(f, recipients, iw=iw, flight=flight, mss=mss, state=state,
                     config_changed=config_changed, alive=alive)
     kept_out = f.quit_in_group and (f.chunking or f.burl) and st.cached and not st.stale
-    if f.reuse or not (f.quit == "wait" or kept_out):
-        return n
-    rides, saving = _zero_rtt(f, st)
-    return n + (2 if rides and saving and f.nagle else 1)
+    if not f.reuse and (f.quit == "wait" or kept_out):
+        rides, saving = _zero_rtt(f, st)
+        n += 2 if rides and saving and f.nagle else 1
+    if f.save == "parallel" and not f.burl:  # (first, or BURL: saved before the MAIL group)
+        n = max(n, _imap_rounds(f, recipients, st)[0])
+    return n
 
 
 def slow_start_rounds(segments: int, iw: int) -> int:

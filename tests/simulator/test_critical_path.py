@@ -89,25 +89,26 @@ def test_quit_waited_for_is_on_the_users_path() -> None:
 
 
 def test_a_write_held_by_nagle_for_a_delayed_ack() -> None:
-    """``pipelining+nagle-per-command`` (each command its own write, Nagle on; RFC 896 as
-    Linux's Minshall variant, RFC 1122 §4.2.3.2 delayed ACK of 40 ms), RTT 1 s, 100 B body:
+    """``baseline+nagle-per-command`` (each command and each TLS handshake message its own
+    write, Nagle on; RFC 896 as Linux's Minshall variant, RFC 1122 §4.2.3.2 delayed ACK of
+    40 ms), RTT 1 s (docs/protocol.md §2.4: 12.040 s):
 
-    * SYN-ACK 1, banner 2, EHLO 3;
-    * MAIL leaves at 3; RCPT and DATA are short writes held while MAIL is unacknowledged;
-      MAIL's 250 (3.5) carries the ACK, arrives at 4 and releases them (one segment): their
-      250 and 354 arrive at 5;
-    * the body leaves at 5 (nothing in flight); the terminator waits for the body's ACK. The
-      server has nothing to answer yet and delays its ACK: timer at 5.5, ACK at 5.54,
-      arriving 6.04; the terminator leaves, the 250 arrives at 7.04.
+    * SYN-ACK 1, banner 2, EHLO 3, STARTTLS 4, the server's TLS 1.2 flight 5;
+    * ClientKeyExchange leaves at 5; ChangeCipherSpec and Finished, short writes, wait while
+      it is unacknowledged. The server's TLS has nothing to answer before the Finished and
+      delays its ACK: timer at 5.5, ACK at 5.54, arriving 6.04; the two leave, the server's
+      Finished arrives at 7.04;
+    * EHLO 8.04, AUTH 9.04; MAIL leaves, RCPT and DATA wait for its ACK, which MAIL's 250
+      carries (10.04): their 250 and 354 at 11.04; the content's 250 at 12.04.
 
-    Critical path to the 250: 7 round trips (each hold is the round trip of the ACK that
-    ended it) and 40 ms of stall (the delayed-ACK timer): 7 x 1 s + 0.04 s. The same
-    dialogue written at once takes 5 (``round_trips``)."""
-    for r in _both(ideal_case("pipelining+nagle-per-command")):
-        assert r.accept_s == pytest.approx(7 + DELACK, abs=TOL)
-        assert r.rtt_accept == 7
+    Critical path to the 250: 12 round trips (each hold is the round trip of the ACK that
+    ended it) and 40 ms of stall (the delayed-ACK timer): 12 x 1 s + 0.04 s; to the user,
+    after the 221, 13. The same dialogue written at once takes 10 (``round_trips``)."""
+    for r in _both(ideal_case("baseline+nagle-per-command")):
+        assert r.accept_s == pytest.approx(12 + DELACK, abs=TOL)
+        assert r.rtt_accept == 12
         assert r.stall_accept_s == pytest.approx(DELACK, abs=TOL)
-        assert (r.rtt_user, r.stall_user_s) == (8, pytest.approx(DELACK, abs=TOL))
+        assert (r.rtt_user, r.stall_user_s) == (13, pytest.approx(DELACK, abs=TOL))
 
 
 def test_processing_is_stall_and_not_a_round_trip() -> None:
