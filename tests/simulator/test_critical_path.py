@@ -88,27 +88,28 @@ def test_quit_waited_for_is_on_the_users_path() -> None:
         assert (r.rtt_accept, r.rtt_user) == (2, 3)
 
 
-def test_a_write_held_by_nagle_for_a_delayed_ack() -> None:
-    """``baseline+nagle-per-command`` (each command and each TLS handshake message its own
-    write, Nagle on; RFC 896 as Linux's Minshall variant, RFC 1122 §4.2.3.2 delayed ACK of
-    40 ms), RTT 1 s (docs/protocol.md §2.4: 12.040 s):
+@pytest.mark.parametrize(("variant", "accept", "stall"), [
+    ("baseline+resumption", 10, DELACK),
+    ("baseline+resumption+nodelay", 9, 0.0),
+])
+def test_a_write_held_by_nagle_for_a_delayed_ack(variant: str, accept: int, stall: float) -> None:
+    """A warm client resuming TLS 1.2 (RFC 5246 §7.3 Fig. 2), RTT 0.5 s: SYN-ACK 1, banner 2,
+    EHLO 3, STARTTLS 4, the abbreviated handshake's server Finished 5. The client's Finished
+    is a write of its own (the TLS library's) and EHLO, the application's next write, is
+    short: Nagle (RFC 896, Linux's Minshall variant) holds it while the short Finished is
+    unacknowledged. The server's handshake ends with that Finished and it writes nothing, so
+    its ACK waits for the delayed-ACK timer (RFC 1122 §4.2.3.2, 40 ms): the Finished arrives
+    at 5.5, the ACK leaves 40 ms later and reaches the client at 6 + 40 ms; EHLO 7, AUTH 8,
+    the group 9, the 250 10, all 40 ms late.
 
-    * SYN-ACK 1, banner 2, EHLO 3, STARTTLS 4, the server's TLS 1.2 flight 5;
-    * ClientKeyExchange leaves at 5; ChangeCipherSpec and Finished, short writes, wait while
-      it is unacknowledged. The server's TLS has nothing to answer before the Finished and
-      delays its ACK: timer at 5.5, ACK at 5.54, arriving 6.04; the two leave, the server's
-      Finished arrives at 7.04;
-    * EHLO 8.04, AUTH 9.04; MAIL leaves, RCPT and DATA wait for its ACK, which MAIL's 250
-      carries (10.04): their 250 and 354 at 11.04; the content's 250 at 12.04.
-
-    Critical path to the 250: 12 round trips (each hold is the round trip of the ACK that
-    ended it) and 40 ms of stall (the delayed-ACK timer): 12 x 1 s + 0.04 s; to the user,
-    after the 221, 13. The same dialogue written at once takes 10 (``round_trips``)."""
-    for r in _both(ideal_case("baseline+nagle-per-command")):
-        assert r.accept_s == pytest.approx(12 + DELACK, abs=TOL)
-        assert r.rtt_accept == 12
-        assert r.stall_accept_s == pytest.approx(DELACK, abs=TOL)
-        assert (r.rtt_user, r.stall_user_s) == (13, pytest.approx(DELACK, abs=TOL))
+    Critical path to the 250: 10 round trips (the hold is the round trip of the ACK that
+    ended it) and the timer's 40 ms of stall: 10 x RTT + 0.04 s; to the user (221) 11. With
+    TCP_NODELAY EHLO leaves behind the Finished at 5: 9 round trips, no stall."""
+    for r in _both(ideal_case(variant, rtt=HALF, state="warm")):
+        assert r.accept_s == pytest.approx(accept * HALF + stall, abs=TOL)
+        assert r.rtt_accept == accept
+        assert r.stall_accept_s == pytest.approx(stall, abs=TOL)
+        assert (r.rtt_user, r.stall_user_s) == (accept + 1, pytest.approx(stall, abs=TOL))
 
 
 def test_processing_is_stall_and_not_a_round_trip() -> None:
