@@ -126,27 +126,33 @@ def test_processing_is_stall_and_not_a_round_trip() -> None:
 
 
 @pytest.mark.parametrize(
-    ("variant", "accept", "done"),
+    ("variant", "accept", "done", "user"),
     [
         # the IMAP session saves in parallel (warm: APPEND 0, "+" 1, OK 2); the 250 comes
-        # last: done is the 250's path
-        ("baseline+save", 10, 10),
+        # last: done is the 250's path, the user's the 221's
+        ("baseline+save", 10, 10, 11),
         # first the save (2), then the submission, caused by the saved OK: 2 + 10
-        ("baseline+save-first", 12, 12),
+        ("baseline+save-first", 12, 12, 13),
         # a cold IMAP session: TCP 1, TLS 1.3 flight 2, greeting 3, AUTHENTICATE 4, "+" 5,
-        # OK 6, after the cleartext submission's 250 at 5: done is the saved OK's path
-        ("pipelining+save+imap-cold", 5, 6),
+        # OK 6, after the cleartext submission's 250 at 5: done is the saved OK's path; the
+        # 221 comes at 6 too
+        ("pipelining+save+imap-cold", 5, 6, 6),
+        # the same with an async QUIT: the user, told at the 250 (5) but not before the copy
+        # is in Sent, waits for the saved OK's path: 6
+        ("pipelining+save+imap-cold+quit-async", 5, 6, 6),
     ],
 )
-def test_done_follows_the_later_of_the_250_and_the_saved_copy(
-    variant: str, accept: int, done: int
+def test_done_and_user_follow_the_later_of_their_event_and_the_saved_copy(
+    variant: str, accept: int, done: int, user: int
 ) -> None:
     """``done_s`` is the later of the 250 and the saved copy's OK (RFC 3501 §6.3.11 APPEND,
-    RTT 0.5 s), and so is its critical path, which for a save that comes first runs through
-    the IMAP session into the SMTP one."""
+    RTT 0.5 s), ``user_s`` the later of the 221 (or the 250) and that OK, and so are their
+    critical paths; for a save that comes first the path runs through the IMAP session into
+    the SMTP one."""
     for r in _both(ideal_case(variant, rtt=HALF)):
-        assert (r.rtt_accept, r.rtt_done) == (accept, done)
+        assert (r.rtt_accept, r.rtt_done, r.rtt_user) == (accept, done, user)
         assert r.done_s == pytest.approx(max(accept, done) * HALF, abs=TOL)
+        assert r.user_s == pytest.approx(user * HALF, abs=TOL)
 
 
 def test_a_retransmission_timeout_is_stall() -> None:
