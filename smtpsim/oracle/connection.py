@@ -87,9 +87,9 @@ class Connection:
         self.client.rtt_sample(rtt)
         self.server.rtt_sample(rtt)
 
-    def connect(self, t: float, data: int = 0, cause: Cause = ORIGIN) -> None:
+    def connect(self, t: float, cause: Cause, data: int = 0) -> None:
         """The first SYN, carrying the first ``data`` bytes of the client's stream, sent by
-        a ``connect()`` caused by ``cause`` (the origin: the user's "send")."""
+        a ``connect()`` caused by ``cause`` (``ORIGIN``: the user's "send")."""
         self.syn_data = data
         self.client.cause = self.syn_cause = cause.until(t)
         self.client.emit_syn(t, self.syn_bytes, data)

@@ -247,6 +247,6 @@ def fetch_time(case: Case, timing: Timing) -> float:
         ag.at(0.0, dialog.write)
     else:
         conn.on_connect = dialog.connected
-        conn.connect(0.0)
+        conn.connect(0.0, ORIGIN)
     ag.run()
     return done["fetched"]

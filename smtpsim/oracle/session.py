@@ -126,7 +126,7 @@ class Session:
                 server = self.imap_conn.server
                 self.imap_conn.on_accept = lambda t: server.write(t, [part], self.max_record,
                                                                   server.cause)
-            self.imap_conn.connect(self.agenda.now, cause=self.imap.cause)
+            self.imap_conn.connect(self.agenda.now, self.imap.cause)
         else:  # the session is open, authenticated and selected
             self.imap_conn.established()
             self.imap.write()
@@ -163,7 +163,7 @@ class Session:
         if self.st.syn_connect:  # the first write joins the SYN
             self._client_write()
             data = min(syn_data_space(self.case.client.tcp), self.client.first_write_end)
-        self.conn.connect(t, data, self.cause)
+        self.conn.connect(t, self.cause, data)
 
     def _connected(self, t: float) -> None:
         """connect() returns (the SYN-ACK's arrival): the first step, unless it left with

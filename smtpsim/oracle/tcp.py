@@ -123,11 +123,10 @@ class Tcp:
         self.incoming: deque[tuple[int, Rec]] = deque()
 
     # ---- application side
-    def write(self, t: float, parts: list[Part], max_record: int,
-              cause: Cause = ORIGIN) -> None:
-        """One write() by an application whose step was caused by ``cause`` (the origin for
-        a bare endpoint): the records' bytes join the stream; the peer will deliver each
-        record when its last byte arrives."""
+    def write(self, t: float, parts: list[Part], max_record: int, cause: Cause) -> None:
+        """One write() by an application whose step was caused by ``cause`` (``ORIGIN`` for
+        one that waited for nothing): the records' bytes join the stream; the peer will
+        deliver each record when its last byte arrives."""
         self.cause = cause.until(t)
         self._restart_after_idle(t)
         for part in parts:
@@ -139,7 +138,7 @@ class Tcp:
             self.first_write_end = self.written
         self.try_send(t)
 
-    def close(self, t: float, cause: Cause = ORIGIN) -> None:
+    def close(self, t: float, cause: Cause) -> None:
         """RFC 793 CLOSE: a FIN segment (no payload) follows the last data byte."""
         if self.closed:
             return

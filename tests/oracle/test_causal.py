@@ -28,6 +28,7 @@ from smtpsim.oracle import (
     slow_start_rounds,
 )
 from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.causes import ORIGIN
 from smtpsim.oracle.connection import Connection
 from smtpsim.oracle.records import Part, Rec
 from smtpsim.oracle.session import Session
@@ -205,11 +206,11 @@ def test_the_segment_before_a_fin_is_not_held_by_nagle(close: bool) -> None:
     server = conn.server
 
     def second() -> None:
-        server.write(0.1, [Part([Rec(50, "221")])], 16384)
+        server.write(0.1, [Part([Rec(50, "221")])], 16384, ORIGIN)
         if close:
-            server.close(0.1)
+            server.close(0.1, ORIGIN)
 
-    server.write(0.0, [Part([Rec(100, "250")])], 16384)
+    server.write(0.0, [Part([Rec(100, "250")])], 16384, ORIGIN)
     ag.at(0.1, second)
     ag.run()
     data = [round(dep, 6) for dep, _arr, b in conn.down.log if b > HDR]
