@@ -52,7 +52,7 @@ def test_simulate_returns_one_row_per_profile_variant_replication() -> None:
 
 def test_records_carry_the_brief_fields() -> None:
     df = sim.simulate("dsl")
-    for name in ("profile", "variant", "seed", "outcome", "accept_s", "close_s", "waits",
+    for name in ("profile", "variant", "seed", "outcome", "accept_s", "close_s", "rtt_accept",
                  "bytes_up", "bytes_down", "packets_up", "packets_down", "retransmits"):
         assert name in df.columns
     for phase in PHASES:

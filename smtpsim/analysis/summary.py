@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from smtpsim.model.records import METRICS
+from smtpsim.model.records import METRICS, ROUND_TRIPS
 
 __all__ = ["METRICS", "SUMMARY_COLUMNS", "summarize"]
 
@@ -22,7 +22,7 @@ SUMMARY_COLUMNS: list[str] = [
     "failed",
     "median_s",
     "p95_s",
-    "mean_waits",
+    "mean_rtt",
     "median_occupancy_s",
     "ratio",
 ]
@@ -43,8 +43,10 @@ def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done
     * ``median_s``, ``p95_s``: median and 95th percentile (linear interpolation, pandas'
       default) of the metric's column over the accepted rows, in seconds; NaN if none
       (pandas skips a NaN time of an accepted row).
-    * ``mean_waits``: mean of ``waits`` (round trips the client stopped for) over the same
-      accepted rows, so it describes the sessions the latency figures describe.
+    * ``mean_rtt``: mean of the metric's round trips (``ROUND_TRIPS``: ``rtt_accept``,
+      ``rtt_done`` or ``rtt_user``, the client -> server -> client turns on the critical path
+      to that time) over the same accepted rows, so it describes the sessions the latency
+      figures describe; NaN for ``occupancy``, which has no such path.
     * ``median_occupancy_s``: median of ``occupancy_s`` (how long the server held the
       connection) over the same accepted rows, the server's cost beside the user's time; NaN
       when the frame has no ``occupancy_s``.
@@ -53,13 +55,15 @@ def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done
       row, or has a median of zero.
 
     Raises ``ValueError`` for a ``metric`` not in ``METRICS`` (naming the allowed ones) or
-    if a needed column (``profile``, ``variant``, ``outcome``, the metric's, ``waits``) is
-    missing.
+    if a needed column (``profile``, ``variant``, ``outcome``, the metric's time and round
+    trips) is missing.
     """
     if metric not in METRICS:
         raise ValueError(f"unknown summary metric {metric!r}; allowed: {', '.join(METRICS)}")
     column = METRICS[metric]
-    missing = [c for c in ("profile", "variant", "outcome", column, "waits") if c not in df.columns]
+    rtt = ROUND_TRIPS.get(metric)
+    needed = ("profile", "variant", "outcome", column) + ((rtt,) if rtt else ())
+    missing = [c for c in needed if c not in df.columns]
     if missing:
         raise ValueError(f"summary needs columns {', '.join(missing)}")
 
@@ -76,7 +80,7 @@ def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done
                 "failed": len(group) - len(ok),
                 "median_s": times.median(),
                 "p95_s": times.quantile(0.95),
-                "mean_waits": ok["waits"].astype(float).mean(),
+                "mean_rtt": ok[rtt].astype(float).mean() if rtt else math.nan,
                 "median_occupancy_s": (ok["occupancy_s"].astype(float).median()
                                        if "occupancy_s" in ok.columns else math.nan),
             }

@@ -63,14 +63,16 @@ def summary_table(
     summary: pd.DataFrame, title: str, reference: str, metric: str, caption: bool = True,
     states: str = "",
 ) -> Table:
-    """Median/p95 of the ``metric`` time in ms, mean waits and the ratio to ``reference``."""
+    """Median/p95 of the ``metric`` time in ms, its mean round trips and the ratio to
+    ``reference``."""
     table = Table(
         title=title,
         title_justify="left",
         caption=f"median, p95: {METRIC_CAPTIONS[metric]} in ms; ratio: median / median of "
-        f"{reference} on the same profile; waits: mean round trips waited; server: median "
-        "server occupancy in ms (how long the server held the connection); all over accepted "
-        "messages; failed: messages not accepted (counted here, left out of the times)"
+        f"{reference} on the same profile; RTT: mean round trips on the critical path to that "
+        "time; server: median server occupancy in ms (how long the server held the "
+        "connection); all over accepted messages; failed: messages not accepted (counted here, "
+        "left out of the times)"
         + (f"; clients {states}" if states else "")
         if caption else None,
         caption_justify="left",
@@ -81,12 +83,14 @@ def summary_table(
         table.add_column(name, no_wrap=True)
     # with one run per group the p95 is the median: leave it out (80-column terminals)
     with_p95 = bool((summary["n"] > 1).any())
-    # the server's cost beside the user's time (not when occupancy is what is ranked)
+    # the server's cost beside the user's time, and the round trips on that time's critical
+    # path (neither when occupancy, a duration at the server, is what is ranked)
     with_server = metric != "occupancy"
-    numbers = ["n", "failed", "median", "p95", "waits", "server", "ratio"]
+    numbers = ["n", "failed", "median", "p95", "RTT", "server", "ratio"]
     if not with_p95:
         numbers.remove("p95")
     if not with_server:
+        numbers.remove("RTT")
         numbers.remove("server")
     for name in numbers:
         table.add_column(name, justify="right", min_width=len(name), no_wrap=True)
@@ -101,12 +105,12 @@ def summary_table(
             str(r.failed),
             cell(r.median_s * 1e3),
             cell(r.p95_s * 1e3),
-            cell(r.mean_waits),
+            cell(r.mean_rtt),
             cell(r.median_occupancy_s * 1e3),
             cell(r.ratio, 2),
         ]
         if not with_server:
-            del cells[7]
+            del cells[6:8]
         if not with_p95:
             del cells[5]
         table.add_row(*map(Text, cells))

@@ -9,15 +9,23 @@ from smtpsim.model.case import Case, Client, Network, ScriptedLoss, Server, Work
 from smtpsim.model.distribution import Distribution, cost
 from smtpsim.model.features import RULES, Features, Rule, violations
 from smtpsim.model.network import GilbertElliott, LinkConfig, PathConfig
-from smtpsim.model.records import METRICS, OUTCOMES, PHASES, SessionRecord, columns
+from smtpsim.model.records import (
+    METRICS,
+    OUTCOMES,
+    PHASES,
+    ROUND_TRIPS,
+    SessionRecord,
+    columns,
+)
 from smtpsim.model.server import FarmConfig, ServerTiming
 from smtpsim.model.tcp import TcpConfig
 from smtpsim.model.tls import TlsConfig
 from smtpsim.model.trace import PacketEvent, RecordEvent, Trace
 
 __all__ = [
-    "METRICS", "OUTCOMES", "PHASES", "RULES", "Case", "Client", "Distribution", "FarmConfig",
-    "Features", "GilbertElliott", "LinkConfig", "Network", "PacketEvent", "PathConfig",
-    "RecordEvent", "Rule", "ScriptedLoss", "Server", "ServerTiming", "SessionRecord",
-    "TcpConfig", "TlsConfig", "Trace", "Workload", "columns", "cost", "updated", "violations",
+    "METRICS", "OUTCOMES", "PHASES", "ROUND_TRIPS", "RULES", "Case", "Client", "Distribution",
+    "FarmConfig", "Features", "GilbertElliott", "LinkConfig", "Network", "PacketEvent",
+    "PathConfig", "RecordEvent", "Rule", "ScriptedLoss", "Server", "ServerTiming",
+    "SessionRecord", "TcpConfig", "TlsConfig", "Trace", "Workload", "columns", "cost",
+    "updated", "violations",
 ]

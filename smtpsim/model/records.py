@@ -2,13 +2,26 @@
 
 Times are seconds from the moment the user pressed send (the first SYN leaves at 0). A time
 that was never reached is NaN; ``outcome`` says why.
+
+Each metric's time (``METRICS``, but ``occupancy``) comes with the *critical path* that led to
+it: follow the chain of causes back from the event (each packet was sent because an earlier
+packet arrived, a timer fired, or a step of the client or the server ended; each step because
+the last thing it waited for arrived) to the moment the user pressed send. ``rtt_accept``,
+``rtt_done`` and ``rtt_user`` count the client -> server -> client round trips on that path
+(``ROUND_TRIPS``): the round trips the user waited for, not the times the client's code
+stopped. ``stall_accept_s``, ``stall_done_s`` and ``stall_user_s`` are the time the path spent
+at the ends instead of on the wire: in server and client processing (the server's steps,
+BURL's fetch, TLS CPU), in the delayed-ACK timer, in retransmission and SYN timers and in the
+client's keep-alive timer. A metric not reached has -1 round trips and a NaN stall. On a path
+without serialization or queueing each round trip costs one RTT exactly: the time is the round
+trips x RTT plus the stall.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-__all__ = ["METRICS", "OUTCOMES", "PHASES", "SessionRecord", "columns"]
+__all__ = ["METRICS", "OUTCOMES", "PHASES", "ROUND_TRIPS", "SessionRecord", "columns"]
 
 NAN = float("nan")
 
@@ -34,6 +47,14 @@ METRICS: dict[str, str] = {
     "done": "done_s",
     "user": "user_s",
     "occupancy": "occupancy_s",
+}
+
+#: The round trips on the critical path to a metric's time: metric name -> record column
+#: (``occupancy``, a duration at the server, has none).
+ROUND_TRIPS: dict[str, str] = {
+    "accept": "rtt_accept",
+    "done": "rtt_done",
+    "user": "rtt_user",
 }
 
 
@@ -71,7 +92,13 @@ class SessionRecord:
     token_hit: bool = False
     ticket_offered: bool = False
     tls_resumed: bool = False
-    waits: int = 0
+    #: round trips and stall on the critical path to ``accept_s``, ``done_s``, ``user_s``
+    rtt_accept: int = -1
+    rtt_done: int = -1
+    rtt_user: int = -1
+    stall_accept_s: float = NAN
+    stall_done_s: float = NAN
+    stall_user_s: float = NAN
     bytes_up: int = 0
     bytes_down: int = 0
     packets_up: int = 0

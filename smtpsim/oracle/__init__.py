@@ -22,8 +22,8 @@ Two derivations of the same latencies:
 
 * the closed forms (``closed_form``): on an ideal path every wait of the client is one round
   trip, so the latency is a count of round trips (:func:`round_trips`,
-  :func:`client_waits`, :func:`slow_start_rounds`), plus the delayed-ACK
-  timers a Nagle-held write waits for (:func:`delayed_acks`);
+  :func:`user_round_trips`, :func:`slow_start_rounds`), plus the delayed-ACK timers a
+  Nagle-held write waits for (:func:`delayed_acks`);
 * the causal computation (:func:`oracle`): on a real path each step costs the times of the
   packets that carry it, evaluated exactly as max-plus recurrences on a time-ordered agenda.
 
@@ -42,10 +42,10 @@ Where each part of the computation is stated:
 """
 
 from smtpsim.oracle.closed_form import (
-    client_waits,
     delayed_acks,
     round_trips,
     slow_start_rounds,
+    user_round_trips,
 )
 from smtpsim.oracle.domain import KeepAliveNotModelled, SmtpTimeoutPossible, WarmStateUnknown
 from smtpsim.oracle.result import OracleResult
@@ -56,9 +56,9 @@ __all__ = [
     "OracleResult",
     "SmtpTimeoutPossible",
     "WarmStateUnknown",
-    "client_waits",
     "delayed_acks",
     "oracle",
     "round_trips",
     "slow_start_rounds",
+    "user_round_trips",
 ]

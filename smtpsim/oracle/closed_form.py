@@ -1,7 +1,9 @@
 """The closed forms: the latency of a variant in round trips on an ideal path.
 
 On an ideal path (no serialization, no processing) every wait of the client is one round trip,
-so ``accept = round_trips(features, R) x RTT`` (:func:`round_trips`). With STARTTLS::
+so ``accept = round_trips(features, R) x RTT`` (:func:`round_trips`), and these are the round
+trips on the critical path to the 250 (``rtt_accept``; to the moment the user is told,
+``rtt_user``: :func:`user_round_trips`). With STARTTLS::
 
     connect 1 + greeting 1 + EHLO 1                                RFC 793 §3.4, RFC 5321 §3.1
     + STARTTLS 1 + TLS handshake (1.2: 2; 1.3 or 1.2 resumed: 1)   RFC 3207 §4.2, RFC 5246 §7.3,
@@ -69,12 +71,11 @@ with these closed forms (the tests hold the two derivations to each other).
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from smtpsim.model import Features
 from smtpsim.oracle.client_state import ALL_ALIVE, Alive, Start, start
 
-__all__ = ["client_waits", "delayed_acks", "round_trips", "slow_start_rounds"]
+__all__ = ["delayed_acks", "round_trips", "slow_start_rounds", "user_round_trips"]
 
 
 def _auth_round_trips(f: Features) -> int:
@@ -284,28 +285,27 @@ def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
     return n + _auth_round_trips(f) + envelope
 
 
-def client_waits(f: Features, recipients: int, *, state: str = "cold",
-                 config_changed: bool = False, alive: Alive = ALL_ALIVE) -> int:
-    """How many times the client stops for the peer, the TCP handshake (unless the SYN
-    carries the first write) and a QUIT sent after the 250 included: each wait costs one RTT
-    on an ideal path, so this is ``round_trips`` without the extra TLS-flight round, plus one
-    for QUIT with ``quit`` "wait" or "async" (none with ``reuse``), plus one for a banner that
-    rode with the SYN-ACK while the client waited for it separately (a wait of no time), less
-    one when Nagle ate the round trip 0-RTT data saved (the answers came early, the wait for
-    them is the one of the next step), plus one for a QUIT kept out of a speculative group."""
+def user_round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
+                     mss: int = 1448, state: str = "cold", config_changed: bool = False,
+                     alive: Alive = ALL_ALIVE) -> int:
+    """Round trips until the user is told the message is sent, on an ideal path (what
+    :func:`round_trips` assumes): at the 250 (:func:`round_trips`) unless the user waits for
+    a 221 that follows it (RFC 5321 §4.1.1.10): ``quit`` "wait", or a pipelined QUIT kept
+    out of a speculative group that ended the message (a group on a cached token or qhlo-id
+    carries none); then one more round trip, or two when the 250 came with 0-RTT data and
+    Nagle holds the small QUIT for the ACK of the client's Finished, which comes with the
+    session tickets a round trip later (RFC 896, RFC 8446 §4.6.1). And not before the copy is
+    saved to Sent (the APPEND's OK, RFC 3501 §6.3.11), which a save in parallel may bring
+    later."""
     st = start(f, state, config_changed, alive)
-    n = round_trips(replace(f, save=None), recipients, iw=10**9, state=state,
+    n = round_trips(f, recipients, iw=iw, flight=flight, mss=mss, state=state,
                     config_changed=config_changed, alive=alive)
-    if f.quit in ("wait", "async") and not f.reuse:
-        n += 1
-    rides, saving = _zero_rtt(f, st)
-    if rides and not saving:  # the early answers came a round trip before Nagle let go
-        n -= 1
-    n -= _finished_hold(f, st)  # Nagle held a write: no wait of the client's
-    if f.quit_in_group and (f.chunking or f.burl) and st.cached and not st.stale:
-        n += 1  # the final 250 came in a speculative group, which carries no QUIT
-    if st.early and not st.syn_connect and not (f.implicit_tls or st.cached):
-        n += 1
+    kept_out = f.quit_in_group and (f.chunking or f.burl) and st.cached and not st.stale
+    if not f.reuse and (f.quit == "wait" or kept_out):
+        rides, saving = _zero_rtt(f, st)
+        n += 2 if rides and saving and f.nagle else 1
+    if f.save == "parallel" and not f.burl:  # (first, or BURL: saved before the MAIL group)
+        n = max(n, _imap_rounds(f, recipients, st)[0])
     return n
 
 

@@ -20,6 +20,11 @@ timers, and TCP Fast Open.
   SYN-ACK until its first write and sends that write in it (``send_held_synack``); a SYN
   repeated meanwhile is answered by that SYN-ACK when it leaves. Its data is in flight until
   the handshake ACK acknowledges it: one packet of the server's window.
+* The critical path (``causes``): the first SYN is caused by ``connect()``, a SYN or SYN-ACK
+  that a timer sends again by the first one (the timer's wait a stall), an answer to a
+  duplicate SYN or SYN-ACK by its arrival, a held SYN-ACK by the write it waited for;
+  ``on_connect`` and ``on_accept`` are told in the event of the arrival that made the
+  connection (the endpoint's ``cause``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from collections.abc import Callable
 from smtpsim.model import TcpConfig
 from smtpsim.model.tcp import SYN_WIRE_BYTES
 from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.causes import ORIGIN, Cause
 from smtpsim.oracle.tcp import Seg, Tcp
 from smtpsim.oracle.wire import Link
 
@@ -51,7 +57,7 @@ class Connection:
                  early: bool = False, synack_data: bool = False) -> None:
         self.agenda = agenda
         self.ccfg, self.scfg = ccfg, scfg
-        self.client = Tcp(agenda, ccfg, cnagle, up, scfg.rwnd_bytes)
+        self.client = Tcp(agenda, ccfg, cnagle, up, scfg.rwnd_bytes, client=True)
         self.server = Tcp(agenda, scfg, snagle, down, ccfg.rwnd_bytes)
         self.client.peer, self.server.peer = self.server, self.client
         self.client.on_handshake = self._client_handshake
@@ -67,6 +73,7 @@ class Connection:
         self.syn_at = self.synack_at = 0.0  # when the first SYN / SYN-ACK left
         self.synack_len: int | None = None  # the data the first SYN-ACK carried (None: unsent)
         self.syn_retx = self.synack_retx = False  # whether one was sent again (Karn)
+        self.syn_cause = self.synack_cause = ORIGIN  # what the first SYN / SYN-ACK left on
         self.on_connect: Callable[[float], None] = lambda t: None
         self.on_accept: Callable[[float], None] = lambda t: None
 
@@ -80,9 +87,11 @@ class Connection:
         self.client.rtt_sample(rtt)
         self.server.rtt_sample(rtt)
 
-    def connect(self, t: float, data: int = 0) -> None:
-        """The first SYN, carrying the first ``data`` bytes of the client's stream."""
+    def connect(self, t: float, cause: Cause, data: int = 0) -> None:
+        """The first SYN, carrying the first ``data`` bytes of the client's stream, sent by
+        a ``connect()`` caused by ``cause`` (``ORIGIN``: the user's "send")."""
         self.syn_data = data
+        self.client.cause = self.syn_cause = cause.until(t)
         self.client.emit_syn(t, self.syn_bytes, data)
         self.syn_at = t
         rto = self.ccfg.rto_initial_s
@@ -103,8 +112,9 @@ class Connection:
         self.retransmits += 1
         self.syn_retx = True
         self.syn_data_timeout |= self.syn_data > 0  # RFC 7413 §4.2.1: resent without data
+        cause = self.syn_cause.until(self.agenda.now).sent(by_client=True)
         self.up.send(self.agenda.now, self.syn_bytes, self.server.receive,
-                     Seg(0, 0, 0, syn=True))
+                     Seg(0, 0, 0, syn=True, cause=cause))
         self.agenda.at(self.agenda.now + 2 * rto, self._syn_timer, 2 * rto, n + 1)
 
     def _synack_timer(self, rto: float, n: int) -> None:
@@ -112,16 +122,18 @@ class Connection:
             return
         self.retransmits += 1
         self.synack_retx = True
-        self._send_synack(self.agenda.now)
+        self._send_synack(self.agenda.now, self.synack_cause.until(self.agenda.now))
         self.agenda.at(self.agenda.now + 2 * rto, self._synack_timer, 2 * rto, n + 1)
 
-    def _send_synack(self, t: float) -> None:
-        """A SYN-ACK sent again: no option, the data the first one carried."""
+    def _send_synack(self, t: float, cause: Cause) -> None:
+        """A SYN-ACK sent again (caused by ``cause``): no option, the data the first one
+        carried."""
         data = self.synack_len or 0
         self.down.send(t, SYN_WIRE_BYTES + data, self.client.receive,
-                       Seg(0, data, self.server.rcv_nxt, syn=True))
+                       Seg(0, data, self.server.rcv_nxt, syn=True, cause=cause))
 
     def _first_synack(self, t: float, data: int) -> None:
+        self.synack_cause = self.server.cause
         self.server.emit_syn(t, self.synack_bytes, data, in_flight=True)
         self.synack_len = data
         self.synack_at = t
@@ -166,7 +178,7 @@ class Connection:
                 # a duplicate SYN: the SYN-ACK again at once (a held one answers it later)
                 self.retransmits += 1
                 self.synack_retx = True  # Karn: the sample would be ambiguous
-                self._send_synack(t)
+                self._send_synack(t, self.server.cause)
             return True
         if self.server_state == "syn_rcvd":  # the handshake ACK (or any later segment)
             self.server_state = "established"

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from smtpsim.model import Case, TlsConfig, text
 from smtpsim.model.features import ImapTls
 from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.causes import ORIGIN, Cause
 from smtpsim.oracle.connection import Connection
 from smtpsim.oracle.domain import Timing
 from smtpsim.oracle.records import Part, Rec
@@ -58,23 +59,30 @@ URL = text.burl_url(text.FIRST_UID)
 
 class Dialog:
     """An IMAP client: its steps (``Step``) written in turn, each after the records it waits
-    for; ``hook(name, t)`` is told of every mark."""
+    for; ``hook(name, t, cause)`` is told of every mark. ``cause``: what its current step
+    waited for last (``smtpsim.oracle.causes``; at first the user's "send")."""
 
     def __init__(self, agenda: Agenda, tcp: Tcp, max_record: int, steps: list[Step],
-                 hook: Callable[[str, float], None]) -> None:
+                 hook: Callable[[str, float, Cause], None]) -> None:
         self.agenda, self.tcp, self.max_record = agenda, tcp, max_record
         self.steps, self.hook = steps, hook
         self.step = 0
         self.got = 0
+        self.cause = ORIGIN
         tcp.app = self.read
+
+    def connected(self, t: float) -> None:
+        """connect() returned (the SYN-ACK's arrival): the first step."""
+        self.cause = self.tcp.cause
+        self.write()
 
     def write(self) -> None:
         """Write the current step."""
         step = self.steps[self.step]
         for parts in step.writes:
-            self.tcp.write(self.agenda.now, parts, self.max_record)
+            self.tcp.write(self.agenda.now, parts, self.max_record, self.cause)
 
-    def read(self, t: float, recs: list[Rec]) -> None:
+    def read(self, t: float, recs: list[Rec], cause: Cause) -> None:
         """Records delivered: marks, and the next step once the current one has its own."""
         for _rec in recs:
             if self.step == len(self.steps):
@@ -82,10 +90,11 @@ class Dialog:
             step = self.steps[self.step]
             self.got += 1
             for name in step.marks.get(self.got, ()):
-                self.hook(name, t)
+                self.hook(name, t, cause)
             if self.got < step.expect:
                 continue
             self.got = 0
+            self.cause = cause
             self.step += 1
             if self.step == len(self.steps):
                 return
@@ -230,13 +239,14 @@ def fetch_time(case: Case, timing: Timing) -> float:
                                   writes=((Part([Rec(answer, "message")], oh),),))],
                              oh)]], 1, marks={1: ("fetched",)}))
     done: dict[str, float] = {}
-    dialog = Dialog(ag, conn.client, tls.max_record, steps, done.__setitem__)
+    dialog = Dialog(ag, conn.client, tls.max_record, steps,
+                    lambda name, t, _cause: done.__setitem__(name, t))
     Replier(ag, conn.server, tls.max_record)
     if srv.burl_pooled:
         conn.established()
         ag.at(0.0, dialog.write)
     else:
-        conn.on_connect = lambda t: dialog.write()
-        conn.connect(0.0)
+        conn.on_connect = dialog.connected
+        conn.connect(0.0, ORIGIN)
     ag.run()
     return done["fetched"]

@@ -22,10 +22,12 @@ class OracleResult:
     221 with ``quit`` "wait" and "pipelined", the 250 with "async", "drop" and ``reuse``, and
     not before the copy is saved when the variant saves);
     ``close_s`` the 221 (the 250 with "drop": the client closes then; NaN with ``reuse``).
-    ``waits`` the times the client stopped for the peer (the TCP handshake included unless
-    the SYN carried its data); ``round_trips`` what :func:`~smtpsim.oracle.round_trips`
-    counts for the variant (the ideal-path latency in RTT, the body's slow-start rounds
-    excluded).
+    ``rtt_accept``, ``rtt_done``, ``rtt_user``: the client -> server -> client round trips on
+    the critical path to ``accept_s``, ``done_s``, ``user_s``, and ``stall_accept_s``,
+    ``stall_done_s``, ``stall_user_s`` the time that path spent at the ends rather than on
+    the wire (``smtpsim.oracle.causes``). ``round_trips`` what
+    :func:`~smtpsim.oracle.round_trips` counts for the variant (the ideal-path latency in
+    RTT, the body's slow-start rounds excluded).
     ``handshake_retransmits`` SYNs and SYN-ACKs sent again on timers or for duplicate SYNs.
     ``rto_possible``: some data segment waited for its ACK long enough that a retransmission
     timeout cannot be excluded, or a SYN with data timed out (see ``smtpsim.oracle.run``);
@@ -46,7 +48,12 @@ class OracleResult:
     tls_s: float
     auth_s: float
     mail_s: float
-    waits: int
+    rtt_accept: int
+    rtt_done: int
+    rtt_user: int
+    stall_accept_s: float
+    stall_done_s: float
+    stall_user_s: float
     round_trips: int
     handshake_retransmits: int
     rto_possible: bool

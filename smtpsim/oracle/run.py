@@ -6,12 +6,18 @@ result says when that cannot be excluded: ``rto_possible`` is set when some data
 waited from its transmission to its ACK at least ``min(rto_initial, RTT + rto_min)``, a lower
 bound of every RTO RFC 6298 (with Linux's floor) can produce, since every RTT sample, and so
 SRTT, is at least the path's RTT, or when a SYN that carried data timed out.
+
+The round trips and the stall of each metric are those of the critical path to its mark
+(``causes``): the accept mark; for the user the close mark when the user waits for the 221,
+else the accept mark, or the saved mark when it comes later; for done the saved mark when it
+comes after the accept, else the accept mark.
 """
 
 from __future__ import annotations
 
 from smtpsim.model import Case
 from smtpsim.model.timers import IMAP_AUTOLOGOUT_S, NOOP_INTERVAL_S
+from smtpsim.oracle.causes import TIE_S
 from smtpsim.oracle.client_state import Alive, alive
 from smtpsim.oracle.closed_form import round_trips
 from smtpsim.oracle.domain import SmtpTimeoutPossible, check_domain
@@ -56,8 +62,15 @@ def _result(case: Case, s: Session, held: Alive) -> OracleResult:
     waits = [tcp.max_ack_wait for tcp, _c in ends]
     accept = s.marks["accept"]
     close = NAN if f.reuse else s.marks.get("close", accept)  # "drop": closed at the 250
-    user = accept if f.quit in ("async", "drop") or f.reuse else close
-    user = max(user, s.marks.get("saved", user))  # "sent" once the copy is in Sent too
+    told_at_250 = f.quit in ("async", "drop") or f.reuse
+    user = accept if told_at_250 else close
+    to_accept = s.causes["accept"]
+    to_user = to_accept if told_at_250 else s.causes.get("close", to_accept)
+    saved = s.marks.get("saved", NAN)
+    to_done = s.causes["saved"] if saved > accept + TIE_S else to_accept
+    if saved > user + TIE_S:  # "sent" once the copy is in Sent too: its path when later
+        to_user = s.causes["saved"]
+    user = max(user, s.marks.get("saved", user))
     up = [b for dep, _arr, b in s.up.log if dep < accept]
     down = [b for dep, _arr, b in s.down.log if dep < accept]
     return OracleResult(
@@ -68,7 +81,12 @@ def _result(case: Case, s: Session, held: Alive) -> OracleResult:
         tls_s=s.marks.get("tls", NAN),
         auth_s=s.marks.get("auth", NAN),
         mail_s=s.marks["mail"],
-        waits=(0 if s.st.syn_connect else 1) + len(s.steps),
+        rtt_accept=to_accept.turns,
+        rtt_done=to_done.turns,
+        rtt_user=to_user.turns,
+        stall_accept_s=to_accept.stall,
+        stall_done_s=to_done.stall,
+        stall_user_s=to_user.stall,
         round_trips=round_trips(f, case.workload.recipients, iw=case.server.tcp.iw,
                                 flight=case.server.tls.server_flight, mss=case.server.tcp.mss,
                                 state=case.client.state, config_changed=case.server.config_changed,

@@ -18,6 +18,10 @@ read.
   once it has answered what it read before the client's FIN (a client that drops the
   session after the 250).
 * An IMAP server answers each record with its ``writes`` once it has processed it.
+* The critical path (``causes``): a record's processing starts because it was delivered, or,
+  when it was delivered before, because the previous one's ended (a tie goes to the
+  delivery); the SMTP server's banner because the connection was accepted. What the server
+  writes carries that cause, its processing time since a stall.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 from collections import deque
 
 from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.causes import ORIGIN, TIE_S, Cause
 from smtpsim.oracle.connection import Connection
 from smtpsim.oracle.records import Part, Rec, Reply, reply_writes
 from smtpsim.oracle.tcp import Tcp
@@ -34,19 +39,26 @@ __all__ = ["Replier", "Sequential", "SmtpServer"]
 
 class Sequential:
     """A server that processes what it reads one record after another: each record takes
-    ``rec.proc`` seconds, then ``_answer`` handles it."""
+    ``rec.proc`` seconds, then ``_answer`` handles it. ``cause``: what its current step
+    waited for last (``causes``)."""
 
     def __init__(self, agenda: Agenda) -> None:
         self.agenda = agenda
-        self.queue: deque[Rec] = deque()
+        self.queue: deque[tuple[Rec, Cause]] = deque()
         self.busy = False
+        self.cause = ORIGIN
 
     def _answer(self, t: float, rec: Rec) -> None:
         raise NotImplementedError
 
+    def _queue(self, recs: list[Rec], cause: Cause) -> None:
+        self.queue.extend((rec, cause) for rec in recs)
+
     def _serve(self, t: float) -> None:
         while self.queue:
-            rec = self.queue.popleft()
+            rec, delivered = self.queue.popleft()
+            if delivered.at >= t - TIE_S:  # it came last (else the server was busy)
+                self.cause = delivered
             if rec.proc > 0:
                 self.busy = True
                 self.agenda.at(t + rec.proc, self._served, rec)
@@ -85,7 +97,9 @@ class SmtpServer(Sequential):
         self.tcp.on_fin = self._peer_fin
 
     def accept(self, t: float) -> None:
-        """The socket exists: the banner is prepared."""
+        """The socket exists (the arrival being handled made it): the banner is
+        prepared."""
+        self.cause = self.tcp.cause
         self.agenda.at(t + self.prepare, self._greet)
 
     def _greet(self) -> None:
@@ -96,46 +110,46 @@ class SmtpServer(Sequential):
         writes: list[list[Part]] = []
         if self.greeting is not None:
             writes = reply_writes(self.greeting, None, self.per_line)
-            self.tcp.write(t, writes[0], self.max_record)
+            self.tcp.write(t, writes[0], self.max_record, self.cause)
         if self.hold_synack:
             self.conn.send_held_synack(t)
         for parts in writes[1:]:
-            self.tcp.write(t, parts, self.max_record)
+            self.tcp.write(t, parts, self.max_record, self.cause)
         self._serve(t)
 
     def _peer_fin(self, t: float) -> None:
         """The client's FIN: once what it sent is answered, the server closes too."""
         self.peer_closed = True
         if self.ready and not self.busy and not self.queue:
-            self.tcp.close(t)
+            self.tcp.close(t, self.cause)
 
     def _serve(self, t: float) -> None:
         super()._serve(t)
         if self.peer_closed and not self.busy:
-            self.tcp.close(t)
+            self.tcp.close(t, self.cause)
 
-    def read(self, t: float, recs: list[Rec]) -> None:
+    def read(self, t: float, recs: list[Rec], cause: Cause) -> None:
         """Records delivered: queued, and read once the banner is out."""
-        self.queue.extend(recs)
+        self._queue(recs, cause)
         if self.ready and not self.busy:
             self._serve(t)
 
     def _answer(self, t: float, rec: Rec) -> None:
         for parts in rec.writes:
-            self.tcp.write(t, list(parts), self.max_record)
+            self.tcp.write(t, list(parts), self.max_record, self.cause)
         if self.per_line:  # every line at once, a write of its own
             for reply in rec.replies:
                 for line in reply_writes(reply, rec.reply_overhead, True):
-                    self.tcp.write(t, line, self.max_record)
+                    self.tcp.write(t, line, self.max_record, self.cause)
         else:
             self.buffer += [Rec(r.nbytes, r.label, reply_overhead=rec.reply_overhead)
                             for r in rec.replies]
         if not rec.hold and not self.queue and self.buffer:
             overhead = self.buffer[0].reply_overhead
-            self.tcp.write(t, [Part(self.buffer, overhead)], self.max_record)
+            self.tcp.write(t, [Part(self.buffer, overhead)], self.max_record, self.cause)
             self.buffer = []
         if rec.closes:
-            self.tcp.close(t)
+            self.tcp.close(t, self.cause)
 
 
 class Replier(Sequential):
@@ -147,12 +161,12 @@ class Replier(Sequential):
         self.tcp, self.max_record = tcp, max_record
         tcp.app = self.read
 
-    def read(self, t: float, recs: list[Rec]) -> None:
+    def read(self, t: float, recs: list[Rec], cause: Cause) -> None:
         """Records delivered: queued, and read at once."""
-        self.queue.extend(recs)
+        self._queue(recs, cause)
         if not self.busy:
             self._serve(t)
 
     def _answer(self, t: float, rec: Rec) -> None:
         for parts in rec.writes:
-            self.tcp.write(t, list(parts), self.max_record)
+            self.tcp.write(t, list(parts), self.max_record, self.cause)

@@ -18,6 +18,11 @@ keeps the session alive with NOOP (RFC 5321 §4.1.1.9) ``NOOP_INTERVAL_S`` after
 due and after each NOOP's answer, below the server's 5-minute idle limit (§4.5.3.2.7), and
 waits for that answer (a greeting it has not read yet, it reads first); the server answers it
 at once.
+
+Every mark keeps the critical path that led to it (``causes``): the client's ``cause`` is
+what its current step waited for last: the delivery that completed the previous step, the
+SYN-ACK's arrival for the first, BURL's URL for a group that waited for it, the keep-alive
+timer for a NOOP, the end of the IMAP work for a submission that comes after the save.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from smtpsim.model.tcp import (
 )
 from smtpsim.model.timers import NOOP_INTERVAL_S
 from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.causes import ORIGIN, Cause
 from smtpsim.oracle.client_state import ALL_ALIVE, Alive, start
 from smtpsim.oracle.connection import Connection
 from smtpsim.oracle.domain import constant_timing
@@ -68,6 +74,8 @@ class Session:
         self.client = self.conn.client
         self.max_record = case.server.tls.max_record
         self.marks: dict[str, float] = {}
+        self.causes: dict[str, Cause] = {}  # the critical path to each mark
+        self.cause = ORIGIN  # what the client's current step waited for last
         self.fetch_s = fetch_time(case, timing) if f.burl else 0.0
         self.script = build(case, st, timing, self.fetch_s)
         self.steps = self.script.steps
@@ -111,31 +119,35 @@ class Session:
         if f.save == "parallel" and not self.st.syn_connect:
             self._start_smtp()
         if f.imap_cold:
-            self.imap_conn.on_connect = lambda t: self.imap.write()
+            self.imap_conn.on_connect = self.imap.connected
             hello = greeting(f.imap_tls)
             if hello is not None:  # a cleartext greeting, written at the accept
                 part = Part([Rec(text.line_bytes(hello), hello)])
                 server = self.imap_conn.server
-                self.imap_conn.on_accept = lambda t: server.write(t, [part], self.max_record)
-            self.imap_conn.connect(self.agenda.now)
+                self.imap_conn.on_accept = lambda t: server.write(t, [part], self.max_record,
+                                                                  server.cause)
+            self.imap_conn.connect(self.agenda.now, self.imap.cause)
         else:  # the session is open, authenticated and selected
             self.imap_conn.established()
             self.imap.write()
         if f.save == "parallel" and self.st.syn_connect:
             self._start_smtp()
 
-    def _imap_mark(self, name: str, t: float) -> None:
+    def _imap_mark(self, name: str, t: float, cause: Cause) -> None:
         f = self.case.client.features
         self.marks[name] = t
+        self.causes[name] = cause
         if name == "url":
             self.url = t
             if self.held is not None:  # the MAIL group waited for it (not during a NOOP)
                 self.held = None
+                self.cause = cause
                 self._client_write()
         if name == ("url" if f.burl else "saved"):  # the IMAP work is done
             self.imap_done = True
             self.marks["save_phase"] = t
             if f.save == "first":
+                self.cause = cause  # the submission waited for it
                 self._start_smtp()
             elif self.smtp_done:
                 self.agenda.stopped = True
@@ -151,41 +163,45 @@ class Session:
         if self.st.syn_connect:  # the first write joins the SYN
             self._client_write()
             data = min(syn_data_space(self.case.client.tcp), self.client.first_write_end)
-        self.conn.connect(t, data)
+        self.conn.connect(t, self.cause, data)
 
     def _connected(self, t: float) -> None:
-        """connect() returns: the first step, unless it left with the SYN."""
+        """connect() returns (the SYN-ACK's arrival): the first step, unless it left with
+        the SYN."""
         self.marks["connect"] = t
         if not self.started:
+            self.cause = self.client.cause
             self._client_write()
 
     # ---- the client application
-    def _mark(self, name: str, t: float) -> None:
+    def _mark(self, name: str, t: float, cause: Cause) -> None:
         if name == "mail" or name not in self.marks:  # the MAIL that is accepted is the last
             self.marks[name] = t
+            self.causes[name] = cause
 
-    def _client_read(self, t: float, recs: list[Rec]) -> None:
+    def _client_read(self, t: float, recs: list[Rec], cause: Cause) -> None:
         for rec in recs:
             if rec.react is not None:
                 delay, parts = rec.react
-                self.agenda.at(t + delay, self._react, parts)
+                self.agenda.at(t + delay, self._react, parts, cause)
             if not rec.wait:
                 continue
             step = self.steps[self.step]
             self.got += 1
             self.max_wait = max(self.max_wait, t - self.written_at)
             for name in step.marks.get(self.got, ()):
-                self._mark(name, t)
+                self._mark(name, t, cause)
             if self.got < step.expect:
                 continue
             self.got = 0
             self.step += 1
+            self.cause = cause
             if step.noop:  # back to the step that waits for the URL
                 self.got = self.held_got
             if self.step == len(self.steps):
                 self.smtp_done = True
                 if not self.case.client.features.reuse:  # the client closes (a FIN)
-                    self.client.close(t)
+                    self.client.close(t, cause)
                 self.agenda.stopped = self.imap_done
                 return
             nxt = self.steps[self.step]
@@ -194,10 +210,12 @@ class Session:
             else:
                 self._client_write()
 
-    def _react(self, parts: list[Part]) -> None:
-        """The client's TLS layer writes on its own (its Finished after 0-RTT data)."""
-        self._mark("tls", self.agenda.now)
-        self.client.write(self.agenda.now, parts, self.max_record)
+    def _react(self, parts: list[Part], cause: Cause) -> None:
+        """The client's TLS layer writes on its own (its Finished after 0-RTT data), caused
+        by the record it answers (``cause``)."""
+        now = self.agenda.now
+        self._mark("tls", now, cause.until(now))
+        self.client.write(now, parts, self.max_record, cause)
 
     def _client_write(self) -> None:
         self.started = True
@@ -211,9 +229,9 @@ class Session:
                 return
             if step.split is not None and not self.split_done:  # the Finished goes alone
                 self.split_done = True
-                self._mark("tls", t)
+                self._mark("tls", t, self.cause.until(t))
                 for parts in step.split[0]:
-                    self.client.write(t, parts, self.max_record)
+                    self.client.write(t, parts, self.max_record, self.cause)
             self.held = t
             self.hold_gen += 1
             self.agenda.at(t + NOOP_INTERVAL_S, self._keepalive, self.hold_gen)
@@ -224,9 +242,9 @@ class Session:
             writes = step.split[1]
         self.written_at = t
         for name in step.on_write:
-            self._mark(name, t)
+            self._mark(name, t, self.cause.until(t))
         for parts in writes:
-            self.client.write(t, parts, self.max_record)
+            self.client.write(t, parts, self.max_record, self.cause)
 
     def _keepalive(self, gen: int) -> None:
         """RFC 5321 §4.1.1.9: ``NOOP_INTERVAL_S`` after the group was due, or after the last
@@ -242,5 +260,5 @@ class Session:
                    reply_overhead=oh)
         self.steps.insert(self.step, Step([[Part([noop], oh)]], 1, noop=True))
         self.written_at = t
-        self.client.write(t, [Part([noop], oh)], self.max_record)
+        self.client.write(t, [Part([noop], oh)], self.max_record, self.cause)
 

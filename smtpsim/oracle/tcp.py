@@ -38,6 +38,9 @@ them and Linux implements them.
 The retransmission timer (RFC 6298) itself is not part of the closed form: each endpoint
 keeps the longest a data segment waited for its ACK (``max_ack_wait``), which the result
 compares with a lower bound of every RTO.
+
+Every segment carries the critical path of the event that sent it (``causes``): ``cause`` is
+the event the endpoint is handling (an arrival, a write, the delayed-ACK timer).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from dataclasses import dataclass
 from smtpsim.model import TcpConfig
 from smtpsim.model.tcp import DELACK_TIE_S, RTO_FALLBACK_S
 from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.causes import ORIGIN, Cause
 from smtpsim.oracle.records import Part, Rec, frame
 from smtpsim.oracle.wire import Link
 
@@ -58,31 +62,35 @@ __all__ = ["Seg", "Tcp"]
 @dataclass(slots=True)
 class Seg:
     """A segment: sequence numbers ``seq`` to ``end`` (no payload when equal) and the ACK it
-    carries; ``syn`` for a SYN or SYN-ACK."""
+    carries; ``syn`` for a SYN or SYN-ACK; ``cause`` the critical path it was sent on."""
 
     seq: int
     end: int
     ack: int
     syn: bool = False  # SYN or SYN-ACK (60 B on the wire, plus options and data)
     fin: bool = False  # a FIN: one sequence number after ``end``
+    cause: Cause = ORIGIN
 
 
 class Tcp:
     """One endpoint: sender (cwnd, Nagle, rwnd) and receiver (delayed ACK) of RFC 5681/1122 as
     Linux does them (see the module docstring). ``open``: the endpoint may send data (the
     client once the SYN-ACK arrived; the server from the SYN on). ``on_handshake`` sees every
-    segment first and takes the ones the three-way handshake consumes."""
+    segment first and takes the ones the three-way handshake consumes. ``client``: the
+    client's end (its segments open up legs, arrivals close round trips)."""
 
     def __init__(self, agenda: Agenda, cfg: TcpConfig, nagle: bool, link: Link,
-                 peer_rwnd: int) -> None:
+                 peer_rwnd: int, *, client: bool = False) -> None:
         self.agenda = agenda
+        self.client = client
+        self.cause = ORIGIN  # the event being handled (``causes``)
         self.cfg = cfg
         self.mss = cfg.mss
         self.nagle = nagle
         self.link = link
         self.peer: Tcp
         self.peer_rwnd = peer_rwnd
-        self.app: Callable[[float, list[Rec]], None] = lambda t, r: None
+        self.app: Callable[[float, list[Rec], Cause], None] = lambda t, r, c: None
         self.on_fin: Callable[[float], None] = lambda t: None
         self.on_handshake: Callable[[float, Seg], bool] = lambda t, s: False
         self.open = False
@@ -111,12 +119,15 @@ class Tcp:
         self.acked_to = 0  # the last ACK sent
         self.delack_gen = 0
         self.delack_running = False
+        self.delack_cause = ORIGIN  # the arrival that started the delayed-ACK timer
         self.incoming: deque[tuple[int, Rec]] = deque()
 
     # ---- application side
-    def write(self, t: float, parts: list[Part], max_record: int) -> None:
-        """One write(): the records' bytes join the stream; the peer will deliver each record
-        when its last byte arrives."""
+    def write(self, t: float, parts: list[Part], max_record: int, cause: Cause) -> None:
+        """One write() by an application whose step was caused by ``cause`` (``ORIGIN`` for
+        one that waited for nothing): the records' bytes join the stream; the peer will
+        deliver each record when its last byte arrives."""
+        self.cause = cause.until(t)
         self._restart_after_idle(t)
         for part in parts:
             nbytes, ends = frame(part, max_record)
@@ -127,10 +138,11 @@ class Tcp:
             self.first_write_end = self.written
         self.try_send(t)
 
-    def close(self, t: float) -> None:
+    def close(self, t: float, cause: Cause) -> None:
         """RFC 793 CLOSE: a FIN segment (no payload) follows the last data byte."""
         if self.closed:
             return
+        self.cause = cause.until(t)
         self.closed = self.fin_pending = True
         self.try_send(t)
 
@@ -213,7 +225,7 @@ class Tcp:
         self.snd_nxt += n
         if 0 < n < self.mss:
             self.snd_sml = self.snd_nxt
-        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, fin=fin)
+        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, fin=fin, cause=self.cause.sent(self.client))
         if fin:
             self.snd_nxt += 1
         self.inflight.append((self.snd_nxt, t))
@@ -231,7 +243,7 @@ class Tcp:
         self.snd_nxt += data
         if in_flight and data:
             self.inflight.append((self.snd_nxt, t))
-        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, syn=True)
+        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, syn=True, cause=self.cause.sent(self.client))
         self._ack_sent()
         self.link.send(t, nbytes + data, self.peer.receive, seg)
 
@@ -259,7 +271,7 @@ class Tcp:
 
     def pure_ack(self, t: float) -> None:
         """A segment without payload, carrying the current ACK."""
-        seg = Seg(self.snd_nxt, self.snd_nxt, self.rcv_nxt)
+        seg = Seg(self.snd_nxt, self.snd_nxt, self.rcv_nxt, cause=self.cause.sent(self.client))
         self._ack_sent()
         self.link.send(t, self.cfg.header_bytes, self.peer.receive, seg)
 
@@ -267,6 +279,7 @@ class Tcp:
         if gen == self.delack_gen and self.delack_running:
             self.delack_running = False
             if self.rcv_nxt > self.acked_to:
+                self.cause = self.delack_cause.until(self.agenda.now)
                 self.pure_ack(self.agenda.now)
 
     def take(self, end: int) -> None:
@@ -280,11 +293,12 @@ class Tcp:
         while self.incoming and self.incoming[0][0] <= self.rcv_nxt:
             done.append(self.incoming.popleft()[1])
         if done:
-            self.app(t, done)
+            self.app(t, done, self.cause)
 
     def receive(self, seg: Seg) -> None:
         """A segment arrives (see the module docstring for the order of what follows)."""
         t = self.agenda.now
+        self.cause = seg.cause.arrived(t, self.client)
         if self.on_handshake(t, seg):
             return
         self._on_ack(t, seg.ack)
@@ -305,6 +319,7 @@ class Tcp:
                 self.pure_ack(t)
             elif not self.delack_running:
                 self.delack_running = True
+                self.delack_cause = self.cause
                 self.agenda.at(t + self.cfg.delack_s + DELACK_TIE_S, self._delack_fire,
                                self.delack_gen)
         self.deliver(t)

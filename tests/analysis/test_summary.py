@@ -11,17 +11,20 @@ from smtpsim.analysis.summary import METRICS, SUMMARY_COLUMNS, summarize
 
 
 def _frame(rows: list[tuple[str, str, str, float, int]]) -> pd.DataFrame:
-    """Rows of variants that do not save: ``done_s`` is ``accept_s`` (as the records have it)."""
-    df = pd.DataFrame(rows, columns=["profile", "variant", "outcome", "accept_s", "waits"])
-    return df.assign(done_s=df["accept_s"])
+    """Rows of variants that do not save: ``done_s`` is ``accept_s`` and ``rtt_done``
+    ``rtt_accept`` (as the records have them)."""
+    df = pd.DataFrame(rows, columns=["profile", "variant", "outcome", "accept_s", "rtt_accept"])
+    return df.assign(done_s=df["accept_s"], rtt_done=df["rtt_accept"])
 
 
-def _timed(rows: list[tuple[str, str, str, float, float, float, int]]) -> pd.DataFrame:
-    """(profile, variant, outcome, accept_s, saved_s, done_s, waits); done_s given by hand as
-    the later of accept_s and saved_s, accept_s when nothing is saved (saved_s NaN)."""
+def _timed(rows: list[tuple[str, str, str, float, float, float, int, int]]) -> pd.DataFrame:
+    """(profile, variant, outcome, accept_s, saved_s, done_s, rtt_accept, rtt_done); done_s
+    given by hand as the later of accept_s and saved_s, accept_s when nothing is saved
+    (saved_s NaN), and its round trips those of the later."""
     return pd.DataFrame(
         rows,
-        columns=["profile", "variant", "outcome", "accept_s", "saved_s", "done_s", "waits"],
+        columns=["profile", "variant", "outcome", "accept_s", "saved_s", "done_s",
+                 "rtt_accept", "rtt_done"],
     )
 
 
@@ -32,7 +35,7 @@ def test_counts_medians_and_ratio() -> None:
             ("3g", "baseline", "accepted", 3.0, 8),
             ("3g", "pipelining", "accepted", 0.5, 5),
             ("3g", "pipelining", "accepted", 1.5, 5),
-            ("3g", "pipelining", "failed", math.nan, 2),
+            ("3g", "pipelining", "failed", math.nan, -1),
         ]
     )
     s = summarize(df, metric="accept")
@@ -46,7 +49,7 @@ def test_counts_medians_and_ratio() -> None:
     assert pipe.median_s == pytest.approx(1.0)  # (0.5 + 1.5) / 2, the failure excluded
     assert base.ratio == pytest.approx(1.0)
     assert pipe.ratio == pytest.approx(0.5)  # 1.0 / 2.0
-    assert pipe.mean_waits == pytest.approx(5.0)  # over accepted rows only
+    assert pipe.mean_rtt == pytest.approx(5.0)  # over accepted rows only
     # p95 with linear interpolation of [1, 3]: 1 + 0.95 * (3 - 1) = 2.9
     assert base.p95_s == pytest.approx(2.9)
 
@@ -123,15 +126,15 @@ def test_extra_columns_are_ignored_and_empty_frame_gives_empty_summary() -> None
 
 
 def test_missing_column_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match=r"^summary needs columns waits$"):
+    with pytest.raises(ValueError, match=r"^summary needs columns rtt_accept$"):
         summarize(
             pd.DataFrame({"profile": [], "variant": [], "outcome": [], "accept_s": []}),
             metric="accept",
         )
-    # the default metric reads done_s: a frame with accept_s alone lacks it
-    with pytest.raises(ValueError, match=r"^summary needs columns done_s$"):
+    # the default metric reads done_s and rtt_done: a frame with accept's alone lacks them
+    with pytest.raises(ValueError, match=r"^summary needs columns done_s, rtt_done$"):
         summarize(pd.DataFrame({"profile": [], "variant": [], "outcome": [], "accept_s": [],
-                                "waits": []}))
+                                "rtt_accept": []}))
 
 
 def test_metrics_name_their_record_columns() -> None:
@@ -141,14 +144,15 @@ def test_metrics_name_their_record_columns() -> None:
 
 
 SAVE_ROWS = [
-    # accept_s, saved_s, done_s = max(accept_s, saved_s) (accept_s when saved_s is NaN)
-    ("dsl", "baseline", "accepted", 1.0, math.nan, 1.0, 8),
-    ("dsl", "baseline", "accepted", 2.0, math.nan, 2.0, 8),
-    ("dsl", "baseline+save", "accepted", 1.0, 3.0, 3.0, 9),  # the APPEND ends later
-    ("dsl", "baseline+save", "accepted", 2.0, 1.5, 2.0, 9),
-    ("dsl", "baseline+save", "failed", math.nan, math.nan, math.nan, 2),
-    ("dsl", "burl", "accepted", 1.5, 0.5, 1.5, 10),  # saved first, then submitted by reference
-    ("dsl", "burl", "accepted", 2.5, 0.5, 2.5, 10),
+    # accept_s, saved_s, done_s = max(accept_s, saved_s) (accept_s when saved_s is NaN), and
+    # the round trips to the 250 and to done (the saved OK's when it came later)
+    ("dsl", "baseline", "accepted", 1.0, math.nan, 1.0, 8, 8),
+    ("dsl", "baseline", "accepted", 2.0, math.nan, 2.0, 8, 8),
+    ("dsl", "baseline+save", "accepted", 1.0, 3.0, 3.0, 9, 11),  # the APPEND ends later
+    ("dsl", "baseline+save", "accepted", 2.0, 1.5, 2.0, 9, 9),
+    ("dsl", "baseline+save", "failed", math.nan, math.nan, math.nan, -1, -1),
+    ("dsl", "burl", "accepted", 1.5, 0.5, 1.5, 10, 10),  # saved, then submitted by reference
+    ("dsl", "burl", "accepted", 2.5, 0.5, 2.5, 10, 10),
 ]
 
 
@@ -162,7 +166,8 @@ def test_default_metric_is_done_and_reads_done_s() -> None:
     # p95 of [2, 3]: 2 + 0.95 * (3 - 2) = 2.95
     assert s.loc["baseline+save", "p95_s"] == pytest.approx(2.95)
     assert (s.loc["baseline+save", "n"], s.loc["baseline+save", "failed"]) == (3, 1)
-    assert s.loc["baseline+save", "mean_waits"] == pytest.approx(9.0)
+    # the round trips of done: (11 + 9) / 2, the failure left out
+    assert s.loc["baseline+save", "mean_rtt"] == pytest.approx(10.0)
 
 
 def test_accept_metric_reads_accept_s_on_the_same_frame() -> None:
@@ -173,6 +178,7 @@ def test_accept_metric_reads_accept_s_on_the_same_frame() -> None:
     assert s.loc["baseline+save", "median_s"] == pytest.approx(1.5)
     assert s.loc["burl", "median_s"] == pytest.approx(2.0)
     assert s.loc["baseline+save", "p95_s"] == pytest.approx(1.95)  # 1 + 0.95 * (2 - 1)
+    assert s.loc["baseline+save", "mean_rtt"] == pytest.approx(9.0)  # to the 250: 9 and 9
 
 
 def test_ratio_uses_the_chosen_metric() -> None:
@@ -186,26 +192,30 @@ def test_ratio_uses_the_chosen_metric() -> None:
 
 
 @pytest.mark.parametrize(
-    ("metric", "median"),
+    ("metric", "median", "rtt"),
     # each column holds its own numbers: accept [1, 3], done [2, 4], user [3, 7], occupancy
-    # [0.5, 0.7]; the medians by hand
-    [("accept", 2.0), ("done", 3.0), ("user", 5.0), ("occupancy", 0.6)],
+    # [0.5, 0.7], round trips accept [8, 10], done [9, 11], user [10, 14]; the medians and
+    # means by hand; occupancy has no round trips of its own (NaN)
+    [("accept", 2.0, 9.0), ("done", 3.0, 10.0), ("user", 5.0, 12.0),
+     ("occupancy", 0.6, math.nan)],
 )
-def test_each_metric_reads_its_own_column(metric: str, median: float) -> None:
+def test_each_metric_reads_its_own_columns(metric: str, median: float, rtt: float) -> None:
     df = pd.DataFrame({
         "profile": ["lte", "lte"], "variant": ["v", "v"], "outcome": ["accepted"] * 2,
         "accept_s": [1.0, 3.0], "done_s": [2.0, 4.0], "user_s": [3.0, 7.0],
-        "occupancy_s": [0.5, 0.7], "waits": [4, 4],
+        "occupancy_s": [0.5, 0.7], "rtt_accept": [8, 10], "rtt_done": [9, 11],
+        "rtt_user": [10, 14],
     })
     s = summarize(df, reference="v", metric=metric)
     assert s.attrs["metric"] == metric
     assert s.at[0, "median_s"] == pytest.approx(median)
     assert s.at[0, "ratio"] == pytest.approx(1.0)
+    assert s.at[0, "mean_rtt"] == pytest.approx(rtt, nan_ok=True)
 
 
 def test_missing_metric_column_names_it() -> None:
     df = _timed(SAVE_ROWS)
-    with pytest.raises(ValueError, match=r"^summary needs columns user_s$"):
+    with pytest.raises(ValueError, match=r"^summary needs columns user_s, rtt_user$"):
         summarize(df, metric="user")
     with pytest.raises(ValueError, match=r"^summary needs columns occupancy_s$"):
         summarize(df, metric="occupancy")

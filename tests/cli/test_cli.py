@@ -53,25 +53,32 @@ def test_table_shows_the_users_time_by_default(api: FakeApi) -> None:
 
 
 @pytest.mark.parametrize(
-    ("metric", "caption", "medians", "ratios"),
+    ("metric", "caption", "medians", "ratios", "rtts"),
     [
-        # the medians of _frame's columns in ms, and their ratios to baseline, by hand
+        # the medians of _frame's columns in ms, and their ratios to baseline, by hand; the
+        # RTT column: the mean round trips of that metric over the accepted rows (baseline 8,
+        # pipelining 5 to the 250, one more to the user; the failure left out)
         ("accept", "accept time (the server's final 250 for the message)",
-         ["2000.0", "1000.0", "400.0", "300.0"], ["1.00", "0.50", "1.00", "0.75"]),
+         ["2000.0", "1000.0", "400.0", "300.0"], ["1.00", "0.50", "1.00", "0.75"],
+         ["8.0", "5.0", "8.0", "5.0"]),
         ("done", "done time (accepted, and saved to Sent when the variant saves)",
-         ["2000.0", "1000.0", "400.0", "300.0"], ["1.00", "0.50", "1.00", "0.75"]),
+         ["2000.0", "1000.0", "400.0", "300.0"], ["1.00", "0.50", "1.00", "0.75"],
+         ["8.0", "5.0", "8.0", "5.0"]),
         # user_s = accept + 0.1: 2.1, 1.1, 0.5, 0.4 s; 1.1 / 2.1 = 0.524, 0.4 / 0.5 = 0.8
         ("user", 'user time (until the user is told "sent": after the 221 when the client'
          " waits for it, and the save to Sent when the variant saves)",
-         ["2100.0", "1100.0", "500.0", "400.0"], ["1.00", "0.52", "1.00", "0.80"]),
+         ["2100.0", "1100.0", "500.0", "400.0"], ["1.00", "0.52", "1.00", "0.80"],
+         ["9.0", "6.0", "9.0", "6.0"]),
         # occupancy_s = accept - 0.05: 1.95, 0.95, 0.35, 0.25 s; 0.95 / 1.95 = 0.487,
-        # 0.25 / 0.35 = 0.714
+        # 0.25 / 0.35 = 0.714; a duration at the server has no round trips of its own (no
+        # RTT column)
         ("occupancy", "server occupancy (how long the server held the connection)",
-         ["1950.0", "950.0", "350.0", "250.0"], ["1.00", "0.49", "1.00", "0.71"]),
+         ["1950.0", "950.0", "350.0", "250.0"], ["1.00", "0.49", "1.00", "0.71"], []),
     ],
 )
 def test_metric_option_chooses_the_time(
-    api: FakeApi, metric: str, caption: str, medians: list[str], ratios: list[str]
+    api: FakeApi, metric: str, caption: str, medians: list[str], ratios: list[str],
+    rtts: list[str],
 ) -> None:
     result = invoke("run", "--profile", "3g", "--metric", metric)
     assert result.exit_code == 0, result.output
@@ -80,10 +87,17 @@ def test_metric_option_chooses_the_time(
     table = result.stdout[:result.stdout.index("median, p95:")]
     rows = [cells for cells in map(str.split, table.splitlines())
             if "baseline" in cells or "pipelining" in cells]
-    # [profile] variant n failed median waits server ratio (one run per group: no p95
-    # column; no server column when the server's occupancy is the metric)
-    median_at = -3 if metric == "occupancy" else -4
-    assert [r[median_at] for r in rows] == medians
+    # [profile] variant n failed median RTT server ratio (one run per group: no p95 column;
+    # neither RTT nor server when the server's occupancy is the metric)
+    header = next(line.split() for line in table.splitlines() if "failed" in line.split())
+    assert "waits" not in header
+    if metric == "occupancy":
+        assert "RTT" not in header and "server" not in header
+        assert [r[-2] for r in rows] == medians
+    else:
+        assert "RTT" in header
+        assert [r[-4] for r in rows] == medians
+        assert [r[-3] for r in rows] == rtts
     assert [r[-1] for r in rows] == ratios
     if metric != "occupancy":  # accept - 0.05 s, by hand
         assert [r[-2] for r in rows] == ["1950.0", "950.0", "350.0", "250.0"]

@@ -104,12 +104,14 @@ def test_real_metric_accept_and_default_user_on_send_and_save() -> None:
     assert accept.stdout.startswith("accept time per profile and variant")
     assert "median, p95: user time (until the user is told" in table_caption(default.stdout)
     assert "median, p95: accept time (the server's" in table_caption(accept.stdout)
-    for out, column in ((default.stdout, "user_s"), (accept.stdout, "accept_s")):
+    for out, column, rtt in ((default.stdout, "user_s", "rtt_user"),
+                             (accept.stdout, "accept_s", "rtt_accept")):
         rows = _rows_by_variant(out, variants)
         base = by["baseline"][column]
         for v in variants:
-            # variant n failed median waits server ratio
+            # variant n failed median RTT server ratio
             assert rows[v][3] == f"{by[v][column] * 1e3:.1f}"
+            assert rows[v][4] == f"{by[v][rtt]:.1f}"  # that time's round trips
             assert rows[v][5] == f"{by[v]['occupancy_s'] * 1e3:.1f}"
             assert rows[v][6] == f"{by[v][column] / base:.2f}"
     assert (_rows_by_variant(default.stdout, variants)["pipelining+save+imap-cold"][3]

@@ -28,6 +28,7 @@ from smtpsim.oracle import (
     slow_start_rounds,
 )
 from smtpsim.oracle.agenda import Agenda
+from smtpsim.oracle.causes import ORIGIN
 from smtpsim.oracle.connection import Connection
 from smtpsim.oracle.records import Part, Rec
 from smtpsim.oracle.session import Session
@@ -205,11 +206,11 @@ def test_the_segment_before_a_fin_is_not_held_by_nagle(close: bool) -> None:
     server = conn.server
 
     def second() -> None:
-        server.write(0.1, [Part([Rec(50, "221")])], 16384)
+        server.write(0.1, [Part([Rec(50, "221")])], 16384, ORIGIN)
         if close:
-            server.close(0.1)
+            server.close(0.1, ORIGIN)
 
-    server.write(0.0, [Part([Rec(100, "250")])], 16384)
+    server.write(0.0, [Part([Rec(100, "250")])], 16384, ORIGIN)
     ag.at(0.1, second)
     ag.run()
     data = [round(dep, 6) for dep, _arr, b in conn.down.log if b > HDR]
@@ -298,7 +299,9 @@ def test_syn_data_is_what_linux_puts_in_a_syn_and_the_rest_carries_the_handshake
     1500 B path MTU without options (1500 - 20 IPv4 - 20 TCP = 1460) less the whole option
     space it reserves (``MAX_TCP_OPTION_SPACE``, 40): 1420 B, not a full 1448 B segment. The
     SYN-ACK acknowledges it; the remainder leaves when the SYN-ACK arrives, its first segment
-    carrying the handshake ACK (no pure ACK)."""
+    carrying the handshake ACK (no pure ACK). On the critical path that remainder is caused
+    by the SYN-ACK's arrival (1 round trip); the group's replies come at 2, the content's 250
+    at 3 (50 recipients do not fit in the SYN: 3, not 2)."""
     case = ideal_case("pipelining+config-token+tfo+syn-data", rtt=HALF, state="warm",
                       recipients=50)
     s = _session(case)
@@ -308,7 +311,9 @@ def test_syn_data_is_what_linux_puts_in_a_syn_and_the_rest_carries_the_handshake
              + text.line_bytes(text.mail_from(100, True))
              + sum(text.line_bytes(text.rcpt_to(i)) for i in range(50)) + 6)
     assert up[1] == HDR + group - 1420  # the rest, with the handshake ACK
-    assert oracle(case).waits == 3  # no handshake wait: connect() returned at once
+    result = oracle(case)
+    assert result.rtt_accept == 3
+    assert result.accept_s == pytest.approx(3 * HALF, abs=1e-6)
 
 
 def test_fast_open_option_sizes() -> None:
@@ -348,26 +353,28 @@ def test_burl_carries_the_body_once_and_plain_save_twice() -> None:
 
 
 @pytest.mark.parametrize(
-    ("variant", "state", "genurlauth", "mail", "waits"),
+    ("variant", "state", "genurlauth", "mail", "rtt", "stall"),
     [
         # RTT 1 s. The URL: APPEND 0, "+" 1, OK 2, GENURLAUTH 2, the IMAP server takes 600 s,
         # the URL at 603. Baseline's MAIL group is due at 8: NOOP at 248 (answered 249), at
         # 489 (answered 490), the next would be at 730; the group goes at 603, its 250 at 604
-        # + the fetch. Waits: baseline's 10 (handshake, greeting, EHLO, STARTTLS, TLS 1.2 x2,
-        # EHLO, AUTH, the group, QUIT) + 2 NOOPs.
-        ("baseline+burl", "cold", 600.0, 603, 12),
+        # + the fetch. Its critical path runs through the URL: APPEND's "+" 1, its OK 2, the
+        # URL 3 (after 600 s of GENURLAUTH), the 250 4, stalled 600 s + the 1 ms fetch.
+        ("baseline+burl", "cold", 600.0, 603, 4, 600.001),
         # GENURLAUTH 245.5 s: the URL at 248.5, while the first NOOP is out; the client reads
-        # its answer at 249, then sends the group: 250 at 250.
-        ("baseline+burl", "cold", 245.5, 249, 11),
+        # its answer at 249, then sends the group: 250 at 250. The NOOP's answer came last:
+        # AUTH's 235 at 8, the NOOP 240 s later (the keep-alive timer), its answer 9, the
+        # 250 10, stalled 240 s + the fetch.
+        ("baseline+burl", "cold", 245.5, 249, 10, 240.001),
         # Cleartext early pipelining, warm: EHLO <token> + the group were due at 1 (with the
         # handshake ACK); the greeting came at 2. At 241 the client reads it, then NOOP
-        # (answered 242), NOOP at 482 (483); the group at 603. Waits: handshake, the group
-        # (greeting and replies), QUIT + 2 NOOPs.
-        ("pipelining+data+no-tls+auth-plain+burl+config-token", "warm", 600.0, 603, 5),
+        # (answered 242), NOOP at 482 (483); the group at 603, after the URL (3 round trips,
+        # 600 s): the 250 at 4, stalled 600 s + the fetch.
+        ("pipelining+data+no-tls+auth-plain+burl+config-token", "warm", 600.0, 603, 4, 600.001),
     ],
 )
 def test_noop_keeps_the_session_alive_while_the_group_waits_for_the_url(
-    variant: str, state: str, genurlauth: float, mail: float, waits: int
+    variant: str, state: str, genurlauth: float, mail: float, rtt: int, stall: float
 ) -> None:
     """RFC 5321 §4.1.1.9 NOOP, 240 s after the group was due and after each answer, below the
     server's 5 min idle limit (§4.5.3.2.7; without them the server would close at 308 with
@@ -380,4 +387,5 @@ def test_noop_keeps_the_session_alive_while_the_group_waits_for_the_url(
         assert result.mail_s == pytest.approx(mail, abs=1e-6)
         assert result.accept_s == pytest.approx(mail + 1.001, abs=1e-4)
         assert result.greeting_s == pytest.approx(2.0, abs=1e-6)
-        assert result.waits == waits
+        assert result.rtt_accept == rtt
+        assert result.stall_accept_s == pytest.approx(stall, abs=1e-4)

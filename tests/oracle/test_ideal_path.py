@@ -4,8 +4,9 @@ Anchors: the oracle's times on ideal paths (no serialization, no processing, eve
 round trip) against the round trips worked out by hand from RFC 5321, 2920, 3030, 3207, 4954,
 8314, 7413, 8446 and the drafts' Appendix A packet diagrams (draft-fanf-smtp-quickstart-01,
 -a, -b; draft-harris-early-pipe), and the closed forms :func:`round_trips` /
-:func:`client_waits` against the oracle's causal computation on ideal paths drawn at random:
-two derivations of the same tables, so the oracle itself is pinned before it judges anything.
+:func:`user_round_trips` against the oracle's causal computation (its times and the round
+trips on the critical paths to the 250 and to the user) on ideal paths drawn at random: two
+derivations of the same tables, so the oracle itself is pinned before it judges anything.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from smtpsim.model import (
     TcpConfig,
 )
 from smtpsim.oracle import (
-    client_waits,
     delayed_acks,
     oracle,
     round_trips,
+    user_round_trips,
 )
 from smtpsim.simulator.run import run_session
 
@@ -41,66 +42,73 @@ DC_RTT = 0.001
 
 ROUND_TRIPS = [
     # variant, recipients, accept in RTT (from RFC 5321/2920/3030/3207/4954 and the Appendix A
-    # diagrams of draft-fanf-smtp-quickstart-01), waits (each one RTT, QUIT waited for
-    # included; a write Nagle holds is no wait of the client's)
-    ("rfc5321", 1, 7, 8),  # TCP 1, banner 2, EHLO 3, MAIL 4, RCPT 5, DATA 6 (354), content 7
-    ("rfc5321", 5, 11, 12),  # (6 + R)
-    ("rfc5321+helo", 3, 9, 10),
-    ("pipelining", 1, 5, 6),  # EHLO 3, MAIL+RCPT+DATA 4, content 5
-    ("pipelining", 30, 5, 6),  # independent of R
-    ("chunking", 1, 4, 5),  # EHLO 3, MAIL+RCPT+BDAT LAST+content 4
-    ("chunking+no-pipelining", 2, 7, 8),  # lock-step BDAT: EHLO 3, MAIL 4, RCPT 5, 6, BDAT 7
-    ("baseline", 1, 10, 11),  # EHLO 3, STARTTLS 4, TLS 5-6, EHLO 7, AUTH 8, group 9, content 10
-    ("baseline", 7, 10, 11),
+    # diagrams of draft-fanf-smtp-quickstart-01): the round trips on the critical path to
+    # the 250 too (a write Nagle holds is on the path of the ACK that lets it go)
+    ("rfc5321", 1, 7),  # TCP 1, banner 2, EHLO 3, MAIL 4, RCPT 5, DATA 6 (354), content 7
+    ("rfc5321", 5, 11),  # (6 + R)
+    ("rfc5321+helo", 3, 9),
+    ("pipelining", 1, 5),  # EHLO 3, MAIL+RCPT+DATA 4, content 5
+    ("pipelining", 30, 5),  # independent of R
+    ("chunking", 1, 4),  # EHLO 3, MAIL+RCPT+BDAT LAST+content 4
+    ("chunking+no-pipelining", 2, 7),  # lock-step BDAT: EHLO 3, MAIL 4, RCPT 5, 6, BDAT 7
+    ("baseline", 1, 10),  # EHLO 3, STARTTLS 4, TLS 5-6, EHLO 7, AUTH 8, group 9, content 10
+    ("baseline", 7, 10),
     # TLS 1.3 (RFC 8446 §2): flight at 5, the client's Finished alone at 5 (the TLS library
     # flushes it before the application writes), EHLO the next write: Nagle holds it for the
     # Finished's ACK, on the first NewSessionTicket at 6; EHLO 6->7 and on as with TLS 1.2:
-    # 10 (one wait fewer). With TCP_NODELAY EHLO leaves at 5: 9.
-    ("baseline+tls1.3", 1, 10, 10),
-    ("baseline+tls1.3+nodelay", 1, 9, 10),
-    ("baseline+tls1.3+auth-pipelined", 1, 9, 9),
-    ("baseline+tls1.3+auth-pipelined+nodelay", 1, 8, 9),
-    ("baseline+tls1.3+auth-pipelined+chunking", 1, 8, 8),
-    ("baseline+tls1.3+auth-pipelined+chunking+nodelay", 1, 7, 8),
-    ("baseline+auth-pipelined", 1, 9, 10),
-    ("baseline+auth-pipelined+chunking", 1, 8, 9),
-    ("baseline+auth-login", 1, 12, 13),  # 334 Username, 334 Password, 235: 3 RTT
-    ("baseline+auth-scram", 1, 12, 13),  # server-first, server-final (334), 235: 3 RTT
-    ("rfc5321+starttls+auth-plain", 1, 12, 13),  # (11 + R)
-    ("rfc5321+starttls+auth-plain", 4, 15, 16),
-    ("rfc5321+tls1.3+auth-plain", 2, 13, 13),  # TLS 1.3 with Nagle: 11 + R, as TLS 1.2
-    ("rfc5321+tls1.3+auth-plain+nodelay", 2, 12, 13),
+    # 10. With TCP_NODELAY EHLO leaves at 5: 9.
+    ("baseline+tls1.3", 1, 10),
+    ("baseline+tls1.3+nodelay", 1, 9),
+    ("baseline+tls1.3+auth-pipelined", 1, 9),
+    ("baseline+tls1.3+auth-pipelined+nodelay", 1, 8),
+    ("baseline+tls1.3+auth-pipelined+chunking", 1, 8),
+    ("baseline+tls1.3+auth-pipelined+chunking+nodelay", 1, 7),
+    ("baseline+auth-pipelined", 1, 9),
+    ("baseline+auth-pipelined+chunking", 1, 8),
+    ("baseline+auth-login", 1, 12),  # 334 Username, 334 Password, 235: 3 RTT
+    ("baseline+auth-scram", 1, 12),  # server-first, server-final (334), 235: 3 RTT
+    ("rfc5321+starttls+auth-plain", 1, 12),  # (11 + R)
+    ("rfc5321+starttls+auth-plain", 4, 15),
+    ("rfc5321+tls1.3+auth-plain", 2, 13),  # TLS 1.3 with Nagle: 11 + R, as TLS 1.2
+    ("rfc5321+tls1.3+auth-plain+nodelay", 2, 12),
 ]
 
 
-@pytest.mark.parametrize(("variant", "recipients", "rtts", "waits"), ROUND_TRIPS)
-def test_round_trips_on_an_ideal_path(variant: str, recipients: int, rtts: int,
-                                      waits: int) -> None:
+@pytest.mark.parametrize(("variant", "recipients", "rtts"), ROUND_TRIPS)
+def test_round_trips_on_an_ideal_path(variant: str, recipients: int, rtts: int) -> None:
     case = ideal_case(variant, recipients=recipients)
     result = oracle(case)
     assert round_trips(case.client.features, recipients) == rtts
     assert result.round_trips == rtts
     assert result.accept_s == pytest.approx(rtts, abs=TOL)
     assert result.close_s == pytest.approx(rtts + 1, abs=TOL)
-    assert result.waits == client_waits(case.client.features, recipients) == waits
+    # every wait a round trip on the critical path (a write Nagle holds is on the path of
+    # the ACK that lets it go), nothing stalls; QUIT waited for: +1
+    assert (result.rtt_accept, result.rtt_done) == (rtts, rtts)
+    assert result.rtt_user == user_round_trips(case.client.features, recipients) == rtts + 1
+    assert result.stall_accept_s == result.stall_user_s == 0.0
     assert result.greeting_s == pytest.approx(2, abs=TOL)
 
 
 @pytest.mark.parametrize(
-    ("quit", "close", "user", "waits"),
+    ("quit", "close", "user"),
     [
-        ("wait", 11, 11, 11),  # QUIT after the 250, the user is told at the 221
-        ("async", 11, 10, 11),  # the user is told at the 250; QUIT and 221 in the background
-        ("pipelined", 10, 10, 10),  # QUIT in the content's write: 250 and 221 together
-        ("drop", 10, 10, 10),  # no QUIT: the client closes at the 250
+        ("wait", 11, 11),  # QUIT after the 250, the user is told at the 221
+        ("async", 11, 10),  # the user is told at the 250; QUIT and 221 in the background
+        ("pipelined", 10, 10),  # QUIT in the content's write: 250 and 221 together
+        ("drop", 10, 10),  # no QUIT: the client closes at the 250
     ],
 )
-def test_quit_variants_on_an_ideal_path(quit: str, close: int, user: int, waits: int) -> None:
-    result = oracle(ideal_case(f"baseline+quit-{quit}"))
+def test_quit_variants_on_an_ideal_path(quit: str, close: int, user: int) -> None:
+    """The round trips to the user are the user's time in RTT: the QUIT's round trip counts
+    only where the user waits for the 221 (async: it runs after the user was told)."""
+    case = ideal_case(f"baseline+quit-{quit}")
+    result = oracle(case)
     assert result.accept_s == pytest.approx(10, abs=TOL)
     assert result.close_s == pytest.approx(close, abs=TOL)
     assert result.user_s == pytest.approx(user, abs=TOL)
-    assert result.waits == waits
+    assert (result.rtt_accept, result.rtt_done, result.rtt_user) == (10, 10, user)
+    assert user_round_trips(case.client.features, 1) == user
 
 
 def test_pipelined_quit_that_misses_the_window_arrives_a_round_trip_after_the_250() -> None:
@@ -238,7 +246,8 @@ def test_session_starts_on_an_ideal_path(variant: str, state: str, changed: bool
     assert result.greeting_s == pytest.approx(greeting * HALF, abs=TOL)
     assert result.mail_s == pytest.approx(mail * HALF, abs=TOL)
     assert round_trips(f, 1, state=state, config_changed=changed) == accept == result.round_trips
-    assert client_waits(f, 1, state=state, config_changed=changed) == result.waits
+    assert result.rtt_accept == accept and result.stall_accept_s == 0.0
+    assert result.rtt_user == user_round_trips(f, 1, state=state, config_changed=changed)
     assert result.handshake_retransmits == 0 and not result.rto_possible
 
 
@@ -317,7 +326,7 @@ def test_a_kept_session_has_no_quit_and_no_close() -> None:
         result = oracle(ideal_case(variant))
         assert result.accept_s == result.user_s == pytest.approx(5, abs=TOL)
         assert math.isnan(result.close_s)
-        assert result.waits == 5
+        assert result.rtt_accept == result.rtt_user == 5
 
 
 # ----------------------------------------------------------------- the IMAP side (anchors)
@@ -351,7 +360,9 @@ def test_send_and_save_and_burl_on_an_ideal_path(variant: str, saved: int, accep
     assert r.done_s == max(r.saved_s, r.accept_s)
     assert r.save_phase_s == pytest.approx(start * BURL_RTT, abs=1e-6)
     assert round_trips(case.client.features, 1) == accept
-    assert r.waits == client_waits(case.client.features, 1)
+    # the 250 comes last (done = accept); the fetch is the server's processing: a stall
+    assert r.rtt_accept == r.rtt_done == accept
+    assert r.stall_accept_s == pytest.approx(fetch * DC_RTT, abs=1e-5)
     if case.client.features.burl:
         assert r.url_s == pytest.approx((saved + 1) * BURL_RTT, abs=1e-6)
 
@@ -428,15 +439,19 @@ def test_closed_forms_agree_with_the_causal_computation(variant: str, state: str
     (0-RTT's saving is eaten by Nagle unless the 250 came with it; with Nagle the write
     behind the client's TLS Finished waits a round trip for its ACK, and a delayed-ACK timer
     more when nothing the server writes carries that ACK), so the oracle's accept time is
-    :func:`round_trips` RTTs plus :func:`delayed_acks` timers and its waits
-    :func:`client_waits`: two derivations, one causal and one closed, of the same tables."""
+    :func:`round_trips` RTTs plus :func:`delayed_acks` timers; and those are the round trips
+    and the stall on its critical path to the 250; the round trips to the user are
+    :func:`user_round_trips`: two derivations, one causal and one closed, of the same
+    tables."""
     case = ideal_case(variant + "+coalesced", rtt=HALF, state=state, recipients=recipients,
                       config_changed=changed and state == "warm", dc_path=INSTANT)
     # round_trips' BURL term (the group waits for the URL) assumes the group is not 0-RTT data
     assume(not (case.client.features.burl and case.client.features.early_data))
     kw = dict(state=case.client.state, config_changed=case.server.config_changed)
     result = oracle(case)
-    expected = (round_trips(case.client.features, recipients, **kw) * HALF
-                + delayed_acks(case.client.features, recipients, **kw) * DELACK)
-    assert result.accept_s == pytest.approx(expected, abs=TOL)
-    assert result.waits == client_waits(case.client.features, recipients, **kw)
+    rtts = round_trips(case.client.features, recipients, **kw)
+    timers = delayed_acks(case.client.features, recipients, **kw)
+    assert result.accept_s == pytest.approx(rtts * HALF + timers * DELACK, abs=TOL)
+    assert result.rtt_accept == rtts
+    assert result.stall_accept_s == pytest.approx(timers * DELACK, abs=TOL)
+    assert result.rtt_user == user_round_trips(case.client.features, recipients, **kw)

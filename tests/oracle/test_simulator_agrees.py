@@ -4,8 +4,10 @@ On lossless, jitter-free paths drawn from the whole domain (``strategies``: ever
 oracle models and random compatible token combinations, cold and warm clients, changed server
 configurations), the simulator must agree with the oracle: ``accept_s`` and ``close_s`` (and
 the user, greeting, TLS, AUTH and MAIL times) within ``max(1 % of the oracle, 1 ms)``, the
-client's waits and the handshake retransmissions exactly, and, in a separate property, the
-packets and bytes each direction carried before the message was accepted, exactly.
+round trips on the critical path to each metric (``rtt_accept``, ``rtt_done``, ``rtt_user``)
+and the handshake retransmissions exactly, the stall on each of those paths within the
+tolerance of the metric's time, and, in a separate property, the packets and bytes each
+direction carried before the message was accepted, exactly.
 
 Two parts of the domain are outside the closed form, and are not compared: runs where the
 simulator's RFC 6298 retransmission timer expired (spuriously: on links slow enough that a
@@ -110,7 +112,14 @@ def _compare(case: Case, *, packets: bool = False) -> None:
                  "saved_s", "done_s"):
         des, exp = getattr(record, name), getattr(expected, name)
         assert _close(des, exp), f"{name}: simulator {des!r}, oracle {exp!r}: {where}"
-    assert record.waits == expected.waits, where
+    for metric in ("accept", "done", "user"):
+        rtt = f"rtt_{metric}"
+        assert getattr(record, rtt) == getattr(expected, rtt), (
+            f"{rtt}: simulator {getattr(record, rtt)}, oracle {getattr(expected, rtt)}: {where}")
+        stall, time = f"stall_{metric}_s", getattr(expected, f"{metric}_s")
+        des, exp = getattr(record, stall), getattr(expected, stall)
+        assert abs(des - exp) <= max(0.01 * time, 1e-3), (
+            f"{stall}: simulator {des!r}, oracle {exp!r}: {where}")
     if packets:
         assert trace is not None
         counts = {}

@@ -7,7 +7,8 @@ with an application write, ``smtpsim.model.tcp.DELACK_TIE_S``), unless data goin
 other way carries it first (every segment sent carries the current ACK and clears the pending
 one). Out-of-order and duplicate data are acknowledged at once (``input``). Linux's quick-ACK
 mode at connection start is not modelled: an SMTP session is interactive, which is exactly
-when Linux leaves it (``pingpong``).
+when Linux leaves it (``pingpong``). A delayed ACK is caused by the arrival that started its
+timer, the timer's wait a stall (``causes``).
 """
 
 from __future__ import annotations
@@ -37,12 +38,15 @@ class DelayedAck(ControlBlock):
             self.delack_pending = True
             self.delack_gen += 1
             gen = self.delack_gen
+            legs, stall = self.cause_legs, self.cause_stall
+            delay = self.cfg.delack_s + DELACK_TIE_S
 
             def fire(_ev: simpy.Event) -> None:
-                self._delack_fire(gen)
+                self._delack_fire(gen, legs, stall + delay)
 
-            self.env.timeout(self.cfg.delack_s + DELACK_TIE_S).callbacks.append(fire)
+            self.env.timeout(delay).callbacks.append(fire)
 
-    def _delack_fire(self, gen: int) -> None:
+    def _delack_fire(self, gen: int, legs: int, stall: float) -> None:
         if gen == self.delack_gen and self.delack_pending and self.state != DEAD:
+            self.cause_legs, self.cause_stall = legs, stall
             self._send_ack()

@@ -15,6 +15,13 @@ one carried (RFC 793 §3.4: a retransmission repeats the segment's text), and th
 data from whichever copy reaches it, once (RFC 793 §3.9: text below RCV.NXT is a duplicate,
 acknowledged at once, RFC 5681 §4.2). So the client's handshake ACK always acknowledges a
 SYN-ACK's data, which the SYN-ACK timer covers until then.
+
+On the critical path (``causes``): the SYN is caused by the application's ``connect()``, a
+timer's SYN or SYN-ACK by the transmission the timer guarded (its wait a stall), a SYN-ACK
+that answers a repeated SYN by that SYN's arrival, and each side's application, which waits
+for the connection, by the arrival that made it: the SYN-ACK (or the copy of it that came
+first) at the client, the handshake ACK at the server (the SYN, with Fast Open or the banner
+on the SYN-ACK).
 """
 
 from __future__ import annotations
@@ -51,9 +58,15 @@ class Handshake(ControlBlock):
         (TCP_FASTOPEN_CONNECT: Linux ``tcp_send_syn_data`` puts ``min(space, fo->size)`` of
         the first ``sendmsg`` in the SYN); the rest follows the handshake."""
         self.state = SYN_SENT
+        self._from_application()
         if self.fo_data and self.fo_cookie is not None and self.fo_cookie is not COOKIE_REQUEST:
             self.socket.established.succeed(True)
-            self.env.timeout(0).callbacks.append(lambda _ev: self._send_handshake(SYN))
+
+            def syn(_ev: simpy.Event) -> None:  # after the writes of this instant
+                self._from_application()
+                self._send_handshake(SYN)
+
+            self.env.timeout(0).callbacks.append(syn)
         else:
             self._send_handshake(SYN)
 
@@ -90,7 +103,7 @@ class Handshake(ControlBlock):
         elif data:  # a SYN-ACK carrying the server's first write
             if first:
                 self.snd_nxt = self.snd_max = data
-                self.inflight.append([data, self.env.now, False])
+                self.inflight.append([data, self.env.now, False, seg])
             else:
                 self._synack_data_resent()
             self.last_ack_sent = self.rcv_nxt
@@ -98,19 +111,22 @@ class Handshake(ControlBlock):
             self._transmit(seg, wire + data)
         else:  # a middlebox drops SYNs that carry data: the packet still left the host
             seg.tsval, seg.tsecr = self.env.now, self.ts_recent
+            seg.legs, seg.stall = self.cause_legs | self.up_bit, self.cause_stall
             self.link.send(seg, wire + data, self.peer.receive, lose=True)
         self.timer_gen += 1
         gen = self.timer_gen
         timeout = min(self.cfg.rto_initial_s * 2 ** (self.handshake_tries - 1), self.cfg.rto_max_s)
+        legs, stall = self.cause_legs, self.cause_stall + timeout
 
         def expire(_ev: simpy.Event) -> None:
-            self._handshake_timer(gen, flags)
+            self._handshake_timer(gen, flags, legs, stall)
 
         self.env.timeout(timeout).callbacks.append(expire)
 
-    def _handshake_timer(self, gen: int, flags: int) -> None:
+    def _handshake_timer(self, gen: int, flags: int, legs: int, stall: float) -> None:
         if gen != self.timer_gen or self.state not in (SYN_SENT, SYN_RECV):
             return
+        self.cause_legs, self.cause_stall = legs, stall
         retries = self.cfg.syn_retries if flags == SYN else self.cfg.synack_retries
         if self.handshake_tries > retries:
             self.fail()
@@ -133,6 +149,7 @@ class Handshake(ControlBlock):
             # once established (Linux tcp_init_metrics, TCP_TIMEOUT_FALLBACK)
             self.rto = RTO_FALLBACK_S
         if not self.socket.established.triggered:
+            self.socket._caused_now(self.cause_legs, self.cause_stall)
             self.socket.established.succeed(True)
         if self.on_established is not None:
             self.on_established()
@@ -170,6 +187,7 @@ class Handshake(ControlBlock):
                     self._on_data(seg)
                     self.delack_pending = False  # the SYN-ACK acknowledges it
                 self.fo_child = True
+                self.socket._caused_now(self.cause_legs, self.cause_stall)
                 self.socket.established.succeed(True)
                 if self.on_established is not None:
                     self.on_established()

@@ -41,6 +41,11 @@ class Input(ControlBlock):
         state = self.state
         if state == DEAD:
             return
+        # what this arrival causes carries its stamp; at the client (up_bit 1) it completes
+        # a turn when an up leg is pending (odd legs: ``causes``)
+        legs = seg.legs
+        self.cause_legs = legs + (legs & self.up_bit)
+        self.cause_stall = seg.stall
         flags = seg.flags
         if flags & SYN:
             self._receive_syn(seg)
@@ -73,7 +78,7 @@ class Input(ControlBlock):
             sample = -1.0
             karn = False
             while inflight and inflight[0][0] <= ack:
-                end, sent, retransmitted = inflight.popleft()
+                _end, sent, retransmitted, _seg = inflight.popleft()
                 acked += 1
                 if retransmitted:
                     karn = True
@@ -151,6 +156,7 @@ class Input(ControlBlock):
         log = self.record_log
         while incoming and incoming[0][0] <= rcv_nxt:
             record = incoming.popleft()[1]
+            legs, stall = self.cause_legs, self.cause_stall
             if log is not None:
                 log.append(
                     RecordEvent(
@@ -158,12 +164,12 @@ class Input(ControlBlock):
                     )
                 )
             for item in record.items:
-                deliver(item)
+                deliver(item, legs, stall)
         self.output()  # data released by this segment's ACK carries the new ACK
         fin_seen = self.peer_fin_seq >= 0 and rcv_nxt > self.peer_fin_seq
         if fin_seen and not self.peer_fin:
             self.peer_fin = True
-            deliver(CLOSED)
+            deliver(CLOSED, self.cause_legs, self.cause_stall)
             if self.last_ack_sent < rcv_nxt:
                 self._send_ack()
             self._check_closed()

@@ -4,7 +4,8 @@ bytes, each with ``header_bytes`` more on the wire, sent as the congestion windo
 ``tcp_write_xmit``); the pure ACK; the retransmission of the first unacknowledged segment; and
 the FIN that follows the last data byte (RFC 793 §3.5, one sequence number).
 
-Every segment sent carries the current ACK and so stops a pending delayed ACK.
+Every segment sent carries the current ACK and so stops a pending delayed ACK, and the stamp
+of the event that sent it (``causes``): a write's is its application's.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Output(ControlBlock):
 
     # ------------------------------------------------------------------ application side
     def write(self, records: Sequence[Record]) -> None:
+        self._from_application()
         peer_incoming = self.peer.incoming
         labels = self.trace_labels
         end = start = self.write_end
@@ -52,15 +54,25 @@ class Output(ControlBlock):
     def close(self) -> None:
         if self.fin_queued or self.state == DEAD:
             return
+        self._from_application()
         self.fin_queued = True
         self.fin_seq = self.write_end
         self.output()
         self._check_closed()
 
+    def _from_application(self) -> None:
+        """What is sent now is caused by the application's step (``causes``): its stamp,
+        plus its own time since that step began as stall."""
+        sock = self.socket
+        self.cause_legs = sock.legs
+        self.cause_stall = sock.stall + (self.env.now - sock.at)
+
     # ------------------------------------------------------------------ sending
     def _transmit(self, seg: Segment, wire_bytes: int) -> None:
         seg.tsval = self.env.now
         seg.tsecr = self.ts_recent
+        seg.legs = self.cause_legs | self.up_bit
+        seg.stall = self.cause_stall
         labels = self.trace_labels
         if labels is not None and seg.length:
             seg.label = labels_in(labels, seg.seq, seg.seq + seg.length)
@@ -115,7 +127,7 @@ class Output(ControlBlock):
         self.last_send_s = now
         seg = Segment(seq, size, self.rcv_nxt, flags, retransmit)
         end = seq + size + (1 if flags & FIN else 0)
-        self.inflight.append([end, now, retransmit])
+        self.inflight.append([end, now, retransmit, seg])
         if end > self.snd_max:
             self.snd_max = end
         if retransmit:

@@ -15,6 +15,8 @@ spurious timeout.
   timeout echoes a TSval older than the retransmission, the original was only delayed (Eifel
   detection, RFC 3522 §3.2) and the sender restores cwnd, ssthresh and its send position
   (Eifel response, RFC 4015; Linux ``tcp_try_undo_loss``).
+* What a timeout resends is caused by the first unacknowledged segment's transmission, the
+  time since then a stall (``causes``).
 
 One SimPy timeout stays scheduled; moving the deadline later costs nothing until it fires,
 and only a deadline moved earlier schedules a new one.
@@ -86,6 +88,9 @@ class Retransmission(ControlBlock):
             self.fail()
             return
         cc = self.cc
+        if self.inflight:  # the timer guards the oldest segment in flight (``causes``)
+            _end, sent, _retx, seg = self.inflight[0]
+            self.cause_legs, self.cause_stall = seg.legs, seg.stall + (self.env.now - sent)
         if self.undo is None:
             self.undo = (cc.cwnd, cc.ssthresh, self.snd_nxt, list(self.inflight))
         self.undo_ts = self.env.now

@@ -18,11 +18,16 @@ FIN = 4
 
 class Segment:
     """A TCP segment: ``seq`` and ``length`` in data-byte offsets, ``ack``, ``flags``, and the
-    timestamp option: ``tsval`` (send time) and ``tsecr`` (the echoed TS.Recent)."""
+    timestamp option: ``tsval`` (send time) and ``tsecr`` (the echoed TS.Recent); and the
+    stamp of the event that sent it (``legs``, ``stall``: ``smtpsim.simulator.tcp.causes``),
+    which the endpoint sets as it sends the segment."""
 
     __slots__ = (
         "seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr", "option",
+        "legs", "stall",
     )
+    legs: int
+    stall: float
 
     def __init__(
         self,

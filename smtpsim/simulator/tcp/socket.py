@@ -5,6 +5,9 @@ Applications write and read whole *records* (``Record``: an SMTP line, a TLS fli
 of N bytes): the reader receives a record when all its bytes have arrived in order. Record
 boundaries travel out of band (the sender appends ``(end offset, record)`` to the reader's
 queue), which is all TCP itself needs to know of them.
+
+A socket also carries its application's place on the critical path (``causes``): the stamp of
+the last item the application waited for, which its writes are caused by.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from smtpsim.simulator.tcp.causes import TIE_S, Cause
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST, CookieCheck
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED
 
@@ -61,15 +65,25 @@ class Socket:
     """The application's end: ``recv()`` returns an event whose value is the next item
     (an application item, ``CLOSED`` or ``FAILED``); ``write()`` sends records."""
 
-    __slots__ = ("env", "endpoint", "_items", "_waiter", "established", "closed", "arrived_s")
+    __slots__ = ("env", "endpoint", "_items", "_waiter", "established", "closed", "arrived_s",
+                 "arrived_legs", "arrived_stall", "legs", "stall", "at")
 
     def __init__(self, env: simpy.Environment, endpoint: ControlBlock) -> None:
         self.env = env
         self.endpoint = endpoint
-        self._items: deque[tuple[float, Any]] = deque()
+        #: (arrival time, item, legs, stall): items not read yet, with their stamps
+        self._items: deque[tuple[float, Any, int, float]] = deque()
         self._waiter: simpy.Event | None = None
-        #: When the item the last ``recv()`` returned had arrived (it may be read later).
+        #: When the item the last ``recv()`` returned had arrived (it may be read later), and
+        #: that arrival's stamp (``causes``).
         self.arrived_s = 0.0
+        self.arrived_legs = 0
+        self.arrived_stall = 0.0
+        #: The application's stamp (``causes``): ``legs`` and ``stall`` of the event ``at``
+        #: which its current step began; at first the origin, the socket's creation.
+        self.legs = 0
+        self.stall = 0.0
+        self.at = env.now
         #: Triggered when the handshake completes (value True) or fails (value False).
         self.established = env.event()
         #: Triggered when the connection is fully closed or failed.
@@ -77,9 +91,14 @@ class Socket:
 
     # ------------------------------------------------------------------ reading
     def recv(self) -> simpy.Event:
+        """The next item (``causes``: an item that had arrived before this call was not
+        waited for, unless in the same instant; the application's stamp stays its own)."""
         ev = self.env.event()
         if self._items:
-            self.arrived_s, item = self._items.popleft()
+            arrived, item, legs, stall = self._items.popleft()
+            self.arrived_s, self.arrived_legs, self.arrived_stall = arrived, legs, stall
+            if arrived >= self.env.now - TIE_S:
+                self.legs, self.stall, self.at = legs, stall, arrived
             ev.succeed(item)
         else:
             self._waiter = ev
@@ -116,15 +135,37 @@ class Socket:
         """True if items have arrived that the application has not read yet."""
         return bool(self._items)
 
-    def _deliver(self, item: Any) -> None:
+    def _deliver(self, item: Any, legs: int = 0, stall: float = 0.0) -> None:
+        """``item`` arrived now, caused by the stamp ``legs``, ``stall``; an application
+        waiting for it takes that stamp."""
         waiter = self._waiter
         now = self.env.now
         if waiter is not None:
             self._waiter = None
-            self.arrived_s = now
+            self.arrived_s = self.at = now
+            self.arrived_legs = self.legs = legs
+            self.arrived_stall = self.stall = stall
             waiter.succeed(item)
         else:
-            self._items.append((now, item))
+            self._items.append((now, item, legs, stall))
+
+    # ------------------------------------------------------------------ the critical path
+    def cause(self) -> Cause:
+        """The application's stamp (``causes``): ``(legs, stall, at)``."""
+        return self.legs, self.stall, self.at
+
+    def caused_by(self, cause: Cause) -> None:
+        """The application's next step waited for ``cause`` last (an event of another
+        connection: BURL's URL, the save that comes first)."""
+        self.legs, self.stall, self.at = cause
+
+    def origin(self) -> None:
+        """The user pressed "send" now: the application's critical path starts here."""
+        self.legs, self.stall, self.at = 0, 0.0, self.env.now
+
+    def _caused_now(self, legs: int, stall: float) -> None:
+        """The application waited for what happens now (the connection being made)."""
+        self.legs, self.stall, self.at = legs, stall, self.env.now
 
     # ------------------------------------------------------------------ writing, closing
     def write(self, records: Sequence[Record]) -> None:

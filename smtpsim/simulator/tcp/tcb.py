@@ -48,6 +48,8 @@ class ControlBlock:
         "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
         "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len", "synack_data_len",
         "first_write_end",
+        # the critical path (``causes``)
+        "cause_legs", "cause_stall", "up_bit",
     )
 
     def __init__(
@@ -75,7 +77,9 @@ class ControlBlock:
         self.snd_una = self.snd_nxt = self.snd_max = self.write_end = 0
         self.fin_queued = False
         self.fin_seq = -1
-        self.inflight: deque[list[Any]] = deque()  # [end, sent_s, retransmitted]
+        #: [end, sent_s, retransmitted, segment]: the segments in flight (the first one's
+        #: stamp is what a retransmission timeout resends on, ``causes``)
+        self.inflight: deque[list[Any]] = deque()
         self.sml_end = -1
         self.srtt: float | None = None
         self.rttvar = 0.0
@@ -139,6 +143,12 @@ class ControlBlock:
         #: Where the application's first write ends in the stream (-1: none yet): a SYN with
         #: data carries at most that write (Linux ``tcp_send_syn_data``: ``fo->size``).
         self.first_write_end = -1
+        #: The stamp of the event this endpoint is handling (``causes``): what the segments
+        #: it sends now are caused by. ``up_bit``: 1 for the client, whose segments start an
+        #: up leg (and whose arrivals complete a turn).
+        self.cause_legs = 0
+        self.cause_stall = 0.0
+        self.up_bit = 1 if side == "client" else 0
 
     if TYPE_CHECKING:  # what the parts of ``TcpEndpoint`` call on each other
 
@@ -150,6 +160,7 @@ class ControlBlock:
         def output(self) -> None: ...
         def _transmit(self, seg: Segment, wire_bytes: int) -> None: ...
         def _send_ack(self) -> None: ...
+        def _from_application(self) -> None: ...
         def _send_handshake(self, flags: int, option: Any = None, data: int = 0) -> None: ...
         def _retransmit_head(self) -> None: ...
         def _established(self) -> None: ...

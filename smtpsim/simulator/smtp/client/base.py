@@ -18,6 +18,7 @@ from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.imap import ImapSession
 from smtpsim.simulator.smtp.messages import Reply
 from smtpsim.simulator.tcp import Socket, TcpConnection
+from smtpsim.simulator.tcp.causes import Cause
 from smtpsim.simulator.tls import Channel
 
 __all__ = ["Abort", "ClientBase", "Proc", "ServerName"]
@@ -70,3 +71,8 @@ class ClientBase:
     imap_connections: list[TcpConnection]
     _greeting_reply: Reply | None
     _early_at: float
+    #: The IMAP side's critical path (``smtpsim.simulator.tcp.causes``): where its work
+    #: ended (the URL with BURL, else the saved message's OK), which BURL's group and a save
+    #: that comes first wait for; and the round trips and stall to the saved OK.
+    _imap_cause: Cause | None
+    _saved_path: tuple[int, float]

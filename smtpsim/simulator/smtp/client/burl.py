@@ -29,10 +29,15 @@ class Burl(Dialogue):
         try:
             uid = yield from imap.append(self.size, f.literal_plus, f.imap_pipelined)
             rec.saved_s = self.now()
+            self._saved_path = self._path_now(imap.socket)
             if f.burl:
                 url = yield from imap.genurlauth(uid)
+                self._imap_cause = imap.socket.cause()
                 self.burl_url.succeed(url)
+            else:
+                self._imap_cause = imap.socket.cause()
         except ConnectionError:
+            self._imap_cause = imap.socket.cause()
             if not self.burl_url.triggered:
                 self.burl_url.succeed(None)
 
@@ -44,13 +49,19 @@ class Burl(Dialogue):
 
         ``greeting_unread``: the group was to go before the greeting (a cached token or
         qhlo-id); a NOOP may only follow the greeting, so the client reads it first (it
-        came long before) and returns it; otherwise None."""
+        came long before) and returns it; otherwise None.
+
+        A URL the group waited for is its cause (``smtpsim.simulator.tcp.causes``); one
+        that came during a NOOP's exchange is not: the NOOP's answer came later."""
         greeting = None
         if not self.f.burl:
             return greeting
         while not self.burl_url.triggered:
             yield self.burl_url | self.env.timeout(NOOP_INTERVAL_S)
-            if not self.burl_url.triggered and self.socket.is_established():
+            if self.burl_url.triggered:
+                if self._imap_cause is not None:
+                    self.socket.caused_by(self._imap_cause)
+            elif self.socket.is_established():
                 if greeting_unread and greeting is None:
                     greeting = yield from self._read()
                     self.record.greeting_s = self.socket.arrived_s - self.start_s

@@ -1,9 +1,10 @@
 """The client's side of the conversation: what it sends, what it waits for.
 
-This is the one place that counts the times the client stops for the peer (``_waited``:
-each costs one round trip on an ideal path) and records when the message was accepted
-(``_accepted``: the arrival of the final 2xx, not the moment it is read), and the one place
-that moves the session from phase to phase (``_enter``).
+This is the one place that records when the message was accepted (``_accepted``: the arrival
+of the final 2xx, not the moment it is read) and when the user was told (``_told_user``),
+each with the round trips and the stall of its critical path (``smtpsim.simulator.tcp.causes``:
+the sockets carry them), and the one place that moves the session from phase to phase
+(``_enter``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from smtpsim.model.timers import REPLY_TIMEOUT_S
 from smtpsim.simulator.smtp.client.base import Abort, Proc
 from smtpsim.simulator.smtp.client.caches import Caches
 from smtpsim.simulator.smtp.messages import Command, Reply
-from smtpsim.simulator.tcp import TIMEOUT
+from smtpsim.simulator.tcp import TIMEOUT, Socket
+from smtpsim.simulator.tcp.causes import turns
 from smtpsim.simulator.tls import TlsMessage
 
 __all__ = ["Dialogue"]
@@ -25,13 +27,25 @@ __all__ = ["Dialogue"]
 class Dialogue(Caches):
     """Sending, reading and accounting of ``SmtpClient``."""
 
-    def _waited(self, times: int = 1) -> None:
-        """The client stopped for the peer ``times`` times (``SessionRecord.waits``)."""
-        self.record.waits += times
-
     def _accepted(self) -> None:
-        """The reply just read is the message's final 2xx: it was accepted when it arrived."""
-        self.record.accept_s = self.socket.arrived_s - self.start_s
+        """The reply just read is the message's final 2xx: it was accepted when it arrived,
+        at the end of that arrival's critical path."""
+        rec, sock = self.record, self.socket
+        rec.accept_s = sock.arrived_s - self.start_s
+        rec.rtt_accept = turns(sock.arrived_legs)
+        rec.stall_accept_s = sock.arrived_stall
+
+    def _told_user(self) -> None:
+        """The user is told now that the message is sent (``user_s``)."""
+        rec = self.record
+        rec.user_s = self.now()
+        rec.rtt_user, rec.stall_user_s = self._path_now(self.socket)
+
+    def _path_now(self, socket: Socket) -> tuple[int, float]:
+        """The round trips and the stall of the critical path to now, for the application
+        on ``socket``: its stamp, and its own time since as stall."""
+        legs, stall, at = socket.cause()
+        return turns(legs), stall + (self.env.now - at)
 
     def now(self) -> float:
         """Seconds since this client started (the user pressed send)."""
@@ -91,7 +105,6 @@ class Dialogue(Caches):
         replies of the group follow. The reply timeout counts from the connection's last
         progress, so it does not run while a long body is still being acknowledged."""
         self._send(items)
-        self._waited()
         replies = []
         for i, code in enumerate(expect):
             r = yield from self._read(timeout)
@@ -118,7 +131,6 @@ class Dialogue(Caches):
         if not sent:
             self._send(items)
             rec.mail_s = self.now()
-        self._waited()
         replies = []
         for i, code in enumerate(codes):
             r = yield from self._read(timeout)

@@ -97,8 +97,6 @@ class EarlyPipelining(Speculative, Standard):
                     greeting_first=True, hello=_ehlo,
                 )
                 return
-            if group is None and not banner_rides:
-                self._waited()
             r = yield from self._expect(220)
             rec.greeting_s = self.now()
             self._learn_token(r, "plain")
@@ -112,7 +110,6 @@ class EarlyPipelining(Speculative, Standard):
             return
         self._enter("ehlo")
         if sent_early:
-            self._waited()
             r = yield from self._expect(250)
         else:
             (r,) = yield from self._exchange([self._hello()], [250])
@@ -126,7 +123,6 @@ class EarlyPipelining(Speculative, Standard):
         client sends the pair again at once."""
         rec = self.record
         self._send([ehlo(token), Command("STARTTLS", "STARTTLS")])
-        self._waited()
         greeting = yield from self._read()
         rec.greeting_s = self.now()
         if greeting.code != 220:

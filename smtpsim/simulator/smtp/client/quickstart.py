@@ -68,8 +68,6 @@ class Quickstart(Speculative, TlsStart, Auth):
         if not full:
             # the basic server re-greets with the list after TLS: behind its Finished after
             # a full TLS 1.2 handshake, else one more wait
-            if not (f.tls == "1.2" and not rec.tls_resumed):
-                self._waited()
             r = yield from self._expect(220)
             yield from self._speculative_group(
                 "tls", [Command("QHLO", text.qhlo()), *auth], [250, *auth_codes], False
@@ -88,7 +86,6 @@ class Quickstart(Speculative, TlsStart, Auth):
         assert isinstance(early, list)
         qhlo = early[0]
         if sent_early:
-            self._waited()
             r = yield from self._expect(250)
         else:
             (r,) = yield from self._exchange([qhlo], [250])

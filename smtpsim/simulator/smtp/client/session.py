@@ -6,7 +6,11 @@ conversation and its accounting in ``dialogue``. Without PIPELINING every comman
 synchronisation point (RFC 5321 lock-step). ``user_s`` is when the user is told the message is
 sent: after the 221 for ``quit`` "wait" and "pipelined", at the 250 for "async" and "drop", and
 never before the copy is saved to Sent when the variant saves.
-All times are seconds since the client started (``start_s``).
+All times are seconds since the client started (``start_s``). Each metric's time comes with
+the round trips and the stall of its critical path (``rtt_accept``, ``rtt_done``,
+``rtt_user`` and the ``stall_*_s``; ``smtpsim.simulator.tcp.causes``), -1 and NaN when it
+was not reached; a message sent with ``save`` "first" starts its submission where the save
+ended, and a message on a kept session where it was handed over.
 
 The client is given its connection to a front-end, already accepted there: it never starts
 the server. What it learns (session tickets, tokens, cookies) goes into its ``ClientState``
@@ -28,6 +32,7 @@ from smtpsim.simulator.smtp.client.early_pipelining import EarlyPipelining
 from smtpsim.simulator.smtp.client.quickstart import Quickstart
 from smtpsim.simulator.smtp.messages import Command
 from smtpsim.simulator.tcp import TcpConnection
+from smtpsim.simulator.tcp.causes import TIE_S
 from smtpsim.simulator.tls import Channel
 
 __all__ = ["SmtpClient"]
@@ -77,6 +82,8 @@ class SmtpClient(Quickstart, EarlyPipelining):
         self.phase_start = 0.0
         self._greeting_reply = None
         self._early_at = 0.0
+        self._imap_cause = None
+        self._saved_path = (-1, float("nan"))
         record.frontend = server.name
 
     def run(self) -> Proc:
@@ -88,6 +95,8 @@ class SmtpClient(Quickstart, EarlyPipelining):
             if f.save == "first":
                 self._enter("save")
                 yield saving
+                if self._imap_cause is not None:  # the submission waited for the save
+                    self.socket.caused_by(self._imap_cause)
                 self._enter("connect")
         try:
             yield from self._session()
@@ -101,9 +110,18 @@ class SmtpClient(Quickstart, EarlyPipelining):
                 rec.failed_in = "save"
         if saving is not None:  # the user is told "sent" once the copy is in Sent too
             rec.done_s = max(rec.accept_s, rec.saved_s)
+            told = rec.user_s
             rec.user_s = max(rec.user_s, rec.saved_s)
+            # each metric's path: the saved copy's when it came later (never with a NaN)
+            if rec.saved_s > rec.accept_s + TIE_S:
+                rec.rtt_done, rec.stall_done_s = self._saved_path
+            else:
+                rec.rtt_done, rec.stall_done_s = rec.rtt_accept, rec.stall_accept_s
+            if rec.saved_s > told + TIE_S:
+                rec.rtt_user, rec.stall_user_s = self._saved_path
         else:
             rec.done_s = rec.accept_s
+            rec.rtt_done, rec.stall_done_s = rec.rtt_accept, rec.stall_accept_s
 
     def retransmits(self) -> int:
         """Segments sent again so far on the client's connections to the provider: the SMTP
@@ -113,8 +131,6 @@ class SmtpClient(Quickstart, EarlyPipelining):
     def _session(self) -> Proc:
         f, rec = self.f, self.record
         self.connection.connect()
-        if not self.socket.established.triggered:  # (not with data in the SYN: no wait)
-            self._waited()
         ok = yield self.socket.established
         if not ok:
             raise Abort("failed")
@@ -130,16 +146,16 @@ class SmtpClient(Quickstart, EarlyPipelining):
         self._enter("quit")
         quit = f.quit
         if f.reuse:  # keep the session for the next message: no QUIT
-            rec.user_s = self.now()
+            self._told_user()
             return
         if quit in ("async", "drop"):
-            rec.user_s = self.now()
+            self._told_user()
         if quit in ("wait", "async"):
             yield from self._exchange([Command("QUIT", "QUIT")], [221])
         self.socket.close()
         rec.close_s = self.now()
         if quit in ("wait", "pipelined"):
-            rec.user_s = self.now()
+            self._told_user()
 
     def alive(self) -> bool:
         """Whether the connection can carry another message: established, neither side has
@@ -160,12 +176,15 @@ class SmtpClient(Quickstart, EarlyPipelining):
         record.reused = True
         record.frontend = self.server.name
         self.start_s = self.env.now
+        self.socket.origin()
         self.phase = "envelope"
         self.phase_start = 0.0
         try:
             yield from self._envelope([], [])
             record.outcome = "accepted"
-            record.user_s = record.done_s = self.now()
+            self._told_user()
+            record.done_s, record.rtt_done = record.user_s, record.rtt_user
+            record.stall_done_s = record.stall_user_s
         except Abort as abort:
             self._stop(abort)
         self._enter(self.phase)

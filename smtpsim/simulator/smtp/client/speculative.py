@@ -32,7 +32,6 @@ class Speculative(Envelope):
         rec = self.record
         if reply is None:
             self._enter("greeting")
-            self._waited()
             reply = yield from self._read()
             rec.greeting_s = self.now()
         if reply.code != 220:

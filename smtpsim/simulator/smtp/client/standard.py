@@ -28,24 +28,18 @@ class Standard(Envelope, TlsStart, Auth):
         envelope. Returns the commands (and their codes) that open the envelope's group:
         a pipelined AUTH PLAIN, or nothing."""
         f, rec = self.f, self.record
-        banner_rides = half_rtt = False
+        half_rtt = False
         if f.implicit_tls:
             self._enter("tls")
             # With a 0.5-RTT banner, the banner arrives with the server's flight, so the
             # client's Finished can carry EHLO (one write for what is sent together).
             half_rtt = f.half_rtt_banner
             yield from self._tls(early=[self._hello()] if half_rtt else [])
-            # the banner rides behind the server's last flight: its Finished after a TLS 1.2
-            # full handshake, or its first flight as 0.5-RTT data; else it costs a wait
-            banner_rides = f.banner_rides_last_flight(rec.tls_resumed)
         self._enter("greeting")
-        if not banner_rides:
-            self._waited()
         yield from self._expect(220)
         rec.greeting_s = self.now()
         self._enter("ehlo")
         if half_rtt:  # EHLO went with the Finished
-            self._waited()
             yield from self._expect(250)
         else:
             yield from self._ehlo()
@@ -55,7 +49,6 @@ class Standard(Envelope, TlsStart, Auth):
             sent_early = yield from self._tls(early=[self._hello()])
             self._enter("ehlo")
             if sent_early:  # EHLO already went with the client's Finished
-                self._waited()
                 yield from self._expect(250)
             else:
                 yield from self._ehlo()
@@ -71,7 +64,6 @@ class Standard(Envelope, TlsStart, Auth):
         """Greeting and EHLO the standard way, learning the tokens they carry."""
         rec = self.record
         self._enter("greeting")
-        self._waited()
         r = yield from self._expect(220)
         rec.greeting_s = self.now()
         self._learn_token(r, "plain")

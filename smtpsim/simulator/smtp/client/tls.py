@@ -1,12 +1,13 @@
 """The TLS handshake of an SMTP session (STARTTLS, QTLS or implicit TLS): which ticket the
-client offers, what follows its last flight, the waits it costs.
+client offers, what follows its last flight.
 
 After STARTTLS's 220 the client spends ``tls_setup_s`` (``Client.tls_setup_s``) before its
 ClientHello: a client that builds its TLS context only then (swaks's ``start_tls_build_ctx``
 calls Net::SSLeay ``CTX_new`` and ``CTX_set_default_verify_paths``, loading the CA bundle,
 after reading the 220; CPython's ``smtplib.SMTP.starttls`` creates its default context after
 the 220 too). Not with implicit TLS or QTLS, whose ClientHello is written at once (after the
-connection is up, or with QTLS before any reply)."""
+connection is up, or with QTLS before any reply). On the critical path that time is the
+client's own: a stall (``smtpsim.simulator.tcp.causes``)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,6 @@ class TlsStart(Dialogue):
         )
         if result.outcome:
             raise Abort(result.outcome)
-        sent_early = result.resumed or f.tls == "1.3"
         zero_rtt = (
             f.early_data and result.resumed and f.tls == "1.3" and not callable(early)
             and bool(early)
@@ -60,8 +60,6 @@ class TlsStart(Dialogue):
         #: when the early items went: with the ClientHello (accepted 0-RTT data) or with
         #: the client's Finished
         self._early_at = hello_at if zero_rtt else self.now()
-        # with accepted 0-RTT data, waiting for the flight is waiting for the early replies
-        self._waited(0 if zero_rtt else 1 if sent_early else 2)
         rec.tls_resumed = result.resumed
         if result.ticket is not None and not result.resumed:
             self._store_ticket(result.ticket)
