@@ -71,6 +71,8 @@ class SessionRecord:
     client: int = 0
     message: int = 0
     state: str = "cold"
+    #: the client program the variant ran as (``Client.software``: ``generic``, ``smtplib``...)
+    software: str = "generic"
     frontend: str = ""
     reused: bool = False
     outcome: str = "unfinished"

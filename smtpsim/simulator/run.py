@@ -239,7 +239,7 @@ class _Run:
             profile=case.network.profile, variant=case.client.variant, seed=self.seed,
             replication=self.replication, size=size, recipients=recipients,
             iw=case.client.tcp.iw, server=case.server.name, client=client, message=message,
-            state=case.client.state,
+            state=case.client.state, software=case.client.software,
         )
 
     def _connect(

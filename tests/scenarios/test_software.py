@@ -128,7 +128,7 @@ def test_dovecot_fetches_the_submitting_users_url_locally() -> None:
     assert typical.server.tls == TlsConfig()
 
 
-def test_the_records_name_the_server_program() -> None:
+def test_the_records_name_the_client_and_server_programs() -> None:
     df = api.simulate("lan", variant=LOCKSTEP_13, client="smtplib", server="aiosmtpd")
-    assert list(df["server"]) == ["aiosmtpd"]
+    assert list(df["server"]) == ["aiosmtpd"] and list(df["software"]) == ["smtplib"]
     assert list(df["outcome"]) == ["accepted"]
