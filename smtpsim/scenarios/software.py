@@ -40,6 +40,13 @@ class _Allowed(Spec):
     why: Line
 
 
+def _check_fields(table: dict[str, _Allowed]) -> None:
+    """Every key of an ``allowed`` table names a ``Features`` field."""
+    for name in table:
+        if name not in _FEATURES:
+            raise fail("a Features field", key=("allowed", name), value=name)
+
+
 def _allowed(table: dict[str, _Allowed]) -> tuple[Allowed, ...]:
     return tuple(Allowed(name, tuple(None if v == "none" else v for v in a.values), a.why)
                  for name, a in table.items())
@@ -56,9 +63,7 @@ class _Client(Spec):
 
     @model_validator(mode="after")
     def _fields(self) -> _Client:
-        for name in self.allowed:
-            if name not in _FEATURES:
-                raise fail("a Features field", key=("allowed", name), value=name)
+        _check_fields(self.allowed)
         return self
 
     def build(self, name: str) -> ClientSoftware:
@@ -107,9 +112,7 @@ class _Server(Spec):
         if self.timing not in SERVER_TIMINGS:
             raise fail("a server timing preset of data/servers.toml", key=("timing",),
                        value=self.timing)
-        for name in self.allowed:
-            if name not in _FEATURES:
-                raise fail("a Features field", key=("allowed", name), value=name)
+        _check_fields(self.allowed)
         return self
 
     def build(self, name: str) -> ServerSoftware:

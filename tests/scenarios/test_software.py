@@ -132,3 +132,13 @@ def test_the_records_name_the_client_and_server_programs() -> None:
     df = api.simulate("lan", variant=LOCKSTEP_13, client="smtplib", server="aiosmtpd")
     assert list(df["server"]) == ["aiosmtpd"] and list(df["software"]) == ["smtplib"]
     assert list(df["outcome"]) == ["accepted"]
+
+
+def test_a_software_file_naming_no_features_field_is_refused() -> None:
+    from smtpsim.scenarios.documents import parse
+    from smtpsim.scenarios.software import _SoftwareFile
+
+    text = ('[clients.x]\ndescription = "d"\nsource = "s"\n'
+            '[clients.x.allowed]\npipelineing = { values = [false], why = "w" }\n[servers]\n')
+    with pytest.raises(ScenarioError, match=r"clients\.x\.allowed\.pipelineing.*Features field"):
+        parse(text, "software.toml", _SoftwareFile)
