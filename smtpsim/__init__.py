@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from smtpsim.model import Case, FarmConfig, Features
     from smtpsim.scenarios.variants import parse_variant
 
+from smtpsim.version import __version__
+
 __all__ = [
-    "Case", "FarmConfig", "Features", "build_cases", "default_scenario_frame",
+    "__version__", "Case", "FarmConfig", "Features", "build_cases", "default_scenario_frame",
     "load_scenario", "parse_variant", "render_ladder", "run_scenario", "simulate",
     "summarize", "trace",
 ]

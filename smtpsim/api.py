@@ -20,15 +20,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from smtpsim.execution import run as runner
+from smtpsim.execution.executors import ExecutorName
+from smtpsim.execution.run import RunResult
 from smtpsim.model import Case, FarmConfig, Trace
-from smtpsim.scenarios import cases, loader, options, runner
-from smtpsim.scenarios.runner import RunResult
+from smtpsim.scenarios import cases, loader, options
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.simulator.run import run_session
 
 __all__ = [
     "build_cases", "default_scenario_frame", "load_scenario", "run_scenario",
-    "run_scenario_result", "simulate", "trace",
+    "run_scenario_result", "simulate", "single_scenario", "trace",
 ]
 
 #: The columns a scenario run adds in front of the simulator's record.
@@ -83,6 +85,12 @@ def simulate(
     farm: FarmConfig | None = None,
     seed: int | None = None,
     replications: int | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    executor: ExecutorName = "processes",
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
 ) -> pd.DataFrame:
     """Simulate each profile × variant ``replications`` times; one row per message.
 
@@ -98,17 +106,53 @@ def simulate(
     caches).
     ``messages`` from one client, ``gap_s`` apart (default 1, 60 s), through ``farm`` (one
     front-end by default): one row per message, with its index and the front-end it used.
-    ``seed`` (default 0) and ``replications`` (default 1). An option left at ``None`` takes
-    the scenario file's default, and every option obeys the scenario file's rules.
+    ``seed`` (default 0) and ``replications`` (default 1). ``workers``, ``executor`` and
+    ``scheduler`` as for :func:`run_scenario` (the rows are the same for any of them).
+    ``progress`` shows progress on stderr. ``out`` streams the rows to a file or dataset
+    directory as :func:`run_scenario_result` does (``resume`` continues one), and then only
+    the columns a summary needs are returned. An option left at ``None`` takes the scenario
+    file's default, and every option obeys the scenario file's rules.
     """
-    scenario = options.scenario(
+    scenario = single_scenario(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
         server=server, client=client, state=state, messages=messages, gap_s=gap_s, farm=farm,
-        seed=seed,
-        replications=replications,
+        seed=seed, replications=replications,
     )
-    return runner.run(scenario).records.drop(columns=_SCENARIO_COLUMNS)
+    result = runner.run(scenario, progress=progress, workers=workers, executor=executor,
+                        scheduler=scheduler, out=out, resume=resume)
+    return result.records.drop(columns=_SCENARIO_COLUMNS)
+
+
+def single_scenario(
+    profile: str | Sequence[str] | None = None,
+    *,
+    rtt_ms: float | None = None,
+    up_kbps: float | None = None,
+    down_kbps: float | None = None,
+    loss: float | None = None,
+    variant: str | Sequence[str] | None = None,
+    size: int | None = None,
+    recipients: int | None = None,
+    iw: int | None = None,
+    delack_ms: float | None = None,
+    server: str | None = None,
+    client: str | None = None,
+    state: str | None = None,
+    messages: int | None = None,
+    gap_s: float | None = None,
+    farm: FarmConfig | None = None,
+    seed: int | None = None,
+    replications: int | None = None,
+) -> Scenario:
+    """The scenario a single-case description (see :func:`simulate`) stands for, validated
+    as a scenario file is."""
+    return options.scenario(
+        profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
+        variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
+        server=server, client=client, state=state, messages=messages, gap_s=gap_s, farm=farm,
+        seed=seed, replications=replications,
+    )
 
 
 def trace(
@@ -171,12 +215,20 @@ def run_scenario_result(
     progress: bool = False,
     *,
     seed: int | None = None,
+    workers: int | None = None,
+    executor: ExecutorName = "processes",
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
 ) -> RunResult:
     """Like :func:`run_scenario`, with the packet table (``[output] traces``), the
-    reference variant and the summary metric (``[scenario] metric``) as well."""
+    reference variant, the summary metric (``[scenario] metric``), the run's size and its
+    wall-clock time as well. With ``out``, the records are streamed there and the result's
+    ``records`` hold only the columns a summary needs."""
     scenario = (path_or_scenario if isinstance(path_or_scenario, Scenario)
                 else load_scenario(path_or_scenario))
-    return runner.run(scenario, replications, progress, seed)
+    return runner.run(scenario, replications, progress, seed, workers=workers,
+                      executor=executor, scheduler=scheduler, out=out, resume=resume)
 
 
 def run_scenario(
@@ -185,11 +237,21 @@ def run_scenario(
     progress: bool = False,
     *,
     seed: int | None = None,
+    workers: int | None = None,
+    executor: ExecutorName = "processes",
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run a scenario: every sweep point × profile × variant × replication; one row per
     message (``scenario``, ``point`` and the sweep axes first, then the simulator's record).
 
-    ``replications`` and ``seed`` override the file's; ``progress`` shows a progress bar on
-    stderr. Messages that did not finish are rows with their ``outcome``, never dropped.
+    ``replications`` and ``seed`` override the file's; ``progress`` shows progress on
+    stderr. ``workers`` processes (default: every core) of ``executor``: ``"processes"``, a
+    local pool; ``"serial"``, this process; ``"dask"``, a local Dask cluster, or the
+    ``distributed`` scheduler at ``scheduler``. The rows are the same, bit for bit, for every
+    executor and number of workers. Messages that did not finish are rows with their
+    ``outcome``, never dropped. To stream a large run to disk (and resume it), use
+    :func:`run_scenario_result` with ``out``.
     """
-    return run_scenario_result(path_or_scenario, replications, progress, seed=seed).records
+    return run_scenario_result(path_or_scenario, replications, progress, seed=seed,
+                               workers=workers, executor=executor,
+                               scheduler=scheduler).records

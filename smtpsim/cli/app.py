@@ -12,7 +12,6 @@ modules and pandas are imported inside the commands that use them, so ``--help``
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -45,6 +44,13 @@ from smtpsim.cli.options import (
     VariantOpt,
     VariantsOpt,
     WidthOpt,
+)
+from smtpsim.cli.run_options import (
+    DryRunOpt,
+    ExecutorOpt,
+    ResumeOpt,
+    SchedulerOpt,
+    WorkersOpt,
 )
 
 if TYPE_CHECKING:
@@ -80,28 +86,37 @@ def _one_or_many(values: list[str] | None) -> str | list[str] | None:
     return values[0] if len(values) == 1 else list(values)
 
 
-def _check_out(out: Path | None) -> None:
-    """``--out`` obeys the rule of a scenario file's ``[output] path``, in a directory that
-    exists."""
+def _check_out(out: Path | None, resume: bool = False) -> None:
+    """``--out`` obeys the rule of a scenario file's ``[output] path`` and can be written
+    (checked before anything is simulated)."""
     if out is None:
+        if resume:
+            fail("--resume: give the dataset directory to continue with --out DIR")
         return
+    from smtpsim.execution.sinks import check_path
     from smtpsim.scenarios.options import check_output
 
     with user_errors():
         check_output(str(out))
-    if not out.parent.is_dir():
-        fail(f"--out {out}: directory {out.parent} does not exist")
+        kind = check_path(out)
+    if resume and kind != "dataset":
+        fail(f"--resume: {out} is a .{kind} file; only a dataset directory can be resumed")
 
 
-def _write(df: pd.DataFrame, out: Path) -> None:
-    try:
-        if out.suffix.lower() == ".parquet":
-            df.to_parquet(out, index=False)
-        else:
-            df.to_csv(out, index=False)
-    except OSError as e:
-        fail(f"--out {out}: {e.strerror or e}")
-    typer.echo(f"wrote {len(df)} rows to {out}", err=True)
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends the run as Ctrl-C does: what is half-written is removed (the finished
+    part files of a dataset stay, for --resume), and the previous output file is kept."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _wrote(result: Any) -> None:
+    if result.path is not None:
+        typer.echo(f"wrote {len(result.records)} rows to {result.path}", err=True)
 
 
 @app.command()
@@ -126,6 +141,11 @@ def run(
     fmt: FormatOpt = OutputFormat.table,
     metric: MetricOpt = None,
     out: OutOpt = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Simulate and summarise: median time (--metric; the user's by default) and its ratio
     to the reference (baseline, or the scenario file's).
@@ -136,6 +156,10 @@ def run(
     --server or --client: that one case. With SCENARIO.toml or --example NAME: that scenario (its
     [output] path unless --out is given). --seed, --replications and --metric apply to all
     of them (--metric overrides a scenario file's [scenario] metric).
+
+    Runs use every core (--workers) or a Dask cluster (--executor dask, --scheduler); the
+    results are the same for any of them. --out streams the rows to disk as they are made;
+    a dataset directory can be continued with --resume after an interruption.
     """
     case = _given(
         profile=_one_or_many(profile), rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps,
@@ -145,33 +169,67 @@ def run(
     if case and (scenario is not None or example is not None):
         given = ", ".join("--" + name.replace("_", "-") for name in case)
         fail(f"{given}: single-case options do not apply to a scenario, which sets them itself")
+    execution = _given(workers=workers, executor=executor and executor.value,
+                       scheduler=scheduler)
     if case:
-        _run_single(case, _given(seed=seed, replications=replications), fmt, out, metric)
+        _run_single(case, _given(seed=seed, replications=replications), fmt, out, metric,
+                    execution, resume, dry_run)
         return
     if scenario is None and example is None:
         from smtpsim.scenarios.loader import DEFAULT
 
         example = DEFAULT
-    _run_scenario(scenario, example, seed, replications, fmt, out, metric)
+    _run_scenario(scenario, example, seed, replications, fmt, out, metric, execution, resume,
+                  dry_run)
 
 
 def _run_single(
     case: dict[str, Any], repeat: dict[str, Any], fmt: OutputFormat, out: Path | None,
-    metric: str | None,
+    metric: str | None, execution: dict[str, Any] | None = None, resume: bool = False,
+    dry_run: bool = False,
 ) -> None:
     """``smtpsim run`` with single-case options: ``api.simulate``, summarised against
     baseline."""
-    _check_out(out)
+    _check_out(out, resume)
     chosen = DEFAULT_METRIC if metric is None else metric
     from smtpsim import api
     from smtpsim.cli.views import METRIC_TITLES, print_records
 
+    if dry_run:
+        with user_errors():
+            scenario = api.single_scenario(**case, **repeat)
+        _print_estimate(scenario, execution or {})
+        return
+    _stop_on_sigterm()
+    streamed = _given(out=out, resume=resume or None)
     with user_errors():
-        df = api.simulate(**case, **repeat)
+        df = api.simulate(**case, **repeat, **(execution or {}), **streamed,
+                          progress=True)
+    if out is not None:
+        typer.echo(f"wrote {len(df)} rows to {out}", err=True)
+        if fmt is not OutputFormat.table:
+            df = _read_back(out)
     print_records(df, fmt, f"{METRIC_TITLES[chosen]} per profile and variant", REFERENCE,
                   chosen)
-    if out is not None:
-        _write(df, out)
+
+
+def _read_back(out: Path) -> pd.DataFrame:
+    """Every column of the rows streamed to ``out`` (for --format csv or json)."""
+    import pandas as pd
+
+    if out.suffix.lower() == ".csv" and not out.is_dir():
+        return pd.read_csv(out)
+    return pd.read_parquet(out)
+
+
+def _print_estimate(scenario: Scenario, execution: dict[str, Any]) -> None:
+    """--dry-run: the run's size and its estimated time."""
+    from smtpsim.cli.views import print_estimate
+    from smtpsim.execution.estimate import estimate
+    from smtpsim.execution.executors import default_workers
+
+    with user_errors():
+        print_estimate(estimate(scenario, execution.get("workers") or default_workers()))
 
 
 def _load(scenario: Path | None, example: str | None) -> Scenario:
@@ -193,19 +251,32 @@ def _run_scenario(
     fmt: OutputFormat,
     out: Path | None,
     metric: str | None = None,
+    execution: dict[str, Any] | None = None,
+    resume: bool = False,
+    dry_run: bool = False,
 ) -> None:
     """``smtpsim run SCENARIO.toml`` / ``--example NAME``; ``metric`` (``--metric``)
     overrides the file's ``[scenario] metric``."""
-    _check_out(out)
+    _check_out(out, resume and out is not None)
     loaded = _load(path, example)
     if out is None and loaded.output.path is not None:
         out = Path(loaded.output.path)
-        _check_out(out)
+    _check_out(out, resume)
     from smtpsim import api
     from smtpsim.cli.views import print_records, print_scenario
 
+    if dry_run:
+        from smtpsim.scenarios.options import overridden
+
+        with user_errors():
+            _print_estimate(overridden(loaded, replications, seed), execution or {})
+        return
+    _stop_on_sigterm()
     with user_errors():
-        result = api.run_scenario_result(loaded, replications, sys.stderr.isatty(), seed=seed)
+        result = api.run_scenario_result(loaded, replications, True, seed=seed,
+                                         **(execution or {}), **_given(out=out),
+                                         **_given(resume=resume or None))
+    _wrote(result)
     df = result.records
     chosen = result.metric if metric is None else metric
     if fmt is OutputFormat.table:
@@ -213,11 +284,8 @@ def _run_scenario(
         title = f"{meta.name}: {meta.description}" if meta.description else meta.name
         print_scenario(df, title, result.reference, chosen)
     else:
-        print_records(df, fmt, "", result.reference, chosen)
-    if out is not None:
-        _write(df, out)
-        if result.packets is not None:
-            _write(result.packets, out.with_name(f"{out.stem}.packets{out.suffix}"))
+        print_records(df if out is None else _read_back(out), fmt, "", result.reference,
+                      chosen)
 
 
 @app.command()

@@ -149,7 +149,9 @@ MetricOpt = Annotated[
 OutOpt = Annotated[
     Path | None,
     typer.Option(
-        "--out", metavar="FILE", help="Also write the per-message rows (.parquet or .csv)."
+        "--out", metavar="PATH",
+        help="Also write the per-message rows, as they are made: a .csv or .parquet file, "
+             "or a Parquet dataset directory (any other name; resumable).",
     ),
 ]
 WidthOpt = Annotated[

@@ -166,3 +166,23 @@ def ladder_text(lines: Iterable[tuple[str, dict[str, Any] | None]]) -> list[Text
             style = "green" if row["direction"] == "up" else "cyan"
         out.append(Text(line, style=style))
     return out
+
+
+def print_estimate(est: Any) -> None:
+    """``--dry-run``: the run's size (an ``smtpsim.execution.estimate.Estimate``), the
+    calibration and the estimated wall time."""
+    t = est.totals
+    minutes = est.estimated_s / 60
+    lines = [
+        f"points      {t.points}",
+        f"runs        {t.runs}  (case x replication)",
+        f"sessions    {t.sessions}",
+        f"chunks      {t.chunks}",
+        f"workers     {est.workers}",
+        f"calibration {est.calibration_sessions} sessions in {est.calibration_s:.2f} s "
+        f"({est.calibration_sessions / max(est.calibration_s, 1e-9):,.0f} sessions/s on one "
+        "core)",
+        f"estimate    {est.estimated_s:,.0f} s ({minutes:,.1f} min) on {est.workers} "
+        f"worker{'s' if est.workers != 1 else ''}",
+    ]
+    typer.echo("\n".join(lines))

@@ -223,15 +223,21 @@ class ServerSpec(Spec):
 
 
 def _out_path(value: Any) -> Any:
-    if not isinstance(value, str) or PurePath(value).suffix.lower() not in (".parquet", ".csv"):
-        raise fail("a file name ending in .parquet or .csv")
+    if not isinstance(value, str) or not value.strip() or (
+        PurePath(value).suffix.lower() not in ("", ".parquet", ".csv")
+        and not value.endswith("/")
+    ):
+        raise fail("a file name ending in .parquet or .csv, or a directory name (no suffix, "
+                   "or ending in /) for a Parquet dataset")
     return value
 
 
 class OutputSpec(Spec):
-    """``path``: where ``smtpsim run`` writes the records (relative to the current directory;
-    ``--out`` overrides it); ``traces``: also keep client 0's packets of every run, written
-    beside it as ``<stem>.packets<suffix>``."""
+    """``path``: where ``smtpsim run`` writes the records as they are made (relative to the
+    current directory; ``--out`` overrides it): one ``.csv`` or ``.parquet`` file, or a
+    Parquet dataset directory (``smtpsim.execution.sinks``); ``traces``: also keep client 0's
+    packets of every run, written beside a file as ``<stem>.packets<suffix>``, in a
+    dataset's ``_packets/``."""
 
     path: Annotated[str, BeforeValidator(_out_path)] | None = None
     traces: Flag = False

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import math
 import types
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from typer.testing import CliRunner, Result
 
 from smtpsim.cli import app
+from smtpsim.execution.run import RunResult
 from smtpsim.model.trace import PacketEvent, Trace
 from smtpsim.scenarios.loader import load_example
-from smtpsim.scenarios.runner import RunResult
 from smtpsim.scenarios.schema import Scenario
 
 COLUMNS = [
@@ -68,6 +69,16 @@ def fake_trace() -> Trace:
     return Trace(packets=packets, rtt_s=0.1, profile="lte", variant="baseline")
 
 
+def _written(df: pd.DataFrame, out: Any) -> pd.DataFrame:
+    """``df``, written to ``out`` first when given (a .csv file, else Parquet)."""
+    if out is not None:
+        if str(out).endswith(".csv"):
+            df.to_csv(out, index=False)
+        else:
+            df.to_parquet(out, index=False)
+    return df
+
+
 class FakeApi(types.ModuleType):
     """Stands in for ``smtpsim.api``: records each call, returns canned results."""
 
@@ -77,13 +88,15 @@ class FakeApi(types.ModuleType):
         self.error: Exception | None = None
 
     def _call(self, name: str, kwargs: dict[str, Any]) -> None:
-        self.calls.append((name, kwargs))
+        """Records a call; ``progress`` is display only, and ``out`` is written here as the
+        real API writes it (``_written``)."""
+        self.calls.append((name, {k: v for k, v in kwargs.items() if k != "progress"}))
         if self.error is not None:
             raise self.error
 
     def simulate(self, profile: Any = None, **kwargs: Any) -> pd.DataFrame:
         self._call("simulate", {"profile": profile, **kwargs})
-        return frame()
+        return _written(frame(), kwargs.get("out"))
 
     def load_scenario(self, path: Any = None, **kwargs: Any) -> Scenario:
         self._call("load_scenario", {"path": path, **kwargs})
@@ -96,7 +109,9 @@ class FakeApi(types.ModuleType):
         records = frame()
         records.insert(0, "point", 0)
         records.insert(0, "scenario", scenario.scenario.name)
-        return RunResult(records, None, scenario.reference, scenario.scenario.metric)
+        out = kwargs.get("out")
+        return RunResult(_written(records, out), None, scenario.reference,
+                         scenario.scenario.metric, None if out is None else Path(out))
 
     def trace(self, profile: Any = None, **kwargs: Any) -> Trace:
         self._call("trace", {"profile": profile, **kwargs})

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from smtpsim.cli import app
+from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.loader import example_names, load_example
-from smtpsim.scenarios.runner import build_cases
 from smtpsim.scenarios.sweep import points
 
 runner = CliRunner()

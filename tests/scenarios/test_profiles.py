@@ -11,10 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from smtpsim.model import Case, PathConfig, TcpConfig
+from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.errors import ScenarioError, UnknownNameError
 from smtpsim.scenarios.loader import loads
 from smtpsim.scenarios.profiles import builtin_profiles, get_profile, parse_profiles
-from smtpsim.scenarios.runner import build_cases
 
 REQUIRED = [
     "lan", "wifi", "dsl", "cable", "fibre", "gprs", "edge", "3g", "hspa", "lte", "5g",

@@ -19,9 +19,9 @@ from smtpsim.model import (
     ServerTiming,
     TcpConfig,
 )
+from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.loader import dump, dumps, example_names, load, load_example, loads
 from smtpsim.scenarios.profiles import builtin_profiles
-from smtpsim.scenarios.runner import build_cases
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.sweep import points
 from smtpsim.scenarios.toml_writer import dumps as toml_dumps

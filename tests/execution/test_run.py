@@ -10,9 +10,11 @@ import pytest
 
 import smtpsim.api as api
 from smtpsim.analysis.summary import summarize
+from smtpsim.execution.columns import PACKET_COLUMNS
+from smtpsim.execution.run import run
 from smtpsim.model.records import OUTCOMES, columns
+from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.loader import example_names, load_example, loads
-from smtpsim.scenarios.runner import PACKET_COLUMNS, build_cases, run
 from smtpsim.scenarios.sweep import points
 
 HEAD = '[scenario]\nname = "t"\nseed = 7\nreplications = 2\n'
