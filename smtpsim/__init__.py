@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     )
     from smtpsim.model import Case, FarmConfig, Features
     from smtpsim.scenarios.variants import parse_variant
+    from smtpsim.version import __version__
 
-from smtpsim.version import __version__
 
 __all__ = [
     "__version__", "Case", "FarmConfig", "Features", "build_cases", "default_scenario_frame",
@@ -47,6 +47,10 @@ _MODEL = ("Case", "FarmConfig", "Features")
 
 def __getattr__(name: str) -> Any:
     """Import the module that holds ``name`` the first time it is asked for."""
+    if name == "__version__":
+        from smtpsim.version import __version__
+
+        return __version__
     if name in _API:
         from smtpsim import api
 
