@@ -48,6 +48,7 @@ from smtpsim.model import (
     Workload,
     updated,
 )
+from smtpsim.model.text import EHLO_KEYWORDS
 from smtpsim.scenarios.errors import VariantError
 from smtpsim.scenarios.variants import PRESETS, parse_variant
 
@@ -214,6 +215,10 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
 TLS_SETUPS = (0.0, 0.00065, 0.0227, 0.1)
 tls_setups = st.one_of(st.sampled_from(TLS_SETUPS), st.floats(0.0, 0.2))
 reply_writes = st.sampled_from(["group", "line"])
+#: ``Server.ehlo``: each program's EHLO reply (``text.EHLO_KEYWORDS``)
+ehlos = st.sampled_from(sorted(EHLO_KEYWORDS))
+#: ``Server.quit_linger_s``: none, Exim 4.96's 200 ms poll for the client's FIN, or any wait
+quit_lingers = st.one_of(st.sampled_from([0.0, 0.2]), st.floats(0.0, 1.0))
 
 
 @st.composite
@@ -237,9 +242,12 @@ def tls_parameter_cases(draw: st.DrawFn) -> Case:
 def profile_cases(draw: st.DrawFn) -> Case:
     """A lossless case (``lossless_cases``) with what an implementation profile sets beside
     the variant: the server's ``reply_writes`` ("group", or "line": every reply line a write
-    of its own) and Nagle, and the client's ``tls_setup_s`` (CPU between STARTTLS's 220 and
-    its ClientHello)."""
+    of its own), Nagle, its EHLO reply (``ehlo``), its wait for the client's FIN after QUIT
+    (``quit_linger_s``) and its IMAP server's TLS 1.3 tickets (``imap_tickets_13``), and the
+    client's ``tls_setup_s`` (CPU between STARTTLS's 220 and its ClientHello)."""
     case = draw(lossless_cases())
     return updated(case, server={"reply_writes": draw(reply_writes),
-                                 "nagle": draw(st.booleans())},
+                                 "nagle": draw(st.booleans()), "ehlo": draw(ehlos),
+                                 "quit_linger_s": draw(quit_lingers),
+                                 "imap_tickets_13": draw(st.integers(0, 2))},
                    client={"tls_setup_s": draw(tls_setups)})

@@ -89,7 +89,16 @@ class Server:
     writes its replies: ``"group"``, the replies of a pipelined group buffered and written
     together when no further input waits (RFC 2920 §3.2; Postfix, Exim), or ``"line"``,
     every reply line a write of its own (aiosmtpd: ``SMTP.push`` writes and drains each
-    line).
+    line). ``ehlo``: the server program whose EHLO reply it sends (a key of
+    ``text.EHLO_KEYWORDS``: its keywords, in its order). ``quit_linger_s``: after the 221 the
+    server waits this long for the client's FIN before closing (Exim 4.96
+    ``smtp_quit_handler``: ``poll_one_fd(fileno(smtp_in), POLLIN, 200)`` "hoping client will
+    FIN first"), with the socket corked (``EXIM_TCP_CORK``), so in cleartext the 221, and
+    what was buffered with it, leaves only when the FIN arrives or the wait ends; under TLS
+    the 221 leaves at once and only the server's FIN waits (0: it closes right after the
+    221). ``imap_tickets_13``: the TLS 1.3 session tickets the IMAP server sends after the
+    client's Finished, one write each (``TlsConfig.tickets_13`` is the submission
+    server's).
     """
 
     name: str = "typical"
@@ -104,6 +113,9 @@ class Server:
     burl_pooled: bool = True
     config_changed: bool = False
     reply_writes: Literal["group", "line"] = "group"
+    ehlo: str = "generic"
+    quit_linger_s: float = 0.0
+    imap_tickets_13: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,10 @@ class ServerSoftware:
     ``server_flight`` bytes of ServerHello to Finished, ``server_cpu_s`` before the flight),
     ``timing``, the name of its processing-time preset (``data/servers.toml``), whether BURL
     fetches a URL of the submitting user inside the submission process (``burl_local``: no
-    IMAP connection, Dovecot), and the features its offer allows."""
+    IMAP connection, Dovecot), and the features its offer allows. ``ehlo``: whose EHLO reply
+    it sends (``Server.ehlo``); ``quit_linger_s``: how long it waits for the client's FIN
+    after QUIT (``Server.quit_linger_s``); ``imap_tickets_13``: the TLS 1.3 tickets its IMAP
+    server sends (``Server.imap_tickets_13``)."""
 
     name: str
     description: str
@@ -87,6 +90,9 @@ class ServerSoftware:
     server_cpu_s: float = 0.001
     burl_local: bool = False
     allowed: tuple[Allowed, ...] = ()
+    ehlo: str = "generic"
+    quit_linger_s: float = 0.0
+    imap_tickets_13: int = 0
 
 
 def refusals(features: Features, *programs: ClientSoftware | ServerSoftware) -> list[str]:

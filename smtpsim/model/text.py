@@ -78,20 +78,72 @@ def reply_line(code: int, text: str) -> str:
     return f"{code} {text}"
 
 
+AUTH_KEYWORD = "AUTH PLAIN LOGIN SCRAM-SHA-256"
+"""The AUTH keyword with the SASL mechanisms the model's clients use (RFC 4954 §3): what a
+server lists is its site's SASL configuration (Postfix's and Dovecot's backends, Exim's
+authenticators), so every server that can be configured for them lists these."""
+
+CLIENT_ADDRESS = "192.0.2.1"
+"""The client's address where a server names it (RFC 5737 documentation range)."""
+
+EHLO_KEYWORDS: dict[str, tuple[str, ...]] = {
+    # the model's generic server: Postfix's keywords without VRFY, a 50 MB SIZE
+    "generic": ("PIPELINING", "SIZE 52428800", "ETRN", "STARTTLS", AUTH_KEYWORD,
+                "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"),
+    # Postfix 3.7 src/smtpd/smtpd.c ehlo_cmd, in its EHLO_APPEND order, with the defaults
+    # message_size_limit = 10240000, disable_vrfy_command = no, smtputf8_enable = yes
+    "postfix": ("PIPELINING", "SIZE 10240000", "VRFY", "ETRN", "STARTTLS", AUTH_KEYWORD,
+                "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"),
+    # Exim 4.96 src/src/smtp_in.c smtp_setup_msg (EHLO), in its order, with the defaults of
+    # globals.c: message_size_limit = 50M, accept_8bitmime = TRUE, no acl_smtp_etrn/vrfy/
+    # expn, pipelining_advertise_hosts = *, chunking_advertise_hosts = *,
+    # tls_advertise_hosts = *, prdr_enable = FALSE, smtputf8_advertise_hosts = * (Debian's
+    # build has I18N); "HELP" ends it
+    "exim": ("SIZE 52428800", "8BITMIME", "PIPELINING", AUTH_KEYWORD, "CHUNKING", "STARTTLS",
+             "SMTPUTF8", "HELP"),
+    # aiosmtpd 1.4.3 aiosmtpd/smtp.py SMTP.smtp_EHLO with Controller's defaults:
+    # DATA_SIZE_DEFAULT = 2**25, decode_data False (8BITMIME), enable_SMTPUTF8 True
+    # (controller.py: "Emulate previous behavior of defaulting enable_SMTPUTF8 to True"),
+    # "250-AUTH " + " ".join(sorted(self._auth_methods)) (its built-in LOGIN and PLAIN),
+    # "250 HELP"
+    "aiosmtpd": ("SIZE 33554432", "8BITMIME", "SMTPUTF8", "STARTTLS", "AUTH LOGIN PLAIN",
+                 "HELP"),
+    # Dovecot 2.3.19 src/submission-login/client-authenticate.c cmd_helo_reply (the login
+    # process answers EHLO until AUTH succeeds), in its order, with the defaults: 8BITMIME
+    # from the backend, BURL imap, CHUNKING, ENHANCEDSTATUSCODES, SIZE without a limit
+    # (submission_max_mail_size = 0), STARTTLS, PIPELINING
+    "dovecot": ("8BITMIME", AUTH_KEYWORD, "BURL imap", "CHUNKING", "ENHANCEDSTATUSCODES",
+                "SIZE", "STARTTLS", "PIPELINING"),
+}
+"""The EHLO keywords each server program lists (``Server.ehlo``), in its order: STARTTLS is
+left out once TLS is up, AUTH when not offered."""
+
+
+def ehlo_domain(server: str) -> str:
+    """The first line of a server program's EHLO reply: its domain, and with Exim the greeting
+    ``"%.3s %s Hello %s%s%s"`` and ``" [%s]"`` with the client's address (Exim 4.96
+    smtp_in.c; the others answer with the domain alone, RFC 5321 §4.1.1.1)."""
+    if server == "exim":
+        return f"{SERVER_DOMAIN} Hello {CLIENT_DOMAIN} [{CLIENT_ADDRESS}]"
+    return SERVER_DOMAIN
+
+
 def capability_lines(
     code: int, first: str, tls_offered: bool, auth_offered: bool = True,
-    extra: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (), server: str = "generic",
 ) -> list[str]:
     """A multi-line reply listing a submission server's extensions (RFC 5321 §4.1.1.1 EHLO
     reply shape), used for the EHLO reply, QUICKSTART's extended greeting and the QHLO and
-    520 replies that carry the list. ``extra`` keywords (QUICKSTART, PIPE_CONNECT, BURL)
-    come first. STARTTLS is listed before TLS only."""
-    keywords = [*extra, "PIPELINING", "SIZE 52428800", "ETRN"]
-    if tls_offered:
-        keywords.append("STARTTLS")
-    if auth_offered:
-        keywords.append("AUTH PLAIN LOGIN SCRAM-SHA-256")
-    keywords += ["ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"]
+    520 replies that carry the list: the keywords of the server program ``server``
+    (``EHLO_KEYWORDS``). ``extra`` keywords (QUICKSTART, PIPE_CONNECT, BURL) come first,
+    unless the program lists them itself. STARTTLS is listed before TLS only."""
+    own = EHLO_KEYWORDS[server]
+    keywords = [k for k in extra if k not in own]
+    for k in own:
+        if (k == "STARTTLS" and not tls_offered) or (k.startswith("AUTH ")
+                                                     and not auth_offered):
+            continue
+        keywords.append(k)
     lines = [f"{code}-{first}"] + [f"{code}-{k}" for k in keywords[:-1]]
     lines.append(f"{code} {keywords[-1]}")
     return lines

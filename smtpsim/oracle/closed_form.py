@@ -163,8 +163,8 @@ def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 460
 #: implicit TLS: SYN-ACK 1, server flight 2, the greeting 3 (written when the server reads
 #: the client Finished); cleartext: the greeting 2 (written at the accept, 1.5); STARTTLS:
 #: greeting 2, STARTTLS's OK 3, flight 4, CAPABILITY's answer 5 (CAPABILITY right after the
-#: Finished with TCP_NODELAY; with Nagle it waits for the Finished's ACK, which the IMAP
-#: server, sending no ticket, delays: 6 and a delayed-ACK timer, ``_imap_ready``).
+#: Finished with TCP_NODELAY; with Nagle it waits for the Finished's ACK: 6, and a
+#: delayed-ACK timer when the IMAP server sends no ticket to carry it, ``_imap_ready``).
 IMAP_READY = {"implicit": 3, "starttls": 5, "plain": 2}
 
 
@@ -175,7 +175,8 @@ def _imap_ready(f: Features) -> int:
 
 def delayed_acks(f: Features, recipients: int, *, tickets: int = 2, iw: int = 10,
                  flight: int = 4600, mss: int = 1448, state: str = "cold",
-                 config_changed: bool = False, alive: Alive = ALL_ALIVE) -> int:
+                 config_changed: bool = False, alive: Alive = ALL_ALIVE,
+                 imap_tickets: int = 0) -> int:
     """How many delayed-ACK timers (``TcpConfig.delack_s``, RFC 1122 §4.2.3.2) the final 250
     waits for on an ideal path, beyond :func:`round_trips`: one when Nagle holds what follows
     the client's TLS Finished (:func:`_finished_hold`) and the server writes nothing when it
@@ -185,12 +186,13 @@ def delayed_acks(f: Features, recipients: int, *, tickets: int = 2, iw: int = 10
     banner follows the Finished. With BURL a group that waits for a URL coming after that
     ACK is not held. The IMAP side has the same stall with ``imap-starttls`` and Nagle
     (``IMAP_READY``): CAPABILITY after the Finished waits for its ACK, which the IMAP server,
-    sending no ticket, delays; it counts where the IMAP side sets the pace (``save``
-    "first", or BURL's URL later than the MAIL group)."""
+    sending no ticket (``imap_tickets``: ``Server.imap_tickets_13``), delays; it counts where
+    the IMAP side sets the pace (``save`` "first", or BURL's URL later than the MAIL
+    group)."""
     st = start(f, state, config_changed, alive)
     smtp = _smtp_delayed_ack(f, st, tickets)
     imap = 1 if (f.save is not None and f.imap_cold and f.imap_tls == "starttls"
-                 and f.nagle) else 0
+                 and f.nagle and imap_tickets == 0) else 0
     if f.save is None or not (imap or smtp):
         return smtp
     if f.save == "first":

@@ -7,8 +7,9 @@ FIFO queues, so its packets and the SMTP ones delay each other), with the client
 authenticated and selected, TLS 1.3 records up (none with ``imap_tls`` "plain"); a cold one
 first connects (three-way handshake with the SYN timers), then as ``imap_tls`` says
 (``connect_steps``): implicit TLS 1.3 (RFC 8314 §3: ClientHello, flight after
-``server_cpu_s``, Finished after ``client_cpu_s``, the greeting when the server reads it, no
-tickets); or the cleartext greeting written at the accept, and with STARTTLS (RFC 3501
+``server_cpu_s``, Finished after ``client_cpu_s``, the greeting when the server reads it,
+behind ``imap_tickets_13`` TLS 1.3 session tickets, one write each, which no step waits
+for); or the cleartext greeting written at the accept, and with STARTTLS (RFC 3501
 §6.2.1) STARTTLS and its OK, the handshake, CAPABILITY with the Finished and its answer
 (cached capabilities are discarded); then ``AUTHENTICATE PLAIN`` with an initial response
 (RFC 4959; ``imap_auth``). Then APPEND to Sent (RFC 3501 §6.3.11) with a synchronizing
@@ -83,10 +84,13 @@ class Dialog:
             self.tcp.write(self.agenda.now, parts, self.max_record, self.cause)
 
     def read(self, t: float, recs: list[Rec], cause: Cause) -> None:
-        """Records delivered: marks, and the next step once the current one has its own."""
-        for _rec in recs:
+        """Records delivered: marks, and the next step once the current one has its own
+        (session tickets, ``wait`` False, are the TLS layer's)."""
+        for rec in recs:
             if self.step == len(self.steps):
                 return
+            if not rec.wait:
+                continue
             step = self.steps[self.step]
             self.got += 1
             for name in step.marks.get(self.got, ()):
@@ -124,24 +128,34 @@ def greeting(mode: ImapTls) -> str | None:
     return text.IMAP_STARTTLS_GREETING if mode == "starttls" else text.IMAP_GREETING
 
 
-def connect_steps(tls: TlsConfig, mode: ImapTls) -> tuple[list[Step], int]:
-    """A new IMAP session up to where it may authenticate, and the tags it used.
+def _tickets(tls: TlsConfig, tickets: int) -> tuple[tuple[Part, ...], ...]:
+    """The server's TLS 1.3 NewSessionTickets on the client's Finished (RFC 8446 §4.6.1),
+    ``tickets`` writes of ``ticket_bytes`` (OpenSSL ``ossl_statem_server_post_work`` flushes
+    after each); the client's TLS layer takes them, no step waits for them."""
+    return tuple((Part([Rec(tls.ticket_bytes, "ticket", wait=False)]),)
+                 for _ in range(tickets))
+
+
+def connect_steps(tls: TlsConfig, mode: ImapTls, tickets: int = 0) -> tuple[list[Step], int]:
+    """A new IMAP session up to where it may authenticate, and the tags it used. On the
+    client's Finished the server writes ``tickets`` session tickets (``_tickets``) first.
 
     * "implicit" (RFC 8314 §3, TLS 1.3): the ClientHello at connect, the client Finished
       ``client_cpu_s`` after the server's flight (``server_cpu_s`` after the hello), the
-      greeting (RFC 3501 §7.1.1) written when the Finished is read (no tickets).
+      greeting (RFC 3501 §7.1.1) written when the Finished is read, after the tickets.
     * "plain": the greeting, written when the server accepts (``greeting``).
     * "starttls": the cleartext greeting, STARTTLS and its OK (RFC 3501 §6.2.1: nothing
       else may be sent before the handshake is over), the handshake as above, CAPABILITY the
       write after the client Finished (the TLS library writes the Finished alone: with Nagle
-      CAPABILITY waits for its ACK, which the server, sending no ticket, delays) and its
-      answer waited for (§6.2.1: cached capabilities discarded, CAPABILITY re-issued)."""
+      CAPABILITY waits for its ACK, which the first ticket carries, or, with none, the
+      server's delayed ACK) and its answer waited for (§6.2.1: cached capabilities
+      discarded, CAPABILITY re-issued)."""
     oh = tls.record_overhead_13
     hello = Rec(tls.client_hello, "ClientHello", tls.server_cpu_s,
                 writes=((Part([Rec(tls.server_flight, "server flight")]),),))
     if mode == "implicit":
         fin = Rec(tls.client_finished_13, "Finished",
-                  writes=((_line(text.IMAP_GREETING, oh),),))
+                  writes=(*_tickets(tls, tickets), (_line(text.IMAP_GREETING, oh),)))
         return [Step([[Part([hello])]], 1),
                 Step([[Part([fin])]], 1, delay=tls.client_cpu_s)], 0
     steps = [Step([], 1)]  # connect: nothing to write, the greeting comes
@@ -153,7 +167,7 @@ def connect_steps(tls: TlsConfig, mode: ImapTls) -> tuple[list[Step], int]:
                                   writes=((_line(text.imap_starttls_ok(starttls), None),),))])]],
                       1))
     steps.append(Step([[Part([hello])]], 1))
-    fin = Rec(tls.client_finished_13, "Finished")
+    fin = Rec(tls.client_finished_13, "Finished", writes=_tickets(tls, tickets))
     cmd = text.imap_capability(cap)
     answer = _lines(text.imap_capability_answer(cap), "capabilities", oh)
     capability = Rec(text.line_bytes(cmd), cmd, writes=((answer,),))
@@ -168,10 +182,11 @@ def _authenticate(tag: str, timing: Timing, oh: int | None) -> Rec:
                writes=((_line(text.imap_ok(tag, "AUTHENTICATE"), oh),),))
 
 
-def open_steps(tls: TlsConfig, timing: Timing) -> list[Step]:
-    """A new implicit-TLS IMAP session (``connect_steps``), then AUTHENTICATE and its OK: the
-    submission server's fetch connection."""
-    steps, n = connect_steps(tls, "implicit")
+def open_steps(tls: TlsConfig, timing: Timing, tickets: int = 0) -> list[Step]:
+    """A new implicit-TLS IMAP session (``connect_steps``, the server sending ``tickets``
+    session tickets), then AUTHENTICATE and its OK: the submission server's fetch
+    connection."""
+    steps, n = connect_steps(tls, "implicit", tickets)
     oh = tls.record_overhead_13
     return [*steps, Step([[Part([_authenticate(text.imap_tag(n + 1), timing, oh)], oh)]], 1)]
 
@@ -188,7 +203,8 @@ def save_steps(case: Case, timing: Timing) -> list[Step]:
     f, tls = case.client.features, case.server.tls
     oh = None if f.imap_tls == "plain" else tls.record_overhead_13
     size = case.workload.size
-    steps, n = connect_steps(tls, f.imap_tls) if f.imap_cold else ([], 0)
+    steps, n = (connect_steps(tls, f.imap_tls, case.server.imap_tickets_13) if f.imap_cold
+                else ([], 0))
     auth = [_authenticate(text.imap_tag(n + 1), timing, oh)] if f.imap_cold else []
     pipelined = bool(auth) and f.imap_pipelined and f.literal_plus
     if auth and not pipelined:
@@ -230,7 +246,7 @@ def fetch_time(case: Case, timing: Timing) -> float:
     ag = Agenda()
     conn = Connection(ag, Link(ag, srv.dc_path.up), Link(ag, srv.dc_path.down), srv.tcp,
                       srv.tcp, srv.nagle, srv.nagle)
-    steps = [] if srv.burl_pooled else open_steps(tls, timing)
+    steps = [] if srv.burl_pooled else open_steps(tls, timing, srv.imap_tickets_13)
     tag = text.imap_tag(1 if srv.burl_pooled else 2)  # after AUTHENTICATE
     untagged, tagged = text.imap_urlfetch_answer(tag, URL, size)
     answer = text.line_bytes(untagged) + size + text.line_bytes(tagged)

@@ -16,7 +16,13 @@ read.
   (``records.reply_writes``). TLS handshake messages and banners (``Rec.writes``) are
   written at once, each its own write. The server closes (a FIN) after writing the 221, or
   once it has answered what it read before the client's FIN (a client that drops the
-  session after the 250).
+  session after the 250). With ``linger`` (``Server.quit_linger_s``, Exim 4.96
+  ``smtp_quit_handler``: the socket corked with ``EXIM_TCP_CORK``, the 221 written, then
+  ``poll_one_fd(fileno(smtp_in), POLLIN, 200)`` "hoping client will FIN first") it waits
+  after QUIT for the client's FIN, at most ``linger`` seconds, then closes: in cleartext the
+  221 and the replies buffered with it are held (corked) until then; under TLS the 221 is
+  written at once and only the FIN waits. A FIN that came before QUIT was processed ends
+  the wait at once.
 * An IMAP server answers each record with its ``writes`` once it has processed it.
 * The critical path (``causes``): a record's processing starts because it was delivered, or,
   when it was delivered before, because the previous one's ended (a tie goes to the
@@ -77,11 +83,12 @@ class SmtpServer(Sequential):
     """The submission server on ``conn``: ``accept`` when its socket exists, its banner
     ``greeting`` (None with implicit TLS: the script's handshake carries it) ready
     ``prepare`` seconds later; ``hold_synack``: the SYN-ACK waits for the banner's first
-    write and carries it; ``per_line``: every reply line a write of its own."""
+    write and carries it; ``per_line``: every reply line a write of its own; ``linger``:
+    how long it waits for the client's FIN after QUIT (the module docstring)."""
 
     def __init__(self, agenda: Agenda, conn: Connection, greeting: Reply | None,
                  prepare: float, max_record: int, hold_synack: bool,
-                 per_line: bool = False) -> None:
+                 per_line: bool = False, linger: float = 0.0) -> None:
         super().__init__(agenda)
         self.conn = conn
         self.tcp: Tcp = conn.server
@@ -93,6 +100,8 @@ class SmtpServer(Sequential):
         self.ready = False  # the banner is prepared (written, with implicit TLS: deferred)
         self.buffer: list[Rec] = []
         self.peer_closed = False
+        self.linger = linger
+        self.lingering = False  # after QUIT, waiting for the client's FIN
         self.tcp.app = self.read
         self.tcp.on_fin = self._peer_fin
 
@@ -120,7 +129,9 @@ class SmtpServer(Sequential):
     def _peer_fin(self, t: float) -> None:
         """The client's FIN: once what it sent is answered, the server closes too."""
         self.peer_closed = True
-        if self.ready and not self.busy and not self.queue:
+        if self.lingering:  # the wait after QUIT ends: caused by this FIN
+            self._release(t, self.tcp.cause)
+        elif self.ready and not self.busy and not self.queue:
             self.tcp.close(t, self.cause)
 
     def _serve(self, t: float) -> None:
@@ -137,19 +148,41 @@ class SmtpServer(Sequential):
     def _answer(self, t: float, rec: Rec) -> None:
         for parts in rec.writes:
             self.tcp.write(t, list(parts), self.max_record, self.cause)
-        if self.per_line:  # every line at once, a write of its own
+        linger = rec.closes and self.linger > 0 and not self.peer_closed
+        corked = linger and rec.reply_overhead is None  # cleartext: the 221 waits too
+        if self.per_line and not corked:  # every line at once, a write of its own
             for reply in rec.replies:
                 for line in reply_writes(reply, rec.reply_overhead, True):
                     self.tcp.write(t, line, self.max_record, self.cause)
         else:
             self.buffer += [Rec(r.nbytes, r.label, reply_overhead=rec.reply_overhead)
                             for r in rec.replies]
-        if not rec.hold and not self.queue and self.buffer:
-            overhead = self.buffer[0].reply_overhead
-            self.tcp.write(t, [Part(self.buffer, overhead)], self.max_record, self.cause)
-            self.buffer = []
-        if rec.closes:
+        if not rec.hold and not self.queue and self.buffer and not corked:
+            self._flush(t, self.cause)
+        if linger:
+            self.lingering = True
+            self.agenda.at(t + self.linger, self._linger_end)
+        elif rec.closes:
             self.tcp.close(t, self.cause)
+
+    def _flush(self, t: float, cause: Cause) -> None:
+        """Write the buffered replies as one write."""
+        overhead = self.buffer[0].reply_overhead
+        self.tcp.write(t, [Part(self.buffer, overhead)], self.max_record, cause)
+        self.buffer = []
+
+    def _linger_end(self) -> None:
+        """No FIN within ``linger`` after QUIT: the wait ends, caused by QUIT's processing
+        (the wait is a stall)."""
+        if self.lingering:
+            self._release(self.agenda.now, self.cause)
+
+    def _release(self, t: float, cause: Cause) -> None:
+        """The wait after QUIT is over: what it held is written (uncorked), then the FIN."""
+        self.lingering = False
+        if self.buffer:
+            self._flush(t, cause)
+        self.tcp.close(t, cause)
 
 
 class Replier(Sequential):

@@ -81,7 +81,7 @@ class Session:
         self.steps = self.script.steps
         self.server = SmtpServer(ag, self.conn, None if f.implicit_tls else self.script.greeting,
                                  timing.greeting, self.max_record, st.synack_data,
-                                 self.script.per_line)
+                                 self.script.per_line, case.server.quit_linger_s)
         self.conn.on_connect = self._connected
         self.conn.on_accept = self.server.accept
         self.client.app = self._client_read

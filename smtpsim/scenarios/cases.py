@@ -133,7 +133,9 @@ def _software(server: Server, s: ServerSpec, client: ClientSoftware) -> Server:
     if sw.burl_local:  # the fetch inside the submission process: no network, no new login
         changes = {"dc_path": PathConfig.symmetric_rtt(0.0, 1e12, 1e12), "burl_pooled": True}
     return replace(server, name=name, tls=tls, nagle=sw.nagle,
-                   reply_writes=sw.reply_writes, **changes)  # type: ignore[arg-type]
+                   reply_writes=sw.reply_writes, ehlo=sw.ehlo,  # type: ignore[arg-type]
+                   quit_linger_s=sw.quit_linger_s, imap_tickets_13=sw.imap_tickets_13,
+                   **changes)
 
 
 def _server(s: ServerSpec, tcp: TcpConfig) -> Server:

@@ -17,6 +17,7 @@ from pydantic import model_validator
 
 from smtpsim.model import Features
 from smtpsim.model.software import Allowed, ClientSoftware, ServerSoftware, refusals
+from smtpsim.model.text import EHLO_KEYWORDS
 from smtpsim.scenarios.documents import data_file
 from smtpsim.scenarios.errors import UnknownNameError
 from smtpsim.scenarios.fields import Line, Ms, Spec, fail
@@ -95,6 +96,11 @@ class _Writes(Spec):
     why: Line
 
 
+class _Ehlo(Spec):
+    value: str
+    why: Line
+
+
 class _Server(Spec):
     description: Line
     source: Line
@@ -104,6 +110,9 @@ class _Server(Spec):
     tickets_13: _Int
     server_flight: _Int
     server_cpu_ms: _Float
+    ehlo: _Ehlo
+    quit_linger_ms: _Float
+    imap_tickets_13: _Int
     burl_local: _Bool | None = None
     allowed: dict[str, _Allowed] = {}
 
@@ -112,6 +121,9 @@ class _Server(Spec):
         if self.timing not in SERVER_TIMINGS:
             raise fail("a server timing preset of data/servers.toml", key=("timing",),
                        value=self.timing)
+        if self.ehlo.value not in EHLO_KEYWORDS:
+            raise fail(f"an EHLO reply of smtpsim.model.text ({', '.join(EHLO_KEYWORDS)})",
+                       key=("ehlo", "value"), value=self.ehlo.value)
         _check_fields(self.allowed)
         return self
 
@@ -121,13 +133,15 @@ class _Server(Spec):
             self.reply_writes.value, self.tickets_13.value, self.server_flight.value,
             self.server_cpu_ms.value / 1e3,
             self.burl_local.value if self.burl_local else False, _allowed(self.allowed),
+            ehlo=self.ehlo.value, quit_linger_s=self.quit_linger_ms.value / 1e3,
+            imap_tickets_13=self.imap_tickets_13.value,
         )
 
     def whys(self) -> dict[str, str]:
         """Each behaviour's value and source, for ``smtpsim servers``."""
         out = {k: f"{getattr(self, k).value}: {getattr(self, k).why}"
                for k in ("nagle", "reply_writes", "tickets_13", "server_flight",
-                         "server_cpu_ms")}
+                         "server_cpu_ms", "ehlo", "quit_linger_ms", "imap_tickets_13")}
         if self.burl_local is not None:
             out["burl_local"] = f"{self.burl_local.value}: {self.burl_local.why}"
         return out

@@ -64,7 +64,9 @@ class FrontEnd:
     busy new connections wait in the listen queue; None: unlimited); ``idle_timeout_s`` how
     long a worker waits for the next command (RFC 5321 §4.5.3.2.7); ``fetcher`` resolves
     BURL's URLs (None: no BURL); ``reply_writes`` how its sessions write their replies
-    (``Server.reply_writes``: "group" or "line"). The keys default to ones of its own; a farm
+    (``Server.reply_writes``: "group" or "line"); ``ehlo`` the server program whose EHLO reply
+    it sends (``Server.ehlo``); ``quit_linger_s`` how long it waits for the client's FIN
+    after QUIT (``Server.quit_linger_s``). The keys default to ones of its own; a farm
     passes shared ones."""
 
     def __init__(
@@ -81,6 +83,8 @@ class FrontEnd:
         idle_timeout_s: float = 300.0,
         fetcher: ImapFetcher | None = None,
         reply_writes: Literal["group", "line"] = "group",
+        ehlo: str = "generic",
+        quit_linger_s: float = 0.0,
         ticket_key: str | None = None,
         token_secret: str | None = None,
         tfo_key: str | None = None,
@@ -98,6 +102,8 @@ class FrontEnd:
         self.idle_timeout_s = idle_timeout_s
         self.fetcher = fetcher
         self.reply_writes = reply_writes
+        self.ehlo = ehlo
+        self.quit_linger_s = quit_linger_s
         #: The key session tickets are encrypted under.
         self.ticket_key = ticket_key if ticket_key is not None else f"{self.name}/ticket-key-1"
         self.token_secret = token_secret if token_secret is not None else self.name

@@ -94,7 +94,7 @@ class _Run:
         self.first_path = self.new_path(up_seq, down_seq)
         self.middlebox = _middlebox(case.network.syn_data_drop, box_seq)
         timing_rng = np.random.default_rng(timing_seq)  # processing times, every server
-        self.imap = ImapServer(env, srv.timing, srv.tls, timing_rng)
+        self.imap = ImapServer(env, srv.timing, srv.tls, timing_rng, srv.imap_tickets_13)
         fetcher = None
         if f.burl:
             dc = Path(env, srv.dc_path, np.random.default_rng(dc_up),
@@ -109,7 +109,8 @@ class _Run:
         def frontend(name: str, keys: dict[str, str]) -> FrontEnd:
             return FrontEnd(env, SERVER_DOMAIN, srv.timing, srv.tls, offer, timing_rng,
                             name=name, workers=srv.workers, idle_timeout_s=srv.idle_s,
-                            fetcher=fetcher, reply_writes=srv.reply_writes, **keys)
+                            fetcher=fetcher, reply_writes=srv.reply_writes, ehlo=srv.ehlo,
+                            quit_linger_s=srv.quit_linger_s, **keys)
 
         self.farm = ServerFarm(env, SERVER_DOMAIN, srv.farm, np.random.default_rng(lb_seq),
                                frontend)

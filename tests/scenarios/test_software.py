@@ -106,7 +106,27 @@ def test_a_server_program_sets_its_behaviour_and_measured_timing() -> None:
     aio = _case(LOCKSTEP_13, server="aiosmtpd").server
     assert (aio.nagle, aio.reply_writes, aio.tls.tickets_13) == (False, "line", 2)
     exim = _case("baseline", server="exim").server
-    assert exim.tls.tickets_13 == 0 and exim.timing.quit == pytest.approx(0.200852)
+    assert exim.tls.tickets_13 == 0 and exim.timing.quit == pytest.approx(0.000160)
+
+
+def test_the_server_programs_ehlo_quit_and_imap_tickets() -> None:
+    """Each program's own EHLO reply (``Server.ehlo``); Exim 4.96 smtp_quit_handler's
+    ``poll_one_fd(fileno(smtp_in), POLLIN, 200)``: 200 ms for the client's FIN, the others
+    close at once; Dovecot's IMAP server keeps OpenSSL's two TLS 1.3 tickets (ssl_lib.c
+    ``num_tickets = 2``), the programs without an IMAP server leave the generic one's none."""
+    got = {name: (c.server.ehlo, c.server.quit_linger_s, c.server.imap_tickets_13)
+           for name in ("postfix", "exim", "aiosmtpd", "dovecot")
+           for c in [_case(LOCKSTEP_13, server=name)]}
+    assert got == {"postfix": ("postfix", 0.0, 0), "exim": ("exim", 0.2, 0),
+                   "aiosmtpd": ("aiosmtpd", 0.0, 0), "dovecot": ("dovecot", 0.0, 2)}
+    assert _case("baseline").server.ehlo == "generic"
+
+
+def test_aiosmtpd_refuses_scram() -> None:
+    """aiosmtpd's built-in mechanisms are auth_LOGIN and auth_PLAIN (EHLO: AUTH LOGIN PLAIN)."""
+    assert software_refusals(parse_variant("rfc5321+tls1.3+auth-scram"), server="aiosmtpd") \
+        == ["aiosmtpd cannot do auth='scram': SMTP's built-in mechanisms are auth_LOGIN and"
+            " auth_PLAIN (EHLO: AUTH LOGIN PLAIN)"]
 
 
 def test_a_timing_given_with_a_server_program_is_kept() -> None:

@@ -79,9 +79,10 @@ def token(context: str, version: int) -> str:
 
 
 def capability_list(code: int, first: str, tls_offered: bool, f: Features, context: str,
-                    version: int) -> Reply:
+                    version: int, server: str = "generic") -> Reply:
     """A capability list (EHLO reply, QUICKSTART greeting or QHLO/520 reply, early-pipelining
-    EHLO reply) as the server of ``f``'s variant builds it for a security context."""
+    EHLO reply) as the server of ``f``'s variant builds it for a security context, with the
+    keywords of the server program ``server`` (``Server.ehlo``)."""
     extra: list[str] = []
     if f.early_pipelining:
         extra.append(text.pipe_connect_keyword(token(context, version)))
@@ -89,15 +90,16 @@ def capability_list(code: int, first: str, tls_offered: bool, f: Features, conte
         extra.append(text.quickstart_keyword(f.quickstart == "full", token(context, version)))
     if f.burl:
         extra.append(text.BURL_KEYWORD)
-    return lines_reply(text.capability_lines(code, first, tls_offered, True, tuple(extra)))
+    return lines_reply(text.capability_lines(code, first, tls_offered, True, tuple(extra),
+                                             server))
 
 
-def greeting(f: Features, version: int) -> Reply:
+def greeting(f: Features, version: int, server: str = "generic") -> Reply:
     """The 220 banner: plain (RFC 5321 §4.2), with the capability list (QUICKSTART), or with the
     cleartext configuration token on a second line (early pipelining; under implicit TLS
     too, an assumption: the server's banner does not depend on the port)."""
     if f.quickstart is not None:
-        return capability_list(220, text.GREETING, True, f, "plain", version)
+        return capability_list(220, text.GREETING, True, f, "plain", version, server)
     if f.early_pipelining:
         return lines_reply(text.early_pipelining_greeting(token("plain", version)))
     return reply(220, text.GREETING)

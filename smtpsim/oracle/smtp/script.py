@@ -40,7 +40,9 @@ class Script:
         self.ehlo_text = text.ehlo("EHLO" if self.f.ehlo else "HELO")
         #: the server writes each reply line on its own (``Server.reply_writes`` "line")
         self.per_line = case.server.reply_writes == "line"
-        self.greeting: Reply = lines.greeting(self.f, st.version)
+        #: whose EHLO reply the server sends (``Server.ehlo``)
+        self.server = case.server.ehlo
+        self.greeting: Reply = lines.greeting(self.f, st.version, self.server)
 
     def cmd(self, line: str | int, proc: float, *replies: Reply, **kw: Any) -> Rec:
         """A command line (or ``line`` bytes of content) the server processes for ``proc``
@@ -68,11 +70,14 @@ class Script:
         """A step that writes one record and waits for its reply."""
         self.step([[Part([rec], self.oh)]], 1, marks={1: (mark,)} if mark else None)
 
-    def tls_list(self, code: int = 250, first: str = text.SERVER_DOMAIN) -> Reply:
-        """The capability list in the TLS security context (STARTTLS no longer offered)."""
-        return lines.capability_list(code, first, False, self.f, "tls", self.st.version)
+    def tls_list(self, code: int = 250, first: str | None = None) -> Reply:
+        """The capability list in the TLS security context (STARTTLS no longer offered); the
+        first line the server's EHLO greeting (``text.ehlo_domain``) unless given."""
+        return lines.capability_list(code, text.ehlo_domain(self.server) if first is None
+                                     else first, False, self.f, "tls", self.st.version,
+                                     self.server)
 
     def plain_list(self) -> Reply:
         """The capability list in the cleartext security context."""
-        return lines.capability_list(250, text.SERVER_DOMAIN, True, self.f, "plain",
-                                     self.st.version)
+        return lines.capability_list(250, text.ehlo_domain(self.server), True, self.f,
+                                     "plain", self.st.version, self.server)

@@ -1,11 +1,15 @@
 """The provider's IMAP server: it accepts connections and answers APPEND, GENURLAUTH,
 URLFETCH, AUTHENTICATE, STARTTLS, CAPABILITY and LOGOUT, one command at a time in the order
 they came (RFC 3501 §5.5), so pipelined commands are answered each with its own write.
-STARTTLS and CAPABILITY take no processing time."""
+STARTTLS and CAPABILITY take no processing time. After the client's TLS Finished it sends
+``tickets`` TLS 1.3 session tickets, one write each (``Server.imap_tickets_13``; Dovecot keeps
+OpenSSL's default of two: ``ssl/ssl_lib.c SSL_CTX_new``, ``ret->num_tickets = 2``), which no
+client of the model uses again."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import replace
 from typing import Any
 
 import simpy
@@ -24,15 +28,21 @@ Proc = Generator[simpy.Event, Any, Any]
 
 
 class ImapServer:
-    """The IMAP server host: ``timing`` per command, drawn from ``rng`` when random."""
+    """The IMAP server host: ``timing`` per command, drawn from ``rng`` when random;
+    ``tickets`` TLS 1.3 session tickets after each handshake."""
 
     def __init__(
-        self, env: simpy.Environment, timing: ServerTiming, tls: TlsConfig, rng: Any
+        self, env: simpy.Environment, timing: ServerTiming, tls: TlsConfig, rng: Any,
+        tickets: int = 0,
     ) -> None:
         self.env = env
         self.timing = timing
         self.tls = tls
         self.rng = rng
+        #: the handshake's configuration with this server's ticket count, and the ticket it
+        #: hands out (None: none)
+        self.handshake_tls = replace(tls, tickets_13=tickets)
+        self.ticket = "imap/ticket-key-1" if tickets > 0 else None
 
     def accept(self, socket: Socket, fresh: bool, mode: ImapTls = "implicit") -> None:
         """Serve the connection whose server end is ``socket``: a ``fresh`` one starts with
@@ -53,8 +63,9 @@ class ImapServer:
         channel = Channel(socket)
         if fresh:
             if mode == "implicit":
-                stopped = yield from server_handshake(self.env, channel, self.tls, "1.3",
-                                                      IMAP_AUTOLOGOUT_S)
+                stopped = yield from server_handshake(self.env, channel, self.handshake_tls,
+                                                      "1.3", IMAP_AUTOLOGOUT_S,
+                                                      issue=self.ticket)
                 if stopped:
                     socket.close()
                     return
@@ -94,8 +105,9 @@ class ImapServer:
                 channel.send([ImapLine(text.imap_ok(tag, "AUTHENTICATE"), tag)])
             elif verb == "STARTTLS":  # RFC 3501 §6.2.1: TLS begins after the OK's CRLF
                 channel.send([ImapLine(text.imap_starttls_ok(tag), tag)])
-                stopped = yield from server_handshake(self.env, channel, self.tls, "1.3",
-                                                      IMAP_AUTOLOGOUT_S)
+                stopped = yield from server_handshake(self.env, channel, self.handshake_tls,
+                                                      "1.3", IMAP_AUTOLOGOUT_S,
+                                                      issue=self.ticket)
                 if stopped:
                     break
             elif verb == "CAPABILITY":

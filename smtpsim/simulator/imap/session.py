@@ -15,7 +15,7 @@ from smtpsim.simulator.content import Content
 from smtpsim.simulator.imap.lines import ImapLine
 from smtpsim.simulator.imap.server import ImapServer
 from smtpsim.simulator.tcp import TIMEOUT, TcpConnection
-from smtpsim.simulator.tls import Channel, client_handshake
+from smtpsim.simulator.tls import Channel, TlsMessage, client_handshake
 from smtpsim.simulator.wire import Path
 
 __all__ = ["ImapSession", "open_session"]
@@ -60,8 +60,13 @@ class ImapSession:
         return text.imap_tag(self.tag)
 
     def _next(self) -> Proc:
+        """The next IMAP line or literal; TLS 1.3 session tickets are taken by the TLS layer
+        (OpenSSL reads post-handshake messages inside ``SSL_read``) and not kept: the model's
+        IMAP sessions do not resume."""
         # the client's wait restarts while its own literal is still being acknowledged
         item = yield from self.socket.recv_within(IMAP_AUTOLOGOUT_S, sending=True)
+        while isinstance(item, TlsMessage):
+            item = yield from self.socket.recv_within(IMAP_AUTOLOGOUT_S, sending=True)
         if item is TIMEOUT or not isinstance(item, ImapLine | Content):
             raise ConnectionError("IMAP session lost")
         return item

@@ -106,14 +106,20 @@ def capability_reply(
     tls_offered: bool,
     auth_offered: bool = True,
     extra: tuple[str, ...] = (),
+    server: str = "generic",
 ) -> Reply:
-    """A reply listing the server's extensions (``text.capability_lines``)."""
-    return Reply(code, text.capability_lines(code, first, tls_offered, auth_offered, extra))
+    """A reply listing the extensions of the server program ``server``
+    (``text.capability_lines``)."""
+    return Reply(code, text.capability_lines(code, first, tls_offered, auth_offered, extra,
+                                             server))
 
 
-def ehlo_reply(tls_offered: bool, auth_offered: bool, extra: tuple[str, ...] = ()) -> Reply:
-    """The EHLO reply of a submission server (RFC 6409) with the extensions it offers."""
-    return capability_reply(250, text.SERVER_DOMAIN, tls_offered, auth_offered, extra)
+def ehlo_reply(tls_offered: bool, auth_offered: bool, extra: tuple[str, ...] = (),
+               server: str = "generic") -> Reply:
+    """The EHLO reply of a submission server (RFC 6409) with the extensions it offers, as the
+    server program ``server`` words it (``Server.ehlo``)."""
+    return capability_reply(250, text.ehlo_domain(server), tls_offered, auth_offered, extra,
+                            server)
 
 
 def mail_from(size: int, esmtp: bool) -> Command:

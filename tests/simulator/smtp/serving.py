@@ -40,13 +40,15 @@ class Served:
     ``run``, then look at the server's ``writes``."""
 
     def __init__(self, offer: ServerOffer, timing: ServerTiming, tls: TlsConfig,
-                 fetcher: Any, idle_s: float, reply_writes: Literal["group", "line"]) -> None:
+                 fetcher: Any, idle_s: float, reply_writes: Literal["group", "line"],
+                 ehlo: str = "generic", quit_linger_s: float = 0.0) -> None:
         self.env = env = simpy.Environment()
         self.pipe = Pipe(env, D)
         self.tls = tls
         self.frontend = FrontEnd(env, text.SERVER_DOMAIN, timing, tls, offer, None,
                                  idle_timeout_s=idle_s, fetcher=fetcher,
-                                 reply_writes=reply_writes)
+                                 reply_writes=reply_writes, ehlo=ehlo,
+                                 quit_linger_s=quit_linger_s)
         self.stats: ServerStats = self.frontend.accept(self.pipe.server)
         self.pipe.establish()
         #: the client's application channel (``start_tls`` it after a handshake)
@@ -55,6 +57,10 @@ class Served:
     def send(self, at: float, items: Sequence[Any]) -> None:
         """The client writes ``items`` (one write) at time ``at``."""
         self.env.timeout(at).callbacks.append(lambda _ev: self.channel.send(list(items)))
+
+    def close(self, at: float) -> None:
+        """The client closes its side (its FIN) at time ``at``."""
+        self.env.timeout(at).callbacks.append(lambda _ev: self.pipe.client.close())
 
     def process(self, steps: Callable[[], Generator[simpy.Event, Any, Any]]) -> None:
         """A client process (for the TLS handshake and what follows it)."""
@@ -86,9 +92,11 @@ def serve(
     fetcher: Any = None,
     idle_s: float = 300.0,
     reply_writes: Literal["group", "line"] = "group",
+    ehlo: str = "generic",
+    quit_linger_s: float = 0.0,
 ) -> Served:
     return Served(offer or ServerOffer(), timing, tls or TlsConfig(), fetcher, idle_s,
-                  reply_writes)
+                  reply_writes, ehlo, quit_linger_s)
 
 
 def lines(write: Write) -> list[list[str]]:

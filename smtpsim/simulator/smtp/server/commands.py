@@ -38,7 +38,7 @@ def ehlo(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     if len(words) > 2 and words[2] != f"TOKEN={s.frontend.token(context)}":
         s.refuse_stale(context, text.STALE_TOKEN)  # sent on a stale cached configuration
     elif cmd.verb == "EHLO":
-        s.say(_ehlo_reply(not s.channel.tls, True, s.keywords(context)))
+        s.say(_ehlo_reply(not s.channel.tls, True, s.keywords(context), s.frontend.ehlo))
     else:
         s.say(reply(250, text.HELO_OK))
     return True
@@ -57,8 +57,8 @@ def qhlo(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
     elif len(words) > 2 or s.offer.quickstart == "basic":
         s.say(reply(250, text.SERVER_DOMAIN))
     else:
-        s.say(capability_reply(250, text.SERVER_DOMAIN, not s.channel.tls,
-                                          extra=s.keywords(context)))
+        s.say(capability_reply(250, text.ehlo_domain(s.frontend.ehlo), not s.channel.tls,
+                               extra=s.keywords(context), server=s.frontend.ehlo))
     return True
 
 
@@ -154,9 +154,29 @@ def noop(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
 
 
 def quit_(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
-    """QUIT (RFC 5321 §4.1.1.10): 221, then the server closes."""
+    """QUIT (RFC 5321 §4.1.1.10): 221, then the server closes.
+
+    With ``quit_linger_s`` (``Server.quit_linger_s``) the server first waits for the client's
+    FIN, as Exim 4.96 ``smtp_quit_handler`` does: ``setsockopt(..., EXIM_TCP_CORK, &on ...)``,
+    the 221, ``tls_close(NULL, TLS_SHUTDOWN_WAIT)``, then "Pause, hoping client will FIN
+    first so that they get the TIME_WAIT": ``poll_one_fd(fileno(smtp_in), POLLIN, 200)``, and
+    the close. In cleartext the corked socket holds the 221 and what was buffered with it (the
+    250 of a pipelined end of data) until the close uncorks it: when the FIN (or any input)
+    arrives, or the wait ends. Under TLS the 221 leaves at once (measured: 160 us) and only
+    the server's FIN waits. A FIN that came before is read at once."""
     yield from s.spend(s.timing.quit)
-    s.say(reply(221, text.BYE))
+    bye = reply(221, text.BYE)
+    linger = s.frontend.quit_linger_s
+    if linger <= 0.0 or s.socket.peer_closed():
+        s.say(bye)
+        s.flush()
+        return False
+    if s.channel.tls:
+        s.say(bye)
+        s.flush()
+    else:  # corked: the 221 joins what is buffered, written at the close
+        s.pending.append(bye)
+    yield from s.socket.recv_within(linger)
     s.flush()
     return False
 

@@ -136,7 +136,7 @@ class ServerSession:
         if self.offer.quickstart is None:
             return greeting()
         return capability_reply(220, text.GREETING, not self.channel.tls,
-                                extra=self.keywords(self.context()))
+                                extra=self.keywords(self.context()), server=self.frontend.ehlo)
 
     def refuse_stale(self, context: str, why: str) -> None:
         """A stale token or qhlo-id (quickstart-b §6, §7): 504 where the greeting already gave
@@ -145,7 +145,8 @@ class ServerSession:
         if context == "plain":
             self.say(reply(504, text.stale(why)))
         else:
-            self.say(capability_reply(520, why, False, extra=self.keywords(context)))
+            self.say(capability_reply(520, why, False, extra=self.keywords(context),
+                                      server=self.frontend.ehlo))
 
     def start_tls(self, half_rtt: Reply | None = None) -> Generator[Any, Any, str]:
         """Flush what is pending, then the server's TLS handshake, with ``half_rtt`` (the
