@@ -60,7 +60,7 @@ def _describe(case: Case) -> str:
             f"iw={case.client.tcp.iw} server={case.server.name} "
             f"tickets_13={tls.tickets_13} server_flight={tls.server_flight} "
             f"server_nagle={case.server.nagle} reply_writes={case.server.reply_writes} "
-            f"tls_setup_s={case.client.tls_setup_s} "
+            f"tls_setup_s={case.client.tls_setup_s} habits={case.client.habits} "
             f"up={up.delay_s}s/{up.bandwidth_bps}bps down={down.delay_s}s/{down.bandwidth_bps}bps")
 
 
@@ -171,6 +171,7 @@ def test_tls_parameters_agree_with_the_oracle(case: Case) -> None:
 def test_profile_behaviours_agree_with_the_oracle(case: Case) -> None:
     """What an implementation profile sets beside the variant: the server's reply writes
     (grouped per RFC 2920 §3.2, or every line a write of its own as aiosmtpd's
-    ``SMTP.push``) and Nagle, the client's TLS setup time after STARTTLS's 220; packets and
+    ``SMTP.push``) and Nagle, the client's TLS setup time after STARTTLS's 220 and its habits
+    (Exim's FIN behind QUIT, its wait for the server's FIN, its header chunk); packets and
     bytes too."""
     _compare(case, packets=True)
