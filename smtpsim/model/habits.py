@@ -1,22 +1,19 @@
 """What a client program does beyond its variant's features (``Client.habits``): how it ends
-the session and how it cuts a large message into chunks, and whose schedule its early
-pipelining follows. The defaults are smtpsim's generic client; the ``exim`` profile
-(``smtpsim/scenarios/data/software.toml``) sets Exim 4.96's smtp transport's.
+the session and how it cuts a large message into chunks. The defaults are smtpsim's generic
+client; the ``exim`` profile (``smtpsim/scenarios/data/software.toml``) sets Exim 4.96's smtp
+transport's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-__all__ = ["DELIVER_OUT_BUFFER_SIZE", "EarlyGroup", "Habits"]
+__all__ = ["DELIVER_OUT_BUFFER_SIZE", "Habits"]
 
 DELIVER_OUT_BUFFER_SIZE = 8192
 """Exim's output buffer (``src/src/config.h.defaults``: ``#define DELIVER_OUT_BUFFER_SIZE
 8192``): ``transport.c internal_transport_write_message`` sends a message larger than this
 with CHUNKING as a first chunk of its header section, then the rest."""
-
-EarlyGroup = Literal["draft", "exim"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,18 +35,11 @@ class Habits:
       ``transport.c internal_transport_write_message``: ``if (size >
       DELIVER_OUT_BUFFER_SIZE && hsize > 0)`` "sending small initial BDAT", ``chunk_cb(tctx,
       0, tc_reap_prev)``); None: one ``BDAT <n> LAST``.
-    * ``early_group`` whose schedule early pipelining (``Features.early_pipelining``)
-      follows: ``"draft"``, the model's config-token draft (``EHLO <domain> TOKEN=<id>``,
-      AUTH PLAIN and the envelope in one speculative group, QUIT after it); ``"exim"``,
-      Exim's PIPE_CONNECT: a plain EHLO buffered into the next flush, AUTH flushed and
-      waited for, the transaction and its pipelined QUIT in the first write otherwise (see
-      ``smtpsim.simulator.smtp.client.early_pipelining``).
     """
 
     shutdown_after_quit: bool = False
     fin_wait_s: float = 0.0
     header_chunk_above: int | None = None
-    early_group: EarlyGroup = "draft"
 
     def header_chunk(self, size: int, chunking: bool) -> bool:
         """Whether a message of ``size`` bytes goes with a header chunk first."""

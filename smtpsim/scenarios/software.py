@@ -3,7 +3,7 @@
 
 A client profile replaces the variant's socket behaviour (write pattern, Nagle), adds the
 CPU its TLS library spends and its habits (``smtpsim.model.habits``: Exim's FIN behind a
-pipelined QUIT, its header chunk, its PIPE_CONNECT); a server profile sets the server's
+pipelined QUIT, its wait for the server's FIN, its header chunk); a server profile sets the server's
 reply writing, Nagle, TLS tickets and flight, its measured processing times (a
 ``data/servers.toml`` preset of the same name) and, for Dovecot, BURL's local fetch. Each
 lists the features it can do; a variant outside them is refused in one line naming the
@@ -69,11 +69,6 @@ class _Float(Spec):
     why: Line
 
 
-class _EarlyGroup(Spec):
-    value: Literal["draft", "exim"]
-    why: Line
-
-
 class _Client(Spec):
     description: Line
     source: Line
@@ -84,7 +79,6 @@ class _Client(Spec):
     shutdown_after_quit: _Bool | None = None
     fin_wait_ms: _Float | None = None
     header_chunk_above: _Int | None = None
-    early_group: _EarlyGroup | None = None
     allowed: dict[str, _Allowed] = {}
 
     @model_validator(mode="after")
@@ -101,8 +95,6 @@ class _Client(Spec):
             out = replace(out, fin_wait_s=self.fin_wait_ms.value / 1e3)
         if self.header_chunk_above is not None:
             out = replace(out, header_chunk_above=self.header_chunk_above.value)
-        if self.early_group is not None:
-            out = replace(out, early_group=self.early_group.value)
         return out
 
     def whys(self) -> dict[str, str]:
@@ -119,7 +111,7 @@ class _Client(Spec):
         )
 
 
-_HABITS = ("shutdown_after_quit", "fin_wait_ms", "header_chunk_above", "early_group")
+_HABITS = ("shutdown_after_quit", "fin_wait_ms", "header_chunk_above")
 
 
 class _Writes(Spec):

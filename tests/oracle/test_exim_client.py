@@ -29,8 +29,7 @@ from smtpsim.simulator.run import run_session
 
 HALF = 0.5
 TOL = 1e-6
-EXIM = Habits(shutdown_after_quit=True, fin_wait_s=0.020, header_chunk_above=8192,
-              early_group="exim")
+EXIM = Habits(shutdown_after_quit=True, fin_wait_s=0.020, header_chunk_above=8192)
 SMALL = "chunking+nodelay+quit-pipelined"  # Exim: PIPELINING, CHUNKING, TCP_NODELAY
 
 
@@ -58,7 +57,7 @@ def _lines(*lines: str) -> int:
 
 def test_the_exim_profile_sets_its_habits() -> None:
     """data/software.toml [clients.exim]: shutdown after QUIT, 20 ms (``poll_one_fd(...,
-    20)``), DELIVER_OUT_BUFFER_SIZE 8192, PIPE_CONNECT; every other client keeps none."""
+    20)``), DELIVER_OUT_BUFFER_SIZE 8192; every other client keeps none."""
     (case,) = api.build_cases("dsl", variant=SMALL, client="exim")
     assert case.client.habits == EXIM
     (generic,) = api.build_cases("dsl", variant=SMALL)
@@ -132,6 +131,7 @@ def test_a_message_above_8_kib_costs_one_more_round_trip() -> None:
         for model, accept, user, close, rtt in _both(case):
             assert (accept, user, close, rtt) == pytest.approx(
                 (rtts * HALF, rtts * HALF, rtts * HALF, rtts), abs=TOL), (model, size)
+        assert oracle(case).round_trips == rtts  # the closed form (``round_trips``)
         generic = ideal_case(SMALL, rtt=HALF, size=size)
         for model, accept, _user, _close, rtt in _both(generic):
             assert (accept, rtt) == pytest.approx((4 * HALF, 4), abs=TOL), (model, size)
