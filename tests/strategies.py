@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from smtpsim.model import (
     Case,
     Client,
+    Habits,
     LinkConfig,
     Network,
     PathConfig,
@@ -238,16 +239,29 @@ def tls_parameter_cases(draw: st.DrawFn) -> Case:
                    client={"tls_setup_s": draw(tls_setups)})
 
 
+#: ``Client.habits``: the generic client's (none) or Exim's, or any mix: the FIN right
+#: behind a QUIT, a wait for the server's FIN after the 221 (none, Exim's 20 ms, up to 0.1 s),
+#: a header chunk first above Exim's 8192 bytes or above any size of the domain.
+habits = st.one_of(
+    st.just(Habits()),
+    st.just(Habits(True, 0.02, 8192)),
+    st.builds(Habits, st.booleans(),
+              st.one_of(st.just(0.0), st.just(0.02), st.floats(0.0, 0.1)),
+              st.one_of(st.none(), st.just(8192), st.integers(100, 20_000_000))),
+)
+
+
 @st.composite
 def profile_cases(draw: st.DrawFn) -> Case:
     """A lossless case (``lossless_cases``) with what an implementation profile sets beside
     the variant: the server's ``reply_writes`` ("group", or "line": every reply line a write
     of its own), Nagle, its EHLO reply (``ehlo``), its wait for the client's FIN after QUIT
     (``quit_linger_s``) and its IMAP server's TLS 1.3 tickets (``imap_tickets_13``), and the
-    client's ``tls_setup_s`` (CPU between STARTTLS's 220 and its ClientHello)."""
+    client's ``tls_setup_s`` (CPU between STARTTLS's 220 and its ClientHello) and ``habits``
+    (how it ends the session and chunks the message)."""
     case = draw(lossless_cases())
     return updated(case, server={"reply_writes": draw(reply_writes),
                                  "nagle": draw(st.booleans()), "ehlo": draw(ehlos),
                                  "quit_linger_s": draw(quit_lingers),
                                  "imap_tickets_13": draw(st.integers(0, 2))},
-                   client={"tls_setup_s": draw(tls_setups)})
+                   client={"tls_setup_s": draw(tls_setups), "habits": draw(habits)})

@@ -25,6 +25,7 @@ from smtpsim.scenarios.servers import server_presets
 from smtpsim.scenarios.show import number as shown
 from smtpsim.scenarios.show import rounded
 from smtpsim.scenarios.software import (
+    CLIENT_HABITS,
     CLIENT_SOFTWARE,
     CLIENT_SOURCES,
     SERVER_SOFTWARE,
@@ -93,6 +94,7 @@ def clients_table() -> Table:
         writes = "the variant's" if c.writes is None else c.writes
         nagle = "the variant's" if c.nagle is None else ("on" if c.nagle else "off (TCP_NODELAY)")
         behaviour = f"{c.description}. Writes: {writes}; Nagle: {nagle}"
+        behaviour += "".join(f"\n{k}: {v}" for k, v in CLIENT_HABITS[name].items())
         figures = "\n".join(f"{k}: {v}" for k, v in CLIENT_SOURCES[name].items()) or "-"
         table.add_row(*map(Text, (name, behaviour, figures, _allowed(c), c.source)))
     return table

@@ -8,6 +8,7 @@ Every other layer imports this one; it imports nothing of the package's.
 from smtpsim.model.case import Case, Client, Network, ScriptedLoss, Server, Workload, updated
 from smtpsim.model.distribution import Distribution, cost
 from smtpsim.model.features import RULES, Features, Rule, violations
+from smtpsim.model.habits import Habits
 from smtpsim.model.network import GilbertElliott, LinkConfig, PathConfig
 from smtpsim.model.records import (
     METRICS,
@@ -24,7 +25,7 @@ from smtpsim.model.trace import PacketEvent, RecordEvent, Trace
 
 __all__ = [
     "METRICS", "OUTCOMES", "PHASES", "ROUND_TRIPS", "RULES", "Case", "Client", "Distribution",
-    "FarmConfig", "Features", "GilbertElliott", "LinkConfig", "Network", "PacketEvent",
+    "FarmConfig", "Features", "GilbertElliott", "Habits", "LinkConfig", "Network", "PacketEvent",
     "PathConfig", "RecordEvent", "Rule", "ScriptedLoss", "Server", "ServerTiming",
     "SessionRecord", "TcpConfig", "TlsConfig", "Trace", "Workload", "columns", "cost",
     "updated", "violations",

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from smtpsim.model.distribution import Distribution
 from smtpsim.model.features import Features
+from smtpsim.model.habits import Habits
 from smtpsim.model.network import PathConfig
 from smtpsim.model.server import FarmConfig, ServerTiming
 from smtpsim.model.tcp import TcpConfig
@@ -58,7 +59,9 @@ class Client:
     profile it behaves as (``smtpsim.model.software``; ``generic`` by default), which set
     its write pattern and Nagle in ``features``; ``tls_setup_s``: the CPU time it spends
     between the 220 to STARTTLS and its ClientHello (building a TLS context: swaks loads the
-    CA bundle then).
+    CA bundle then). ``habits``: what the program does beyond its features (how it ends the
+    session, how it chunks a large message, whose early-pipelining schedule it follows;
+    ``smtpsim.model.habits``).
     """
 
     features: Features
@@ -69,6 +72,7 @@ class Client:
     idle_s: float | None = None
     software: str = "generic"
     tls_setup_s: float = 0.0
+    habits: Habits = field(default_factory=Habits)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from smtpsim.model.features import Features, WriteMode
+from smtpsim.model.habits import Habits
 
 __all__ = ["Allowed", "ClientSoftware", "ServerSoftware", "refusals"]
 
@@ -45,8 +46,9 @@ class ClientSoftware:
     """A client program. ``nagle`` and ``writes`` replace the variant's socket behaviour
     (None: the variant's own, as the ``generic`` client); ``tls_setup_s``: CPU between the
     220 to STARTTLS and the ClientHello; ``tls_cpu_s``: CPU between the server's flight and
-    the client's Finished (None: the server's ``TlsConfig`` default); ``allowed``: the
-    features it can use."""
+    the client's Finished (None: the server's ``TlsConfig`` default); ``habits``: how it
+    ends the session and chunks a message, and its early-pipelining schedule
+    (``Client.habits``); ``allowed``: the features it can use."""
 
     name: str
     description: str
@@ -56,6 +58,7 @@ class ClientSoftware:
     tls_setup_s: float = 0.0
     tls_cpu_s: float | None = None
     allowed: tuple[Allowed, ...] = ()
+    habits: Habits = Habits()
 
     def apply(self, features: Features) -> Features:
         """``features`` with this program's socket behaviour."""

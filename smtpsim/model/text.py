@@ -63,6 +63,12 @@ BURL_KEYWORD = "BURL imap"
 """What a submission server with an IMAP server behind it lists (RFC 4468 §3.3)."""
 
 
+def bdat_received(nbytes: int) -> str:
+    """The 250 to a ``BDAT <n>`` that is not the last (RFC 3030 §2: "250 <n> octets
+    received"; Postfix answers ``250 2.0.0 Ok: <n> bytes``)."""
+    return f"2.0.0 Ok: {nbytes} octets"
+
+
 def stale(why: str) -> str:
     """The 504 text refusing a stale token or qhlo-id before TLS (quickstart-b §6, §7)."""
     return f"5.5.1 {why}"
@@ -204,6 +210,11 @@ def bdat_last(size: int) -> str:
     return f"BDAT {size} LAST"
 
 
+def bdat(size: int) -> str:
+    """RFC 3030 §2: a chunk that is not the last."""
+    return f"BDAT {size}"
+
+
 def burl_last(url: str) -> str:
     """RFC 4468 §3.2: submit the message the URL names, as the last part."""
     return f"BURL {url} LAST"
@@ -214,6 +225,32 @@ def body(size: int, terminator: bool = False) -> str:
     DATA's ``CRLF.CRLF`` terminator when ``terminator``."""
     return f"<{size} bytes of message>" + (" ." if terminator else "")
 
+
+HEADER_SECTION = (
+    f"Received: from alice by {CLIENT_DOMAIN} with local (Exim 4.96)",
+    f"\t(envelope-from <{SENDER}>)",
+    "\tid 1vPabc-000123-AB",
+    "\tfor rcpt0@example.com;",
+    "\tSun, 30 Nov 2026 07:04:58 +0000",
+    f"From: {SENDER}",
+    "To: rcpt0@example.com",
+    "Subject: t",
+    f"Message-Id: <E1vPabc-000123-AB@{CLIENT_DOMAIN}>",
+    "Date: Sun, 30 Nov 2026 07:04:58 +0000",
+    "",
+)
+"""The header section of the model's message as Exim 4.96 relays a locally submitted one
+(the first ``size`` bytes of the message; only a client that chunks it apart needs it): its
+``Received:`` line (``globals.c received_header_text``: "from $sender_ident", "by
+$primary_hostname", "with $received_protocol", "(Exim $version_number)", "(envelope-from
+<$sender_address>)", "id $message_exim_id", "for $received_for" and the date), the
+submitter's From, To and Subject, the Message-Id and Date Exim adds, and the empty line that
+ends the section (``transport.c transport_headers_send``: ``return sendfn(tctx, US"\n",
+1);``), each with CRLF. The same lines with the measured message's names came to 333 bytes
+(``BDAT 333`` on the wire, Exim 4.96 to Postfix)."""
+
+HEADER_BYTES = sum(line_bytes(line) for line in HEADER_SECTION)
+"""Bytes of ``HEADER_SECTION`` on the wire (339)."""
 
 DATA_TERMINATOR = "."
 """The end of DATA's content written on its own (3 bytes with CRLF before: RFC 5321 §4.1.1.4)."""

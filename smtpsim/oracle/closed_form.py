@@ -14,6 +14,7 @@ trips on the critical path to the 250 (``rtt_accept``; to the moment the user is
     + envelope: PIPELINING 1 (the group ends with DATA or BDAT),   RFC 2920 §3.1, RFC 3030 §2
       lock-step 1 + R + 1
     + content after 354: 1 (no 354 with BDAT: the body rides in the group)  RFC 5321 §4.1.1.4
+    + a header chunk waited for (Exim above 8192 bytes, ``Habits``): 1    RFC 3030 §2
     + the slow-start rounds of the body beyond the first, and of the server's certificate
       flight when it exceeds the initial window                   RFC 5681 §3.1
     close = accept + 1 (QUIT sent after the 250, "wait" / "async")   RFC 5321 §4.1.1.10
@@ -137,7 +138,7 @@ def _finished_hold(f: Features, st: Start) -> bool:
 
 def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
                 mss: int = 1448, state: str = "cold", config_changed: bool = False,
-                alive: Alive = ALL_ALIVE) -> int:
+                alive: Alive = ALL_ALIVE, header_chunk: bool = False) -> int:
     """Latency of an accepted message in RTTs on an ideal path (see the module docstring),
     for coalesced writes and a body that fits in the client's window (and, with Nagle, what
     follows the TLS Finished or rides as 0-RTT data in one segment), plus
@@ -146,9 +147,11 @@ def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 460
     IW leave when the first ACK returns); ``state``, ``config_changed`` and ``alive``
     (ticket, cookie, tokens still cached) what the client holds. Send-and-save and BURL: the
     IMAP round trips when the submission waits for them (``save`` "first", or a URL later
-    than the MAIL group), the data-centre fetch excluded."""
+    than the MAIL group), the data-centre fetch excluded. ``header_chunk``: the message goes
+    as a header chunk whose reply is waited for, then the rest (``Habits.header_chunk``):
+    one round trip more."""
     st = start(f, state, config_changed, alive)
-    n = _smtp_round_trips(f, recipients, st, iw, flight, mss)
+    n = _smtp_round_trips(f, recipients, st, iw, flight, mss) + (1 if header_chunk else 0)
     if f.save is None:
         return n
     done, k = _imap_rounds(f, recipients, st)
@@ -289,7 +292,7 @@ def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
 
 def user_round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
                      mss: int = 1448, state: str = "cold", config_changed: bool = False,
-                     alive: Alive = ALL_ALIVE) -> int:
+                     alive: Alive = ALL_ALIVE, header_chunk: bool = False) -> int:
     """Round trips until the user is told the message is sent, on an ideal path (what
     :func:`round_trips` assumes): at the 250 (:func:`round_trips`) unless the user waits for
     a 221 that follows it (RFC 5321 §4.1.1.10): ``quit`` "wait", or a pipelined QUIT kept
@@ -301,8 +304,10 @@ def user_round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int 
     later."""
     st = start(f, state, config_changed, alive)
     n = round_trips(f, recipients, iw=iw, flight=flight, mss=mss, state=state,
-                    config_changed=config_changed, alive=alive)
-    kept_out = f.quit_in_group and (f.chunking or f.burl) and st.cached and not st.stale
+                    config_changed=config_changed, alive=alive, header_chunk=header_chunk)
+    # (the QUIT rides with the rest of a header-chunked message, after the token was taken)
+    kept_out = (f.quit_in_group and (f.chunking or f.burl) and st.cached and not st.stale
+                and not header_chunk)
     if not f.reuse and (f.quit == "wait" or kept_out):
         rides, saving = _zero_rtt(f, st)
         n += 2 if rides and saving and f.nagle else 1

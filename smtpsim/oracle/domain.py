@@ -62,7 +62,7 @@ class WarmStateUnknown(ValueError):
 MODELLED = {
     "network": ("path", "profile"),
     "client": ("features", "variant", "state", "tcp", "capability_max_age_s", "idle_s",
-               "software", "tls_setup_s"),
+               "software", "tls_setup_s", "habits"),
     "server": ("name", "timing", "tls", "tcp", "nagle", "idle_s", "dc_path", "burl_pooled",
                "config_changed", "reply_writes", "ehlo", "quit_linger_s", "imap_tickets_13"),
     "workload": ("size", "recipients", "gap_s"),

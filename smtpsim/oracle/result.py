@@ -21,7 +21,9 @@ class OracleResult:
     one); ``accept_s`` the final 250 for the message; ``user_s`` when the user is told (the
     221 with ``quit`` "wait" and "pipelined", the 250 with "async", "drop" and ``reuse``, and
     not before the copy is saved when the variant saves);
-    ``close_s`` the 221 (the 250 with "drop": the client closes then; NaN with ``reuse``).
+    ``close_s`` the client closes: at the 221 (the 250 with "drop"; NaN with ``reuse``), or
+    a client that waits for the server's FIN after the 221 (``Habits.fin_wait_s``) when it
+    comes or that wait is over.
     ``rtt_accept``, ``rtt_done``, ``rtt_user``: the client -> server -> client round trips on
     the critical path to ``accept_s``, ``done_s``, ``user_s``, and ``stall_accept_s``,
     ``stall_done_s``, ``stall_user_s`` the time that path spent at the ends rather than on

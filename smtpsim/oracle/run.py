@@ -61,9 +61,11 @@ def _result(case: Case, s: Session, held: Alive) -> OracleResult:
     floors = [min(c.rto_initial_s, rtt + c.rto_min_s) for _tcp, c in ends]
     waits = [tcp.max_ack_wait for tcp, _c in ends]
     accept = s.marks["accept"]
-    close = NAN if f.reuse else s.marks.get("close", accept)  # "drop": closed at the 250
+    bye = s.marks.get("close", accept)  # the 221 ("drop": the 250, the client closes then)
+    # the client's close: then, or later when it waits for the server's FIN
+    close = NAN if f.reuse else s.marks.get("closed", bye)
     told_at_250 = f.quit in ("async", "drop") or f.reuse
-    user = accept if told_at_250 else close
+    user = accept if told_at_250 else bye
     to_accept = s.causes["accept"]
     to_user = to_accept if told_at_250 else s.causes.get("close", to_accept)
     saved = s.marks.get("saved", NAN)
@@ -90,7 +92,8 @@ def _result(case: Case, s: Session, held: Alive) -> OracleResult:
         round_trips=round_trips(f, case.workload.recipients, iw=case.server.tcp.iw,
                                 flight=case.server.tls.server_flight, mss=case.server.tcp.mss,
                                 state=case.client.state, config_changed=case.server.config_changed,
-                                alive=held),
+                                alive=held, header_chunk=case.client.habits.header_chunk(
+                                    case.workload.size, f.chunking and not f.burl)),
         handshake_retransmits=s.conn.retransmits + (s.imap_conn.retransmits if f.save else 0),
         rto_possible=(s.conn.syn_data_timeout
                       or any(w >= fl for w, fl in zip(waits, floors, strict=True))),

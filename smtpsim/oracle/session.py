@@ -85,6 +85,9 @@ class Session:
         self.conn.on_connect = self._connected
         self.conn.on_accept = self.server.accept
         self.client.app = self._client_read
+        self.client.on_fin = self._server_fin
+        self.server_fin = False  # the server's FIN has come
+        self.draining = False  # the client waits for it before closing
         self.step = 0
         self.got = 0
         self.started = False  # the first step was written
@@ -201,14 +204,42 @@ class Session:
             if self.step == len(self.steps):
                 self.smtp_done = True
                 if not self.case.client.features.reuse:  # the client closes (a FIN)
-                    self.client.close(t, cause)
-                self.agenda.stopped = self.imap_done
+                    self._leave(t, cause)
+                self.agenda.stopped = self.imap_done and not self.draining
                 return
             nxt = self.steps[self.step]
             if nxt.delay > 0:
                 self.agenda.at(t + nxt.delay, self._client_write)
             else:
                 self._client_write()
+
+    def _leave(self, t: float, cause: Cause) -> None:
+        """The session is over: the client closes, at once or, after a 221, once the
+        server's FIN has come or ``Habits.fin_wait_s`` has passed (Exim ``smtp_deliver``:
+        ``poll_one_fd(sx->cctx.sock, POLLIN, 20)`` before ``close``)."""
+        wait = self.case.client.habits.fin_wait_s
+        if wait > 0 and self.case.client.features.quit != "drop" and not self.server_fin:
+            self.draining = True
+            self.agenda.at(t + wait, self._close, cause)
+            return
+        self._close(cause, t)
+
+    def _server_fin(self, t: float) -> None:
+        """The server's FIN has come: a client that waits for it closes now."""
+        self.server_fin = True
+        if self.draining:
+            self._close(self.client.cause, t)
+
+    def _close(self, cause: Cause, t: float | None = None) -> None:
+        if t is None:
+            t = self.agenda.now
+        if "closed" in self.marks:
+            return
+        self.marks["closed"] = t
+        self.client.close(t, cause)
+        if self.draining:
+            self.draining = False
+            self.agenda.stopped = self.imap_done
 
     def _react(self, parts: list[Part], cause: Cause) -> None:
         """The client's TLS layer writes on its own (its Finished after 0-RTT data), caused
@@ -243,8 +274,9 @@ class Session:
         self.written_at = t
         for name in step.on_write:
             self._mark(name, t, self.cause.until(t))
-        for parts in writes:
-            self.client.write(t, parts, self.max_record, self.cause)
+        for i, parts in enumerate(writes):
+            self.client.write(t, parts, self.max_record, self.cause,
+                              step.shutdown and i == len(writes) - 1)
 
     def _keepalive(self, gen: int) -> None:
         """RFC 5321 §4.1.1.9: ``NOOP_INTERVAL_S`` after the group was due, or after the last

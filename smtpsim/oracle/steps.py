@@ -41,6 +41,9 @@ class Step:
     #: URL has come by then)
     fallback: list[Step] | None = None
     noop: bool = False  # a keep-alive NOOP put in while a step waits for the URL
+    #: the client shuts its side down right behind the step's last write, its FIN riding on
+    #: that write's last segment (``Habits.shutdown_after_quit``)
+    shutdown: bool = False
 
 
 @dataclass(slots=True)

@@ -30,10 +30,12 @@ them and Linux implements them.
   text after the ACK field too), then the ACK rule, then the completed records go to the
   application.
 * A FIN (``header_bytes``) follows the last data byte of the side that closes (RFC 793 §3.5),
-  once cwnd has room (Linux ``tcp_write_xmit``); it takes one sequence number, is timed like a
-  data segment, and its receiver ACKs it at once (Linux ``tcp_fin`` via ``tcp_send_ack``) and
-  tells the application (``on_fin``). Closing matters after the message: the FIN exchange of
-  the SMTP connection shares the access links with an IMAP upload still under way.
+  once cwnd has room (Linux ``tcp_write_xmit``), or rides on the segment with that byte when
+  the application shut down right behind a corked write (``write``'s ``shutdown``); it takes
+  one sequence number, is timed like a data segment, and its receiver ACKs it at once (Linux
+  ``tcp_fin`` via ``tcp_send_ack``) and tells the application (``on_fin``). Closing matters
+  after the message: the FIN exchange of the SMTP connection shares the access links with an
+  IMAP upload still under way.
 
 The retransmission timer (RFC 6298) itself is not part of the closed form: each endpoint
 keeps the longest a data segment waited for its ACK (``max_ack_wait``), which the result
@@ -107,6 +109,7 @@ class Tcp:
         self.cwnd_usage_seq = 0
         self.max_ack_wait = 0.0
         self.fin_pending = False
+        self.fin_rides = False  # the FIN rides on the segment with the last byte (``write``)
         self.closed = False  # close() was called
         # RTO estimate (RFC 6298 §2 with Linux's floor) and the last data sent, for slow start
         # after idle (RFC 5681 §4.1)
@@ -123,10 +126,14 @@ class Tcp:
         self.incoming: deque[tuple[int, Rec]] = deque()
 
     # ---- application side
-    def write(self, t: float, parts: list[Part], max_record: int, cause: Cause) -> None:
+    def write(self, t: float, parts: list[Part], max_record: int, cause: Cause,
+              shutdown: bool = False) -> None:
         """One write() by an application whose step was caused by ``cause`` (``ORIGIN`` for
         one that waited for nothing): the records' bytes join the stream; the peer will
-        deliver each record when its last byte arrives."""
+        deliver each record when its last byte arrives. ``shutdown``: the application shuts
+        its side down right behind the write, which it corked until then (``MSG_MORE``), so
+        the FIN rides on the segment that carries the write's last byte (Linux
+        ``tcp_send_fin``: FIN set on the unsent tail of the write queue)."""
         self.cause = cause.until(t)
         self._restart_after_idle(t)
         for part in parts:
@@ -136,6 +143,8 @@ class Tcp:
             self.written += nbytes
         if not self.first_write_end:
             self.first_write_end = self.written
+        if shutdown and not self.closed:
+            self.closed = self.fin_pending = self.fin_rides = True
         self.try_send(t)
 
     def close(self, t: float, cause: Cause) -> None:
@@ -205,8 +214,13 @@ class Tcp:
             n = min(self.mss, self.written - self.snd_nxt)
             if self.snd_nxt + n - self.snd_una > self.peer_rwnd:
                 break
-            if (self.nagle and n < self.mss and self.snd_sml > self.snd_una
-                    and not (self.fin_pending and self.snd_nxt + n == self.written)):
+            last = self.fin_pending and self.snd_nxt + n == self.written
+            if self.nagle and n < self.mss and self.snd_sml > self.snd_una and not last:
+                break
+            if last and self.fin_rides:
+                self.fin_pending = False
+                self._emit(t, n, fin=True)
+                sent += 1
                 break
             self._emit(t, n)
             sent += 1

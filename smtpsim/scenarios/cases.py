@@ -166,7 +166,8 @@ def build_case(scenario: Scenario, p: ProfileSpec, v: VariantSpec) -> Case:
         network=Network(path_config(p), p.label, promotion_s, tail_s),
         client=Client(program.apply(parse_variant(v.expression)), v.label,
                       w.state, tcp, idle_s=w.client_idle_s,  # type: ignore[arg-type]
-                      software=program.name, tls_setup_s=program.tls_setup_s),
+                      software=program.name, tls_setup_s=program.tls_setup_s,
+                      habits=program.habits),
         server=_software(_server(scenario.server, tcp), scenario.server, program),
         workload=_workload(w),
     )

@@ -1,21 +1,23 @@
 """Implementation profiles: ``data/software.toml`` -> ``ClientSoftware`` and
 ``ServerSoftware`` (``smtpsim.model.software``).
 
-A client profile replaces the variant's socket behaviour (write pattern, Nagle) and adds the
-CPU its TLS library spends; a server profile sets the server's reply writing, Nagle, TLS
-tickets and flight, its measured processing times (a ``data/servers.toml`` preset of the
-same name) and, for Dovecot, BURL's local fetch. Each lists the features it can do; a variant
-outside them is refused in one line naming the program and the feature
-(:func:`software_refusals`).
+A client profile replaces the variant's socket behaviour (write pattern, Nagle), adds the
+CPU its TLS library spends and its habits (``smtpsim.model.habits``: Exim's FIN behind a
+pipelined QUIT, its wait for the server's FIN, its header chunk); a server profile sets the server's
+reply writing, Nagle, TLS tickets and flight, its measured processing times (a
+``data/servers.toml`` preset of the same name) and, for Dovecot, BURL's local fetch. Each
+lists the features it can do; a variant outside them is refused in one line naming the
+program and the feature (:func:`software_refusals`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from pydantic import model_validator
 
-from smtpsim.model import Features
+from smtpsim.model import Features, Habits
 from smtpsim.model.software import Allowed, ClientSoftware, ServerSoftware, refusals
 from smtpsim.model.text import EHLO_KEYWORDS
 from smtpsim.scenarios.documents import data_file
@@ -24,7 +26,7 @@ from smtpsim.scenarios.fields import Line, Ms, Spec, fail
 from smtpsim.scenarios.servers import SERVER_TIMINGS
 
 __all__ = [
-    "CLIENT_SOFTWARE", "SERVER_SOFTWARE", "client_software", "server_software",
+    "CLIENT_HABITS", "CLIENT_SOFTWARE", "SERVER_SOFTWARE", "client_software", "server_software",
     "software_refusals",
 ]
 
@@ -53,29 +55,6 @@ def _allowed(table: dict[str, _Allowed]) -> tuple[Allowed, ...]:
                  for name, a in table.items())
 
 
-class _Client(Spec):
-    description: Line
-    source: Line
-    nagle: bool | None = None
-    writes: Literal["coalesced", "per-command"] | None = None
-    tls_setup_ms: _Figure | None = None
-    tls_cpu_ms: _Figure | None = None
-    allowed: dict[str, _Allowed] = {}
-
-    @model_validator(mode="after")
-    def _fields(self) -> _Client:
-        _check_fields(self.allowed)
-        return self
-
-    def build(self, name: str) -> ClientSoftware:
-        return ClientSoftware(
-            name, self.description, self.source, self.nagle, self.writes,
-            self.tls_setup_ms.ms / 1e3 if self.tls_setup_ms else 0.0,
-            self.tls_cpu_ms.ms / 1e3 if self.tls_cpu_ms else None,
-            _allowed(self.allowed),
-        )
-
-
 class _Bool(Spec):
     value: bool
     why: Line
@@ -89,6 +68,51 @@ class _Int(Spec):
 class _Float(Spec):
     value: float
     why: Line
+
+
+class _Client(Spec):
+    description: Line
+    source: Line
+    nagle: bool | None = None
+    writes: Literal["coalesced", "per-command"] | None = None
+    tls_setup_ms: _Figure | None = None
+    tls_cpu_ms: _Figure | None = None
+    shutdown_after_quit: _Bool | None = None
+    fin_wait_ms: _Float | None = None
+    header_chunk_above: _Int | None = None
+    allowed: dict[str, _Allowed] = {}
+
+    @model_validator(mode="after")
+    def _fields(self) -> _Client:
+        _check_fields(self.allowed)
+        return self
+
+    def habits(self) -> Habits:
+        """The program's ``Habits`` (the defaults where the file says nothing)."""
+        out = Habits()
+        if self.shutdown_after_quit is not None:
+            out = replace(out, shutdown_after_quit=self.shutdown_after_quit.value)
+        if self.fin_wait_ms is not None:
+            out = replace(out, fin_wait_s=self.fin_wait_ms.value / 1e3)
+        if self.header_chunk_above is not None:
+            out = replace(out, header_chunk_above=self.header_chunk_above.value)
+        return out
+
+    def whys(self) -> dict[str, str]:
+        """Each habit's value and source, for ``smtpsim clients``."""
+        return {k: f"{getattr(self, k).value}: {getattr(self, k).why}"
+                for k in _HABITS if getattr(self, k) is not None}
+
+    def build(self, name: str) -> ClientSoftware:
+        return ClientSoftware(
+            name, self.description, self.source, self.nagle, self.writes,
+            self.tls_setup_ms.ms / 1e3 if self.tls_setup_ms else 0.0,
+            self.tls_cpu_ms.ms / 1e3 if self.tls_cpu_ms else None,
+            _allowed(self.allowed), self.habits(),
+        )
+
+
+_HABITS = ("shutdown_after_quit", "fin_wait_ms", "header_chunk_above")
 
 
 class _Writes(Spec):
@@ -166,6 +190,9 @@ CLIENT_SOURCES: dict[str, dict[str, str]] = {
     for n, c in _FILE.clients.items()
 }
 """Per client program, its measured figures with their sources."""
+
+CLIENT_HABITS: dict[str, dict[str, str]] = {n: c.whys() for n, c in _FILE.clients.items()}
+"""Per client program, its habits (``smtpsim.model.habits``) with their sources."""
 
 SERVER_SOURCES: dict[str, dict[str, str]] = {n: s.whys() for n, s in _FILE.servers.items()}
 """Per server program, each behaviour with its source."""

@@ -264,7 +264,7 @@ class _Run:
         session = SmtpClient(
             env, connection, frontend, state, f, record.size, record.recipients, record,
             srv.tls, open_imap, self.middlebox, client.capability_max_age_s,
-            client.tls_setup_s,
+            client.tls_setup_s, client.habits,
         )
         return session, stats
 

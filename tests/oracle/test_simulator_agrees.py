@@ -62,7 +62,7 @@ def _describe(case: Case) -> str:
             f"server_nagle={case.server.nagle} reply_writes={case.server.reply_writes} "
             f"ehlo={case.server.ehlo} quit_linger_s={case.server.quit_linger_s} "
             f"imap_tickets_13={case.server.imap_tickets_13} "
-            f"tls_setup_s={case.client.tls_setup_s} "
+            f"tls_setup_s={case.client.tls_setup_s} habits={case.client.habits} "
             f"up={up.delay_s}s/{up.bandwidth_bps}bps down={down.delay_s}s/{down.bandwidth_bps}bps")
 
 
@@ -175,5 +175,6 @@ def test_profile_behaviours_agree_with_the_oracle(case: Case) -> None:
     (grouped per RFC 2920 §3.2, or every line a write of its own as aiosmtpd's
     ``SMTP.push``), Nagle, its EHLO reply, its wait for the client's FIN after QUIT (Exim
     4.96's corked 221) and its IMAP server's TLS 1.3 tickets, the client's TLS setup time
-    after STARTTLS's 220; packets and bytes too."""
+    after STARTTLS's 220 and its habits (Exim's FIN behind QUIT, its wait for the server's
+    FIN, its header chunk); packets and bytes too."""
     _compare(case, packets=True)

@@ -73,9 +73,10 @@ class _PipeEnd:
         return self.pipe.server.endpoint if self is self.pipe.client.endpoint else (
             self.pipe.client.endpoint)
 
-    def write(self, records: Sequence[Record]) -> None:
+    def write(self, records: Sequence[Record], shutdown: bool = False) -> None:
         """Kept in ``writes``; delivered unless the connection has failed (then, as on a
-        dead TCP connection, it goes nowhere). Writing after ``close`` is a test error."""
+        dead TCP connection, it goes nowhere). Writing after ``close`` is a test error;
+        ``shutdown`` is not modelled by the pipe."""
         assert self.closed_s is None, f"{self.side} wrote after closing"
         write = Write(self.env.now, self.side, tuple(records))
         self.socket.writes.append(write)

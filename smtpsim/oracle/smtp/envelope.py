@@ -10,6 +10,10 @@ of the session.
   sent again after a refusal is not speculative.
 * The server (RFC 2920 §3.2, ``smtpsim.oracle.server``) answers a BDAT line only with its
   chunk, and BURL once it has fetched the message (``fetch_s``) and spent ``end_of_data``.
+* A client with ``Habits.header_chunk_above`` sends a larger message as ``BDAT <h>`` with
+  its header section (``text.HEADER_BYTES``), which ends the group (or is an exchange of
+  its own in lock-step) and is waited for, then ``BDAT <rest> LAST`` with the rest and a
+  pipelined QUIT (Exim ``transport.c internal_transport_write_message``).
 * Content after the 354 with the ``CRLF.CRLF`` terminator (RFC 5321 §4.1.1.4), in one write
   whatever the write mode (CPython ``smtplib.SMTP.data`` appends it and sends once); QUIT
   after the 250
@@ -59,6 +63,11 @@ def group(s: Script, head: list[Rec], refused: Reply | None = None, *,
         return Group(recs, sum(len(r.replies) for r in recs), marks, ("mail",))
     if f.burl:  # RFC 4468 §3.2: answered once the server has fetched the message
         recs.append(c(text.burl_last(URL), s.fetch_s + tm.end_of_data, lines.QUEUED_BURL))
+    elif s.header_chunk:  # the header chunk ends the group; the rest follows (``finish``)
+        h = text.HEADER_BYTES
+        recs += [s.cmd(text.bdat(h), 0.0, hold=True),
+                 s.cmd(h, 0.0, lines.REFUSED if refused is not None else lines.bdat_received(h))]
+        return Group(recs, sum(len(r.replies) for r in recs), marks, ("mail",))
     elif refused is not None:  # answered once its chunk is read, like an accepted one
         recs += [s.cmd(text.bdat_last(size), 0.0, hold=True),
                  s.cmd(size, 0.0, lines.REFUSED)]
@@ -105,17 +114,28 @@ def _lock_step(s: Script) -> None:
         s.exchange(s.cmd(text.burl_last(URL), s.fetch_s + tm.end_of_data, lines.QUEUED_BURL),
                    mark="accept")
     elif f.chunking:
-        size = case.workload.size
-        last = [s.cmd(text.bdat_last(size), 0.0, hold=True),
-                s.cmd(size, tm.end_of_data, lines.bdat_queued(size))]
-        marks: Marks = {1: ("accept",)}
-        if f.quit_in_group:
-            last.append(s.cmd(lines.QUIT, tm.quit, lines.BYE, closes=True))
-            marks[2] = ("close",)
-            s.quit_sent = True
-        s.step(s.parts(last), len(marks), marks=marks)
+        if s.header_chunk:  # BDAT <h> with the header section, waited for
+            h = text.HEADER_BYTES
+            s.step(s.parts([s.cmd(text.bdat(h), 0.0, hold=True),
+                            s.cmd(h, 0.0, lines.bdat_received(h))]), 1)
+        _last_chunk(s)
     else:
         s.exchange(s.cmd(lines.DATA, tm.data, lines.DATA_GO))
+
+
+def _last_chunk(s: Script) -> None:
+    """``BDAT <n> LAST`` and the message, or what follows a header chunk (RFC 3030 §2; the
+    250 counts every chunk), and a pipelined QUIT."""
+    f, tm, size = s.f, s.tm, s.case.workload.size
+    n = size - (text.HEADER_BYTES if s.header_chunk else 0)
+    last = [s.cmd(text.bdat_last(n), 0.0, hold=True),
+            s.cmd(n, tm.end_of_data, lines.bdat_queued(size))]
+    marks: Marks = {1: ("accept",)}
+    if f.quit_in_group:
+        last.append(s.cmd(lines.QUIT, tm.quit, lines.BYE, closes=True))
+        marks[2] = ("close",)
+        s.quit_sent = True
+    s.step(s.parts(last), len(marks), marks=marks)
 
 
 def auth_and_envelope(s: Script) -> None:
@@ -135,6 +155,8 @@ def finish(s: Script) -> None:
     the content's write when pipelined, RFC 2920 §3.1; none with "drop" or ``reuse``)."""
     f, tm, case = s.f, s.tm, s.case
     quit = s.cmd(lines.QUIT, tm.quit, lines.BYE, closes=True)
+    if s.header_chunk and f.pipelining:  # the rest of the message after the header chunk
+        _last_chunk(s)
     if not (f.chunking or f.burl):
         content = [s.cmd(case.workload.size + text.TERMINATOR_BYTES, tm.end_of_data,
                          lines.QUEUED)]

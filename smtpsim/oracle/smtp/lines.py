@@ -16,7 +16,7 @@ __all__ = [
     "AUTH_LOGIN", "AUTH_OK", "BYE", "DATA", "DATA_GO", "HELO_OK", "LOGIN_PASSWORD",
     "LOGIN_USER", "MAIL_OK", "NOOP", "NOOP_OK", "QHLO_OK", "QTLS", "QUEUED", "QUEUED_BURL",
     "QUIT", "RCPT_OK", "REFUSED", "SCRAM_SERVER_FINAL", "SCRAM_SERVER_FIRST", "STALE_QHLO",
-    "STALE_TOKEN", "STARTTLS", "STARTTLS_READY", "bdat_queued", "capability_list",
+    "STALE_TOKEN", "STARTTLS", "STARTTLS_READY", "bdat_queued", "bdat_received", "capability_list",
     "greeting", "lines_reply", "reply", "token",
 ]
 
@@ -64,6 +64,11 @@ SCRAM_SERVER_FINAL = reply(334, text.SCRAM_SERVER_FINAL)
 STALE_TOKEN = reply(504, text.stale(text.STALE_TOKEN))
 STALE_QHLO = reply(504, text.stale(text.STALE_QHLO))
 REFUSED = reply(503, text.REFUSED)
+
+
+def bdat_received(nbytes: int) -> Reply:
+    """The 250 to a ``BDAT <n>`` that is not the last (RFC 3030 §2)."""
+    return reply(250, text.bdat_received(nbytes))
 
 
 def bdat_queued(nbytes: int) -> Reply:

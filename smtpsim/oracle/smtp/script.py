@@ -43,6 +43,10 @@ class Script:
         #: whose EHLO reply the server sends (``Server.ehlo``)
         self.server = case.server.ehlo
         self.greeting: Reply = lines.greeting(self.f, st.version, self.server)
+        self.habits = case.client.habits
+        #: the message goes as a header chunk, then the rest (``Habits.header_chunk``)
+        self.header_chunk = self.habits.header_chunk(case.workload.size,
+                                                     self.f.chunking and not self.f.burl)
 
     def cmd(self, line: str | int, proc: float, *replies: Reply, **kw: Any) -> Rec:
         """A command line (or ``line`` bytes of content) the server processes for ``proc``
@@ -60,7 +64,21 @@ class Script:
              marks: Marks | None = None, on_write: tuple[str, ...] = ()) -> None:
         """Add a step; with BURL the step that writes MAIL waits for the URL (``gate``)."""
         gate = self.f.burl and "mail" in on_write
-        self.steps.append(Step(writes, expect, delay, marks or {}, on_write, gate))
+        self.steps.append(Step(writes, expect, delay, marks or {}, on_write, gate,
+                               shutdown=self._shuts_down(writes)))
+
+    def _shuts_down(self, writes: list[list[Part]]) -> bool:
+        """Whether the client shuts its side down right behind the last of ``writes``
+        (``Habits.shutdown_after_quit``): it ends with QUIT, alone (Exim ``smtp_deliver``
+        at ``SEND_QUIT``: ``SCMD_MORE`` QUIT, then ``shutdown(SHUT_WR)``, in cleartext and
+        under TLS) or pipelined with the message in cleartext (under TLS the QUIT is
+        flushed and the FIN comes at the close)."""
+        if not (self.habits.shutdown_after_quit and writes and writes[-1]):
+            return False
+        recs = [r for write in writes for part in write for r in part.records]
+        if not recs or recs[-1].label != lines.QUIT:
+            return False
+        return len(recs) == 1 or self.oh is None
 
     def send(self, g: Group) -> None:
         """A step that writes a group and waits for its replies."""

@@ -29,7 +29,11 @@ class Output(ControlBlock):
     __slots__ = ()
 
     # ------------------------------------------------------------------ application side
-    def write(self, records: Sequence[Record]) -> None:
+    def write(self, records: Sequence[Record], shutdown: bool = False) -> None:
+        """One write() of ``records``; ``shutdown``: the application shuts its side down
+        right behind it, the write corked until then (``MSG_MORE``, ``TCP_CORK``), so the
+        FIN rides on the segment that carries the write's last byte (Linux ``tcp_send_fin``
+        sets FIN on the unsent tail of the write queue)."""
         self._from_application()
         peer_incoming = self.peer.incoming
         labels = self.trace_labels
@@ -49,6 +53,12 @@ class Output(ControlBlock):
                 RecordEvent(now, self.side, "write", r.nbytes, r.label, self.conn)
                 for r in records
             )
+        if shutdown and not self.fin_queued and self.state != DEAD:
+            self.fin_queued = self.fin_rides = True
+            self.fin_seq = end
+            self.output()
+            self._check_closed()
+            return
         self.output()
 
     def close(self) -> None:
@@ -116,6 +126,11 @@ class Output(ControlBlock):
                 break
             if seq + size - self.snd_una > cfg.rwnd_bytes:
                 break
+            if self.fin_rides and self.fin_queued and seq + size == self.fin_seq:
+                self._send_segment(seq, size, FIN | ACK, retransmit)
+                self.snd_nxt = seq + size + 1
+                sent = True
+                break
             self._send_segment(seq, size, ACK, retransmit)
             self.snd_nxt = seq + size
             sent = True
@@ -153,6 +168,8 @@ class Output(ControlBlock):
             size, flags = 0, FIN | ACK
         else:
             size, flags = min(self.cfg.mss, self.snd_max - seq, self.write_end - seq), ACK
+            if self.fin_rides and self.fin_queued and seq + size == self.fin_seq:
+                flags = FIN | ACK
         if self.inflight:
             self.inflight[0][2] = True
         self.retransmits += 1

@@ -131,6 +131,12 @@ class Socket:
                 return TIMEOUT
             deadline = idle_until
 
+    def forget(self, ev: simpy.Event) -> None:
+        """The application stopped waiting for ``ev`` (a ``recv()`` it gave up on): what
+        arrives later stays queued for the next ``recv()``."""
+        if self._waiter is ev:
+            self._waiter = None
+
     def pending(self) -> bool:
         """True if items have arrived that the application has not read yet."""
         return bool(self._items)
@@ -168,9 +174,11 @@ class Socket:
         self.legs, self.stall, self.at = legs, stall, self.env.now
 
     # ------------------------------------------------------------------ writing, closing
-    def write(self, records: Sequence[Record]) -> None:
-        """One ``write()`` system call carrying ``records``."""
-        self.endpoint.write(records)
+    def write(self, records: Sequence[Record], shutdown: bool = False) -> None:
+        """One ``write()`` system call carrying ``records``; ``shutdown``: followed at once
+        by ``shutdown(SHUT_WR)``, the write corked until then, so the FIN rides on its last
+        segment."""
+        self.endpoint.write(records, shutdown)
 
     def close(self) -> None:
         self.endpoint.close()

@@ -36,7 +36,8 @@ class ControlBlock:
         "env", "cfg", "side", "conn", "link", "peer", "trace_labels", "socket", "state",
         "nagle", "cc",
         # sender
-        "snd_una", "snd_nxt", "snd_max", "write_end", "fin_queued", "fin_seq", "inflight",
+        "snd_una", "snd_nxt", "snd_max", "write_end", "fin_queued", "fin_seq", "fin_rides",
+        "inflight",
         "sml_end", "srtt", "rttvar", "rto", "rto_deadline", "rto_timer_at", "rto_timer_gen",
         "expiries", "dupacks", "recover", "retransmits", "handshake_sent", "handshake_tries",
         "handshake_retransmitted", "timer_gen", "last_send_s",
@@ -77,6 +78,10 @@ class ControlBlock:
         self.snd_una = self.snd_nxt = self.snd_max = self.write_end = 0
         self.fin_queued = False
         self.fin_seq = -1
+        #: The FIN rides on the segment that carries the last byte (a write that shut the
+        #: connection down at once, its data corked: Linux ``tcp_send_fin`` sets FIN on the
+        #: unsent tail); else it is a segment of its own.
+        self.fin_rides = False
         #: [end, sent_s, retransmitted, segment]: the segments in flight (the first one's
         #: stamp is what a retransmission timeout resends on, ``causes``)
         self.inflight: deque[list[Any]] = deque()
@@ -152,7 +157,7 @@ class ControlBlock:
 
     if TYPE_CHECKING:  # what the parts of ``TcpEndpoint`` call on each other
 
-        def write(self, records: Sequence[Record]) -> None: ...
+        def write(self, records: Sequence[Record], shutdown: bool = False) -> None: ...
         def close(self) -> None: ...
         def connect(self) -> None: ...
         def fail(self) -> None: ...

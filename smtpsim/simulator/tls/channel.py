@@ -36,9 +36,10 @@ class Channel:
         self.overhead = cfg.record_overhead_13 if version == "1.3" else cfg.record_overhead_12
         self.max_record = cfg.max_record
 
-    def send(self, items: Sequence[Any]) -> None:
-        """One ``write()`` of application items (commands, replies, content)."""
-        self.socket.write(self.frame(items))
+    def send(self, items: Sequence[Any], shutdown: bool = False) -> None:
+        """One ``write()`` of application items (commands, replies, content); ``shutdown``:
+        ``shutdown(SHUT_WR)`` right behind it (``Socket.write``)."""
+        self.socket.write(self.frame(items), shutdown)
 
     def frame(self, items: Sequence[Any]) -> list[Record]:
         if not self.overhead:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import simpy
 
-from smtpsim.model import Features, SessionRecord, TlsConfig
+from smtpsim.model import Features, Habits, SessionRecord, TlsConfig
 from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.imap import ImapSession
 from smtpsim.simulator.smtp.messages import Reply
@@ -65,6 +65,8 @@ class ClientBase:
     capability_max_age_s: float
     #: CPU time between STARTTLS's 220 and the ClientHello (``Client.tls_setup_s``)
     tls_setup_s: float
+    #: what the client program does beyond its features (``Client.habits``)
+    habits: Habits
     #: Opens the client's IMAP session (send-and-save, BURL) to the provider.
     open_imap: Callable[[], ImapSession]
     #: the client's IMAP connections, one per message saved

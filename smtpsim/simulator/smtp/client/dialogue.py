@@ -59,11 +59,26 @@ class Dialogue(Caches):
         self.phase_start = now
 
     def _send(self, items: Sequence[Any]) -> None:
+        shutdown = self._shuts_down(items)
         if self.f.writes == "per-command":
-            for item in items:
-                self.channel.send([item])
+            for i, item in enumerate(items):
+                self.channel.send([item], shutdown and i == len(items) - 1)
         else:
-            self.channel.send(items)
+            self.channel.send(items, shutdown)
+
+    def _shuts_down(self, items: Sequence[Any]) -> bool:
+        """Whether the client shuts its side down right behind this write
+        (``Habits.shutdown_after_quit``): it ends with QUIT, and either the QUIT goes alone
+        (Exim ``smtp_deliver`` at ``SEND_QUIT``: ``SCMD_MORE`` QUIT, then
+        ``shutdown(sx->cctx.sock, SHUT_WR)`` in cleartext and under TLS) or it is pipelined
+        with the message in cleartext (under TLS Exim writes it with ``SCMD_FLUSH`` and its
+        FIN comes at the close)."""
+        if not (self.habits.shutdown_after_quit and items):
+            return False
+        last = items[-1]
+        if not (isinstance(last, Command) and last.verb == "QUIT"):
+            return False
+        return len(items) == 1 or not self.channel.tls
 
     def _read(self, timeout: float = REPLY_TIMEOUT_S["default"]) -> Proc:
         """The next SMTP reply; TLS messages after the handshake (TLS 1.3 session tickets)
@@ -147,6 +162,21 @@ class Dialogue(Caches):
         yield from self._exchange(
             items, expect + quit_code, REPLY_TIMEOUT_S["end"], accept_index=len(expect) - 1
         )
+
+    def _drain(self) -> Proc:
+        """After the 221: wait up to ``Habits.fin_wait_s`` for the server's FIN before
+        closing (Exim ``smtp_deliver``: ``poll_one_fd(sx->cctx.sock, POLLIN, 20)``)."""
+        wait = self.habits.fin_wait_s
+        socket = self.socket
+        if wait <= 0.0 or socket.peer_closed():
+            return
+        deadline = self.env.now + wait
+        while not socket.peer_closed() and self.env.now < deadline:
+            ev = socket.recv()
+            yield ev | self.env.timeout(deadline - self.env.now)
+            if not ev.triggered:
+                socket.forget(ev)
+                return
 
     def _hello(self) -> Command:
         verb = "EHLO" if self.f.ehlo else "HELO"

@@ -1,7 +1,14 @@
 """The envelope and the message: MAIL, RCPT, then DATA and the content, BDAT <n> LAST with the
 chunk (RFC 3030), or BURL <url> LAST (RFC 4468); pipelined as one group (RFC 2920 §3.1: DATA,
 BDAT LAST, BURL LAST or QUIT may only end a group) or lock-step (RFC 5321 §4.1); and a
-pipelined QUIT."""
+pipelined QUIT.
+
+A client with ``Habits.header_chunk_above`` sends a larger message as two chunks (RFC 3030
+§2): ``BDAT <h>`` with the header section (``text.HEADER_BYTES``) ends the group (or is an
+exchange of its own in lock-step), its replies are waited for, then ``BDAT <rest> LAST``
+with the rest (and a pipelined QUIT) follows (Exim ``transport.c
+internal_transport_write_message``: "sending small initial BDAT", ``chunk_cb(tctx, 0,
+tc_reap_prev)``)."""
 
 from __future__ import annotations
 
@@ -27,8 +34,24 @@ class Envelope(Burl):
         self.send(q)``; swaks and Exim likewise)."""
         size = self.size
         if not data:
+            if self._header_chunk():
+                return [Content(size - text.HEADER_BYTES, text.body(size - text.HEADER_BYTES))]
             return [Content(size, text.body(size))]
         return [Content(size + text.TERMINATOR_BYTES, text.body(size, terminator=True))]
+
+    def _header_chunk(self) -> bool:
+        """The message goes as a header chunk, then the rest (``Habits.header_chunk``)."""
+        return self.habits.header_chunk(self.size, self.f.chunking and not self.f.burl)
+
+    def _first_chunk(self) -> list[Any]:
+        """``BDAT <h>`` and the header section (RFC 3030 §2: not the last chunk)."""
+        h = text.HEADER_BYTES
+        return [Command("BDAT", text.bdat(h)), Content(h, text.body(h), last=False)]
+
+    def _last_chunk(self) -> list[Any]:
+        """``BDAT <n> LAST`` and the message, or what follows the header chunk."""
+        n = self.size - (text.HEADER_BYTES if self._header_chunk() else 0)
+        return [Command("BDAT", text.bdat_last(n)), *self._content(False)]
 
     def _group(
         self, prefix: list[Any], prefix_codes: list[int], with_quit: bool = True
@@ -47,8 +70,10 @@ class Envelope(Burl):
             items.append(BurlCommand(self._url(), self.size))
         elif not f.chunking:
             return [*items, Command("DATA", "DATA")], [*codes, 354], -1, REPLY_TIMEOUT_S["DATA"]
+        elif self._header_chunk():  # the rest follows the replies (``_after_group``)
+            return [*items, *self._first_chunk()], [*codes, 250], -1, REPLY_TIMEOUT_S["default"]
         else:
-            items += [Command("BDAT", text.bdat_last(self.size)), *self._content(False)]
+            items += self._last_chunk()
         codes.append(250)
         accept = len(codes) - 1
         if pipelined_quit:
@@ -57,8 +82,14 @@ class Envelope(Burl):
         return items, codes, accept, REPLY_TIMEOUT_S["end"]
 
     def _after_group(self) -> Proc:
-        """After the envelope's group: with DATA, the content and its 250."""
+        """After the envelope's group: with DATA, the content and its 250; after a header
+        chunk, the rest (with a pipelined QUIT)."""
         self._enter("data")
+        if self._header_chunk():
+            quit = [Command("QUIT", "QUIT")] if self.f.quit_in_group else []
+            yield from self._last_exchange(self._last_chunk() + quit, [250],
+                                           [221] if quit else [])
+            return
         if not self.f.chunking and not self.f.burl:
             pipelined = self.f.quit_in_group
             quit = [Command("QUIT", "QUIT")] if pipelined else []
@@ -88,8 +119,10 @@ class Envelope(Burl):
             return
         if f.chunking:
             self._enter("data")
-            final = [Command("BDAT", text.bdat_last(self.size)), *self._content(False)]
-            yield from self._last_exchange(final + quit, [250], [221] if quit else [])
+            if self._header_chunk():
+                yield from self._exchange(self._first_chunk(), [250])
+            yield from self._last_exchange(self._last_chunk() + quit, [250],
+                                           [221] if quit else [])
             return
         yield from self._exchange([Command("DATA", "DATA")], [354], REPLY_TIMEOUT_S["DATA"])
         yield from self._after_group()
@@ -98,5 +131,5 @@ class Envelope(Burl):
         """A pipelined QUIT held back from a speculative group that ended the message (BDAT
         or BURL): it goes now that the group was accepted."""
         f = self.f
-        if f.quit_in_group and (f.chunking or f.burl):
+        if f.quit_in_group and (f.chunking or f.burl) and not self._header_chunk():
             yield from self._exchange([Command("QUIT", "QUIT")], [221])

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import simpy
 
-from smtpsim.model import Features, SessionRecord, TlsConfig
+from smtpsim.model import Features, Habits, SessionRecord, TlsConfig
 from smtpsim.model.timers import CAPABILITY_MAX_AGE_S
 from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.imap import ImapSession
@@ -37,12 +37,15 @@ from smtpsim.simulator.tls import Channel
 
 __all__ = ["SmtpClient"]
 
+_NO_HABITS = Habits()
+
 
 class SmtpClient(Quickstart, EarlyPipelining):
     """Submits one message of ``size`` bytes to ``recipients`` recipients over
     ``connection`` to the front-end ``server`` (and, with ``Features.reuse``, later messages
     on the same session). ``tls_setup_s``: the CPU time between STARTTLS's 220 and the
-    ClientHello (``Client.tls_setup_s``; see ``TlsStart``)."""
+    ClientHello (``Client.tls_setup_s``; see ``TlsStart``); ``habits``: what the client
+    program does beyond its features (``Client.habits``)."""
 
     def __init__(
         self,
@@ -59,6 +62,7 @@ class SmtpClient(Quickstart, EarlyPipelining):
         middlebox: Callable[[], bool] | None = None,
         capability_max_age_s: float = CAPABILITY_MAX_AGE_S,
         tls_setup_s: float = 0.0,
+        habits: Habits = _NO_HABITS,
     ) -> None:
         self.env = env
         self.connection = connection
@@ -73,6 +77,7 @@ class SmtpClient(Quickstart, EarlyPipelining):
         self.imap_connections = []
         self.capability_max_age_s = capability_max_age_s
         self.tls_setup_s = tls_setup_s
+        self.habits = habits
         self.start_s = env.now
         self.socket = connection.client_socket
         self.channel = Channel(self.socket)
@@ -152,10 +157,12 @@ class SmtpClient(Quickstart, EarlyPipelining):
             self._told_user()
         if quit in ("wait", "async"):
             yield from self._exchange([Command("QUIT", "QUIT")], [221])
-        self.socket.close()
-        rec.close_s = self.now()
         if quit in ("wait", "pipelined"):
             self._told_user()
+        if quit != "drop":  # after the 221
+            yield from self._drain()
+        self.socket.close()
+        rec.close_s = self.now()
 
     def alive(self) -> bool:
         """Whether the connection can carry another message: established, neither side has

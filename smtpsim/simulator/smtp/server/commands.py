@@ -121,11 +121,18 @@ def data(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
 
 
 def bdat(s: ServerSession, cmd: Command) -> Generator[Any, Any, bool]:
-    """BDAT <n> LAST (RFC 3030 §2): the chunk follows its command; the 250 answers both."""
+    """BDAT <n> [LAST] (RFC 3030 §2): the chunk follows its command; the 250 answers both. A
+    chunk that is not the last is kept at no cost ("250 <n> octets received"); the LAST one
+    completes the message (``end_of_data``), whose 250 counts every chunk's bytes."""
     chunk = yield from s.socket.recv_within(s.idle_timeout)
     if not isinstance(chunk, Content):
         return False
-    yield from s.end_of_data(text.bdat_queued(chunk.nbytes))
+    s.chunked += chunk.nbytes
+    if not cmd.text.endswith(" LAST"):
+        s.say(reply(250, text.bdat_received(chunk.nbytes)))
+        return True
+    total, s.chunked = s.chunked, 0
+    yield from s.end_of_data(text.bdat_queued(total))
     return True
 
 

@@ -84,6 +84,8 @@ class ServerSession:
         self.refusing = False
         #: Queued (processing time, reply) steps of a multi-step SASL exchange.
         self.auth_steps: list[tuple[float | Distribution, Reply]] = []
+        #: Bytes of the message's BDAT chunks so far, before its LAST one (RFC 3030 §2).
+        self.chunked = 0
 
     # ------------------------------------------------------------------ helpers
     def say(self, answer: Reply) -> None:

@@ -1,0 +1,47 @@
+"""What a client program does beyond its variant's features (``Client.habits``): how it ends
+the session and how it cuts a large message into chunks. The defaults are smtpsim's generic
+client; the ``exim`` profile (``smtpsim/scenarios/data/software.toml``) sets Exim 4.96's smtp
+transport's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DELIVER_OUT_BUFFER_SIZE", "Habits"]
+
+DELIVER_OUT_BUFFER_SIZE = 8192
+"""Exim's output buffer (``src/src/config.h.defaults``: ``#define DELIVER_OUT_BUFFER_SIZE
+8192``): ``transport.c internal_transport_write_message`` sends a message larger than this
+with CHUNKING as a first chunk of its header section, then the rest."""
+
+
+@dataclass(frozen=True, slots=True)
+class Habits:
+    """A client program's habits (the defaults: none).
+
+    * ``shutdown_after_quit`` in cleartext, the write that ends the message with a pipelined
+      QUIT also shuts the client's side down: its FIN rides on the last segment of that write
+      (Exim ``transports/smtp.c smtp_deliver``: ``smtp_write_command(sx, SCMD_MORE,
+      "QUIT\\r\\n")`` then ``shutdown(sx->cctx.sock, SHUT_WR); /* flush output buffer, with
+      TCP FIN */``; under TLS it writes the QUIT with ``SCMD_FLUSH`` and its FIN comes at
+      the close).
+    * ``fin_wait_s`` after the 221, the client waits up to this long for the server's FIN
+      before it closes (Exim ``smtp_deliver``: ``poll_one_fd(sx->cctx.sock, POLLIN, 20)
+      /* 20ms */`` before ``close``); 0: it closes at the 221.
+    * ``header_chunk_above`` with CHUNKING, a message larger than this many bytes goes as
+      ``BDAT <h>`` with its header section (``smtpsim.model.text.HEADER_BYTES``), the
+      replies to MAIL, RCPT and that chunk waited for, then ``BDAT <rest> LAST`` (Exim
+      ``transport.c internal_transport_write_message``: ``if (size >
+      DELIVER_OUT_BUFFER_SIZE && hsize > 0)`` "sending small initial BDAT", ``chunk_cb(tctx,
+      0, tc_reap_prev)``); None: one ``BDAT <n> LAST``.
+    """
+
+    shutdown_after_quit: bool = False
+    fin_wait_s: float = 0.0
+    header_chunk_above: int | None = None
+
+    def header_chunk(self, size: int, chunking: bool) -> bool:
+        """Whether a message of ``size`` bytes goes with a header chunk first."""
+        limit = self.header_chunk_above
+        return chunking and limit is not None and size > limit
