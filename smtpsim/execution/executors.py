@@ -83,14 +83,16 @@ class ProcessExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self.started = False
 
     def _start(self) -> ProcessPoolExecutor:
+        self.started = True
         self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
         return self._pool
 
     def results(self, fn: Callable[[_In], _Out], items: Iterable[_In]) -> Iterator[_Out]:
         source = iter(items)
-        pool = self._pool or self._start()
+        pool = self._pool
         pending: dict[Future[_Out], _In] = {}
         retry: list[_In] = []
         restarts = 0
@@ -105,6 +107,7 @@ class ProcessExecutor:
                     except StopIteration:
                         exhausted = True
                         break
+                pool = pool or self._start()
                 pending[pool.submit(fn, item)] = item
             if not pending:
                 return
@@ -128,7 +131,8 @@ class ProcessExecutor:
                       "run again", file=sys.stderr)
                 retry += list(pending.values())
                 pending.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
                 pool = self._start()
 
     def close(self) -> None:

@@ -21,14 +21,18 @@ from smtpsim.execution.columns import axis_type, packet_schema, record_schema
 from smtpsim.execution.executors import ExecutorName, default_workers, make_executor
 from smtpsim.execution.plan import Totals, chunk_size, chunks, session_count, totals
 from smtpsim.execution.progress import SessionProgress
-from smtpsim.execution.sinks import open_sink, scenario_hash
-from smtpsim.execution.work import run_chunk
+from smtpsim.execution.sinks import Sink, open_sink, scenario_hash
+from smtpsim.execution.work import ChunkResult, run_chunk
 from smtpsim.scenarios.loader import dumps
 from smtpsim.scenarios.options import overridden
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.version import __version__
 
-__all__ = ["RunResult", "axes_of", "canonical_text", "manifest", "run"]
+__all__ = ["SERIAL_FIRST_S", "RunResult", "axes_of", "canonical_text", "manifest", "run"]
+
+#: A local pool starts only once a run has taken this long in this process: a short run
+#: (the default scenario takes well under a second) does not pay for starting workers.
+SERIAL_FIRST_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,11 @@ def manifest(scenario: Scenario, chunk_sessions: int) -> dict[str, Any]:
             "chunk_sessions": chunk_sessions, "scenario": text}
 
 
+def _keep(sink: Sink, bar: SessionProgress, result: ChunkResult) -> None:
+    sink.put(result)
+    bar.advance(result.sessions)
+
+
 def run(
     scenario: Scenario,
     replications: int | None = None,
@@ -86,8 +95,10 @@ def run(
     ``replications`` and ``seed`` override the file's. ``workers`` (default: every core)
     processes of ``executor``: ``"processes"`` (a local pool), ``"serial"`` (this process)
     or ``"dask"`` (a local Dask cluster, or the one at ``scheduler``). A run of one chunk
-    runs in this process. ``out``: stream the records to a ``.csv`` or ``.parquet`` file, or
-    a Parquet dataset directory (any other name) that ``resume`` continues. ``progress``
+    runs in this process, and a local pool starts only after ``SERIAL_FIRST_S`` of work in
+    this process (the records are the same either way). ``out``: stream the records to a
+    ``.csv`` or ``.parquet`` file, or a Parquet dataset directory (any other name) that
+    ``resume`` continues. ``progress``
     shows progress on stderr. Every message of the workload is a row, whatever its outcome;
     one the simulator did not record (its run reached the simulated-time limit first) is a
     row with outcome ``unfinished``. ``chunk_sessions``: sessions per chunk (default:
@@ -111,9 +122,13 @@ def run(
         with SessionProgress(size.sessions, scenario.scenario.name, progress) as bar:
             bar.skip(sum(size.sizes[i] for i in sink.done if i < size.chunks))
             pending = (c for c in chunks(scenario, chunk_sessions) if c.index not in sink.done)
+            if kind == "processes":
+                for chunk in pending:
+                    _keep(sink, bar, work(chunk))
+                    if time.monotonic() - started >= SERIAL_FIRST_S:
+                        break
             for result in pool.results(work, pending):
-                sink.put(result)
-                bar.advance(result.sessions)
+                _keep(sink, bar, result)
         sink.close()
     except BaseException:
         sink.abort()
@@ -123,4 +138,4 @@ def run(
     records = sink.records() if path is None else sink.summary_frame()
     return RunResult(records, sink.packets() if path is None else None, scenario.reference,
                      scenario.scenario.metric, path, size, time.monotonic() - started,
-                     pool.workers)
+                     pool.workers if getattr(pool, "started", True) else 1)

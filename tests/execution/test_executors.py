@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from smtpsim.execution import run as execution
 from smtpsim.execution.run import run
 from tests.execution.scenarios import TEXT, scenario
 
@@ -27,7 +28,17 @@ def test_chunk_size_does_not_change_the_records(serial: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(serial, one_chunk)
 
 
-def test_process_pool_gives_the_same_records(serial: pd.DataFrame) -> None:
+def test_short_runs_do_not_start_a_pool(serial: pd.DataFrame) -> None:
+    """48 cheap sessions take well under ``SERIAL_FIRST_S``: no worker is started."""
+    quick = run(scenario(), workers=2, executor="processes", chunk_sessions=5)
+    assert quick.workers == 1
+    pd.testing.assert_frame_equal(serial, quick.records)
+
+
+def test_process_pool_gives_the_same_records(serial: pd.DataFrame,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the pool started after the first chunk, the other nine run in it."""
+    monkeypatch.setattr(execution, "SERIAL_FIRST_S", 0.0)
     pooled = run(scenario(), workers=2, executor="processes", chunk_sessions=5)
     assert pooled.workers == 2 and pooled.totals is not None and pooled.totals.chunks == 10
     pd.testing.assert_frame_equal(serial, pooled.records)

@@ -83,12 +83,15 @@ def test_sigkill_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> 
 def test_a_killed_worker_costs_a_restart_not_a_record(tmp_path: Path) -> None:
     out = tmp_path / "ds"
     proc = _start(tmp_path, "--out", str(out), "--workers", "2")
-    _wait_for(lambda: _parts(out) >= 2, proc)
     parent = psutil.Process(proc.pid)
-    workers = [p for p in parent.children(recursive=True)
-               if p.ppid() != proc.pid]  # the forkserver's children: the pool's workers
-    assert workers, "no worker process found"
-    os.kill(workers[0].pid, signal.SIGKILL)
+
+    def workers() -> list[psutil.Process]:
+        """The forkserver's children: the pool's workers (the pool starts after the first
+        second of work in the command's own process)."""
+        return [p for p in parent.children(recursive=True) if p.ppid() != proc.pid]
+
+    _wait_for(lambda: len(workers()) >= 2 and _parts(out) >= 2, proc)
+    os.kill(workers()[0].pid, signal.SIGKILL)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
     assert "a worker process died; starting the pool again" in err.decode()
