@@ -85,7 +85,7 @@ def loads(text: str, source: str = "<string>") -> Scenario:
 def load(path: str | Path) -> Scenario:
     """Read and validate the scenario file at ``path``."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # with or without a byte-order mark
     except UnicodeDecodeError:
         raise ScenarioError([f"{path}: cannot read: not UTF-8 text"]) from None
     except OSError as e:
