@@ -4,8 +4,8 @@
 command can tell which single-case options were given at all. The values are checked where
 a scenario file's are (``smtpsim.scenarios.options``), not here, so each rule and its
 "allowed" text exists once; ``--width`` (no file key) is checked here. Choices are
-case-insensitive, as everywhere (``--format CSV``, ``--metric User``, ``--state WARM``). The ``--metric`` choices are the keys of
-``smtpsim.model.records.METRICS``.
+case-insensitive, as everywhere (``--format CSV``, ``--metric User``, ``--state WARM``).
+The ``--metric`` choices are the keys of ``smtpsim.model.records.METRICS``.
 """
 
 from __future__ import annotations

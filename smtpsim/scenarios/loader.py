@@ -21,10 +21,10 @@ from pydantic import ValidationError
 
 from smtpsim.scenarios.documents import parse
 from smtpsim.scenarios.errors import ScenarioError, UnknownNameError
+from smtpsim.scenarios.limits import CHECKED_POINTS
 from smtpsim.scenarios.problems import key_path, problems
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.show import value as show
-from smtpsim.scenarios.limits import CHECKED_POINTS
 from smtpsim.scenarios.sweep import check_axes, iter_points, point_count
 from smtpsim.scenarios.toml_writer import dumps as toml_dumps
 

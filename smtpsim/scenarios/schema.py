@@ -179,12 +179,12 @@ class WorkloadSpec(Spec):
                 ctx = getattr(e, "context", None) or {}
                 raise fail(ctx.get("allowed", str(e)), key=(key, *ctx.get("key", ())),
                            value=ctx.get("value", MISSING)) from None
-        key, size = _largest(self.size_bytes)
+        where, size = _largest(self.size_bytes)
         if size > MAX_MESSAGE_BYTES:
             raise fail(f"a size <= {MAX_MESSAGE_BYTES} bytes (100 MB, twice Exim's default "
                        "message_size_limit; a lognormal's median and an exponential's mean "
                        "too): larger messages do not finish simulating",
-                       key=("size_bytes", *key), value=size)
+                       key=("size_bytes", *where), value=size)
         if self.clients * self.messages > MAX_SESSIONS_PER_RUN:
             raise fail(f"clients x messages <= {MAX_SESSIONS_PER_RUN} (sessions in one run, "
                        f"here {self.clients} x {self.messages})", key=("messages",),
