@@ -14,8 +14,14 @@ Sections (TOML), units in the key names as in ``data/profiles.toml``:
 * ``[workload]`` clients, messages and the random quantities: :class:`WorkloadSpec`.
 * ``[server]`` timing, workers, idle timeout, farm, data-centre path: :class:`ServerSpec`.
 * ``[output]`` where the records go and whether packet traces are kept: :class:`OutputSpec`.
-* ``[sweep]`` optional grid axes, ``"server.farm.affinity" = [0, 0.5, 1]``: every
-  combination of the listed values is a sweep point (see ``smtpsim.scenarios.sweep``).
+* ``[sweep]`` optional axes, ``"server.farm.affinity" = [0, 0.5, 1]``: by default (``design
+  = "grid"``) every combination of the listed values is a sweep point; ``design = "random"``
+  or ``"lhs"`` draws ``samples`` points, an axis from its values or from a range
+  ``{min = 0, max = 1, scale = "linear" | "log"}`` (:class:`Sweep`, ``smtpsim.scenarios.sweep``).
+
+Choices (a name from a fixed list) are case-insensitive (``smtpsim.scenarios.fields.choice``);
+the limits of ``smtpsim.scenarios.limits`` (message size, sessions per run and per study,
+sweep points) are checked here, so a file, an option and the API meet the same ones.
 
 Every model forbids unknown keys and is frozen; sequences are tuples.
 """
