@@ -43,8 +43,8 @@ from smtpsim.scenarios.schema import AxisRange, Scenario, SweepAxis, path_kinds,
 from smtpsim.scenarios.show import bare
 
 __all__ = [
-    "DESIGN_KEY", "Point", "axis_examples", "check_axes", "iter_points", "label", "point", "point_count",
-    "point_values", "points", "sweepable_paths",
+    "DESIGN_KEY", "Point", "axis_examples", "check_axes", "iter_points", "label", "point",
+    "point_count", "point_values", "points", "sweepable_paths",
 ]
 
 DESIGN_KEY = 0x7377656570

@@ -152,7 +152,8 @@ EXACT = [
     ("config-change-negative", OK + "[server.farm]\nconfig_changes_s = [10, -5]\n",
      "server.farm.config_changes_s[1]", "bad value -5; allowed: a number >= 0 (s)"),
     ("output-suffix", OK + '[output]\npath = "x.json"\n', "output.path",
-     "bad value 'x.json'; allowed: a file name ending in .parquet or .csv"),
+     "bad value 'x.json'; allowed: a file name ending in .parquet or .csv, or a directory name"
+     " (no suffix, or ending in /) for a Parquet dataset"),
     ("traces-not-bool", OK + "[output]\ntraces = 1\n", "output.traces",
      "bad value 1; allowed: true or false"),
     ("reference-typo", SCEN + 'reference = "basline"\n' + PROF + VAR, "scenario.reference",
