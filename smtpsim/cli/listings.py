@@ -31,7 +31,7 @@ from smtpsim.scenarios.software import (
     SERVER_SOFTWARE,
     SERVER_SOURCES,
 )
-from smtpsim.scenarios.sweep import points
+from smtpsim.scenarios.sweep import point_count
 from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant, variant_table
 
 __all__ = [
@@ -195,11 +195,10 @@ def resolved_view(scenario: Scenario) -> list[RenderableType]:
     """What ``smtpsim check`` prints: the scenario as TOML with every default written out,
     the resolved profiles and variants, and how many runs it makes."""
     meta = scenario.scenario
-    grid = points(scenario)
     runs = case_count(scenario) * meta.replications
     head = Text.assemble(
         ("scenario ", "bold"), (meta.name, "bold cyan"), f": {meta.description}\n",
-        f"{len(grid)} sweep point(s) x {len(scenario.profile)} profile(s) x "
+        f"{point_count(scenario)} sweep point(s) x {len(scenario.profile)} profile(s) x "
         f"{len(scenario.variant)} variant(s) x {meta.replications} replication(s) = "
         f"{runs} runs, base seed {meta.seed}",
     )

@@ -3,8 +3,9 @@
 ``None`` means "not given": the API's (or the scenario file's) default applies, and the
 command can tell which single-case options were given at all. The values are checked where
 a scenario file's are (``smtpsim.scenarios.options``), not here, so each rule and its
-"allowed" text exists once. The ``--metric`` choices are the keys of
-``smtpsim.model.records.METRICS``.
+"allowed" text exists once; ``--width`` (no file key) is checked here. Choices are
+case-insensitive, as everywhere (``--format CSV``, ``--metric User``, ``--state WARM``).
+The ``--metric`` choices are the keys of ``smtpsim.model.records.METRICS``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from smtpsim.cli.errors import UserError
 from smtpsim.cli.views import metric_help
 from smtpsim.model.records import METRICS
+from smtpsim.scenarios.errors import InvalidValueError
+from smtpsim.scenarios.limits import MAX_WIDTH
 
 __all__ = [
     "DelackOpt", "DownOpt", "ExampleOpt", "FormatOpt", "IwOpt", "LossOpt", "MetricName",
@@ -136,11 +140,14 @@ ReplicationsOpt = Annotated[
     int | None,
     typer.Option("--replications", metavar="R", help="Runs per case [default: 1]."),
 ]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output on stdout.")]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", help="Output on stdout.", case_sensitive=False)
+]
 MetricOpt = Annotated[
     MetricName | None,
     typer.Option(
         "--metric",
+        case_sensitive=False,
         help=f"The time the table shows: {metric_help()} [default: done, or the scenario "
         "file's metric].",
         show_default=False,
@@ -154,9 +161,20 @@ OutOpt = Annotated[
              "or a Parquet dataset directory (any other name; resumable).",
     ),
 ]
+def _width(value: int | None) -> int | None:
+    """``--width`` up to ``MAX_WIDTH`` columns (each line is built that wide; the ladder
+    says the least it needs)."""
+    if value is not None and not 1 <= value <= MAX_WIDTH:
+        raise UserError(str(InvalidValueError(
+            "width", value, f"a whole number in [1, {MAX_WIDTH}] (columns; the ladder needs "
+            "76 or more)")))
+    return value
+
+
 WidthOpt = Annotated[
     int | None,
     typer.Option(
-        "--width", metavar="COLUMNS", help="Line width [default: the terminal's, or 100]."
+        "--width", metavar="COLUMNS", help="Line width [default: the terminal's, or 100].",
+        callback=_width,
     ),
 ]

@@ -66,7 +66,7 @@ def summary_table(
     """Median/p95 of the ``metric`` time in ms, its mean round trips and the ratio to
     ``reference``."""
     table = Table(
-        title=title,
+        title=Text(title),  # user text (a scenario's description): never rich markup
         title_justify="left",
         caption=f"median, p95: {METRIC_CAPTIONS[metric]} in ms; ratio: median / median of "
         f"{reference} on the same profile; RTT: mean round trips on the critical path to that "

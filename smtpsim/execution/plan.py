@@ -20,7 +20,7 @@ from typing import Any
 from smtpsim.model import Case
 from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.schema import Scenario
-from smtpsim.scenarios.sweep import points
+from smtpsim.scenarios.sweep import iter_points
 
 __all__ = ["CHUNKS_PER_RUN", "DEFAULT_CHUNK_SESSIONS", "Chunk", "Run", "Totals",
            "case_sessions", "chunk_size", "chunks", "session_count", "totals"]
@@ -84,7 +84,7 @@ def case_sessions(case: Case) -> int:
 
 def _point_cases(scenario: Scenario) -> Iterator[tuple[int, tuple[tuple[str, Any], ...],
                                                       list[Case]]]:
-    for point in points(scenario):
+    for point in iter_points(scenario):  # one at a time: a large sweep is never held
         yield point.index, tuple(point.values.items()), build_cases(point.scenario)
 
 

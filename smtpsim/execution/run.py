@@ -26,6 +26,7 @@ from smtpsim.execution.work import ChunkResult, run_chunk
 from smtpsim.scenarios.loader import dumps
 from smtpsim.scenarios.options import overridden
 from smtpsim.scenarios.schema import Scenario
+from smtpsim.scenarios.sweep import axis_examples
 from smtpsim.version import __version__
 
 __all__ = ["SERIAL_FIRST_S", "RunResult", "axes_of", "canonical_text", "manifest", "run"]
@@ -55,7 +56,7 @@ class RunResult:
 
 def axes_of(scenario: Scenario) -> dict[str, pa.DataType]:
     """The sweep axes' column types, from their values."""
-    return {a.path: axis_type(a.values) for a in scenario.sweep}
+    return {a.path: axis_type(axis_examples(a)) for a in scenario.sweep.axes}
 
 
 def canonical_text(scenario: Scenario) -> str:

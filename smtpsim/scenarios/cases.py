@@ -180,7 +180,4 @@ def build_cases(scenario: Scenario) -> list[Case]:
 
 def case_count(scenario: Scenario) -> int:
     """Sweep points × profiles × variants."""
-    n = 1
-    for axis in scenario.sweep:
-        n *= len(axis.values)
-    return n * len(scenario.profile) * len(scenario.variant)
+    return scenario.sweep.point_count * len(scenario.profile) * len(scenario.variant)

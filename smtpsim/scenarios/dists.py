@@ -139,6 +139,8 @@ def _bare_number(value: Any) -> Any:
         raise fail(_TABLE)
     if "dist" not in value:
         raise fail("one of " + ", ".join(DIST_KINDS), key=("dist",), value=MISSING)
+    if isinstance(value["dist"], str):  # a choice: case-insensitive (fields.choice)
+        return {**value, "dist": value["dist"].casefold()}
     return value
 
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from smtpsim.scenarios.errors import ScenarioError
+from smtpsim.scenarios.limits import MAX_DEPTH
 from smtpsim.scenarios.problems import format_errors
 
 __all__ = ["data_file", "parse", "read_toml"]
@@ -38,12 +39,62 @@ def _syntax(error: tomllib.TOMLDecodeError, source: str) -> str:
     return f"{source}: {where}: invalid TOML: {message}"
 
 
+def _too_deep(doc: Any) -> str | None:
+    """The key path of the first value nested deeper than ``MAX_DEPTH`` arrays and tables
+    (walked without recursion), or None."""
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return path
+        if isinstance(value, dict):
+            stack += [(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    return None
+
+
+def _deep_line(text: str) -> str:
+    """``line N``: where the brackets and braces of ``text`` first nest deeper than
+    ``MAX_DEPTH`` (strings, comments and table headers skipped; a location for the error
+    line only), or ``somewhere``."""
+    depth, quote = 0, ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if depth == 0 and line.lstrip().startswith("["):
+            continue  # a [table] header
+        for ch in line:
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return f"line {number}"
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+        quote = ""
+    return "somewhere"
+
+
 def read_toml(text: str, source: str) -> dict[str, Any]:
-    """The TOML document ``text``; a syntax error is a one-line :class:`ScenarioError`."""
+    """The TOML document ``text`` (a leading byte-order mark skipped); a syntax error, or
+    arrays and tables nested deeper than ``MAX_DEPTH`` (``smtpsim.scenarios.limits``), is a
+    one-line :class:`ScenarioError`."""
+    too_deep = (f"{source}: {{}}: nested deeper than {MAX_DEPTH} arrays and tables; allowed: "
+                f"at most {MAX_DEPTH} levels (a scenario's deepest key is 5 levels down)")
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError([_syntax(e, source)]) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ScenarioError([too_deep.format(_deep_line(text))]) from None
+    where = _too_deep(doc)
+    if where is not None:
+        raise ScenarioError([too_deep.format(where.split("[")[0] or "(top level)")])
+    return doc
 
 
 def parse(text: str, source: str, model: type[M]) -> M:

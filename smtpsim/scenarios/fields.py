@@ -133,16 +133,22 @@ def number(
 
 
 def choice(names: Iterable[str], what: str = "") -> BeforeValidator:
-    """A check for one of ``names`` (exactly as written), with a did-you-mean hint."""
+    """A check for one of ``names``, with a did-you-mean hint.
+
+    Choices are case-insensitive, in files and options alike (``"WARM"``, ``--server
+    Ideal``): the value is kept as ``names`` spell it. Names made up by the user (a
+    profile's or variant's ``name``) are not choices: they are lower-case (:data:`Name`).
+    """
     allowed_names = tuple(names)
+    by_case = {n.casefold(): n for n in allowed_names}
     allowed = "one of " + ", ".join(allowed_names) + (f" ({what})" if what else "")
 
     def check(value: Any) -> Any:
         if not isinstance(value, str):
             raise fail(allowed)
-        if value not in allowed_names:
-            raise fail(allowed, hint=did_you_mean(value, allowed_names))
-        return value
+        if value.casefold() not in by_case:
+            raise fail(allowed, hint=did_you_mean(value.casefold(), allowed_names))
+        return by_case[value.casefold()]
 
     return BeforeValidator(Check(allowed, check))
 

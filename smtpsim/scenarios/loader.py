@@ -21,10 +21,11 @@ from pydantic import ValidationError
 
 from smtpsim.scenarios.documents import parse
 from smtpsim.scenarios.errors import ScenarioError, UnknownNameError
+from smtpsim.scenarios.limits import CHECKED_POINTS
 from smtpsim.scenarios.problems import key_path, problems
 from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.show import value as show
-from smtpsim.scenarios.sweep import check_axes, points
+from smtpsim.scenarios.sweep import check_axes, iter_points, point_count
 from smtpsim.scenarios.toml_writer import dumps as toml_dumps
 
 __all__ = [
@@ -45,21 +46,27 @@ DEFAULT = "default"
 
 
 def _sweep_problems(scenario: Scenario, source: str) -> list[str]:
-    """Each bad axis value, at ``sweep."path"[i]``; then the first bad combination."""
+    """Each bad axis value, at ``sweep."path"[i]`` (a range's ends at ``sweep."path".min``
+    and ``.max``); then, for a sweep of at most ``CHECKED_POINTS`` points, the first bad
+    point (a larger sweep's points are validated as they are made)."""
     lines = []
     for i, j, error in check_axes(scenario):
-        axis = scenario.sweep[i]
+        axis = scenario.sweep.axes[i]
         where = ("sweep", axis.path, j)
+        shown = (axis.values or ())[j] if isinstance(j, int) else getattr(axis.range, j)
         for problem in problems(error, {}, Scenario):
             if re.sub(r"\[\d+\]", "", key_path(problem.loc)) == axis.path:
                 lines.append(replace(problem, loc=where).line(source))
             else:
                 lines.append(f"{problem.line(source)} (with {key_path(where)} = "
-                             f"{show(axis.values[j])})")
+                             f"{show(shown)})")
     if lines:
         return list(dict.fromkeys(lines))
+    if point_count(scenario) > CHECKED_POINTS:
+        return []
     try:
-        points(scenario)
+        for _ in iter_points(scenario):
+            pass
     except ValidationError as e:
         return [f"{problem.line(source)} (in a combination of the sweep values)"
                 for problem in problems(e, {}, Scenario)]
@@ -78,7 +85,7 @@ def loads(text: str, source: str = "<string>") -> Scenario:
 def load(path: str | Path) -> Scenario:
     """Read and validate the scenario file at ``path``."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # with or without a byte-order mark
     except UnicodeDecodeError:
         raise ScenarioError([f"{path}: cannot read: not UTF-8 text"]) from None
     except OSError as e:

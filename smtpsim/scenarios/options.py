@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from smtpsim.model import FarmConfig
 from smtpsim.scenarios.errors import MISSING, InvalidValueError
 from smtpsim.scenarios.problems import Problem, problems
-from smtpsim.scenarios.schema import OutputSpec, Scenario, ScenarioMeta
+from smtpsim.scenarios.schema import OutputSpec, Scenario, ScenarioMeta, size_problem
 from smtpsim.scenarios.software import SERVER_SOFTWARE
 from smtpsim.scenarios.variants import canonical_name
 
@@ -140,8 +140,8 @@ def _error(problem: Problem, names: list[str], variants: list[str],
     elif section == "client":
         option, shown = "client", given.get("client", value)
     else:  # [scenario] seed and replications, [workload] and [server] timing
-        option = {"size_bytes": "size", "timing": "server", "software": "server"}.get(
-            str(rest[0]), str(rest[0]))
+        key = str(rest[0]) if rest else "messages"  # [workload] as a whole: its sessions
+        option = {"size_bytes": "size", "timing": "server", "software": "server"}.get(key, key)
         shown = given.get(option, value)
     if problem.kind == "missing":
         shown = MISSING
@@ -164,7 +164,7 @@ def overridden(
     scenario: Scenario, replications: int | None = None, seed: int | None = None
 ) -> Scenario:
     """``scenario`` with ``replications`` and ``seed`` (when given) in place of its own,
-    validated as the file's are."""
+    validated as the file's are, the study's size (``smtpsim.scenarios.limits``) included."""
     changes = {k: v for k, v in (("replications", replications), ("seed", seed))
                if v is not None}
     if not changes:
@@ -177,7 +177,11 @@ def overridden(
         option = str(problem.loc[0])
         raise InvalidValueError(option, changes.get(option, problem.value), problem.allowed,
                                 hint=problem.hint) from None
-    return scenario.model_copy(update={"scenario": meta})
+    changed = scenario.model_copy(update={"scenario": meta})
+    too_large = size_problem(changed)
+    if too_large is not None and "replications" in changes:
+        raise InvalidValueError("replications", changes["replications"], too_large[2])
+    return changed
 
 
 def check_output(path: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -20,6 +20,9 @@ from pydantic import BaseModel, ValidationError
 from smtpsim.scenarios.dists import DIST_KINDS
 from smtpsim.scenarios.errors import did_you_mean, wrong
 from smtpsim.scenarios.fields import ERROR_TYPE, MISSING, allowed_text
+
+#: The keys of ``[sweep]`` that are not axes (``smtpsim.scenarios.schema.SWEEP_KEYS``).
+SWEEP_KEYS = ("design", "samples")
 
 __all__ = ["Loc", "Problem", "format_errors", "key_path", "problems"]
 
@@ -78,24 +81,32 @@ def _walk(loc: Loc, root: type[BaseModel]) -> list[Any]:
     return current
 
 
-def _clean(loc: Loc, doc: Any) -> tuple[Loc, bool]:
-    """Drop the union tags pydantic puts in locations; name sweep axes by their key.
-    Returns the location and whether it names a sweep axis path."""
-    out: list[str | int] = []
-    axis_path = False
-    for i, part in enumerate(loc):
-        if isinstance(part, str) and (part in DIST_KINDS or part.startswith("function-")):
-            continue
-        if out == ["sweep"] and isinstance(part, int):
-            table = doc.get("sweep") if isinstance(doc, dict) else None
-            keys = list(table) if isinstance(table, dict) else []
-            out.append(keys[part] if part < len(keys) else part)
-            rest = loc[i + 1:]
-            axis_path = rest[:1] == ("path",)
-            out += [p for p in rest[1:] if isinstance(p, int)]
-            break
-        out.append(part)
-    return tuple(out), axis_path
+def _clean(loc: Loc) -> tuple[Loc, bool]:
+    """Drop the union tags pydantic puts in locations. Returns the location and whether it
+    names a sweep axis's key path."""
+    out = tuple(part for part in loc
+                if not (isinstance(part, str)
+                        and (part in DIST_KINDS or part.startswith("function-"))))
+    axis_path = out[:2] == ("sweep", "axes") and out[3:4] == ("path",)
+    return out, axis_path
+
+
+def _axis_keys(doc: Any) -> list[str]:
+    table = doc.get("sweep") if isinstance(doc, dict) else None
+    return [k for k in table if k not in SWEEP_KEYS] if isinstance(table, dict) else []
+
+
+def _sweep_loc(loc: Loc, doc: Any) -> Loc:
+    """A sweep axis named by its key as written: ``("sweep", "axes", 1, "values", 2)`` ->
+    ``("sweep", "server.farm.affinity", 2)``."""
+    if loc[:2] != ("sweep", "axes"):
+        return loc
+    rest = loc[2:]
+    if rest and isinstance(rest[0], int):
+        keys = _axis_keys(doc)
+        name: str | int = keys[rest[0]] if rest[0] < len(keys) else rest[0]
+        return ("sweep", name, *(p for p in rest[1:] if p not in ("path", "values", "range")))
+    return ("sweep", *rest)
 
 
 def _allowed_for(loc: Loc, root: type[BaseModel]) -> str:
@@ -156,7 +167,7 @@ def _checked(loc: Loc, ctx: dict[str, Any], value: Any, axis_path: bool) -> Prob
 
 def _problem(err: Any, doc: Any, root: type[BaseModel]) -> Problem:
     raw = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    loc, axis_path = _clean(tuple(err["loc"]), doc)
+    loc, axis_path = _clean(tuple(err["loc"]))
     kind, ctx = err["type"], err.get("ctx") or {}
     value = err.get("input")
     if kind == ERROR_TYPE:
@@ -193,6 +204,7 @@ def problems(error: ValidationError, doc: Any, root: type[BaseModel]) -> list[Pr
     found: dict[tuple[Loc, str], Problem] = {}
     for err in error.errors():
         problem = _problem(err, doc, root)
+        problem = replace(problem, loc=_sweep_loc(problem.loc, doc))
         found.setdefault((problem.loc, problem.text), problem)
     return list(found.values())
 

@@ -14,8 +14,14 @@ Sections (TOML), units in the key names as in ``data/profiles.toml``:
 * ``[workload]`` clients, messages and the random quantities: :class:`WorkloadSpec`.
 * ``[server]`` timing, workers, idle timeout, farm, data-centre path: :class:`ServerSpec`.
 * ``[output]`` where the records go and whether packet traces are kept: :class:`OutputSpec`.
-* ``[sweep]`` optional grid axes, ``"server.farm.affinity" = [0, 0.5, 1]``: every
-  combination of the listed values is a sweep point (see ``smtpsim.scenarios.sweep``).
+* ``[sweep]`` optional axes, ``"server.farm.affinity" = [0, 0.5, 1]``: by default (``design
+  = "grid"``) every combination of the listed values is a sweep point; ``design = "random"``
+  or ``"lhs"`` draws ``samples`` points, an axis from its values or from a range
+  ``{min = 0, max = 1, scale = "linear" | "log"}`` (:class:`Sweep`, ``smtpsim.scenarios.sweep``).
+
+Choices (a name from a fixed list) are case-insensitive (``smtpsim.scenarios.fields.choice``);
+the limits of ``smtpsim.scenarios.limits`` (message size, sessions per run and per study,
+sweep points) are checked here, so a file, an option and the API meet the same ones.
 
 Every model forbids unknown keys and is frozen; sequences are tuples.
 """
@@ -23,6 +29,7 @@ Every model forbids unknown keys and is frozen; sequences are tuples.
 from __future__ import annotations
 
 import functools
+import math
 import typing
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -50,12 +57,23 @@ from smtpsim.scenarios.fields import (
     Seconds,
     Spec,
     Text,
+    allowed_text,
     choice,
     fail,
     number,
 )
+from smtpsim.scenarios.limits import (
+    MAX_LHS_SAMPLES,
+    MAX_MESSAGE_BYTES,
+    MAX_POINTS,
+    MAX_SEED,
+    MAX_SESSIONS,
+    MAX_SESSIONS_PER_RUN,
+)
+from smtpsim.scenarios.problems import SWEEP_KEYS
 from smtpsim.scenarios.profiles import BurstSpec, ProfileSpec
 from smtpsim.scenarios.servers import SERVER_TIMINGS, TIMING_STEPS
+from smtpsim.scenarios.show import number as num
 from smtpsim.scenarios.software import CLIENT_SOFTWARE, SERVER_SOFTWARE, software_refusals
 from smtpsim.scenarios.variants import PRESETS, TOKENS, parse_variant
 
@@ -69,9 +87,16 @@ __all__ = [
     "Scenario",
     "ScenarioMeta",
     "ServerSpec",
+    "AxisRange",
+    "DESIGNS",
+    "Sweep",
     "SweepAxis",
     "VariantSpec",
     "WorkloadSpec",
+    "path_kinds",
+    "size_problem",
+    "study_size",
+    "sweepable_paths",
 ]
 
 
@@ -119,6 +144,19 @@ class VariantSpec(Spec):
         return self.preset if self.preset is not None else "+".join(self.features or ())
 
 
+def _largest(d: Dist) -> tuple[tuple[str | int, ...], float]:
+    """The largest value a distribution is written to take, and its key: a fixed value, a
+    uniform's ``high``, an empirical's last quantile, an exponential's ``mean``, a
+    lognormal's ``median`` (their tails are unbounded)."""
+    if isinstance(d, Fixed):
+        return ("value",), d.value
+    for key in ("high", "mean", "median"):
+        if hasattr(d, key):
+            return (key,), float(getattr(d, key))
+    quantiles = getattr(d, "quantiles", ())
+    return ("quantiles", len(quantiles) - 1, 1), float(quantiles[-1][1]) if quantiles else 0.0
+
+
 class WorkloadSpec(Spec):
     """Who sends what, when. ``clients`` each send ``messages`` messages, ``gap_s`` apart
     (from the end of one to the next send); ``size_bytes`` and ``recipients`` are drawn per
@@ -147,6 +185,16 @@ class WorkloadSpec(Spec):
                 ctx = getattr(e, "context", None) or {}
                 raise fail(ctx.get("allowed", str(e)), key=(key, *ctx.get("key", ())),
                            value=ctx.get("value", MISSING)) from None
+        where, size = _largest(self.size_bytes)
+        if size > MAX_MESSAGE_BYTES:
+            raise fail(f"a size <= {MAX_MESSAGE_BYTES} bytes (100 MB, twice Exim's default "
+                       "message_size_limit; a lognormal's median and an exponential's mean "
+                       "too): larger messages do not finish simulating",
+                       key=("size_bytes", *where), value=size)
+        if self.clients * self.messages > MAX_SESSIONS_PER_RUN:
+            raise fail(f"clients x messages <= {MAX_SESSIONS_PER_RUN} (sessions in one run, "
+                       f"here {self.clients} x {self.messages})", key=("messages",),
+                       value=self.messages)
         if (self.arrival_rate_per_s is None) != (self.arrival_sessions is None):
             key = "arrival_sessions" if self.arrival_sessions is None else "arrival_rate_per_s"
             raise fail("arrival_rate_per_s and arrival_sessions together", key=(key,),
@@ -249,7 +297,7 @@ class ScenarioMeta(Spec):
 
     name: Name
     description: Text = ""
-    seed: Annotated[int, number(ge=0, le=2**63 - 1, integer=True)] = 0
+    seed: Annotated[int, number(ge=0, le=MAX_SEED, integer=True)] = 0
     replications: Annotated[int, number(ge=1, le=1_000_000, integer=True)] = 1
     reference: Name | None = None
     metric: Annotated[str, choice(METRICS, "summary metrics")] = "user"
@@ -257,12 +305,18 @@ class ScenarioMeta(Spec):
 
 _Scalar = int | float | str | bool
 
+#: The designs of ``[sweep] design``: every combination of value lists, or ``samples``
+#: points drawn independently (``random``) or as a Latin hypercube (``lhs``).
+DESIGNS = ("grid", "random", "lhs")
+_RANGE_TEXT = "a range table {min = ..., max = ..., scale = \"linear\" or \"log\"}"
+
 
 def _sweep_path(value: Any) -> Any:
     paths = sweepable_paths()
     if value not in paths:
-        raise fail("a key path of [workload], [server] or [[profile]] (every profile): "
-                   + ", ".join(paths), hint=did_you_mean(str(value), paths))
+        raise fail("design, samples, or a key path of [workload], [server] or [[profile]] "
+                   "(every profile): " + ", ".join(paths),
+                   hint=did_you_mean(str(value), (*SWEEP_KEYS, *paths)))
     return value
 
 
@@ -275,24 +329,143 @@ def _sweep_values(value: Any) -> Any:
     return value
 
 
+class AxisRange(Spec):
+    """The range a ``random`` or ``lhs`` design draws an axis's values from: ``min`` to
+    ``max``, uniformly (``scale = "linear"``) or log-uniformly (``"log"``, ``min`` > 0). For
+    a key that takes whole numbers the draws are whole numbers from ``ceil(min)`` to
+    ``floor(max)`` (``smtpsim.scenarios.sweep``)."""
+
+    min: Annotated[float, number()]
+    max: Annotated[float, number()]
+    scale: Annotated[str, choice(("linear", "log"), "range scales")] = "linear"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AxisRange:
+        if not self.min < self.max:
+            raise fail(f"a number > min ({num(self.min)})", key=("max",), value=self.max)
+        if self.scale == "log" and not self.min > 0:
+            raise fail("a number > 0 (a log-scale range)", key=("min",), value=self.min)
+        return self
+
+
 class SweepAxis(Spec):
-    """One axis of the sweep grid: a key path and the values it takes."""
+    """One axis of the sweep: a key path and the values it takes (a grid's, or those a
+    random design picks from), or the range a random design draws from."""
 
     path: Annotated[str, BeforeValidator(_sweep_path)]
-    values: Annotated[tuple[_Scalar, ...], BeforeValidator(_sweep_values)]
+    values: Annotated[tuple[_Scalar, ...], BeforeValidator(_sweep_values)] | None = None
+    range: AxisRange | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> SweepAxis:
+        if (self.values is None) == (self.range is None):
+            raise fail("a non-empty array of values, or " + _RANGE_TEXT, value=MISSING)
+        kind = path_kinds().get(self.path)
+        if self.range is not None:
+            if kind is None:
+                raise fail("an array of values (a range is for a key that takes a number)",
+                           value=self.range.model_dump())
+            if kind == "integer" and math.ceil(self.range.min) > math.floor(self.range.max):
+                raise fail("a range that holds a whole number (the key takes whole numbers)",
+                           value=self.range.model_dump())
+        return self
+
+    @property
+    def size(self) -> int | None:
+        """How many values a grid takes from it (None for a range)."""
+        return None if self.values is None else len(self.values)
+
+
+def _sweep_axes(value: dict[str, Any]) -> list[dict[str, Any]]:
+    axes = []
+    for path, spec in value.items():
+        if path in SWEEP_KEYS:
+            continue
+        if isinstance(spec, dict):
+            axes.append({"path": path, "range": spec})
+        elif isinstance(spec, list | tuple) and spec:
+            axes.append({"path": path, "values": tuple(spec)})
+        else:
+            raise fail("a non-empty array of values, or " + _RANGE_TEXT, key=("axes", path),
+                       value=spec)
+    return axes
 
 
 def _sweep_table(value: Any) -> Any:
+    if isinstance(value, Sweep):
+        return value
     if isinstance(value, tuple | list) and all(isinstance(a, SweepAxis) for a in value):
-        return value  # axes built in Python
+        return {"axes": tuple(value)}  # axes built in Python: a grid
     if not isinstance(value, dict):
         raise fail('a table of key path = [values], e.g. "server.farm.affinity" = [0, 1]')
-    axes = []
-    for path, values in value.items():
-        if not isinstance(values, list | tuple) or not values:
-            raise fail("a non-empty array of values", key=(path,), value=values)
-        axes.append({"path": path, "values": tuple(values)})
-    return axes
+    if "axes" in value and all(isinstance(a, SweepAxis) for a in value["axes"]):
+        return value  # built in Python
+    return {**{k: value[k] for k in SWEEP_KEYS if k in value}, "axes": _sweep_axes(value)}
+
+
+def _product(sizes: list[int], limit: int) -> int:
+    """The product of ``sizes``, stopping once it passes ``limit``."""
+    n = 1
+    for size in sizes:
+        n *= size
+        if n > limit:
+            break
+    return n
+
+
+class Sweep(Spec):
+    """``[sweep]``: the ``design`` (``grid``, the default: every combination of the axes'
+    value lists, the first axis slowest; ``random`` or ``lhs``: ``samples`` points, each axis
+    drawn from its range or its value list) and the axes, in the order written."""
+
+    design: Annotated[str, choice(DESIGNS, "sweep designs")] = "grid"
+    samples: Annotated[int, number("points", ge=1, le=MAX_POINTS, integer=True)] | None = None
+    axes: tuple[SweepAxis, ...] = ()
+
+    @model_validator(mode="after")
+    def _design(self) -> Sweep:
+        if self.design == "grid":
+            if self.samples is not None:
+                raise fail('no samples with design = "grid" (samples is for design = '
+                           '"random" or "lhs")', key=("samples",), value=self.samples)
+            for i, axis in enumerate(self.axes):
+                if axis.range is not None:
+                    raise fail('an array of values (a range needs design = "random" or '
+                               '"lhs")', key=("axes", i), value=axis.range.model_dump())
+            sizes = [len(a.values or ()) for a in self.axes]
+            count = _product(sizes, MAX_POINTS)
+            if count > MAX_POINTS:
+                total = math.prod(sizes)
+                raise fail(f"at most {MAX_POINTS} sweep points (a grid of "
+                           + " x ".join(map(str, sizes)) + f" = {total} points)",
+                           value=total, hint=" points")
+            return self
+        if self.samples is None:
+            raise fail(f"a whole number in [1, {MAX_POINTS}] (points; required with design "
+                       f"= {self.design!r})", key=("samples",), value=MISSING)
+        if self.design == "lhs" and self.samples > MAX_LHS_SAMPLES:
+            raise fail(f"a whole number in [1, {MAX_LHS_SAMPLES}] (points of a Latin "
+                       "hypercube, drawn at once)", key=("samples",), value=self.samples)
+        if not self.axes:
+            raise fail(f"at least one axis with design = {self.design!r}", value=MISSING)
+        return self
+
+    @property
+    def point_count(self) -> int:
+        """How many points the sweep makes (one without axes), without making them."""
+        if self.design != "grid":
+            return int(self.samples or 1)
+        return math.prod(len(a.values or ()) for a in self.axes)
+
+    def dump(self) -> dict[str, Any]:
+        """The ``[sweep]`` table as written: design and samples (when not a grid), then
+        each axis's values or range."""
+        out: dict[str, Any] = {}
+        if self.design != "grid":
+            out |= {"design": self.design, "samples": self.samples}
+        for a in self.axes:
+            out[a.path] = list(a.values) if a.values is not None else a.range.model_dump()  # type: ignore[union-attr]
+        return out
 
 
 def _tables(section: str) -> BeforeValidator:
@@ -333,7 +506,7 @@ class Scenario(Spec):
     client: ClientSpec = ClientSpec()
     server: ServerSpec = ServerSpec()
     output: OutputSpec = OutputSpec()
-    sweep: Annotated[tuple[SweepAxis, ...], BeforeValidator(_sweep_table)] = ()
+    sweep: Annotated[Sweep, BeforeValidator(_sweep_table)] = Sweep()
 
     @model_validator(mode="after")
     def _names(self) -> Scenario:
@@ -353,9 +526,17 @@ class Scenario(Spec):
                            key=("variant", i), value=v.expression)
         return self
 
+    @model_validator(mode="after")
+    def _size(self) -> Scenario:
+        problem = size_problem(self)
+        if problem is not None:
+            key, n, allowed = problem
+            raise fail(allowed, key=tuple(key.split(".")), value=n)
+        return self
+
     @field_serializer("sweep")
-    def _dump_sweep(self, axes: tuple[SweepAxis, ...]) -> dict[str, list[_Scalar]]:
-        return {a.path: list(a.values) for a in axes}
+    def _dump_sweep(self, sweep: Sweep) -> dict[str, Any]:
+        return sweep.dump()
 
     @property
     def reference(self) -> str:
@@ -403,3 +584,93 @@ def sweepable_paths() -> tuple[str, ...]:
         + _leaves("server.", ServerSpec)
         + _leaves("profile.", ProfileSpec)
     )
+
+
+#: Distributions whose values are whole numbers (``WorkloadSpec``'s support check).
+_WHOLE_DISTS = {"workload.size_bytes", "workload.recipients"}
+
+
+def _kind(annotation: Any) -> str | None:
+    """``integer`` or ``number`` for a field that takes a number (a checked number, or a
+    distribution), else None."""
+    stack, found = [annotation], None
+    while stack:
+        tp = stack.pop()
+        if typing.get_origin(tp) is typing.Annotated:
+            tp, *meta = typing.get_args(tp)
+            for item in meta:
+                func = getattr(item, "func", None)
+                text = func.allowed if isinstance(func, Check) else ""
+                if text.startswith("a whole number"):
+                    return "integer"
+                if text.startswith("a number"):
+                    found = "number"
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and "dist" in tp.model_fields:
+            found = "number"
+        stack += list(typing.get_args(tp))
+    return found
+
+
+@functools.cache
+def path_kinds() -> dict[str, str]:
+    """The sweepable key paths that take a number, each ``integer`` (a whole number) or
+    ``number``: the keys a sweep range may name."""
+    out = {}
+    for path in sweepable_paths():
+        section, *rest = path.split(".")
+        model: Any = {"workload": WorkloadSpec, "server": ServerSpec,
+                      "profile": ProfileSpec}[section]
+        info = None
+        for part in rest:
+            info = model.model_fields[part]
+            model = _submodel(info.annotation)
+        text = (allowed_text(info) or "") if info is not None else ""
+        kind = ("integer" if path in _WHOLE_DISTS or text.startswith("a whole number")
+                else "number" if text.startswith("a number")
+                else _kind(info.annotation if info is not None else None))
+        if kind is not None:
+            out[path] = kind
+    return out
+
+
+def _axis_max(scenario: Scenario, path: str, default: int) -> int:
+    """The largest value the sweep gives ``path`` (a whole-number key), else ``default``."""
+    for axis in scenario.sweep.axes:
+        if axis.path == path:
+            if axis.range is not None:
+                return max(1, math.floor(axis.range.max))
+            return max(int(v) for v in axis.values or () if isinstance(v, int | float))
+    return default
+
+
+def study_size(scenario: Scenario) -> tuple[list[tuple[str, str, int]], int]:
+    """The factors of a study's session count (key, what, how many: sweep points, profiles,
+    variants, replications, sessions per run, the last counted at the sweep's largest
+    clients, messages and arrival_sessions) and their product."""
+    w = scenario.workload
+    if w.arrival_rate_per_s is not None or any(
+            a.path == "workload.arrival_sessions" for a in scenario.sweep.axes):
+        per_run = _axis_max(scenario, "workload.arrival_sessions", w.arrival_sessions or 1)
+    else:
+        per_run = (_axis_max(scenario, "workload.clients", w.clients)
+                   * _axis_max(scenario, "workload.messages", w.messages))
+    factors = [
+        ("sweep", "points", scenario.sweep.point_count),
+        ("profile", "profiles", len(scenario.profile)),
+        ("variant", "variants", len(scenario.variant)),
+        ("scenario.replications", "replications", scenario.scenario.replications),
+        ("workload", "sessions per run", per_run),
+    ]
+    return factors, math.prod(n for *_, n in factors)
+
+
+def size_problem(scenario: Scenario) -> tuple[str, int, str] | None:
+    """Why a study is too large to simulate (more than ``MAX_SESSIONS`` sessions): the key
+    of its largest factor, that factor, and what is allowed; None when it is not."""
+    factors, total = study_size(scenario)
+    if total <= MAX_SESSIONS:
+        return None
+    key, _, n = max(factors, key=lambda f: f[2])
+    product = " x ".join(f"{n} {what}" for _, what, n in factors)
+    return key, n, (f"at most {MAX_SESSIONS} sessions in a study (here {product} = {total}: "
+                    "points x profiles x variants x replications x sessions per run)")

@@ -26,13 +26,19 @@ def _is_table_array(value: Any) -> bool:
     )
 
 
+#: Tables whose nested tables are written inline, in order (``[sweep]``: the axis order is
+#: the grid's and the random draws').
+_INLINE = {"sweep"}
+
+
 def _table(header: str, table: Mapping[str, Any], array: bool = False) -> list[str]:
     """One ``[header]`` (or ``[[header]]``) table; inside an array, nested tables are inline."""
+    inline = array or header in _INLINE
     lines = [f"[[{header}]]" if array else f"[{header}]"]
     lines += [f"{key(k)} = {literal(v)}" for k, v in table.items()
-              if array or not _is_section(v)]
+              if inline or not _is_section(v)]
     for k, v in table.items():
-        if not array and _is_section(v):
+        if not inline and _is_section(v):
             lines += ["", *_table(f"{header}.{key(k)}", v)]
     return lines
 

@@ -172,7 +172,8 @@ EXACT = [
      'sweep."server.farm.affinity"[1]',
      "bad value 1.5; allowed: a number in [0, 1] (a probability)"),
     ("sweep-empty", OK + '[sweep]\n"server.workers" = []\n', 'sweep."server.workers"',
-     "bad value []; allowed: a non-empty array of values"),
+     "bad value []; allowed: a non-empty array of values, or a range table {min = ..., max = ..., "
+     'scale = "linear" or "log"}'),
     ("sweep-table-value", OK + '[sweep]\n"server.workers" = [1, {a = 1}]\n',
      'sweep."server.workers"[1]', "bad value {a = 1}; allowed: a number, a string or true/false"),
     ("sweep-not-a-table", "sweep = [1]\n" + OK, "sweep",
@@ -234,7 +235,7 @@ def test_unknown_sweep_path_suggests() -> None:
     path, rest = _one(OK + '[sweep]\n"server.farm.afinity" = [0, 1]\n')
     assert path == 'sweep."server.farm.afinity"'
     assert rest.startswith("unknown key path (did you mean 'server.farm.affinity'")
-    assert "allowed: a key path of [workload], [server] or [[profile]]" in rest
+    assert "allowed: design, samples, or a key path of [workload], [server] or [[profile]]" in rest
     assert "server.farm.frontends" in rest and "profile.loss" in rest
 
 

@@ -250,7 +250,7 @@ def test_sweep_grid() -> None:
     cases = build_cases(grid[4].scenario)
     assert all(c.server.farm.affinity == 1.0 and c.workload.size == 5000 for c in cases)
     assert all(c.network.path.up.loss == c.network.path.down.loss == 0.02 for c in cases)
-    assert grid[4].scenario.sweep == ()
+    assert grid[4].scenario.sweep.axes == ()
 
 
 def test_no_sweep_is_one_point() -> None:
@@ -263,7 +263,7 @@ def test_models_are_frozen() -> None:
     scenario = load_example("server-farm")
     with pytest.raises(ValidationError):
         scenario.scenario.replications = 3  # type: ignore[misc]
-    assert isinstance(scenario.profile, tuple) and isinstance(scenario.sweep, tuple)
+    assert isinstance(scenario.profile, tuple) and isinstance(scenario.sweep.axes, tuple)
     assert isinstance(scenario.server.farm.config_changes_s, tuple)
 
 
