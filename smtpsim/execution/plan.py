@@ -20,7 +20,7 @@ from typing import Any
 from smtpsim.model import Case
 from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.schema import Scenario
-from smtpsim.scenarios.sweep import iter_points
+from smtpsim.scenarios.sweep import iter_points, point, point_count
 
 __all__ = ["CHUNKS_PER_RUN", "DEFAULT_CHUNK_SESSIONS", "Chunk", "Run", "Totals",
            "case_sessions", "chunk_size", "chunks", "session_count", "totals"]
@@ -113,9 +113,25 @@ def chunks(scenario: Scenario, chunk_sessions: int = DEFAULT_CHUNK_SESSIONS
         yield Chunk(index, meta.name, meta.seed, traces, tuple(runs))
 
 
+#: Sweep key paths that change how many sessions a run records.
+_SESSION_KEYS = ("workload.clients", "workload.messages", "workload.arrival")
+
+
+def _uniform_sessions(scenario: Scenario) -> list[int] | None:
+    """Each case's sessions per run, the same at every sweep point (no axis changes the
+    workload's size): read from point 0 alone. None when an axis does change it."""
+    if any(a.path.startswith(_SESSION_KEYS) for a in scenario.sweep.axes):
+        return None
+    return [max(1, case_sessions(c)) for c in build_cases(point(scenario, 0).scenario)]
+
+
 def session_count(scenario: Scenario) -> int:
-    """The sessions ``scenario``'s run records (its cases are built, nothing runs)."""
+    """The sessions ``scenario``'s run records, counted without running (from the first
+    point's cases when no axis changes the workload's size, else from every point's)."""
     reps = scenario.scenario.replications
+    uniform = _uniform_sessions(scenario)
+    if uniform is not None:
+        return point_count(scenario) * reps * sum(uniform)
     return sum(reps * max(1, case_sessions(case))
                for _, _, cases in _point_cases(scenario) for case in cases)
 
@@ -128,7 +144,19 @@ def chunk_size(sessions: int) -> int:
 
 
 def totals(scenario: Scenario, chunk_sessions: int = DEFAULT_CHUNK_SESSIONS) -> Totals:
-    """How big ``scenario``'s run is, counted without simulating (its cases are built)."""
+    """How big ``scenario``'s run is, counted without simulating: by arithmetic when every
+    run records the same number of sessions (the chunks are then ``k`` runs each, ``k`` the
+    runs that fill ``chunk_sessions``), else by making the plan."""
+    if chunk_sessions < 1:
+        raise ValueError(f"chunk_sessions must be at least 1, not {chunk_sessions}")
+    uniform = _uniform_sessions(scenario)
+    if uniform is not None and len(set(uniform)) == 1:
+        each, n_points = uniform[0], point_count(scenario)
+        runs = n_points * len(uniform) * scenario.scenario.replications
+        k = -(-chunk_sessions // each)
+        full, rest = divmod(runs, k)
+        sizes = (k * each,) * full + ((rest * each,) if rest else ())
+        return Totals(n_points, runs, runs * each, len(sizes), sizes)
     n_runs = 0
     sizes = []
     seen_points: set[int] = set()

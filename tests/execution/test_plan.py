@@ -56,3 +56,33 @@ def test_chunk_size_makes_about_64_chunks_up_to_the_cap(sessions: int, size: int
 def test_chunk_sessions_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         list(chunks(scenario(), 0))
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 7, 48, 1000])
+def test_totals_by_arithmetic_match_the_plan(chunk: int) -> None:
+    """With the same sessions in every run, the totals come from point 0 and arithmetic;
+    they must equal those of the plan itself, chunk by chunk."""
+    plan = list(chunks(scenario(), chunk))
+    t = totals(scenario(), chunk)
+    assert t.sizes == tuple(c.sessions for c in plan)
+    assert (t.chunks, t.sessions, t.runs) == (len(plan), 48, 48)
+
+
+def test_totals_follow_an_axis_that_changes_the_sessions() -> None:
+    """An axis over clients makes runs of 1 and of 3 sessions: the plan is counted."""
+    text = TEXT.replace('"workload.recipients" = [1, 3]', '"workload.clients" = [1, 3]')
+    t = totals(scenario(text), 5)
+    plan = list(chunks(scenario(text), 5))
+    assert t.sessions == 2 * 2 * 6 * (1 + 3) == sum(c.sessions for c in plan)
+    assert t.sizes == tuple(c.sessions for c in plan)
+    assert session_count(scenario(text)) == 96
+
+
+def test_a_million_point_sweep_is_counted_from_point_0() -> None:
+    """10^6 points (100 x 100 x 100 server timings) are counted from point 0 alone: making
+    every point (about 1 ms each) would take many minutes."""
+    axes = "\n".join(f'"server.timing_ms.{step}" = {list(range(100))}'
+                     for step in ("rcpt", "mail", "data"))
+    text = TEXT.replace('"workload.recipients" = [1, 3]', axes)
+    t = totals(scenario(text.replace("replications = 6", "replications = 1")), 2000)
+    assert t.points == 10**6 and t.sessions == 4 * 10**6 and t.chunks == 2000
