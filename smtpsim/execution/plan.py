@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtpsim.model import Case
+from smtpsim.scenarios import sweep
 from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.schema import Scenario
-from smtpsim.scenarios.sweep import iter_points, point, point_count
+from smtpsim.scenarios.sweep import iter_points, point_count
 
 __all__ = ["CHUNKS_PER_RUN", "DEFAULT_CHUNK_SESSIONS", "Chunk", "Run", "Totals",
            "case_sessions", "chunk_size", "chunks", "session_count", "totals"]
@@ -122,7 +123,7 @@ def _uniform_sessions(scenario: Scenario) -> list[int] | None:
     workload's size): read from point 0 alone. None when an axis does change it."""
     if any(a.path.startswith(_SESSION_KEYS) for a in scenario.sweep.axes):
         return None
-    return [max(1, case_sessions(c)) for c in build_cases(point(scenario, 0).scenario)]
+    return [max(1, case_sessions(c)) for c in build_cases(sweep.point(scenario, 0).scenario)]
 
 
 def session_count(scenario: Scenario) -> int:
@@ -155,8 +156,8 @@ def totals(scenario: Scenario, chunk_sessions: int = DEFAULT_CHUNK_SESSIONS) -> 
         runs = n_points * len(uniform) * scenario.scenario.replications
         k = -(-chunk_sessions // each)
         full, rest = divmod(runs, k)
-        sizes = (k * each,) * full + ((rest * each,) if rest else ())
-        return Totals(n_points, runs, runs * each, len(sizes), sizes)
+        shares = (k * each,) * full + ((rest * each,) if rest else ())
+        return Totals(n_points, runs, runs * each, len(shares), shares)
     n_runs = 0
     sizes = []
     seen_points: set[int] = set()
