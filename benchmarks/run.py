@@ -157,7 +157,8 @@ def main() -> None:
             first = first or per
             print(f"  {size:>10,} B  {per * 1e3:9.2f} ms  ({per / first:6.1f}x the 1 kB session)")
     if args.save_baseline:
-        machine = f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
+        cpu = platform.processor() or platform.machine()
+        machine = f"{cpu}, Python {platform.python_version()}"
         BASELINE.write_text(json.dumps({"commit": _commit(), "machine": machine, "cases": rows},
                                        indent=1) + "\n")
         print(f"stored in {BASELINE}")

@@ -25,6 +25,7 @@ from smtpsim.model import Case, Distribution, SessionRecord, Trace
 from smtpsim.model.text import SERVER_DOMAIN
 from smtpsim.simulator.accounting import MessageMark
 from smtpsim.simulator.client_state import ClientState
+from smtpsim.simulator.clock import Clock
 from smtpsim.simulator.farm import ServerFarm
 from smtpsim.simulator.frontend import FrontEnd, ServerOffer
 from smtpsim.simulator.imap import ImapFetcher, ImapServer, ImapSession, open_session
@@ -84,7 +85,7 @@ class _Run:
 
     def __init__(self, case: Case, seed: int, replication: int, trace: bool) -> None:
         self.case, self.seed, self.replication, self.tracing = case, seed, replication, trace
-        self.env = env = simpy.Environment()
+        self.env = env = Clock()
         self.root = root = np.random.SeedSequence([seed, replication])
         up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down = root.spawn(6)
         work_seq, timing_seq = root.spawn(2)

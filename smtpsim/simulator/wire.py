@@ -10,19 +10,22 @@ A ``Link`` carries packets with, in this order (Mahimahi's composition of ``mm-l
 3. propagation delay plus optional jitter. Jitter never reorders: a packet never arrives
    before the packet sent ahead of it on the same link (netem's behaviour with ``rate``).
 
-Delivery is a SimPy ``Timeout`` carrying the packet, with the receiver's handler as its
-callback: no process per packet.
+Delivery is a ``clock.Call`` carrying the packet, with the receiver's handler as its callback,
+queued as a SimPy ``Timeout`` would be: no process and no event object per packet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from smtpsim.model import LinkConfig, PathConfig
+from smtpsim.simulator.clock import Call
 
 __all__ = ["Link", "Path", "Radio"]
 
@@ -135,7 +138,7 @@ class Link:
         self,
         packet: Any,
         wire_bytes: int,
-        deliver: Callable[[simpy.Event], None],
+        deliver: Callable[[Call], None],
         lose: bool = False,
     ) -> None:
         """Put ``packet`` (``wire_bytes`` long, headers included) on the link.
@@ -174,7 +177,9 @@ class Link:
             radio.touch(arrive)
         if self.on_send is not None:
             self.on_send(packet, wire_bytes, start, arrive, deliver)
-        env.timeout(arrive - now, packet).callbacks.append(deliver)
+        # a Timeout's key and order, without the Timeout (``clock``)
+        queue: list[Any] = env._queue
+        heappush(queue, (now + (arrive - now), NORMAL, next(env._eid), Call(deliver, packet)))
 
 
 class Path:

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import simpy
-
 from smtpsim.model.tcp import (
     COOKIE_OPTION_BYTES,
     COOKIE_REQUEST_BYTES,
@@ -37,6 +35,7 @@ from smtpsim.model.tcp import (
     SYN_WIRE_BYTES,
     syn_data_space,
 )
+from smtpsim.simulator.clock import Call, call_later
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST
 from smtpsim.simulator.tcp.output import labels_in
 from smtpsim.simulator.tcp.segment import ACK, SYN, Segment
@@ -62,11 +61,11 @@ class Handshake(ControlBlock):
         if self.fo_data and self.fo_cookie is not None and self.fo_cookie is not COOKIE_REQUEST:
             self.socket.established.succeed(True)
 
-            def syn(_ev: simpy.Event) -> None:  # after the writes of this instant
+            def syn(_ev: Call) -> None:  # after the writes of this instant
                 self._from_application()
                 self._send_handshake(SYN)
 
-            self.env.timeout(0).callbacks.append(syn)
+            call_later(self.env, 0, syn)
         else:
             self._send_handshake(SYN)
 
@@ -118,10 +117,10 @@ class Handshake(ControlBlock):
         timeout = min(self.cfg.rto_initial_s * 2 ** (self.handshake_tries - 1), self.cfg.rto_max_s)
         legs, stall = self.cause_legs, self.cause_stall + timeout
 
-        def expire(_ev: simpy.Event) -> None:
+        def expire(_ev: Call) -> None:
             self._handshake_timer(gen, flags, legs, stall)
 
-        self.env.timeout(timeout).callbacks.append(expire)
+        call_later(self.env, timeout, expire)
 
     def _handshake_timer(self, gen: int, flags: int, legs: int, stall: float) -> None:
         if gen != self.timer_gen or self.state not in (SYN_SENT, SYN_RECV):

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from typing import cast
 
-import simpy
-
 from smtpsim.model import RecordEvent
+from smtpsim.simulator.clock import Call
 from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
 from smtpsim.simulator.tcp.socket import CLOSED
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, SYN_RECV
@@ -35,7 +34,7 @@ class Input(ControlBlock):
 
     __slots__ = ()
 
-    def receive(self, ev: simpy.Event) -> None:
+    def receive(self, ev: Call) -> None:
         """Link delivery callback."""
         seg = cast(Segment, ev.value)
         state = self.state

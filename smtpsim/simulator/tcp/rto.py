@@ -26,8 +26,7 @@ from __future__ import annotations
 
 from collections import deque
 
-import simpy
-
+from smtpsim.simulator.clock import Call, call_later
 from smtpsim.simulator.tcp.segment import Segment
 from smtpsim.simulator.tcp.states import DEAD
 from smtpsim.simulator.tcp.tcb import ControlBlock
@@ -65,10 +64,10 @@ class Retransmission(ControlBlock):
         self.rto_timer_at = deadline
         gen = self.rto_timer_gen
 
-        def check(_ev: simpy.Event) -> None:
+        def check(_ev: Call) -> None:
             self._rto_check(gen)
 
-        self.env.timeout(deadline - self.env.now).callbacks.append(check)
+        call_later(self.env, deadline - self.env._now, check)
 
     def _rto_check(self, gen: int) -> None:
         if gen != self.rto_timer_gen:
