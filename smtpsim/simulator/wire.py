@@ -26,6 +26,7 @@ from simpy.events import NORMAL
 
 from smtpsim.model import LinkConfig, PathConfig
 from smtpsim.simulator.clock import Call
+from smtpsim.simulator.streams import materialize
 
 __all__ = ["Link", "Path", "Radio"]
 
@@ -73,6 +74,7 @@ class Link:
         "loss",
         "burst",
         "rng",
+        "draws",
         "busy_until",
         "last_arrival",
         "bad_state",
@@ -94,7 +96,9 @@ class Link:
         self.jitter_s = config.jitter_s
         self.loss = config.loss
         self.burst = config.burst
-        self.rng = rng
+        #: drawn from only with loss or jitter: made only then (``streams``)
+        self.draws = config.loss > 0.0 or config.burst is not None or config.jitter_s > 0.0
+        self.rng = materialize(rng) if self.draws else rng
         self.busy_until = 0.0
         self.last_arrival = 0.0
         self.bad_state = False
@@ -117,7 +121,7 @@ class Link:
         was used so far, to be swapped back (a warm client's unmeasured warm-up draws from
         streams of its own)."""
         old = self.rng, self.bad_state
-        self.rng, self.bad_state = rng, bad_state
+        self.rng, self.bad_state = materialize(rng) if self.draws else rng, bad_state
         return old
 
     def _is_lost(self) -> bool:
@@ -148,7 +152,7 @@ class Link:
         the path drops this packet whatever the link's own loss.
         """
         env = self.env
-        now = env.now
+        now = env._now
         start = now if now > self.busy_until else self.busy_until
         radio = self.radio
         if radio is not None:
@@ -158,7 +162,8 @@ class Link:
         index = self.packets
         self.packets = index + 1
         self.wire_bytes += wire_bytes
-        lost = self._is_lost()  # drawn for every packet, so scripted loss keeps streams aligned
+        # drawn for every packet, so scripted loss keeps streams aligned
+        lost = (self.loss > 0.0 or self.burst is not None) and self._is_lost()
         drop = self.drop_indices
         if lost or lose or (drop is not None and index in drop):
             self.dropped += 1

@@ -75,7 +75,7 @@ class Handshake(ControlBlock):
         if not first:
             self.handshake_retransmitted = True
             self.retransmits += 1
-        self.handshake_sent = self.env.now
+        self.handshake_sent = self.env._now
         wire = SYN_WIRE_BYTES
         if flags == SYN and self.fo_cookie is not None:
             option = self.fo_cookie
@@ -102,14 +102,14 @@ class Handshake(ControlBlock):
         elif data:  # a SYN-ACK carrying the server's first write
             if first:
                 self.snd_nxt = self.snd_max = data
-                self.inflight.append([data, self.env.now, False, seg])
+                self.inflight.append([data, self.env._now, False, seg])
             else:
                 self._synack_data_resent()
             self.last_ack_sent = self.rcv_nxt
         if not lost:
             self._transmit(seg, wire + data)
         else:  # a middlebox drops SYNs that carry data: the packet still left the host
-            seg.tsval, seg.tsecr = self.env.now, self.ts_recent
+            seg.tsval, seg.tsecr = self.env._now, self.ts_recent
             seg.legs, seg.stall = self.cause_legs | self.up_bit, self.cause_stall
             self.link.send(seg, wire + data, self.peer.receive, lose=True)
         self.timer_gen += 1
@@ -142,7 +142,7 @@ class Handshake(ControlBlock):
         self.state = ESTABLISHED
         self.timer_gen += 1
         if not self.handshake_retransmitted:
-            self._rtt_sample(self.env.now - self.handshake_sent)
+            self._rtt_sample(self.env._now - self.handshake_sent)
         else:
             # RFC 6298 §5.7: no sample after a retransmitted SYN or SYN-ACK; the RTO is 3 s
             # once established (Linux tcp_init_metrics, TCP_TIMEOUT_FALLBACK)
@@ -192,7 +192,7 @@ class Handshake(ControlBlock):
                     self.on_established()
             if self.synack_data and self.write_end == 0:
                 self.synack_pending = True  # wait for the first write to ride along
-                self.handshake_sent = self.env.now
+                self.handshake_sent = self.env._now
             else:
                 self._send_handshake(SYN | ACK, cookie)
         elif self.state == SYN_RECV and not self.synack_pending:

@@ -53,7 +53,7 @@ class Retransmission(ControlBlock):
 
     def _arm_rto(self) -> None:
         """(Re)start the retransmission timer (RFC 6298 §5.1, §5.3)."""
-        deadline = self.env.now + self.rto
+        deadline = self.env._now + self.rto
         self.rto_deadline = deadline
         at = self.rto_timer_at
         if at is None or deadline < at - 1e-12:
@@ -76,7 +76,7 @@ class Retransmission(ControlBlock):
         deadline = self.rto_deadline
         if deadline is None or self.state == DEAD:
             return
-        if deadline - self.env.now > 1e-12:
+        if deadline - self.env._now > 1e-12:
             self._schedule_rto(deadline)
             return
         self._on_rto()
@@ -89,10 +89,10 @@ class Retransmission(ControlBlock):
         cc = self.cc
         if self.inflight:  # the timer guards the oldest segment in flight (``causes``)
             _end, sent, _retx, seg = self.inflight[0]
-            self.cause_legs, self.cause_stall = seg.legs, seg.stall + (self.env.now - sent)
+            self.cause_legs, self.cause_stall = seg.legs, seg.stall + (self.env._now - sent)
         if self.undo is None:
             self.undo = (cc.cwnd, cc.ssthresh, self.snd_nxt, list(self.inflight))
-        self.undo_ts = self.env.now
+        self.undo_ts = self.env._now
         cc.on_timeout(len(self.inflight))
         self.rto = min(self.rto * 2.0, self.cfg.rto_max_s)
         self.inflight.clear()

@@ -113,7 +113,7 @@ class Socket:
         #: which its current step began; at first the origin, the socket's creation.
         self.legs = 0
         self.stall = 0.0
-        self.at = env.now
+        self.at = env._now
         #: Triggered when the handshake completes (value True) or fails (value False).
         self.established = env.event()
         #: Triggered when the connection is fully closed or failed.
@@ -127,7 +127,7 @@ class Socket:
         if self._items:
             arrived, item, legs, stall = self._items.popleft()
             self.arrived_s, self.arrived_legs, self.arrived_stall = arrived, legs, stall
-            if arrived >= self.env.now - TIE_S:
+            if arrived >= self.env._now - TIE_S:
                 self.legs, self.stall, self.at = legs, stall, arrived
             ev.succeed(item)
         else:
@@ -213,11 +213,11 @@ class Socket:
 
     def origin(self) -> None:
         """The user pressed "send" now: the application's critical path starts here."""
-        self.legs, self.stall, self.at = 0, 0.0, self.env.now
+        self.legs, self.stall, self.at = 0, 0.0, self.env._now
 
     def _caused_now(self, legs: int, stall: float) -> None:
         """The application waited for what happens now (the connection being made)."""
-        self.legs, self.stall, self.at = legs, stall, self.env.now
+        self.legs, self.stall, self.at = legs, stall, self.env._now
 
     # ------------------------------------------------------------------ writing, closing
     def write(self, records: Sequence[Record]) -> None:
