@@ -11,8 +11,9 @@ case runs once, in rotating order:
   (``floor.py``: one bare SimPy event per packet of the same exchange); ``x floor`` how many
   times slower than the floor the simulator is (target: at most 3);
 * ``trace x``: the time of a traced session over a plain one;
-* ``ev/pkt``: entries the run puts on SimPy's event queue (events, timers, process steps: every
-  one takes an event id) per packet the run's links carry; the floor has 1;
+* ``ev/pkt``: SimPy events (``Timeout``, triggered ``Event``, ``Condition``, process start and
+  end) per packet the run's links carry (target: at most 1.5); ``q/pkt``: all entries of the
+  event queue (those and the lean ``clock.Call`` timers) per packet; the floor has 1 of each;
 * ``vs base``: the floor-normalised speed against ``baseline.json`` (a run of an earlier
   commit stored with ``--save-baseline``): its ``x floor`` over this one's, so above 1 is
   faster, whatever machine each ran on.
@@ -34,6 +35,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -85,13 +87,28 @@ def floor_runner(case: Case) -> Callable[[int], None]:
     return run_k
 
 
-def events_per_packet(case: Case, seed: int = 0) -> float:
-    """Event-queue entries of one run per packet its client paths carried."""
-    run = _Run(case, seed, 0, False)
-    run.run()
-    entries = next(run.env._eid)  # every queue entry took one id
+def events_per_packet(case: Case, seed: int = 0) -> tuple[float, float]:
+    """SimPy events (what goes through ``Environment.schedule``) and all event-queue entries
+    (SimPy events and ``clock.Call`` timers: each takes an event id) of one run, per packet
+    its client paths carried."""
+    import simpy
+
+    counted = [0]
+    schedule = simpy.Environment.schedule
+
+    def counting(self: simpy.Environment, *args: Any, **kw: Any) -> None:
+        counted[0] += 1
+        schedule(self, *args, **kw)
+
+    simpy.Environment.schedule = counting  # type: ignore[method-assign]
+    try:
+        run = _Run(case, seed, 0, False)
+        run.run()
+    finally:
+        simpy.Environment.schedule = schedule  # type: ignore[method-assign]
+    entries = next(run.env._eid)
     packets = sum(p.up.packets + p.down.packets for p in run.paths)
-    return entries / packets
+    return counted[0] / packets, entries / packets
 
 
 def _commit() -> str:
@@ -134,16 +151,18 @@ def main() -> None:
     base = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     rows: dict[str, dict[str, float]] = {}
     print(f"{'case':26} {'sim/s':>8} {'floor/s':>8} {'x floor':>8} {'trace x':>8} "
-          f"{'ev/pkt':>7} {'vs base':>8}")
+          f"{'ev/pkt':>7} {'q/pkt':>6} {'vs base':>8}")
     for name, case in cases.items():
         sim, flo, traced = (statistics.median(rates[(name, k)]) for k in ("sim", "floor", "traced"))
+        events, entries = events_per_packet(case)
         row = {"sim_per_s": sim, "floor_per_s": flo, "x_floor": flo / sim,
-               "trace_cost": sim / traced, "events_per_packet": events_per_packet(case)}
+               "trace_cost": sim / traced, "events_per_packet": events,
+               "entries_per_packet": entries}
         rows[name] = row
         old = base.get("cases", {}).get(name)
         vs = f"{old['x_floor'] / row['x_floor']:7.2f}x" if old else "      -"
         print(f"{name:26} {sim:8.0f} {flo:8.0f} {row['x_floor']:7.2f}x {row['trace_cost']:7.2f}x "
-              f"{row['events_per_packet']:7.2f} {vs:>8}")
+              f"{events:7.2f} {entries:6.2f} {vs:>8}")
     if base:
         print(f"(vs base: against {base.get('commit', '?')}, {base.get('machine', '?')})")
     if args.scaling:

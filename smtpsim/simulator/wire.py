@@ -153,7 +153,8 @@ class Link:
         """
         env = self.env
         now = env._now
-        start = now if now > self.busy_until else self.busy_until
+        busy = self.busy_until
+        start = now if now > busy else busy
         radio = self.radio
         if radio is not None:
             start = max(start, radio.earliest(start))
@@ -173,15 +174,17 @@ class Link:
                 self.on_send(packet, wire_bytes, start, None, deliver)
             return
         arrive = done + self.delay_s
-        if self.jitter_s > 0.0:
-            arrive += self.rng.exponential(self.jitter_s)
+        jitter = self.jitter_s
+        if jitter > 0.0:
+            arrive += self.rng.exponential(jitter)
             if arrive < self.last_arrival:
                 arrive = self.last_arrival
         self.last_arrival = arrive
         if radio is not None:
             radio.touch(arrive)
-        if self.on_send is not None:
-            self.on_send(packet, wire_bytes, start, arrive, deliver)
+        on_send = self.on_send
+        if on_send is not None:
+            on_send(packet, wire_bytes, start, arrive, deliver)
         # a Timeout's key and order, without the Timeout (``clock``)
         queue: list[Any] = env._queue
         heappush(queue, (now + (arrive - now), NORMAL, next(env._eid), Call(deliver, packet)))
