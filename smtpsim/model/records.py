@@ -19,7 +19,8 @@ trips x RTT plus the stall.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
+from operator import attrgetter
 
 __all__ = ["METRICS", "OUTCOMES", "PHASES", "ROUND_TRIPS", "SessionRecord", "columns"]
 
@@ -118,9 +119,16 @@ class SessionRecord:
     phase_quit_s: float = 0.0
 
     def as_row(self) -> dict[str, object]:
-        return asdict(self)
+        """The record as a row: column name -> value, in ``columns()`` order (every field is
+        a plain value, so this is what ``dataclasses.asdict`` gives, without its recursive
+        copy)."""
+        return dict(zip(_COLUMNS, _VALUES(self), strict=True))
+
+
+_COLUMNS = tuple(f.name for f in fields(SessionRecord))
+_VALUES = attrgetter(*_COLUMNS)
 
 
 def columns() -> list[str]:
     """Column names of a record row, in order."""
-    return [f.name for f in fields(SessionRecord)]
+    return list(_COLUMNS)

@@ -56,7 +56,10 @@ class ServerFarm:
 
     def pick(self, previous: FrontEnd | None) -> FrontEnd:
         """The front-end for a new connection: the previous one with probability
-        ``affinity``, else one drawn uniformly (which may be the previous one again)."""
+        ``affinity``, else one drawn uniformly (which may be the previous one again). A farm
+        of one draws nothing (its stream is its own, so no other draw moves)."""
+        if len(self.frontends) == 1:
+            return self.frontends[0]
         if previous is not None and self.rng.random() < self.config.affinity:
             return previous
         return self.frontends[int(self.rng.integers(len(self.frontends)))]

@@ -25,11 +25,13 @@ from smtpsim.model import Case, Distribution, SessionRecord, Trace
 from smtpsim.model.text import SERVER_DOMAIN
 from smtpsim.simulator.accounting import MessageMark
 from smtpsim.simulator.client_state import ClientState
+from smtpsim.simulator.clock import Clock
 from smtpsim.simulator.farm import ServerFarm
 from smtpsim.simulator.frontend import FrontEnd, ServerOffer
 from smtpsim.simulator.imap import ImapFetcher, ImapServer, ImapSession, open_session
 from smtpsim.simulator.smtp.client import SmtpClient
 from smtpsim.simulator.smtp.server import ServerStats
+from smtpsim.simulator.streams import lazy_generator, materialize
 from smtpsim.simulator.tcp import TcpConnection
 from smtpsim.simulator.tracing import observe_path
 from smtpsim.simulator.wire import Path, Radio
@@ -84,21 +86,22 @@ class _Run:
 
     def __init__(self, case: Case, seed: int, replication: int, trace: bool) -> None:
         self.case, self.seed, self.replication, self.tracing = case, seed, replication, trace
-        self.env = env = simpy.Environment()
-        self.root = root = np.random.SeedSequence([seed, replication])
-        up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down = root.spawn(6)
-        work_seq, timing_seq = root.spawn(2)
-        self.work = np.random.default_rng(work_seq)
+        self.env = env = Clock()
+        # the children of SeedSequence([seed, replication]) in spawn order, made when drawn
+        # from (``streams``)
+        self.entropy = (seed, replication)
+        self.spawned = 0
+        up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down, work_seq, timing_seq = self.spawn(8)
+        self.work = work_seq
         self.f = f = case.client.features
         srv = case.server
         self.first_path = self.new_path(up_seq, down_seq)
         self.middlebox = _middlebox(case.network.syn_data_drop, box_seq)
-        timing_rng = np.random.default_rng(timing_seq)  # processing times, every server
+        timing_rng = timing_seq  # processing times, every server
         self.imap = ImapServer(env, srv.timing, srv.tls, timing_rng, srv.imap_tickets_13)
         fetcher = None
         if f.burl:
-            dc = Path(env, srv.dc_path, np.random.default_rng(dc_up),
-                      np.random.default_rng(dc_down))
+            dc = Path(env, srv.dc_path, dc_up, dc_down)
             fetcher = ImapFetcher(
                 lambda warm: open_session(env, dc, self.imap, srv.tls, warm, srv.tcp,
                                           srv.tcp, srv.nagle, srv.nagle),
@@ -112,22 +115,25 @@ class _Run:
                             fetcher=fetcher, reply_writes=srv.reply_writes, ehlo=srv.ehlo,
                             quit_linger_s=srv.quit_linger_s, **keys)
 
-        self.farm = ServerFarm(env, SERVER_DOMAIN, srv.farm, np.random.default_rng(lb_seq),
-                               frontend)
+        self.farm = ServerFarm(env, SERVER_DOMAIN, srv.farm, lb_seq, frontend)
         self.records: list[SessionRecord] = []
         self.marks: list[list[MessageMark]] = []
         self.paths: list[Path] = []
         self.trace: Trace | None = None
         self.t0: list[float] = []
 
-    def new_path(self, up: np.random.SeedSequence, down: np.random.SeedSequence) -> Path:
+    def spawn(self, n: int) -> list[np.random.Generator]:
+        """The next ``n`` streams, as ``SeedSequence([seed, replication]).spawn(n)``."""
+        first, self.spawned = self.spawned, self.spawned + n
+        return [lazy_generator(self.entropy, (i,)) for i in range(first, first + n)]
+
+    def new_path(self, up: np.random.Generator, down: np.random.Generator) -> Path:
         """A client's access path: the profile's links, with its own random streams."""
         net = self.case.network
         radio = None
         if net.radio_promotion_s > 0.0:
             radio = Radio(net.radio_promotion_s, net.radio_tail_s)
-        return Path(self.env, net.path, np.random.default_rng(up), np.random.default_rng(down),
-                    radio)
+        return Path(self.env, net.path, up, down, radio)
 
     # ------------------------------------------------------------------ running
     def run(self) -> tuple[list[SessionRecord], Trace | None]:
@@ -136,7 +142,7 @@ class _Run:
             env.process(self._arrivals())
         else:
             for k in range(w.clients):
-                path = self.first_path if k == 0 else self.new_path(*self.root.spawn(2))
+                path = self.first_path if k == 0 else self.new_path(*self.spawn(2))
                 self.paths.append(path)
                 env.process(self._client(k, path, w.messages))
         env.run(until=TIME_LIMIT_S)
@@ -150,7 +156,7 @@ class _Run:
         for k in range(w.arrival_sessions):
             if k:
                 yield self.env.timeout(float(self.work.exponential(1.0 / w.arrival_rate)))
-            path = self.first_path if k == 0 else self.new_path(*self.root.spawn(2))
+            path = self.first_path if k == 0 else self.new_path(*self.spawn(2))
             self.paths.append(path)
             self.env.process(self._client(k, path, 1))
 
@@ -173,10 +179,9 @@ class _Run:
                 # the warm-up draws from streams of its own: the measured messages meet the
                 # network a cold client meets, whatever the warm-up sent (variants stay paired
                 # by seed and replication, cold or warm)
-                warmup = np.random.SeedSequence([self.seed, self.replication, index, 1])
-                saved_streams = [link.swap_randomness(np.random.default_rng(s))
-                                 for link, s in zip((path.up, path.down), warmup.spawn(2),
-                                                    strict=True)]
+                warmup = (self.seed, self.replication, index, 1)
+                saved_streams = [link.swap_randomness(lazy_generator(warmup, (i,)))
+                                 for i, link in enumerate((path.up, path.down))]
             elif saved_streams:
                 for link, (rng, bad) in zip((path.up, path.down), saved_streams, strict=True):
                     link.swap_randomness(rng, bad)
@@ -291,12 +296,12 @@ def _draw(dist: Distribution | None, fixed: float, rng: np.random.Generator) -> 
     return max(1, int(round(value)))
 
 
-def _middlebox(p_drop: float, seq: np.random.SeedSequence) -> Callable[[], bool] | None:
+def _middlebox(p_drop: float, stream: np.random.Generator) -> Callable[[], bool] | None:
     """A middlebox that drops a SYN carrying data with probability ``p_drop`` (None: no
     such middlebox)."""
     if p_drop <= 0.0:
         return None
-    rng = np.random.default_rng(seq)
+    rng = materialize(stream)
 
     def drops() -> bool:
         return bool(rng.random() < p_drop)

@@ -10,19 +10,23 @@ A ``Link`` carries packets with, in this order (Mahimahi's composition of ``mm-l
 3. propagation delay plus optional jitter. Jitter never reorders: a packet never arrives
    before the packet sent ahead of it on the same link (netem's behaviour with ``rate``).
 
-Delivery is a SimPy ``Timeout`` carrying the packet, with the receiver's handler as its
-callback: no process per packet.
+Delivery is a ``clock.Call`` carrying the packet, with the receiver's handler as its callback,
+queued as a SimPy ``Timeout`` would be: no process and no event object per packet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from smtpsim.model import LinkConfig, PathConfig
+from smtpsim.simulator.clock import Call
+from smtpsim.simulator.streams import materialize
 
 __all__ = ["Link", "Path", "Radio"]
 
@@ -70,6 +74,7 @@ class Link:
         "loss",
         "burst",
         "rng",
+        "draws",
         "busy_until",
         "last_arrival",
         "bad_state",
@@ -91,7 +96,9 @@ class Link:
         self.jitter_s = config.jitter_s
         self.loss = config.loss
         self.burst = config.burst
-        self.rng = rng
+        #: drawn from only with loss or jitter: made only then (``streams``)
+        self.draws = config.loss > 0.0 or config.burst is not None or config.jitter_s > 0.0
+        self.rng = materialize(rng) if self.draws else rng
         self.busy_until = 0.0
         self.last_arrival = 0.0
         self.bad_state = False
@@ -114,7 +121,7 @@ class Link:
         was used so far, to be swapped back (a warm client's unmeasured warm-up draws from
         streams of its own)."""
         old = self.rng, self.bad_state
-        self.rng, self.bad_state = rng, bad_state
+        self.rng, self.bad_state = materialize(rng) if self.draws else rng, bad_state
         return old
 
     def _is_lost(self) -> bool:
@@ -135,7 +142,7 @@ class Link:
         self,
         packet: Any,
         wire_bytes: int,
-        deliver: Callable[[simpy.Event], None],
+        deliver: Callable[[Call], None],
         lose: bool = False,
     ) -> None:
         """Put ``packet`` (``wire_bytes`` long, headers included) on the link.
@@ -145,8 +152,9 @@ class Link:
         the path drops this packet whatever the link's own loss.
         """
         env = self.env
-        now = env.now
-        start = now if now > self.busy_until else self.busy_until
+        now = env._now
+        busy = self.busy_until
+        start = now if now > busy else busy
         radio = self.radio
         if radio is not None:
             start = max(start, radio.earliest(start))
@@ -155,7 +163,8 @@ class Link:
         index = self.packets
         self.packets = index + 1
         self.wire_bytes += wire_bytes
-        lost = self._is_lost()  # drawn for every packet, so scripted loss keeps streams aligned
+        # drawn for every packet, so scripted loss keeps streams aligned
+        lost = (self.loss > 0.0 or self.burst is not None) and self._is_lost()
         drop = self.drop_indices
         if lost or lose or (drop is not None and index in drop):
             self.dropped += 1
@@ -165,16 +174,20 @@ class Link:
                 self.on_send(packet, wire_bytes, start, None, deliver)
             return
         arrive = done + self.delay_s
-        if self.jitter_s > 0.0:
-            arrive += self.rng.exponential(self.jitter_s)
+        jitter = self.jitter_s
+        if jitter > 0.0:
+            arrive += self.rng.exponential(jitter)
             if arrive < self.last_arrival:
                 arrive = self.last_arrival
         self.last_arrival = arrive
         if radio is not None:
             radio.touch(arrive)
-        if self.on_send is not None:
-            self.on_send(packet, wire_bytes, start, arrive, deliver)
-        env.timeout(arrive - now, packet).callbacks.append(deliver)
+        on_send = self.on_send
+        if on_send is not None:
+            on_send(packet, wire_bytes, start, arrive, deliver)
+        # a Timeout's key and order, without the Timeout (``clock``)
+        queue: list[Any] = env._queue
+        heappush(queue, (now + (arrive - now), NORMAL, next(env._eid), Call(deliver, packet)))
 
 
 class Path:

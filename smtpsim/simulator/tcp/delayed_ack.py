@@ -13,9 +13,8 @@ timer, the timer's wait a stall (``causes``).
 
 from __future__ import annotations
 
-import simpy
-
 from smtpsim.model.tcp import DELACK_TIE_S
+from smtpsim.simulator.clock import Call, call_later
 from smtpsim.simulator.tcp.states import DEAD
 from smtpsim.simulator.tcp.tcb import ControlBlock
 
@@ -41,10 +40,10 @@ class DelayedAck(ControlBlock):
             legs, stall = self.cause_legs, self.cause_stall
             delay = self.cfg.delack_s + DELACK_TIE_S
 
-            def fire(_ev: simpy.Event) -> None:
+            def fire(_ev: Call) -> None:
                 self._delack_fire(gen, legs, stall + delay)
 
-            self.env.timeout(delay).callbacks.append(fire)
+            call_later(self.env, delay, fire)
 
     def _delack_fire(self, gen: int, legs: int, stall: float) -> None:
         if gen == self.delack_gen and self.delack_pending and self.state != DEAD:

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import simpy
-
 from smtpsim.model.tcp import (
     COOKIE_OPTION_BYTES,
     COOKIE_REQUEST_BYTES,
@@ -37,6 +35,7 @@ from smtpsim.model.tcp import (
     SYN_WIRE_BYTES,
     syn_data_space,
 )
+from smtpsim.simulator.clock import Call, call_later
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST
 from smtpsim.simulator.tcp.output import labels_in
 from smtpsim.simulator.tcp.segment import ACK, SYN, Segment
@@ -62,11 +61,11 @@ class Handshake(ControlBlock):
         if self.fo_data and self.fo_cookie is not None and self.fo_cookie is not COOKIE_REQUEST:
             self.socket.established.succeed(True)
 
-            def syn(_ev: simpy.Event) -> None:  # after the writes of this instant
+            def syn(_ev: Call) -> None:  # after the writes of this instant
                 self._from_application()
                 self._send_handshake(SYN)
 
-            self.env.timeout(0).callbacks.append(syn)
+            call_later(self.env, 0, syn)
         else:
             self._send_handshake(SYN)
 
@@ -76,7 +75,7 @@ class Handshake(ControlBlock):
         if not first:
             self.handshake_retransmitted = True
             self.retransmits += 1
-        self.handshake_sent = self.env.now
+        self.handshake_sent = self.env._now
         wire = SYN_WIRE_BYTES
         if flags == SYN and self.fo_cookie is not None:
             option = self.fo_cookie
@@ -103,14 +102,14 @@ class Handshake(ControlBlock):
         elif data:  # a SYN-ACK carrying the server's first write
             if first:
                 self.snd_nxt = self.snd_max = data
-                self.inflight.append([data, self.env.now, False, seg])
+                self.inflight.append([data, self.env._now, False, seg])
             else:
                 self._synack_data_resent()
             self.last_ack_sent = self.rcv_nxt
         if not lost:
             self._transmit(seg, wire + data)
         else:  # a middlebox drops SYNs that carry data: the packet still left the host
-            seg.tsval, seg.tsecr = self.env.now, self.ts_recent
+            seg.tsval, seg.tsecr = self.env._now, self.ts_recent
             seg.legs, seg.stall = self.cause_legs | self.up_bit, self.cause_stall
             self.link.send(seg, wire + data, self.peer.receive, lose=True)
         self.timer_gen += 1
@@ -118,10 +117,10 @@ class Handshake(ControlBlock):
         timeout = min(self.cfg.rto_initial_s * 2 ** (self.handshake_tries - 1), self.cfg.rto_max_s)
         legs, stall = self.cause_legs, self.cause_stall + timeout
 
-        def expire(_ev: simpy.Event) -> None:
+        def expire(_ev: Call) -> None:
             self._handshake_timer(gen, flags, legs, stall)
 
-        self.env.timeout(timeout).callbacks.append(expire)
+        call_later(self.env, timeout, expire)
 
     def _handshake_timer(self, gen: int, flags: int, legs: int, stall: float) -> None:
         if gen != self.timer_gen or self.state not in (SYN_SENT, SYN_RECV):
@@ -143,7 +142,7 @@ class Handshake(ControlBlock):
         self.state = ESTABLISHED
         self.timer_gen += 1
         if not self.handshake_retransmitted:
-            self._rtt_sample(self.env.now - self.handshake_sent)
+            self._rtt_sample(self.env._now - self.handshake_sent)
         else:
             # RFC 6298 §5.7: no sample after a retransmitted SYN or SYN-ACK; the RTO is 3 s
             # once established (Linux tcp_init_metrics, TCP_TIMEOUT_FALLBACK)
@@ -193,7 +192,7 @@ class Handshake(ControlBlock):
                     self.on_established()
             if self.synack_data and self.write_end == 0:
                 self.synack_pending = True  # wait for the first write to ride along
-                self.handshake_sent = self.env.now
+                self.handshake_sent = self.env._now
             else:
                 self._send_handshake(SYN | ACK, cookie)
         elif self.state == SYN_RECV and not self.synack_pending:

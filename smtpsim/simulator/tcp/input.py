@@ -17,11 +17,8 @@ order in ``tcp_rcv_established``: ``tcp_ack``, ``tcp_data_queue``, ``tcp_data_sn
 
 from __future__ import annotations
 
-from typing import cast
-
-import simpy
-
 from smtpsim.model import RecordEvent
+from smtpsim.simulator.clock import Call
 from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
 from smtpsim.simulator.tcp.socket import CLOSED
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, SYN_RECV
@@ -35,9 +32,9 @@ class Input(ControlBlock):
 
     __slots__ = ()
 
-    def receive(self, ev: simpy.Event) -> None:
+    def receive(self, ev: Call) -> None:
         """Link delivery callback."""
-        seg = cast(Segment, ev.value)
+        seg: Segment = ev.value
         state = self.state
         if state == DEAD:
             return
@@ -70,7 +67,7 @@ class Input(ControlBlock):
             if self.undo is not None:
                 self._check_spurious_rto(seg)
             inflight = self.inflight
-            now = self.env.now
+            now = self.env._now
             acked = 0
             # Linux tcp_clean_rtx_queue: the RTT of the oldest segment acknowledged (seq_rtt);
             # if a retransmitted one is among them, Karn's rule (RFC 6298 §3) forbids it and
@@ -150,7 +147,7 @@ class Input(ControlBlock):
                 rcv_nxt = ooo[0][1]
             ooo.pop(0)
         self.rcv_nxt = rcv_nxt
-        self.last_data_s = self.env.now  # new in-order data: what completes a read()
+        self.last_data_s = self.env._now  # new in-order data: what completes a read()
         incoming = self.incoming
         deliver = self.socket._deliver
         log = self.record_log
@@ -160,7 +157,7 @@ class Input(ControlBlock):
             if log is not None:
                 log.append(
                     RecordEvent(
-                        self.env.now, self.side, "read", record.nbytes, record.label, self.conn
+                        self.env._now, self.side, "read", record.nbytes, record.label, self.conn
                     )
                 )
             for item in record.items:

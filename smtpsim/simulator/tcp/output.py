@@ -48,7 +48,7 @@ class Output(ControlBlock):
             self.first_write_end = end
         log = self.record_log
         if log is not None:
-            now = self.env.now
+            now = self.env._now
             log.extend(
                 RecordEvent(now, self.side, "write", r.nbytes, r.label, self.conn)
                 for r in records
@@ -75,11 +75,11 @@ class Output(ControlBlock):
         plus its own time since that step began as stall."""
         sock = self.socket
         self.cause_legs = sock.legs
-        self.cause_stall = sock.stall + (self.env.now - sock.at)
+        self.cause_stall = sock.stall + (self.env._now - sock.at)
 
     # ------------------------------------------------------------------ sending
     def _transmit(self, seg: Segment, wire_bytes: int) -> None:
-        seg.tsval = self.env.now
+        seg.tsval = self.env._now
         seg.tsecr = self.ts_recent
         seg.legs = self.cause_legs | self.up_bit
         seg.stall = self.cause_stall
@@ -98,12 +98,15 @@ class Output(ControlBlock):
                     return
             else:
                 return
+        if self.write_end <= self.snd_nxt and not (self.fin_queued
+                                                   and self.snd_nxt == self.fin_seq):
+            return  # nothing to send (the loop below would send nothing either)
         cfg = self.cfg
         mss = cfg.mss
         cc = self.cc
         inflight = self.inflight
         if not inflight and self.write_end > self.snd_nxt:
-            idle = self.env.now - self.last_send_s
+            idle = self.env._now - self.last_send_s
             if idle > self.rto and self.last_send_s > 0.0:
                 cc.restart_after_idle(idle, self.rto)
         limited = False
@@ -138,7 +141,7 @@ class Output(ControlBlock):
             cc.validate(len(inflight), limited, self.snd_una, self.snd_nxt)
 
     def _send_segment(self, seq: int, size: int, flags: int, retransmit: bool = False) -> None:
-        now = self.env.now
+        now = self.env._now
         self.last_send_s = now
         seg = Segment(seq, size, self.rcv_nxt, flags, retransmit)
         end = seq + size + (1 if flags & FIN else 0)

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 from collections import deque
 
-import simpy
-
+from smtpsim.simulator.clock import Call, call_later
 from smtpsim.simulator.tcp.segment import Segment
 from smtpsim.simulator.tcp.states import DEAD
 from smtpsim.simulator.tcp.tcb import ControlBlock
@@ -54,7 +53,7 @@ class Retransmission(ControlBlock):
 
     def _arm_rto(self) -> None:
         """(Re)start the retransmission timer (RFC 6298 §5.1, §5.3)."""
-        deadline = self.env.now + self.rto
+        deadline = self.env._now + self.rto
         self.rto_deadline = deadline
         at = self.rto_timer_at
         if at is None or deadline < at - 1e-12:
@@ -65,10 +64,10 @@ class Retransmission(ControlBlock):
         self.rto_timer_at = deadline
         gen = self.rto_timer_gen
 
-        def check(_ev: simpy.Event) -> None:
+        def check(_ev: Call) -> None:
             self._rto_check(gen)
 
-        self.env.timeout(deadline - self.env.now).callbacks.append(check)
+        call_later(self.env, deadline - self.env._now, check)
 
     def _rto_check(self, gen: int) -> None:
         if gen != self.rto_timer_gen:
@@ -77,7 +76,7 @@ class Retransmission(ControlBlock):
         deadline = self.rto_deadline
         if deadline is None or self.state == DEAD:
             return
-        if deadline - self.env.now > 1e-12:
+        if deadline - self.env._now > 1e-12:
             self._schedule_rto(deadline)
             return
         self._on_rto()
@@ -90,10 +89,10 @@ class Retransmission(ControlBlock):
         cc = self.cc
         if self.inflight:  # the timer guards the oldest segment in flight (``causes``)
             _end, sent, _retx, seg = self.inflight[0]
-            self.cause_legs, self.cause_stall = seg.legs, seg.stall + (self.env.now - sent)
+            self.cause_legs, self.cause_stall = seg.legs, seg.stall + (self.env._now - sent)
         if self.undo is None:
             self.undo = (cc.cwnd, cc.ssthresh, self.snd_nxt, list(self.inflight))
-        self.undo_ts = self.env.now
+        self.undo_ts = self.env._now
         cc.on_timeout(len(self.inflight))
         self.rto = min(self.rto * 2.0, self.cfg.rto_max_s)
         self.inflight.clear()

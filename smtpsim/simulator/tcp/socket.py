@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from smtpsim.simulator.clock import Call, call_later
 from smtpsim.simulator.tcp.causes import TIE_S, Cause
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST, CookieCheck
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED
@@ -61,11 +62,38 @@ class Record:
         return f"Record({self.nbytes}, {self.label!r})"
 
 
+class _Read:
+    """A ``recv_within`` waiting: the event its process waits on (``wake``), and the item
+    once one arrived (``done``)."""
+
+    __slots__ = ("wake", "item", "done")
+
+    def __init__(self) -> None:
+        self.wake: simpy.Event | None = None
+        self.item: Any = None
+        self.done = False
+
+    def hop(self, _entry: Call) -> None:
+        """The item arrived: wake the process (one queue entry later, where the event of
+        ``recv()`` would have triggered the condition it was or'ed into)."""
+        wake = self.wake
+        if wake is not None and not wake.triggered:
+            wake.succeed()
+
+
+def _expire(entry: Call) -> None:
+    """A ``recv_within`` deadline: wake the process (``entry.value``), unless an item did."""
+    wake = entry.value
+    if not wake.triggered:
+        wake.succeed()
+
+
 class Socket:
     """The application's end: ``recv()`` returns an event whose value is the next item
     (an application item, ``CLOSED`` or ``FAILED``); ``write()`` sends records."""
 
-    __slots__ = ("env", "endpoint", "_items", "_waiter", "established", "closed", "arrived_s",
+    __slots__ = ("env", "endpoint", "_items", "_waiter", "_read", "established", "closed",
+                 "arrived_s",
                  "arrived_legs", "arrived_stall", "legs", "stall", "at")
 
     def __init__(self, env: simpy.Environment, endpoint: ControlBlock) -> None:
@@ -74,6 +102,8 @@ class Socket:
         #: (arrival time, item, legs, stall): items not read yet, with their stamps
         self._items: deque[tuple[float, Any, int, float]] = deque()
         self._waiter: simpy.Event | None = None
+        #: the ``recv_within`` waiting for the next item, if any
+        self._read: _Read | None = None
         #: When the item the last ``recv()`` returned had arrived (it may be read later), and
         #: that arrival's stamp (``causes``).
         self.arrived_s = 0.0
@@ -83,7 +113,7 @@ class Socket:
         #: which its current step began; at first the origin, the socket's creation.
         self.legs = 0
         self.stall = 0.0
-        self.at = env.now
+        self.at = env._now
         #: Triggered when the handshake completes (value True) or fails (value False).
         self.established = env.event()
         #: Triggered when the connection is fully closed or failed.
@@ -97,7 +127,7 @@ class Socket:
         if self._items:
             arrived, item, legs, stall = self._items.popleft()
             self.arrived_s, self.arrived_legs, self.arrived_stall = arrived, legs, stall
-            if arrived >= self.env.now - TIE_S:
+            if arrived >= self.env._now - TIE_S:
                 self.legs, self.stall, self.at = legs, stall, arrived
             ev.succeed(item)
         else:
@@ -112,22 +142,34 @@ class Socket:
         ``smtpd_timeout``), new data arriving restarts it, so a long body that keeps
         arriving never times out. ``sending``: our own data being acknowledged restarts it
         too (RFC 5321 §4.5.3.2: the client's data-block timer runs while its body is on its
-        way, the wait for the reply starts when it has arrived)."""
-        ev = self.recv()
-        if ev.triggered:
-            return ev.value
+        way, the wait for the reply starts when it has arrived).
+
+        An item already there is returned without an event. Otherwise the process waits for
+        one event (``_Read.wake``), which an arriving item or the deadline's timer (a
+        ``clock.Call``, no event) triggers, in the order that ``recv()``'s event or'ed with
+        a ``Timeout`` would have resumed it."""
+        items = self._items
+        if items:
+            arrived, item, legs, stall = items.popleft()
+            self.arrived_s, self.arrived_legs, self.arrived_stall = arrived, legs, stall
+            if arrived >= self.env._now - TIE_S:
+                self.legs, self.stall, self.at = legs, stall, arrived
+            return item
         env = self.env
-        deadline = env.now + timeout
+        read = self._read = _Read()
+        deadline = env._now + timeout
         while True:
-            yield ev | env.timeout(deadline - env.now)
-            if ev.triggered:
-                return ev.value
+            wake = read.wake = env.event()
+            call_later(env, deadline - env._now, _expire, wake)
+            yield wake
+            if read.done:
+                return read.item
             ep = self.endpoint
             last = max(ep.last_data_s, ep.last_acked_s) if sending else ep.last_data_s
             idle_until = last + timeout
-            if idle_until <= env.now + 1e-12:
-                if self._waiter is ev:
-                    self._waiter = None
+            if idle_until <= env._now + 1e-12:
+                if self._read is read:
+                    self._read = None
                 return TIMEOUT
             deadline = idle_until
 
@@ -144,8 +186,18 @@ class Socket:
     def _deliver(self, item: Any, legs: int = 0, stall: float = 0.0) -> None:
         """``item`` arrived now, caused by the stamp ``legs``, ``stall``; an application
         waiting for it takes that stamp."""
+        now = self.env._now
+        read = self._read
+        if read is not None:  # a ``recv_within`` waits
+            self._read = None
+            self.arrived_s = self.at = now
+            self.arrived_legs = self.legs = legs
+            self.arrived_stall = self.stall = stall
+            read.item = item
+            read.done = True
+            call_later(self.env, 0, read.hop)
+            return
         waiter = self._waiter
-        now = self.env.now
         if waiter is not None:
             self._waiter = None
             self.arrived_s = self.at = now
@@ -167,11 +219,11 @@ class Socket:
 
     def origin(self) -> None:
         """The user pressed "send" now: the application's critical path starts here."""
-        self.legs, self.stall, self.at = 0, 0.0, self.env.now
+        self.legs, self.stall, self.at = 0, 0.0, self.env._now
 
     def _caused_now(self, legs: int, stall: float) -> None:
         """The application waited for what happens now (the connection being made)."""
-        self.legs, self.stall, self.at = legs, stall, self.env.now
+        self.legs, self.stall, self.at = legs, stall, self.env._now
 
     # ------------------------------------------------------------------ writing, closing
     def write(self, records: Sequence[Record], shutdown: bool = False) -> None:
