@@ -3,9 +3,9 @@
 The client asks its features at each decision point; each start lives in its own module
 (``standard``, ``quickstart``, ``early_pipelining``, Exim's ``pipe_connect``), the envelope in
 ``envelope``, the conversation and its accounting in ``dialogue``. Without PIPELINING every
-command is a synchronisation point (RFC 5321 lock-step). ``user_s`` is when the user is told the message is
-sent: after the 221 for ``quit`` "wait" and "pipelined", at the 250 for "async" and "drop", and
-never before the copy is saved to Sent when the variant saves.
+command is a synchronisation point (RFC 5321 lock-step). ``user_s`` is when the user is told
+the message is sent: after the 221 for ``quit`` "wait" and "pipelined", at the 250 for "async"
+and "drop", and never before the copy is saved to Sent when the variant saves.
 All times are seconds since the client started (``start_s``). Each metric's time comes with
 the round trips and the stall of its critical path (``rtt_accept``, ``rtt_done``,
 ``rtt_user`` and the ``stall_*_s``; ``smtpsim.simulator.tcp.causes``), -1 and NaN when it
