@@ -153,14 +153,22 @@ class PipeConnect(Standard):
             group = self._group([self._hello()], [250])
             plan = group[0]
         sent = yield from self._tls(plan)
-        if plan and not sent:
+        written = self._early_at
+        if plan and not sent and not f.implicit_tls:  # after a full TLS 1.2 handshake
             self._send(plan)
+            written = self.now()
         if f.implicit_tls:
+            # after a full TLS 1.2 handshake the banner came with the server's Finished, and
+            # the early write follows it (the model's implicit-TLS assumption, as the
+            # generic schedule's: ``Features.banner_rides_last_flight``)
             self._enter("greeting")
             yield from self._expect(220)
             rec.greeting_s = self.now()
+            if plan and not sent:
+                self._send(plan)
+                written = self.now()
         if group is not None:
-            rec.mail_s = self._early_at if sent else self.now()
+            rec.mail_s = written
             self._enter("envelope")
             replies = yield from self._run_group(*group, sent=True)
             self._carry_on(replies[0], "tls")
