@@ -241,13 +241,15 @@ def tls_parameter_cases(draw: st.DrawFn) -> Case:
 
 #: ``Client.habits``: the generic client's (none) or Exim's, or any mix: the FIN right
 #: behind a QUIT, a wait for the server's FIN after the 221 (none, Exim's 20 ms, up to 0.1 s),
-#: a header chunk first above Exim's 8192 bytes or above any size of the domain.
+#: a header chunk first above Exim's 8192 bytes or above any size of the domain, the model's
+#: early-pipelining schedule or Exim's PIPE_CONNECT.
 habits = st.one_of(
     st.just(Habits()),
-    st.just(Habits(True, 0.02, 8192)),
+    st.just(Habits(True, 0.02, 8192, "exim")),
     st.builds(Habits, st.booleans(),
               st.one_of(st.just(0.0), st.just(0.02), st.floats(0.0, 0.1)),
-              st.one_of(st.none(), st.just(8192), st.integers(100, 20_000_000))),
+              st.one_of(st.none(), st.just(8192), st.integers(100, 20_000_000)),
+              st.sampled_from(["token", "exim"])),
 )
 
 

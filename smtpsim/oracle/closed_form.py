@@ -47,6 +47,16 @@ at the handshake ACK, or 0 when a SYN with a valid Fast Open cookie carries it):
   the server Finished with a full TLS 1.2 handshake). A stale token is refused like a stale
   qhlo-id; after the flush the client learns the new cleartext token from the greeting and
   holds no TLS-context token, so it waits for the EHLO reply after TLS.
+* Exim's PIPE_CONNECT (``Habits.early_group`` "exim"; ``smtpsim.oracle.smtp.pipe_connect``),
+  with a cached response: the first flush opens the connection (leaving at W). Cleartext:
+  EHLO + MAIL + RCPT + BDAT at W, the body (and QUIT) a second write once the connection is
+  up, at 1 (in the SYN only the commands: Exim ignores the more-flag on the connecting
+  flush), so the 250 comes at 2 whatever W (DATA: W + 1 + content); with AUTH, EHLO + AUTH
+  at W, the 235 at W + 1, then the MAIL group. STARTTLS: EHLO + STARTTLS at W, then the
+  group (or EHLO + AUTH, then the group) behind the Finished; implicit TLS as the model's,
+  AUTH one round trip more. Nothing is refused: a stale cache costs nothing. Without a
+  cached response the standard dialogue, AUTH waited for. (With TCP_NODELAY, as the exim
+  profile sets: with Nagle the body's write may wait for the ACK of the commands' write.)
 * resumption with a ticket (warm client): no certificate; TLS 1.2 abbreviated handshake
   (RFC 5246 §7.3 Fig. 2: the server Finished first, the client's data follows its
   Finished), TLS 1.3 PSK (RFC 8446 §2.2). With 0-RTT (``early_data``, RFC 8446 §2.3) what
@@ -74,28 +84,31 @@ from __future__ import annotations
 import math
 
 from smtpsim.model import Features
+from smtpsim.model.habits import EarlyGroup
 from smtpsim.oracle.client_state import ALL_ALIVE, Alive, Start, start
 
 __all__ = ["delayed_acks", "round_trips", "slow_start_rounds", "user_round_trips"]
 
 
-def _auth_round_trips(f: Features) -> int:
+def _auth_round_trips(f: Features, exim: bool = False) -> int:
     """AUTH waited for: PLAIN with its initial response 1, LOGIN and SCRAM-SHA-256 3
     (RFC 4954 §4, draft-murchison-sasl-login, RFC 5802 §5); none when PLAIN rides in the
-    group."""
-    if f.auth is None or f.auth_in_group:
+    group (never under Exim's PIPE_CONNECT, ``exim``: ``Habits.auth_in_group``)."""
+    if f.auth is None or (f.auth_in_group and not exim):
         return 0
     return {"plain": 1, "login": 3, "scram": 3}[f.auth]
 
 
-def _zero_rtt(f: Features, st: Start) -> tuple[bool, int]:
+def _zero_rtt(f: Features, st: Start, exim: bool = False) -> tuple[bool, int]:
     """Whether 0-RTT data carries something (what would follow the TLS 1.3 Finished), and
     the round trips that saves against the table of :func:`_round_trips` (where what follows
     the Finished leaves with it): one, unless Nagle holds the client's next (small) write for
     the ACK of its Finished, which comes with the tickets a round trip later (the saving
     stays when the early group already drew the final 250). Against a Nagle client without
     0-RTT data, whose write behind the Finished waits the same way
-    (:func:`_finished_hold`), it saves the round trip either way."""
+    (:func:`_finished_hold`), it saves the round trip either way. ``exim``: Exim's
+    PIPE_CONNECT, whose early TLS write draws the final 250 unless it is EHLO + AUTH
+    (stale or not)."""
     if not (f.early_data and st.ticket and f.tls == "1.3"):
         return False, 0
     if f.implicit_tls:
@@ -107,13 +120,14 @@ def _zero_rtt(f: Features, st: Start) -> tuple[bool, int]:
         if not group and f.quickstart == "basic":  # the re-greeting comes after TLS
             return False, 0
     else:
-        group = f.early_pipelining and st.cached and not st.stale
-    if not f.nagle or (group and f.chunking and not st.stale):
+        group = f.early_pipelining and st.cached and (exim or not st.stale)
+    drew_250 = group and f.chunking and (f.auth is None if exim else not st.stale)
+    if not f.nagle or drew_250:
         return True, 1
     return True, 0
 
 
-def _finished_hold(f: Features, st: Start) -> bool:
+def _finished_hold(f: Features, st: Start, exim: bool = False) -> bool:
     """Whether Nagle holds what the client writes right after its TLS Finished: a round trip.
 
     The TLS library writes the Finished as a write of its own and returns before the
@@ -127,7 +141,7 @@ def _finished_hold(f: Features, st: Start) -> bool:
     carries the ACK); 0-RTT data is :func:`_zero_rtt`'s."""
     if f.tls is None or not f.nagle or (f.tls == "1.2" and not st.ticket):
         return False
-    if _zero_rtt(f, st)[0]:
+    if _zero_rtt(f, st, exim)[0]:
         return False
     if f.implicit_tls:  # the group on a token, or EHLO after a 0.5-RTT banner
         return (f.early_pipelining and st.cached) or f.banner_half_rtt
@@ -138,7 +152,8 @@ def _finished_hold(f: Features, st: Start) -> bool:
 
 def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
                 mss: int = 1448, state: str = "cold", config_changed: bool = False,
-                alive: Alive = ALL_ALIVE, header_chunk: bool = False) -> int:
+                alive: Alive = ALL_ALIVE, header_chunk: bool = False,
+                early_group: EarlyGroup = "token") -> int:
     """Latency of an accepted message in RTTs on an ideal path (see the module docstring),
     for coalesced writes and a body that fits in the client's window (and, with Nagle, what
     follows the TLS Finished or rides as 0-RTT data in one segment), plus
@@ -149,12 +164,15 @@ def round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 460
     IMAP round trips when the submission waits for them (``save`` "first", or a URL later
     than the MAIL group), the data-centre fetch excluded. ``header_chunk``: the message goes
     as a header chunk whose reply is waited for, then the rest (``Habits.header_chunk``):
-    one round trip more."""
+    one round trip more. ``early_group``: the schedule of early pipelining
+    (``Habits.early_group``: "exim", Exim's PIPE_CONNECT)."""
     st = start(f, state, config_changed, alive)
-    n = _smtp_round_trips(f, recipients, st, iw, flight, mss) + (1 if header_chunk else 0)
+    exim = f.early_pipelining and early_group == "exim"
+    n = (_smtp_round_trips(f, recipients, st, iw, flight, mss, exim)
+         + (1 if header_chunk else 0))
     if f.save is None:
         return n
-    done, k = _imap_rounds(f, recipients, st)
+    done, k = _imap_rounds(f, recipients, st, exim)
     if f.save == "first":  # the submission starts when the IMAP work is done
         return done + n
     if not f.burl:
@@ -179,7 +197,7 @@ def _imap_ready(f: Features) -> int:
 def delayed_acks(f: Features, recipients: int, *, tickets: int = 2, iw: int = 10,
                  flight: int = 4600, mss: int = 1448, state: str = "cold",
                  config_changed: bool = False, alive: Alive = ALL_ALIVE,
-                 imap_tickets: int = 0) -> int:
+                 imap_tickets: int = 0, early_group: EarlyGroup = "token") -> int:
     """How many delayed-ACK timers (``TcpConfig.delack_s``, RFC 1122 §4.2.3.2) the final 250
     waits for on an ideal path, beyond :func:`round_trips`: one when Nagle holds what follows
     the client's TLS Finished (:func:`_finished_hold`) and the server writes nothing when it
@@ -191,9 +209,11 @@ def delayed_acks(f: Features, recipients: int, *, tickets: int = 2, iw: int = 10
     (``IMAP_READY``): CAPABILITY after the Finished waits for its ACK, which the IMAP server,
     sending no ticket (``imap_tickets``: ``Server.imap_tickets_13``), delays; it counts where
     the IMAP side sets the pace (``save`` "first", or BURL's URL later than the MAIL
-    group)."""
+    group). ``early_group``: as :func:`round_trips`'s (Exim's group, which rides behind the
+    Finished only without AUTH, is never refused)."""
     st = start(f, state, config_changed, alive)
-    smtp = _smtp_delayed_ack(f, st, tickets)
+    exim = f.early_pipelining and early_group == "exim"
+    smtp = _smtp_delayed_ack(f, st, tickets, exim)
     imap = 1 if (f.save is not None and f.imap_cold and f.imap_tls == "starttls"
                  and f.nagle and imap_tickets == 0) else 0
     if f.save is None or not (imap or smtp):
@@ -202,9 +222,12 @@ def delayed_acks(f: Features, recipients: int, *, tickets: int = 2, iw: int = 10
         return smtp + imap
     if not f.burl:
         return smtp
-    n = _smtp_round_trips(f, recipients, st, iw, flight, mss)
-    done, k = _imap_rounds(f, recipients, st)
-    group_rides = st.cached and not (f.early_pipelining and not f.implicit_tls and st.stale)
+    n = _smtp_round_trips(f, recipients, st, iw, flight, mss, exim)
+    done, k = _imap_rounds(f, recipients, st, exim)
+    if exim:
+        group_rides = st.cached and f.auth is None
+    else:
+        group_rides = st.cached and not (f.early_pipelining and not f.implicit_tls and st.stale)
     if group_rides and done > n - k:  # the URL, and the group's write, come after the ACK
         smtp = 0
     if done < n - k:  # the SMTP side sets the pace
@@ -212,10 +235,10 @@ def delayed_acks(f: Features, recipients: int, *, tickets: int = 2, iw: int = 10
     return max(smtp, imap)
 
 
-def _smtp_delayed_ack(f: Features, st: Start, tickets: int) -> int:
+def _smtp_delayed_ack(f: Features, st: Start, tickets: int, exim: bool = False) -> int:
     """One when Nagle holds what follows the client's TLS Finished and nothing the server
     writes when it reads that Finished carries the ACK (see :func:`delayed_acks`)."""
-    if not _finished_hold(f, st):
+    if not _finished_hold(f, st, exim):
         return 0
     if f.implicit_tls and not f.banner_half_rtt:  # the banner carries the ACK
         return 0
@@ -225,14 +248,15 @@ def _smtp_delayed_ack(f: Features, st: Start, tickets: int) -> int:
 
 
 def _smtp_round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
-                      mss: int) -> int:
+                      mss: int, exim: bool = False) -> int:
     """The SMTP session's round trips: the table, less what 0-RTT data saves, plus the round
     trip Nagle holds what follows the TLS Finished."""
-    return (_round_trips(f, recipients, st, iw, flight, mss) - _zero_rtt(f, st)[1]
-            + _finished_hold(f, st))
+    return (_round_trips(f, recipients, st, iw, flight, mss, exim)
+            - _zero_rtt(f, st, exim)[1] + _finished_hold(f, st, exim))
 
 
-def _imap_rounds(f: Features, recipients: int, st: Start) -> tuple[int, int]:
+def _imap_rounds(f: Features, recipients: int, st: Start, exim: bool = False
+                 ) -> tuple[int, int]:
     """When the IMAP work is done (the OK, with BURL the URL) in RTTs from the start, and how
     many waits the MAIL group takes from its write to the 250. The IMAP side
     (``smtpsim.oracle.imap``): [a cold session ready to authenticate (``IMAP_READY``),
@@ -245,13 +269,13 @@ def _imap_rounds(f: Features, recipients: int, st: Start) -> tuple[int, int]:
     saved = cold + (1 if f.literal_plus else 2)
     done = saved + 1 if f.burl else saved
     k = 1 if f.pipelining else recipients + 2
-    if st.stale and (f.quickstart is not None or f.implicit_tls or f.tls is None):
+    if st.stale and not exim and (f.quickstart is not None or f.implicit_tls or f.tls is None):
         k += 1  # the first group (speculative, with MAIL) is refused and sent again
     return done, k
 
 
 def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
-                 mss: int) -> int:
+                 mss: int, exim: bool = False) -> int:
     """The module docstring's table, start by start (one concept: the terms share ``w``,
     ``greet``, ``x`` and ``content``, and read best side by side)."""
     tls = f.tls is not None
@@ -272,13 +296,21 @@ def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
         if f.quickstart == "basic":  # re-greeting with the client Finished's answer
             return greet + 1 + x + 1 + 1 + content
         return greet + 1 + x + (2 if full12 else 1) + 1 + content  # QHLO alone after TLS
+    auth = 1 if f.auth is not None else 0  # Exim's EHLO + AUTH, the 235 waited for
     if f.implicit_tls:
         if f.early_pipelining and st.cached:  # the group follows the Finished
-            return w + 1 + x + (2 if full12 else 1) + stale + content
+            return w + 1 + x + (2 if full12 else 1) + (auth if exim else stale) + content
         # the banner behind the flight (EHLO follows the Finished), or when the Finished
         # is read (then EHLO)
         ehlo = w + 1 + x + (1 if f.banner_half_rtt else 2)
-        return ehlo + _auth_round_trips(f) + envelope
+        return ehlo + _auth_round_trips(f, exim) + envelope
+    if exim and st.cached:
+        if tls:  # EHLO + STARTTLS at W; the group (after EHLO + AUTH) behind the Finished
+            return w + 1 + 1 + x + (1 if full12 else 0) + auth + 1 + content
+        if auth:  # EHLO + AUTH at W, the 235; the MAIL group
+            return w + 1 + 1 + content
+        # the commands at W, the body once connected (1): its 250 at 2; DATA's 354 at W + 1
+        return (1 if f.chunking else w) + 1 + content
     if f.early_pipelining and st.cached:
         if not tls:  # EHLO <token> + the group at W
             return w + 1 + stale + content
@@ -287,12 +319,13 @@ def _round_trips(f: Features, recipients: int, st: Start, iw: int, flight: int,
     n = greet + 1  # EHLO
     if tls:
         n += 1 + (2 if full12 else 1) + x + 1  # STARTTLS, handshake, EHLO again
-    return n + _auth_round_trips(f) + envelope
+    return n + _auth_round_trips(f, exim) + envelope
 
 
 def user_round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int = 4600,
                      mss: int = 1448, state: str = "cold", config_changed: bool = False,
-                     alive: Alive = ALL_ALIVE, header_chunk: bool = False) -> int:
+                     alive: Alive = ALL_ALIVE, header_chunk: bool = False,
+                     early_group: EarlyGroup = "token") -> int:
     """Round trips until the user is told the message is sent, on an ideal path (what
     :func:`round_trips` assumes): at the 250 (:func:`round_trips`) unless the user waits for
     a 221 that follows it (RFC 5321 §4.1.1.10): ``quit`` "wait", or a pipelined QUIT kept
@@ -301,18 +334,20 @@ def user_round_trips(f: Features, recipients: int, *, iw: int = 10, flight: int 
     Nagle holds the small QUIT for the ACK of the client's Finished, which comes with the
     session tickets a round trip later (RFC 896, RFC 8446 §4.6.1). And not before the copy is
     saved to Sent (the APPEND's OK, RFC 3501 §6.3.11), which a save in parallel may bring
-    later."""
+    later. Exim's PIPE_CONNECT (``early_group`` "exim") keeps no QUIT out of its group."""
     st = start(f, state, config_changed, alive)
+    exim = f.early_pipelining and early_group == "exim"
     n = round_trips(f, recipients, iw=iw, flight=flight, mss=mss, state=state,
-                    config_changed=config_changed, alive=alive, header_chunk=header_chunk)
+                    config_changed=config_changed, alive=alive, header_chunk=header_chunk,
+                    early_group=early_group)
     # (the QUIT rides with the rest of a header-chunked message, after the token was taken)
     kept_out = (f.quit_in_group and (f.chunking or f.burl) and st.cached and not st.stale
-                and not header_chunk)
+                and not header_chunk and not exim)
     if not f.reuse and (f.quit == "wait" or kept_out):
-        rides, saving = _zero_rtt(f, st)
+        rides, saving = _zero_rtt(f, st, exim)
         n += 2 if rides and saving and f.nagle else 1
     if f.save == "parallel" and not f.burl:  # (first, or BURL: saved before the MAIL group)
-        n = max(n, _imap_rounds(f, recipients, st)[0])
+        n = max(n, _imap_rounds(f, recipients, st, exim)[0])
     return n
 
 

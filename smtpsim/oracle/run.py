@@ -93,7 +93,8 @@ def _result(case: Case, s: Session, held: Alive) -> OracleResult:
                                 flight=case.server.tls.server_flight, mss=case.server.tcp.mss,
                                 state=case.client.state, config_changed=case.server.config_changed,
                                 alive=held, header_chunk=case.client.habits.header_chunk(
-                                    case.workload.size, f.chunking and not f.burl)),
+                                    case.workload.size, f.chunking and not f.burl),
+                                early_group=case.client.habits.early_group),
         handshake_retransmits=s.conn.retransmits + (s.imap_conn.retransmits if f.save else 0),
         rto_possible=(s.conn.syn_data_timeout
                       or any(w >= fl for w, fl in zip(waits, floors, strict=True))),

@@ -70,6 +70,11 @@ class _Float(Spec):
     why: Line
 
 
+class _EarlyGroup(Spec):
+    value: Literal["token", "exim"]
+    why: Line
+
+
 class _Client(Spec):
     description: Line
     source: Line
@@ -80,6 +85,7 @@ class _Client(Spec):
     shutdown_after_quit: _Bool | None = None
     fin_wait_ms: _Float | None = None
     header_chunk_above: _Int | None = None
+    early_group: _EarlyGroup | None = None
     allowed: dict[str, _Allowed] = {}
 
     @model_validator(mode="after")
@@ -96,6 +102,8 @@ class _Client(Spec):
             out = replace(out, fin_wait_s=self.fin_wait_ms.value / 1e3)
         if self.header_chunk_above is not None:
             out = replace(out, header_chunk_above=self.header_chunk_above.value)
+        if self.early_group is not None:
+            out = replace(out, early_group=self.early_group.value)
         return out
 
     def whys(self) -> dict[str, str]:
@@ -112,7 +120,7 @@ class _Client(Spec):
         )
 
 
-_HABITS = ("shutdown_after_quit", "fin_wait_ms", "header_chunk_above")
+_HABITS = ("shutdown_after_quit", "fin_wait_ms", "header_chunk_above", "early_group")
 
 
 class _Writes(Spec):

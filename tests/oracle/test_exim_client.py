@@ -29,7 +29,8 @@ from smtpsim.simulator.run import run_session
 
 HALF = 0.5
 TOL = 1e-6
-EXIM = Habits(shutdown_after_quit=True, fin_wait_s=0.020, header_chunk_above=8192)
+EXIM = Habits(shutdown_after_quit=True, fin_wait_s=0.020, header_chunk_above=8192,
+              early_group="exim")
 SMALL = "chunking+nodelay+quit-pipelined"  # Exim: PIPELINING, CHUNKING, TCP_NODELAY
 
 

@@ -52,7 +52,7 @@ def group(s: Script, head: list[Rec], refused: Reply | None = None, *,
         return s.cmd(line, proc, reply, **kw)
 
     recs = list(head)
-    if f.auth_in_group:
+    if s.auth_in_group:
         recs.append(c(text.auth_plain(), tm.auth, lines.AUTH_OK))
     size = case.workload.size
     recs.append(c(text.mail_from(size, f.ehlo), tm.mail, lines.MAIL_OK))
@@ -138,10 +138,10 @@ def _last_chunk(s: Script) -> None:
     s.step(s.parts(last), len(marks), marks=marks)
 
 
-def auth_and_envelope(s: Script) -> None:
-    """AUTH waited for, then the envelope: one group (RFC 2920) or lock-step (RFC 5321
-    §4.1), then the content and QUIT."""
-    if s.f.auth is not None and not s.f.auth_in_group:
+def auth_and_envelope(s: Script, *, auth: bool = True) -> None:
+    """AUTH waited for (unless ``auth`` is off: it was, already), then the envelope: one
+    group (RFC 2920) or lock-step (RFC 5321 §4.1), then the content and QUIT."""
+    if auth and s.f.auth is not None and not s.auth_in_group:
         _auth(s)
     if s.f.pipelining:  # one group, DATA or the BDAT chunk last (RFC 2920 §3.1)
         s.send(group(s, []))

@@ -1,5 +1,6 @@
-"""The four ways a session starts: the standard dialogue, implicit TLS, QUICKSTART and early
-pipelining on a cached token (see ``smtpsim.oracle.closed_form`` for their round trips).
+"""The ways a session starts: the standard dialogue, implicit TLS, QUICKSTART and early
+pipelining on a cached token, the model's or Exim's (``smtpsim.oracle.smtp.pipe_connect``)
+(see ``smtpsim.oracle.closed_form`` for their round trips).
 
 Each flow adds its steps to a ``Script`` and ends with the envelope, the content and QUIT
 (``smtpsim.oracle.smtp.envelope``).
@@ -13,6 +14,7 @@ from smtpsim.oracle.domain import Timing
 from smtpsim.oracle.records import Rec, Reply
 from smtpsim.oracle.smtp import lines
 from smtpsim.oracle.smtp.envelope import auth_and_envelope, finish, group
+from smtpsim.oracle.smtp.pipe_connect import pipe_connect, pipe_connect_tls
 from smtpsim.oracle.smtp.script import Script
 from smtpsim.oracle.smtp.tls import handshake
 from smtpsim.oracle.steps import Group, merge, shift
@@ -24,7 +26,12 @@ def build(case: Case, st: Start, timing: Timing, fetch_s: float = 0.0) -> Script
     """The client's script for ``case`` (its ``steps``), for a client holding ``st``."""
     s = Script(case, st, timing, fetch_s)
     f = s.f
-    if f.implicit_tls:
+    if s.habits.pipe_connect(f) and st.cached:
+        if f.implicit_tls:
+            pipe_connect_tls(s, banner=True)
+        else:
+            pipe_connect(s)
+    elif f.implicit_tls:
         _implicit(s)
     elif f.quickstart is not None:
         _quickstart(s)

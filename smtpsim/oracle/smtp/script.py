@@ -47,6 +47,9 @@ class Script:
         #: the message goes as a header chunk, then the rest (``Habits.header_chunk``)
         self.header_chunk = self.habits.header_chunk(case.workload.size,
                                                      self.f.chunking and not self.f.burl)
+        #: AUTH PLAIN rides in the MAIL group (``Habits.auth_in_group``: not under Exim's
+        #: PIPE_CONNECT)
+        self.auth_in_group = self.habits.auth_in_group(self.f)
 
     def cmd(self, line: str | int, proc: float, *replies: Reply, **kw: Any) -> Rec:
         """A command line (or ``line`` bytes of content) the server processes for ``proc``

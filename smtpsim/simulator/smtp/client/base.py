@@ -3,7 +3,7 @@ and caches; and how a part says the session cannot go on (``Abort``).
 
 ``SmtpClient`` is built from parts, one module per concept (``caches``, ``dialogue``,
 ``tls``, ``auth``, ``burl``, ``envelope``, ``speculative``, ``standard``, ``quickstart``,
-``early_pipelining``, ``session``); each part derives from the parts it uses.
+``early_pipelining``, ``pipe_connect``, ``session``); each part derives from the parts it uses.
 """
 
 from __future__ import annotations

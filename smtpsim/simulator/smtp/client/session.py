@@ -1,11 +1,11 @@
 """The submission client's side of one SMTP session, driven by its ``Features``.
 
 The client asks its features at each decision point; each start lives in its own module
-(``standard``, ``quickstart``, ``early_pipelining``), the envelope in ``envelope``, the
-conversation and its accounting in ``dialogue``. Without PIPELINING every command is a
-synchronisation point (RFC 5321 lock-step). ``user_s`` is when the user is told the message is
-sent: after the 221 for ``quit`` "wait" and "pipelined", at the 250 for "async" and "drop", and
-never before the copy is saved to Sent when the variant saves.
+(``standard``, ``quickstart``, ``early_pipelining``, Exim's ``pipe_connect``), the envelope in
+``envelope``, the conversation and its accounting in ``dialogue``. Without PIPELINING every
+command is a synchronisation point (RFC 5321 lock-step). ``user_s`` is when the user is told
+the message is sent: after the 221 for ``quit`` "wait" and "pipelined", at the 250 for "async"
+and "drop", and never before the copy is saved to Sent when the variant saves.
 All times are seconds since the client started (``start_s``). Each metric's time comes with
 the round trips and the stall of its critical path (``rtt_accept``, ``rtt_done``,
 ``rtt_user`` and the ``stall_*_s``; ``smtpsim.simulator.tcp.causes``), -1 and NaN when it
@@ -29,6 +29,7 @@ from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.imap import ImapSession
 from smtpsim.simulator.smtp.client.base import Abort, Proc, ServerName
 from smtpsim.simulator.smtp.client.early_pipelining import EarlyPipelining
+from smtpsim.simulator.smtp.client.pipe_connect import PipeConnect
 from smtpsim.simulator.smtp.client.quickstart import Quickstart
 from smtpsim.simulator.smtp.messages import Command
 from smtpsim.simulator.tcp import TcpConnection
@@ -40,7 +41,7 @@ __all__ = ["SmtpClient"]
 _NO_HABITS = Habits()
 
 
-class SmtpClient(Quickstart, EarlyPipelining):
+class SmtpClient(Quickstart, EarlyPipelining, PipeConnect):
     """Submits one message of ``size`` bytes to ``recipients`` recipients over
     ``connection`` to the front-end ``server`` (and, with ``Features.reuse``, later messages
     on the same session). ``tls_setup_s``: the CPU time between STARTTLS's 220 and the
@@ -141,6 +142,8 @@ class SmtpClient(Quickstart, EarlyPipelining):
             raise Abort("failed")
         if f.quickstart is not None:
             yield from self._quickstart()
+        elif self.habits.pipe_connect(f):
+            yield from self._pipe_connect()
         elif f.early_pipelining:
             yield from self._early_pipelining()
         else:
