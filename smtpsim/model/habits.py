@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smtpsim.model.text import HEADER_BYTES
+
 __all__ = ["DELIVER_OUT_BUFFER_SIZE", "Habits"]
 
 DELIVER_OUT_BUFFER_SIZE = 8192
@@ -34,7 +36,10 @@ class Habits:
       replies to MAIL, RCPT and that chunk waited for, then ``BDAT <rest> LAST`` (Exim
       ``transport.c internal_transport_write_message``: ``if (size >
       DELIVER_OUT_BUFFER_SIZE && hsize > 0)`` "sending small initial BDAT", ``chunk_cb(tctx,
-      0, tc_reap_prev)``); None: one ``BDAT <n> LAST``.
+      0, tc_reap_prev)``); None: one ``BDAT <n> LAST``. The header chunk is the message's header
+      section and the rest its body (Exim: ``size = hsize + fsize``, then ``size -=
+      hsize``); a message of ``HEADER_BYTES`` or less (a threshold below it lets one
+      through) is no header section and a body, and goes as one ``BDAT <n> LAST``.
     """
 
     shutdown_after_quit: bool = False
@@ -44,4 +49,4 @@ class Habits:
     def header_chunk(self, size: int, chunking: bool) -> bool:
         """Whether a message of ``size`` bytes goes with a header chunk first."""
         limit = self.header_chunk_above
-        return chunking and limit is not None and size > limit
+        return chunking and limit is not None and size > max(limit, HEADER_BYTES)
