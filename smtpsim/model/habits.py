@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from smtpsim.model.features import Features
+from smtpsim.model.text import HEADER_BYTES
 
 __all__ = ["DELIVER_OUT_BUFFER_SIZE", "EarlyGroup", "Habits"]
 
@@ -39,7 +40,10 @@ class Habits:
       replies to MAIL, RCPT and that chunk waited for, then ``BDAT <rest> LAST`` (Exim
       ``transport.c internal_transport_write_message``: ``if (size >
       DELIVER_OUT_BUFFER_SIZE && hsize > 0)`` "sending small initial BDAT", ``chunk_cb(tctx,
-      0, tc_reap_prev)``); None: one ``BDAT <n> LAST``.
+      0, tc_reap_prev)``); None: one ``BDAT <n> LAST``. The header chunk is the message's header
+      section and the rest its body (Exim: ``size = hsize + fsize``, then ``size -=
+      hsize``); a message of ``HEADER_BYTES`` or less (a threshold below it lets one
+      through) is no header section and a body, and goes as one ``BDAT <n> LAST``.
     * ``early_group`` the schedule of early pipelining (``Features.early_pipelining``) on a
       cached token: "token", the model's (``EHLO <domain> TOKEN=<id>``, a stale token
       refused; EHLO + AUTH + MAIL ... and the body in one speculative group, QUIT after its
@@ -66,7 +70,7 @@ class Habits:
     def header_chunk(self, size: int, chunking: bool) -> bool:
         """Whether a message of ``size`` bytes goes with a header chunk first."""
         limit = self.header_chunk_above
-        return chunking and limit is not None and size > limit
+        return chunking and limit is not None and size > max(limit, HEADER_BYTES)
 
     def pipe_connect(self, f: Features) -> bool:
         """Whether early pipelining follows Exim's PIPE_CONNECT schedule (``early_group``)."""

@@ -12,12 +12,15 @@ exchanges it reduces to the straight-line sums of ``closed_form``.
 
 The client writes the next step of its script the moment the last record it waits for is
 delivered (``client_cpu_s``, or ``resumed_cpu_s``, later after the server's TLS flight;
-``tls_setup_s`` later after STARTTLS's 220). With ``save`` the client's IMAP connection runs
-beside it on the same links (``imap``); while the MAIL group waits for BURL's URL the client
-keeps the session alive with NOOP (RFC 5321 §4.1.1.9) ``NOOP_INTERVAL_S`` after the group was
-due and after each NOOP's answer, below the server's 5-minute idle limit (§4.5.3.2.7), and
-waits for that answer (a greeting it has not read yet, it reads first); the server answers it
-at once.
+``tls_setup_s`` later after STARTTLS's 220). After 0-RTT data the client's TLS layer
+answers the server's flight first (its Finished, ``resumed_cpu_s`` later), and the replies
+that came behind the flight are read only then, so the command they release follows the
+Finished (the message is still accepted when its 250 arrived). With ``save`` the client's
+IMAP connection runs beside it on the same links (``imap``); while the MAIL group waits for
+BURL's URL the client keeps the session alive with NOOP (RFC 5321 §4.1.1.9)
+``NOOP_INTERVAL_S`` after the group was due and after each NOOP's answer, below the
+server's 5-minute idle limit (§4.5.3.2.7), and waits for that answer (a greeting it has not
+read yet, it reads first); the server answers it at once.
 
 Every mark keeps the critical path that led to it (``causes``): the client's ``cause`` is
 what its current step waited for last: the delivery that completed the previous step, the
@@ -101,6 +104,8 @@ class Session:
         self.held_got = 0  # what the held step had received when a NOOP was put in
         self.written_at = 0.0  # when the current SMTP step was written
         self.max_wait = 0.0  # the longest the SMTP client waited for a reply
+        #: what arrived while the TLS layer works on the server's flight (``_client_read``)
+        self.tls_busy: list[tuple[list[Rec], float, Cause]] | None = None
         if f.save is not None:
             # the client's own stack; the IMAP server's is the provider's (``server_tcp``)
             self.imap_conn = Connection(ag, self.up, self.down, ctcp, stcp, f.nagle,
@@ -183,35 +188,76 @@ class Session:
             self.causes[name] = cause
 
     def _client_read(self, t: float, recs: list[Rec], cause: Cause) -> None:
-        for rec in recs:
+        """The client reads ``recs``. A record its TLS layer answers (``Rec.react``: the
+        server's flight after 0-RTT data) is answered first: what arrived behind it, and
+        what arrives while the TLS layer spends its CPU time on it, the application reads
+        once the TLS layer's answer is written (``_answered``): OpenSSL's ``SSL_read``
+        processes the server's flight, writes EndOfEarlyData and the Finished
+        (ssl/statem/statem_clnt.c ``ossl_statem_client_post_work``: ``statem_flush`` after
+        ``TLS_ST_CW_FINISHED``) and only then returns application data, which the server
+        protects with its application traffic keys, derived from its Finished (RFC 8446
+        §7.1), so no SMTP command answering it can precede the Finished in the stream."""
+        if self.tls_busy is not None:
+            self.tls_busy.append((recs, t, cause))
+            return
+        for i, rec in enumerate(recs):
             if rec.react is not None:
                 delay, parts = rec.react
-                self.agenda.at(t + delay, self._react, parts, cause)
-            if not rec.wait:
-                continue
-            step = self.steps[self.step]
-            self.got += 1
-            self.max_wait = max(self.max_wait, t - self.written_at)
-            for name in step.marks.get(self.got, ()):
-                self._mark(name, t, cause)
-            if self.got < step.expect:
-                continue
-            self.got = 0
-            self.step += 1
-            self.cause = cause
-            if step.noop:  # back to the step that waits for the URL
-                self.got = self.held_got
-            if self.step == len(self.steps):
-                self.smtp_done = True
-                if not self.case.client.features.reuse:  # the client closes (a FIN)
-                    self._leave(t, cause)
-                self.agenda.stopped = self.imap_done and not self.draining
+                if delay > 0:
+                    self.tls_busy = [(recs[i:], t, cause)]
+                    self.agenda.at(t + delay, self._answered, parts, cause)
+                    return
+                self._react(parts, cause)
+            if not self._take(t, rec, cause):
                 return
-            nxt = self.steps[self.step]
-            if nxt.delay > 0:
-                self.agenda.at(t + nxt.delay, self._client_write)
+
+    def _answered(self, parts: list[Part], cause: Cause) -> None:
+        """The TLS layer has answered the server's flight (``_react``), ``resumed_cpu_s``
+        after it came: the application reads what waited behind it."""
+        self._react(parts, cause)
+        pending, self.tls_busy = self.tls_busy or [], None
+        t = self.agenda.now
+        for recs, arrived, c in pending:  # (the flight first: its ``react`` is done)
+            for rec in recs:
+                if not self._take(t, rec, c.until(t), (arrived, c)):
+                    return
+
+    def _take(self, t: float, rec: Rec, cause: Cause,
+              arrived: tuple[float, Cause] | None = None) -> bool:
+        """The application reads ``rec`` (which ``arrived`` earlier, if it waited behind the
+        server's flight): a reply the current step waits for counts (with its marks), the
+        last one moves the script on. False once the session is over. The message is
+        accepted when its final 2xx arrives, not when it is read (RFC 5321 §6.1: the server
+        took responsibility when it sent it)."""
+        if not rec.wait:
+            return True
+        step = self.steps[self.step]
+        self.got += 1
+        self.max_wait = max(self.max_wait, (arrived[0] if arrived else t) - self.written_at)
+        for name in step.marks.get(self.got, ()):
+            if name == "accept" and arrived is not None:
+                self._mark(name, *arrived)
             else:
-                self._client_write()
+                self._mark(name, t, cause)
+        if self.got < step.expect:
+            return True
+        self.got = 0
+        self.step += 1
+        self.cause = cause
+        if step.noop:  # back to the step that waits for the URL
+            self.got = self.held_got
+        if self.step == len(self.steps):
+            self.smtp_done = True
+            if not self.case.client.features.reuse:  # the client closes (a FIN)
+                self._leave(t, cause)
+            self.agenda.stopped = self.imap_done and not self.draining
+            return False
+        nxt = self.steps[self.step]
+        if nxt.delay > 0:
+            self.agenda.at(t + nxt.delay, self._client_write)
+        else:
+            self._client_write()
+        return True
 
     def _leave(self, t: float, cause: Cause) -> None:
         """The session is over: the client closes, at once or, after a 221, once the

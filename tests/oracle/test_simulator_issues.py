@@ -15,6 +15,7 @@ from cases import change, ideal_case
 from smtpsim.model import (
     Case,
     Client,
+    Habits,
     LinkConfig,
     Network,
     PathConfig,
@@ -25,6 +26,7 @@ from smtpsim.model import (
     Workload,
     text,
 )
+from smtpsim.model.habits import DELIVER_OUT_BUFFER_SIZE
 from smtpsim.oracle import (
     SmtpTimeoutPossible,
     oracle,
@@ -396,3 +398,103 @@ def test_a_synack_carrying_the_banner_counts_against_the_window_in_both_models()
     assert [p.payload_bytes > 0 for p in first] == [True] * 10  # SYN-ACK + 9 lines
     assert "S" in first[0].flags
     assert record.accept_s == pytest.approx(expected.accept_s, abs=TOL)
+
+
+#: warm QUICKSTART full profile with a TLS 1.3 ticket: QTLS, the ClientHello and the MAIL
+#: group as 0-RTT data in one write
+_QS_EARLY = "tls1.3+qs-full+pipelining+chunking+nodelay+resumption+early-data+quit-wait"
+
+
+def test_after_0rtt_data_the_finished_precedes_the_rest_of_a_header_chunked_message() -> None:
+    """Found by ``test_profile_behaviours_agree_with_the_oracle`` (``HYPOTHESIS_PROFILE=ci``):
+    a header chunk first (``Habits.header_chunk_above``, Exim's habit) in an early group
+    sent as TLS 1.3 0-RTT data (RFC 8446 §2.3). The replies to MAIL, RCPT and the header
+    chunk come right behind the server's flight; the client's TLS layer answers that flight
+    with its Finished, and only then does ``SSL_read`` return the replies (application data
+    the server protects with keys derived from its own Finished, RFC 8446 §7.1; OpenSSL
+    flushes the Finished in ``ossl_statem_client_post_work``), so ``BDAT <rest> LAST``
+    follows the Finished in the stream. The oracle wrote it first (it scheduled the
+    Finished on the agenda and wrote the next step at once): the server read the Finished
+    behind the whole message, and the tickets, which a Nagle server queues before the 250,
+    no longer delayed it. The oracle changed (``Session._client_read``); the simulator
+    was right.
+
+    RTT 1 s, an ideal server with Nagle (two tickets), a client with TCP_NODELAY, R = 1,
+    10000 B:
+     0    SYN; 1.0 SYN-ACK: QTLS + ClientHello + 0-RTT [QHLO <id>, MAIL, RCPT, BDAT 339 +
+          the header section] in one segment, no wait for the greeting.
+     1.5  the server accepts and writes the greeting; its flight and the four replies wait
+          under Nagle for the ACK of that small segment.
+     2.0  the greeting arrives; the client has nothing to send: its delayed ACK leaves at
+          2.04, arrives 2.54, and releases flight + replies (one segment).
+     3.04 the client writes its Finished (80 B, a segment of its own: TCP_NODELAY), then
+          BDAT 9661 LAST and the rest (7 segments; 8 in flight, IW 10).
+     3.54 the server reads the Finished: ticket 1 leaves; ticket 2 and then the 250 (the
+          chunk is read at once) wait under Nagle for its ACK.
+     4.04 ticket 1 arrives; the client's delayed ACK leaves at 4.08, arrives 4.58: ticket
+          2 + 250 leave together, the 250 arrives at 5.08 = 5 RTT + 2 delayed ACKs.
+     5.08 QUIT; the 221 goes at once (QUIT acknowledged the 250's segment): 6.08.
+    The old oracle: the Finished behind the message at 3.54, ticket 1 after the 250, which
+    left at 3.54 unheld (accept 4.04)."""
+    case = change(ideal_case(_QS_EARLY, size=10_000), state="warm", server_nagle=True,
+                  habits=Habits(header_chunk_above=DELIVER_OUT_BUFFER_SIZE))
+    assert case.server.tls.tickets_13 == 2
+    expected = oracle(case)
+    record, trace = run_session(case, seed=0, trace=True)
+    accept, close = 5 + 2 * DELACK, 6 + 2 * DELACK
+    assert expected.accept_s == pytest.approx(accept, abs=TOL)
+    assert record.accept_s == pytest.approx(accept, abs=TOL)
+    assert expected.close_s == pytest.approx(close, abs=TOL)
+    assert record.close_s == pytest.approx(close, abs=TOL)
+    # both models: the first segment after the flight carries the Finished alone
+    finished = case.server.tls.client_finished_13
+    assert trace is not None
+    after = [p for p in trace.packets if p.direction == "up" and p.sent_s > 3.0]
+    assert (after[0].payload_bytes, after[0].label) == (finished, "TLS Finished")
+    first = next(b for dep, _arr, b in sorted(_session(case).up.log) if dep > 3.0)
+    assert first == finished + HDR  # wire bytes
+
+
+def test_the_found_qs_full_0rtt_header_chunk_case_agrees() -> None:
+    """The case ``test_profile_behaviours_agree_with_the_oracle`` found (hypothesis,
+    ``HYPOTHESIS_PROFILE=ci``): the same cause as
+    ``test_after_0rtt_data_the_finished_precedes_the_rest_of_a_header_chunked_message`` on
+    an asymmetric 7.4 ms path, with TCP Fast Open, AUTH PLAIN in the group and R = 38. The
+    oracle put the rest of the message ahead of the Finished and accepted it at 0.131 s
+    (the 250 behind a ticket held for a delayed ACK); the simulator, which writes the
+    Finished first, at 0.0868 s."""
+    variant = ("imap-lockstep+no-reuse+tfo+starttls-mode+tls1.3+nodelay+chunking+resumption"
+               "+no-save+pipelining+syn-data+literal-plus+imap-open+qs-full+coalesced+ehlo"
+               "+auth-pipelined+early-data+imap-tls+quit-wait")
+    path = PathConfig(LinkConfig(0.004590600330293905, 96666846.50619686),
+                      LinkConfig(0.0028328777402337915, 15732472.087658294))
+    case = change(ideal_case(variant, size=100_670, recipients=38), state="warm",
+                  server_nagle=True, ehlo="dovecot", path=path,
+                  habits=Habits(header_chunk_above=DELIVER_OUT_BUFFER_SIZE))
+    expected = oracle(case)
+    record, _ = run_session(case, seed=0)
+    assert record.outcome == "accepted"
+    assert record.accept_s == pytest.approx(expected.accept_s, rel=1e-9)
+    assert record.close_s == pytest.approx(expected.close_s, rel=1e-9)
+    assert record.accept_s < 0.1
+
+
+def test_a_message_no_larger_than_its_header_section_goes_as_one_chunk() -> None:
+    """Found while deriving the case above: a header-chunk threshold below
+    ``text.HEADER_BYTES`` (the strategies draw any from 100 B) let a 300 B message go as
+    ``BDAT 339`` + ``BDAT -39 LAST``: the simulator's server rejected it, the oracle never
+    finished. The header chunk is the header section and the rest the body (Exim
+    ``transport.c``: ``size = hsize + fsize``, ``size -= hsize`` after the first chunk), so
+    a message of at most ``HEADER_BYTES`` goes as one ``BDAT 300 LAST``
+    (``Habits.header_chunk``).
+
+    RTT 1 s: SYN-ACK at 1, the greeting (written at the accept, 1.5) at 2, EHLO answered at
+    3, MAIL + RCPT + BDAT 300 LAST + the message answered at 4."""
+    case = change(ideal_case("pipelining+chunking", size=300),
+                  habits=Habits(header_chunk_above=200))
+    assert 200 < 300 <= text.HEADER_BYTES
+    expected = oracle(case)
+    record, _ = run_session(case, seed=0)
+    assert record.outcome == "accepted"
+    assert expected.accept_s == pytest.approx(4, abs=TOL)
+    assert record.accept_s == pytest.approx(4, abs=TOL)

@@ -27,7 +27,9 @@ QTLS, quickstart-01 §6), with what follows it.
 * 0-RTT (RFC 8446 §2.3), with a TLS 1.3 ticket: what would follow the Finished rides with the
   ClientHello instead, in the same write (``SSL_write_early_data`` flushes the buffer that
   still holds the ClientHello), and the client's TLS layer writes its Finished alone; nobody
-  waits for the tickets that answer it.
+  waits for the tickets that answer it. The replies behind the flight reach the application
+  once that Finished is written (``smtpsim.oracle.session``): what they release (the rest of
+  the message after a header chunk, QUIT) follows the Finished in the stream.
 * With BURL the MAIL group needs GENURLAUTH's URL. If it has not come when the Finished is
   due, the Finished goes alone and the group follows when the URL comes (``Step.split``);
   0-RTT data is only sent when the URL is known at the ClientHello (``Step.fallback``:
