@@ -12,12 +12,13 @@ exchanges it reduces to the straight-line sums of ``closed_form``.
 
 The client writes the next step of its script the moment the last record it waits for is
 delivered (``client_cpu_s``, or ``resumed_cpu_s``, later after the server's TLS flight;
-``tls_setup_s`` later after STARTTLS's 220). With ``save`` the client's IMAP connection runs
-beside it on the same links (``imap``); while the MAIL group waits for BURL's URL the client
-keeps the session alive with NOOP (RFC 5321 §4.1.1.9) ``NOOP_INTERVAL_S`` after the group was
-due and after each NOOP's answer, below the server's 5-minute idle limit (§4.5.3.2.7), and
-waits for that answer (a greeting it has not read yet, it reads first); the server answers it
-at once.
+``tls_setup_s`` later after STARTTLS's 220); after 0-RTT data its TLS layer writes the
+Finished first, and the records behind the flight are read after it. With ``save`` the
+client's IMAP connection runs beside it on the same links (``imap``); while the MAIL group
+waits for BURL's URL the client keeps the session alive with NOOP (RFC 5321 §4.1.1.9)
+``NOOP_INTERVAL_S`` after the group was due and after each NOOP's answer, below the server's
+5-minute idle limit (§4.5.3.2.7), and waits for that answer (a greeting it has not read
+yet, it reads first); the server answers it at once.
 
 Every mark keeps the critical path that led to it (``causes``): the client's ``cause`` is
 what its current step waited for last: the delivery that completed the previous step, the
@@ -26,6 +27,8 @@ timer for a NOOP, the end of the IMAP work for a submission that comes after the
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from smtpsim.model import Case, text
 from smtpsim.model.tcp import (
@@ -87,6 +90,8 @@ class Session:
         self.client.app = self._client_read
         self.client.on_fin = self._server_fin
         self.server_fin = False  # the server's FIN has come
+        # records read while the client's TLS layer answers one on its own (``_react``)
+        self.behind: list[tuple[list[Rec], Cause]] = []
         self.draining = False  # the client waits for it before closing
         self.step = 0
         self.got = 0
@@ -183,10 +188,27 @@ class Session:
             self.causes[name] = cause
 
     def _client_read(self, t: float, recs: list[Rec], cause: Cause) -> None:
-        for rec in recs:
+        """Records delivered to the client: its TLS layer first reads a record it answers on
+        its own (``Rec.react``: the server's flight after 0-RTT data), and the application
+        reads what came behind it, and what arrives meanwhile, only once that answer is
+        written: RFC 8446 §2, "Application Data MUST NOT be sent prior to sending the
+        Finished message, except as specified in Section 2.3" (0-RTT data); OpenSSL's client,
+        having read the server's Finished, writes its EndOfEarlyData and Finished
+        (ssl/statem/statem_clnt.c ``ossl_statem_client13_write_transition``:
+        ``TLS_ST_PENDING_EARLY_DATA_END`` -> ``TLS_ST_CW_END_OF_EARLY_DATA`` ->
+        ``TLS_ST_CW_FINISHED``) before ``SSL_read`` returns the data behind the flight."""
+        if self.behind:  # the TLS layer is still at work on a record it answers
+            self.behind.append((recs, cause))
+            return
+        for i, rec in enumerate(recs):
             if rec.react is not None:
                 delay, parts = rec.react
-                self.agenda.at(t + delay, self._react, parts, cause)
+                self.behind.append(([replace(rec, react=None), *recs[i + 1:]], cause))
+                if delay > 0:
+                    self.agenda.at(t + delay, self._react, parts, cause)
+                else:
+                    self._react(parts, cause, t)
+                return
             if not rec.wait:
                 continue
             step = self.steps[self.step]
@@ -241,12 +263,20 @@ class Session:
             self.draining = False
             self.agenda.stopped = self.imap_done
 
-    def _react(self, parts: list[Part], cause: Cause) -> None:
+    def _react(self, parts: list[Part], cause: Cause, now: float | None = None) -> None:
         """The client's TLS layer writes on its own (its Finished after 0-RTT data), caused
-        by the record it answers (``cause``)."""
-        now = self.agenda.now
+        by the record it answers (``cause``); then the application reads that record and
+        what came behind it (``behind``), as of now."""
+        if now is None:
+            now = self.agenda.now
         self._mark("tls", now, cause.until(now))
         self.client.write(now, parts, self.max_record, cause)
+        behind, self.behind = self.behind, []
+        for n, (recs, by) in enumerate(behind):
+            if self.behind:  # another record to answer first: the rest waits again
+                self.behind.extend(behind[n:])
+                return
+            self._client_read(now, recs, by.until(now))
 
     def _client_write(self) -> None:
         self.started = True
