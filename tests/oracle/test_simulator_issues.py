@@ -498,3 +498,102 @@ def test_a_message_no_larger_than_its_header_section_goes_as_one_chunk() -> None
     assert record.outcome == "accepted"
     assert expected.accept_s == pytest.approx(4, abs=TOL)
     assert record.accept_s == pytest.approx(4, abs=TOL)
+def test_the_answers_behind_the_flight_are_read_after_the_finished_is_written() -> None:
+    """Found by ``test_profile_behaviours_agree_with_the_oracle`` (close_s: simulator 212.8 ms,
+    oracle 193.6 ms). The oracle's side: the client read the 0.5-RTT answers to its 0-RTT
+    group and wrote its next command before its TLS layer wrote the Finished. RFC 8446 §2:
+    "Application Data MUST NOT be sent prior to sending the Finished message, except as
+    specified in Section 2.3" (0-RTT data); OpenSSL's client, having read the server's
+    Finished, writes EndOfEarlyData and its Finished (ssl/statem/statem_clnt.c
+    ``ossl_statem_client13_write_transition``), and only then ``SSL_read`` returns the data
+    behind the flight. The oracle
+    scheduled that Finished as a separate agenda entry after the 250's delivery, so with no
+    client CPU QUIT went first, unheld (the ClientHello was acknowledged), reached the server
+    before the Finished and was answered: one round trip too early. Now the application reads
+    what came behind the flight only after the Finished is written.
+
+    Warm client, QUICKSTART full, TLS 1.3 with a ticket and 0-RTT, T/TCP cookie, Nagle on both
+    ends (``nagle``; ``Server.nagle``), ``quit-async``, IMAP save first (cold, cleartext,
+    synchronizing literal), 100 B; ideal server, two tickets (one write each). Up 3.84 ms,
+    down 15.36 ms (RTT 19.2), 2.28 Gbit/s (each packet a few us: times below in ms, to
+    0.01 ms):
+
+    * IMAP: SYN 0, SYN-ACK 3.84 -> 19.2, ACK 19.2; the server accepts at 23.04, greeting at
+      38.4; AUTHENTICATE -> OK 57.6; APPEND -> "+" 76.8; literal -> OK 96.0 (saved).
+    * SMTP at 96.0: SYN with the cookie; at 99.84 the SYN-ACK and, the socket accepted on the
+      SYN (RFC 1644), the 220 greeting (268 B) behind it: both at 115.2. At the SYN-ACK the
+      client (qhlo-id cached) writes QTLS + ClientHello + QHLO/MAIL/RCPT/BDAT + chunk as
+      0-RTT data, with the handshake ACK: the greeting, a few us behind on the downlink,
+      is not yet acknowledged, and its delayed ACK leaves at 155.2.
+    * The server reads the group at 119.04 and writes the flight and the answers, which Nagle
+      holds behind the unacknowledged 220 (RFC 896; Linux ``tcp_nagle_check``, Minshall):
+      they leave with that ACK's arrival, 159.04, as one segment, read at 174.41 (accept).
+    * 174.41: the TLS layer writes the Finished (80 B; the ClientHello is acknowledged, so
+      it leaves), then the application reads the 250 and writes QUIT (28 B), which Nagle
+      holds behind the small unacknowledged Finished.
+    * 178.25: the server reads the Finished: ticket 1 leaves (with the Finished's ACK);
+      ticket 2, a write of its own, waits under Nagle for ticket 1's ACK.
+    * 193.61: ticket 1 arrives: QUIT leaves, with its ACK; at 197.45 that ACK releases
+      ticket 2, and the 221 and the FIN follow (``tcp_send_fin`` pushes with Nagle off).
+    * 212.81: the 221 arrives: close = accept + 2 RTT. (The oracle: QUIT at 174.41,
+      answered at 178.25, the 221 at 193.61; the Finished behind it.)
+    """
+    variant = ("no-reuse+resumption+nagle+ehlo+qs-full+starttls-mode+literal-sync+chunking"
+               "+imap-lockstep+early-data+tls1.3+ttcp+imap-plain+save-first+pipelining"
+               "+coalesced+quit-async+imap-cold+no-auth")
+    tcp = TcpConfig()
+    path = PathConfig(LinkConfig(0.00384, 2.28e9), LinkConfig(0.01536, 2.28e9))
+    tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
+    case = Case(Network(path),
+                Client(parse_variant(variant), variant, "warm", tcp, tls_setup_s=1e-247),
+                Server("ideal", ServerTiming.ideal(), tls, tcp, nagle=True,
+                       reply_writes="group"),
+                Workload(100, 1))
+    expected = oracle(case)
+    record, trace = run_session(case, seed=0, trace=True)
+    assert trace is not None
+    for result in (expected, record):
+        assert result.saved_s == pytest.approx(0.0960, abs=2e-5)
+        assert result.accept_s == pytest.approx(0.17441, abs=2e-5)
+        assert result.close_s == pytest.approx(0.17441 + 2 * 0.0192, abs=2e-5)
+    # the client's segments after the 250: the Finished (80 B), then QUIT (6 B + 22) an RTT
+    # later, in both models
+    finished, quit_ = 80, text.line_bytes("QUIT") + 22
+    s = _session(case)
+    after = [(dep, n - HDR) for dep, _arr, n in s.up.log
+             if expected.accept_s - 1e-9 <= dep and n > HDR]
+    simulated = [(p.sent_s, p.payload_bytes) for p in trace.packets
+                 if p.direction == "up" and p.sent_s >= record.accept_s - 1e-9
+                 and p.payload_bytes]
+    for sent in (after, simulated):
+        assert [n for _d, n in sent[:2]] == [finished, quit_]
+        assert sent[0][0] == pytest.approx(0.17441, abs=2e-5)
+        assert sent[1][0] == pytest.approx(0.17441 + 0.0192, abs=2e-5)
+
+
+def test_a_zero_rtt_body_goes_after_the_finished() -> None:
+    """The same cause on an ideal path, where it moved the accept: warm QUICKSTART full, TLS
+    1.3 with 0-RTT, DATA, TCP_NODELAY on the client, Nagle on the server, RTT 0.5 s. The
+    oracle wrote the body before the Finished, the server answered it before reading the
+    Finished, and its 250 came at 2.04 s (the simulator: 2.58).
+
+    * 0 SYN; 0.5 SYN-ACK: the client (qhlo-id cached) writes QTLS + ClientHello + QHLO +
+      AUTH + MAIL + RCPT + DATA as 0-RTT data with the handshake ACK.
+    * 0.75: the server accepts and writes its 220 (unacknowledged, small), then reads the
+      group: the flight and the answers (to the 354) wait under Nagle. The client reads the
+      220 at 1.0, has nothing to send: delayed ACK at 1.04, at the server 1.29: flight and
+      answers leave, read at 1.54.
+    * 1.54: the TLS layer writes the Finished, then the application reads the 354 and writes
+      the body (RFC 8446 §2: after the Finished; no Nagle on the client).
+    * 1.79: the server reads the Finished: ticket 1 leaves; ticket 2 and then the 250 (the
+      body is read next) wait under Nagle for ticket 1's ACK, which the client, with
+      nothing to send, delays: 2.04 + 0.04, at the server 2.33. Ticket 2 and the 250 leave
+      together: accept at 2.58; QUIT then, the 221 at 3.08."""
+    case = ideal_case("quickstart-full+tls1.3+early-data+quit-async", rtt=HALF, state="warm",
+                      server_nagle=True)
+    expected = oracle(case)
+    record, _ = run_session(case, seed=0)
+    for result in (expected, record):
+        assert result.tls_s == pytest.approx(3 * HALF + 0.04, abs=TOL)
+        assert result.accept_s == pytest.approx(5 * HALF + 2 * 0.04, abs=TOL)
+        assert result.close_s == pytest.approx(6 * HALF + 2 * 0.04, abs=TOL)
