@@ -10,6 +10,12 @@ environment's queue under the key a ``Timeout`` made at the same moment would ha
 of everything that happens, ties included, is exactly SimPy's. It works on any
 ``simpy.Environment``.
 
+A timer that will certainly do nothing when its time comes (a delayed ACK that a segment
+sent since carried, a read's deadline once the item arrived) is taken off the queue with
+``cancel`` rather than left to be popped: the order of every other entry is that of their
+keys, which stay as they were, and the queue stays short (a session keeps a few entries
+instead of a few dozen ``recv_within`` deadlines minutes away).
+
 ``Clock`` is a ``simpy.Environment`` whose ``run(until=t)`` is one loop that does what
 ``Environment.step`` does per event, without a method call and an exception handler per
 event (``until`` as SimPy has it: events before ``t`` run, the clock then reads ``t``).
@@ -18,14 +24,17 @@ event (``until`` as SimPy has it: events before ``t`` run, the clock then reads 
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import simpy
 from simpy.core import SimTime
 from simpy.events import NORMAL
 
-__all__ = ["Call", "Clock", "call_later"]
+__all__ = ["Call", "Clock", "Entry", "call_later", "cancel"]
+
+#: A queue entry as SimPy keys it: (time, priority, event id, event).
+Entry = tuple[float, int, int, Any]
 
 
 class Call:
@@ -41,11 +50,26 @@ class Call:
 
 def call_later(
     env: simpy.Environment, delay: float, callback: Callable[[Call], None], value: Any = None
-) -> None:
+) -> Entry:
     """Call ``callback(entry)`` ``delay`` from now (``entry.value`` is ``value``), ordered as
-    ``env.timeout(delay, value)`` made now would be."""
+    ``env.timeout(delay, value)`` made now would be. Returns the queue entry (for
+    ``cancel``)."""
     queue: list[Any] = env._queue  # SimPy types it as holding Events only
-    heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(callback, value)))
+    entry = (env._now + delay, NORMAL, next(env._eid), Call(callback, value))
+    heappush(queue, entry)
+    return entry
+
+
+def cancel(env: simpy.Environment, entry: Entry) -> None:
+    """Take ``entry`` (a ``call_later`` timer not yet due: its time is after now) off the
+    queue. Only for a timer whose callback would do nothing: the others keep their keys, so
+    their order is the same with or without it."""
+    queue: list[Any] = env._queue
+    if queue[-1] is entry:
+        queue.pop()  # the last leaf: the heap stays a heap
+    else:
+        queue.remove(entry)
+        heapify(queue)
 
 
 class Clock(simpy.Environment):
@@ -59,8 +83,17 @@ class Clock(simpy.Environment):
             raise ValueError(f"until ({at}) must be greater than the current simulation time")
         queue: list[Any] = self._queue
         event: Any
-        while queue and queue[0][0] < at:
-            self._now, _, _, event = heappop(queue)
+        while queue:
+            entry = heappop(queue)
+            when = entry[0]
+            if when >= at:
+                heappush(queue, entry)
+                break
+            self._now = when
+            event = entry[3]
+            if type(event) is Call:  # one callback, never fails, read by nobody after
+                event.callbacks[0](event)
+                continue
             callbacks, event.callbacks = event.callbacks, None
             for callback in callbacks:
                 callback(event)

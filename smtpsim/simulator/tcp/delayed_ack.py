@@ -14,7 +14,7 @@ timer, the timer's wait a stall (``causes``).
 from __future__ import annotations
 
 from smtpsim.model.tcp import DELACK_TIE_S
-from smtpsim.simulator.clock import Call, call_later
+from smtpsim.simulator.clock import Call, call_later, cancel
 from smtpsim.simulator.tcp.states import DEAD
 from smtpsim.simulator.tcp.tcb import ControlBlock
 
@@ -36,16 +36,26 @@ class DelayedAck(ControlBlock):
         elif not self.delack_pending and rcv_nxt > self.last_ack_sent:
             self.delack_pending = True
             self.delack_gen += 1
-            gen = self.delack_gen
-            legs, stall = self.cause_legs, self.cause_stall
             delay = self.cfg.delack_s + DELACK_TIE_S
+            self.delack_entry = call_later(
+                self.env, delay, self._delack_timer,
+                (self.delack_gen, self.cause_legs, self.cause_stall + delay),
+            )
 
-            def fire(_ev: Call) -> None:
-                self._delack_fire(gen, legs, stall + delay)
+    def _delack_timer(self, entry: Call) -> None:
+        self._delack_fire(*entry.value)
 
-            call_later(self.env, delay, fire)
+    def _stop_delack(self) -> None:
+        """The pending delayed ACK is not needed (a segment sent carried the ACK, or the
+        connection died): its timer would do nothing, so it leaves the queue (``clock``)."""
+        self.delack_pending = False
+        entry = self.delack_entry
+        if entry is not None:
+            self.delack_entry = None
+            cancel(self.env, entry)
 
     def _delack_fire(self, gen: int, legs: int, stall: float) -> None:
+        self.delack_entry = None
         if gen == self.delack_gen and self.delack_pending and self.state != DEAD:
             self.cause_legs, self.cause_stall = legs, stall
             self._send_ack()

@@ -25,7 +25,8 @@ class TcpEndpoint(Handshake, Input, DelayedAck, Output, Retransmission):
         self.state = DEAD
         self.timer_gen += 1
         self.rto_deadline = None
-        self.delack_pending = False
+        if self.delack_pending:
+            self._stop_delack()
         if not self.socket.established.triggered:
             self.socket.established.succeed(False)
         self.socket._deliver(FAILED)

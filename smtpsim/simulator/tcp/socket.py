@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from smtpsim.simulator.clock import Call, call_later
+from smtpsim.simulator.clock import Call, Entry, call_later, cancel
 from smtpsim.simulator.tcp.causes import TIE_S, Cause
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST, CookieCheck
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED
@@ -63,13 +63,14 @@ class Record:
 
 
 class _Read:
-    """A ``recv_within`` waiting: the event its process waits on (``wake``), and the item
-    once one arrived (``done``)."""
+    """A ``recv_within`` waiting: the event its process waits on (``wake``), the queue entry
+    of its deadline (``entry``), and the item once one arrived (``done``)."""
 
-    __slots__ = ("wake", "item", "done")
+    __slots__ = ("wake", "entry", "item", "done")
 
     def __init__(self) -> None:
         self.wake: simpy.Event | None = None
+        self.entry: Entry | None = None
         self.item: Any = None
         self.done = False
 
@@ -160,7 +161,7 @@ class Socket:
         deadline = env._now + timeout
         while True:
             wake = read.wake = env.event()
-            call_later(env, deadline - env._now, _expire, wake)
+            read.entry = call_later(env, deadline - env._now, _expire, wake)
             yield wake
             if read.done:
                 return read.item
@@ -195,6 +196,10 @@ class Socket:
             self.arrived_stall = self.stall = stall
             read.item = item
             read.done = True
+            entry = read.entry
+            if entry is not None and entry[0] > now:
+                # the hop below wakes the process first: the deadline would do nothing
+                cancel(self.env, entry)
             call_later(self.env, 0, read.hop)
             return
         waiter = self._waiter

@@ -23,7 +23,7 @@ from smtpsim.simulator.tcp.states import LISTEN
 from smtpsim.simulator.wire import Link
 
 if TYPE_CHECKING:
-    from smtpsim.simulator.clock import Call
+    from smtpsim.simulator.clock import Call, Entry
     from smtpsim.simulator.tcp.segment import Segment
 
 __all__ = ["ControlBlock"]
@@ -43,7 +43,8 @@ class ControlBlock:
         "expiries", "dupacks", "recover", "retransmits", "handshake_sent", "handshake_tries",
         "handshake_retransmitted", "timer_gen", "last_send_s",
         # receiver
-        "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "incoming",
+        "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "delack_entry",
+        "incoming",
         "peer_fin", "peer_fin_seq", "on_established", "record_log", "last_data_s",
         "last_acked_s", "ts_recent", "undo", "undo_ts", "spurious_rtos",
         # Fast Open
@@ -108,6 +109,8 @@ class ControlBlock:
         self.last_ack_sent = 0
         self.delack_gen = 0
         self.delack_pending = False
+        #: the pending delayed ACK's timer (``clock.call_later``'s entry), to cancel it
+        self.delack_entry: Entry | None = None
         self.incoming: deque[tuple[int, Record]] = deque()
         #: Whether the peer's FIN has been received in order, and its sequence number once a
         #: segment carrying it has arrived (-1 before).
@@ -175,6 +178,7 @@ class ControlBlock:
         def _on_data(self, seg: Segment) -> None: ...
         def _check_closed(self) -> None: ...
         def _ack_after_data(self, filled: bool) -> None: ...
+        def _stop_delack(self) -> None: ...
         def _arm_rto(self) -> None: ...
         def _rtt_sample(self, r: float) -> None: ...
         def _check_spurious_rto(self, seg: Segment) -> None: ...
