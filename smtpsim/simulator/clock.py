@@ -29,7 +29,7 @@ from typing import Any
 
 import simpy
 from simpy.core import SimTime
-from simpy.events import NORMAL
+from simpy.events import NORMAL, Event, Process, ProcessGenerator, Timeout
 
 __all__ = ["Call", "Clock", "Entry", "call_later", "cancel"]
 
@@ -38,7 +38,9 @@ Entry = tuple[float, int, int, Any]
 
 
 class Call:
-    """A queue entry that only calls back: ``callbacks(self)`` when its time comes, once."""
+    """A queue entry that only calls back: ``callbacks(self)`` when its time comes, once.
+    (Its ``callbacks`` is a tuple, SimPy's are lists: the run loop tells them apart so.) A
+    subclass may be its own ``value`` (a packet that is its own arrival, ``wire``)."""
 
     __slots__ = ("callbacks", "value")
     _ok = True  # SimPy's step: a failed event that nobody defused crashes the run
@@ -73,7 +75,18 @@ def cancel(env: simpy.Environment, entry: Entry) -> None:
 
 
 class Clock(simpy.Environment):
-    """A ``simpy.Environment`` with a leaner ``run(until=time)``."""
+    """A ``simpy.Environment`` with a leaner ``run(until=time)``, and ``event``, ``timeout``
+    and ``process`` as plain methods (SimPy's are ``BoundClass`` descriptors, which make a
+    bound method object at every use) making the same objects."""
+
+    def event(self) -> simpy.Event:  # type: ignore[override]
+        return Event(self)
+
+    def timeout(self, delay: SimTime = 0, value: Any = None) -> Timeout:  # type: ignore[override]
+        return Timeout(self, delay, value)
+
+    def process(self, generator: ProcessGenerator) -> Process:  # type: ignore[override]
+        return Process(self, generator)
 
     def run(self, until: SimTime | simpy.Event | None = None) -> Any:
         if until is None or isinstance(until, simpy.Event):
@@ -91,10 +104,13 @@ class Clock(simpy.Environment):
                 break
             self._now = when
             event = entry[3]
-            if type(event) is Call:  # one callback, never fails, read by nobody after
-                event.callbacks[0](event)
+            callbacks = event.callbacks
+            if callbacks.__class__ is tuple:
+                # a ``Call`` (or a packet queued as one): one callback, never fails, and
+                # nobody reads it after
+                callbacks[0](event)
                 continue
-            callbacks, event.callbacks = event.callbacks, None
+            event.callbacks = None
             for callback in callbacks:
                 callback(event)
             if not event._ok and not hasattr(event, "_defused"):

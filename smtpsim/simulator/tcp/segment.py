@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from smtpsim.simulator.clock import Call
+
 __all__ = ["ACK", "FIN", "SYN", "Segment"]
 
 SYN = 1
@@ -16,11 +18,14 @@ ACK = 2
 FIN = 4
 
 
-class Segment:
+class Segment(Call):
     """A TCP segment: ``seq`` and ``length`` in data-byte offsets, ``ack``, ``flags``, and the
     timestamp option: ``tsval`` (send time) and ``tsecr`` (the echoed TS.Recent); and the
     stamp of the event that sent it (``legs``, ``stall``: ``smtpsim.simulator.tcp.causes``),
-    which the endpoint gives it as it sends the segment (all in one call on the hot path)."""
+    which the endpoint gives it as it sends the segment (all in one call on the hot path).
+
+    A segment is its own arrival on the event queue (a ``clock.Call`` whose ``value`` is
+    itself, ``wire.Link.send``)."""
 
     __slots__ = (
         "seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr", "option",
@@ -51,3 +56,8 @@ class Segment:
         self.stall = stall
         #: The Fast Open option of a SYN or SYN-ACK (a cookie, COOKIE_REQUEST or None).
         self.option: Any = None
+
+    @property  # type: ignore[override]
+    def value(self) -> Segment:
+        """The packet a link delivers: the segment itself."""
+        return self
