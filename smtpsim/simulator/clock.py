@@ -10,11 +10,12 @@ environment's queue under the key a ``Timeout`` made at the same moment would ha
 of everything that happens, ties included, is exactly SimPy's. It works on any
 ``simpy.Environment``.
 
-A timer that will certainly do nothing when its time comes (a delayed ACK that a segment
-sent since carried, a read's deadline once the item arrived) is taken off the queue with
-``cancel`` rather than left to be popped: the order of every other entry is that of their
-keys, which stay as they were, and the queue stays short (a session keeps a few entries
-instead of a few dozen ``recv_within`` deadlines minutes away).
+The order of the queue is that of its keys alone, so an entry may also be queued *later*
+than it is made, under the key it took when made (``next(env._eid)`` then): it runs exactly
+where it would have run. A timer that is armed far more often than it fires (the delayed
+ACK, a read's deadline) takes its key when armed, and is queued only if it can still matter
+when an earlier timer of its owner fires (``tcp.delayed_ack``, ``tcp.socket``); one never
+queued would have done nothing.
 
 ``Clock`` is a ``simpy.Environment`` whose ``run(until=t)`` is one loop that does what
 ``Environment.step`` does per event, without a method call and an exception handler per
@@ -24,17 +25,14 @@ event (``until`` as SimPy has it: events before ``t`` run, the clock then reads 
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heapify, heappop, heappush
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
 from simpy.core import SimTime
 from simpy.events import NORMAL, Event, Process, ProcessGenerator, Timeout
 
-__all__ = ["Call", "Clock", "Entry", "call_later", "cancel"]
-
-#: A queue entry as SimPy keys it: (time, priority, event id, event).
-Entry = tuple[float, int, int, Any]
+__all__ = ["Call", "Clock", "call_later"]
 
 
 class Call:
@@ -46,32 +44,17 @@ class Call:
     _ok = True  # SimPy's step: a failed event that nobody defused crashes the run
 
     def __init__(self, callback: Callable[[Call], None], value: Any = None) -> None:
-        self.callbacks: tuple[Callable[[Call], None], ...] | None = (callback,)
+        self.callbacks: tuple[Callable[[Any], None], ...] | None = (callback,)
         self.value = value
 
 
 def call_later(
     env: simpy.Environment, delay: float, callback: Callable[[Call], None], value: Any = None
-) -> Entry:
+) -> None:
     """Call ``callback(entry)`` ``delay`` from now (``entry.value`` is ``value``), ordered as
-    ``env.timeout(delay, value)`` made now would be. Returns the queue entry (for
-    ``cancel``)."""
+    ``env.timeout(delay, value)`` made now would be."""
     queue: list[Any] = env._queue  # SimPy types it as holding Events only
-    entry = (env._now + delay, NORMAL, next(env._eid), Call(callback, value))
-    heappush(queue, entry)
-    return entry
-
-
-def cancel(env: simpy.Environment, entry: Entry) -> None:
-    """Take ``entry`` (a ``call_later`` timer not yet due: its time is after now) off the
-    queue. Only for a timer whose callback would do nothing: the others keep their keys, so
-    their order is the same with or without it."""
-    queue: list[Any] = env._queue
-    if queue[-1] is entry:
-        queue.pop()  # the last leaf: the heap stays a heap
-    else:
-        queue.remove(entry)
-        heapify(queue)
+    heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(callback, value)))
 
 
 class Clock(simpy.Environment):
@@ -79,13 +62,13 @@ class Clock(simpy.Environment):
     and ``process`` as plain methods (SimPy's are ``BoundClass`` descriptors, which make a
     bound method object at every use) making the same objects."""
 
-    def event(self) -> simpy.Event:  # type: ignore[override]
+    def event(self) -> simpy.Event:
         return Event(self)
 
-    def timeout(self, delay: SimTime = 0, value: Any = None) -> Timeout:  # type: ignore[override]
+    def timeout(self, delay: SimTime = 0, value: Any = None) -> Timeout:
         return Timeout(self, delay, value)
 
-    def process(self, generator: ProcessGenerator) -> Process:  # type: ignore[override]
+    def process(self, generator: ProcessGenerator) -> Process:
         return Process(self, generator)
 
     def run(self, until: SimTime | simpy.Event | None = None) -> Any:

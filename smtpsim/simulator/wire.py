@@ -143,7 +143,7 @@ class Link:
         self,
         packet: Any,
         wire_bytes: int,
-        deliver: Callable[[Call], None],
+        deliver: Callable[[Any], None],
         lose: bool = False,
     ) -> None:
         """Put ``packet`` (``wire_bytes`` long, headers included) on the link.

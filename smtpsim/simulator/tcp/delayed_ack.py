@@ -9,14 +9,26 @@ one). Out-of-order and duplicate data are acknowledged at once (``input``). Linu
 mode at connection start is not modelled: an SMTP session is interactive, which is exactly
 when Linux leaves it (``pingpong``). A delayed ACK is caused by the arrival that started its
 timer, the timer's wait a stall (``causes``).
+
+The timer is armed far more often than it fires (a reply or the next segment carries the ACK
+first), so arming it only takes its queue key (time, event id): one queued timer per endpoint
+(the *carrier*, the earliest queued) stands for the latest armed one, which it queues under
+that key when it fires, if that one is still pending. Queued later under the same key, an
+entry runs exactly where it would have run had it been queued at once (``clock``); one that
+is never queued would have found its ACK sent and done nothing.
 """
 
 from __future__ import annotations
 
+from heapq import heappush
+from typing import Any
+
+from simpy.events import NORMAL
+
 from smtpsim.model.tcp import DELACK_TIE_S
-from smtpsim.simulator.clock import Call, call_later, cancel
+from smtpsim.simulator.clock import Call
 from smtpsim.simulator.tcp.states import DEAD
-from smtpsim.simulator.tcp.tcb import ControlBlock
+from smtpsim.simulator.tcp.tcb import ControlBlock, DelackTimer
 
 __all__ = ["DelayedAck"]
 
@@ -37,25 +49,34 @@ class DelayedAck(ControlBlock):
             self.delack_pending = True
             self.delack_gen += 1
             delay = self.cfg.delack_s + DELACK_TIE_S
-            self.delack_entry = call_later(
-                self.env, delay, self._delack_timer,
-                (self.delack_gen, self.cause_legs, self.cause_stall + delay),
-            )
+            env = self.env
+            timer = (env._now + delay, next(env._eid), self.delack_gen, self.cause_legs,
+                     self.cause_stall + delay)
+            if timer[0] >= self.delack_carrier_at:  # the carrier fires first (lower key)
+                self.delack_armed = timer  # an older armed one is dead: its gen is old
+            else:
+                self.delack_armed = None
+                self._queue_delack(timer)
+
+    def _queue_delack(self, timer: DelackTimer) -> None:
+        at = timer[0]
+        queue: list[Any] = self.env._queue
+        heappush(queue, (at, NORMAL, timer[1], Call(self._delack_timer, timer)))
+        if at < self.delack_carrier_at:
+            self.delack_carrier_at, self.delack_carrier_eid = at, timer[1]
 
     def _delack_timer(self, entry: Call) -> None:
-        self._delack_fire(*entry.value)
-
-    def _stop_delack(self) -> None:
-        """The pending delayed ACK is not needed (a segment sent carried the ACK, or the
-        connection died): its timer would do nothing, so it leaves the queue (``clock``)."""
-        self.delack_pending = False
-        entry = self.delack_entry
-        if entry is not None:
-            self.delack_entry = None
-            cancel(self.env, entry)
+        _at, eid, gen, legs, stall = entry.value
+        self._delack_fire(gen, legs, stall)
+        if eid == self.delack_carrier_eid:
+            self.delack_carrier_at, self.delack_carrier_eid = float("inf"), -1
+            armed = self.delack_armed
+            if armed is not None:
+                self.delack_armed = None
+                if armed[2] == self.delack_gen and self.delack_pending:
+                    self._queue_delack(armed)
 
     def _delack_fire(self, gen: int, legs: int, stall: float) -> None:
-        self.delack_entry = None
         if gen == self.delack_gen and self.delack_pending and self.state != DEAD:
             self.cause_legs, self.cause_stall = legs, stall
             self._send_ack()

@@ -25,8 +25,7 @@ class TcpEndpoint(Handshake, Input, DelayedAck, Output, Retransmission):
         self.state = DEAD
         self.timer_gen += 1
         self.rto_deadline = None
-        if self.delack_pending:
-            self._stop_delack()
+        self.delack_pending = False
         if not self.socket.established.triggered:
             self.socket.established.succeed(False)
         self.socket._deliver(FAILED)

@@ -184,8 +184,7 @@ class Handshake(ControlBlock):
                 # RFC 7413 §4.2.2: the server socket exists from the SYN; its data is in
                 if valid and seg.length:
                     self._on_data(seg)
-                    if self.delack_pending:  # the SYN-ACK acknowledges it
-                        self._stop_delack()
+                    self.delack_pending = False  # the SYN-ACK acknowledges it
                 self.fo_child = True
                 self.socket._caused_now(self.cause_legs, self.cause_stall)
                 self.socket.established.succeed(True)

@@ -157,8 +157,7 @@ class Output(ControlBlock):
         if 0 < size < cfg.mss:
             self.sml_end = end
         self.last_ack_sent = rcv_nxt
-        if self.delack_pending:
-            self._stop_delack()
+        self.delack_pending = False
         if self.rto_deadline is None:
             self._arm_rto()
         labels = self.trace_labels
@@ -168,8 +167,7 @@ class Output(ControlBlock):
 
     def _send_ack(self) -> None:
         rcv_nxt = self.last_ack_sent = self.rcv_nxt
-        if self.delack_pending:
-            self._stop_delack()
+        self.delack_pending = False
         # ``_transmit`` inlined (a pure ACK carries no label)
         seg = Segment(self.snd_nxt, 0, rcv_nxt, ACK, False, self.env._now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
@@ -190,8 +188,7 @@ class Output(ControlBlock):
         self.retransmits += 1
         seg = Segment(seq, size, self.rcv_nxt, flags, True)
         self.last_ack_sent = self.rcv_nxt
-        if self.delack_pending:
-            self._stop_delack()
+        self.delack_pending = False
         self._arm_rto()
         self._transmit(seg, size + self.cfg.header_bytes)
 

@@ -57,7 +57,7 @@ class Segment(Call):
         #: The Fast Open option of a SYN or SYN-ACK (a cookie, COOKIE_REQUEST or None).
         self.option: Any = None
 
-    @property  # type: ignore[override]
+    @property
     def value(self) -> Segment:
         """The packet a link delivers: the segment itself."""
         return self

@@ -13,8 +13,8 @@ the last item the application waited for, which its writes are caused by.
 from __future__ import annotations
 
 from collections import deque
-from heapq import heappush
 from collections.abc import Callable, Generator, Sequence
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -79,10 +79,23 @@ class _Read(Call):
 
 def _hop(read: _Read) -> None:
     """The item arrived: wake the process (one queue entry later, where the event of
-    ``recv()`` would have triggered the condition it was or'ed into)."""
+    ``recv()`` would have triggered the condition it was or'ed into).
+
+    When nothing else is queued for this instant, ``wake`` would be the very next entry
+    taken off the queue: its callbacks then run here, as the run loop would run them, and
+    nothing is queued (the event ids after it are one lower, their order the same)."""
     wake = read.wake
     if wake is not None and not wake.triggered:
-        wake.succeed()
+        env = wake.env
+        queue: list[Any] = env._queue
+        if queue and queue[0][0] <= env._now:
+            wake.succeed()
+            return
+        wake._ok = True
+        wake._value = None
+        callbacks, wake.callbacks = wake.callbacks, None  # type: ignore[assignment]
+        for callback in callbacks:
+            callback(wake)
 
 
 #: A deadline whose queue entry is not made yet: (time, event id, the read's ``wake``).
