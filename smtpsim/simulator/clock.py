@@ -30,7 +30,7 @@ from typing import Any
 
 import simpy
 from simpy.core import SimTime
-from simpy.events import NORMAL, Event, Process, ProcessGenerator, Timeout
+from simpy.events import NORMAL
 
 __all__ = ["Call", "Clock", "call_later"]
 
@@ -58,18 +58,7 @@ def call_later(
 
 
 class Clock(simpy.Environment):
-    """A ``simpy.Environment`` with a leaner ``run(until=time)``, and ``event``, ``timeout``
-    and ``process`` as plain methods (SimPy's are ``BoundClass`` descriptors, which make a
-    bound method object at every use) making the same objects."""
-
-    def event(self) -> simpy.Event:
-        return Event(self)
-
-    def timeout(self, delay: SimTime = 0, value: Any = None) -> Timeout:
-        return Timeout(self, delay, value)
-
-    def process(self, generator: ProcessGenerator) -> Process:
-        return Process(self, generator)
+    """A ``simpy.Environment`` with a leaner ``run(until=time)``."""
 
     def run(self, until: SimTime | simpy.Event | None = None) -> Any:
         if until is None or isinstance(until, simpy.Event):
