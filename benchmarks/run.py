@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from heapq import heappop
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from floor import exchange, floor_session  # noqa: E402
 
 from smtpsim.api import build_cases  # noqa: E402
 from smtpsim.model import Case  # noqa: E402
+from smtpsim.simulator.clock import Clock  # noqa: E402
 from smtpsim.simulator.run import _Run, run_session  # noqa: E402
 
 BASELINE = HERE / "baseline.json"
@@ -87,11 +89,35 @@ def floor_runner(case: Case) -> Callable[[int], None]:
     return run_k
 
 
+class _CountingClock(Clock):
+    """``Clock`` counting the entries its queue held: each one taken off, plus what is
+    left at the end (a timer whose key was taken but that was never queued counts not)."""
+
+    entries = 0
+
+    def run(self, until: Any = None) -> Any:
+        at = float(until)
+        queue: list[Any] = self._queue
+        while queue and queue[0][0] < at:
+            self.entries += 1
+            self._now, _, _, event = heappop(queue)
+            callbacks = event.callbacks
+            if callbacks.__class__ is not tuple:
+                event.callbacks = None
+            for callback in callbacks:
+                callback(event)
+        self.entries += len(queue)
+        self._now = at
+        return None
+
+
 def events_per_packet(case: Case, seed: int = 0) -> tuple[float, float]:
     """SimPy events (what goes through ``Environment.schedule``) and all event-queue entries
-    (SimPy events and ``clock.Call`` timers: each takes an event id) of one run, per packet
+    (SimPy events and ``clock.Call`` timers, segments, reads' hops) of one run, per packet
     its client paths carried."""
     import simpy
+
+    import smtpsim.simulator.run as run_module
 
     counted = [0]
     schedule = simpy.Environment.schedule
@@ -101,12 +127,14 @@ def events_per_packet(case: Case, seed: int = 0) -> tuple[float, float]:
         schedule(self, *args, **kw)
 
     simpy.Environment.schedule = counting  # type: ignore[method-assign]
+    run_module.Clock = _CountingClock  # type: ignore[misc]
     try:
         run = _Run(case, seed, 0, False)
         run.run()
     finally:
         simpy.Environment.schedule = schedule  # type: ignore[method-assign]
-    entries = next(run.env._eid)
+        run_module.Clock = Clock  # type: ignore[misc]
+    entries = run.env.entries  # type: ignore[attr-defined]
     packets = sum(p.up.packets + p.down.packets for p in run.paths)
     return counted[0] / packets, entries / packets
 

@@ -10,6 +10,13 @@ environment's queue under the key a ``Timeout`` made at the same moment would ha
 of everything that happens, ties included, is exactly SimPy's. It works on any
 ``simpy.Environment``.
 
+The order of the queue is that of its keys alone, so an entry may also be queued *later*
+than it is made, under the key it took when made (``next(env._eid)`` then): it runs exactly
+where it would have run. A timer that is armed far more often than it fires (the delayed
+ACK, a read's deadline) takes its key when armed, and is queued only if it can still matter
+when an earlier timer of its owner fires (``tcp.delayed_ack``, ``tcp.socket``); one never
+queued would have done nothing.
+
 ``Clock`` is a ``simpy.Environment`` whose ``run(until=t)`` is one loop that does what
 ``Environment.step`` does per event, without a method call and an exception handler per
 event (``until`` as SimPy has it: events before ``t`` run, the clock then reads ``t``).
@@ -29,13 +36,15 @@ __all__ = ["Call", "Clock", "call_later"]
 
 
 class Call:
-    """A queue entry that only calls back: ``callbacks(self)`` when its time comes, once."""
+    """A queue entry that only calls back: ``callbacks(self)`` when its time comes, once.
+    (Its ``callbacks`` is a tuple, SimPy's are lists: the run loop tells them apart so.) A
+    subclass may be its own ``value`` (a packet that is its own arrival, ``wire``)."""
 
     __slots__ = ("callbacks", "value")
     _ok = True  # SimPy's step: a failed event that nobody defused crashes the run
 
     def __init__(self, callback: Callable[[Call], None], value: Any = None) -> None:
-        self.callbacks: tuple[Callable[[Call], None], ...] | None = (callback,)
+        self.callbacks: tuple[Callable[[Any], None], ...] | None = (callback,)
         self.value = value
 
 
@@ -59,9 +68,21 @@ class Clock(simpy.Environment):
             raise ValueError(f"until ({at}) must be greater than the current simulation time")
         queue: list[Any] = self._queue
         event: Any
-        while queue and queue[0][0] < at:
-            self._now, _, _, event = heappop(queue)
-            callbacks, event.callbacks = event.callbacks, None
+        while queue:
+            entry = heappop(queue)
+            when = entry[0]
+            if when >= at:
+                heappush(queue, entry)
+                break
+            self._now = when
+            event = entry[3]
+            callbacks = event.callbacks
+            if callbacks.__class__ is tuple:
+                # a ``Call`` (or a packet queued as one): one callback, never fails, and
+                # nobody reads it after
+                callbacks[0](event)
+                continue
+            event.callbacks = None
             for callback in callbacks:
                 callback(event)
             if not event._ok and not hasattr(event, "_defused"):

@@ -11,7 +11,8 @@ A ``Link`` carries packets with, in this order (Mahimahi's composition of ``mm-l
    before the packet sent ahead of it on the same link (netem's behaviour with ``rate``).
 
 Delivery is a ``clock.Call`` carrying the packet, with the receiver's handler as its callback,
-queued as a SimPy ``Timeout`` would be: no process and no event object per packet.
+queued as a SimPy ``Timeout`` would be: no process and no event object per packet (a packet
+that is itself a ``Call``, as a TCP segment is, is queued as it is: no object at all).
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class Link:
         self,
         packet: Any,
         wire_bytes: int,
-        deliver: Callable[[Call], None],
+        deliver: Callable[[Any], None],
         lose: bool = False,
     ) -> None:
         """Put ``packet`` (``wire_bytes`` long, headers included) on the link.
@@ -185,9 +186,15 @@ class Link:
         on_send = self.on_send
         if on_send is not None:
             on_send(packet, wire_bytes, start, arrive, deliver)
-        # a Timeout's key and order, without the Timeout (``clock``)
+        # a Timeout's key and order, without the Timeout (``clock``); a packet that is a
+        # ``Call`` (a TCP segment) is its own arrival
+        if isinstance(packet, Call):
+            packet.callbacks = (deliver,)
+            entry = packet
+        else:
+            entry = Call(deliver, packet)
         queue: list[Any] = env._queue
-        heappush(queue, (now + (arrive - now), NORMAL, next(env._eid), Call(deliver, packet)))
+        heappush(queue, (now + (arrive - now), NORMAL, next(env._eid), entry))
 
 
 class Path:

@@ -9,14 +9,26 @@ one). Out-of-order and duplicate data are acknowledged at once (``input``). Linu
 mode at connection start is not modelled: an SMTP session is interactive, which is exactly
 when Linux leaves it (``pingpong``). A delayed ACK is caused by the arrival that started its
 timer, the timer's wait a stall (``causes``).
+
+The timer is armed far more often than it fires (a reply or the next segment carries the ACK
+first), so arming it only takes its queue key (time, event id): one queued timer per endpoint
+(the *carrier*, the earliest queued) stands for the latest armed one, which it queues under
+that key when it fires, if that one is still pending. Queued later under the same key, an
+entry runs exactly where it would have run had it been queued at once (``clock``); one that
+is never queued would have found its ACK sent and done nothing.
 """
 
 from __future__ import annotations
 
+from heapq import heappush
+from typing import Any
+
+from simpy.events import NORMAL
+
 from smtpsim.model.tcp import DELACK_TIE_S
-from smtpsim.simulator.clock import Call, call_later
+from smtpsim.simulator.clock import Call
 from smtpsim.simulator.tcp.states import DEAD
-from smtpsim.simulator.tcp.tcb import ControlBlock
+from smtpsim.simulator.tcp.tcb import ControlBlock, DelackTimer
 
 __all__ = ["DelayedAck"]
 
@@ -36,14 +48,33 @@ class DelayedAck(ControlBlock):
         elif not self.delack_pending and rcv_nxt > self.last_ack_sent:
             self.delack_pending = True
             self.delack_gen += 1
-            gen = self.delack_gen
-            legs, stall = self.cause_legs, self.cause_stall
             delay = self.cfg.delack_s + DELACK_TIE_S
+            env = self.env
+            timer = (env._now + delay, next(env._eid), self.delack_gen, self.cause_legs,
+                     self.cause_stall + delay)
+            if timer[0] >= self.delack_carrier_at:  # the carrier fires first (lower key)
+                self.delack_armed = timer  # an older armed one is dead: its gen is old
+            else:
+                self.delack_armed = None
+                self._queue_delack(timer)
 
-            def fire(_ev: Call) -> None:
-                self._delack_fire(gen, legs, stall + delay)
+    def _queue_delack(self, timer: DelackTimer) -> None:
+        at = timer[0]
+        queue: list[Any] = self.env._queue
+        heappush(queue, (at, NORMAL, timer[1], Call(self._delack_timer, timer)))
+        if at < self.delack_carrier_at:
+            self.delack_carrier_at, self.delack_carrier_eid = at, timer[1]
 
-            call_later(self.env, delay, fire)
+    def _delack_timer(self, entry: Call) -> None:
+        _at, eid, gen, legs, stall = entry.value
+        self._delack_fire(gen, legs, stall)
+        if eid == self.delack_carrier_eid:
+            self.delack_carrier_at, self.delack_carrier_eid = float("inf"), -1
+            armed = self.delack_armed
+            if armed is not None:
+                self.delack_armed = None
+                if armed[2] == self.delack_gen and self.delack_pending:
+                    self._queue_delack(armed)
 
     def _delack_fire(self, gen: int, legs: int, stall: float) -> None:
         if gen == self.delack_gen and self.delack_pending and self.state != DEAD:

@@ -18,7 +18,6 @@ order in ``tcp_rcv_established``: ``tcp_ack``, ``tcp_data_queue``, ``tcp_data_sn
 from __future__ import annotations
 
 from smtpsim.model import RecordEvent
-from smtpsim.simulator.clock import Call
 from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
 from smtpsim.simulator.tcp.socket import CLOSED
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, SYN_RECV
@@ -32,9 +31,8 @@ class Input(ControlBlock):
 
     __slots__ = ()
 
-    def receive(self, ev: Call) -> None:
-        """Link delivery callback."""
-        seg: Segment = ev.value
+    def receive(self, seg: Segment) -> None:
+        """Link delivery callback: the segment is its own arrival (``wire``)."""
         state = self.state
         if state == DEAD:
             return
@@ -87,8 +85,18 @@ class Input(ControlBlock):
             self.last_acked_s = now  # our data is getting through
             if self.snd_nxt < ack:
                 self.snd_nxt = ack
-            if sample >= 0.0:
-                self._rtt_sample(sample)
+            if sample >= 0.0:  # ``rto._rtt_sample``, inlined
+                srtt = self.srtt
+                if srtt is None:
+                    self.srtt = srtt = sample
+                    self.rttvar = rttvar = sample / 2.0
+                else:
+                    self.rttvar = rttvar = 0.75 * self.rttvar + 0.25 * abs(srtt - sample)
+                    self.srtt = srtt = 0.875 * srtt + 0.125 * sample
+                cfg = self.cfg
+                var = 4.0 * rttvar
+                rto_min = cfg.rto_min_s
+                self.rto = min(srtt + (var if var > rto_min else rto_min), cfg.rto_max_s)
             self.expiries = 0
             self.dupacks = 0
             recover = self.recover
@@ -100,8 +108,11 @@ class Input(ControlBlock):
                     self._retransmit_head()
             elif acked:
                 cc.grow(acked)
-            if self.snd_una < self.snd_max:
-                self._arm_rto()
+            if ack < self.snd_max:  # ``rto._arm_rto``, inlined
+                deadline = self.rto_deadline = now + self.rto
+                at = self.rto_timer_at
+                if at is None or deadline < at - 1e-12:
+                    self._schedule_rto(deadline)
             else:
                 self.rto_deadline = None
         elif (

@@ -143,25 +143,35 @@ class Output(ControlBlock):
     def _send_segment(self, seq: int, size: int, flags: int, retransmit: bool = False) -> None:
         now = self.env._now
         self.last_send_s = now
-        seg = Segment(seq, size, self.rcv_nxt, flags, retransmit)
+        rcv_nxt = self.rcv_nxt
+        # ``_transmit`` inlined: the segment made whole at once
+        seg = Segment(seq, size, rcv_nxt, flags, retransmit, now, self.ts_recent,
+                      self.cause_legs | self.up_bit, self.cause_stall)
         end = seq + size + (1 if flags & FIN else 0)
         self.inflight.append([end, now, retransmit, seg])
         if end > self.snd_max:
             self.snd_max = end
         if retransmit:
             self.retransmits += 1
-        if 0 < size < self.cfg.mss:
+        cfg = self.cfg
+        if 0 < size < cfg.mss:
             self.sml_end = end
-        self.last_ack_sent = self.rcv_nxt
+        self.last_ack_sent = rcv_nxt
         self.delack_pending = False
         if self.rto_deadline is None:
             self._arm_rto()
-        self._transmit(seg, size + self.cfg.header_bytes)
+        labels = self.trace_labels
+        if labels is not None and size:
+            seg.label = labels_in(labels, seq, seq + size)
+        self.link.send(seg, size + cfg.header_bytes, self.peer.receive)
 
     def _send_ack(self) -> None:
-        self.last_ack_sent = self.rcv_nxt
+        rcv_nxt = self.last_ack_sent = self.rcv_nxt
         self.delack_pending = False
-        self._transmit(Segment(self.snd_nxt, 0, self.rcv_nxt, ACK), self.cfg.header_bytes)
+        # ``_transmit`` inlined (a pure ACK carries no label)
+        seg = Segment(self.snd_nxt, 0, rcv_nxt, ACK, False, self.env._now, self.ts_recent,
+                      self.cause_legs | self.up_bit, self.cause_stall)
+        self.link.send(seg, self.cfg.header_bytes, self.peer.receive)
 
     def _retransmit_head(self) -> None:
         """Send the first unacknowledged segment again, at once (a timeout's go-back-N

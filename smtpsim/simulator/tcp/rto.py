@@ -62,15 +62,10 @@ class Retransmission(ControlBlock):
     def _schedule_rto(self, deadline: float) -> None:
         self.rto_timer_gen += 1
         self.rto_timer_at = deadline
-        gen = self.rto_timer_gen
+        call_later(self.env, deadline - self.env._now, self._rto_check, self.rto_timer_gen)
 
-        def check(_ev: Call) -> None:
-            self._rto_check(gen)
-
-        call_later(self.env, deadline - self.env._now, check)
-
-    def _rto_check(self, gen: int) -> None:
-        if gen != self.rto_timer_gen:
+    def _rto_check(self, entry: Call) -> None:
+        if entry.value != self.rto_timer_gen:
             return
         self.rto_timer_at = None
         deadline = self.rto_deadline

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from smtpsim.simulator.clock import Call
+
 __all__ = ["ACK", "FIN", "SYN", "Segment"]
 
 SYN = 1
@@ -16,18 +18,19 @@ ACK = 2
 FIN = 4
 
 
-class Segment:
+class Segment(Call):
     """A TCP segment: ``seq`` and ``length`` in data-byte offsets, ``ack``, ``flags``, and the
     timestamp option: ``tsval`` (send time) and ``tsecr`` (the echoed TS.Recent); and the
     stamp of the event that sent it (``legs``, ``stall``: ``smtpsim.simulator.tcp.causes``),
-    which the endpoint sets as it sends the segment."""
+    which the endpoint gives it as it sends the segment (all in one call on the hot path).
+
+    A segment is its own arrival on the event queue (a ``clock.Call`` whose ``value`` is
+    itself, ``wire.Link.send``)."""
 
     __slots__ = (
         "seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr", "option",
         "legs", "stall",
     )
-    legs: int
-    stall: float
 
     def __init__(
         self,
@@ -38,6 +41,8 @@ class Segment:
         retransmit: bool = False,
         tsval: float = 0.0,
         tsecr: float = 0.0,
+        legs: int = 0,
+        stall: float = 0.0,
     ) -> None:
         self.seq = seq
         self.length = length
@@ -47,5 +52,12 @@ class Segment:
         self.label = ""
         self.tsval = tsval
         self.tsecr = tsecr
+        self.legs = legs
+        self.stall = stall
         #: The Fast Open option of a SYN or SYN-ACK (a cookie, COOKIE_REQUEST or None).
         self.option: Any = None
+
+    @property
+    def value(self) -> Segment:
+        """The packet a link delivers: the segment itself."""
+        return self

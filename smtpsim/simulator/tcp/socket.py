@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.events import NORMAL, Event
 
-from smtpsim.simulator.clock import Call, call_later
+from smtpsim.simulator.clock import Call
 from smtpsim.simulator.tcp.causes import TIE_S, Cause
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST, CookieCheck
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED
@@ -62,30 +64,42 @@ class Record:
         return f"Record({self.nbytes}, {self.label!r})"
 
 
-class _Read:
+class _Read(Call):
     """A ``recv_within`` waiting: the event its process waits on (``wake``), and the item
-    once one arrived (``done``)."""
+    once one arrived (``done``). It is its own queue entry for the hop (``_hop``)."""
 
     __slots__ = ("wake", "item", "done")
 
     def __init__(self) -> None:
+        self.callbacks = (_hop,)
         self.wake: simpy.Event | None = None
         self.item: Any = None
         self.done = False
 
-    def hop(self, _entry: Call) -> None:
-        """The item arrived: wake the process (one queue entry later, where the event of
-        ``recv()`` would have triggered the condition it was or'ed into)."""
-        wake = self.wake
-        if wake is not None and not wake.triggered:
+
+def _hop(read: _Read) -> None:
+    """The item arrived: wake the process (one queue entry later, where the event of
+    ``recv()`` would have triggered the condition it was or'ed into).
+
+    When nothing else is queued for this instant, ``wake`` would be the very next entry
+    taken off the queue: its callbacks then run here, as the run loop would run them, and
+    nothing is queued (the event ids after it are one lower, their order the same)."""
+    wake = read.wake
+    if wake is not None and not wake.triggered:
+        env = wake.env
+        queue: list[Any] = env._queue
+        if queue and queue[0][0] <= env._now:
             wake.succeed()
+            return
+        wake._ok = True
+        wake._value = None
+        callbacks, wake.callbacks = wake.callbacks, None  # type: ignore[assignment]
+        for callback in callbacks:
+            callback(wake)
 
 
-def _expire(entry: Call) -> None:
-    """A ``recv_within`` deadline: wake the process (``entry.value``), unless an item did."""
-    wake = entry.value
-    if not wake.triggered:
-        wake.succeed()
+#: A deadline whose queue entry is not made yet: (time, event id, the read's ``wake``).
+_Reserved = tuple[float, int, simpy.Event]
 
 
 class Socket:
@@ -93,7 +107,7 @@ class Socket:
     (an application item, ``CLOSED`` or ``FAILED``); ``write()`` sends records."""
 
     __slots__ = ("env", "endpoint", "_items", "_waiter", "_read", "established", "closed",
-                 "arrived_s",
+                 "_armed", "_carrier_at", "_carrier_eid", "arrived_s",
                  "arrived_legs", "arrived_stall", "legs", "stall", "at")
 
     def __init__(self, env: simpy.Environment, endpoint: ControlBlock) -> None:
@@ -104,6 +118,11 @@ class Socket:
         self._waiter: simpy.Event | None = None
         #: the ``recv_within`` waiting for the next item, if any
         self._read: _Read | None = None
+        #: read deadlines (``_arm_deadline``): the latest one, reserved but not queued, and
+        #: the earliest queued one, which queues the reserved one when it fires
+        self._armed: _Reserved | None = None
+        self._carrier_at = float("inf")
+        self._carrier_eid = -1
         #: When the item the last ``recv()`` returned had arrived (it may be read later), and
         #: that arrival's stamp (``causes``).
         self.arrived_s = 0.0
@@ -123,7 +142,7 @@ class Socket:
     def recv(self) -> simpy.Event:
         """The next item (``causes``: an item that had arrived before this call was not
         waited for, unless in the same instant; the application's stamp stays its own)."""
-        ev = self.env.event()
+        ev = Event(self.env)
         if self._items:
             arrived, item, legs, stall = self._items.popleft()
             self.arrived_s, self.arrived_legs, self.arrived_stall = arrived, legs, stall
@@ -146,8 +165,8 @@ class Socket:
 
         An item already there is returned without an event. Otherwise the process waits for
         one event (``_Read.wake``), which an arriving item or the deadline's timer (a
-        ``clock.Call``, no event) triggers, in the order that ``recv()``'s event or'ed with
-        a ``Timeout`` would have resumed it."""
+        ``clock.Call``, no event, ``_arm_deadline``) triggers, in the order that ``recv()``'s
+        event or'ed with a ``Timeout`` would have resumed it."""
         items = self._items
         if items:
             arrived, item, legs, stall = items.popleft()
@@ -159,8 +178,8 @@ class Socket:
         read = self._read = _Read()
         deadline = env._now + timeout
         while True:
-            wake = read.wake = env.event()
-            call_later(env, deadline - env._now, _expire, wake)
+            wake = read.wake = Event(env)
+            self._arm_deadline(deadline - env._now, wake)
             yield wake
             if read.done:
                 return read.item
@@ -172,6 +191,50 @@ class Socket:
                     self._read = None
                 return TIMEOUT
             deadline = idle_until
+
+    def _arm_deadline(self, delay: float, wake: simpy.Event) -> None:
+        """A read's deadline: ``wake`` succeeds ``delay`` from now unless it has by then,
+        ordered as a ``Timeout`` made now would be.
+
+        Its queue key (time, event id) is taken now, but the entry is queued only when the
+        deadline can still matter: most reads end long before theirs (a server's 300 s),
+        so one queued deadline per socket (the *carrier*, the earliest queued) stands for the
+        latest, which it queues under its reserved key when it fires, if that read is still
+        waiting. Queued later under the same key, an entry runs where it would have run had
+        it been queued at once (``clock``); one never queued would have done nothing."""
+        env = self.env
+        at = env._now + delay
+        eid = next(env._eid)
+        armed = self._armed
+        if armed is not None:
+            self._armed = None
+            if not armed[2].triggered:  # still waited for: it must be queued
+                self._queue_deadline(armed)
+        if at >= self._carrier_at:  # the carrier fires first (it has the lower key)
+            self._armed = (at, eid, wake)
+        else:
+            self._queue_deadline((at, eid, wake))
+
+    def _queue_deadline(self, deadline: _Reserved) -> None:
+        at, eid, _wake = deadline
+        queue: list[Any] = self.env._queue
+        heappush(queue, (at, NORMAL, eid, Call(self._expire, deadline)))
+        if at < self._carrier_at:
+            self._carrier_at, self._carrier_eid = at, eid
+
+    def _expire(self, entry: Call) -> None:
+        """A read's deadline: wake its process, unless an item did; the carrier then queues
+        the reserved deadline, if its read still waits."""
+        _at, eid, wake = entry.value
+        if not wake.triggered:
+            wake.succeed()
+        if eid == self._carrier_eid:
+            self._carrier_at, self._carrier_eid = float("inf"), -1
+            armed = self._armed
+            if armed is not None:
+                self._armed = None
+                if not armed[2].triggered:
+                    self._queue_deadline(armed)
 
     def forget(self, ev: simpy.Event) -> None:
         """The application stopped waiting for ``ev`` (a ``recv()`` it gave up on): what
@@ -195,7 +258,9 @@ class Socket:
             self.arrived_stall = self.stall = stall
             read.item = item
             read.done = True
-            call_later(self.env, 0, read.hop)
+            env = self.env  # ``_hop`` at once, queued as ``clock.call_later(env, 0, ...)``
+            queue: list[Any] = env._queue
+            heappush(queue, (now + 0, NORMAL, next(env._eid), read))
             return
         waiter = self._waiter
         if waiter is not None:

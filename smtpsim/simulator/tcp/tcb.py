@@ -23,10 +23,13 @@ from smtpsim.simulator.tcp.states import LISTEN
 from smtpsim.simulator.wire import Link
 
 if TYPE_CHECKING:
-    from smtpsim.simulator.clock import Call
     from smtpsim.simulator.tcp.segment import Segment
 
-__all__ = ["ControlBlock"]
+__all__ = ["ControlBlock", "DelackTimer"]
+
+#: A delayed-ACK timer: (time, event id) its queue key, and (gen, legs, stall) what it fires
+#: with (``delayed_ack``).
+DelackTimer = tuple[float, int, int, int, float]
 
 
 class ControlBlock:
@@ -43,7 +46,8 @@ class ControlBlock:
         "expiries", "dupacks", "recover", "retransmits", "handshake_sent", "handshake_tries",
         "handshake_retransmitted", "timer_gen", "last_send_s",
         # receiver
-        "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "incoming",
+        "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "delack_armed",
+        "delack_carrier_at", "delack_carrier_eid", "incoming",
         "peer_fin", "peer_fin_seq", "on_established", "record_log", "last_data_s",
         "last_acked_s", "ts_recent", "undo", "undo_ts", "spurious_rtos",
         # Fast Open
@@ -108,6 +112,11 @@ class ControlBlock:
         self.last_ack_sent = 0
         self.delack_gen = 0
         self.delack_pending = False
+        #: the delayed-ACK timer (``delayed_ack``): the latest armed, its queue key taken but
+        #: not queued; and the earliest queued one (time, event id), which queues it
+        self.delack_armed: DelackTimer | None = None
+        self.delack_carrier_at = float("inf")
+        self.delack_carrier_eid = -1
         self.incoming: deque[tuple[int, Record]] = deque()
         #: Whether the peer's FIN has been received in order, and its sequence number once a
         #: segment carrying it has arrived (-1 before).
@@ -162,7 +171,7 @@ class ControlBlock:
         def close(self) -> None: ...
         def connect(self) -> None: ...
         def fail(self) -> None: ...
-        def receive(self, ev: Call) -> None: ...
+        def receive(self, seg: Segment) -> None: ...
         def output(self) -> None: ...
         def _transmit(self, seg: Segment, wire_bytes: int) -> None: ...
         def _send_ack(self) -> None: ...
@@ -176,5 +185,6 @@ class ControlBlock:
         def _check_closed(self) -> None: ...
         def _ack_after_data(self, filled: bool) -> None: ...
         def _arm_rto(self) -> None: ...
+        def _schedule_rto(self, deadline: float) -> None: ...
         def _rtt_sample(self, r: float) -> None: ...
         def _check_spurious_rto(self, seg: Segment) -> None: ...
