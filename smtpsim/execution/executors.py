@@ -84,6 +84,16 @@ class ProcessExecutor:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self.started = False
+        self._warming: list[Future[int]] = []
+
+    def prestart(self) -> None:
+        """Start the workers now, in the background (each imports the simulator)."""
+        pool = self._pool or self._start()
+        self._warming = [pool.submit(os.getpid) for _ in range(self.workers)]
+
+    def ready(self) -> bool:
+        """Whether prestarted workers are all up."""
+        return bool(self._warming) and all(f.done() for f in self._warming)
 
     def _start(self) -> ProcessPoolExecutor:
         self.started = True

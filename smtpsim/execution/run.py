@@ -18,7 +18,12 @@ import pandas as pd
 import pyarrow as pa
 
 from smtpsim.execution.columns import axis_type, packet_schema, record_schema
-from smtpsim.execution.executors import ExecutorName, default_workers, make_executor
+from smtpsim.execution.executors import (
+    ExecutorName,
+    ProcessExecutor,
+    default_workers,
+    make_executor,
+)
 from smtpsim.execution.plan import Totals, chunk_size, chunks, session_count, totals
 from smtpsim.execution.progress import SessionProgress
 from smtpsim.execution.sinks import Sink, open_sink, scenario_hash
@@ -29,11 +34,16 @@ from smtpsim.scenarios.schema import Scenario
 from smtpsim.scenarios.sweep import axis_examples
 from smtpsim.version import __version__
 
-__all__ = ["SERIAL_FIRST_S", "RunResult", "axes_of", "canonical_text", "manifest", "run"]
+__all__ = ["PRESTART_SESSIONS", "SERIAL_FIRST_S", "RunResult", "axes_of", "canonical_text",
+           "manifest", "run"]
 
-#: A local pool starts only once a run has taken this long in this process: a short run
-#: (the default scenario takes well under a second) does not pay for starting workers.
+#: A run starts in this process; a local pool takes over the rest once its workers are ready
+#: or the run has taken this long (seconds). A short run (the default scenario takes well
+#: under a second) does not pay for starting workers.
 SERIAL_FIRST_S = 1.0
+#: A run of more sessions than this starts its pool's workers at once, in the background,
+#: while this process begins the work (so their start-up costs no time).
+PRESTART_SESSIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -96,8 +106,10 @@ def run(
     ``replications`` and ``seed`` override the file's. ``workers`` (default: every core)
     processes of ``executor``: ``"processes"`` (a local pool), ``"serial"`` (this process)
     or ``"dask"`` (a local Dask cluster, or the one at ``scheduler``). A run of one chunk
-    runs in this process, and a local pool starts only after ``SERIAL_FIRST_S`` of work in
-    this process (the records are the same either way). ``out``: stream the records to a
+    runs in this process, and so does the start of any run: a local pool takes over once its
+    workers are ready (started at once, in the background, for a run of more than
+    ``PRESTART_SESSIONS`` sessions) or after ``SERIAL_FIRST_S`` (the records are the same
+    either way). ``out``: stream the records to a
     ``.csv`` or ``.parquet`` file, or a Parquet dataset directory (any other name) that
     ``resume`` continues. ``progress``
     shows progress on stderr. Every message of the workload is a row, whatever its outcome;
@@ -123,10 +135,12 @@ def run(
         with SessionProgress(size.sessions, scenario.scenario.name, progress) as bar:
             bar.skip(sum(size.sizes[i] for i in sink.done if i < size.chunks))
             pending = (c for c in chunks(scenario, chunk_sessions) if c.index not in sink.done)
-            if kind == "processes":
+            if isinstance(pool, ProcessExecutor):
+                if size.sessions - bar.done > PRESTART_SESSIONS:
+                    pool.prestart()
                 for chunk in pending:
                     _keep(sink, bar, work(chunk))
-                    if time.monotonic() - started >= SERIAL_FIRST_S:
+                    if pool.ready() or time.monotonic() - started >= SERIAL_FIRST_S:
                         break
             for result in pool.results(work, pending):
                 _keep(sink, bar, result)

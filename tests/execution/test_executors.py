@@ -68,3 +68,15 @@ def test_adding_an_axis_value_leaves_the_other_points_unchanged(serial: pd.DataF
     old = serial.drop(columns=["point"]).set_index(key).sort_index()
     new = wider[wider["workload.recipients"] != 2].drop(columns=["point"]).set_index(key)
     pd.testing.assert_frame_equal(old, new.sort_index())
+
+
+def test_prestarted_pool_gives_the_same_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers started in the background while this process begins the run: the pool takes
+    over once they are up, and the records do not change."""
+    text = TEXT.replace("replications = 6", "replications = 150")  # 1,200 sessions
+    monkeypatch.setattr(execution, "PRESTART_SESSIONS", 0)
+    monkeypatch.setattr(execution, "SERIAL_FIRST_S", 600.0)  # only readiness hands over
+    pooled = run(scenario(text), workers=2, executor="processes", chunk_sessions=10)
+    assert pooled.workers == 2  # the pool took over
+    alone = run(scenario(text), executor="serial", chunk_sessions=10)
+    pd.testing.assert_frame_equal(alone.records, pooled.records)
