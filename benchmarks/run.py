@@ -3,6 +3,7 @@ this runs on are shared and noisy: absolute numbers drift, ratios of interleaved
 not).
 
     python benchmarks/run.py [--rounds N] [--save-baseline] [--scaling]
+                             [--parallel-sessions N]
 
 For each case it prints, medians over ``--rounds`` rounds in which every measurement of every
 case runs once, in rotating order:
@@ -22,6 +23,12 @@ case runs once, in rotating order:
 a callable that runs ``k`` sessions (one core, a pool of workers, a cluster) and it returns
 their rate, to set beside ``simulator_runner``'s. ``--scaling`` adds the time of one session
 against message size (the per-segment hot path).
+
+Then N workers against 1 (``scale.py``): ``--parallel-sessions`` ``baseline`` 10 kB sessions
+through the execution layer in this process and on a pool of 2 processes, interleaved, and
+the ratio of the rates (target: at least 1.8). ``python benchmarks/scale.py --memory
+--million`` adds the peak memory of 10^4 against 10^5 streamed sessions and the time of a
+10^6-session sweep.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from floor import exchange, floor_session  # noqa: E402
+from scale import parallel  # noqa: E402
 
 from smtpsim.api import build_cases  # noqa: E402
 from smtpsim.model import Case  # noqa: E402
@@ -156,6 +164,8 @@ def main() -> None:
                         help=f"store this run's figures in {BASELINE.name}")
     parser.add_argument("--scaling", action="store_true",
                         help="also time one session against message size")
+    parser.add_argument("--parallel-sessions", type=int, default=10_000,
+                        help="sessions of the N-workers-against-1 measurement (0: skip it)")
     args = parser.parse_args()
     cases = {name: build_cases(profile, variant=variant, size=size)[0]
              for name, profile, variant, size, _n in CASES}
@@ -203,6 +213,9 @@ def main() -> None:
                                     for _ in range(args.rounds))
             first = first or per
             print(f"  {size:>10,} B  {per * 1e3:9.2f} ms  ({per / first:6.1f}x the 1 kB session)")
+    if args.parallel_sessions:
+        print()
+        parallel(args.parallel_sessions, max(2, args.rounds // 2))
     if args.save_baseline:
         cpu = platform.processor() or platform.machine()
         machine = f"{cpu}, Python {platform.python_version()}"
