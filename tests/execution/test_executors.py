@@ -8,7 +8,8 @@ import pytest
 
 from smtpsim.execution import run as execution
 from smtpsim.execution.run import run
-from tests.execution.scenarios import TEXT, scenario
+
+from .scenarios import TEXT, scenario
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ from smtpsim.execution.plan import (
     session_count,
     totals,
 )
-from tests.execution.scenarios import TEXT, scenario
+
+from .scenarios import TEXT, scenario
 
 
 def test_chunks_cover_every_run_once_in_order() -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from smtpsim.execution.run import run
 from smtpsim.execution.sinks import MANIFEST, OutputError, check_path, output_kind
-from tests.execution.scenarios import TEXT, scenario
+
+from .scenarios import TEXT, scenario
 
 
 @pytest.fixture(scope="module")
