@@ -19,11 +19,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol, TypeVar
 
-__all__ = ["EXECUTORS", "POOL_RESTARTS", "DaskExecutor", "Executor", "ProcessExecutor",
-           "SerialExecutor", "default_workers", "make_executor"]
+__all__ = ["CONNECT_TIMEOUT_S", "EXECUTORS", "POOL_RESTARTS", "DaskExecutor", "Executor", "ProcessExecutor",
+           "SchedulerError", "SerialExecutor", "default_workers", "make_executor"]
 
 #: The executors a run can use (``--executor``).
 EXECUTORS = ("serial", "processes", "dask")
+
+#: Seconds to wait for the Dask scheduler named by ``--scheduler``.
+CONNECT_TIMEOUT_S = 10.0
 
 #: How many times a broken local pool (a worker process died) is started again before the
 #: run gives up.
@@ -41,6 +44,10 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+class SchedulerError(ValueError):
+    """The Dask scheduler a run was pointed at cannot be reached."""
 
 
 class Executor(Protocol):
@@ -168,7 +175,11 @@ class DaskExecutor:
             )
             self._client = Client(self._cluster)
         else:
-            self._client = Client(address)
+            try:
+                self._client = Client(address, timeout=CONNECT_TIMEOUT_S)
+            except (OSError, TimeoutError) as e:
+                raise SchedulerError(f"--scheduler {address}: cannot reach a Dask scheduler "
+                                     f"there within {CONNECT_TIMEOUT_S:g} s ({e})") from None
         threads = sum(self._client.nthreads().values())
         self.workers = max(1, threads or workers)
 

@@ -109,10 +109,9 @@ def run(
     runs in this process, and so does the start of any run: a local pool takes over once its
     workers are ready (started at once, in the background, for a run of more than
     ``PRESTART_SESSIONS`` sessions) or after ``SERIAL_FIRST_S`` (the records are the same
-    either way). ``out``: stream the records to a
-    ``.csv`` or ``.parquet`` file, or a Parquet dataset directory (any other name) that
-    ``resume`` continues. ``progress``
-    shows progress on stderr. Every message of the workload is a row, whatever its outcome;
+    either way). ``out``: stream the records to a ``.csv`` or ``.parquet`` file, or a
+    Parquet dataset directory (any other name) that ``resume`` continues. ``progress`` shows
+    progress on stderr. Every message of the workload is a row, whatever its outcome;
     one the simulator did not record (its run reached the simulated-time limit first) is a
     row with outcome ``unfinished``. ``chunk_sessions``: sessions per chunk (default:
     ``smtpsim.execution.plan.chunk_size``).

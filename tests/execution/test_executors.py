@@ -81,3 +81,13 @@ def test_prestarted_pool_gives_the_same_records(monkeypatch: pytest.MonkeyPatch)
     assert pooled.workers == 2  # the pool took over
     alone = run(scenario(text), executor="serial", chunk_sessions=10)
     pd.testing.assert_frame_equal(alone.records, pooled.records)
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing listens on port 9 of this machine: the run stops with one line naming the
+    address, not a traceback from the client library."""
+    from smtpsim.execution import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT_S", 2.0)
+    with pytest.raises(executors.SchedulerError, match="tcp://127.0.0.1:9: cannot reach"):
+        run(scenario(), scheduler="tcp://127.0.0.1:9", chunk_sessions=5)
