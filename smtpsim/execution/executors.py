@@ -19,8 +19,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol, TypeVar
 
-__all__ = ["CONNECT_TIMEOUT_S", "EXECUTORS", "POOL_RESTARTS", "DaskExecutor", "Executor", "ProcessExecutor",
-           "SchedulerError", "SerialExecutor", "default_workers", "make_executor"]
+__all__ = [
+    "CONNECT_TIMEOUT_S", "EXECUTORS", "POOL_RESTARTS", "DaskExecutor", "Executor",
+    "ProcessExecutor", "SchedulerError", "SerialExecutor", "default_workers", "make_executor",
+]
 
 #: The executors a run can use (``--executor``).
 EXECUTORS = ("serial", "processes", "dask")
