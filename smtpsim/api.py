@@ -1,7 +1,8 @@
 """The Python API: what notebooks call, and what the CLI is a thin layer over.
 
 ``simulate`` runs every (profile, variant, replication) of one single-case description and
-returns one row per message; ``trace`` returns one session's packet and record log;
+returns one row per message; ``trace`` returns one session's packet and record log
+(``write_pcap`` writes it as a pcap file);
 ``build_cases`` returns the description's ``Case`` values. All three turn their options into
 a scenario (``smtpsim.scenarios.options``) and run it as a scenario file is run, so every
 option obeys the scenario file's rules. ``run_scenario`` runs a scenario file (or a loaded
@@ -30,7 +31,7 @@ from smtpsim.simulator.run import run_session
 
 __all__ = [
     "build_cases", "default_scenario_frame", "load_scenario", "run_scenario",
-    "run_scenario_result", "simulate", "single_scenario", "trace",
+    "run_scenario_result", "simulate", "single_scenario", "trace", "write_pcap",
 ]
 
 #: The columns a scenario run adds in front of the simulator's record.
@@ -184,6 +185,16 @@ def trace(
     _, tr = run_session(case, scenario.scenario.seed, replication, trace=True)
     assert tr is not None
     return tr
+
+
+def write_pcap(session: Trace, path: str | Path) -> None:
+    """Write one session's trace (from :func:`trace`) to ``path`` as a pcap file, atomically:
+    the packets a capture on the client host would hold, with IPv4/TCP headers, the SMTP and
+    IMAP text as payload and TLS records as opaque records of their sizes
+    (``smtpsim.analysis.pcap``)."""
+    from smtpsim.analysis.pcap import write_pcap as write
+
+    write(session, path)
 
 
 def default_scenario_frame(seed: int | None = None, replications: int | None = None

@@ -325,8 +325,13 @@ def trace(
     state: StateOpt = None,
     seed: SeedOpt = None,
     width: WidthOpt = None,
+    pcap: Annotated[Path | None, typer.Option(
+        "--pcap", metavar="FILE",
+        help="also write the session as a pcap file (a capture on the client host), for"
+             " Wireshark")] = None,
 ) -> None:
-    """Simulate one session and print its ladder diagram, one line per packet."""
+    """Simulate one session and print its ladder diagram, one line per packet; with --pcap,
+    also write it as a pcap file."""
     case = _given(
         profile=profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
@@ -342,6 +347,11 @@ def trace(
     with user_errors():
         session = api.trace(**case)
         lines = ladder_lines(session, width=width)
+    if pcap is not None:
+        try:
+            api.write_pcap(session, pcap)
+        except OSError as exc:
+            fail(f"--pcap: cannot write {pcap}: {exc.strerror}")
     for text in ladder_text(lines):
         console.print(text)
 
