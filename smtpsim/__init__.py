@@ -10,8 +10,10 @@ this one:
   ``default_scenario_frame`` the built-in default scenario.
 * ``Features``, ``Case`` and ``FarmConfig``, the model's values; ``parse_variant`` a
   variant expression's features.
-* ``summarize`` the per-message rows per profile and variant; ``render_ladder`` a trace as
-  text.
+* ``summarize`` the per-message rows per profile and variant (the CLI's table);
+  ``summarize_statistics`` per sweep point, profile and variant (or any columns) with
+  confidence intervals, and ``compare`` each variant against the reference message by
+  message; ``render_ladder`` a trace as text.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from smtpsim.analysis.ladder import render_ladder
+    from smtpsim.analysis.statistics import compare
+    from smtpsim.analysis.statistics import summarize as summarize_statistics
     from smtpsim.analysis.summary import summarize
     from smtpsim.api import (
         build_cases,
@@ -35,9 +39,9 @@ if TYPE_CHECKING:
 
 
 __all__ = [
-    "__version__", "Case", "FarmConfig", "Features", "build_cases", "default_scenario_frame",
-    "load_scenario", "parse_variant", "render_ladder", "run_scenario", "simulate",
-    "summarize", "trace",
+    "__version__", "Case", "FarmConfig", "Features", "build_cases", "compare",
+    "default_scenario_frame", "load_scenario", "parse_variant", "render_ladder",
+    "run_scenario", "simulate", "summarize", "summarize_statistics", "trace",
 ]
 
 _API = ("build_cases", "default_scenario_frame", "load_scenario", "run_scenario", "simulate",
@@ -67,6 +71,10 @@ def __getattr__(name: str) -> Any:
         from smtpsim.analysis.summary import summarize
 
         return summarize
+    if name in ("compare", "summarize_statistics"):
+        from smtpsim.analysis import statistics
+
+        return statistics.compare if name == "compare" else statistics.summarize
     if name == "render_ladder":
         from smtpsim.analysis.ladder import render_ladder
 
