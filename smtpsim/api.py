@@ -59,7 +59,7 @@ def build_cases(
 ) -> list[Case]:
     """Validate a single-case description (see :func:`simulate`) and expand it to one
     ``Case`` per profile × variant."""
-    return cases.build_cases(options.scenario(
+    return cases.build_cases(single_scenario(
         profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
         variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
         server=server, client=client, state=state, messages=messages, gap_s=gap_s, farm=farm,

@@ -1,6 +1,7 @@
 """The ``smtpsim`` command (``smtpsim = "smtpsim.cli:main"``): the typer app in
 ``smtpsim.cli.app``, its shared options in ``options``, what it prints in ``views`` and
-``listings``, and how it reports bad input in ``errors``."""
+``listings``, how ``run`` meets its output and its end in ``run_output`` (its execution
+options in ``run_options``), and how it reports bad input in ``errors``."""
 
 from smtpsim.cli.app import app
 

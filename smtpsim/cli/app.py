@@ -52,9 +52,9 @@ from smtpsim.cli.run_options import (
     SchedulerOpt,
     WorkersOpt,
 )
+from smtpsim.cli.run_output import check_out, print_estimate, read_back, stop_on_sigterm, wrote
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from smtpsim.scenarios.schema import Scenario
 
@@ -84,39 +84,6 @@ def _one_or_many(values: list[str] | None) -> str | list[str] | None:
     if not values:
         return None
     return values[0] if len(values) == 1 else list(values)
-
-
-def _check_out(out: Path | None, resume: bool = False) -> None:
-    """``--out`` obeys the rule of a scenario file's ``[output] path`` and can be written
-    (checked before anything is simulated)."""
-    if out is None:
-        if resume:
-            fail("--resume: give the dataset directory to continue with --out DIR")
-        return
-    from smtpsim.execution.sinks import check_path
-    from smtpsim.scenarios.options import check_output
-
-    with user_errors():
-        check_output(str(out))
-        kind = check_path(out)
-    if resume and kind != "dataset":
-        fail(f"--resume: {out} is a .{kind} file; only a dataset directory can be resumed")
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM ends the run as Ctrl-C does: what is half-written is removed (the finished
-    part files of a dataset stay, for --resume), and the previous output file is kept."""
-    import signal
-
-    def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
-
-
-def _wrote(result: Any) -> None:
-    if result.path is not None:
-        typer.echo(f"wrote {len(result.records)} rows to {result.path}", err=True)
 
 
 @app.command()
@@ -190,7 +157,7 @@ def _run_single(
 ) -> None:
     """``smtpsim run`` with single-case options: ``api.simulate``, summarised against
     baseline."""
-    _check_out(out, resume)
+    check_out(out, resume)
     chosen = DEFAULT_METRIC if metric is None else metric
     from smtpsim import api
     from smtpsim.cli.views import METRIC_TITLES, print_records
@@ -198,9 +165,9 @@ def _run_single(
     if dry_run:
         with user_errors():
             scenario = api.single_scenario(**case, **repeat)
-        _print_estimate(scenario, execution or {})
+        print_estimate(scenario, execution or {})
         return
-    _stop_on_sigterm()
+    stop_on_sigterm()
     streamed = _given(out=out, resume=resume or None)
     with user_errors():
         df = api.simulate(**case, **repeat, **(execution or {}), **streamed,
@@ -208,28 +175,9 @@ def _run_single(
     if out is not None:
         typer.echo(f"wrote {len(df)} rows to {out}", err=True)
         if fmt is not OutputFormat.table:
-            df = _read_back(out)
+            df = read_back(out)
     print_records(df, fmt, f"{METRIC_TITLES[chosen]} per profile and variant", REFERENCE,
                   chosen)
-
-
-def _read_back(out: Path) -> pd.DataFrame:
-    """Every column of the rows streamed to ``out`` (for --format csv or json)."""
-    import pandas as pd
-
-    if out.suffix.lower() == ".csv" and not out.is_dir():
-        return pd.read_csv(out)
-    return pd.read_parquet(out)
-
-
-def _print_estimate(scenario: Scenario, execution: dict[str, Any]) -> None:
-    """--dry-run: the run's size and its estimated time."""
-    from smtpsim.cli.views import print_estimate
-    from smtpsim.execution.estimate import estimate
-    from smtpsim.execution.executors import default_workers
-
-    with user_errors():
-        print_estimate(estimate(scenario, execution.get("workers") or default_workers()))
 
 
 def _load(scenario: Path | None, example: str | None) -> Scenario:
@@ -257,11 +205,11 @@ def _run_scenario(
 ) -> None:
     """``smtpsim run SCENARIO.toml`` / ``--example NAME``; ``metric`` (``--metric``)
     overrides the file's ``[scenario] metric``."""
-    _check_out(out, resume and out is not None)
+    check_out(out, resume and out is not None)
     loaded = _load(path, example)
     if out is None and loaded.output.path is not None:
         out = Path(loaded.output.path)
-    _check_out(out, resume)
+    check_out(out, resume)
     from smtpsim import api
     from smtpsim.cli.views import print_records, print_scenario
 
@@ -269,14 +217,14 @@ def _run_scenario(
         from smtpsim.scenarios.options import overridden
 
         with user_errors():
-            _print_estimate(overridden(loaded, replications, seed), execution or {})
+            print_estimate(overridden(loaded, replications, seed), execution or {})
         return
-    _stop_on_sigterm()
+    stop_on_sigterm()
     with user_errors():
         result = api.run_scenario_result(loaded, replications, True, seed=seed,
                                          **(execution or {}), **_given(out=out),
                                          **_given(resume=resume or None))
-    _wrote(result)
+    wrote(result)
     df = result.records
     chosen = result.metric if metric is None else metric
     if fmt is OutputFormat.table:
@@ -284,7 +232,7 @@ def _run_scenario(
         title = f"{meta.name}: {meta.description}" if meta.description else meta.name
         print_scenario(df, title, result.reference, chosen)
     else:
-        print_records(df if out is None else _read_back(out), fmt, "", result.reference,
+        print_records(df if out is None else read_back(out), fmt, "", result.reference,
                       chosen)
 
 
