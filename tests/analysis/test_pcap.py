@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import dpkt
+import pytest
 from cases import ideal_case, with_features
 
 from smtpsim.analysis.pcap import write_pcap
@@ -50,6 +51,7 @@ def _tshark(path: Path, *args: str) -> list[list[str]]:
     return [line.split("\t") for line in out.splitlines()]
 
 
+@pytest.mark.debian_tools
 def test_tshark_reads_the_dialogue_timestamps_and_retransmission(tmp_path: Path) -> None:
     """The cleartext baseline's commands are, by RFC 5321 §3 and RFC 4954 §4, EHLO, AUTH,
     MAIL, RCPT, DATA (the last three in one pipelined segment, RFC 2920 §3.1), QUIT; tshark's
