@@ -18,7 +18,7 @@ from typing import Any
 
 from smtpsim.model.trace import PacketEvent, Trace
 
-__all__ = ["ladder_lines", "ladder_rows", "render_ladder"]
+__all__ = ["ladder_lines", "ladder_rows", "ladder_title", "label_text", "render_ladder"]
 
 # Wireshark's order and names for the TCP flags the simulator emits.
 _FLAG_NAMES = (("F", "FIN"), ("S", "SYN"), ("R", "RST"), ("P", "PSH"), ("A", "ACK"))
@@ -54,13 +54,7 @@ def ladder_lines(trace: Trace, width: int = 100) -> list[tuple[str, dict[str, An
     if arrow_w < _MIN_ARROW:
         raise ValueError(f"ladder width must be at least {fixed + _MIN_ARROW}, got {width}")
 
-    lost = sum(r["lost"] for r in rows)
-    retx = sum(r["retransmit"] for r in rows)
-    title = (
-        f"profile {trace.profile or '?'} · variant {trace.variant or '?'} · "
-        f"RTT {trace.rtt_s * 1e3:.1f} ms · {len(rows)} packets, {lost} lost, "
-        f"{retx} retransmitted"
-    )
+    title = ladder_title(trace)
     ends = "client".ljust(arrow_w + 2 - len("server")) + "server"
     heading = (
         f"{'sent ms':>{time_w}} {'arr ms':>{time_w}}  {ends}  "
@@ -72,7 +66,7 @@ def ladder_lines(trace: Trace, width: int = 100) -> list[tuple[str, dict[str, An
     ]
     for r in rows:
         arrival = "—" if r["lost"] else _ms(r["arrived_ms"])
-        arrow = _arrow(_one_line(r["label"]), arrow_w, r["direction"] == "up", r["lost"])
+        arrow = _arrow(label_text(r["label"]), arrow_w, r["direction"] == "up", r["lost"])
         line = (
             f"{_ms(r['sent_ms']):>{time_w}} {arrival:>{time_w}}  |{arrow}|  "
             f"{_flag_text(r['flags']):<{flags_w}} {str(r['payload_bytes']) + ' B':>{bytes_w}}"
@@ -82,6 +76,17 @@ def ladder_lines(trace: Trace, width: int = 100) -> list[tuple[str, dict[str, An
     if not rows:
         lines.append(("(no packets)", None))
     return lines
+
+
+def ladder_title(trace: Trace) -> str:
+    """The ladder's title line: profile, variant, RTT and the packet counts."""
+    lost = sum(p.arrived_s is None for p in trace.packets)
+    retx = sum(p.retransmit for p in trace.packets)
+    return (
+        f"profile {trace.profile or '?'} · variant {trace.variant or '?'} · "
+        f"RTT {trace.rtt_s * 1e3:.1f} ms · {len(trace.packets)} packets, {lost} lost, "
+        f"{retx} retransmitted"
+    )
 
 
 def render_ladder(trace: Trace, width: int = 100) -> str:
@@ -125,8 +130,10 @@ def _note(row: dict[str, Any]) -> str:
     return " ".join(marks)
 
 
-def _one_line(label: str) -> str:
-    """Protocol text on one line: record/line breaks become `` · ``, control chars ``?``."""
+def label_text(label: str) -> str:
+    """A packet's label as the ladder shows it (before it is cut to the arrow's width):
+    protocol text on one line, record/line breaks become `` · ``, control chars ``?``.
+    The picture ladder (``smtpsim.plots.ladder``) labels its arrows with the same text."""
     parts = [" ".join(part.split()) for part in label.splitlines()]
     text = " · ".join(p for p in parts if p)
     return "".join(c if c.isprintable() else "?" for c in text)

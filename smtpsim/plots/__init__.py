@@ -1,0 +1,1 @@
+"""Pictures of the results with matplotlib (imported by these modules only): ``ladder``."""
