@@ -22,11 +22,10 @@ from __future__ import annotations
 from smtpsim.plots.caches import cache_hits
 from smtpsim.plots.comparisons import breakeven_map, heatmap
 from smtpsim.plots.distributions import cdf
+from smtpsim.plots.ladder import ladder
 from smtpsim.plots.palette import variant_color, variant_colors
 from smtpsim.plots.summaries import bars, line
 from smtpsim.plots.waterfall import phases
-
-from smtpsim.plots.ladder import ladder
 
 __all__ = [
     "bars", "breakeven_map", "cache_hits", "cdf", "heatmap", "ladder", "line", "phases",
