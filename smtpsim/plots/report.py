@@ -60,36 +60,65 @@ def _numeric_axes(df: pd.DataFrame) -> list[str]:
             if pd.api.types.is_numeric_dtype(df[a]) and df[a].nunique() > 1]
 
 
+#: At most this many figures of one kind; the caption says how many more slices there are.
+FIGURES_PER_KIND = 6
+
+
+def _slices(df: pd.DataFrame, shown: Sequence[str]) -> tuple[list[tuple[str, pd.DataFrame]], int]:
+    """``df`` cut into the slices a figure that shows ``shown`` may draw without pooling: one
+    per combination of the profile and the sweep axes it does not show (those with more than
+    one value), in order of appearance, at most ``FIGURES_PER_KIND``; and their number."""
+    keys = [c for c in ("profile", *sweep_axes(df)) if c not in shown and df[c].nunique() > 1]
+    if not keys:
+        return [("", df)], 1
+    groups = list(df.groupby(keys, sort=False))
+    named = [(", ".join(f"{k} = {v}" for k, v in zip(keys, key, strict=True)), group)
+             for key, group in groups[:FIGURES_PER_KIND]]
+    return named, len(groups)
+
+
 def standard_figures(df: pd.DataFrame, reference: str | None, metric: str = "user"
                      ) -> list[tuple[str, Figure]]:
-    """The report's plots of ``df``, as (caption, figure): the latency CDF per variant, bars
-    per profile and variant with their intervals, the phases per variant; along each numeric
-    sweep axis a line per variant; over the first two numeric axes the saving of every other
-    variant against ``reference``."""
+    """The report's plots of ``df``, as (caption, figure): the latency CDF per variant and
+    the phases per variant, for each profile (and sweep point); bars per profile and variant
+    with their intervals; along each numeric sweep axis a line per variant; over the first
+    two numeric axes the saving of every other variant against ``reference``. A figure never
+    pools what it does not show (``smtpsim.plots`` refuses to): it is drawn per slice, at
+    most ``FIGURES_PER_KIND`` of each kind."""
     from smtpsim import plots
 
     label = f"the '{metric}' time"
-    makers: list[tuple[str, Callable[[], Figure]]] = [
-        (f"Distribution of {label} per variant",
-         lambda: plots.cdf(df, metric=metric)),
-        (f"Mean of {label} per profile and variant, with 95 % intervals",
-         lambda: plots.bars(df, metric=metric)),
-        ("Where the time goes: mean phase durations per variant (accepted messages)",
-         lambda: plots.phases(df)),
-    ]
     axes = _numeric_axes(df)
+    kinds: list[tuple[str, Sequence[str], Callable[[pd.DataFrame], Figure]]] = [
+        (f"Distribution of {label} per variant", ("variant",),
+         lambda d: plots.cdf(d, metric=metric)),
+        (f"Mean of {label} per profile and variant, with 95 % intervals",
+         ("profile", "variant"), lambda d: plots.bars(d, metric=metric)),
+        ("Where the time goes: mean phase durations per variant (accepted messages)",
+         ("variant",), lambda d: plots.phases(d)),
+    ]
     for axis in axes:
-        makers.append((f"Mean of {label} along {axis}, with 95 % bands",
-                       lambda axis=axis: plots.line(df, x=axis, metric=metric)))
+        kinds.append((f"Mean of {label} along {axis}, with 95 % bands", (axis, "variant"),
+                      lambda d, axis=axis: plots.line(d, x=axis, metric=metric)))
     variants = list(dict.fromkeys(df["variant"]))
     if len(axes) >= 2 and reference in variants:
         for variant in variants:
             if variant != reference:
-                makers.append((f"{variant} against {reference} over {axes[0]} and {axes[1]}",
-                               lambda v=variant: plots.heatmap(
-                                   df, x=axes[0], y=axes[1], variant=v, reference=reference,
-                                   metric=metric)))
-    return [(caption, make()) for caption, make in makers]
+                kinds.append((f"{variant} against {reference} over {axes[0]} and {axes[1]}",
+                              (axes[0], axes[1], "variant"),
+                              lambda d, v=variant: plots.heatmap(
+                                  d, x=axes[0], y=axes[1], variant=v, reference=reference,
+                                  metric=metric)))
+    figures: list[tuple[str, Figure]] = []
+    for caption, shown, make in kinds:
+        slices, total = _slices(df, shown)
+        for where, part in slices:
+            text = f"{caption} ({where})" if where else caption
+            figures.append((text, make(part)))
+        if total > len(slices):
+            figures[-1] = (f"{figures[-1][0]}; {total - len(slices)} more slices not shown"
+                           " (draw them with smtpsim plot)", figures[-1][1])
+    return figures
 
 
 def _cell(value: Any) -> str:

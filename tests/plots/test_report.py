@@ -42,8 +42,10 @@ def _images(text: str) -> list[bytes]:
 
 def test_the_report_holds_scenario_tables_and_figures(dataset: Path) -> None:
     """The manifest's scenario text, one summary row per profile x variant (2 x 2), one
-    comparison row per profile for the one non-reference variant, and the three standard
-    figures of a run without sweep axes (CDF, bars, phases), each a PNG inside the file."""
+    comparison row per profile for the one non-reference variant, and the standard figures
+    of a run without sweep axes, none pooling the two profiles: a CDF and a phase chart per
+    profile, one bar chart with the profiles on its axis (2 + 2 + 1), each a PNG inside the
+    file, captioned with its profile."""
     results = read_results(dataset)
     text = render_report(results)
     assert "[scenario]" in text and "single-case" in text
@@ -52,7 +54,9 @@ def test_the_report_holds_scenario_tables_and_figures(dataset: Path) -> None:
     against = text.split("<h2>Against baseline")[1].split("</table>")[0]
     assert against.count("<tr>") == 1 + 2 and "streamlined" in against
     images = _images(text)
-    assert len(images) == 3
+    assert len(images) == 5
+    captions = re.findall(r"<figcaption>([^<]*)</figcaption>", text)
+    assert [c.endswith("(profile = dsl)") for c in captions] == [True, False, False, True, False]
     assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in images)
 
 
@@ -89,7 +93,7 @@ def test_report_command_writes_the_file(dataset: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = runner.invoke(app, ["report", str(dataset), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert len(_images(out.read_text())) == 3
+    assert len(_images(out.read_text())) == 5
 
 
 @pytest.mark.parametrize(("suffix", "magic"), [
@@ -149,7 +153,7 @@ def test_the_report_renders_in_a_real_browser(dataset: Path, tmp_path: Path) -> 
                          capture_output=True, text=True, timeout=120, check=True).stdout
     loaded = re.search(r'data-loaded="([^"]*)"', dom)
     assert loaded, "the page's load event never ran"
-    assert loaded.group(1).split(",") == ["true"] * 3
+    assert loaded.group(1).split(",") == ["true"] * 5
     shot = tmp_path / "shot.png"
     subprocess.run([*flags, "--window-size=1280,2400", f"--screenshot={shot}", page.as_uri()],
                    capture_output=True, timeout=120, check=True)
