@@ -1,5 +1,7 @@
-"""What ``smtpsim profiles``, ``variants``, ``examples`` and ``check`` print: the built-in
-presets with their sources, the shipped scenarios, and a scenario resolved.
+"""What ``smtpsim clients``, ``servers``, ``variants EXPRESSION``, ``examples`` and ``check``
+print: the client and server programs with their sources, variant expressions resolved, the
+shipped scenarios, and a scenario resolved (the presets' lists are in
+``smtpsim.cli.presets``).
 
 Display only: every number shown comes from the presets or the validated scenario; nothing
 here simulates.
@@ -19,10 +21,7 @@ from smtpsim.model import Features
 from smtpsim.model.software import ClientSoftware, ServerSoftware
 from smtpsim.scenarios.cases import build_case, case_count
 from smtpsim.scenarios.loader import dumps, example_names, load_example
-from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.schema import Scenario
-from smtpsim.scenarios.servers import server_presets
-from smtpsim.scenarios.show import number as shown
 from smtpsim.scenarios.show import rounded
 from smtpsim.scenarios.software import (
     CLIENT_HABITS,
@@ -32,47 +31,12 @@ from smtpsim.scenarios.software import (
     SERVER_SOURCES,
 )
 from smtpsim.scenarios.sweep import point_count
-from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant, variant_table
+from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant
 
 __all__ = [
-    "examples_table", "profiles_table", "resolved_view", "servers_table", "variants_table",
+    "clients_table", "examples_table", "expressions_table", "resolved_view",
+    "server_software_table",
 ]
-
-
-def profiles_table() -> Table:
-    """The built-in network profiles and the source of their figures."""
-    table = Table(title="built-in profiles", title_justify="left")
-    table.add_column("name")
-    for name in ("RTT ms", "down kbit/s", "up kbit/s", "loss %", "jitter ms"):
-        table.add_column(name, justify="right")
-    table.add_column("source")
-    for name, p in builtin_profiles().items():
-        cells = (
-            name,
-            rounded(p.round_trip_ms),
-            f"{p.down_kbps:,.0f}",
-            f"{p.up_kbps:,.0f}",
-            rounded(p.loss * 100),
-            rounded(p.jitter_ms),
-            p.source,
-        )
-        table.add_row(*map(Text, cells))
-    return table
-
-
-def servers_table() -> Table:
-    """The server timing presets: each step's time and the source of the figure."""
-    table = Table(title=Text("server timing presets (--server, [server] timing)"),
-                  title_justify="left")
-    for name in ("preset", "step", "ms", "source"):
-        table.add_column(name, justify="right" if name == "ms" else "left")
-    for i, (name, preset) in enumerate(server_presets().items()):
-        if i:
-            table.add_section()
-        for j, (step, value) in enumerate(preset.steps().items()):
-            cells = (name if j == 0 else "", step, shown(value.ms), value.source)
-            table.add_row(*map(Text, cells))
-    return table
 
 
 def _allowed(program: ClientSoftware | ServerSoftware) -> str:
@@ -112,16 +76,6 @@ def server_software_table() -> Table:
         behaviour = s.description + "\n" + "\n".join(
             f"{k}: {v}" for k, v in SERVER_SOURCES[name].items())
         table.add_row(*map(Text, (name, behaviour, _allowed(s), s.source)))
-    return table
-
-
-def variants_table() -> Table:
-    """Every variant token and preset with what it sets, what it does and its source."""
-    table = Table(title="variant tokens and presets", title_justify="left")
-    for name in ("name", "kind", "sets", "description", "source"):
-        table.add_column(name)
-    for t in variant_table():
-        table.add_row(*map(Text, (t.name, t.kind, t.sets, t.description, t.source)))
     return table
 
 
