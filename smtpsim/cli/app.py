@@ -285,19 +285,25 @@ def check(scenario: ScenarioArg = None, example: ExampleOpt = None) -> None:
     """Validate a scenario file (nothing is simulated) and print it resolved: every default
     written out, profiles with their preset's numbers, variants with their features."""
     loaded = _load(scenario, example)
+    from smtpsim.cli.grid import Grid
     from smtpsim.cli.listings import resolved_view
+    from smtpsim.cli.render import print_grids
 
     console = Console(highlight=False)
     for item in resolved_view(loaded):
-        console.print(item)
+        if isinstance(item, Grid):
+            print_grids([item], console=console)
+        else:
+            console.print(item)
 
 
 @app.command()
 def examples() -> None:
     """List the scenario files shipped with smtpsim (run one with --example NAME)."""
     from smtpsim.cli.listings import examples_table
+    from smtpsim.cli.render import print_grids
 
-    Console().print(examples_table())
+    print_grids([examples_table()])
 
 
 @app.command()
@@ -352,8 +358,9 @@ def trace(
 def clients() -> None:
     """List the client programs (--client NAME) with what they do and their sources."""
     from smtpsim.cli.listings import clients_table
+    from smtpsim.cli.render import print_grids
 
-    Console().print(clients_table())
+    print_grids([clients_table()])
 
 
 @app.command()
@@ -363,9 +370,7 @@ def servers() -> None:
     from smtpsim.cli.presets import servers_grid
     from smtpsim.cli.render import print_grids
 
-    console = Console()
-    console.print(server_software_table())
-    print_grids([servers_grid(details=True)], console=console)
+    print_grids([server_software_table(), servers_grid(details=True)])
 
 
 @app.command()
@@ -399,5 +404,5 @@ def variants(
         print_grids([variants_grid(details, width)], fmt)
         return
     with user_errors():
-        table = expressions_table(expressions)
-    Console(highlight=False).print(table)
+        grid = expressions_table(expressions)
+    print_grids([grid], fmt)

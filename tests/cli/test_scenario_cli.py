@@ -83,7 +83,11 @@ def test_check_prints_the_resolved_scenario(tmp_path: Path) -> None:
     assert "scenario cli-test: two profiles, two variants" in out
     assert "1 sweep point(s) x 2 profile(s) x 2 variant(s) x 2 replication(s) = 8 runs" in out
     assert '[scenario]\nname = "cli-test"' in out and "idle_timeout_s = 300.0" in out
-    assert "25 / 25" in out and "384 / 1500" in out  # dsl delays and rates, resolved
+    # dsl's one-way delays (its 50 ms RTT halved) and rates, resolved: up and down in ms,
+    # then up and down in kbit/s
+    (dsl,) = [r for r in rich_tables(out)[0] if r["name"] == "dsl"]
+    assert (dsl["up ms"], dsl["down ms"]) == ("25", "25")
+    assert (dsl["up kbit/s"], dsl["down kbit/s"]) == ("384", "1500")
     assert "fast_open=tfo" in out and "reference: baseline" in out
 
 

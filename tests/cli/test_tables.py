@@ -305,3 +305,17 @@ def test_version() -> None:
     result = _invoke("--version")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"smtpsim {__version__}\n"
+
+
+def test_check_profiles_keep_every_digit_at_80_columns() -> None:
+    """``check``'s resolved profiles (was ``1000…`` for lan's 1000000 kbit/s): each one-way
+    delay is half the preset's round trip, each rate the preset's, whole, over the parts the
+    table is split into at 80 columns."""
+    result = _invoke("check", "--example", "default")
+    assert result.exit_code == 0, result.output
+    _assert_fits(result.stdout)
+    first, second, *_ = rich_tables(result.stdout)
+    assert [r["name"] for r in first] == [r["name"] for r in second] == list(builtin_profiles())
+    for r, p in zip(first, builtin_profiles().values(), strict=True):
+        assert float(r["up ms"]) + float(r["down ms"]) == pytest.approx(p.round_trip_ms)
+        assert float(r["up kbit/s"]) == p.up_kbps and float(r["down kbit/s"]) == p.down_kbps
