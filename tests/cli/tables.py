@@ -47,8 +47,8 @@ def rich_tables(out: str) -> list[list[dict[str, str]]]:
         rows: list[dict[str, str]] = []
         heading = ""
         for row_line in lines[i + 1:]:
-            if set(row_line.strip()) == {RULE}:
-                break
+            if row_line == "" or set(row_line.strip()) == {RULE}:
+                break  # an empty line (not the frame's spaces) ends a table
             tokens = _tokens(row_line)
             if not tokens:
                 continue
