@@ -208,8 +208,11 @@ def _run_single(
                           progress=True)
     if out is not None:
         typer.echo(f"wrote {len(df)} rows to {out}", err=True)
+    if out is not None and (reference is not None or fmt in (OutputFormat.json,
+                                                             OutputFormat.csv)):
+        df = read_back(out)  # every column: the pairing needs client and message too
     if fmt in (OutputFormat.json, OutputFormat.csv):
-        print_records(df if out is None else read_back(out), fmt)
+        print_records(df, fmt)
         return
     from smtpsim.cli.summaries import print_summaries
 
@@ -269,8 +272,11 @@ def _run_scenario(
     wrote(result)
     df = result.records
     chosen = result.metric if metric is None else metric
+    if out is not None and (reference is not None or fmt in (OutputFormat.json,
+                                                             OutputFormat.csv)):
+        df = read_back(out)  # the sink kept the summary's columns; pairing needs all
     if fmt in (OutputFormat.json, OutputFormat.csv):
-        print_records(df if out is None else read_back(out), fmt)
+        print_records(df, fmt)
         return
     from smtpsim.cli.summaries import print_summaries
 
