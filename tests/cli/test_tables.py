@@ -113,6 +113,9 @@ def test_every_summary_number_survives_80_columns(wide_range: FakeApi, width: in
     # 1.1 s is 0.923; 1371.578 s is the largest median, wider than 30.23 ms in s: ms
     assert shown[("intercontinental", LONG)]["ratio"] == "0.923"
     assert shown[("intercontinental", "burl")]["median ms"] == "1371578"
+    headings = [line.strip() for line in result.stdout.splitlines()
+                if line.strip() in PROFILES]
+    assert headings == (list(PROFILES) if width == 80 else [])
 
 
 def test_times_take_the_unit_their_size_asks_for(api: FakeApi,
