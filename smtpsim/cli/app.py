@@ -22,10 +22,12 @@ from smtpsim.cli.errors import OneLineErrors, fail, user_errors
 from smtpsim.cli.options import (
     ClientOpt,
     DelackOpt,
+    DetailsOpt,
     DownOpt,
     ExampleOpt,
     FormatOpt,
     IwOpt,
+    ListFormatOpt,
     LossOpt,
     MetricOpt,
     OutOpt,
@@ -33,6 +35,7 @@ from smtpsim.cli.options import (
     ProfileOpt,
     ProfilesOpt,
     RcptOpt,
+    ReferenceOpt,
     ReplicationsOpt,
     RttOpt,
     ScenarioArg,
@@ -45,6 +48,7 @@ from smtpsim.cli.options import (
     VariantsOpt,
     WidthOpt,
 )
+from smtpsim.cli.render import GridFormat
 from smtpsim.cli.run_options import (
     DryRunOpt,
     ExecutorOpt,
@@ -52,7 +56,14 @@ from smtpsim.cli.run_options import (
     SchedulerOpt,
     WorkersOpt,
 )
-from smtpsim.cli.run_output import check_out, print_estimate, read_back, stop_on_sigterm, wrote
+from smtpsim.cli.run_output import (
+    check_out,
+    print_estimate,
+    print_records,
+    read_back,
+    stop_on_sigterm,
+    wrote,
+)
 
 if TYPE_CHECKING:
 
@@ -73,6 +84,23 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from smtpsim.version import __version__
+
+        typer.echo(f"smtpsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_version,
+        help="Print the version (smtpsim VERSION) and exit.")] = False,
+) -> None:
+    """Discrete-event latency simulator for SMTP mail submission."""
 
 
 def _given(**options: Any) -> dict[str, Any]:
@@ -107,6 +135,7 @@ def run(
     replications: ReplicationsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     metric: MetricOpt = None,
+    reference: ReferenceOpt = None,
     out: OutOpt = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = None,
@@ -115,7 +144,8 @@ def run(
     dry_run: DryRunOpt = False,
 ) -> None:
     """Simulate and summarise: median time (--metric; the user's by default) and its ratio
-    to the reference (baseline, or the scenario file's).
+    to the reference (baseline, or the scenario file's); with --reference VARIANT, also each
+    variant paired against that one, message by message, with 95 % intervals.
 
     Without options: the built-in default scenario, the example `default` (baseline and
     baseline plus one proposal on the built-in profiles). With any of --profile,
@@ -140,27 +170,31 @@ def run(
                        scheduler=scheduler)
     if case:
         _run_single(case, _given(seed=seed, replications=replications), fmt, out, metric,
-                    execution, resume, dry_run)
+                    execution, resume, dry_run, reference)
         return
     if scenario is None and example is None:
         from smtpsim.scenarios.loader import DEFAULT
 
         example = DEFAULT
     _run_scenario(scenario, example, seed, replications, fmt, out, metric, execution, resume,
-                  dry_run)
+                  dry_run, reference)
 
 
 def _run_single(
     case: dict[str, Any], repeat: dict[str, Any], fmt: OutputFormat, out: Path | None,
     metric: str | None, execution: dict[str, Any] | None = None, resume: bool = False,
-    dry_run: bool = False,
+    dry_run: bool = False, reference: str | None = None,
 ) -> None:
     """``smtpsim run`` with single-case options: ``api.simulate``, summarised against
-    baseline."""
+    baseline, or paired against ``reference`` (``--reference``)."""
     check_out(out, resume)
     chosen = DEFAULT_METRIC if metric is None else metric
+    if reference is not None:
+        from smtpsim.cli.reference import case_variants, reference_variant
+
+        reference = reference_variant(reference, case_variants({**case, **repeat}))
     from smtpsim import api
-    from smtpsim.cli.views import METRIC_TITLES, print_records
+    from smtpsim.cli.views import METRIC_TITLES
 
     if dry_run:
         with user_errors():
@@ -174,10 +208,16 @@ def _run_single(
                           progress=True)
     if out is not None:
         typer.echo(f"wrote {len(df)} rows to {out}", err=True)
-        if fmt is not OutputFormat.table:
-            df = read_back(out)
-    print_records(df, fmt, f"{METRIC_TITLES[chosen]} per profile and variant", REFERENCE,
-                  chosen)
+    if out is not None and (reference is not None or fmt in (OutputFormat.json,
+                                                             OutputFormat.csv)):
+        df = read_back(out)  # every column: the pairing needs client and message too
+    if fmt in (OutputFormat.json, OutputFormat.csv):
+        print_records(df, fmt)
+        return
+    from smtpsim.cli.summaries import print_summaries
+
+    print_summaries(df, f"{METRIC_TITLES[chosen]} per profile and variant",
+                    reference or REFERENCE, chosen, fmt, paired=reference is not None)
 
 
 def _load(scenario: Path | None, example: str | None) -> Scenario:
@@ -202,16 +242,21 @@ def _run_scenario(
     execution: dict[str, Any] | None = None,
     resume: bool = False,
     dry_run: bool = False,
+    reference: str | None = None,
 ) -> None:
     """``smtpsim run SCENARIO.toml`` / ``--example NAME``; ``metric`` (``--metric``)
-    overrides the file's ``[scenario] metric``."""
+    overrides the file's ``[scenario] metric``, ``reference`` (``--reference``) its
+    ``reference`` and adds the paired comparison."""
     check_out(out, resume and out is not None)
     loaded = _load(path, example)
+    if reference is not None:
+        from smtpsim.cli.reference import reference_variant
+
+        reference = reference_variant(reference, [v.label for v in loaded.variant])
     if out is None and loaded.output.path is not None:
         out = Path(loaded.output.path)
     check_out(out, resume)
     from smtpsim import api
-    from smtpsim.cli.views import print_records, print_scenario
 
     if dry_run:
         from smtpsim.scenarios.options import overridden
@@ -227,13 +272,18 @@ def _run_scenario(
     wrote(result)
     df = result.records
     chosen = result.metric if metric is None else metric
-    if fmt is OutputFormat.table:
-        meta = loaded.scenario
-        title = f"{meta.name}: {meta.description}" if meta.description else meta.name
-        print_scenario(df, title, result.reference, chosen)
-    else:
-        print_records(df if out is None else read_back(out), fmt, "", result.reference,
-                      chosen)
+    if out is not None and (reference is not None or fmt in (OutputFormat.json,
+                                                             OutputFormat.csv)):
+        df = read_back(out)  # the sink kept the summary's columns; pairing needs all
+    if fmt in (OutputFormat.json, OutputFormat.csv):
+        print_records(df, fmt)
+        return
+    from smtpsim.cli.summaries import print_summaries
+
+    meta = loaded.scenario
+    title = f"{meta.name}: {meta.description}" if meta.description else meta.name
+    print_summaries(df, title, reference or result.reference, chosen, fmt,
+                    paired=reference is not None)
 
 
 @app.command()
@@ -241,19 +291,25 @@ def check(scenario: ScenarioArg = None, example: ExampleOpt = None) -> None:
     """Validate a scenario file (nothing is simulated) and print it resolved: every default
     written out, profiles with their preset's numbers, variants with their features."""
     loaded = _load(scenario, example)
+    from smtpsim.cli.grid import Grid
     from smtpsim.cli.listings import resolved_view
+    from smtpsim.cli.render import print_grids
 
     console = Console(highlight=False)
     for item in resolved_view(loaded):
-        console.print(item)
+        if isinstance(item, Grid):
+            print_grids([item], console=console)
+        else:
+            console.print(item)
 
 
 @app.command()
 def examples() -> None:
     """List the scenario files shipped with smtpsim (run one with --example NAME)."""
     from smtpsim.cli.listings import examples_table
+    from smtpsim.cli.render import print_grids
 
-    Console().print(examples_table())
+    print_grids([examples_table()])
 
 
 @app.command()
@@ -308,29 +364,30 @@ def trace(
 def clients() -> None:
     """List the client programs (--client NAME) with what they do and their sources."""
     from smtpsim.cli.listings import clients_table
+    from smtpsim.cli.render import print_grids
 
-    Console().print(clients_table())
+    print_grids([clients_table()])
 
 
 @app.command()
 def servers() -> None:
     """List the server programs and timing presets (--server NAME) with their sources."""
-    from smtpsim.cli.listings import server_software_table, servers_table
+    from smtpsim.cli.listings import server_software_table
+    from smtpsim.cli.presets import servers_grid
+    from smtpsim.cli.render import print_grids
 
-    console = Console()
-    console.print(server_software_table())
-    console.print(servers_table())
+    print_grids([server_software_table(), servers_grid(details=True)])
 
 
 @app.command()
-def profiles() -> None:
-    """List the built-in network profiles and server timing presets, and the source of
-    their figures."""
-    from smtpsim.cli.listings import profiles_table, servers_table
+def profiles(details: DetailsOpt = False, fmt: ListFormatOpt = GridFormat.table) -> None:
+    """List the built-in network profiles and server timing presets: one line each (--details:
+    every figure and its source)."""
+    from smtpsim.cli.presets import LIST_WIDTH, profiles_grid, servers_grid
+    from smtpsim.cli.render import print_grids
 
-    console = Console()
-    console.print(profiles_table())
-    console.print(servers_table())
+    width = LIST_WIDTH if fmt is GridFormat.table else None
+    print_grids([profiles_grid(details, width), servers_grid(details, width)], fmt)
 
 
 @app.command()
@@ -339,14 +396,19 @@ def variants(
         metavar="[EXPRESSION]...",
         help="variant expressions to resolve (the first name may be a preset, later names"
              " are tokens): print the features each one sets")] = None,
+    details: DetailsOpt = False,
+    fmt: ListFormatOpt = GridFormat.table,
 ) -> None:
-    """List every variant token and preset with what it does and its source; with
-    expressions, the features each resolves to."""
-    from smtpsim.cli.listings import expressions_table, variants_table
+    """List every variant token and preset, one line each (--details: what each sets and its
+    source); with expressions, the features each resolves to."""
+    from smtpsim.cli.listings import expressions_table
+    from smtpsim.cli.presets import LIST_WIDTH, variants_grid
+    from smtpsim.cli.render import print_grids
 
     if not expressions:
-        Console().print(variants_table())
+        width = LIST_WIDTH if fmt is GridFormat.table else None
+        print_grids([variants_grid(details, width)], fmt)
         return
     with user_errors():
-        table = expressions_table(expressions)
-    Console(highlight=False).print(table)
+        grid = expressions_table(expressions)
+    print_grids([grid], fmt)

@@ -1,5 +1,7 @@
-"""What ``smtpsim profiles``, ``variants``, ``examples`` and ``check`` print: the built-in
-presets with their sources, the shipped scenarios, and a scenario resolved.
+"""What ``smtpsim clients``, ``servers``, ``variants EXPRESSION``, ``examples`` and ``check``
+print: the client and server programs with their sources, variant expressions resolved, the
+shipped scenarios, and a scenario resolved (the presets' lists are in
+``smtpsim.cli.presets``).
 
 Display only: every number shown comes from the presets or the validated scenario; nothing
 here simulates.
@@ -9,20 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich import box
 from rich.console import RenderableType
 from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 
+from smtpsim.cli.grid import Column, Grid
 from smtpsim.model import Features
 from smtpsim.model.software import ClientSoftware, ServerSoftware
 from smtpsim.scenarios.cases import build_case, case_count
 from smtpsim.scenarios.loader import dumps, example_names, load_example
-from smtpsim.scenarios.profiles import builtin_profiles
 from smtpsim.scenarios.schema import Scenario
-from smtpsim.scenarios.servers import server_presets
-from smtpsim.scenarios.show import number as shown
 from smtpsim.scenarios.show import rounded
 from smtpsim.scenarios.software import (
     CLIENT_HABITS,
@@ -32,47 +30,12 @@ from smtpsim.scenarios.software import (
     SERVER_SOURCES,
 )
 from smtpsim.scenarios.sweep import point_count
-from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant, variant_table
+from smtpsim.scenarios.variants import PRESETS, canonical_name, parse_variant
 
 __all__ = [
-    "examples_table", "profiles_table", "resolved_view", "servers_table", "variants_table",
+    "clients_table", "examples_table", "expressions_table", "resolved_view",
+    "server_software_table",
 ]
-
-
-def profiles_table() -> Table:
-    """The built-in network profiles and the source of their figures."""
-    table = Table(title="built-in profiles", title_justify="left")
-    table.add_column("name")
-    for name in ("RTT ms", "down kbit/s", "up kbit/s", "loss %", "jitter ms"):
-        table.add_column(name, justify="right")
-    table.add_column("source")
-    for name, p in builtin_profiles().items():
-        cells = (
-            name,
-            rounded(p.round_trip_ms),
-            f"{p.down_kbps:,.0f}",
-            f"{p.up_kbps:,.0f}",
-            rounded(p.loss * 100),
-            rounded(p.jitter_ms),
-            p.source,
-        )
-        table.add_row(*map(Text, cells))
-    return table
-
-
-def servers_table() -> Table:
-    """The server timing presets: each step's time and the source of the figure."""
-    table = Table(title=Text("server timing presets (--server, [server] timing)"),
-                  title_justify="left")
-    for name in ("preset", "step", "ms", "source"):
-        table.add_column(name, justify="right" if name == "ms" else "left")
-    for i, (name, preset) in enumerate(server_presets().items()):
-        if i:
-            table.add_section()
-        for j, (step, value) in enumerate(preset.steps().items()):
-            cells = (name if j == 0 else "", step, shown(value.ms), value.source)
-            table.add_row(*map(Text, cells))
-    return table
 
 
 def _allowed(program: ClientSoftware | ServerSoftware) -> str:
@@ -81,77 +44,68 @@ def _allowed(program: ClientSoftware | ServerSoftware) -> str:
         f" ({a.why})" for a in program.allowed) or "every variant"
 
 
-def clients_table() -> Table:
+def clients_table() -> Grid:
     """The client programs: how each writes, its Nagle setting, its TLS CPU, what it can do,
     and the sources."""
-    table = Table(title=Text("client programs (--client, [client] software)"),
-                  title_justify="left")
-    for name in ("name", "behaviour", "figures", "can do", "source"):
-        table.add_column(name)
-    for i, (name, c) in enumerate(CLIENT_SOFTWARE.items()):
-        if i:
-            table.add_section()
+    grid = Grid([Column("name", key=True), Column("behaviour", wrap=True),
+                 Column("figures", wrap=True), Column("can do", wrap=True),
+                 Column("source", wrap=True)],
+                title="client programs (--client, [client] software)", group="name")
+    for name, c in CLIENT_SOFTWARE.items():
         writes = "the variant's" if c.writes is None else c.writes
         nagle = "the variant's" if c.nagle is None else ("on" if c.nagle else "off (TCP_NODELAY)")
         behaviour = f"{c.description}. Writes: {writes}; Nagle: {nagle}"
         behaviour += "".join(f"\n{k}: {v}" for k, v in CLIENT_HABITS[name].items())
         figures = "\n".join(f"{k}: {v}" for k, v in CLIENT_SOURCES[name].items()) or "-"
-        table.add_row(*map(Text, (name, behaviour, figures, _allowed(c), c.source)))
-    return table
+        grid.add(name, behaviour, figures, _allowed(c), c.source)
+    return grid
 
 
-def server_software_table() -> Table:
+def server_software_table() -> Grid:
     """The server programs: each behaviour with its source, and what they offer."""
-    table = Table(title=Text("server programs (--server, [server] software; timing: the preset"
-                             " of the same name below)"), title_justify="left")
-    for name in ("name", "behaviour", "offers", "source"):
-        table.add_column(name)
-    for i, (name, s) in enumerate(SERVER_SOFTWARE.items()):
-        if i:
-            table.add_section()
+    grid = Grid([Column("name", key=True), Column("behaviour", wrap=True),
+                 Column("offers", wrap=True), Column("source", wrap=True)],
+                title="server programs (--server, [server] software; timing: the preset of the"
+                      " same name below)", group="name")
+    for name, s in SERVER_SOFTWARE.items():
         behaviour = s.description + "\n" + "\n".join(
             f"{k}: {v}" for k, v in SERVER_SOURCES[name].items())
-        table.add_row(*map(Text, (name, behaviour, _allowed(s), s.source)))
-    return table
+        grid.add(name, behaviour, _allowed(s), s.source)
+    return grid
 
 
-def variants_table() -> Table:
-    """Every variant token and preset with what it sets, what it does and its source."""
-    table = Table(title="variant tokens and presets", title_justify="left")
-    for name in ("name", "kind", "sets", "description", "source"):
-        table.add_column(name)
-    for t in variant_table():
-        table.add_row(*map(Text, (t.name, t.kind, t.sets, t.description, t.source)))
-    return table
-
-
-def expressions_table(expressions: Iterable[str]) -> Table:
+def expressions_table(expressions: Iterable[str]) -> Grid:
     """Each expression resolved: every feature it sets, and how the parts were read (the
     first name as a preset or a token, the later names as tokens)."""
-    table = Table(title="variant expressions, resolved", title_justify="left",
-                  box=box.SIMPLE_HEAD)
-    for name in ("expression", "read as", "features set (beyond plain RFC 5321)"):
-        table.add_column(name)
+    grid = Grid([Column("expression", key=True), Column("read as", wrap=True),
+                 Column("features set (beyond plain RFC 5321)", wrap=True)],
+                title="variant expressions, resolved")
     for expr in expressions:
         features = parse_variant(expr)
         first, *later = canonical_name(expr).split("+")
         read = (f"preset {first} = {PRESETS[first]}" if first in PRESETS else f"token {first}")
         if later:
             read += " + tokens " + "+".join(later)
-        table.add_row(Text(canonical_name(expr)), Text(read), Text(_features(features)))
-    return table
+        grid.add(canonical_name(expr), read, _features(features))
+    return grid
 
 
 def _ms(seconds: float) -> str:
     return rounded(seconds * 1e3)
 
 
-def _profiles_table(scenario: Scenario) -> Table:
-    table = Table(title="profiles, resolved (preset values where not overridden)",
-                  title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("name", "preset", "delay up/down ms", "kbit/s up/down", "loss", "jitter ms",
-                 "MSS", "IW", "delACK ms", "radio ms"):
-        table.add_column(name, justify="left" if name in ("name", "preset", "loss") else "right")
+def _profiles_table(scenario: Scenario) -> Grid:
+    """The profiles as built: one-way delays, rates, loss (a Gilbert-Elliott model's
+    parameters), jitter, TCP's MSS, initial window and delayed-ACK timer, the radio's
+    promotion delay and tail."""
+    numbers = [("up", "ms"), ("down", "ms"), ("up", "kbit/s"), ("down", "kbit/s")]
+    more = [("jitter", "ms"), ("MSS", "B"), ("IW", ""), ("delACK", "ms"), ("radio", "ms"),
+            ("tail", "ms")]
+    grid = Grid([Column("name", key=True), Column("preset"),
+                 *(Column(n, u, numeric=True) for n, u in numbers), Column("loss", wrap=True),
+                 *(Column(n, u, numeric=True) for n, u in more)],
+                title="profiles, resolved (preset values where not overridden; up, down: "
+                      "one-way delay, then rate)")
     variant = scenario.variant[0]
     for p in scenario.profile:
         case = build_case(scenario, p, variant)
@@ -160,15 +114,14 @@ def _profiles_table(scenario: Scenario) -> Table:
         burst = up.burst
         loss = (f"GE p_gb={rounded(burst.p_gb)} p_bg={rounded(burst.p_bg)} "
                 f"(mean {rounded(burst.mean_loss)})" if burst is not None else rounded(up.loss))
-        radio = (f"{_ms(net.radio_promotion_s)} / tail {_ms(net.radio_tail_s)}"
-                 if net.radio_promotion_s else "-")
-        cells = (
-            p.label, p.preset or "-", f"{_ms(up.delay_s)} / {_ms(down.delay_s)}",
-            f"{rounded(up.bandwidth_bps / 1e3)} / {rounded(down.bandwidth_bps / 1e3)}", loss,
-            _ms(up.jitter_s), str(tcp.mss), str(tcp.iw), _ms(tcp.delack_s), radio,
+        radio = net.radio_promotion_s
+        grid.add(
+            p.label, p.preset or "-", _ms(up.delay_s), _ms(down.delay_s),
+            rounded(up.bandwidth_bps / 1e3), rounded(down.bandwidth_bps / 1e3), loss,
+            _ms(up.jitter_s), str(tcp.mss), str(tcp.iw), _ms(tcp.delack_s),
+            _ms(radio) if radio else "-", _ms(net.radio_tail_s) if radio else "-",
         )
-        table.add_row(*map(Text, cells))
-    return table
+    return grid
 
 
 def _features(f: Features) -> str:
@@ -179,19 +132,19 @@ def _features(f: Features) -> str:
     )
 
 
-def _variants_table(scenario: Scenario) -> Table:
-    table = Table(title=f"variants (reference: {scenario.reference}, summary metric: "
-                  f"{scenario.scenario.metric})", title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("name", "expression", "features set"):
-        table.add_column(name)
+def _variants_table(scenario: Scenario) -> Grid:
+    grid = Grid([Column("name", key=True), Column("expression", wrap=True),
+                 Column("features set", wrap=True)],
+                title=f"variants (reference: {scenario.reference}, summary metric: "
+                      f"{scenario.scenario.metric})")
     profile = scenario.profile[0]
     for v in scenario.variant:
         case = build_case(scenario, profile, v)
-        table.add_row(Text(v.label), Text(v.expression), Text(_features(case.client.features)))
-    return table
+        grid.add(v.label, v.expression, _features(case.client.features))
+    return grid
 
 
-def resolved_view(scenario: Scenario) -> list[RenderableType]:
+def resolved_view(scenario: Scenario) -> list[RenderableType | Grid]:
     """What ``smtpsim check`` prints: the scenario as TOML with every default written out,
     the resolved profiles and variants, and how many runs it makes."""
     meta = scenario.scenario
@@ -210,14 +163,14 @@ def resolved_view(scenario: Scenario) -> list[RenderableType]:
     ]
 
 
-def examples_table(names: Iterable[str] | None = None) -> Table:
+def examples_table(names: Iterable[str] | None = None) -> Grid:
     """The shipped examples, the default scenario first: name, description, runs at the
     file's replications."""
-    table = Table(title="shipped examples (smtpsim run --example NAME)", title_justify="left")
-    for name in ("name", "description", "runs"):
-        table.add_column(name, justify="right" if name == "runs" else "left")
+    grid = Grid([Column("name", key=True), Column("description", wrap=True),
+                 Column("runs", numeric=True)],
+                title="shipped examples (smtpsim run --example NAME)")
     for name in names if names is not None else example_names(default=True):
         s = load_example(name)
         runs = case_count(s) * s.scenario.replications
-        table.add_row(Text(name), Text(s.scenario.description), Text(str(runs)))
-    return table
+        grid.add(name, s.scenario.description, str(runs))
+    return grid

@@ -17,21 +17,27 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from smtpsim.cli.errors import UserError
+from smtpsim.cli.render import GridFormat
 from smtpsim.cli.views import metric_help
 from smtpsim.model.records import METRICS
 from smtpsim.scenarios.errors import InvalidValueError
 from smtpsim.scenarios.limits import MAX_WIDTH
 
 __all__ = [
-    "DelackOpt", "DownOpt", "ExampleOpt", "FormatOpt", "IwOpt", "LossOpt", "MetricName",
-    "MetricOpt", "OutOpt", "OutputFormat", "ProfileOpt", "ProfilesOpt", "RcptOpt",
-    "ReplicationsOpt", "RttOpt", "ScenarioArg", "SeedOpt", "ServerOpt", "SizeOpt", "StateOpt",
+    "DelackOpt", "DetailsOpt", "DownOpt", "ExampleOpt", "FormatOpt", "IwOpt",
+    "ListFormatOpt", "LossOpt", "MetricName", "MetricOpt", "OutOpt", "OutputFormat",
+    "ProfileOpt", "ProfilesOpt", "RcptOpt", "ReferenceOpt", "ReplicationsOpt",
+    "RttOpt", "ScenarioArg", "SeedOpt", "ServerOpt", "SizeOpt", "StateOpt",
     "UpOpt", "VariantOpt", "VariantsOpt", "WidthOpt",
 ]
 
 
 class OutputFormat(StrEnum):
+    """``run --format``: the summary as a table or markdown, or the records as JSON or
+    CSV."""
+
     table = "table"
+    markdown = "markdown"
     json = "json"
     csv = "csv"
 
@@ -141,7 +147,28 @@ ReplicationsOpt = Annotated[
     typer.Option("--replications", metavar="R", help="Runs per case [default: 1]."),
 ]
 FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", help="Output on stdout.", case_sensitive=False)
+    OutputFormat, typer.Option(
+        "--format", case_sensitive=False,
+        help="Output on stdout: the summary as a table fitted to the terminal or as a markdown"
+             " table, or every record as JSON or CSV.")
+]
+ListFormatOpt = Annotated[
+    GridFormat, typer.Option(
+        "--format", case_sensitive=False,
+        help="A table fitted to the terminal, a markdown table, or CSV.")
+]
+DetailsOpt = Annotated[
+    bool, typer.Option("--details", "-l", help="Every field and source, not the short list.")
+]
+ReferenceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reference", metavar="VARIANT",
+        help="Compare every variant with this one, message by message (difference, ratio,"
+             " round trips saved, with 95 % intervals) [default: ratios only, to baseline or"
+             " the scenario file's reference].",
+        show_default=False,
+    ),
 ]
 MetricOpt = Annotated[
     MetricName | None,

@@ -1,6 +1,6 @@
 """How ``smtpsim run`` meets its output and its end: ``--out`` checked before anything runs,
-SIGTERM turned into a clean stop, the streamed rows read back for ``--format csv|json``, and
-``--dry-run``'s estimate printed."""
+SIGTERM turned into a clean stop, the records printed (or the streamed rows read back) for
+``--format csv|json``, and ``--dry-run``'s estimate printed."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from smtpsim.execution.run import RunResult
     from smtpsim.scenarios.schema import Scenario
 
-__all__ = ["check_out", "print_estimate", "read_back", "stop_on_sigterm", "wrote"]
+__all__ = ["check_out", "print_estimate", "print_records", "read_back", "stop_on_sigterm",
+           "wrote"]
 
 
 def check_out(out: Path | None, resume: bool = False) -> None:
@@ -60,6 +61,15 @@ def read_back(out: Path) -> pd.DataFrame:
     if out.suffix.lower() == ".csv" and not out.is_dir():
         return pd.read_csv(out)
     return pd.read_parquet(out)
+
+
+def print_records(df: pd.DataFrame, fmt: str) -> None:
+    """Every record on stdout: ``fmt`` ``json`` (an array of objects, NaN as null) or
+    ``csv``."""
+    if fmt == "json":
+        typer.echo(df.to_json(orient="records", double_precision=15))
+    else:
+        typer.echo(df.to_csv(index=False), nl=False)
 
 
 def print_estimate(scenario: Scenario, execution: dict[str, Any]) -> None:

@@ -31,11 +31,12 @@ def test_run_without_options_runs_the_default_scenario(api: FakeApi) -> None:
         "default: baseline and baseline plus one proposal, and the streamlined sets, on every"
         " built-in profile, warm clients")
     out = result.stdout
-    # the user's time (accept + 0.1 s) in ms and ratios to baseline, by hand: 1.1/2.1 and
-    # 0.4/0.5; the server's occupancy beside it (accept - 0.05 s)
-    assert "2100.0" in out and "1100.0" in out and "500.0" in out and "400.0" in out
-    assert "0.52" in out and "0.80" in out and "1.00" in out
-    assert "1950.0" in out and "950.0" in out and "350.0" in out and "250.0" in out
+    # the user's time (accept + 0.1 s) in ms, four significant digits, and ratios to
+    # baseline, three, by hand: 1.1/2.1 = 0.5238 and 0.4/0.5; the server's occupancy beside
+    # it (accept - 0.05 s)
+    assert "  2100  " in out and "1100" in out and "500.0" in out and "400.0" in out
+    assert "0.524" in out and "0.800" in out and "1.00" in out
+    assert "1950" in out and "950.0" in out and "350.0" in out and "250.0" in out
 
 
 def test_table_shows_the_users_time_by_default(api: FakeApi) -> None:
@@ -46,34 +47,37 @@ def test_table_shows_the_users_time_by_default(api: FakeApi) -> None:
     caption = table_caption(result.stdout)
     assert caption.startswith(
         'median, p95: user time (until the user is told "sent": after the 221 when the client'
-        " waits for it, and the save to Sent when the variant saves) in ms; "
+        " waits for it, and the save to Sent when the variant saves); "
         "ratio: median / median of baseline on the same profile;"
     )
-    assert "server: median server occupancy in ms" in caption
+    assert "server: median server occupancy (how long" in caption
+    assert "times in the unit under each header" in caption
 
 
 @pytest.mark.parametrize(
     ("metric", "caption", "medians", "ratios", "rtts"),
     [
-        # the medians of _frame's columns in ms, and their ratios to baseline, by hand; the
-        # RTT column: the mean round trips of that metric over the accepted rows (baseline 8,
-        # pipelining 5 to the 250, one more to the user; the failure left out)
+        # the medians of _frame's columns in ms (0.3 to 2.1 s: "300.0" to "2000", five
+        # characters at most, where s would need six for "0.3000"), four significant digits,
+        # and their ratios to baseline, three, by hand; the RTT column: the mean round trips
+        # of that metric over the accepted rows (baseline 8, pipelining 5 to the 250, one
+        # more to the user; the failure left out)
         ("accept", "accept time (the server's final 250 for the message)",
-         ["2000.0", "1000.0", "400.0", "300.0"], ["1.00", "0.50", "1.00", "0.75"],
-         ["8.0", "5.0", "8.0", "5.0"]),
+         ["2000", "1000", "400.0", "300.0"], ["1.00", "0.500", "1.00", "0.750"],
+         ["8.00", "5.00", "8.00", "5.00"]),
         ("done", "done time (accepted, and saved to Sent when the variant saves)",
-         ["2000.0", "1000.0", "400.0", "300.0"], ["1.00", "0.50", "1.00", "0.75"],
-         ["8.0", "5.0", "8.0", "5.0"]),
+         ["2000", "1000", "400.0", "300.0"], ["1.00", "0.500", "1.00", "0.750"],
+         ["8.00", "5.00", "8.00", "5.00"]),
         # user_s = accept + 0.1: 2.1, 1.1, 0.5, 0.4 s; 1.1 / 2.1 = 0.524, 0.4 / 0.5 = 0.8
         ("user", 'user time (until the user is told "sent": after the 221 when the client'
          " waits for it, and the save to Sent when the variant saves)",
-         ["2100.0", "1100.0", "500.0", "400.0"], ["1.00", "0.52", "1.00", "0.80"],
-         ["9.0", "6.0", "9.0", "6.0"]),
+         ["2100", "1100", "500.0", "400.0"], ["1.00", "0.524", "1.00", "0.800"],
+         ["9.00", "6.00", "9.00", "6.00"]),
         # occupancy_s = accept - 0.05: 1.95, 0.95, 0.35, 0.25 s; 0.95 / 1.95 = 0.487,
         # 0.25 / 0.35 = 0.714; a duration at the server has no round trips of its own (no
         # RTT column)
         ("occupancy", "server occupancy (how long the server held the connection)",
-         ["1950.0", "950.0", "350.0", "250.0"], ["1.00", "0.49", "1.00", "0.71"], []),
+         ["1950", "950.0", "350.0", "250.0"], ["1.00", "0.487", "1.00", "0.714"], []),
     ],
 )
 def test_metric_option_chooses_the_time(
@@ -83,14 +87,18 @@ def test_metric_option_chooses_the_time(
     result = invoke("run", "--profile", "3g", "--metric", metric)
     assert result.exit_code == 0, result.output
     assert api.calls == [("simulate", {"profile": "3g"})]  # the API is not told: display only
-    assert table_caption(result.stdout).startswith(f"median, p95: {caption} in ms; ratio:")
+    assert table_caption(result.stdout).startswith(f"median, p95: {caption}; ratio:")
     table = result.stdout[:result.stdout.index("median, p95:")]
     rows = [cells for cells in map(str.split, table.splitlines())
             if "baseline" in cells or "pipelining" in cells]
-    # [profile] variant n failed median RTT server ratio (one run per group: no p95 column;
-    # neither RTT nor server when the server's occupancy is the metric)
-    header = next(line.split() for line in table.splitlines() if "failed" in line.split())
+    # [profile] variant n failed median p95 RTT server ratio (3g pipelining has two rows, so
+    # there is a p95; neither RTT nor server when the server's occupancy is the metric), each
+    # time's unit under its name
+    lines = table.splitlines()
+    at = next(i for i, line in enumerate(lines) if "failed" in line.split())
+    header = lines[at - 1].split() + lines[at].split()
     assert "waits" not in header
+    assert header.count("ms") == (2 if metric == "occupancy" else 3)
     if metric == "occupancy":
         assert "RTT" not in header and "server" not in header
         assert [r[-2] for r in rows] == medians
@@ -100,7 +108,7 @@ def test_metric_option_chooses_the_time(
         assert [r[-3] for r in rows] == rtts
     assert [r[-1] for r in rows] == ratios
     if metric != "occupancy":  # accept - 0.05 s, by hand
-        assert [r[-2] for r in rows] == ["1950.0", "950.0", "350.0", "250.0"]
+        assert [r[-2] for r in rows] == ["1950", "950.0", "350.0", "250.0"]
 
 
 def test_metric_choices_are_the_summary_metrics() -> None:

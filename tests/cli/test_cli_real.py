@@ -13,6 +13,7 @@ from smtpsim.scenarios import profiles as builtin
 from smtpsim.scenarios import variants as variant_tokens
 
 from .fake_api import COLUMNS, FakeApi, assert_user_error, invoke, table_caption
+from .tables import shows
 
 # --- against the real API and scenario modules ---------------------------------------------
 
@@ -109,11 +110,12 @@ def test_real_metric_accept_and_default_user_on_send_and_save() -> None:
         rows = _rows_by_variant(out, variants)
         base = by["baseline"][column]
         for v in variants:
-            # variant n failed median RTT server ratio
-            assert rows[v][3] == f"{by[v][column] * 1e3:.1f}"
-            assert rows[v][4] == f"{by[v][rtt]:.1f}"  # that time's round trips
-            assert rows[v][5] == f"{by[v]['occupancy_s'] * 1e3:.1f}"
-            assert rows[v][6] == f"{by[v][column] / base:.2f}"
+            # variant n failed median RTT server ratio: times in ms (dsl's are about a second)
+            # to four significant digits, round trips and ratios to three
+            assert shows(rows[v][3], by[v][column], 1e3, digits=4)
+            assert shows(rows[v][4], by[v][rtt], digits=3)  # that time's round trips
+            assert shows(rows[v][5], by[v]["occupancy_s"], 1e3, digits=4)
+            assert shows(rows[v][6], by[v][column] / base, digits=3)
     assert (_rows_by_variant(default.stdout, variants)["pipelining+save+imap-cold"][3]
             != _rows_by_variant(accept.stdout, variants)["pipelining+save+imap-cold"][3])
 

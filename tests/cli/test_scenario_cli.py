@@ -15,6 +15,8 @@ from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.loader import example_names, load_example
 from smtpsim.scenarios.sweep import points
 
+from .tables import rich_tables, shows
+
 runner = CliRunner()
 
 GOOD = """\
@@ -81,7 +83,11 @@ def test_check_prints_the_resolved_scenario(tmp_path: Path) -> None:
     assert "scenario cli-test: two profiles, two variants" in out
     assert "1 sweep point(s) x 2 profile(s) x 2 variant(s) x 2 replication(s) = 8 runs" in out
     assert '[scenario]\nname = "cli-test"' in out and "idle_timeout_s = 300.0" in out
-    assert "25 / 25" in out and "384 / 1500" in out  # dsl delays and rates, resolved
+    # dsl's one-way delays (its 50 ms RTT halved) and rates, resolved: up and down in ms,
+    # then up and down in kbit/s
+    (dsl,) = [r for r in rich_tables(out)[0] if r["name"] == "dsl"]
+    assert (dsl["up ms"], dsl["down ms"]) == ("25", "25")
+    assert (dsl["up kbit/s"], dsl["down kbit/s"]) == ("384", "1500")
     assert "fast_open=tfo" in out and "reference: baseline" in out
 
 
@@ -131,9 +137,9 @@ features = ["pipelining", "save", "imap-cold"]
 
 
 def _median_ms(out: str, variant: str) -> str:
-    table = out[:out.index("median, p95:")]
-    (cells,) = [c for c in map(str.split, table.splitlines()) if variant in c]
-    return cells[cells.index(variant) + 3]  # variant n failed median
+    """The variant's median, under the header ``median`` with the unit ``ms``."""
+    (row,) = [r for r in rich_tables(out)[0] if r["variant"] == variant]
+    return row["median ms"]
 
 
 @pytest.mark.parametrize(
@@ -160,8 +166,10 @@ def test_file_metric_and_its_override(
               "user": 'user time (until the user is told "sent": after the 221 when the'
                       " client waits for it, and the save to Sent when the variant saves)",
               "accept": "accept time (the server's final 250 for the message)"}[shown]
-    assert _caption(result.stdout).startswith(f"median, p95: {phrase} in ms;")
-    assert _median_ms(result.stdout, "cold-save") == f"{cold[f'{shown}_s'] * 1e3:.1f}"
+    assert _caption(result.stdout).startswith(f"median, p95: {phrase};")
+    # dsl's times are seconds: in ms with four significant digits ("3075", not "3075.3")
+    median = _median_ms(result.stdout, "cold-save")
+    assert shows(median, cold[f"{shown}_s"], 1e3, digits=4) and len(median) <= 5
 
 
 def test_check_shows_the_metric(tmp_path: Path) -> None:
