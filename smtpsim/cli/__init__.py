@@ -1,8 +1,8 @@
 """The ``smtpsim`` command (``smtpsim = "smtpsim.cli:main"``): the typer app in
 ``smtpsim.cli.app``, its shared options in ``options``, what it prints in ``views`` and
 ``listings``, how ``run`` meets its output and its end in ``run_output`` (its execution
-options in ``run_options``), how it reports bad input in ``errors``, and ``plot`` and ``report`` (pictures of
-results on disk) in ``plotting``."""
+options in ``run_options``), how it reports bad input in ``errors``, and ``plot`` and
+``report`` (pictures of results on disk) in ``plotting``."""
 
 from smtpsim.cli import plotting as _plotting  # noqa: F401  (registers plot and report)
 from smtpsim.cli.app import app

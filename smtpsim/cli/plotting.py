@@ -8,7 +8,8 @@ SVG or PDF, matplotlib's ``savefig``).
 
 from __future__ import annotations
 
-from enum import Enum
+from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -30,7 +31,7 @@ __all__ = ["FIGURE_SUFFIXES", "PlotKind", "draw", "plot", "report", "save_figure
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
-class PlotKind(str, Enum):
+class PlotKind(StrEnum):
     cdf = "cdf"
     bars = "bars"
     line = "line"
@@ -50,10 +51,14 @@ XOpt = Annotated[str | None, typer.Option(
     "--x", metavar="COLUMN", help="the axis along which to draw (a sweep axis such as"
                                   " workload.size_bytes, or size)")]
 YOpt = Annotated[str | None, typer.Option(
-    "--y", metavar="COLUMN", help="heatmap: the second axis")]
+    "--y", metavar="COLUMN", help="heatmap: the second axis; breakeven: the axis along which"
+                                  " the variant starts to pay (default: size)")]
 PlotVariantOpt = Annotated[str | None, typer.Option(
     "--variant", metavar="NAME", help="heatmap, breakeven: the variant against the reference;"
                                       " ladder: the run to draw")]
+WhereOpt = Annotated[list[str] | None, typer.Option(
+    "--where", metavar="COLUMN=VALUE", help="keep only the rows where COLUMN has VALUE (a"
+    " profile, a sweep point's axis value...); repeat it for several columns")]
 ReferenceOpt = Annotated[str | None, typer.Option(
     "--reference", metavar="NAME", help="the variant the others are compared with (default:"
                                         " baseline when present)")]
@@ -96,6 +101,24 @@ def _needs(value: str | None, option: str, kind: PlotKind, df: pd.DataFrame) -> 
     return value
 
 
+def select(df: pd.DataFrame, where: list[str]) -> pd.DataFrame:
+    """The rows of ``df`` where each ``COLUMN=VALUE`` of ``where`` holds (the value compared
+    as the column's values print)."""
+    for condition in where:
+        column, sep, value = condition.partition("=")
+        if not sep or not column:
+            fail(f"--where {condition}: give COLUMN=VALUE")
+        if column not in df.columns:
+            fail(f"--where {condition}: no column {column}; allowed: "
+                 + ", ".join(["profile", "variant", *_axis_choices(df)]))
+        values = df[column].astype(str)
+        if not (values == value).any():
+            taken = ", ".join(dict.fromkeys(values))
+            fail(f"--where {condition}: no row has that value; {column} takes {taken}")
+        df = df[values == value]
+    return df
+
+
 def _variant(value: str | None, kind: PlotKind, df: pd.DataFrame) -> str:
     """The variant the kind compares with the reference, checked against the results."""
     variants = list(dict.fromkeys(df["variant"]))
@@ -131,11 +154,12 @@ def draw(results: Results, kind: PlotKind, metric: str, x: str | None, y: str | 
             variant=_variant(variant, kind, df), reference=ref, metric=metric),
         PlotKind.cache: lambda: plots.cache_hits(df, x=_needs(x, "--x", kind, df)),
         PlotKind.breakeven: lambda: plots.breakeven_map(
-            df, x=_needs(x, "--x", kind, df), variant=_variant(variant, kind, df),
-            reference=ref, metric=metric),
+            df, x=_needs(x, "--x", kind, df), axis=_needs(y or "size", "--y", kind, df),
+            variant=_variant(variant, kind, df), reference=ref, metric=metric),
     }
     with user_errors():
-        return calls[kind]()  # type: ignore[no-any-return]
+        figure: Figure = calls[kind]()
+        return figure
 
 
 def _one_trace(results: Results, variant: str | None) -> Any:
@@ -159,9 +183,12 @@ def _one_trace(results: Results, variant: str | None) -> Any:
             & (packets["variant"] == run["variant"])
             & (packets["replication"] == run["replication"]))
     rows = packets[mask].drop(columns=["point", "profile", "variant", "replication"])
-    events = [PacketEvent(**{k: (None if isinstance(v, float) and v != v and k == "arrived_s"
-                                 else v) for k, v in row.items()})
-              for row in rows.to_dict("records")]
+    events = []
+    for row in rows.to_dict("records"):
+        values: dict[str, Any] = {str(k): v for k, v in row.items()}
+        if values["arrived_s"] != values["arrived_s"]:  # NaN: the packet was lost
+            values["arrived_s"] = None
+        events.append(PacketEvent(**values))
     return Trace(packets=events, profile=str(run["profile"]), variant=str(run["variant"]))
 
 
@@ -176,12 +203,15 @@ def plot(
     y: YOpt = None,
     variant: PlotVariantOpt = None,
     reference: ReferenceOpt = None,
+    where: WhereOpt = None,
 ) -> None:
     """Draw results written by smtpsim run --out: a latency CDF, bars per profile and
     variant, a metric along a sweep axis, a heatmap of the saving, the phases, cache hits
     against affinity, the break-even map, or one traced session's ladder."""
     check_figure_path(output)
     found = _read(results)
+    if where:
+        found = replace(found, records=select(found.records, where))
     fig = draw(found, kind, metric or "user", x, y, variant, reference)
     save_figure(fig, output)
     typer.echo(f"wrote {output}", err=True)

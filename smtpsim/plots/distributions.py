@@ -12,6 +12,7 @@ from smtpsim.plots.figure import (
     metric_column,
     metric_label,
     new_axes,
+    one_point,
     require,
     time_scale,
 )
@@ -24,14 +25,16 @@ def cdf(df: pd.DataFrame, metric: str = "user", by: str = "variant", ax: Axes | 
     """The empirical CDF of the ``metric``'s time (``smtpsim.model.records.METRICS``) over
     the accepted messages, one step line per value of ``by`` (in order of first appearance,
     a variant in its fixed colour), labelled with its number of messages; the fraction of
-    accepted messages at or under each time. Every other column is pooled (select a profile
-    first to compare like with like).
+    accepted messages at or under each time. It never pools: a frame with several profiles or
+    sweep points raises ``ValueError`` (``one_point``; select one first, to compare like with
+    like).
 
     A group without an accepted message keeps its legend entry (``n=0``) and draws nothing;
     a frame without any raises ``ValueError``, as a missing column does.
     """
     column = metric_column(metric)
     require(df, [by, "outcome", column], "cdf")
+    one_point(df, [by], "cdf")
     ok = df[(df["outcome"] == "accepted") & df[column].notna()]
     if not len(ok):
         raise ValueError(f"cdf: no accepted message has a {column} time")

@@ -13,6 +13,7 @@ import base64
 import html
 import io
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -99,16 +100,15 @@ def standard_figures(df: pd.DataFrame, reference: str | None, metric: str = "use
     ]
     for axis in axes:
         kinds.append((f"Mean of {label} along {axis}, with 95 % bands", (axis, "variant"),
-                      lambda d, axis=axis: plots.line(d, x=axis, metric=metric)))
+                      partial(plots.line, x=axis, metric=metric)))
     variants = list(dict.fromkeys(df["variant"]))
-    if len(axes) >= 2 and reference in variants:
+    if len(axes) >= 2 and reference is not None and reference in variants:
         for variant in variants:
             if variant != reference:
                 kinds.append((f"{variant} against {reference} over {axes[0]} and {axes[1]}",
                               (axes[0], axes[1], "variant"),
-                              lambda d, v=variant: plots.heatmap(
-                                  d, x=axes[0], y=axes[1], variant=v, reference=reference,
-                                  metric=metric)))
+                              partial(plots.heatmap, x=axes[0], y=axes[1], variant=variant,
+                                      reference=reference, metric=metric)))
     figures: list[tuple[str, Figure]] = []
     for caption, shown, make in kinds:
         slices, total = _slices(df, shown)

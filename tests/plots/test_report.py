@@ -9,6 +9,7 @@ manifest are what ``smtpsim run --out`` writes.
 from __future__ import annotations
 
 import base64
+import html
 import re
 import shutil
 import subprocess
@@ -102,7 +103,8 @@ def test_report_command_writes_the_file(dataset: Path, tmp_path: Path) -> None:
 def test_plot_command_writes_the_format_its_extension_names(
         dataset: Path, tmp_path: Path, suffix: str, magic: bytes) -> None:
     out = tmp_path / f"cdf{suffix}"
-    result = runner.invoke(app, ["plot", str(dataset), "--kind", "cdf", "-o", str(out)])
+    result = runner.invoke(app, ["plot", str(dataset), "--kind", "cdf", "--where", "profile=dsl",
+                                 "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(magic)
 
@@ -114,6 +116,10 @@ def test_plot_command_writes_the_format_its_extension_names(
     (["--kind", "heatmap", "--x", "size", "--y", "recipients", "--variant", "burl",
       "-o", "{tmp}/x.png"], "--variant burl: not in the results; allowed: baseline"),
     (["--kind", "ladder", "-o", "{tmp}/x.png"], "no packets"),
+    (["--kind", "cdf", "--where", "size", "-o", "{tmp}/x.png"], "--where size: give COLUMN=VALUE"),
+    (["--kind", "cdf", "--where", "size=7", "-o", "{tmp}/x.png"],
+     "--where size=7: no row has that value; size takes 10000"),
+    (["--kind", "cdf", "-o", "{tmp}/x.png"], "cdf would pool profile = dsl, lte"),
     (["--kind", "cdf", "-o", "{tmp}/missing/x.png"], "does not exist"),
 ])
 def test_plot_command_refuses_bad_input_in_one_line(
@@ -148,7 +154,8 @@ def test_the_report_renders_in_a_real_browser(dataset: Path, tmp_path: Path) -> 
                    ".loaded = [...document.images].map(i => i.complete && i.naturalWidth > 0)"
                    ".join(','); });</script></body>"))
     flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-dev-shm-usage", "--proxy-server=127.0.0.1:9", f"--user-data-dir={tmp_path / 'profile'}"]
+             "--disable-dev-shm-usage", "--proxy-server=127.0.0.1:9",
+             f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([*flags, "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
                          capture_output=True, text=True, timeout=120, check=True).stdout
     loaded = re.search(r'data-loaded="([^"]*)"', dom)
@@ -164,3 +171,88 @@ def test_the_report_renders_in_a_real_browser(dataset: Path, tmp_path: Path) -> 
     colours = np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0)
     assert len(colours) > 50
     assert (pixels.mean(axis=2) < 0.3).mean() > 0.001  # text and lines drawn
+
+
+SWEEP = """
+[scenario]
+name = "size-by-uplink"
+seed = 3
+replications = 2
+
+[[profile]]
+name = "slow"
+rtt_ms = 200
+up_kbps = 256
+down_kbps = 1000
+
+[[variant]]
+name = "send-and-save"
+features = ["baseline", "save"]
+
+[[variant]]
+preset = "burl"
+
+[output]
+traces = true
+
+[sweep]
+"workload.size_bytes" = [2000, 200000]
+"profile.up_kbps" = [128, 512]
+"""
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "study.toml").write_text(SWEEP)
+    out = folder / "study"
+    result = runner.invoke(app, ["run", str(folder / "study.toml"), "--workers", "1",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("args", [
+    ["--kind", "line", "--x", "workload.size_bytes", "--metric", "done",
+     "--where", "profile.up_kbps=128"],
+    ["--kind", "cdf", "--where", "profile.up_kbps=512", "--where", "workload.size_bytes=2000"],
+    ["--kind", "heatmap", "--x", "workload.size_bytes", "--y", "profile.up_kbps",
+     "--variant", "burl", "--reference", "send-and-save"],
+    ["--kind", "breakeven", "--x", "profile.up_kbps", "--y", "workload.size_bytes",
+     "--variant", "burl", "--reference", "send-and-save", "--metric", "done"],
+    ["--kind", "ladder", "--variant", "burl"],
+])
+def test_plot_command_draws_every_kind_of_a_sweep(sweep: Path, tmp_path: Path,
+                                                  args: list[str]) -> None:
+    """A grid of 2 sizes x 2 uplink rates with packets kept: each kind that needs axes,
+    a variant or packets is drawn from the dataset (a non-empty PNG)."""
+    out = tmp_path / "f.png"
+    result = runner.invoke(app, ["plot", str(sweep), *args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\x89PNG") and out.stat().st_size > 5000
+
+
+def test_the_ladder_of_a_dataset_has_the_packets_of_one_run(sweep: Path) -> None:
+    """``--kind ladder`` draws the first traced run of the variant asked for: one arrow per
+    packet of that run (point 0, replication 0), none of any other run."""
+    import pandas as pd
+
+    from smtpsim.analysis.results import read_results
+    from smtpsim.cli.plotting import PlotKind, draw
+
+    packets = pd.read_parquet(sweep / "_packets")
+    mine = packets[(packets["variant"] == "burl") & (packets["point"] == 0)
+                   & (packets["replication"] == 0)]
+    fig = draw(read_results(sweep), PlotKind.ladder, "user", None, None, "burl", None)
+    arrows = fig.findobj(lambda a: (a.get_gid() or "").startswith("packet-"))
+    assert len(arrows) == len(mine) > 0
+
+
+def test_a_sweep_report_draws_lines_and_heatmaps(sweep: Path) -> None:
+    """Two numeric axes: besides CDF, bars and phases per slice, a line along each axis
+    (one per value of the other axis: 2 + 2) and the one non-reference variant's heatmap."""
+    text = render_report(read_results(sweep), reference="send-and-save", metric="done")
+    captions = [html.unescape(c) for c in re.findall(r"<figcaption>([^<]*)</figcaption>", text)]
+    assert sum(c.startswith("Mean of the 'done' time along") for c in captions) == 4
+    assert sum(c.startswith("burl against send-and-save over") for c in captions) == 1
+    assert "size-by-uplink" in text
