@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from smtpsim.cli.errors import OneLineErrors, fail, user_errors
+from smtpsim.cli.figure_files import PlotOpt, check_plot_path, plot_run
 from smtpsim.cli.options import (
     ClientOpt,
     DelackOpt,
@@ -32,7 +33,6 @@ from smtpsim.cli.options import (
     MetricOpt,
     OutOpt,
     OutputFormat,
-    ProfileOpt,
     ProfilesOpt,
     RcptOpt,
     ReferenceOpt,
@@ -44,10 +44,9 @@ from smtpsim.cli.options import (
     SizeOpt,
     StateOpt,
     UpOpt,
-    VariantOpt,
     VariantsOpt,
-    WidthOpt,
 )
+from smtpsim.cli.options import given as _given
 from smtpsim.cli.render import GridFormat
 from smtpsim.cli.run_options import (
     DryRunOpt,
@@ -103,11 +102,6 @@ def main(
     """Discrete-event latency simulator for SMTP mail submission."""
 
 
-def _given(**options: Any) -> dict[str, Any]:
-    """The options the user gave (``None`` ones are left to the API's defaults)."""
-    return {k: v for k, v in options.items() if v is not None}
-
-
 def _one_or_many(values: list[str] | None) -> str | list[str] | None:
     if not values:
         return None
@@ -142,6 +136,7 @@ def run(
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
     dry_run: DryRunOpt = False,
+    plot: PlotOpt = None,
 ) -> None:
     """Simulate and summarise: median time (--metric; the user's by default) and its ratio
     to the reference (baseline, or the scenario file's); with --reference VARIANT, also each
@@ -156,7 +151,9 @@ def run(
 
     Runs use every core (--workers) or a Dask cluster (--executor dask, --scheduler); the
     results are the same for any of them. --out streams the rows to disk as they are made;
-    a dataset directory can be continued with --resume after an interruption.
+    a dataset directory can be continued with --resume after an interruption. --plot FILE
+    also draws the result: bars per profile and variant (.png, .svg, .pdf) or a report
+    (.html).
     """
     case = _given(
         profile=_one_or_many(profile), rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps,
@@ -170,24 +167,26 @@ def run(
                        scheduler=scheduler)
     if case:
         _run_single(case, _given(seed=seed, replications=replications), fmt, out, metric,
-                    execution, resume, dry_run, reference)
+                    execution, resume, dry_run, reference, plot)
         return
     if scenario is None and example is None:
         from smtpsim.scenarios.loader import DEFAULT
 
         example = DEFAULT
     _run_scenario(scenario, example, seed, replications, fmt, out, metric, execution, resume,
-                  dry_run, reference)
+                  dry_run, reference, plot)
 
 
 def _run_single(
     case: dict[str, Any], repeat: dict[str, Any], fmt: OutputFormat, out: Path | None,
     metric: str | None, execution: dict[str, Any] | None = None, resume: bool = False,
-    dry_run: bool = False, reference: str | None = None,
+    dry_run: bool = False, reference: str | None = None, plot: Path | None = None,
 ) -> None:
     """``smtpsim run`` with single-case options: ``api.simulate``, summarised against
-    baseline, or paired against ``reference`` (``--reference``)."""
+    baseline, or paired against ``reference`` (``--reference``); drawn to ``plot``."""
     check_out(out, resume)
+    if plot is not None:
+        check_plot_path(plot)
     chosen = DEFAULT_METRIC if metric is None else metric
     if reference is not None:
         from smtpsim.cli.reference import case_variants, reference_variant
@@ -208,16 +207,18 @@ def _run_single(
                           progress=True)
     if out is not None:
         typer.echo(f"wrote {len(df)} rows to {out}", err=True)
-    if out is not None and (reference is not None or fmt in (OutputFormat.json,
-                                                             OutputFormat.csv)):
+    if out is not None and (reference is not None or plot is not None
+                            or fmt in (OutputFormat.json, OutputFormat.csv)):
         df = read_back(out)  # every column: the pairing needs client and message too
     if fmt in (OutputFormat.json, OutputFormat.csv):
         print_records(df, fmt)
-        return
-    from smtpsim.cli.summaries import print_summaries
+    else:
+        from smtpsim.cli.summaries import print_summaries
 
-    print_summaries(df, f"{METRIC_TITLES[chosen]} per profile and variant",
-                    reference or REFERENCE, chosen, fmt, paired=reference is not None)
+        print_summaries(df, f"{METRIC_TITLES[chosen]} per profile and variant",
+                        reference or REFERENCE, chosen, fmt, paired=reference is not None)
+    if plot is not None:
+        plot_run(df, plot, reference, chosen)
 
 
 def _load(scenario: Path | None, example: str | None) -> Scenario:
@@ -243,10 +244,11 @@ def _run_scenario(
     resume: bool = False,
     dry_run: bool = False,
     reference: str | None = None,
+    plot: Path | None = None,
 ) -> None:
     """``smtpsim run SCENARIO.toml`` / ``--example NAME``; ``metric`` (``--metric``)
     overrides the file's ``[scenario] metric``, ``reference`` (``--reference``) its
-    ``reference`` and adds the paired comparison."""
+    ``reference`` and adds the paired comparison; drawn to ``plot``."""
     check_out(out, resume and out is not None)
     loaded = _load(path, example)
     if reference is not None:
@@ -256,6 +258,10 @@ def _run_scenario(
     if out is None and loaded.output.path is not None:
         out = Path(loaded.output.path)
     check_out(out, resume)
+    if plot is not None:
+        from smtpsim.scenarios.sweep import point_count
+
+        check_plot_path(plot, point_count(loaded))
     from smtpsim import api
 
     if dry_run:
@@ -272,18 +278,22 @@ def _run_scenario(
     wrote(result)
     df = result.records
     chosen = result.metric if metric is None else metric
-    if out is not None and (reference is not None or fmt in (OutputFormat.json,
-                                                             OutputFormat.csv)):
+    if out is not None and (reference is not None or plot is not None
+                            or fmt in (OutputFormat.json, OutputFormat.csv)):
         df = read_back(out)  # the sink kept the summary's columns; pairing needs all
     if fmt in (OutputFormat.json, OutputFormat.csv):
         print_records(df, fmt)
-        return
-    from smtpsim.cli.summaries import print_summaries
+    else:
+        from smtpsim.cli.summaries import print_summaries
 
-    meta = loaded.scenario
-    title = f"{meta.name}: {meta.description}" if meta.description else meta.name
-    print_summaries(df, title, reference or result.reference, chosen, fmt,
-                    paired=reference is not None)
+        meta = loaded.scenario
+        title = f"{meta.name}: {meta.description}" if meta.description else meta.name
+        print_summaries(df, title, reference or result.reference, chosen, fmt,
+                        paired=reference is not None)
+    if plot is not None:
+        from smtpsim.execution.run import canonical_text
+
+        plot_run(df, plot, reference or result.reference, chosen, canonical_text(loaded))
 
 
 @app.command()
@@ -310,54 +320,6 @@ def examples() -> None:
     from smtpsim.cli.render import print_grids
 
     print_grids([examples_table()])
-
-
-@app.command()
-def trace(
-    profile: ProfileOpt = None,
-    rtt_ms: RttOpt = None,
-    up_kbps: UpOpt = None,
-    down_kbps: DownOpt = None,
-    loss: LossOpt = None,
-    variant: VariantOpt = None,
-    size: SizeOpt = None,
-    recipients: RcptOpt = None,
-    iw: IwOpt = None,
-    delack_ms: DelackOpt = None,
-    server: ServerOpt = None,
-    client: ClientOpt = None,
-    state: StateOpt = None,
-    seed: SeedOpt = None,
-    width: WidthOpt = None,
-    pcap: Annotated[Path | None, typer.Option(
-        "--pcap", metavar="FILE",
-        help="also write the session as a pcap file (a capture on the client host), for"
-             " Wireshark")] = None,
-) -> None:
-    """Simulate one session and print its ladder diagram, one line per packet; with --pcap,
-    also write it as a pcap file."""
-    case = _given(
-        profile=profile, rtt_ms=rtt_ms, up_kbps=up_kbps, down_kbps=down_kbps, loss=loss,
-        variant=variant, size=size, recipients=recipients, iw=iw, delack_ms=delack_ms,
-        server=server, client=client, state=state, seed=seed,
-    )
-    console = Console(soft_wrap=True, highlight=False)
-    if width is None:
-        width = max(100, console.width) if console.is_terminal else 100
-    from smtpsim import api
-    from smtpsim.analysis.ladder import ladder_lines
-    from smtpsim.cli.views import ladder_text
-
-    with user_errors():
-        session = api.trace(**case)
-        lines = ladder_lines(session, width=width)
-    if pcap is not None:
-        try:
-            api.write_pcap(session, pcap)
-        except OSError as exc:
-            fail(f"--pcap: cannot write {pcap}: {exc.strerror}")
-    for text in ladder_text(lines):
-        console.print(text)
 
 
 @app.command()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -24,6 +24,7 @@ from smtpsim.scenarios.errors import InvalidValueError
 from smtpsim.scenarios.limits import MAX_WIDTH
 
 __all__ = [
+    "given",
     "DelackOpt", "DetailsOpt", "DownOpt", "ExampleOpt", "FormatOpt", "IwOpt",
     "ListFormatOpt", "LossOpt", "MetricName", "MetricOpt", "OutOpt", "OutputFormat",
     "ProfileOpt", "ProfilesOpt", "RcptOpt", "ReferenceOpt", "ReplicationsOpt",
@@ -205,3 +206,8 @@ WidthOpt = Annotated[
         callback=_width,
     ),
 ]
+
+
+def given(**options: Any) -> dict[str, Any]:
+    """The options the user gave (``None`` ones are left to the API's defaults)."""
+    return {k: v for k, v in options.items() if v is not None}

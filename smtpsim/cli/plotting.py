@@ -17,6 +17,7 @@ import typer
 
 from smtpsim.cli.app import app
 from smtpsim.cli.errors import fail, user_errors
+from smtpsim.cli.figure_files import REPORT_SUFFIXES, check_figure_path, save_figure
 from smtpsim.cli.options import MetricOpt
 
 if TYPE_CHECKING:
@@ -25,11 +26,7 @@ if TYPE_CHECKING:
 
     from smtpsim.analysis.results import Results
 
-__all__ = ["FIGURE_SUFFIXES", "PlotKind", "draw", "plot", "report", "save_figure"]
-
-#: The figure formats ``-o`` accepts, by extension.
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
-
+__all__ = ["PlotKind", "draw", "plot", "report", "select"]
 
 class PlotKind(StrEnum):
     cdf = "cdf"
@@ -62,26 +59,6 @@ WhereOpt = Annotated[list[str] | None, typer.Option(
 ReferenceOpt = Annotated[str | None, typer.Option(
     "--reference", metavar="NAME", help="the variant the others are compared with (default:"
                                         " baseline when present)")]
-
-
-def check_figure_path(path: Path) -> None:
-    """Refuse an output the figure cannot be written to, before anything is drawn."""
-    if path.suffix.lower() not in FIGURE_SUFFIXES:
-        fail(f"--output {path}: the extension says the format; allowed: "
-             + ", ".join(FIGURE_SUFFIXES))
-    if not path.parent.is_dir():
-        fail(f"--output {path}: directory {path.parent} does not exist")
-
-
-def save_figure(fig: Figure, path: Path) -> None:
-    """Write ``fig`` to ``path`` under a temporary name, then rename it."""
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
-        fig.savefig(tmp, bbox_inches="tight", dpi=150)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        fail(f"--output {path}: cannot write it ({exc.strerror})")
 
 
 def _read(path: Path) -> Results:
@@ -227,7 +204,7 @@ def report(
 ) -> None:
     """One self-contained HTML file of results written by smtpsim run --out: the scenario,
     the summary with intervals, each variant against the reference, the standard plots."""
-    if output.suffix.lower() not in (".html", ".htm"):
+    if output.suffix.lower() not in REPORT_SUFFIXES:
         fail(f"--output {output}: a report is an .html file")
     if not output.parent.is_dir():
         fail(f"--output {output}: directory {output.parent} does not exist")
