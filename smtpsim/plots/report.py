@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import tomllib
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -184,6 +185,19 @@ def _reference(df: pd.DataFrame, reference: str | None) -> str | None:
     return variants[0] if len(variants) > 1 else None
 
 
+def _scenario_name(results: Results) -> str:
+    """The scenario's ``[scenario] name`` when the results kept its text, else the name of
+    the file or directory they came from."""
+    if results.scenario:
+        try:
+            name = tomllib.loads(results.scenario).get("scenario", {}).get("name")
+        except tomllib.TOMLDecodeError:
+            name = None
+        if isinstance(name, str) and name:
+            return name
+    return results.path.name or "results"
+
+
 def render_report(results: Results | pd.DataFrame, reference: str | None = None,
                   metric: str = "user", title: str | None = None) -> str:
     """The report of ``results`` as one HTML document (a string). ``reference``: the
@@ -200,7 +214,7 @@ def render_report(results: Results | pd.DataFrame, reference: str | None = None,
     if df.empty:
         raise ValueError(f"{results.path}: no results to report (0 rows)")
     ref = _reference(df, reference)
-    name = title or f"smtpsim report: {results.path.name or 'results'}"
+    name = title or f"smtpsim report: {_scenario_name(results)}"
     outcomes = ", ".join(f"{html.escape(str(k))} {v}"
                          for k, v in df["outcome"].value_counts().items())
     parts = [

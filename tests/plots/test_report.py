@@ -255,4 +255,4 @@ def test_a_sweep_report_draws_lines_and_heatmaps(sweep: Path) -> None:
     captions = [html.unescape(c) for c in re.findall(r"<figcaption>([^<]*)</figcaption>", text)]
     assert sum(c.startswith("Mean of the 'done' time along") for c in captions) == 4
     assert sum(c.startswith("burl against send-and-save over") for c in captions) == 1
-    assert "size-by-uplink" in text
+    assert "<h1>smtpsim report: size-by-uplink</h1>" in text  # the scenario's name
