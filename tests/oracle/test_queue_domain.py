@@ -11,7 +11,7 @@ from cases import ideal_case
 from hypothesis import HealthCheck, Phase, given, settings
 from strategies import lossless_cases
 
-from smtpsim.model import Case, CapacityTrace, LinkConfig, Outage, PathConfig, updated
+from smtpsim.model import CapacityTrace, Case, LinkConfig, Outage, PathConfig, updated
 from smtpsim.oracle import QueueMayOverflow, oracle
 from smtpsim.simulator.run import run_session
 
