@@ -58,8 +58,8 @@ from smtpsim.oracle.run import oracle
 
 __all__ = [
     "KeepAliveNotModelled",
-    "QueueMayOverflow",
     "OracleResult",
+    "QueueMayOverflow",
     "SmtpTimeoutPossible",
     "WarmStateUnknown",
     "delayed_acks",
