@@ -9,7 +9,7 @@ from smtpsim.model.case import Case, Client, Network, ScriptedLoss, Server, Work
 from smtpsim.model.distribution import Distribution, cost
 from smtpsim.model.features import RULES, Features, Rule, violations
 from smtpsim.model.habits import Habits
-from smtpsim.model.network import GilbertElliott, LinkConfig, PathConfig
+from smtpsim.model.network import CapacityTrace, GilbertElliott, LinkConfig, Outage, PathConfig
 from smtpsim.model.records import (
     METRICS,
     OUTCOMES,
@@ -24,8 +24,10 @@ from smtpsim.model.tls import TlsConfig
 from smtpsim.model.trace import PacketEvent, RecordEvent, Trace
 
 __all__ = [
-    "METRICS", "OUTCOMES", "PHASES", "ROUND_TRIPS", "RULES", "Case", "Client", "Distribution",
-    "FarmConfig", "Features", "GilbertElliott", "Habits", "LinkConfig", "Network", "PacketEvent",
+    "METRICS", "OUTCOMES", "PHASES", "ROUND_TRIPS", "RULES", "CapacityTrace", "Case", "Client",
+    "Distribution",
+    "FarmConfig", "Features", "GilbertElliott", "Habits", "LinkConfig", "Network", "Outage",
+    "PacketEvent",
     "PathConfig", "RecordEvent", "Rule", "ScriptedLoss", "Server", "ServerTiming",
     "SessionRecord", "TcpConfig", "TlsConfig", "Trace", "Workload", "columns", "cost",
     "updated", "violations",

@@ -1,11 +1,16 @@
 """The path between a client and a server: one direction (``LinkConfig``), both
-(``PathConfig``), and bursty loss (``GilbertElliott``)."""
+(``PathConfig``), bursty loss (``GilbertElliott``), a link's capacity over time
+(``CapacityTrace``) and its outages (``Outage``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GilbertElliott", "LinkConfig", "PathConfig"]
+__all__ = ["MTU_BYTES", "CapacityTrace", "GilbertElliott", "LinkConfig", "Outage", "PathConfig"]
+
+#: The bytes of one delivery opportunity of a capacity trace: Mahimahi's ``PACKET_SIZE``
+#: (one Ethernet MTU, ``src/frontend/link_queue.hh``).
+MTU_BYTES = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +33,37 @@ class GilbertElliott:
 
 
 @dataclass(frozen=True, slots=True)
+class CapacityTrace:
+    """A link's capacity over time in Mahimahi's trace format (``mm-link``): one delivery
+    opportunity of ``MTU_BYTES`` per line, each a whole millisecond; the trace repeats, its
+    last timestamp being its period (Mahimahi ``src/frontend/link_queue.cc``,
+    ``use_a_delivery_opportunity``: "if ( next_delivery_ == 0 ) { if ( repeat_ ) {
+    base_timestamp_ += schedule_.back();"). ``stamps_ms`` are non-decreasing, the last > 0;
+    ``name`` says where it came from (a file, a shipped trace)."""
+
+    name: str
+    stamps_ms: tuple[int, ...]
+
+    @property
+    def period_ms(self) -> int:
+        return self.stamps_ms[-1]
+
+    @property
+    def mean_bps(self) -> float:
+        """The mean rate over one period."""
+        return len(self.stamps_ms) * MTU_BYTES * 8 * 1000.0 / self.period_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """No delivery on the link from ``at_s`` (seconds from the run's start) for ``for_s``:
+    packets wait in the queue, or are dropped when it is full."""
+
+    at_s: float
+    for_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class LinkConfig:
     """One direction of a path.
 
@@ -35,6 +71,12 @@ class LinkConfig:
     ``jitter_s`` the mean of an exponential extra delay per packet (order is preserved: a
     packet never overtakes the one before it); ``loss`` independent loss probability per
     packet, or ``burst`` for Gilbert–Elliott loss (``burst`` wins when both are given).
+
+    ``queue_bytes``: the bottleneck's drop-tail buffer, the bytes that may wait for the link
+    (the packet being serialized is out of it, as in Mahimahi's ``DropTailPacketQueue``); a
+    packet that would take the waiting bytes above it is dropped. None: unbounded.
+    ``trace``: the capacity over time, replacing ``bandwidth_bps`` (which then only names
+    the mean rate). ``outages``: times without any delivery, sorted, not overlapping.
     """
 
     delay_s: float
@@ -42,6 +84,9 @@ class LinkConfig:
     jitter_s: float = 0.0
     loss: float = 0.0
     burst: GilbertElliott | None = None
+    queue_bytes: int | None = None
+    trace: CapacityTrace | None = None
+    outages: tuple[Outage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,6 +108,12 @@ class SessionRecord:
     packets_down: int = 0
     #: segments sent again on the SMTP and the client's IMAP connections (both ends)
     retransmits: int = 0
+    #: the longest and the mean wait for the link (queueing delay) of the packets the
+    #: client's access path carried, both ways, from this message's start to the next one's
+    #: (0 when none waited), and the packets its full queues dropped (tail drop)
+    queue_max_s: float = 0.0
+    queue_mean_s: float = 0.0
+    queue_drops: int = 0
     phase_save_s: float = 0.0
     phase_connect_s: float = 0.0
     phase_greeting_s: float = 0.0

@@ -36,6 +36,12 @@ class PacketEvent:
     #: which connection carried it: ``"smtp"``, or ``"imap"`` (the client's IMAP session of
     #: send-and-save and BURL, on the same access links)
     connection: str = "smtp"
+    #: how long it waited for the link (queueing delay: from being handed to the link to
+    #: ``sent_s``, a radio promotion or an outage included)
+    queue_s: float = 0.0
+    #: dropped by the link's full drop-tail queue (``arrived_s`` None, ``sent_s`` when it
+    #: was handed over; it never used the link)
+    queue_drop: bool = False
 
 
 @dataclass(slots=True)

@@ -47,13 +47,19 @@ from smtpsim.oracle.closed_form import (
     slow_start_rounds,
     user_round_trips,
 )
-from smtpsim.oracle.domain import KeepAliveNotModelled, SmtpTimeoutPossible, WarmStateUnknown
+from smtpsim.oracle.domain import (
+    KeepAliveNotModelled,
+    QueueMayOverflow,
+    SmtpTimeoutPossible,
+    WarmStateUnknown,
+)
 from smtpsim.oracle.result import OracleResult
 from smtpsim.oracle.run import oracle
 
 __all__ = [
     "KeepAliveNotModelled",
     "OracleResult",
+    "QueueMayOverflow",
     "SmtpTimeoutPossible",
     "WarmStateUnknown",
     "delayed_acks",

@@ -1,16 +1,17 @@
 """What the closed form covers, and the exceptions for what it does not.
 
 The domain: lossless (``loss == 0``, no Gilbert-Elliott burst, no forced drops, no dropped SYN
-data) and jitter-free paths, one message on one connection to one front-end
-(``messages == 1``, the default ``FarmConfig``, every ``Case`` field the oracle does not read
-at its default: one client, no radio promotion), constant server times (no
-``Distribution``), a lossless and jitter-free data-centre path for BURL, and features that can
-be negotiated (``smtpsim.model.features.RULES``: no HELO with extensions, no pipelined AUTH or
-QUIT without PIPELINING, no QUICKSTART or early pipelining without PIPELINING or with
-per-command writes, no data in the SYN without Fast Open, no banner on the SYN-ACK with
-implicit TLS, ...); otherwise ``ValueError``.
+data), jitter-free, constant-rate paths (no capacity trace, no outage), one message on one
+connection to one front-end (``messages == 1``, the default ``FarmConfig``, every ``Case``
+field the oracle does not read at its default: one client, no radio promotion), constant
+server times (no ``Distribution``), a lossless and jitter-free data-centre path for BURL,
+and features that can be negotiated (``smtpsim.model.features.RULES``: no HELO with
+extensions, no pipelined AUTH or QUIT without PIPELINING, no QUICKSTART or early pipelining
+without PIPELINING or with per-command writes, no data in the SYN without Fast Open, no
+banner on the SYN-ACK with implicit TLS, ...); otherwise ``ValueError``.
 
-Two limits only show while the oracle computes, and have exceptions of their own: with
+Three limits only show while the oracle computes, and have exceptions of their own: a
+link's finite buffer that fills (:class:`QueueMayOverflow`: it would drop a packet); with
 ``save`` "parallel" an SMTP client that waits longer than the NOOP interval for a reply, or a
 BURL fetch after the pooled IMAP connection's autologout (:class:`SmtpTimeoutPossible`); and a
 warm client whose earlier connection lasted about as long as what it cached lives
@@ -30,6 +31,7 @@ from smtpsim.model import Case, FarmConfig, LinkConfig, ServerTiming, violations
 __all__ = [
     "MODELLED",
     "KeepAliveNotModelled",
+    "QueueMayOverflow",
     "SmtpTimeoutPossible",
     "Timing",
     "WarmStateUnknown",
@@ -51,6 +53,12 @@ class SmtpTimeoutPossible(KeepAliveNotModelled):
     §4.5.3.2's timeouts and the server's idle limit may end the session there, and the closed
     form does not model them. Or the BURL fetch comes after the pooled IMAP connection's
     autologout (``IMAP_AUTOLOGOUT_S``, RFC 3501 §5.4); reconnecting is not modelled."""
+
+
+class QueueMayOverflow(ValueError):
+    """Outside the domain: a link's finite buffer (``LinkConfig.queue_bytes``) fills and
+    would drop a packet (a loss; the oracle's links are lossless). Found while computing: the
+    oracle's own FIFO schedule says how many bytes wait (``smtpsim.oracle.wire``)."""
 
 
 class WarmStateUnknown(ValueError):
@@ -112,6 +120,9 @@ def _check_link(name: str, link: LinkConfig) -> None:
         raise ValueError(f"closed form: the {name}link has jitter (jitter-free paths only)")
     if link.delay_s < 0 or link.bandwidth_bps <= 0:
         raise ValueError(f"closed form: the {name}link needs delay >= 0 and bandwidth > 0")
+    if link.trace is not None or link.outages:
+        raise ValueError(f"closed form: the {name}link's capacity varies (a capacity trace"
+                         " or outages; constant-rate links only)")
 
 
 def _check_defaults(case: Case) -> None:
@@ -150,9 +161,10 @@ def check_domain(case: Case) -> None:
         raise ValueError(f"closed form: {rule.why}")
     if f.burl:
         for name, link in (("up", case.server.dc_path.up), ("down", case.server.dc_path.down)):
-            if link.loss > 0 or link.burst is not None or link.jitter_s > 0:
-                raise ValueError(f"closed form: the data-centre {name}link loses packets or"
-                                 " has jitter")
+            if (link.loss > 0 or link.burst is not None or link.jitter_s > 0
+                    or link.trace is not None or link.outages):
+                raise ValueError(f"closed form: the data-centre {name}link loses packets, has"
+                                 " jitter or a varying capacity")
             if link.delay_s < 0 or link.bandwidth_bps <= 0:
                 raise ValueError(f"closed form: the data-centre {name}link needs delay >= 0"
                                  " and bandwidth > 0")

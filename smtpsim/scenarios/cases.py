@@ -17,18 +17,21 @@ from smtpsim.model import (
     GilbertElliott,
     LinkConfig,
     Network,
+    Outage,
     PathConfig,
     Server,
     ServerTiming,
     TcpConfig,
     Workload,
 )
+from smtpsim.model.network import MTU_BYTES
 from smtpsim.model.software import ClientSoftware
 from smtpsim.scenarios.dists import Fixed
-from smtpsim.scenarios.profiles import ProfileSpec
+from smtpsim.scenarios.profiles import ProfileSpec, queue_setting
 from smtpsim.scenarios.schema import Scenario, ServerSpec, VariantSpec, WorkloadSpec
 from smtpsim.scenarios.servers import get_server_timing
 from smtpsim.scenarios.software import client_software, server_software
+from smtpsim.scenarios.traces import load_trace
 from smtpsim.scenarios.variants import parse_variant
 
 __all__ = ["build_case", "build_cases", "case_count", "path_config", "radio", "tcp_config"]
@@ -43,10 +46,15 @@ def _bps(kbps: float) -> float:
 
 
 def path_config(p: ProfileSpec) -> PathConfig:
-    """The profile's path: per-direction delay and rate, loss (or Gilbert–Elliott) and jitter
-    both ways; the preset's values where the profile does not override them."""
+    """The profile's path: per-direction delay and rate (or capacity trace), loss (or
+    Gilbert–Elliott) and jitter both ways, each direction's buffer, the outages; the
+    preset's values where the profile does not override them.
+
+    A buffer given as a multiple of the bandwidth-delay product is that many times the
+    direction's rate (a trace's mean rate) times the round-trip time, in bytes, rounded, and
+    never less than one 1500-byte packet."""
     up_ms, down_ms = p.delays_ms()
-    up_bps, down_bps = _bps(p.value("up_kbps")), _bps(p.value("down_kbps"))
+    rtt_s = _seconds(up_ms + down_ms)
     jitter_s = _seconds(p.value("jitter_ms") or 0.0)
     burst = None
     loss = 0.0
@@ -55,10 +63,22 @@ def path_config(p: ProfileSpec) -> PathConfig:
         burst = GilbertElliott(b.p_gb, b.p_bg, b.loss_good, b.loss_bad)
     else:
         loss = float(p.value("loss") or 0.0)
-    return PathConfig(
-        LinkConfig(_seconds(up_ms), up_bps, jitter_s, loss, burst),
-        LinkConfig(_seconds(down_ms), down_bps, jitter_s, loss, burst),
-    )
+    outages = tuple(sorted((Outage(o.at_s, o.for_s) for o in p.outage or ()),
+                           key=lambda o: o.at_s))
+    links = []
+    for direction, delay_ms in (("up", up_ms), ("down", down_ms)):
+        name = getattr(p, f"{direction}_trace")
+        trace = None if name is None else load_trace(name)
+        bps = trace.mean_bps if trace is not None else _bps(p.value(f"{direction}_kbps"))
+        queue = queue_setting(p, p.base, direction)
+        limit = None
+        if queue is not None:
+            kind, amount = queue
+            limit = int(amount) if kind == "bytes" else max(
+                MTU_BYTES, round(amount * bps / 8.0 * rtt_s))
+        links.append(LinkConfig(_seconds(delay_ms), bps, jitter_s, loss, burst, limit, trace,
+                                outages))
+    return PathConfig(*links)
 
 
 def radio(p: ProfileSpec) -> tuple[float, float]:

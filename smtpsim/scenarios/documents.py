@@ -97,11 +97,13 @@ def read_toml(text: str, source: str) -> dict[str, Any]:
     return doc
 
 
-def parse(text: str, source: str, model: type[M]) -> M:
-    """``text`` validated as a ``model``; ``source`` names it in the error lines."""
+def parse(text: str, source: str, model: type[M], context: dict[str, Any] | None = None) -> M:
+    """``text`` validated as a ``model``; ``source`` names it in the error lines;
+    ``context`` is pydantic's validation context (``base``: the folder relative paths in
+    the document start from)."""
     doc = read_toml(text, source)
     try:
-        return model.model_validate(doc)
+        return model.model_validate(doc, context=context)
     except ValidationError as e:
         raise ScenarioError(format_errors(e, source, doc, model)) from None
 

@@ -73,9 +73,10 @@ def _sweep_problems(scenario: Scenario, source: str) -> list[str]:
     return []
 
 
-def loads(text: str, source: str = "<string>") -> Scenario:
-    """Validate scenario TOML ``text``; ``source`` names it in error lines."""
-    scenario = parse(text, source, Scenario)
+def loads(text: str, source: str = "<string>", base: Path | None = None) -> Scenario:
+    """Validate scenario TOML ``text``; ``source`` names it in error lines; relative paths in
+    it (a profile's trace files) start from ``base`` (None: the current directory)."""
+    scenario = parse(text, source, Scenario, {"base": base})
     sweep = _sweep_problems(scenario, source)
     if sweep:
         raise ScenarioError(sweep)
@@ -90,7 +91,7 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError([f"{path}: cannot read: not UTF-8 text"]) from None
     except OSError as e:
         raise ScenarioError([f"{path}: cannot read: {e.strerror or e}"]) from None
-    return loads(text, str(path))
+    return loads(text, str(path), Path(path).resolve().parent)
 
 
 def _examples() -> dict[str, Traversable]:

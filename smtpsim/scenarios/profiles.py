@@ -7,6 +7,14 @@ from a built-in ``preset`` and override any of its values; a built-in profile is
 path. The rules between keys (a round-trip time or both one-way delays, not both; the delays
 adding up to at most 10 s; a radio with a promotion delay needs a tail) are checked in one
 place, :func:`_check_path`, for both.
+
+The bottleneck's buffer of each direction is ``up_queue_bytes`` / ``down_queue_bytes``, or a
+multiple of the path's bandwidth-delay product (``up_queue_bdp`` / ``down_queue_bdp``);
+``queue_bytes`` / ``queue_bdp`` set both directions; a direction's own key wins over the
+both-directions one, which wins over the preset's. Every built-in profile has one for each
+direction; a ``[[profile]]`` without a preset and without one has an unbounded buffer.
+``up_trace`` / ``down_trace`` (``smtpsim.scenarios.traces``) and ``[[profile.outage]]``
+belong to a ``[[profile]]`` only.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Protocol
 
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 
 from smtpsim.scenarios.documents import data_file, parse
 from smtpsim.scenarios.errors import MISSING, UnknownNameError
@@ -33,15 +41,25 @@ from smtpsim.scenarios.fields import (
     number,
 )
 from smtpsim.scenarios.show import number as shown
+from smtpsim.scenarios.traces import TraceError, resolve_trace, shipped_traces
 
 __all__ = [
-    "BuiltinProfile", "BurstSpec", "ProfileSpec", "builtin_profiles", "get_profile",
-    "parse_profiles",
+    "BuiltinProfile", "BurstSpec", "OutageSpec", "ProfileSpec", "builtin_profiles",
+    "get_profile", "parse_profiles", "queue_setting",
 ]
 
 Mss = Annotated[int, number("bytes", ge=64, le=65_495, integer=True)]
 Iw = Annotated[int, number("segments", ge=1, le=1000, integer=True)]
 DelackMs = Annotated[float, number("ms", gt=0, le=500, what="delayed-ACK timer, RFC 1122")]
+QueueBytes = Annotated[int, number("bytes", ge=1500, le=10_000_000_000, integer=True,
+                                   what="at least one 1500-byte packet")]
+QueueBdp = Annotated[float, number(gt=0, le=1000, what="times the bandwidth-delay product")]
+#: the longest run the simulator makes (``smtpsim.simulator.run.TIME_LIMIT_S``), in s
+_RUN_S = 48 * 3600.0
+
+#: (key, what it sets) of the buffer keys, the direction's own first
+_QUEUE_KEYS = {"up": ("up_queue_bytes", "up_queue_bdp", "queue_bytes", "queue_bdp"),
+               "down": ("down_queue_bytes", "down_queue_bdp", "queue_bytes", "queue_bdp")}
 
 
 class _Path(Protocol):
@@ -61,6 +79,18 @@ class _Path(Protocol):
     def radio_promotion_ms(self) -> float | None: ...
     @property
     def radio_tail_ms(self) -> float | None: ...
+    @property
+    def queue_bytes(self) -> int | None: ...
+    @property
+    def queue_bdp(self) -> float | None: ...
+    @property
+    def up_queue_bytes(self) -> int | None: ...
+    @property
+    def up_queue_bdp(self) -> float | None: ...
+    @property
+    def down_queue_bytes(self) -> int | None: ...
+    @property
+    def down_queue_bdp(self) -> float | None: ...
 
 
 def _delays_ms(p: _Path, base: BuiltinProfile | None) -> tuple[float, float]:
@@ -84,6 +114,19 @@ def _radio_ms(p: _Path, base: BuiltinProfile | None) -> tuple[float, float]:
     if p.radio_tail_ms is not None:
         tail = p.radio_tail_ms
     return promotion, tail
+
+
+def queue_setting(p: _Path, base: BuiltinProfile | None, direction: str
+                  ) -> tuple[str, float] | None:
+    """The buffer of ``direction`` (``"up"`` or ``"down"``): ``("bytes", n)`` or ``("bdp",
+    k)``, from ``p``'s own keys, else ``base``'s; None when neither sets one (unbounded)."""
+    own_bytes, own_bdp, both_bytes, both_bdp = _QUEUE_KEYS[direction]
+    for key_bytes, key_bdp in ((own_bytes, own_bdp), (both_bytes, both_bdp)):
+        if getattr(p, key_bytes) is not None:
+            return "bytes", float(getattr(p, key_bytes))
+        if getattr(p, key_bdp) is not None:
+            return "bdp", float(getattr(p, key_bdp))
+    return queue_setting(base, None, direction) if base is not None else None
 
 
 def _check_path(p: _Path, base: BuiltinProfile | None, required: str) -> None:
@@ -110,6 +153,12 @@ def _check_path(p: _Path, base: BuiltinProfile | None, required: str) -> None:
     if promotion_ms > 0 and tail_ms <= 0:
         raise fail("a number > 0 (ms): a radio with a promotion delay needs a tail",
                    key=("radio_tail_ms",), value=tail_ms)
+    for key_bytes, key_bdp in (("queue_bytes", "queue_bdp"), ("up_queue_bytes", "up_queue_bdp"),
+                               ("down_queue_bytes", "down_queue_bdp")):
+        if getattr(p, key_bytes) is not None and getattr(p, key_bdp) is not None:
+            raise fail(f"{key_bytes} or {key_bdp} (a buffer in bytes, or a multiple of the"
+                       " bandwidth-delay product), not both", key=(key_bdp,),
+                       value=getattr(p, key_bdp))
 
 
 class BuiltinProfile(Spec):
@@ -131,10 +180,21 @@ class BuiltinProfile(Spec):
     mss: Mss | None = None
     radio_promotion_ms: Ms = 0.0
     radio_tail_ms: Ms = 0.0
+    queue_bytes: QueueBytes | None = None
+    queue_bdp: QueueBdp | None = None
+    up_queue_bytes: QueueBytes | None = None
+    up_queue_bdp: QueueBdp | None = None
+    down_queue_bytes: QueueBytes | None = None
+    down_queue_bdp: QueueBdp | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> BuiltinProfile:
         _check_path(self, None, "required in a built-in profile")
+        for direction in ("up", "down"):
+            if queue_setting(self, None, direction) is None:
+                raise fail(f"a number (bytes; the {direction}link's buffer, required in a"
+                           " built-in profile)", key=(f"{direction}_queue_bytes",),
+                           value=MISSING)
         return self
 
     def delays_ms(self) -> tuple[float, float]:
@@ -186,6 +246,18 @@ class BurstSpec(Spec):
     loss_bad: Prob = 1.0
 
 
+class OutageSpec(Spec):
+    """A ``[[profile.outage]]``: no delivery either way from ``at_s`` (seconds from the
+    run's start) for ``for_s``."""
+
+    at_s: Annotated[float, number("s from the run's start", ge=0, le=_RUN_S)]
+    for_s: Annotated[float, number("s", gt=0, le=_RUN_S)]
+
+
+_TRACE_ALLOWED = ("a Mahimahi trace file (one whole number of ms per line, non-decreasing,"
+                  " the last > 0; a path relative to the scenario file) or a shipped trace: ")
+
+
 class ProfileSpec(Spec):
     """A ``[[profile]]``: a network path. ``preset`` starts from a built-in profile
     (``smtpsim profiles``); every other key overrides it. Without a preset, ``name``,
@@ -195,7 +267,10 @@ class ProfileSpec(Spec):
     ``loss`` (independent, per packet) or ``burst`` (Gilbert–Elliott) and ``jitter_ms`` apply
     to both directions; ``mss``, ``iw`` (segments) and ``delack_ms`` to both TCP endpoints;
     ``radio_promotion_ms`` is paid before the first packet after the radio idled for
-    ``radio_tail_ms``.
+    ``radio_tail_ms``. The buffers: ``queue_bytes``, ``queue_bdp`` and their ``up_`` and
+    ``down_`` forms (see the module docstring). ``up_trace`` / ``down_trace``: the
+    direction's capacity over time (``smtpsim.scenarios.traces``), in place of its rate;
+    ``outage``: times without delivery, not overlapping.
     """
 
     preset: Annotated[str, choice(builtin_profiles(), "built-in profiles")] | None = None
@@ -214,6 +289,27 @@ class ProfileSpec(Spec):
     delack_ms: DelackMs | None = None
     radio_promotion_ms: Ms | None = None
     radio_tail_ms: Ms | None = None
+    queue_bytes: QueueBytes | None = None
+    queue_bdp: QueueBdp | None = None
+    up_queue_bytes: QueueBytes | None = None
+    up_queue_bdp: QueueBdp | None = None
+    down_queue_bytes: QueueBytes | None = None
+    down_queue_bdp: QueueBdp | None = None
+    up_trace: str | None = None
+    down_trace: str | None = None
+    outage: list[OutageSpec] | None = None
+
+    @field_validator("up_trace", "down_trace", mode="before")
+    @classmethod
+    def _trace(cls, value: Any, info: ValidationInfo) -> Any:
+        allowed = _TRACE_ALLOWED + ", ".join(shipped_traces())
+        if not isinstance(value, str) or not value.strip() or "\n" in value:
+            raise fail(allowed)
+        base = (info.context or {}).get("base")
+        try:
+            return resolve_trace(value.strip(), base)
+        except TraceError as e:
+            raise fail(f"{allowed} ({e})") from None
 
     @model_validator(mode="after")
     def _complete(self) -> ProfileSpec:
@@ -224,6 +320,12 @@ class ProfileSpec(Spec):
             raise fail("loss (independent) or burst (Gilbert-Elliott), not both",
                        key=("burst",), value=self.burst.model_dump())
         _check_path(self, self.base, "required without a preset")
+        outages = sorted(enumerate(self.outage or []), key=lambda io: io[1].at_s)
+        for (_, before), (i, after) in zip(outages, outages[1:], strict=False):
+            if after.at_s < before.at_s + before.for_s:
+                raise fail(f"outages that do not overlap (this one starts before the one at"
+                           f" {shown(before.at_s)} s ends)", key=("outage", i, "at_s"),
+                           value=after.at_s)
         return self
 
     @property

@@ -16,7 +16,8 @@ class MessageMark:
     the record. ``session`` is the client session that carried the message, ``stats`` what
     its server side observed, ``reused`` whether it rode a kept session."""
 
-    __slots__ = ("record", "session", "stats", "start", "counters", "reused", "retx0", "counts")
+    __slots__ = ("record", "session", "stats", "start", "counters", "reused", "retx0", "counts",
+                 "peak")
 
     def __init__(
         self, record: SessionRecord, session: SmtpClient, stats: ServerStats, now: float,
@@ -29,11 +30,13 @@ class MessageMark:
         self.reused = reused
         self.counters = _counters(path)
         self.retx0 = session.retransmits()
-        self.counts: list[int] | None = None
+        self.counts: list[float] | None = None
+        self.peak = 0.0
 
     def end(self, path: Path) -> None:
         if self.counts is None:
             self.counts = [b - a for a, b in zip(self.counters, _counters(path), strict=True)]
+            self.peak = _take_peak(path)
 
     def settle(self, run_end: float, handover: float | None) -> None:
         """Fill the record's counts. ``handover``: when the next message took this
@@ -42,7 +45,13 @@ class MessageMark:
         server's close."""
         rec = self.record
         assert self.counts is not None
-        rec.bytes_up, rec.bytes_down, rec.packets_up, rec.packets_down = self.counts
+        bytes_up, bytes_down, packets_up, packets_down, drops, queued = self.counts
+        rec.bytes_up, rec.bytes_down, rec.packets_up, rec.packets_down = (
+            int(bytes_up), int(bytes_down), int(packets_up), int(packets_down))
+        rec.queue_drops = int(drops)
+        admitted = packets_up + packets_down - drops
+        rec.queue_max_s = self.peak
+        rec.queue_mean_s = queued / admitted if admitted > 0 else 0.0
         rec.retransmits = self.session.retransmits() - self.retx0
         stats = self.stats
         begin = self.start if self.reused else stats.worker_s
@@ -53,5 +62,14 @@ class MessageMark:
             rec.occupancy_s = (closed if handover is None else min(closed, handover)) - begin
 
 
-def _counters(path: Path) -> list[int]:
-    return [path.up.wire_bytes, path.down.wire_bytes, path.up.packets, path.down.packets]
+def _counters(path: Path) -> list[float]:
+    up, down = path.up, path.down
+    return [up.wire_bytes, down.wire_bytes, up.packets, down.packets,
+            up.queue_drops + down.queue_drops, up.queue_sum + down.queue_sum]
+
+
+def _take_peak(path: Path) -> float:
+    """The longest wait on either link since the last call (the peaks start again at 0)."""
+    peak = max(path.up.queue_peak, path.down.queue_peak)
+    path.up.queue_peak = path.down.queue_peak = 0.0
+    return peak

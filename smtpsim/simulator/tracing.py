@@ -23,7 +23,8 @@ def _link_observer(trace: Trace, direction: str, t0: float) -> Callable[..., Non
     packets = trace.packets
 
     def observe(
-        seg: Segment, wire_bytes: int, sent: float, arrived: float | None, deliver: Any
+        seg: Segment, wire_bytes: int, handed: float, sent: float | None,
+        arrived: float | None, deliver: Any,
     ) -> None:
         # the receiving endpoint names the connection (SMTP, or the client's IMAP session)
         conn = getattr(getattr(deliver, "__self__", None), "conn", "smtp")
@@ -31,10 +32,13 @@ def _link_observer(trace: Trace, direction: str, t0: float) -> Callable[..., Non
         text = ("S" if flags & SYN else "") + ("F" if flags & FIN else "")
         text += "A" if flags & ACK else ""
         text += "P" if seg.length else ""
+        queued = sent is None  # dropped by the link's queue: never sent
         packets.append(
             PacketEvent(
-                direction, sent - t0, None if arrived is None else arrived - t0, wire_bytes,
-                seg.length, text, seg.seq, seg.ack, seg.label, seg.retransmit, conn,
+                direction, (handed if sent is None else sent) - t0,
+                None if arrived is None else arrived - t0, wire_bytes, seg.length, text,
+                seg.seq, seg.ack, seg.label, seg.retransmit, conn,
+                0.0 if sent is None else sent - handed, queued,
             )
         )
 

@@ -4,7 +4,10 @@ A ``Link`` carries packets with, in this order (Mahimahi's composition of ``mm-l
 ``mm-delay``):
 
 1. serialization at the link's bandwidth through a FIFO: a packet starts when the one before
-   it has left, so a flight queues behind itself;
+   it has left, so a flight queues behind itself. The FIFO is a drop-tail buffer of
+   ``queue_bytes`` (``queue``): a packet that does not fit is dropped there and never uses
+   the link. The rate may vary over time (a capacity trace) and stop (outages):
+   ``capacity``;
 2. loss, decided once per packet (independent, or Gilbert–Elliott bursts); a lost packet has
    still used the bottleneck;
 3. propagation delay plus optional jitter. Jitter never reorders: a packet never arrives
@@ -26,7 +29,9 @@ import simpy
 from simpy.events import NORMAL
 
 from smtpsim.model import LinkConfig, PathConfig
+from smtpsim.simulator.capacity import Capacity
 from smtpsim.simulator.clock import Call
+from smtpsim.simulator.queue import DropTail
 from smtpsim.simulator.streams import materialize
 
 __all__ = ["Link", "Path", "Radio"]
@@ -64,7 +69,12 @@ class Radio:
 
 
 class Link:
-    """One direction: serialization FIFO, loss, propagation delay, jitter."""
+    """One direction: serialization FIFO (drop-tail), loss, propagation delay, jitter.
+
+    ``queue_drops`` counts the packets the buffer dropped (``dropped`` every packet lost,
+    these included); ``queue_sum`` and ``queue_peak`` add up and keep the largest wait of an
+    admitted packet for the link (its queueing delay: from being handed over to its first
+    bit leaving, radio promotions and outages included)."""
 
     __slots__ = (
         "env",
@@ -85,6 +95,11 @@ class Link:
         "on_send",
         "drop_indices",
         "radio",
+        "queue",
+        "capacity",
+        "queue_drops",
+        "queue_sum",
+        "queue_peak",
     )
 
     def __init__(
@@ -106,14 +121,23 @@ class Link:
         self.packets = 0
         self.wire_bytes = 0
         self.dropped = 0
-        #: Optional observer ``f(packet, wire_bytes, sent_s, arrived_s_or_None, deliver)``
-        #: (the trace; ``deliver`` says whose packet it is); None when tracing is off.
-        self.on_send: Callable[[Any, int, float, float | None, Any], None] | None = None
+        #: Optional observer ``f(packet, wire_bytes, handed_s, sent_s_or_None,
+        #: arrived_s_or_None, deliver)`` (the trace; ``sent_s`` None: dropped by the queue;
+        #: ``deliver`` says whose packet it is); None when tracing is off.
+        self.on_send: Callable[[Any, int, float, float | None, float | None, Any], None] | None
+        self.on_send = None
         #: Scripted loss (as ns-3's ``ReceiveListErrorModel``): the 0-based indices of the
         #: packets on this link to drop, in addition to random loss. None when unused.
         self.drop_indices: frozenset[int] | set[int] | None = None
         #: The path's radio (cellular RRC state), or None.
         self.radio: Radio | None = None
+        #: the drop-tail buffer, None when unbounded
+        self.queue = None if config.queue_bytes is None else DropTail(config.queue_bytes)
+        #: the rate over time, None for a constant rate without outages
+        self.capacity = Capacity.for_link(config)
+        self.queue_drops = 0
+        self.queue_sum = 0.0
+        self.queue_peak = 0.0
 
     def swap_randomness(
         self, rng: np.random.Generator, bad_state: bool = False
@@ -154,16 +178,34 @@ class Link:
         """
         env = self.env
         now = env._now
+        index = self.packets
+        self.packets = index + 1
+        self.wire_bytes += wire_bytes
+        buffer = self.queue
+        if buffer is not None and not buffer.admits(now, wire_bytes):  # tail drop
+            self.queue_drops += 1
+            self.dropped += 1
+            if self.on_send is not None:
+                self.on_send(packet, wire_bytes, now, None, None, deliver)
+            return
         busy = self.busy_until
         start = now if now > busy else busy
         radio = self.radio
         if radio is not None:
             start = max(start, radio.earliest(start))
-        done = start + wire_bytes * 8.0 / self.bits_per_s
+        capacity = self.capacity
+        if capacity is None:
+            done = start + wire_bytes * 8.0 / self.bits_per_s
+        else:
+            start, done = capacity.serve(start, wire_bytes)
         self.busy_until = done
-        index = self.packets
-        self.packets = index + 1
-        self.wire_bytes += wire_bytes
+        waited = start - now
+        if waited > 0.0:
+            self.queue_sum += waited
+            if waited > self.queue_peak:
+                self.queue_peak = waited
+            if buffer is not None:
+                buffer.wait(start, wire_bytes)
         # drawn for every packet, so scripted loss keeps streams aligned
         lost = (self.loss > 0.0 or self.burst is not None) and self._is_lost()
         drop = self.drop_indices
@@ -172,7 +214,7 @@ class Link:
             if radio is not None:
                 radio.touch(done)
             if self.on_send is not None:
-                self.on_send(packet, wire_bytes, start, None, deliver)
+                self.on_send(packet, wire_bytes, now, start, None, deliver)
             return
         arrive = done + self.delay_s
         jitter = self.jitter_s
@@ -185,7 +227,7 @@ class Link:
             radio.touch(arrive)
         on_send = self.on_send
         if on_send is not None:
-            on_send(packet, wire_bytes, start, arrive, deliver)
+            on_send(packet, wire_bytes, now, start, arrive, deliver)
         # a Timeout's key and order, without the Timeout (``clock``); a packet that is a
         # ``Call`` (a TCP segment) is its own arrival
         if isinstance(packet, Call):

@@ -182,6 +182,8 @@ down_kbps = 128
 loss = 0.1
 jitter_ms = 1
 mss = 1380
+up_queue_bytes = 65536
+down_queue_bdp = 2
 """
 
 
@@ -206,7 +208,11 @@ def test_parse_profiles_per_direction_and_mss() -> None:
         (("mss = 1380", "rtt = 5"),
          "profiles.x.rtt: unknown key (did you mean 'rtt_ms'?); allowed: description, source,"
          " rtt_ms, delay_up_ms, delay_down_ms, up_kbps, down_kbps, loss, jitter_ms, mss,"
-         " radio_promotion_ms, radio_tail_ms"),
+         " radio_promotion_ms, radio_tail_ms, queue_bytes, queue_bdp, up_queue_bytes,"
+         " up_queue_bdp, down_queue_bytes, down_queue_bdp"),
+        (("up_queue_bytes = 65536", ""),
+         "profiles.x.up_queue_bytes: missing; required: a number (bytes; the uplink's buffer,"
+         " required in a built-in profile)"),
         (('source = "s"', 'source = ""'),
          "profiles.x.source: bad value ''; allowed: a non-empty one-line string"),
         (("jitter_ms = 1", ""), "profiles.x.jitter_ms: missing; required: a number >= 0 (ms)"),

@@ -59,8 +59,17 @@ def _expected(raw: dict) -> tuple[PathConfig, float, float]:
     else:
         up_s, down_s = raw["delay_up_ms"] / 1000.0, raw["delay_down_ms"] / 1000.0
     jitter_s = raw["jitter_ms"] / 1000.0
-    path = PathConfig(LinkConfig(up_s, raw["up_kbps"] * 1000.0, jitter_s, raw["loss"]),
-                      LinkConfig(down_s, raw["down_kbps"] * 1000.0, jitter_s, raw["loss"]))
+
+    def buffer(direction: str) -> int:  # bytes, or a multiple of rate x RTT (>= 1500 B)
+        if f"{direction}_queue_bytes" in raw:
+            return raw[f"{direction}_queue_bytes"]
+        bdp = raw[f"{direction}_kbps"] * 1000.0 / 8.0 * (up_s + down_s)
+        return max(1500, round(raw[f"{direction}_queue_bdp"] * bdp))
+
+    path = PathConfig(LinkConfig(up_s, raw["up_kbps"] * 1000.0, jitter_s, raw["loss"],
+                                 queue_bytes=buffer("up")),
+                      LinkConfig(down_s, raw["down_kbps"] * 1000.0, jitter_s, raw["loss"],
+                                 queue_bytes=buffer("down")))
     return path, raw["radio_promotion_ms"] / 1000.0, raw["radio_tail_ms"] / 1000.0
 
 

@@ -72,14 +72,17 @@ def test_burl_needs_an_authenticated_session() -> None:
 
 def test_send_and_save_of_1mb_on_3g_saves_about_one_upload_time() -> None:
     """3g: 768 kbit/s up. 1 MB in 691 segments and TLS records is about 1.04 MB on the wire:
-    10.8 s. Baseline + save uploads it twice on the shared uplink, BURL once."""
+    10.8 s. Baseline + save uploads it twice on the shared uplink, BURL once. The two
+    uploads of baseline + save also share the profile's 128 KiB uplink buffer, which they
+    overflow (BURL's one upload does not, at this size): the drops' recovery adds to the
+    saving, hence up to 1.5 uploads."""
     upload = (1_000_003 + 691 * 52 + 62 * 29) * 8 / 768_000
     df = simulate("3g", variant=["baseline+save", "burl"], size=1_000_000, replications=8,
                   seed=4, server="ideal")
     assert (df.outcome == "accepted").all()
     done = df.groupby("variant").done_s.apply(statistics.median)
     saving = done["baseline+save"] - done["burl"]
-    assert 0.7 * upload < saving < 1.3 * upload
+    assert 0.7 * upload < saving < 1.5 * upload
 
 
 # ---- BURL with a speculative group (early pipelining, QUICKSTART full): the TLS library
