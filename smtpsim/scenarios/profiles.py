@@ -16,10 +16,12 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import model_validator
 
+from smtpsim.model.tcp import CONGESTION_CONTROLS
 from smtpsim.scenarios.documents import data_file, parse
 from smtpsim.scenarios.errors import MISSING, UnknownNameError
 from smtpsim.scenarios.fields import (
     MAX_RTT_MS,
+    Flag,
     Kbps,
     Line,
     Ms,
@@ -42,6 +44,7 @@ __all__ = [
 Mss = Annotated[int, number("bytes", ge=64, le=65_495, integer=True)]
 Iw = Annotated[int, number("segments", ge=1, le=1000, integer=True)]
 DelackMs = Annotated[float, number("ms", gt=0, le=500, what="delayed-ACK timer, RFC 1122")]
+Congestion = Annotated[str, choice(CONGESTION_CONTROLS, "TCP congestion control")]
 
 
 class _Path(Protocol):
@@ -193,9 +196,10 @@ class ProfileSpec(Spec):
     ``delay_down_ms``) are required.
 
     ``loss`` (independent, per packet) or ``burst`` (Gilbert–Elliott) and ``jitter_ms`` apply
-    to both directions; ``mss``, ``iw`` (segments) and ``delack_ms`` to both TCP endpoints;
-    ``radio_promotion_ms`` is paid before the first packet after the radio idled for
-    ``radio_tail_ms``.
+    to both directions; ``mss``, ``iw`` (segments), ``delack_ms``, ``sack`` (selective
+    acknowledgments, RFC 2018; default true, as Linux) and ``congestion`` (``"cubic"``, the
+    default as in Linux, or ``"newreno"``) to both TCP endpoints; ``radio_promotion_ms`` is
+    paid before the first packet after the radio idled for ``radio_tail_ms``.
     """
 
     preset: Annotated[str, choice(builtin_profiles(), "built-in profiles")] | None = None
@@ -212,6 +216,8 @@ class ProfileSpec(Spec):
     mss: Mss | None = None
     iw: Iw | None = None
     delack_ms: DelackMs | None = None
+    sack: Flag | None = None
+    congestion: Congestion | None = None
     radio_promotion_ms: Ms | None = None
     radio_tail_ms: Ms | None = None
 
