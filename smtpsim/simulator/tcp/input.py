@@ -76,12 +76,14 @@ class Input(ControlBlock):
             sample = -1.0
             karn = False
             while inflight and inflight[0][0] <= ack:
-                _end, sent, retransmitted, _seg, marks = inflight.popleft()
+                end, sent, retransmitted, _seg, marks = inflight.popleft()
                 acked += 1
                 if marks:  # the scoreboard's (``sack``)
                     karn = True
                     if marks & SACKED:
                         self.sacked_out -= 1
+                        if end <= self.lost_hint:
+                            self.lost_cnt -= 1
                     if marks & LOST:
                         self.lost_out -= 1
                     if marks & RETRANS:

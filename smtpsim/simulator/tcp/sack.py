@@ -29,13 +29,15 @@ recovery, as Linux runs them when both ends offer SACK (``tcp_sack`` 1, the defa
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import islice
 from typing import Any
 
 from smtpsim.simulator.tcp.output import labels_in
 from smtpsim.simulator.tcp.segment import SYN, Segment
 from smtpsim.simulator.tcp.tcb import LOST, RETRANS, SACKED, ControlBlock
 
-__all__ = ["MAX_BLOCKS", "Scoreboard", "sack_blocks", "sack_option_bytes"]
+__all__ = ["MAX_BLOCKS", "Scoreboard", "index_after", "sack_blocks", "sack_option_bytes"]
 
 #: RFC 2018 §3: at most 3 blocks beside the timestamp option (10 B + 2 B of padding).
 MAX_BLOCKS = 3
@@ -55,6 +57,18 @@ def sack_blocks(ooo: list[tuple[int, int]], last: int) -> tuple[tuple[int, int],
     return tuple((first + rest)[:MAX_BLOCKS])
 
 
+def index_after(inflight: deque[list[Any]], seq: int) -> int:
+    """The index of the first segment in flight that ends after ``seq`` (binary search)."""
+    lo, hi = 0, len(inflight)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if inflight[mid][0] <= seq:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def sack_option_bytes(blocks: tuple[tuple[int, int], ...]) -> int:
     """The option's bytes on the wire: 2 NOPs, kind and length, 8 per block (RFC 2018 §3)."""
     return 4 + 8 * len(blocks)
@@ -67,41 +81,64 @@ class Scoreboard(ControlBlock):
 
     def _sack_tag(self, blocks: tuple[tuple[int, int], ...]) -> int:
         """Mark the segments ``blocks`` cover as SACKed (Linux ``tcp_sacktag_write_queue``);
-        how many were newly SACKed."""
+        how many were newly SACKed. What the previous ACK's blocks covered is skipped (Linux
+        ``recv_sack_cache``): a receiver repeats its blocks on every ACK."""
         inflight = self.inflight
+        cache = self.sack_cache
+        self.sack_cache = blocks
+        hint = self.lost_hint
         newly = 0
         for start, end in blocks:
-            for entry in reversed(inflight):
-                if entry[0] <= start:
+            for old_start, old_end in cache:
+                if old_start <= start < old_end:
+                    start = old_end
+                elif start < old_start < end <= old_end:
+                    end = old_start
+            if start >= end:
+                continue
+            for entry in islice(inflight, index_after(inflight, start), None):
+                if entry[0] > end:
                     break
                 marks = entry[4]
-                if marks & SACKED or entry[0] > end or entry[3].seq < start:
+                if marks & SACKED or entry[3].seq < start:
                     continue
                 if marks & LOST:
                     self.lost_out -= 1
                 if marks & RETRANS:
                     self.retrans_out -= 1
+                if entry[0] <= hint:
+                    self.lost_cnt += 1
                 entry[4] = SACKED
                 newly += 1
         self.sacked_out += newly
         return newly
 
     def _mark_lost(self) -> int:
-        """RFC 6675 ``IsLost``: every segment with ``DupThresh`` SACKed segments above it is
-        lost. Scanning down from the highest, it stops at the first one already marked (all
-        below it were marked with it). How many were newly marked."""
-        thresh = self.cfg.dupack_threshold
-        count = 0
+        """RFC 6675 ``IsLost``: a segment is lost once ``DupThresh`` SACKed segments lie
+        above it, that is while at most ``sacked_out - DupThresh`` lie below it. Walked up
+        from the first segment, resuming where the last walk stopped (Linux
+        ``tcp_mark_head_lost`` with ``lost_skb_hint`` and ``lost_cnt_hint``). How many were
+        newly marked."""
+        packets = self.sacked_out - self.cfg.dupack_threshold
+        if packets < 0:
+            return 0
+        inflight = self.inflight
+        hint = self.lost_hint
+        if hint <= self.snd_una:
+            hint, self.lost_cnt = self.snd_una, 0
+        cnt = self.lost_cnt
         newly = 0
-        for entry in reversed(self.inflight):
+        for entry in islice(inflight, index_after(inflight, hint), None):
             marks = entry[4]
             if marks & SACKED:
-                count += 1
-            elif count >= thresh:
-                if marks & LOST:
+                if cnt >= packets:
                     break
+                cnt += 1
+            elif not marks & LOST:
                 entry[4] = marks | LOST
                 newly += 1
+            hint = entry[0]
+        self.lost_hint, self.lost_cnt = hint, cnt
         self.lost_out += newly
         return newly
 
@@ -132,6 +169,7 @@ class Scoreboard(ControlBlock):
             if head is not None and not head[4] & (SACKED | LOST):
                 head[4] |= LOST
                 self.lost_out += 1
+                self.rexmit_hint = 0
                 newly_lost += 1
         if self.in_loss:
             if acked:  # after a timeout: slow start (Linux TCP_CA_Loss)
@@ -173,15 +211,21 @@ class Scoreboard(ControlBlock):
 
     def _send_lost(self) -> None:
         """NextSeg rule 1 (RFC 6675 §4): resend the lowest lost segment not yet resent, while
-        ``pipe < cwnd``."""
+        ``pipe < cwnd``; from where the last call stopped (Linux ``retransmit_skb_hint``:
+        below it every lost segment has been resent)."""
         cwnd = self.cc.cwnd
-        for entry in self.inflight:
-            if len(self.inflight) - self.sacked_out - self.lost_out + self.retrans_out >= cwnd:
-                return
+        inflight = self.inflight
+        hint = self.rexmit_hint
+        for entry in islice(inflight, index_after(inflight, hint), None):
             if self.lost_out <= self.retrans_out:
-                return
-            if entry[4] & LOST and not entry[4] & RETRANS:
+                break
+            if len(inflight) - self.sacked_out - self.lost_out + self.retrans_out >= cwnd:
+                break
+            marks = entry[4]
+            if marks & LOST and not marks & RETRANS:
                 self._resend(entry)
+            hint = entry[0]
+        self.rexmit_hint = hint
 
     def _resend(self, entry: list[Any]) -> None:
         """Send the segment of ``entry`` again, now."""
@@ -230,6 +274,8 @@ class Scoreboard(ControlBlock):
         self.retrans_out = 0
         self.recover = self.snd_max
         self.in_loss = True
+        self.lost_hint, self.lost_cnt = self.inflight[-1][0], self.sacked_out
+        self.rexmit_hint = 0
 
     def _sack_undo(self) -> None:
         """A spurious timeout undone (Linux ``tcp_undo_cwnd_reduction``): the loss marks go;
@@ -242,3 +288,4 @@ class Scoreboard(ControlBlock):
         self.lost_out -= lost
         self.recover = None
         self.in_loss = False
+        self.lost_hint = self.lost_cnt = self.rexmit_hint = 0

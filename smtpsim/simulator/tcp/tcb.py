@@ -53,7 +53,8 @@ class ControlBlock:
         "expiries", "dupacks", "recover", "retransmits", "handshake_sent", "handshake_tries",
         "handshake_retransmitted", "timer_gen", "last_send_s",
         "sack_ok", "sacked_out", "lost_out", "retrans_out", "in_loss", "min_rtt",
-        "prior_cwnd", "prr_delivered", "prr_out",
+        "prior_cwnd", "prr_delivered", "prr_out", "sack_cache", "lost_hint", "lost_cnt",
+        "rexmit_hint",
         # receiver
         "rcv_nxt", "ooo", "sack_last", "last_ack_sent", "delack_gen", "delack_pending",
         "delack_armed", "delack_carrier_at", "delack_carrier_eid", "incoming",
@@ -119,6 +120,12 @@ class ControlBlock:
         #: Proportional rate reduction in a SACK recovery (RFC 6937: RecoverFS, prr_delivered,
         #: prr_out)
         self.prior_cwnd = self.prr_delivered = self.prr_out = 0
+        #: Where the scoreboard's walks resume (Linux's hints): the previous ACK's SACK
+        #: blocks (``recv_sack_cache``); the end of the last segment ``IsLost`` examined and
+        #: the SACKed segments up to it (``lost_skb_hint``, ``lost_cnt_hint``); the end of the
+        #: last one the resend loop passed (``retransmit_skb_hint``).
+        self.sack_cache: tuple[tuple[int, int], ...] = ()
+        self.lost_hint = self.lost_cnt = self.rexmit_hint = 0
         #: The smallest RTT sample (Linux ``tcp_min_rtt``; CUBIC's ``delay_min``), 0 before one.
         self.min_rtt = 0.0
         self.retransmits = 0
