@@ -71,8 +71,8 @@ class Input(ControlBlock):
             acked = 0
             # Linux tcp_clean_rtx_queue: the RTT of the oldest segment acknowledged (seq_rtt);
             # if a retransmitted one is among them, Karn's rule (RFC 6298 §3) forbids it and
-            # Linux's tcp_ack_update_rtt takes the timestamp echo instead (RFC 7323 §4.1); a
-            # SACKed one was delivered earlier and gives none either
+            # Linux's tcp_ack_update_rtt takes the timestamp echo instead (RFC 7323 §4.1); so
+            # for a SACKed one, delivered earlier
             sample = -1.0
             karn = False
             while inflight and inflight[0][0] <= ack:
@@ -92,7 +92,7 @@ class Input(ControlBlock):
                     karn = True
                 elif sample < 0.0:
                     sample = now - sent
-            if karn and sample < 0.0:
+            if karn:
                 sample = now - seg.tsecr if seg.tsecr > 0.0 else -1.0
             self.snd_una = ack
             self.last_acked_s = now  # our data is getting through
