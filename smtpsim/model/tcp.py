@@ -15,6 +15,7 @@ __all__ = [
     "MAX_TCP_OPTION_SPACE",
     "RTO_FALLBACK_S",
     "SYN_WIRE_BYTES",
+    "CONGESTION_CONTROLS",
     "TcpConfig",
     "syn_data_space",
 ]
@@ -38,6 +39,10 @@ MAX_TCP_OPTION_SPACE = 40
 """Linux ``MAX_TCP_OPTION_SPACE``: the whole TCP option space, which ``tcp_send_syn_data``
 keeps free in a SYN that carries data ("Reserve maximum option space for middleboxes that add
 private TCP options")."""
+
+CONGESTION_CONTROLS = ("cubic", "newreno")
+"""The congestion controls ``TcpConfig.congestion`` names: CUBIC (RFC 9438, Linux's default)
+and NewReno (RFC 5681, RFC 6582)."""
 
 RTO_FALLBACK_S = 3.0
 
@@ -82,6 +87,11 @@ class TcpConfig:
     * ``dupack_threshold`` 3 (RFC 5681 §3.2 fast retransmit).
     * ``rwnd_bytes`` receive window: 6 MB, the ``tcp_rmem`` maximum Linux autotuning grows
       to. It limits only the largest transfers on long paths (20 MB at a 1 s RTT).
+    * ``sack`` True: selective acknowledgments (RFC 2018), used when both ends offer them
+      (SACK-permitted in the SYN and SYN-ACK; Linux ``tcp_sack`` 1), with RFC 6675 loss
+      recovery; False: NewReno recovery on duplicate ACKs (RFC 5681, RFC 6582).
+    * ``congestion`` ``"cubic"`` (RFC 9438; Linux's default ``tcp_congestion_control``
+      since 2.6.19) or ``"newreno"`` (RFC 5681, RFC 6582).
     """
 
     mss: int = 1448
@@ -96,6 +106,8 @@ class TcpConfig:
     data_retries: int = 15
     dupack_threshold: int = 3
     rwnd_bytes: int = 6 * 1024 * 1024
+    sack: bool = True
+    congestion: str = "cubic"
 
 
 def syn_data_space(cfg: TcpConfig) -> int:

@@ -17,6 +17,11 @@ BURL fetch after the pooled IMAP connection's autologout (:class:`SmtpTimeoutPos
 warm client whose earlier connection lasted about as long as what it cached lives
 (:class:`WarmStateUnknown`: slow links with big bodies).
 
+``TcpConfig.sack`` and ``TcpConfig.congestion`` change nothing in the domain: without loss no
+data arrives out of order (no SACK blocks) and no window is reduced, and CUBIC's slow start is
+NewReno's (the simulator has no HyStart, which could end slow start on a delay increase
+without a loss); the oracle models that one slow start for both.
+
 The retransmission timer (RFC 6298) is not part of the closed form either; the result says
 when a timeout cannot be excluded (``OracleResult.rto_possible``, see ``smtpsim.oracle.run``).
 """

@@ -88,7 +88,8 @@ def radio(p: ProfileSpec) -> tuple[float, float]:
 
 
 def tcp_config(p: ProfileSpec) -> TcpConfig:
-    """Both endpoints' TCP: Linux defaults with the profile's MSS, IW and delayed-ACK timer."""
+    """Both endpoints' TCP: Linux defaults with the profile's MSS, IW, delayed-ACK timer, SACK
+    and congestion control."""
     tcp = TcpConfig()
     mss = p.value("mss")
     if mss is not None:
@@ -97,6 +98,10 @@ def tcp_config(p: ProfileSpec) -> TcpConfig:
         tcp = replace(tcp, iw=p.iw)
     if p.delack_ms is not None:
         tcp = replace(tcp, delack_s=_seconds(p.delack_ms))
+    if p.sack is not None:
+        tcp = replace(tcp, sack=p.sack)
+    if p.congestion is not None:
+        tcp = replace(tcp, congestion=p.congestion)
     return tcp
 
 

@@ -24,10 +24,12 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
+from smtpsim.model.tcp import CONGESTION_CONTROLS
 from smtpsim.scenarios.documents import data_file, parse
 from smtpsim.scenarios.errors import MISSING, UnknownNameError
 from smtpsim.scenarios.fields import (
     MAX_RTT_MS,
+    Flag,
     Kbps,
     Line,
     Ms,
@@ -60,6 +62,7 @@ _RUN_S = 48 * 3600.0
 #: (key, what it sets) of the buffer keys, the direction's own first
 _QUEUE_KEYS = {"up": ("up_queue_bytes", "up_queue_bdp", "queue_bytes", "queue_bdp"),
                "down": ("down_queue_bytes", "down_queue_bdp", "queue_bytes", "queue_bdp")}
+Congestion = Annotated[str, choice(CONGESTION_CONTROLS, "TCP congestion control")]
 
 
 class _Path(Protocol):
@@ -265,12 +268,14 @@ class ProfileSpec(Spec):
     ``delay_down_ms``) are required.
 
     ``loss`` (independent, per packet) or ``burst`` (Gilbert–Elliott) and ``jitter_ms`` apply
-    to both directions; ``mss``, ``iw`` (segments) and ``delack_ms`` to both TCP endpoints;
-    ``radio_promotion_ms`` is paid before the first packet after the radio idled for
-    ``radio_tail_ms``. The buffers: ``queue_bytes``, ``queue_bdp`` and their ``up_`` and
-    ``down_`` forms (see the module docstring). ``up_trace`` / ``down_trace``: the
-    direction's capacity over time (``smtpsim.scenarios.traces``), in place of its rate;
-    ``outage``: times without delivery, not overlapping.
+    to both directions; ``mss``, ``iw`` (segments), ``delack_ms``, ``sack`` (selective
+    acknowledgments, RFC 2018; default true, as Linux) and ``congestion`` (``"cubic"``, the
+    default as in Linux, or ``"newreno"``) to both TCP endpoints; ``radio_promotion_ms`` is
+    paid before the first packet after the radio idled for ``radio_tail_ms``. The buffers:
+    ``queue_bytes``, ``queue_bdp`` and their ``up_`` and ``down_`` forms (see the module
+    docstring). ``up_trace`` / ``down_trace``: the direction's capacity over time
+    (``smtpsim.scenarios.traces``), in place of its rate; ``outage``: times without
+    delivery, not overlapping.
     """
 
     preset: Annotated[str, choice(builtin_profiles(), "built-in profiles")] | None = None
@@ -287,6 +292,8 @@ class ProfileSpec(Spec):
     mss: Mss | None = None
     iw: Iw | None = None
     delack_ms: DelackMs | None = None
+    sack: Flag | None = None
+    congestion: Congestion | None = None
     radio_promotion_ms: Ms | None = None
     radio_tail_ms: Ms | None = None
     queue_bytes: QueueBytes | None = None

@@ -116,6 +116,16 @@ def test_preset_with_overrides() -> None:
     assert case.network.radio_promotion_s == 0.26 and case.network.radio_tail_s == 11.576
 
 
+def test_profile_sack_and_congestion() -> None:
+    """``sack`` and ``congestion`` go to both TCP endpoints; Linux's defaults (SACK on,
+    CUBIC) without them."""
+    (case,) = build_cases(loads(HEAD + '[[profile]]\npreset = "lte"\nsack = false\n'
+                                'congestion = "NewReno"\n' + VAR))
+    assert case.client.tcp == case.server.tcp == TcpConfig(sack=False, congestion="newreno")
+    (default,) = build_cases(loads(HEAD + '[[profile]]\npreset = "lte"\n' + VAR))
+    assert (default.client.tcp.sack, default.client.tcp.congestion) == (True, "cubic")
+
+
 def test_inline_profile_with_burst_loss_and_radio() -> None:
     scenario = loads(
         HEAD + '[[profile]]\nname = "train"\ndelay_up_ms = 40\ndelay_down_ms = 60\n'

@@ -6,18 +6,21 @@ What is modelled, and where:
   Open (RFC 7413), T/TCP (RFC 1644) and the banner on the SYN-ACK.
 * ``output``: segmentation into at most ``mss`` bytes, the send loop under the congestion and
   receive windows, the FIN; ``nagle``: Nagle's algorithm as Linux's Minshall variant.
-* ``input``: ACK processing, fast retransmit with NewReno recovery (RFC 5681 §3.2,
-  RFC 6582), in-order and out-of-order data, the FIN; ``delayed_ack``: the ACK rule.
+* ``input``: ACK processing, without SACK fast retransmit with NewReno recovery (RFC 5681
+  §3.2, RFC 6582), in-order and out-of-order data, the FIN; ``delayed_ack``: the ACK rule.
+* ``sack``: SACK blocks (RFC 2018), the sender's scoreboard and RFC 6675 loss recovery with
+  proportional rate reduction (RFC 6937), when both ends offer SACK (the default).
 * ``rto``: the RFC 6298 estimator with Linux's 200 ms floor, the retransmission timer,
   Eifel detection and undo of spurious timeouts (RFC 3522, RFC 4015).
-* ``congestion``: the window in packets (IW, slow start, congestion avoidance, the
-  cwnd-limited rule, slow start after idle).
+* ``congestion``: the window in packets (IW, slow start, NewReno's congestion avoidance,
+  the cwnd-limited rule, slow start after idle); ``cubic``: CUBIC (RFC 9438), the default.
 * ``tcb``: every variable of one endpoint; ``endpoint``: the endpoint those parts make;
   ``connection``: two endpoints joined by a path; ``socket``: what the application sees.
 
 Applications write and read whole *records* (``Record``) through a ``Socket``; sequence
-numbers are data-byte offsets from 0. Not modelled: SACK, CUBIC, receive-window autotuning
-(a fixed window of ``rwnd_bytes``), Linux's quick-ACK mode.
+numbers are data-byte offsets from 0. Not modelled: RACK-TLP (RFC 8985), D-SACK, CUBIC's
+HyStart, receive-window autotuning (a fixed window of ``rwnd_bytes``), Linux's quick-ACK
+mode.
 """
 
 from smtpsim.simulator.tcp.connection import TcpConnection

@@ -14,8 +14,9 @@ it (NewReno's window rules: RFC 5681 §3.1, §3.2, §4.1; RFC 6582 for the recov
   ``tcp_cwnd_restart``): a sender that has sent nothing for longer than its RTO halves cwnd
   once per RTO elapsed, down to the restart window ``min(IW, cwnd)``.
 
-The sender owns one ``NewReno`` and asks it; loss detection and retransmission stay with the
-sender (``input``, ``rto``).
+CUBIC (``cubic``, RFC 9438) shares slow start and the cwnd-limited rule. The sender owns one
+``NewReno`` or ``Cubic`` (``TcpConfig.congestion``) and asks it; loss detection and
+retransmission stay with the sender (``input``, ``sack``, ``rto``).
 """
 
 from __future__ import annotations
@@ -33,14 +34,15 @@ class NewReno:
         self.iw = iw
         self.cwnd = iw
         self.ssthresh = 1 << 30
-        self.ca_count = 0
+        self.ca_count: float = 0
         self.max_packets_out = 0
         self.cwnd_usage_seq = 0
         self.is_cwnd_limited = False
 
-    def grow(self, acked: int) -> None:
-        """``acked`` packets newly acknowledged: slow start / congestion avoidance (RFC 5681
-        §3.1), only while cwnd-limited."""
+    def grow(self, acked: int, now: float = 0.0, min_rtt: float = 0.0) -> None:
+        """``acked`` packets newly acknowledged (at ``now``, on a path whose minimum RTT is
+        ``min_rtt``: CUBIC's clock): slow start / congestion avoidance (RFC 5681 §3.1), only
+        while cwnd-limited."""
         cwnd = self.cwnd
         if cwnd < self.ssthresh:
             if not (self.is_cwnd_limited or cwnd < 2 * self.max_packets_out):
@@ -80,6 +82,16 @@ class NewReno:
         self.ssthresh = max(flight // 2, 2)
         self.cwnd = self.ssthresh + dupacks
 
+    def enter_sack_recovery(self, flight: int) -> None:
+        """SACK loss recovery (RFC 6675 §5 step 4.2): ``ssthresh = FlightSize / 2`` (RFC 5681
+        eq. 4); the window goes down to it by proportional rate reduction (``sack``)."""
+        self.ssthresh = max(flight // 2, 2)
+        self.ca_count = 0
+
+    def on_tx_start(self, idle: float) -> None:
+        """Sending starts again after ``idle`` seconds with nothing in flight (Linux
+        ``CA_EVENT_TX_START``): nothing for NewReno."""
+
     def inflate(self) -> None:
         """A further duplicate ACK during recovery (RFC 5681 §3.2 step 4)."""
         self.cwnd += 1
@@ -98,3 +110,4 @@ class NewReno:
             cwnd >>= 1
             idle -= rto
         self.cwnd = max(cwnd, restart)
+

@@ -34,6 +34,8 @@ class TcpConnection:
         self.client.peer = self.server
         self.server.peer = self.client
         self.client.conn = self.server.conn = name
+        # SACK-permitted in the SYN and the SYN-ACK (RFC 2018 §2): used if both offer it
+        self.client.sack_ok = self.server.sack_ok = client_cfg.sack and server_cfg.sack
 
     @property
     def client_socket(self) -> Socket:

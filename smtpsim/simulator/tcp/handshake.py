@@ -102,7 +102,7 @@ class Handshake(ControlBlock):
         elif data:  # a SYN-ACK carrying the server's first write
             if first:
                 self.snd_nxt = self.snd_max = data
-                self.inflight.append([data, self.env._now, False, seg])
+                self.inflight.append([data, self.env._now, False, seg, 0])
             else:
                 self._synack_data_resent()
             self.last_ack_sent = self.rcv_nxt

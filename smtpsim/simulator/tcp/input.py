@@ -4,11 +4,13 @@ order in ``tcp_rcv_established``: ``tcp_ack``, ``tcp_data_queue``, ``tcp_data_sn
 ``tcp_ack_snd_check``).
 
 * ACK processing: the RTT sample of the oldest segment the ACK covers (``rto``), slow start or
-  congestion avoidance (``congestion``), the timer restarted or stopped; fast retransmit on
-  ``dupack_threshold`` duplicate ACKs with NewReno recovery (RFC 5681 §3.2, RFC 6582): a
-  partial ACK resends the next hole at once.
+  congestion avoidance (``congestion``, ``cubic``), the timer restarted or stopped. With SACK
+  (``sack``) the blocks update the scoreboard and RFC 6675 decides what is lost and resent;
+  without, fast retransmit on ``dupack_threshold`` duplicate ACKs with NewReno recovery
+  (RFC 5681 §3.2, RFC 6582): a partial ACK resends the next hole at once.
 * Data: in-order bytes complete records, which go to the application; out-of-order data is
-  kept and acknowledged at once (a duplicate ACK), as is a duplicate (RFC 5681 §4.2); the
+  kept and acknowledged at once (a duplicate ACK, with SACK blocks when SACK is agreed), as is
+  a duplicate (RFC 5681 §4.2); the
   timestamp of a segment starting at or before the last ACK sent becomes TS.Recent (RFC 7323
   §4.3). A FIN segment gives the peer's FIN sequence number; the FIN counts once every byte
   before it has arrived (RFC 793 §3.5): the application then reads ``CLOSED``.
@@ -21,7 +23,7 @@ from smtpsim.model import RecordEvent
 from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
 from smtpsim.simulator.tcp.socket import CLOSED
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, SYN_RECV
-from smtpsim.simulator.tcp.tcb import ControlBlock
+from smtpsim.simulator.tcp.tcb import LOST, RETRANS, SACKED, ControlBlock
 
 __all__ = ["Input"]
 
@@ -69,13 +71,24 @@ class Input(ControlBlock):
             acked = 0
             # Linux tcp_clean_rtx_queue: the RTT of the oldest segment acknowledged (seq_rtt);
             # if a retransmitted one is among them, Karn's rule (RFC 6298 §3) forbids it and
-            # Linux's tcp_ack_update_rtt takes the timestamp echo instead (RFC 7323 §4.1)
+            # Linux's tcp_ack_update_rtt takes the timestamp echo instead (RFC 7323 §4.1); so
+            # for a SACKed one, delivered earlier
             sample = -1.0
             karn = False
             while inflight and inflight[0][0] <= ack:
-                _end, sent, retransmitted, _seg = inflight.popleft()
+                end, sent, retransmitted, _seg, marks = inflight.popleft()
                 acked += 1
-                if retransmitted:
+                if marks:  # the scoreboard's (``sack``)
+                    karn = True
+                    if marks & SACKED:
+                        self.sacked_out -= 1
+                        if end <= self.lost_hint:
+                            self.lost_cnt -= 1
+                    if marks & LOST:
+                        self.lost_out -= 1
+                    if marks & RETRANS:
+                        self.retrans_out -= 1
+                elif retransmitted:
                     karn = True
                 elif sample < 0.0:
                     sample = now - sent
@@ -93,6 +106,8 @@ class Input(ControlBlock):
                 else:
                     self.rttvar = rttvar = 0.75 * self.rttvar + 0.25 * abs(srtt - sample)
                     self.srtt = srtt = 0.875 * srtt + 0.125 * sample
+                if sample < self.min_rtt or self.min_rtt == 0.0:
+                    self.min_rtt = sample
                 cfg = self.cfg
                 var = 4.0 * rttvar
                 rto_min = cfg.rto_min_s
@@ -100,14 +115,17 @@ class Input(ControlBlock):
             self.expiries = 0
             self.dupacks = 0
             recover = self.recover
-            if recover is not None:
+            if self.sack_ok:
+                sacked = self._sack_tag(seg.sack) if seg.sack is not None else 0
+                self._sack_recovery(ack, acked, sacked, recover is not None)
+            elif recover is not None:
                 if ack >= recover:
                     self.recover = None
                     cc.exit_recovery()
                 else:  # NewReno partial ACK: resend the next hole at once
                     self._retransmit_head()
             elif acked:
-                cc.grow(acked)
+                cc.grow(acked, now, self.min_rtt)
             if ack < self.snd_max:  # ``rto._arm_rto``, inlined
                 deadline = self.rto_deadline = now + self.rto
                 at = self.rto_timer_at
@@ -115,6 +133,13 @@ class Input(ControlBlock):
                     self._schedule_rto(deadline)
             else:
                 self.rto_deadline = None
+        elif self.sack_ok:
+            # RFC 6675: a duplicate ACK counts by what it SACKs (``sack``)
+            blocks = seg.sack
+            if blocks is not None and ack == self.snd_una:
+                sacked = self._sack_tag(blocks)
+                if sacked:
+                    self._sack_recovery(ack, 0, sacked, False)
         elif (
             ack == self.snd_una
             and seg.length == 0
@@ -143,6 +168,7 @@ class Input(ControlBlock):
             self._send_ack()  # duplicate: ACK at once (RFC 5681 §4.2)
             return
         if start > rcv_nxt:
+            self.sack_last = start
             self._insert_ooo(start, end if not fin else end + 1)
             self.output()
             self._send_ack()  # out of order: duplicate ACK at once

@@ -98,6 +98,8 @@ class Output(ControlBlock):
                     return
             else:
                 return
+        if self.lost_out > self.retrans_out:
+            self._send_lost()  # SACK recovery: lost segments go first (``sack``)
         if self.write_end <= self.snd_nxt and not (self.fin_queued
                                                    and self.snd_nxt == self.fin_seq):
             return  # nothing to send (the loop below would send nothing either)
@@ -105,22 +107,26 @@ class Output(ControlBlock):
         mss = cfg.mss
         cc = self.cc
         inflight = self.inflight
-        if not inflight and self.write_end > self.snd_nxt:
+        if not inflight and self.write_end > self.snd_nxt and self.last_send_s > 0.0:
             idle = self.env._now - self.last_send_s
-            if idle > self.rto and self.last_send_s > 0.0:
+            cc.on_tx_start(idle)
+            if idle > self.rto:
                 cc.restart_after_idle(idle, self.rto)
+        # what is in flight but not in the network (SACKed, or lost and not resent): RFC 6675
+        # ``pipe`` = packets out - adj (Linux ``tcp_packets_in_flight``); 0 without SACK
+        adj = self.sacked_out + self.lost_out - self.retrans_out
         limited = False
         sent = False
         while True:
             seq = self.snd_nxt
             avail = self.write_end - seq
             if avail <= 0:
-                if self.fin_queued and seq == self.fin_seq and len(inflight) < cc.cwnd:
+                if self.fin_queued and seq == self.fin_seq and len(inflight) - adj < cc.cwnd:
                     self._send_segment(seq, 0, FIN | ACK, seq < self.snd_max)
                     self.snd_nxt = seq + 1
                     sent = True
                 break
-            if len(inflight) >= cc.cwnd:
+            if len(inflight) - adj >= cc.cwnd:
                 limited = True
                 break
             size = mss if avail > mss else avail
@@ -148,11 +154,13 @@ class Output(ControlBlock):
         seg = Segment(seq, size, rcv_nxt, flags, retransmit, now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
         end = seq + size + (1 if flags & FIN else 0)
-        self.inflight.append([end, now, retransmit, seg])
+        self.inflight.append([end, now, retransmit, seg, 0])
         if end > self.snd_max:
             self.snd_max = end
         if retransmit:
             self.retransmits += 1
+        if self.recover is not None:
+            self.prr_out += 1  # sent in a recovery (``sack``: RFC 6937 ``prr_out``)
         cfg = self.cfg
         if 0 < size < cfg.mss:
             self.sml_end = end
@@ -163,7 +171,10 @@ class Output(ControlBlock):
         labels = self.trace_labels
         if labels is not None and size:
             seg.label = labels_in(labels, seq, seq + size)
-        self.link.send(seg, size + cfg.header_bytes, self.peer.receive)
+        wire = size + cfg.header_bytes
+        if self.ooo:
+            wire += self._sack_option(seg)
+        self.link.send(seg, wire, self.peer.receive)
 
     def _send_ack(self) -> None:
         rcv_nxt = self.last_ack_sent = self.rcv_nxt
@@ -171,7 +182,10 @@ class Output(ControlBlock):
         # ``_transmit`` inlined (a pure ACK carries no label)
         seg = Segment(self.snd_nxt, 0, rcv_nxt, ACK, False, self.env._now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
-        self.link.send(seg, self.cfg.header_bytes, self.peer.receive)
+        wire = self.cfg.header_bytes
+        if self.ooo:
+            wire += self._sack_option(seg)
+        self.link.send(seg, wire, self.peer.receive)
 
     def _retransmit_head(self) -> None:
         """Send the first unacknowledged segment again, at once (a timeout's go-back-N
@@ -190,7 +204,7 @@ class Output(ControlBlock):
         self.last_ack_sent = self.rcv_nxt
         self.delack_pending = False
         self._arm_rto()
-        self._transmit(seg, size + self.cfg.header_bytes)
+        self._transmit(seg, size + self.cfg.header_bytes)  # (no SACK: NewReno's recovery)
 
 
 

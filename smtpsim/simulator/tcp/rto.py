@@ -9,7 +9,8 @@ spurious timeout.
   less than ``rto_min`` (200 ms).
 * On expiry (RFC 6298 §5.4-5.7): back off (×2, at most ``rto_max``), collapse the window
   (``congestion``) and resend from the first unacknowledged byte (go-back-N, as a stack
-  without SACK does); after ``data_retries`` expiries the connection fails.
+  without SACK does; with SACK every segment not SACKed is marked lost and only those are
+  resent, ``sack``); after ``data_retries`` expiries the connection fails.
 * Spurious timeouts (a slow link where a queued flight outlasts an RTO learnt from small
   packets: GPRS is the classic case) are detected with timestamps: if the first ACK after a
   timeout echoes a TSval older than the retransmission, the original was only delayed (Eifel
@@ -47,6 +48,8 @@ class Retransmission(ControlBlock):
         else:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
             self.srtt = 0.875 * self.srtt + 0.125 * r
+        if r < self.min_rtt or self.min_rtt == 0.0:
+            self.min_rtt = r
         cfg = self.cfg
         var = 4.0 * self.rttvar
         self.rto = min(self.srtt + (var if var > cfg.rto_min_s else cfg.rto_min_s), cfg.rto_max_s)
@@ -83,18 +86,22 @@ class Retransmission(ControlBlock):
             return
         cc = self.cc
         if self.inflight:  # the timer guards the oldest segment in flight (``causes``)
-            _end, sent, _retx, seg = self.inflight[0]
+            head = self.inflight[0]
+            sent, seg = head[1], head[3]
             self.cause_legs, self.cause_stall = seg.legs, seg.stall + (self.env._now - sent)
         if self.undo is None:
             self.undo = (cc.cwnd, cc.ssthresh, self.snd_nxt, list(self.inflight))
         self.undo_ts = self.env._now
         cc.on_timeout(len(self.inflight))
         self.rto = min(self.rto * 2.0, self.cfg.rto_max_s)
-        self.inflight.clear()
-        self.snd_nxt = self.snd_una
         self.dupacks = 0
-        self.recover = None
         self.rto_deadline = None
+        if self.sack_ok and self.inflight:  # the scoreboard is kept (``sack``)
+            self._sack_timeout()
+        else:
+            self.inflight.clear()
+            self.snd_nxt = self.snd_una
+            self.recover = None
         self.output()
         if self.rto_deadline is None and self.snd_una < self.snd_max:
             self._arm_rto()
@@ -110,6 +117,9 @@ class Retransmission(ControlBlock):
         self.spurious_rtos += 1
         self.cc.cwnd = cwnd
         self.cc.ssthresh = ssthresh
+        if self.in_loss:  # SACK: nothing was forgotten, only marked lost (``sack``)
+            self._sack_undo()
+            return
         self.inflight = deque(inflight)
         if snd_nxt > self.snd_nxt:
             self.snd_nxt = snd_nxt

@@ -29,7 +29,7 @@ class Segment(Call):
 
     __slots__ = (
         "seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr", "option",
-        "legs", "stall",
+        "legs", "stall", "sack",
     )
 
     def __init__(
@@ -56,6 +56,8 @@ class Segment(Call):
         self.stall = stall
         #: The Fast Open option of a SYN or SYN-ACK (a cookie, COOKIE_REQUEST or None).
         self.option: Any = None
+        #: SACK blocks (RFC 2018), ((start, end), ...), or None (``sack``).
+        self.sack: tuple[tuple[int, int], ...] | None = None
 
     @property
     def value(self) -> Segment:

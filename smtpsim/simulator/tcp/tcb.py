@@ -18,6 +18,7 @@ import simpy
 
 from smtpsim.model import RecordEvent, TcpConfig
 from smtpsim.simulator.tcp.congestion import NewReno
+from smtpsim.simulator.tcp.cubic import Cubic
 from smtpsim.simulator.tcp.socket import Record, Socket
 from smtpsim.simulator.tcp.states import LISTEN
 from smtpsim.simulator.wire import Link
@@ -25,7 +26,13 @@ from smtpsim.simulator.wire import Link
 if TYPE_CHECKING:
     from smtpsim.simulator.tcp.segment import Segment
 
-__all__ = ["ControlBlock", "DelackTimer"]
+__all__ = ["LOST", "RETRANS", "SACKED", "ControlBlock", "DelackTimer"]
+
+#: The scoreboard's marks on a segment in flight (``sack``; Linux ``TCPCB_SACKED_ACKED``,
+#: ``TCPCB_LOST``, ``TCPCB_SACKED_RETRANS``).
+SACKED = 1
+LOST = 2
+RETRANS = 4
 
 #: A delayed-ACK timer: (time, event id) its queue key, and (gen, legs, stall) what it fires
 #: with (``delayed_ack``).
@@ -45,9 +52,12 @@ class ControlBlock:
         "sml_end", "srtt", "rttvar", "rto", "rto_deadline", "rto_timer_at", "rto_timer_gen",
         "expiries", "dupacks", "recover", "retransmits", "handshake_sent", "handshake_tries",
         "handshake_retransmitted", "timer_gen", "last_send_s",
+        "sack_ok", "sacked_out", "lost_out", "retrans_out", "in_loss", "min_rtt",
+        "prior_cwnd", "prr_delivered", "prr_out", "sack_cache", "lost_hint", "lost_cnt",
+        "rexmit_hint",
         # receiver
-        "rcv_nxt", "ooo", "last_ack_sent", "delack_gen", "delack_pending", "delack_armed",
-        "delack_carrier_at", "delack_carrier_eid", "incoming",
+        "rcv_nxt", "ooo", "sack_last", "last_ack_sent", "delack_gen", "delack_pending",
+        "delack_armed", "delack_carrier_at", "delack_carrier_eid", "incoming",
         "peer_fin", "peer_fin_seq", "on_established", "record_log", "last_data_s",
         "last_acked_s", "ts_recent", "undo", "undo_ts", "spurious_rtos",
         # Fast Open
@@ -78,8 +88,8 @@ class ControlBlock:
         self.trace_labels: list[tuple[int, str]] | None = [] if trace_labels else None
         self.socket = Socket(env, self)
         self.state = LISTEN
-        #: The congestion window (``congestion``).
-        self.cc = NewReno(cfg.iw)
+        #: The congestion window (``congestion``, ``cubic``).
+        self.cc = Cubic(cfg.iw) if cfg.congestion == "cubic" else NewReno(cfg.iw)
         self.snd_una = self.snd_nxt = self.snd_max = self.write_end = 0
         self.fin_queued = False
         self.fin_seq = -1
@@ -87,8 +97,9 @@ class ControlBlock:
         #: connection down at once, its data corked: Linux ``tcp_send_fin`` sets FIN on the
         #: unsent tail); else it is a segment of its own.
         self.fin_rides = False
-        #: [end, sent_s, retransmitted, segment]: the segments in flight (the first one's
-        #: stamp is what a retransmission timeout resends on, ``causes``)
+        #: [end, sent_s, retransmitted, segment, marks]: the segments in flight (the first
+        #: one's stamp is what a retransmission timeout resends on, ``causes``); ``marks``
+        #: the scoreboard's (``SACKED``, ``LOST``, ``RETRANS``: ``sack``)
         self.inflight: deque[list[Any]] = deque()
         self.sml_end = -1
         self.srtt: float | None = None
@@ -100,6 +111,23 @@ class ControlBlock:
         self.expiries = 0
         self.dupacks = 0
         self.recover: int | None = None
+        #: SACK agreed by both ends (``connection``), and the scoreboard's counts (``sack``):
+        #: segments SACKed, deemed lost, resent since; ``in_loss``: the recovery follows a
+        #: timeout (Linux ``TCP_CA_Loss``).
+        self.sack_ok = False
+        self.sacked_out = self.lost_out = self.retrans_out = 0
+        self.in_loss = False
+        #: Proportional rate reduction in a SACK recovery (RFC 6937: RecoverFS, prr_delivered,
+        #: prr_out)
+        self.prior_cwnd = self.prr_delivered = self.prr_out = 0
+        #: Where the scoreboard's walks resume (Linux's hints): the previous ACK's SACK
+        #: blocks (``recv_sack_cache``); the end of the last segment ``IsLost`` examined and
+        #: the SACKed segments up to it (``lost_skb_hint``, ``lost_cnt_hint``); the end of the
+        #: last one the resend loop passed (``retransmit_skb_hint``).
+        self.sack_cache: tuple[tuple[int, int], ...] = ()
+        self.lost_hint = self.lost_cnt = self.rexmit_hint = 0
+        #: The smallest RTT sample (Linux ``tcp_min_rtt``; CUBIC's ``delay_min``), 0 before one.
+        self.min_rtt = 0.0
         self.retransmits = 0
         self.handshake_sent = 0.0
         self.handshake_tries = 0
@@ -109,6 +137,8 @@ class ControlBlock:
         self.last_send_s = 0.0
         self.rcv_nxt = 0
         self.ooo: list[tuple[int, int]] = []
+        #: where the latest out-of-order segment began: its SACK block goes first (``sack``)
+        self.sack_last = 0
         self.last_ack_sent = 0
         self.delack_gen = 0
         self.delack_pending = False
@@ -188,3 +218,9 @@ class ControlBlock:
         def _schedule_rto(self, deadline: float) -> None: ...
         def _rtt_sample(self, r: float) -> None: ...
         def _check_spurious_rto(self, seg: Segment) -> None: ...
+        def _sack_tag(self, blocks: tuple[tuple[int, int], ...]) -> int: ...
+        def _sack_recovery(self, ack: int, acked: int, sacked: int, partial: bool) -> None: ...
+        def _send_lost(self) -> None: ...
+        def _sack_option(self, seg: Segment) -> int: ...
+        def _sack_timeout(self) -> None: ...
+        def _sack_undo(self) -> None: ...
