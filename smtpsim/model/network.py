@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MTU_BYTES", "CapacityTrace", "GilbertElliott", "LinkConfig", "Outage", "PathConfig"]
+__all__ = ["MTU_BYTES", "QUEUES", "CapacityTrace", "GilbertElliott", "LinkConfig", "Outage", "PathConfig"]
 
 #: The bytes of one delivery opportunity of a capacity trace: Mahimahi's ``PACKET_SIZE``
 #: (one Ethernet MTU, ``src/frontend/link_queue.hh``).
 MTU_BYTES = 1500
+
+#: The bottleneck disciplines (``LinkConfig.queue``).
+QUEUES = ("droptail", "fq_codel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,9 @@ class LinkConfig:
     ``queue_bytes``: the bottleneck's drop-tail buffer, the bytes that may wait for the link
     (the packet being serialized is out of it, as in Mahimahi's ``DropTailPacketQueue``); a
     packet that would take the waiting bytes above it is dropped. None: unbounded.
+    ``queue``: the bottleneck's discipline, ``"droptail"`` (one FIFO) or ``"fq_codel"`` (RFC
+    8290: a queue per connection served in turn, new flows first, CoDel dropping in each;
+    ``queue_bytes`` is then its shared limit, None none).
     ``trace``: the capacity over time, replacing ``bandwidth_bps`` (which then only names
     the mean rate). ``outages``: times without any delivery, sorted, not overlapping.
     """
@@ -87,6 +93,7 @@ class LinkConfig:
     queue_bytes: int | None = None
     trace: CapacityTrace | None = None
     outages: tuple[Outage, ...] = ()
+    queue: str = "droptail"
 
 
 @dataclass(frozen=True, slots=True)

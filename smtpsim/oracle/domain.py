@@ -1,7 +1,9 @@
 """What the closed form covers, and the exceptions for what it does not.
 
 The domain: lossless (``loss == 0``, no Gilbert-Elliott burst, no forced drops, no dropped SYN
-data), jitter-free, constant-rate paths (no capacity trace, no outage), one message on one
+data), jitter-free, constant-rate paths (no capacity trace, no outage) whose bottlenecks are FIFOs
+(``LinkConfig.queue`` "droptail": fq_codel serves the connections in turn, reordering the
+packets of a shared link, and CoDel drops by delay), one message on one
 connection to one front-end (``messages == 1``, the default ``FarmConfig``, every ``Case``
 field the oracle does not read at its default: one client, no radio promotion), constant
 server times (no ``Distribution``), a lossless and jitter-free data-centre path for BURL,
@@ -128,6 +130,10 @@ def _check_link(name: str, link: LinkConfig) -> None:
     if link.trace is not None or link.outages:
         raise ValueError(f"closed form: the {name}link's capacity varies (a capacity trace"
                          " or outages; constant-rate links only)")
+    if link.queue != "droptail":
+        raise ValueError(f"closed form: the {name}link's bottleneck is {link.queue} (it"
+                         " reorders the connections' packets and drops by delay; FIFO links"
+                         " only)")
 
 
 def _check_defaults(case: Case) -> None:
@@ -167,9 +173,9 @@ def check_domain(case: Case) -> None:
     if f.burl:
         for name, link in (("up", case.server.dc_path.up), ("down", case.server.dc_path.down)):
             if (link.loss > 0 or link.burst is not None or link.jitter_s > 0
-                    or link.trace is not None or link.outages):
+                    or link.trace is not None or link.outages or link.queue != "droptail"):
                 raise ValueError(f"closed form: the data-centre {name}link loses packets, has"
-                                 " jitter or a varying capacity")
+                                 " jitter, a varying capacity or an fq_codel bottleneck")
             if link.delay_s < 0 or link.bandwidth_bps <= 0:
                 raise ValueError(f"closed form: the data-centre {name}link needs delay >= 0"
                                  " and bandwidth > 0")

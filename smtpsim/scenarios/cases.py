@@ -77,7 +77,7 @@ def path_config(p: ProfileSpec) -> PathConfig:
             limit = int(amount) if kind == "bytes" else max(
                 MTU_BYTES, round(amount * bps / 8.0 * rtt_s))
         links.append(LinkConfig(_seconds(delay_ms), bps, jitter_s, loss, burst, limit, trace,
-                                outages))
+                                outages, p.discipline(direction)))
     return PathConfig(*links)
 
 

@@ -14,7 +14,9 @@ multiple of the path's bandwidth-delay product (``up_queue_bdp`` / ``down_queue_
 both-directions one, which wins over the preset's. Every built-in profile has one for each
 direction; a ``[[profile]]`` without a preset and without one has an unbounded buffer.
 ``up_trace`` / ``down_trace`` (``smtpsim.scenarios.traces``) and ``[[profile.outage]]``
-belong to a ``[[profile]]`` only.
+belong to a ``[[profile]]`` only, as does the buffers' discipline, ``queue`` / ``up_queue`` /
+``down_queue`` (``"droptail"``, the default, or ``"fq_codel"``; with fq_codel the buffer is
+its shared limit, and a profile without one has none).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
+from smtpsim.model.network import QUEUES
 from smtpsim.model.tcp import CONGESTION_CONTROLS
 from smtpsim.scenarios.documents import data_file, parse
 from smtpsim.scenarios.errors import MISSING, UnknownNameError
@@ -56,6 +59,8 @@ DelackMs = Annotated[float, number("ms", gt=0, le=500, what="delayed-ACK timer, 
 QueueBytes = Annotated[int, number("bytes", ge=1500, le=10_000_000_000, integer=True,
                                    what="at least one 1500-byte packet")]
 QueueBdp = Annotated[float, number(gt=0, le=1000, what="times the bandwidth-delay product")]
+#: a bottleneck's discipline (``LinkConfig.queue``)
+Queue = Annotated[str, choice(QUEUES, "bottleneck disciplines")]
 #: the longest run the simulator makes (``smtpsim.simulator.run.TIME_LIMIT_S``), in s
 _RUN_S = 48 * 3600.0
 
@@ -302,6 +307,9 @@ class ProfileSpec(Spec):
     up_queue_bdp: QueueBdp | None = None
     down_queue_bytes: QueueBytes | None = None
     down_queue_bdp: QueueBdp | None = None
+    queue: Queue | None = None
+    up_queue: Queue | None = None
+    down_queue: Queue | None = None
     up_trace: str | None = None
     down_trace: str | None = None
     outage: list[OutageSpec] | None = None
@@ -344,6 +352,12 @@ class ProfileSpec(Spec):
     def label(self) -> str:
         """The name in records: ``name``, else the preset's."""
         return self.name if self.name is not None else str(self.preset)
+
+    def discipline(self, direction: str) -> str:
+        """The bottleneck discipline of ``direction`` (``"up"`` or ``"down"``): its own key,
+        else ``queue``, else drop-tail."""
+        own = getattr(self, f"{direction}_queue")
+        return own if own is not None else self.queue if self.queue is not None else QUEUES[0]
 
     def value(self, key: str) -> Any:
         """The value of ``key`` (a field name): this profile's, else its preset's, else

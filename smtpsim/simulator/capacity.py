@@ -118,6 +118,15 @@ class Capacity:
         end = (self.cycle * period + ends[j]) / 1000.0
         return self.rates[j], end if end < until else until
 
+    def ready(self, t: float) -> float:
+        """When a packet that may start at ``t`` can start: ``t``, or the end of the outage or
+        stall ``t`` falls in (``serve``'s first bit; the same cursors, in time order)."""
+        while True:
+            rate, until = self._rate_at(t)
+            if rate > 0.0:
+                return t
+            t = until
+
     def serve(self, t: float, wire_bytes: int) -> tuple[float, float]:
         """(when the first bit leaves, when the last bit has left) for a packet of
         ``wire_bytes`` that may start at ``t``."""

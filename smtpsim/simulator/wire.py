@@ -6,7 +6,8 @@ A ``Link`` carries packets with, in this order (Mahimahi's composition of ``mm-l
 1. serialization at the link's bandwidth through a FIFO: a packet starts when the one before
    it has left, so a flight queues behind itself. The FIFO is a drop-tail buffer of
    ``queue_bytes`` (``queue``): a packet that does not fit is dropped there and never uses
-   the link. The rate may vary over time (a capacity trace) and stop (outages):
+   the link. (With ``LinkConfig.queue = "fq_codel"`` the link is ``fq_link.FqCodelLink``
+   instead: per-connection queues, served in turn.) The rate may vary over time (a capacity trace) and stop (outages):
    ``capacity``;
 2. loss, decided once per packet (independent, or Gilbert–Elliott bursts); a lost packet has
    still used the bottleneck;
@@ -34,7 +35,7 @@ from smtpsim.simulator.clock import Call
 from smtpsim.simulator.queue import DropTail
 from smtpsim.simulator.streams import materialize
 
-__all__ = ["Link", "Path", "Radio"]
+__all__ = ["Link", "Path", "Radio", "link"]
 
 
 class Radio:
@@ -239,6 +240,18 @@ class Link:
         heappush(queue, (now + (arrive - now), NORMAL, next(env._eid), entry))
 
 
+def link(env: simpy.Environment, config: LinkConfig, rng: np.random.Generator, name: str
+         ) -> Link:
+    """The ``Link`` of ``config``: a FIFO one, or ``fq_link.FqCodelLink`` for ``queue =
+    "fq_codel"`` (a subclass of ``Link``, imported here to keep the FIFO link's module free
+    of it)."""
+    if config.queue == "fq_codel":
+        from smtpsim.simulator.fq_link import FqCodelLink
+
+        return FqCodelLink(env, config, rng, name)
+    return Link(env, config, rng, name)
+
+
 class Path:
     """An uplink (client to server) and a downlink (server to client)."""
 
@@ -253,7 +266,7 @@ class Path:
         radio: Radio | None = None,
     ) -> None:
         self.config = config
-        self.up = Link(env, config.up, up_rng, "up")
-        self.down = Link(env, config.down, down_rng, "down")
+        self.up = link(env, config.up, up_rng, "up")
+        self.down = link(env, config.down, down_rng, "down")
         self.radio = radio
         self.up.radio = self.down.radio = radio

@@ -76,6 +76,35 @@ def test_every_built_in_profile_has_both_buffers() -> None:
         assert "buffer" in p.source, name
 
 
+# ------------------------------------------------------------------ disciplines
+def test_the_queue_keys_choose_each_direction_s_discipline() -> None:
+    """Drop-tail by default (every built-in profile); ``queue`` sets both directions,
+    ``up_queue`` / ``down_queue`` one, the direction's own key winning; the buffer stays
+    (fq_codel's shared limit)."""
+    path = _path('preset = "dsl"\n')
+    assert (path.up.queue, path.down.queue) == ("droptail", "droptail")
+    path = _path('preset = "dsl"\nqueue = "fq_codel"\n')
+    assert (path.up.queue, path.down.queue) == ("fq_codel", "fq_codel")
+    assert path.up.queue_bytes == 131_072
+    path = _path('preset = "dsl"\nqueue = "FQ_CoDel"\ndown_queue = "droptail"\n')
+    assert (path.up.queue, path.down.queue) == ("fq_codel", "droptail")
+    path = _path('preset = "dsl"\nup_queue = "fq_codel"\n')
+    assert (path.up.queue, path.down.queue) == ("fq_codel", "droptail")
+
+
+def test_a_bad_discipline_is_one_line_with_status_2(tmp_path: Path) -> None:
+    assert _problem('preset = "dsl"\nup_queue = "red"\n') == (
+        "bad.toml: profile[0].up_queue: bad value 'red'; allowed: one of droptail, fq_codel"
+        " (bottleneck disciplines)")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(HEAD + '[[profile]]\npreset = "dsl"\nqueue = "codel"\n')
+    result = CliRunner().invoke(app, ["check", str(scenario)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line == (f"{scenario}: profile[0].queue: bad value 'codel' (did you mean"
+                    " 'fq_codel'?); allowed: one of droptail, fq_codel (bottleneck disciplines)")
+
+
 # ------------------------------------------------------------------ outages
 def test_outages_apply_to_both_directions_in_time_order() -> None:
     path = _path('preset = "lte"\n[[profile.outage]]\nat_s = 20\nfor_s = 3\n'
