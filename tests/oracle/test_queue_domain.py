@@ -41,6 +41,21 @@ def test_a_varying_capacity_is_outside_the_domain(changes: dict[str, object]) ->
         oracle(_with_links(ideal_case("rfc5321"), **changes))
 
 
+def test_an_fq_codel_bottleneck_is_outside_the_domain() -> None:
+    """fq_codel serves a link's connections in turn (reordering the packets of SMTP and IMAP
+    sharing it) and CoDel drops by delay: the oracle's FIFO links do neither, so even a
+    path where it would do nothing is refused, on the access path and on BURL's
+    data-centre path."""
+    with pytest.raises(ValueError, match="closed form: the uplink's bottleneck is fq_codel"):
+        oracle(_with_links(ideal_case("rfc5321"), queue="fq_codel"))
+    case = ideal_case("burl")
+    dc = case.server.dc_path
+    case = updated(case, server={"dc_path": PathConfig(dc.up, replace(dc.down,
+                                                                      queue="fq_codel"))})
+    with pytest.raises(ValueError, match="an fq_codel bottleneck"):
+        oracle(case)
+
+
 def _row(case: Case) -> dict[str, object]:
     record, _ = run_session(case, seed=0)
     return {k: ("nan" if isinstance(v, float) and math.isnan(v) else v)
