@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MTU_BYTES", "QUEUES", "CapacityTrace", "GilbertElliott", "LinkConfig", "Outage", "PathConfig"]
+__all__ = ["MTU_BYTES", "QUEUES", "CapacityTrace", "GilbertElliott", "LinkConfig", "Outage",
+           "PathConfig"]
 
 #: The bytes of one delivery opportunity of a capacity trace: Mahimahi's ``PACKET_SIZE``
 #: (one Ethernet MTU, ``src/frontend/link_queue.hh``).

@@ -33,7 +33,7 @@ from smtpsim.simulator.codel import Entry
 from smtpsim.simulator.fq_codel import FqCodel
 from smtpsim.simulator.wire import Link
 
-__all__ = ["FqCodelLink"]
+__all__ = ["FqCodelLink", "new_link"]
 
 
 class _Held:
@@ -171,4 +171,14 @@ class FqCodelLink(Link):
             entry_call = packet
         else:
             entry_call = Call(deliver, packet)
-        heappush(env._queue, (arrive, NORMAL, next(env._eid), entry_call))
+        queue: list[Any] = env._queue
+        heappush(queue, (arrive, NORMAL, next(env._eid), entry_call))
+
+
+def new_link(env: simpy.Environment, config: LinkConfig, rng: np.random.Generator, name: str
+             ) -> Link:
+    """The link of ``config``: ``wire.Link`` (a FIFO), or an ``FqCodelLink`` for ``queue =
+    "fq_codel"`` (``wire.Path``'s ``make_link``)."""
+    if config.queue == "fq_codel":
+        return FqCodelLink(env, config, rng, name)
+    return Link(env, config, rng, name)

@@ -27,6 +27,7 @@ from smtpsim.simulator.accounting import MessageMark
 from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.clock import Clock
 from smtpsim.simulator.farm import ServerFarm
+from smtpsim.simulator.fq_link import new_link
 from smtpsim.simulator.frontend import FrontEnd, ServerOffer
 from smtpsim.simulator.imap import ImapFetcher, ImapServer, ImapSession, open_session
 from smtpsim.simulator.smtp.client import SmtpClient
@@ -101,7 +102,7 @@ class _Run:
         self.imap = ImapServer(env, srv.timing, srv.tls, timing_rng, srv.imap_tickets_13)
         fetcher = None
         if f.burl:
-            dc = Path(env, srv.dc_path, dc_up, dc_down)
+            dc = Path(env, srv.dc_path, dc_up, dc_down, make_link=new_link)
             fetcher = ImapFetcher(
                 lambda warm: open_session(env, dc, self.imap, srv.tls, warm, srv.tcp,
                                           srv.tcp, srv.nagle, srv.nagle),
@@ -133,7 +134,7 @@ class _Run:
         radio = None
         if net.radio_promotion_s > 0.0:
             radio = Radio(net.radio_promotion_s, net.radio_tail_s)
-        return Path(self.env, net.path, up, down, radio)
+        return Path(self.env, net.path, up, down, radio, new_link)
 
     # ------------------------------------------------------------------ running
     def run(self) -> tuple[list[SessionRecord], Trace | None]:

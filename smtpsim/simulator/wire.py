@@ -6,9 +6,9 @@ A ``Link`` carries packets with, in this order (Mahimahi's composition of ``mm-l
 1. serialization at the link's bandwidth through a FIFO: a packet starts when the one before
    it has left, so a flight queues behind itself. The FIFO is a drop-tail buffer of
    ``queue_bytes`` (``queue``): a packet that does not fit is dropped there and never uses
-   the link. (With ``LinkConfig.queue = "fq_codel"`` the link is ``fq_link.FqCodelLink``
-   instead: per-connection queues, served in turn.) The rate may vary over time (a capacity trace) and stop (outages):
-   ``capacity``;
+   the link. The rate may vary over time (a capacity trace) and stop (outages):
+   ``capacity``. (With ``LinkConfig.queue = "fq_codel"`` the link is a
+   ``fq_link.FqCodelLink`` instead: per-connection queues served in turn);
 2. loss, decided once per packet (independent, or Gilbert–Elliott bursts); a lost packet has
    still used the bottleneck;
 3. propagation delay plus optional jitter. Jitter never reorders: a packet never arrives
@@ -35,7 +35,7 @@ from smtpsim.simulator.clock import Call
 from smtpsim.simulator.queue import DropTail
 from smtpsim.simulator.streams import materialize
 
-__all__ = ["Link", "Path", "Radio", "link"]
+__all__ = ["Link", "Path", "Radio"]
 
 
 class Radio:
@@ -132,6 +132,9 @@ class Link:
         self.drop_indices: frozenset[int] | set[int] | None = None
         #: The path's radio (cellular RRC state), or None.
         self.radio: Radio | None = None
+        if config.queue != "droptail" and type(self) is Link:
+            raise ValueError(f"a {config.queue} bottleneck is a link of its own"
+                             " (fq_link.new_link)")
         #: the drop-tail buffer, None when unbounded
         self.queue = None if config.queue_bytes is None else DropTail(config.queue_bytes)
         #: the rate over time, None for a constant rate without outages
@@ -240,20 +243,9 @@ class Link:
         heappush(queue, (now + (arrive - now), NORMAL, next(env._eid), entry))
 
 
-def link(env: simpy.Environment, config: LinkConfig, rng: np.random.Generator, name: str
-         ) -> Link:
-    """The ``Link`` of ``config``: a FIFO one, or ``fq_link.FqCodelLink`` for ``queue =
-    "fq_codel"`` (a subclass of ``Link``, imported here to keep the FIFO link's module free
-    of it)."""
-    if config.queue == "fq_codel":
-        from smtpsim.simulator.fq_link import FqCodelLink
-
-        return FqCodelLink(env, config, rng, name)
-    return Link(env, config, rng, name)
-
-
 class Path:
-    """An uplink (client to server) and a downlink (server to client)."""
+    """An uplink (client to server) and a downlink (server to client), each made by
+    ``make_link`` (``fq_link.new_link`` for one that may be fq_codel)."""
 
     __slots__ = ("up", "down", "config", "radio")
 
@@ -264,9 +256,11 @@ class Path:
         up_rng: np.random.Generator,
         down_rng: np.random.Generator,
         radio: Radio | None = None,
+        make_link: Callable[[simpy.Environment, LinkConfig, np.random.Generator, str], Link]
+        = Link,
     ) -> None:
         self.config = config
-        self.up = link(env, config.up, up_rng, "up")
-        self.down = link(env, config.down, down_rng, "down")
+        self.up = make_link(env, config.up, up_rng, "up")
+        self.down = make_link(env, config.down, down_rng, "down")
         self.radio = radio
         self.up.radio = self.down.radio = radio

@@ -4,6 +4,8 @@ dropped."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from cases import ideal_case
 
@@ -60,3 +62,31 @@ def test_the_record_counts_queue_drops_and_waits() -> None:
     assert record.queue_max_s == pytest.approx(max(p.queue_s for p in trace.packets))
     unbounded, _ = run_session(base, seed=0)
     assert unbounded.queue_drops == 0
+
+
+def test_with_fq_codel_the_keepalive_waits_one_packet_not_the_buffer() -> None:
+    """The same BURL of 20 MB on dsl with ``queue = "fq_codel"`` both ways (the 128 KiB
+    buffer its shared limit). The SMTP connection is a flow of its own, idle between its
+    small exchanges, so a keep-alive NOOP arrives as a *new* flow (RFC 8290 §4.2: served
+    before the IMAP upload's old flow): it waits at most for the upload's packet being sent,
+    1500 x 8 / 384000 = 31.25 ms, and never for the buffer (2.76 s with drop-tail, above).
+    Its reply comes one round trip (50 ms) and the two serializations later, so within
+    31.25 + 50 + 2 x 31.25 ms of the NOOP being handed to the link; the SMTP connection
+    loses nothing (CoDel and the overflow drop from the fat IMAP flow)."""
+    (case,) = api.build_cases("dsl", variant="burl", size=20_000_000)
+    path = case.network.path
+    fq = PathConfig(replace(path.up, queue="fq_codel"), replace(path.down, queue="fq_codel"))
+    record, trace = run_session(updated(case, network={"path": fq}), seed=0, trace=True)
+    assert trace is not None
+    assert record.outcome == "accepted"
+    one = MTU * 8 / 384_000
+    smtp = [p for p in trace.packets if p.connection == "smtp" and p.payload_bytes]
+    noops = [i for i, p in enumerate(smtp) if p.direction == "up" and "NOOP" in p.label]
+    assert noops, "no keep-alive NOOP: the upload was faster than the NOOP interval"
+    for i in noops:
+        assert smtp[i].queue_s <= one + 1e-9
+        handed = smtp[i].sent_s - smtp[i].queue_s
+        reply = next(p for p in smtp[i + 1:] if p.direction == "down")
+        assert reply.arrived_s is not None and reply.arrived_s - handed <= one + 0.050 + 2 * one
+    assert not any(p.queue_drop for p in trace.packets if p.connection == "smtp")
+    assert record.queue_drops > 0

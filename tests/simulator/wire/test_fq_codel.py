@@ -14,7 +14,8 @@ import simpy
 
 from smtpsim.model import LinkConfig
 from smtpsim.simulator.fq_link import FqCodelLink
-from smtpsim.simulator.wire import Link, link
+from smtpsim.simulator.fq_link import new_link as link
+from smtpsim.simulator.wire import Link
 
 TAU = 1 / 128  # s: a 1500-B packet at 1.536 Mbit/s (dyadic, so no rounding in the sums)
 
@@ -54,11 +55,14 @@ def _at(env: simpy.Environment, t: float, sends: list[tuple[Any, int, Endpoint]]
 
 
 def test_the_scenario_key_builds_an_fq_codel_link() -> None:
-    """``queue = "fq_codel"`` makes ``FqCodelLink``; the default stays the FIFO ``Link``."""
+    """``queue = "fq_codel"`` makes ``FqCodelLink``; the default stays the FIFO ``Link``,
+    which refuses an fq_codel config (a path made without ``new_link``)."""
     env = simpy.Environment()
     assert type(link(env, LinkConfig(0.0, 1e6), np.random.default_rng(0), "up")) is Link
     fq = link(env, LinkConfig(0.0, 1e6, queue="fq_codel"), np.random.default_rng(0), "up")
     assert isinstance(fq, FqCodelLink)
+    with pytest.raises(ValueError, match="a fq_codel bottleneck is a link of its own"):
+        Link(env, LinkConfig(0.0, 1e6, queue="fq_codel"), np.random.default_rng(0), "up")
 
 
 def test_codel_drops_after_an_interval_above_target_then_at_interval_over_sqrt_count() -> None:
