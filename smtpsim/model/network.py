@@ -81,7 +81,8 @@ class LinkConfig:
     packet that would take the waiting bytes above it is dropped. None: unbounded.
     ``queue``: the bottleneck's discipline, ``"droptail"`` (one FIFO) or ``"fq_codel"`` (RFC
     8290: a queue per connection served in turn, new flows first, CoDel dropping in each;
-    ``queue_bytes`` is then its shared limit, None none).
+    ``queue_bytes`` is then its shared limit; None: Linux's defaults, 10240 packets or
+    32 MiB).
     ``trace``: the capacity over time, replacing ``bandwidth_bps`` (which then only names
     the mean rate). ``outages``: times without any delivery, sorted, not overlapping.
     """

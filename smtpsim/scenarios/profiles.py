@@ -16,7 +16,7 @@ direction; a ``[[profile]]`` without a preset and without one has an unbounded b
 ``up_trace`` / ``down_trace`` (``smtpsim.scenarios.traces``) and ``[[profile.outage]]``
 belong to a ``[[profile]]`` only, as does the buffers' discipline, ``queue`` / ``up_queue`` /
 ``down_queue`` (``"droptail"``, the default, or ``"fq_codel"``; with fq_codel the buffer is
-its shared limit, and a profile without one has none).
+its shared limit, and a profile without one has Linux's, 10240 packets or 32 MiB).
 """
 
 from __future__ import annotations

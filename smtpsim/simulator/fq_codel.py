@@ -12,7 +12,13 @@
   exceed the shared limit, the flow with the largest backlog in bytes loses packets from its
   head, "drop half of its backlog with a 64 packets limit" (``threshold = maxbacklog >> 1``;
   ``do { ... } while (++i < max_packets && len < threshold)``, ``drop_batch_size`` 64), once
-  per enqueue. The limit here is the link's buffer in bytes (None: unbounded).
+  per enqueue. The limit here is the link's buffer in bytes; without one, Linux's defaults:
+  10240 packets or 32 MiB (``fq_codel_init``: ``sch->limit = 10*1024``, ``q->memory_limit =
+  32 << 20``; ``tc qdisc show`` of a default fq_codel: "limit 10240p flows 1024 quantum 1514
+  target 5ms interval 100ms memory_limit 32Mb ecn drop_batch 64", the kernel's tc-testing
+  ``fq_codel.json``; ``tc-fq_codel(8)``: "The lower of the packet limit of the limit
+  parameter and the memory limit will be enforced"). Linux counts an skb's truesize against
+  the memory limit; here a packet's wire bytes.
 * **Dequeue** (§4.2; Linux ``fq_codel_dequeue``): take the first flow of ``new_flows``, else
   of ``old_flows``; a flow whose deficit is used up (``<= 0``) gets another quantum and moves
   to the end of ``old_flows``, and the choice starts again; otherwise CoDel dequeues from it
@@ -32,12 +38,15 @@ from typing import Any
 
 from smtpsim.simulator.codel import CoDel, Entry
 
-__all__ = ["DROP_BATCH", "QUANTUM_BYTES", "FqCodel"]
+__all__ = ["DROP_BATCH", "MEMORY_LIMIT", "PACKET_LIMIT", "QUANTUM_BYTES", "FqCodel"]
 
 #: RFC 8290 §4.2 / Linux ``fq_codel_init``: ``q->quantum = psched_mtu(qdisc_dev(sch))``
 QUANTUM_BYTES = 1514
 #: Linux ``fq_codel_init``: ``q->drop_batch_size = 64``
 DROP_BATCH = 64
+#: Linux ``fq_codel_init``'s limits when none is given: packets, and bytes (``memory_limit``)
+PACKET_LIMIT = 10 * 1024
+MEMORY_LIMIT = 32 << 20
 
 
 class _Flow(CoDel):
@@ -52,16 +61,19 @@ class _Flow(CoDel):
 
 
 class FqCodel:
-    """The queues of one link direction; ``limit`` bytes held at most (None: no limit)."""
+    """The queues of one link direction; ``limit`` bytes held at most (None: Linux's
+    default limits, ``PACKET_LIMIT`` packets or ``MEMORY_LIMIT`` bytes)."""
 
-    __slots__ = ("limit", "flows", "new_flows", "old_flows", "held")
+    __slots__ = ("limit", "packet_limit", "flows", "new_flows", "old_flows", "held", "count")
 
     def __init__(self, limit: int | None) -> None:
-        self.limit = limit
+        self.limit = MEMORY_LIMIT if limit is None else limit
+        self.packet_limit = PACKET_LIMIT if limit is None else None
         self.flows: dict[Any, _Flow] = {}
         self.new_flows: deque[_Flow] = deque()
         self.old_flows: deque[_Flow] = deque()
         self.held = 0  # bytes in all the flow queues
+        self.count = 0  # packets in all the flow queues
 
     def __bool__(self) -> bool:
         return self.held > 0
@@ -76,11 +88,13 @@ class FqCodel:
         flow.queue.append((now, wire_bytes, item))
         flow.backlog += wire_bytes
         self.held += wire_bytes
+        self.count += 1
         if not flow.listed:
             flow.listed = True
             flow.deficit = QUANTUM_BYTES
             self.new_flows.append(flow)
-        if self.limit is not None and self.held > self.limit:
+        if self.held > self.limit or (self.packet_limit is not None
+                                      and self.count > self.packet_limit):
             self._drop_fattest(dropped)
 
     def _drop_fattest(self, dropped: list[Entry]) -> None:
@@ -93,6 +107,7 @@ class FqCodel:
             entry = fat.queue.popleft()
             fat.backlog -= entry[1]
             self.held -= entry[1]
+            self.count -= 1
             length += entry[1]
             dropped.append(entry)
             if length >= threshold or not fat.queue:
@@ -116,6 +131,7 @@ class FqCodel:
             entry = flow.dequeue(now, dropped)
             for gone in dropped[before:]:
                 self.held -= gone[1]
+                self.count -= 1
             if entry is None:
                 head.popleft()
                 if head is new_flows and old_flows:
@@ -124,5 +140,6 @@ class FqCodel:
                     flow.listed = False
                 continue
             self.held -= entry[1]
+            self.count -= 1
             flow.deficit -= entry[1]
             return entry

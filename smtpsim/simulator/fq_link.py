@@ -52,8 +52,8 @@ class _Held:
 
 class FqCodelLink(Link):
     """``wire.Link`` with an FQ-CoDel bottleneck (``LinkConfig.queue == "fq_codel"``), its
-    byte limit ``queue_bytes`` (None: none). ``queue_drops`` counts the overflow's and
-    CoDel's drops."""
+    byte limit ``queue_bytes`` (None: Linux's defaults, ``fq_codel``). ``queue_drops``
+    counts the overflow's and CoDel's drops."""
 
     __slots__ = ("fq", "engaged")
 

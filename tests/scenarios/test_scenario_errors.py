@@ -235,7 +235,7 @@ def test_unknown_key_suggests() -> None:
     assert rest.startswith("unknown key (did you mean 'loss'?); allowed: preset, name,")
     assert rest.endswith("radio_promotion_ms, radio_tail_ms, queue_bytes, queue_bdp,"
                          " up_queue_bytes, up_queue_bdp, down_queue_bytes, down_queue_bdp,"
-                         " up_trace, down_trace, outage")
+                         " queue, up_queue, down_queue, up_trace, down_trace, outage")
 
 
 def test_unknown_sweep_path_suggests() -> None:
