@@ -39,8 +39,9 @@ class PacketEvent:
     #: how long it waited for the link (queueing delay: from being handed to the link to
     #: ``sent_s``, a radio promotion or an outage included)
     queue_s: float = 0.0
-    #: dropped by the link's full drop-tail queue (``arrived_s`` None, ``sent_s`` when it
-    #: was handed over; it never used the link)
+    #: dropped by the link's queue (``arrived_s`` None; it never used the link): a full
+    #: drop-tail buffer (``sent_s`` when it was handed over), or fq_codel's overflow or CoDel
+    #: (``sent_s`` when it was dropped, ``queue_s`` 0)
     queue_drop: bool = False
 
 
