@@ -36,8 +36,10 @@ def exchange(case: Case, seed: int = 0) -> list[Flight]:
     sent: list[tuple[float, int, int, int]] = []
 
     def observer(direction: int) -> Callable[..., None]:
-        def observe(_p: Any, wire: int, start: float, _arr: Any, _deliver: Any) -> None:
-            sent.append((start, len(sent), direction, wire))
+        def observe(_p: Any, wire: int, _handed: float, start: float, _arr: Any,
+                    _deliver: Any) -> None:
+            if start is not None:  # None: dropped by the buffer, never on the wire
+                sent.append((start, len(sent), direction, wire))
 
         return observe
 

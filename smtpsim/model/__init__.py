@@ -21,13 +21,14 @@ from smtpsim.model.records import (
 from smtpsim.model.server import FarmConfig, ServerTiming
 from smtpsim.model.tcp import TcpConfig
 from smtpsim.model.tls import TlsConfig
-from smtpsim.model.trace import PacketEvent, RecordEvent, Trace
+from smtpsim.model.trace import PacketEvent, PhaseSpan, RecordEvent, Trace
 
 __all__ = [
     "METRICS", "OUTCOMES", "PHASES", "ROUND_TRIPS", "RULES", "CapacityTrace", "Case", "Client",
     "Distribution",
     "FarmConfig", "Features", "GilbertElliott", "Habits", "LinkConfig", "Network", "Outage",
     "PacketEvent",
+    "PhaseSpan",
     "PathConfig", "RecordEvent", "Rule", "ScriptedLoss", "Server", "ServerTiming",
     "SessionRecord", "TcpConfig", "TlsConfig", "Trace", "Workload", "columns", "cost",
     "updated", "violations",

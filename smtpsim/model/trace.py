@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["PacketEvent", "RecordEvent", "Trace"]
+__all__ = ["PacketEvent", "PhaseSpan", "RecordEvent", "Trace"]
 
 
 @dataclass(slots=True)
@@ -60,11 +60,24 @@ class RecordEvent:
 
 
 @dataclass(slots=True)
+class PhaseSpan:
+    """The client in one phase of its submission (``smtpsim.model.records.PHASES``) from
+    ``start_s`` to ``end_s``. A phase may come more than once (EHLO again after STARTTLS,
+    RFC 3207 §4.2); the record keeps only each phase's total."""
+
+    name: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(slots=True)
 class Trace:
     """Everything one session put on the wire and through its sockets, in time order."""
 
     packets: list[PacketEvent] = field(default_factory=list)
     records: list[RecordEvent] = field(default_factory=list)
+    #: the client's phases, in order, as they happened (empty ones left out)
+    phases: list[PhaseSpan] = field(default_factory=list)
     rtt_s: float = 0.0
     profile: str = ""
     variant: str = ""

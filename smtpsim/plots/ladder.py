@@ -12,8 +12,8 @@ time-sequence diagrams of RFC 793 §3.4 and Wireshark's Flow Graph:
   packets without payload (SYN, SYN-ACK, FIN, bare ACKs) drawn light;
 * a lost packet's arrow stops halfway across at a cross; a retransmission is dashed and
   marked ``retx`` at its sender;
-* the phases shaded across, when given (or from the session's record:
-  ``smtpsim.analysis.timeline.record_phases``);
+* the phases shaded across: the trace's (``Trace.phases``), or those given, or those of the
+  session's record (``smtpsim.analysis.timeline.record_phases``);
 * the waits at the ends (``smtpsim.analysis.timeline.waits``: processing, delayed-ACK and
   other timers) as bars beside the timelines.
 
@@ -97,8 +97,9 @@ def ladder(
     """Draw the ladder diagram of ``trace`` (see the module docstring) on ``ax``, or on a new
     figure, and return the figure.
 
-    ``phases`` are ``(name, start_s, end_s)`` spans to shade; without them, those of
-    ``record`` (``record_phases``), if given. ``until_s`` ends the time axis there (what comes
+    ``phases`` are ``(name, start_s, end_s)`` spans to shade; without them, the trace's own
+    (``Trace.phases``, as the client went through them), else those of ``record``
+    (``record_phases``), if given. ``until_s`` ends the time axis there (what comes
     later is still drawn, outside the view). ``unit`` is ``"ms"`` or ``"s"`` (default:
     ``time_unit``, which follows ``until_s``). Labels longer than ``label_chars`` are cut with
     ``…``. Waits shorter than ``min_wait_s`` are not marked. Every arrow, label and mark
@@ -114,8 +115,12 @@ def ladder(
         ax = fig.add_subplot()
     else:
         fig = _root_figure(ax)
-    spans = list(phases) if phases is not None else (
-        record_phases(record) if record is not None else [])
+    if phases is not None:
+        spans = list(phases)
+    elif trace.phases:
+        spans = [(p.name, p.start_s, p.end_s) for p in trace.phases]
+    else:
+        spans = record_phases(record) if record is not None else []
     _draw_phases(ax, spans, scale)
     for row in rows:
         _draw_packet(ax, row, scale, trace.rtt_s, label_chars)

@@ -272,6 +272,8 @@ class _Run:
             srv.tls, open_imap, self.middlebox, client.capability_max_age_s,
             client.tls_setup_s, client.habits,
         )
+        if trace is not None:
+            session.phase_log = trace.phases
         return session, stats
 
     def _settle(self) -> None:
@@ -289,6 +291,9 @@ class _Run:
             self.trace.packets.sort(key=lambda p: p.sent_s)
             for r in self.trace.records:
                 r.time_s -= self.t0[0]
+            for span in self.trace.phases:
+                span.start_s -= self.t0[0]
+                span.end_s -= self.t0[0]
 
 
 def _draw(dist: Distribution | None, fixed: float, rng: np.random.Generator) -> int:

@@ -138,13 +138,25 @@ def test_phases_are_shaded_from_the_record() -> None:
         assert found[f"phase-{name}"] == pytest.approx((start, end), abs=1e-3)
 
 
-def test_phases_the_record_cannot_place_are_not_shaded() -> None:
+def test_phases_the_record_cannot_place_come_from_the_trace() -> None:
     """With STARTTLS the client says EHLO before and after TLS (RFC 3207 §4.2): the record's
-    totals cannot say where each phase was, so nothing is shaded."""
+    totals cannot say where each phase was (``record_phases`` gives nothing), but the trace
+    keeps the spans as the client went through them, each wait one round trip of 100 ms on
+    the ideal path: connect (SYN, SYN-ACK) 0-100, greeting (the 220) 100-200, EHLO 200-300,
+    TLS 300-600 (STARTTLS and its 220, then TLS 1.2's two round trips, RFC 5246 §7.3), EHLO
+    again 600-700, AUTH PLAIN to its 235 700-800 (RFC 4954 §4), the pipelined MAIL, RCPT,
+    DATA to the 354 800-900 (RFC 2920 §3.1), the body to its 250 900-1000, QUIT to the 221
+    1000-1100; one band each, in that order, EHLO twice."""
     record, trace = _session("baseline")
     assert record_phases(record) == []
-    assert not any(str(a.get_gid()).startswith("phase-")
-                   for a in ladder(trace, record=record).axes[0].patches)
+    bands = [(str(a.get_gid()), a.get_y(), a.get_y() + a.get_height())
+             for a in ladder(trace, record=record).axes[0].patches
+             if str(a.get_gid()).startswith("phase-")]
+    names = ["connect", "greeting", "ehlo", "tls", "ehlo", "auth", "envelope", "data", "quit"]
+    edges = [0, 100, 200, 300, 600, 700, 800, 900, 1000, 1100]
+    assert [b[0] for b in bands] == [f"phase-{n}" for n in names]
+    for (_, start, end), low, high in zip(bands, edges, edges[1:], strict=False):
+        assert (start, end) == pytest.approx((low, high), abs=1e-3)
 
 
 def test_a_lost_packet_ends_in_a_cross_and_its_retransmission_is_marked() -> None:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import simpy
 
-from smtpsim.model import Features, Habits, SessionRecord, TlsConfig
+from smtpsim.model import Features, Habits, PhaseSpan, SessionRecord, TlsConfig
 from smtpsim.simulator.client_state import ClientState
 from smtpsim.simulator.imap import ImapSession
 from smtpsim.simulator.smtp.messages import Reply
@@ -62,6 +62,8 @@ class ClientBase:
     burl_url: simpy.Event
     phase: str
     phase_start: float
+    #: the trace's phase spans (``Trace.phases``) when this session is traced, else None
+    phase_log: list[PhaseSpan] | None
     capability_max_age_s: float
     #: CPU time between STARTTLS's 220 and the ClientHello (``Client.tls_setup_s``)
     tls_setup_s: float

@@ -14,6 +14,7 @@ from typing import Any
 
 from smtpsim.model import text
 from smtpsim.model.timers import REPLY_TIMEOUT_S
+from smtpsim.model.trace import PhaseSpan
 from smtpsim.simulator.smtp.client.base import Abort, Proc
 from smtpsim.simulator.smtp.client.caches import Caches
 from smtpsim.simulator.smtp.messages import Command, Reply
@@ -55,6 +56,9 @@ class Dialogue(Caches):
         now = self.now()
         attr = f"phase_{self.phase}_s"
         setattr(self.record, attr, getattr(self.record, attr) + now - self.phase_start)
+        log = self.phase_log
+        if log is not None and now > self.phase_start:  # in the run's time (``run._settle``)
+            log.append(PhaseSpan(self.phase, self.start_s + self.phase_start, self.env.now))
         self.phase = phase
         self.phase_start = now
 

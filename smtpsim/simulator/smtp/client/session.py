@@ -86,6 +86,7 @@ class SmtpClient(Quickstart, EarlyPipelining, PipeConnect):
         self.burl_url = env.event()
         self.phase = "connect"
         self.phase_start = 0.0
+        self.phase_log = None
         self._greeting_reply = None
         self._early_at = 0.0
         self._imap_cause = None
