@@ -656,3 +656,47 @@ def test_a_window_that_blocked_sending_stays_cwnd_limited_when_more_goes_out_lat
     assert (len(down), sum(p.wire_bytes for p in down)) == (expected.packets_down,
                                                               expected.bytes_down)
     assert record.accept_s == pytest.approx(expected.accept_s, rel=1e-9)
+
+
+def test_a_save_that_ends_while_the_client_waits_for_the_servers_fin_does_not_end_the_session(
+) -> None:
+    """Found by ``test_profile_behaviours_agree_with_the_oracle`` (``--hypothesis-seed=106``):
+    ``close_s`` simulator 36.53 ms, oracle 16.53 ms, exactly ``Habits.fin_wait_s`` apart. The
+    oracle's side: the client had the 221 and waited for the server's FIN (Exim
+    ``smtp_deliver``: ``poll_one_fd(sx->cctx.sock, POLLIN, 20)`` before ``close``), and the
+    parallel IMAP save, done 5 us after the 221, stopped the oracle's agenda (``Session``:
+    SMTP and IMAP both done) though the client was still waiting; its close was never marked
+    and ``close_s`` fell back to the 221. Now the save ends the run only when the client is
+    not draining.
+
+    Warm, implicit TLS 1.3, QUIT pipelined behind the message, Nagle, a parallel save (cold
+    IMAP, cleartext), R = 20, 2981 B, IW 3; Exim's habits (FIN right behind QUIT, a 20 ms wait
+    for the server's FIN); the server waits up to 28.5 ms for the client's FIN after the 221
+    (``quit_linger_s``, Exim 4.96's corked 221); up 2.64 ms, down 0.67 ms, Gbit/s links:
+
+    * the group (MAIL ... BDAT LAST + the message + QUIT) under TLS: Exim flushes a pipelined
+      QUIT under TLS (``SCMD_FLUSH``), no ``shutdown(SHUT_WR)`` behind it, so no FIN comes
+      with it (both models agree: ``_shuts_down``).
+    * 16.53 ms: the 250 and the 221 arrive (accept). The server lingers for the client's FIN
+      (28.5 ms), the client for the server's (20 ms): neither comes, so the client closes when
+      its wait is over: its FIN at 16.53 + 20 = 36.53 ms = ``close_s``.
+    * 16.54 ms: the IMAP APPEND's OK (saved), during that wait: it changes nothing."""
+    variant = ("literal-sync+imap-plain+coalesced+imap-cold+no-fast-open+no-tls+ehlo+nagle"
+               "+save+quit-pipelined+config-token+auth-pipelined+pipelining+chunking"
+               "+implicit-tls+no-reuse+resumption+imap-lockstep")
+    tcp = TcpConfig(iw=3)
+    tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
+    path = PathConfig(LinkConfig(0.002637352741533938, 4525290439.991926),
+                      LinkConfig(0.0006668585318479578, 6265001744.529749))
+    case = Case(Network(path),
+                Client(parse_variant(variant), variant, "warm", tcp,
+                       habits=Habits(True, 0.02, 8192, "exim")),
+                Server("ideal", ServerTiming.ideal(), tls, tcp, ehlo="dovecot",
+                       quit_linger_s=0.028506024043790663, imap_tickets_13=2),
+                Workload(2981, 20))
+    expected = oracle(case)
+    record, _ = run_session(case, seed=0)
+    for result in (expected, record):
+        assert result.accept_s == pytest.approx(0.01653, abs=1e-5)
+        assert result.accept_s < result.saved_s < result.accept_s + 0.02
+        assert result.close_s == pytest.approx(result.accept_s + 0.02, abs=1e-9)
