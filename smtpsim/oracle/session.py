@@ -157,7 +157,7 @@ class Session:
             if f.save == "first":
                 self.cause = cause  # the submission waited for it
                 self._start_smtp()
-            elif self.smtp_done:
+            elif self.smtp_done and not self.draining:  # (a draining client: at its close)
                 self.agenda.stopped = True
 
     def _start_smtp(self) -> None:

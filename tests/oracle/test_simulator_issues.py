@@ -597,3 +597,106 @@ def test_a_zero_rtt_body_goes_after_the_finished() -> None:
         assert result.tls_s == pytest.approx(3 * HALF + 0.04, abs=TOL)
         assert result.accept_s == pytest.approx(5 * HALF + 2 * 0.04, abs=TOL)
         assert result.close_s == pytest.approx(6 * HALF + 2 * 0.04, abs=TOL)
+
+
+def test_a_window_that_blocked_sending_stays_cwnd_limited_when_more_goes_out_later() -> None:
+    """Found by ``test_profile_behaviours_agree_with_the_oracle`` (a random ``dev`` run): the
+    downlink carried one 52 B segment more before acceptance in the oracle (139 packets,
+    13 823 B) than in the simulator (138, 13 771 B). The simulator's side: Linux
+    ``tcp_cwnd_validate`` (net/ipv4/tcp_output.c, since "tcp: fix tcp_cwnd_validate() to not
+    forget is_cwnd_limited") updates the window's record when ``snd_una`` has passed
+    ``cwnd_usage_seq``, or the send was cwnd-limited, or ``!tp->is_cwnd_limited &&
+    packets_out > max_packets_out``; the simulator left out ``!tp->is_cwnd_limited``, so a
+    send that put more packets out than a window that had blocked sending cleared the
+    window's cwnd-limited mark, and slow start (``tcp_is_cwnd_limited``: the mark, or
+    ``cwnd < 2 max_packets_out``) stopped early. The simulator changed
+    (``NewReno.validate``); the oracle (``Tcp.try_send``) had it right.
+
+    Warm streamlined-2006 client (QUICKSTART full with a stale QHLO id, TLS 1.2 resumed,
+    T/TCP), R = 48, IW 3, an ideal server writing every reply line on its own (``line``),
+    Nagle off; up 29.1 ms at 302 kbit/s, down 116.3 ms at 43.9 kbit/s. The server's cwnd,
+    identical in both models up to 0.5335 s: the greeting's first three lines leave (IW 3)
+    and block the window; their ACK (0.265) makes cwnd 6 and the rest of the greeting (one
+    segment) leaves, its ACK (0.478) grows nothing (1 out, 6 >= 2 x 1). Then, at the server:
+
+    * 0.5335: the QHLO group is read; the 520 (stale id) and the 503s, one write per line:
+      6 lines leave (65, 86, 45, 48, 39, 39 B; cwnd 6, nothing in flight) and the window
+      blocks: cwnd-limited, ``cwnd_usage_seq`` = the end of the 6th.
+    * 0.7416: ACK of 2 segments: cwnd 8 (cwnd-limited); 4 in flight, so the queued 3 499 B
+      leave as 1448 + 1448 + 603: 7 out, not blocked, ``snd_una`` before
+      ``cwnd_usage_seq``: Linux keeps the mark (the simulator cleared it, max 7 out).
+    * ACKs of 3, 1, 1, 1 and 1 segments (0.785, 0.836, 1.202, 1.476, 1.594), nothing sent
+      between them (no ``tcp_write_xmit``, no validate): cwnd 11, 12, 13, 14, 15. (The
+      simulator: 14 >= 2 x 7 stopped the last one.)
+    * 1.6088: the group again (the current id) is read, nothing in flight, idle 0.87 s below
+      the RTO (1.57 s): the pure ACK of its two segments, then the replies line by line:
+      15 segments (250 QHLO 53 B, 235 66 B, 13 x 250 43 B), the other 2 281 - 678 =
+      1 603 B as 1448 + 155. The simulator sent 14 lines, the 15th in the coalesced segment.
+    """
+    tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
+    tcp = TcpConfig(iw=3)
+    variant = "streamlined-2006"
+    path = PathConfig(LinkConfig(0.02907646426405629, 301653.95499642997),
+                      LinkConfig(0.11630585705622516, 43855.1522128247))
+    case = Case(Network(path),
+                Client(parse_variant(variant), variant, "warm", tcp, tls_setup_s=0.00065,
+                       habits=Habits(True, 0.02, 8192, "exim")),
+                Server("ideal", ServerTiming.ideal(), tls, tcp, config_changed=True,
+                       reply_writes="line", ehlo="postfix", quit_linger_s=0.2),
+                Workload(301654, 48))
+    expected = oracle(case)
+    record, trace = run_session(case, seed=0, trace=True)
+    assert trace is not None
+    replies = [0, 53, 66] + [43] * 13 + [1448, 155]
+    assert [n - HDR for dep, _arr, n in sorted(_session(case).down.log)
+            if 1.6 < dep < 2.2] == replies
+    assert [p.payload_bytes for p in trace.packets
+            if p.direction == "down" and 1.6 < p.sent_s < 2.2] == replies
+    down = [p for p in trace.packets if p.direction == "down" and p.sent_s < record.accept_s]
+    assert (len(down), sum(p.wire_bytes for p in down)) == (expected.packets_down,
+                                                              expected.bytes_down)
+    assert record.accept_s == pytest.approx(expected.accept_s, rel=1e-9)
+
+
+def test_a_save_that_ends_while_the_client_waits_for_the_servers_fin_does_not_end_the_session(
+) -> None:
+    """Found by ``test_profile_behaviours_agree_with_the_oracle`` (``--hypothesis-seed=106``):
+    ``close_s`` simulator 36.53 ms, oracle 16.53 ms, exactly ``Habits.fin_wait_s`` apart. The
+    oracle's side: the client had the 221 and waited for the server's FIN (Exim
+    ``smtp_deliver``: ``poll_one_fd(sx->cctx.sock, POLLIN, 20)`` before ``close``), and the
+    parallel IMAP save, done 5 us after the 221, stopped the oracle's agenda (``Session``:
+    SMTP and IMAP both done) though the client was still waiting; its close was never marked
+    and ``close_s`` fell back to the 221. Now the save ends the run only when the client is
+    not draining.
+
+    Warm, implicit TLS 1.3, QUIT pipelined behind the message, Nagle, a parallel save (cold
+    IMAP, cleartext), R = 20, 2981 B, IW 3; Exim's habits (FIN right behind QUIT, a 20 ms wait
+    for the server's FIN); the server waits up to 28.5 ms for the client's FIN after the 221
+    (``quit_linger_s``, Exim 4.96's corked 221); up 2.64 ms, down 0.67 ms, Gbit/s links:
+
+    * the group (MAIL ... BDAT LAST + the message + QUIT) under TLS: Exim flushes a pipelined
+      QUIT under TLS (``SCMD_FLUSH``), no ``shutdown(SHUT_WR)`` behind it, so no FIN comes
+      with it (both models agree: ``_shuts_down``).
+    * 16.53 ms: the 250 and the 221 arrive (accept). The server lingers for the client's FIN
+      (28.5 ms), the client for the server's (20 ms): neither comes, so the client closes when
+      its wait is over: its FIN at 16.53 + 20 = 36.53 ms = ``close_s``.
+    * 16.54 ms: the IMAP APPEND's OK (saved), during that wait: it changes nothing."""
+    variant = ("literal-sync+imap-plain+coalesced+imap-cold+no-fast-open+no-tls+ehlo+nagle"
+               "+save+quit-pipelined+config-token+auth-pipelined+pipelining+chunking"
+               "+implicit-tls+no-reuse+resumption+imap-lockstep")
+    tcp = TcpConfig(iw=3)
+    tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
+    path = PathConfig(LinkConfig(0.002637352741533938, 4525290439.991926),
+                      LinkConfig(0.0006668585318479578, 6265001744.529749))
+    case = Case(Network(path),
+                Client(parse_variant(variant), variant, "warm", tcp,
+                       habits=Habits(True, 0.02, 8192, "exim")),
+                Server("ideal", ServerTiming.ideal(), tls, tcp, ehlo="dovecot",
+                       quit_linger_s=0.028506024043790663, imap_tickets_13=2),
+                Workload(2981, 20))
+    expected = oracle(case)
+    record, _ = run_session(case, seed=0)
+    for result in (expected, record):
+        assert result.accept_s == pytest.approx(0.01653, abs=1e-5)
+        assert result.accept_s < result.saved_s < result.accept_s + 0.02
+        assert result.close_s == pytest.approx(result.accept_s + 0.02, abs=1e-9)

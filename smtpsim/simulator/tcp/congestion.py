@@ -65,8 +65,12 @@ class NewReno:
 
     def validate(self, out: int, limited: bool, snd_una: int, snd_nxt: int) -> None:
         """After a send: ``out`` packets in flight, ``limited`` if the window stopped it
-        (Linux ``tcp_cwnd_validate``: remember how the current window is used)."""
-        if snd_una >= self.cwnd_usage_seq or limited or out > self.max_packets_out:
+        (Linux ``tcp_cwnd_validate``: remember how the current window is used; a window
+        that blocked sending stays cwnd-limited until ``snd_una`` passes it, more packets
+        out then do not clear it: ``!tp->is_cwnd_limited && packets_out >
+        max_packets_out``)."""
+        if (snd_una >= self.cwnd_usage_seq or limited
+                or (not self.is_cwnd_limited and out > self.max_packets_out)):
             self.max_packets_out = out
             self.cwnd_usage_seq = snd_nxt
             self.is_cwnd_limited = limited
