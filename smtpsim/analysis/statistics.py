@@ -213,6 +213,8 @@ def compare(df: pd.DataFrame, reference: str = "baseline", by: Sequence[str] | N
         raise ValueError(f"reference variant {reference!r} is not in the frame")
     match = [c for c in _MESSAGE_KEY if c in df.columns]
     match += [c for c in groups if c not in match and c != "variant"]
+    if rtt is not None and rtt not in df.columns:
+        rtt = None  # a frame without round trips: rtt_saved is NaN, as summarize's mean_rtt
     values = [column] + ([rtt] if rtt else [])
     ok = df[(df["outcome"] == "accepted") & df[column].notna()]
     base = ok[ok["variant"] == reference][match + values]

@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from smtpsim.analysis.statistics import sweep_axes
 from smtpsim.model.records import METRICS, ROUND_TRIPS
 
 __all__ = ["METRICS", "SUMMARY_COLUMNS", "summarize"]
@@ -30,7 +31,9 @@ SUMMARY_COLUMNS: list[str] = [
 
 def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done") -> pd.DataFrame:
     """One row per (profile, variant), in the order each profile and then each variant first
-    appears in ``df`` (profile-major), summarising the time ``metric`` names: a key of
+    appears in ``df`` (profile-major); for the frame of a sweep, per sweep point too: the
+    axis columns (``statistics.sweep_axes``) come first and two points are never pooled. It
+    summarises the time ``metric`` names: a key of
     ``METRICS`` (``accept``, ``done``, ``user`` or ``occupancy``), read from that column
     (``accept_s``, ``done_s``, ``user_s`` or ``occupancy_s``). The default, ``done``, counts
     the save to Sent of a send-and-save variant, so ``baseline+save`` and ``burl`` compare
@@ -67,12 +70,15 @@ def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done
     if missing:
         raise ValueError(f"summary needs columns {', '.join(missing)}")
 
+    axes = sweep_axes(df)
     rows: list[dict[str, object]] = []
-    for (profile, variant), group in df.groupby(["profile", "variant"], sort=False, dropna=False):
+    for key, group in df.groupby([*axes, "profile", "variant"], sort=False, dropna=False):
+        *point, profile, variant = key
         ok = group[group["outcome"] == "accepted"]
         times = ok[column].astype(float)
         rows.append(
             {
+                **dict(zip(axes, point, strict=True)),
                 "profile": profile,
                 "variant": variant,
                 "n": len(group),
@@ -85,19 +91,24 @@ def summarize(df: pd.DataFrame, reference: str = "baseline", metric: str = "done
                                        if "occupancy_s" in ok.columns else math.nan),
             }
         )
-    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS[:-1])
+    out = pd.DataFrame(rows, columns=[*axes, *SUMMARY_COLUMNS[:-1]])
 
-    reference_median = {r.profile: r.median_s for r in out.itertuples() if r.variant == reference}
+    where = [*axes, "profile"]  # the reference of the same sweep point and profile
+    reference_median = {tuple(r[c] for c in where): r["median_s"]
+                        for _, r in out.iterrows() if r["variant"] == reference}
     out["ratio"] = [
-        _ratio(median, reference_median.get(profile, math.nan))
-        for profile, median in zip(out["profile"], out["median_s"], strict=True)
+        _ratio(r["median_s"], reference_median.get(tuple(r[c] for c in where), math.nan))
+        for _, r in out.iterrows()
     ]
 
     profile_rank = {p: i for i, p in enumerate(pd.unique(df["profile"]))}
     variant_rank = {v: i for i, v in enumerate(pd.unique(df["variant"]))}
+    point_rank = {p: i for i, p in enumerate(dict.fromkeys(
+        df[axes].itertuples(index=False, name=None)))} if axes else {}
     order = sorted(
         range(len(out)),
         key=lambda i: (
+            point_rank.get(tuple(out.loc[i, axes]), 0) if axes else 0,
             profile_rank.get(out.at[i, "profile"], len(profile_rank)),
             variant_rank.get(out.at[i, "variant"], len(variant_rank)),
         ),

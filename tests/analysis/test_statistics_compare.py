@@ -132,3 +132,20 @@ def test_reference_must_exist_and_be_unique() -> None:
         compare(df, reference="burl")
     with pytest.raises(ValueError, match="not unique"):
         compare(pd.concat([df, df.iloc[:1]]))
+
+
+def test_a_frame_without_round_trips_compares_its_times() -> None:
+    """Only the times were kept (no ``rtt_user``): the differences as usual, the round
+    trips saved NaN (as ``summarize``'s ``mean_rtt``), never a KeyError."""
+    import math
+
+    import pandas as pd
+
+    from smtpsim.analysis.statistics import compare
+
+    df = pd.DataFrame({"profile": ["dsl"] * 4, "seed": [0, 1, 0, 1],
+                       "variant": ["baseline", "baseline", "tfo", "tfo"],
+                       "outcome": ["accepted"] * 4, "user_s": [1.0, 2.0, 0.5, 1.0]})
+    out = compare(df)
+    assert out["diff_s"].tolist() == [-0.75] and out["pairs"].tolist() == [2]
+    assert math.isnan(out["rtt_saved"].iloc[0])

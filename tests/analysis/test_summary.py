@@ -228,3 +228,27 @@ def test_unknown_metric_is_a_value_error_naming_the_allowed_ones(metric: str) ->
     assert str(info.value) == (
         f"unknown summary metric {metric!r}; allowed: accept, done, user, occupancy"
     )
+
+
+def test_a_sweep_is_summarised_per_point_never_pooled() -> None:
+    """Two sweep points (``workload.size_bytes`` 1000 and 2000, the axis column between
+    ``point`` and ``profile`` as a scenario run has it), one profile, two variants: four
+    rows, the axis first, each median its own point's (1.0 and 3.0 for baseline, 2.0 and
+    4.0 for tfo: a pooled median would be 2.0 and 3.0), each ratio against the baseline of
+    the same point (2.0 / 1.0, 4.0 / 3.0)."""
+    import pandas as pd
+
+    from smtpsim.analysis.summary import summarize
+
+    rows = [(p, size, v, t) for p, size, v, t in (
+        (0, 1000, "baseline", 1.0), (0, 1000, "tfo", 2.0),
+        (1, 2000, "baseline", 3.0), (1, 2000, "tfo", 4.0))]
+    df = pd.DataFrame(
+        [{"scenario": "s", "point": p, "workload.size_bytes": size, "profile": "dsl",
+          "variant": v, "outcome": "accepted", "done_s": t, "rtt_done": 5,
+          "occupancy_s": t} for p, size, v, t in rows])
+    out = summarize(df)
+    assert list(out.columns[:3]) == ["workload.size_bytes", "profile", "variant"]
+    assert out["workload.size_bytes"].tolist() == [1000, 1000, 2000, 2000]
+    assert out["median_s"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert out["ratio"].tolist() == [1.0, 2.0, 1.0, 4.0 / 3.0]
