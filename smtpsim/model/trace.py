@@ -42,6 +42,9 @@ class PacketEvent:
     #: dropped by the link's full drop-tail queue (``arrived_s`` None, ``sent_s`` when it
     #: was handed over; it never used the link)
     queue_drop: bool = False
+    #: sent by a tail loss probe (RFC 8985 §7.3): new data beyond the congestion window, or
+    #: the last segment again (then ``retransmit`` too)
+    probe: bool = False
 
 
 @dataclass(slots=True)
