@@ -76,12 +76,23 @@ class Input(ControlBlock):
             sample = -1.0
             karn = False
             rack = self.rack_on
+            # RACK's newest delivered segment (``rack._rack_advance``, inlined for a run of
+            # segments never resent: the last one acknowledged is the newest of them)
+            newest = None
             while inflight and inflight[0][0] <= ack:
                 entry = inflight.popleft()
                 end, sent, retransmitted, _seg, marks = entry
                 acked += 1
-                if rack and not marks & SACKED:
-                    self._rack_advance(entry, now, seg.tsecr)
+                if rack:
+                    if not (marks or retransmitted):
+                        if newest is None and _seg.seq < self.fack:
+                            self.reord_seen = True  # delivered below a SACKed segment
+                        newest = entry
+                    elif not marks & SACKED:
+                        if newest is not None:  # in Linux's order
+                            self._rack_advance(newest, now)
+                            newest = None
+                        self._rack_advance(entry, now, seg.tsecr)
                 if marks:  # the scoreboard's (``sack``)
                     karn = True
                     if marks & SACKED:
@@ -96,6 +107,12 @@ class Input(ControlBlock):
                     karn = True
                 elif sample < 0.0:
                     sample = now - sent
+            if newest is not None:
+                self.rack_advanced = True
+                self.rack_rtt = now - newest[1]
+                if newest[1] > self.rack_xmit or (newest[1] == self.rack_xmit
+                                                  and newest[0] > self.rack_end):
+                    self.rack_xmit, self.rack_end = newest[1], newest[0]
             if karn:
                 sample = now - seg.tsecr if seg.tsecr > 0.0 else -1.0
             self.snd_una = ack

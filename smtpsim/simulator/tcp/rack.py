@@ -114,6 +114,12 @@ class Rack(ControlBlock):
         """Linux ``tcp_rack_mark_lost``: after an ACK that moved RACK, the loss walk; arms the
         reordering timer for what is not lost yet (RFC 8985 §6.3). How many newly lost."""
         self.rack_advanced = False
+        inflight = self.inflight
+        if not inflight or (
+            not (self.sacked_out or self.lost_out or self.retrans_out)
+            and inflight[0][1] > self.rack_xmit
+        ):
+            return 0  # everything in flight was sent after RACK.xmit_ts: nothing to walk
         newly, wait = self._rack_detect_loss()
         if wait > 0.0:
             self._arm_timer(REORDER, wait + TIMEOUT_MIN_S)
