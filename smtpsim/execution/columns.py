@@ -21,7 +21,7 @@ __all__ = ["PACKET_COLUMNS", "axis_type", "packet_schema", "record_schema"]
 PACKET_COLUMNS = [
     "point", "profile", "variant", "replication", "direction", "sent_s", "arrived_s",
     "wire_bytes", "payload_bytes", "flags", "seq", "ack", "label", "retransmit", "connection",
-    "queue_s", "queue_drop",
+    "queue_s", "queue_drop", "probe",
 ]  # fmt: skip
 
 _ARROW = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),

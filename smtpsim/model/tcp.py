@@ -15,6 +15,7 @@ __all__ = [
     "MAX_TCP_OPTION_SPACE",
     "RTO_FALLBACK_S",
     "SYN_WIRE_BYTES",
+    "TIMEOUT_MIN_S",
     "CONGESTION_CONTROLS",
     "TcpConfig",
     "syn_data_space",
@@ -43,6 +44,12 @@ private TCP options")."""
 CONGESTION_CONTROLS = ("cubic", "newreno")
 """The congestion controls ``TcpConfig.congestion`` names: CUBIC (RFC 9438, Linux's default)
 and NewReno (RFC 5681, RFC 6582)."""
+
+TIMEOUT_MIN_S = 0.002
+"""Linux ``TCP_TIMEOUT_MIN_US`` (2 ms): the least a loss probe waits beyond 2 SRTT when more
+than one segment is in flight (``tcp_schedule_loss_probe``), and what the RACK reordering
+timer adds to the time left (``tcp_rack_mark_lost``: ``TCP_TIMEOUT_MIN``, 2 jiffies, 2 ms at
+``HZ`` 1000)."""
 
 RTO_FALLBACK_S = 3.0
 
@@ -90,6 +97,10 @@ class TcpConfig:
     * ``sack`` True: selective acknowledgments (RFC 2018), used when both ends offer them
       (SACK-permitted in the SYN and SYN-ACK; Linux ``tcp_sack`` 1), with RFC 6675 loss
       recovery; False: NewReno recovery on duplicate ACKs (RFC 5681, RFC 6582).
+    * ``rack`` True: RACK-TLP loss detection (RFC 8985; Linux ``tcp_recovery`` 1 and
+      ``tcp_early_retrans`` 3, the defaults since 4.18), only with SACK agreed, as in Linux:
+      time-based loss marking and tail loss probes; False: RFC 6675's ``DupThresh`` rule and
+      no probes.
     * ``congestion`` ``"cubic"`` (RFC 9438; Linux's default ``tcp_congestion_control``
       since 2.6.19) or ``"newreno"`` (RFC 5681, RFC 6582).
     """
@@ -107,6 +118,7 @@ class TcpConfig:
     dupack_threshold: int = 3
     rwnd_bytes: int = 6 * 1024 * 1024
     sack: bool = True
+    rack: bool = True
     congestion: str = "cubic"
 
 

@@ -43,6 +43,9 @@ class PacketEvent:
     #: drop-tail buffer (``sent_s`` when it was handed over), or fq_codel's overflow or CoDel
     #: (``sent_s`` when it was dropped, ``queue_s`` 0)
     queue_drop: bool = False
+    #: sent by a tail loss probe (RFC 8985 §7.3): new data beyond the congestion window, or
+    #: the last segment again (then ``retransmit`` too)
+    probe: bool = False
 
 
 @dataclass(slots=True)

@@ -35,7 +35,7 @@ from smtpsim.model import TcpConfig
 from smtpsim.model.tcp import SYN_WIRE_BYTES
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.causes import ORIGIN, Cause
-from smtpsim.oracle.tcp import Seg, Tcp
+from smtpsim.oracle.tcp import Seg, Tcp, timer_floor
 from smtpsim.oracle.wire import Link
 
 __all__ = ["Connection"]
@@ -60,6 +60,9 @@ class Connection:
         self.client = Tcp(agenda, ccfg, cnagle, up, scfg.rwnd_bytes, client=True)
         self.server = Tcp(agenda, scfg, snagle, down, ccfg.rwnd_bytes)
         self.client.peer, self.server.peer = self.server, self.client
+        rtt, sack = up.delay + down.delay, ccfg.sack and scfg.sack
+        self.client.timer_floor = timer_floor(ccfg, rtt, sack)
+        self.server.timer_floor = timer_floor(scfg, rtt, sack)
         self.client.on_handshake = self._client_handshake
         self.server.on_handshake = self._server_handshake
         self.up, self.down = up, down

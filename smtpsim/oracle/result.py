@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = ["NAN", "OracleResult"]
@@ -33,7 +34,11 @@ class OracleResult:
     ``handshake_retransmits`` SYNs and SYN-ACKs sent again on timers or for duplicate SYNs.
     ``rto_possible``: some data segment waited for its ACK long enough that a retransmission
     timeout cannot be excluded, or a SYN with data timed out (see ``smtpsim.oracle.run``);
-    ``max_ack_wait_s`` that longest wait and ``rto_floor_s`` the bound it is held to.
+    ``max_ack_wait_s`` that longest wait and ``rto_floor_s`` the bound it is held to (the
+    least RTO, or with RACK-TLP the least probe timeout if lower); ``timer_possible_s`` the
+    earliest moment a data segment's timer (RTO or loss probe) cannot be excluded (inf if
+    none; a segment unacknowledged when the run ends counts), before which every time of the
+    result holds either way.
     ``packets_up``/``packets_down``/``bytes_up``/``bytes_down``: the packets (and their wire
     bytes) whose first bit left before ``accept_s``, pure ACKs and handshake included (the
     client's IMAP connection's too: it shares the links).
@@ -70,3 +75,4 @@ class OracleResult:
     url_s: float = NAN
     save_phase_s: float = 0.0
     fetch_s: float = NAN
+    timer_possible_s: float = math.inf

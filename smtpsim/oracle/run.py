@@ -1,11 +1,17 @@
 """The oracle: check the domain, run the session, report (``oracle``).
 
-The retransmission timer (RFC 6298) is not part of the closed form: on slow links a segment
-can wait for its ACK longer than the RTO, and a real stack then retransmits spuriously. The
+The retransmission timer (RFC 6298) and the tail loss probe (RFC 8985 §7) are not part of
+the closed form: on slow links a segment can wait for its ACK longer than the RTO, or than
+the probe timeout, and a real stack then retransmits spuriously, or sends a probe. The
 result says when that cannot be excluded: ``rto_possible`` is set when some data segment
 waited from its transmission to its ACK at least ``min(rto_initial, RTT + rto_min)``, a lower
 bound of every RTO RFC 6298 (with Linux's floor) can produce, since every RTT sample, and so
-SRTT, is at least the path's RTT, or when a SYN that carried data timed out.
+SRTT, is at least the path's RTT, or, with RACK-TLP (SACK agreed, ``TcpConfig.rack``), at
+least ``2 RTT + 2 ms``, a lower bound of every probe timeout (``smtpsim.oracle.tcp.
+timer_floor``), or when a SYN that carried data timed out. ``timer_possible_s`` is the
+earliest moment such a timer cannot be excluded (a segment still unacknowledged when the
+modelled events end counts too: its ACK may be a delayed one): everything the oracle puts
+before it holds whether or not one fires later.
 
 The round trips and the stall of each metric are those of the critical path to its mark
 (``causes``): the accept mark; for the user the close mark when the user waits for the 221,
@@ -23,6 +29,7 @@ from smtpsim.oracle.closed_form import round_trips
 from smtpsim.oracle.domain import SmtpTimeoutPossible, check_domain
 from smtpsim.oracle.result import NAN, OracleResult
 from smtpsim.oracle.session import Session
+from smtpsim.oracle.tcp import Tcp
 
 __all__ = ["oracle"]
 
@@ -51,14 +58,21 @@ def oracle(case: Case) -> OracleResult:
     return _result(case, s, held)
 
 
+def _timer_from(tcp: Tcp) -> float:
+    """The earliest moment a timer of ``tcp``'s cannot be excluded: after the first segment
+    that waited ``timer_floor`` for its ACK, or after one still unacknowledged when the run
+    ended (its ACK, a delayed one perhaps, comes after the modelled events)."""
+    floor = tcp.timer_floor
+    return min([tcp.timer_from] + [sent + floor for _end, sent in tcp.inflight])
+
+
 def _result(case: Case, s: Session, held: Alive) -> OracleResult:
     """What the finished session ``s`` reports."""
     f = case.client.features
-    rtt = case.network.path.up.delay_s + case.network.path.down.delay_s
     ends = [(s.conn.client, case.client.tcp), (s.conn.server, case.server.tcp)]
     if f.save is not None:  # the IMAP connection on the same path
         ends += [(s.imap_conn.client, case.client.tcp), (s.imap_conn.server, case.server.tcp)]
-    floors = [min(c.rto_initial_s, rtt + c.rto_min_s) for _tcp, c in ends]
+    floors = [tcp.timer_floor for tcp, _c in ends]
     waits = [tcp.max_ack_wait for tcp, _c in ends]
     accept = s.marks["accept"]
     bye = s.marks.get("close", accept)  # the 221 ("drop": the 250, the client closes then)
@@ -109,4 +123,5 @@ def _result(case: Case, s: Session, held: Alive) -> OracleResult:
         url_s=s.marks.get("url", NAN),
         save_phase_s=s.marks.get("smtp_start", 0.0),
         fetch_s=s.fetch_s if f.burl else NAN,
+        timer_possible_s=min(_timer_from(tcp) for tcp, _c in ends),
     )

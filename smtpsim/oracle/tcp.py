@@ -37,9 +37,11 @@ them and Linux implements them.
   after the message: the FIN exchange of the SMTP connection shares the access links with an
   IMAP upload still under way.
 
-The retransmission timer (RFC 6298) itself is not part of the closed form: each endpoint
-keeps the longest a data segment waited for its ACK (``max_ack_wait``), which the result
-compares with a lower bound of every RTO.
+The retransmission timer (RFC 6298) and the tail loss probe (RFC 8985 §7) are not part of
+the closed form: each endpoint keeps the longest a data segment waited for its ACK
+(``max_ack_wait``), which the result compares with a lower bound of every timer
+(``timer_floor``), and the earliest moment a timer cannot be excluded (``timer_from``: the
+send of the first segment that waited that long, plus the bound).
 
 Every segment carries the critical path of the event that sent it (``causes``): ``cause`` is
 the event the endpoint is handling (an arrival, a write, the delayed-ACK timer).
@@ -47,18 +49,35 @@ the event the endpoint is handling (an arrival, a write, the delayed-ACK timer).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from smtpsim.model import TcpConfig
-from smtpsim.model.tcp import DELACK_TIE_S, RTO_FALLBACK_S
+from smtpsim.model.tcp import DELACK_TIE_S, RTO_FALLBACK_S, TIMEOUT_MIN_S
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.causes import ORIGIN, Cause
 from smtpsim.oracle.records import Part, Rec, frame
 from smtpsim.oracle.wire import Link
 
-__all__ = ["Seg", "Tcp"]
+__all__ = ["Seg", "Tcp", "timer_floor"]
+
+
+def timer_floor(cfg: TcpConfig, rtt: float, sack: bool) -> float:
+    """A lower bound of every retransmission timer ``cfg``'s sender arms on a lossless path
+    of round-trip time ``rtt`` (``sack``: both ends offer SACK). Every RTT sample, so SRTT,
+    is at least ``rtt``; the RTO (RFC 6298 with Linux's floor) is then at least
+    ``min(rto_initial, rtt + rto_min)``. With RACK-TLP (RFC 8985, SACK needed) the probe
+    timeout is at least ``2 rtt + TIMEOUT_MIN_S`` (Linux ``tcp_schedule_loss_probe``:
+    ``2 SRTT`` plus 2 ms, or plus ``rto_min`` with one segment in flight; ``rto_initial``
+    before a sample; never beyond the RTO). A timer is armed at a send or an ACK, after the
+    oldest segment in flight was sent, so none fires before some segment has waited this
+    long for its ACK."""
+    floor = min(cfg.rto_initial_s, rtt + cfg.rto_min_s)
+    if sack and cfg.rack:
+        floor = min(floor, 2.0 * rtt + TIMEOUT_MIN_S)
+    return floor
 
 
 @dataclass(slots=True)
@@ -108,6 +127,8 @@ class Tcp:
         self.max_packets_out = 0
         self.cwnd_usage_seq = 0
         self.max_ack_wait = 0.0
+        self.timer_floor = cfg.rto_initial_s  # set by ``connection`` (``timer_floor``)
+        self.timer_from = math.inf
         self.fin_pending = False
         self.fin_rides = False  # the FIN rides on the segment with the last byte (``write``)
         self.closed = False  # close() was called
@@ -268,7 +289,11 @@ class Tcp:
         first = None
         while self.inflight and self.inflight[0][0] <= ack:
             _end, sent = self.inflight.popleft()
-            self.max_ack_wait = max(self.max_ack_wait, t - sent)
+            wait = t - sent
+            if wait > self.max_ack_wait:
+                self.max_ack_wait = wait
+            if wait >= self.timer_floor and sent + self.timer_floor < self.timer_from:
+                self.timer_from = sent + self.timer_floor
             first = sent if first is None else first
             k += 1
         if first is not None:  # the oldest segment it acknowledges (Linux seq_rtt)

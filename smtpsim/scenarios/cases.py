@@ -88,8 +88,8 @@ def radio(p: ProfileSpec) -> tuple[float, float]:
 
 
 def tcp_config(p: ProfileSpec) -> TcpConfig:
-    """Both endpoints' TCP: Linux defaults with the profile's MSS, IW, delayed-ACK timer, SACK
-    and congestion control."""
+    """Both endpoints' TCP: Linux defaults with the profile's MSS, IW, delayed-ACK timer, SACK,
+    RACK-TLP and congestion control."""
     tcp = TcpConfig()
     mss = p.value("mss")
     if mss is not None:
@@ -100,6 +100,8 @@ def tcp_config(p: ProfileSpec) -> TcpConfig:
         tcp = replace(tcp, delack_s=_seconds(p.delack_ms))
     if p.sack is not None:
         tcp = replace(tcp, sack=p.sack)
+    if p.rack is not None:
+        tcp = replace(tcp, rack=p.rack)
     if p.congestion is not None:
         tcp = replace(tcp, congestion=p.congestion)
     return tcp

@@ -274,8 +274,10 @@ class ProfileSpec(Spec):
 
     ``loss`` (independent, per packet) or ``burst`` (Gilbert–Elliott) and ``jitter_ms`` apply
     to both directions; ``mss``, ``iw`` (segments), ``delack_ms``, ``sack`` (selective
-    acknowledgments, RFC 2018; default true, as Linux) and ``congestion`` (``"cubic"``, the
-    default as in Linux, or ``"newreno"``) to both TCP endpoints; ``radio_promotion_ms`` is
+    acknowledgments, RFC 2018; default true, as Linux), ``rack`` (RACK-TLP loss detection
+    and tail loss probes, RFC 8985, used with SACK; default true, as Linux) and
+    ``congestion`` (``"cubic"``, the default as in Linux, or ``"newreno"``) to both TCP
+    endpoints; ``radio_promotion_ms`` is
     paid before the first packet after the radio idled for ``radio_tail_ms``. The buffers:
     ``queue_bytes``, ``queue_bdp`` and their ``up_`` and ``down_`` forms (see the module
     docstring). ``up_trace`` / ``down_trace``: the direction's capacity over time
@@ -298,6 +300,7 @@ class ProfileSpec(Spec):
     iw: Iw | None = None
     delack_ms: DelackMs | None = None
     sack: Flag | None = None
+    rack: Flag | None = None
     congestion: Congestion | None = None
     radio_promotion_ms: Ms | None = None
     radio_tail_ms: Ms | None = None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from smtpsim.model import PacketEvent, Trace
-from smtpsim.simulator.tcp import ACK, FIN, SYN, Segment
+from smtpsim.simulator.tcp import ACK, FIN, PROBE, SYN, Segment
 from smtpsim.simulator.wire import Path
 
 __all__ = ["observe_path"]
@@ -38,7 +38,7 @@ def _link_observer(trace: Trace, direction: str, t0: float) -> Callable[..., Non
                 direction, (handed if sent is None else sent) - t0,
                 None if arrived is None else arrived - t0, wire_bytes, seg.length, text,
                 seg.seq, seg.ack, seg.label, seg.retransmit, conn,
-                0.0 if sent is None else sent - handed, queued,
+                0.0 if sent is None else sent - handed, queued, bool(flags & PROBE),
             )
         )
 

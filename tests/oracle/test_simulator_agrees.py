@@ -9,11 +9,16 @@ and the handshake retransmissions exactly, the stall on each of those paths with
 tolerance of the metric's time, and, in a separate property, the packets and bytes each
 direction carried before the message was accepted, exactly.
 
-Two parts of the domain are outside the closed form, and are not compared: runs where the
-simulator's RFC 6298 retransmission timer expired (spuriously: on links slow enough that a
-segment waits for its ACK longer than the RTO, a real stack resends too). There the oracle
-must have flagged ``rto_possible`` (a timer expiry it cannot exclude), otherwise the
-simulator retransmitted where no RTO can fire and the test fails. And warm clients whose
+Two parts of the domain are outside the closed form, and are not compared whole: runs where
+the simulator's RFC 6298 retransmission timer expired, or its tail loss probe (RFC 8985 §7)
+fired (spuriously: on links slow enough that a segment waits for its ACK longer than the RTO
+or the probe timeout, or, for the probe, for a delayed ACK on a short path, a real stack
+does so too). There the oracle must have flagged ``rto_possible`` (a timer expiry it cannot
+exclude), or the first such packet must come no earlier than its ``timer_possible_s`` (a
+segment still unacknowledged when its run ended), otherwise the simulator retransmitted
+where no timer can fire and the test fails. Such runs are compared up to the first
+retransmission or probe (the trace's ``probe``) or ``timer_possible_s``, whichever comes
+first. And warm clients whose
 earlier connection lasted about as long as a cached ticket, cookie or token lives (an hour
 for tickets and cookies: slow links with big bodies), where the oracle cannot tell whether
 it is still cached (``WarmStateUnknown``). Run pytest with ``--hypothesis-show-statistics``
@@ -36,6 +41,8 @@ from strategies import (
 
 from smtpsim.model import (
     Case,
+    SessionRecord,
+    Trace,
 )
 from smtpsim.oracle import (
     KeepAliveNotModelled,
@@ -69,13 +76,19 @@ def _describe(case: Case) -> str:
 _MARKS = ("greeting_s", "tls_s", "auth_s", "mail_s", "saved_s", "accept_s", "done_s")
 
 
-def _compare_before_the_first_timeout(case: Case, expected: OracleResult, where: str) -> None:
-    """A run with a spurious retransmission timeout (RFC 6298 is not part of the closed form)
-    is the oracle's run until the simulator's first timeout: every time the oracle puts
+def _first_timer(trace: Trace) -> float:
+    """When the first data segment was resent or a loss probe sent (inf: never)."""
+    return min((p.sent_s for p in trace.packets
+                if (p.retransmit and "S" not in p.flags) or p.probe), default=math.inf)
+
+
+def _compare_before_the_first_timeout(record: SessionRecord, first: float,
+                                      expected: OracleResult, where: str) -> None:
+    """A run with a spurious retransmission timeout or loss probe (RFC 6298 and RFC 8985 are
+    not part of the closed form) is the oracle's run until the simulator's first timer at
+    ``first`` (or the oracle's ``timer_possible_s``, if earlier): every time the oracle puts
     before it must agree."""
-    record, trace = run_session(case, seed=0, trace=True)
-    assert trace is not None
-    first = min(p.sent_s for p in trace.packets if p.retransmit and "S" not in p.flags)
+    first = min(first, expected.timer_possible_s)
     early = [n for n in _MARKS if getattr(expected, n) < first - 1e-9]
     for name in early:
         des, exp = getattr(record, name), getattr(expected, name)
@@ -94,19 +107,24 @@ def _compare(case: Case, *, packets: bool = False) -> None:
     except KeepAliveNotModelled:
         event("not compared: a wait behind the IMAP side longer than the NOOP interval")
         return
-    record, trace = run_session(case, seed=0, trace=packets)
+    record, trace = run_session(case, seed=0, trace=True)
+    assert trace is not None
     where = _describe(case)
     # the SMTP and the client's IMAP connection, as the oracle's handshake count
     retransmits = record.retransmits
     spurious = retransmits - expected.handshake_retransmits
     assert spurious >= 0, f"fewer retransmissions than the handshake timers send: {where}"
-    if spurious:
-        assert expected.rto_possible, (
-            f"the simulator retransmitted {spurious} data segment(s) on a lossless path where"
-            f" every ACK came within {expected.max_ack_wait_s:.4g} s, below any RTO"
-            f" ({expected.rto_floor_s:.4g} s): {where}"
+    probes = sum(p.probe for p in trace.packets)
+    if spurious or probes:
+        first = _first_timer(trace)
+        assert expected.rto_possible or first >= expected.timer_possible_s - 1e-9, (
+            f"the simulator retransmitted {spurious} data segment(s) and sent {probes} loss"
+            f" probe(s), the first at {first:.6g} s, on a lossless path where every ACK came"
+            f" within {expected.max_ack_wait_s:.4g} s, below any timer"
+            f" ({expected.rto_floor_s:.4g} s), and none can fire before"
+            f" {expected.timer_possible_s:.6g} s: {where}"
         )
-        _compare_before_the_first_timeout(case, expected, where)
+        _compare_before_the_first_timeout(record, first, expected, where)
         return
     event("compared")
     assert record.outcome == "accepted", f"{record.outcome} in {record.failed_in}: {where}"

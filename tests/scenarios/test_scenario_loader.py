@@ -126,6 +126,15 @@ def test_profile_sack_and_congestion() -> None:
     assert (default.client.tcp.sack, default.client.tcp.congestion) == (True, "cubic")
 
 
+def test_profile_rack() -> None:
+    """``rack = false`` turns RACK-TLP off at both endpoints (Linux ``tcp_recovery`` 0,
+    ``tcp_early_retrans`` 0); on by default, as in Linux."""
+    (case,) = build_cases(loads(HEAD + '[[profile]]\npreset = "lte"\nrack = false\n' + VAR))
+    assert case.client.tcp == case.server.tcp == TcpConfig(rack=False)
+    (default,) = build_cases(loads(HEAD + '[[profile]]\npreset = "lte"\n' + VAR))
+    assert default.client.tcp.rack and default.server.tcp.rack
+
+
 def test_inline_profile_with_burst_loss_and_radio() -> None:
     scenario = loads(
         HEAD + '[[profile]]\nname = "train"\ndelay_up_ms = 40\ndelay_down_ms = 60\n'

@@ -12,13 +12,16 @@ What is modelled, and where:
   proportional rate reduction (RFC 6937), when both ends offer SACK (the default).
 * ``rto``: the RFC 6298 estimator with Linux's 200 ms floor, the retransmission timer,
   Eifel detection and undo of spurious timeouts (RFC 3522, RFC 4015).
+* ``rack``: RACK loss detection (RFC 8985 §6) in place of RFC 6675's ``IsLost``, and
+  ``tlp``: tail loss probes (RFC 8985 §7), both with SACK and ``TcpConfig.rack`` (Linux's
+  defaults); the probe and RACK's reordering timer share the retransmission timer.
 * ``congestion``: the window in packets (IW, slow start, NewReno's congestion avoidance,
   the cwnd-limited rule, slow start after idle); ``cubic``: CUBIC (RFC 9438), the default.
 * ``tcb``: every variable of one endpoint; ``endpoint``: the endpoint those parts make;
   ``connection``: two endpoints joined by a path; ``socket``: what the application sees.
 
 Applications write and read whole *records* (``Record``) through a ``Socket``; sequence
-numbers are data-byte offsets from 0. Not modelled: RACK-TLP (RFC 8985), D-SACK, CUBIC's
+numbers are data-byte offsets from 0. Not modelled: D-SACK, CUBIC's
 HyStart, receive-window autotuning (a fixed window of ``rwnd_bytes``), Linux's quick-ACK
 mode.
 """
@@ -26,10 +29,11 @@ mode.
 from smtpsim.simulator.tcp.connection import TcpConnection
 from smtpsim.simulator.tcp.endpoint import TcpEndpoint
 from smtpsim.simulator.tcp.fastopen import COOKIE_REQUEST, cookie_check
-from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
+from smtpsim.simulator.tcp.segment import ACK, FIN, PROBE, SYN, Segment
 from smtpsim.simulator.tcp.socket import CLOSED, FAILED, TIMEOUT, Record, Socket
 
 __all__ = [
-    "ACK", "CLOSED", "COOKIE_REQUEST", "FAILED", "FIN", "Record", "SYN", "Segment", "Socket",
+    "ACK", "CLOSED", "COOKIE_REQUEST", "FAILED", "FIN", "PROBE", "Record", "SYN", "Segment",
+    "Socket",
     "TIMEOUT", "TcpConnection", "TcpEndpoint", "cookie_check",
 ]

@@ -36,6 +36,11 @@ class TcpConnection:
         self.client.conn = self.server.conn = name
         # SACK-permitted in the SYN and the SYN-ACK (RFC 2018 §2): used if both offer it
         self.client.sack_ok = self.server.sack_ok = client_cfg.sack and server_cfg.sack
+        # RACK-TLP needs SACK (Linux tcp_is_sack in tcp_schedule_loss_probe; RACK runs only
+        # for SACK connections, tcp_identify_packet_loss); each end runs its own
+        sack = self.client.sack_ok
+        self.client.rack_on = sack and client_cfg.rack
+        self.server.rack_on = sack and server_cfg.rack
 
     @property
     def client_socket(self) -> Socket:

@@ -6,15 +6,19 @@ from smtpsim.simulator.tcp.delayed_ack import DelayedAck
 from smtpsim.simulator.tcp.handshake import Handshake
 from smtpsim.simulator.tcp.input import Input
 from smtpsim.simulator.tcp.output import Output
+from smtpsim.simulator.tcp.rack import Rack
 from smtpsim.simulator.tcp.rto import Retransmission
 from smtpsim.simulator.tcp.sack import Scoreboard
 from smtpsim.simulator.tcp.socket import FAILED
 from smtpsim.simulator.tcp.states import DEAD
+from smtpsim.simulator.tcp.tlp import LossProbe
 
 __all__ = ["TcpEndpoint"]
 
 
-class TcpEndpoint(Handshake, Input, DelayedAck, Scoreboard, Output, Retransmission):
+class TcpEndpoint(
+    Handshake, Input, DelayedAck, Scoreboard, Rack, LossProbe, Output, Retransmission
+):
     """One side of a TCP connection (see ``smtpsim.simulator.tcp``)."""
 
     __slots__ = ()

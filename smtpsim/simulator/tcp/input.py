@@ -23,7 +23,7 @@ from smtpsim.model import RecordEvent
 from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
 from smtpsim.simulator.tcp.socket import CLOSED
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, SYN_RECV
-from smtpsim.simulator.tcp.tcb import LOST, RETRANS, SACKED, ControlBlock
+from smtpsim.simulator.tcp.tcb import LOST, RETRANS, RTO, SACKED, ControlBlock
 
 __all__ = ["Input"]
 
@@ -75,9 +75,24 @@ class Input(ControlBlock):
             # for a SACKed one, delivered earlier
             sample = -1.0
             karn = False
+            rack = self.rack_on
+            # RACK's newest delivered segment (``rack._rack_advance``, inlined for a run of
+            # segments never resent: the last one acknowledged is the newest of them)
+            newest = None
             while inflight and inflight[0][0] <= ack:
-                end, sent, retransmitted, _seg, marks = inflight.popleft()
+                entry = inflight.popleft()
+                end, sent, retransmitted, _seg, marks = entry
                 acked += 1
+                if rack:
+                    if not (marks or retransmitted):
+                        if newest is None and _seg.seq < self.fack:
+                            self.reord_seen = True  # delivered below a SACKed segment
+                        newest = entry
+                    elif not marks & SACKED:
+                        if newest is not None:  # in Linux's order
+                            self._rack_advance(newest, now)
+                            newest = None
+                        self._rack_advance(entry, now, seg.tsecr)
                 if marks:  # the scoreboard's (``sack``)
                     karn = True
                     if marks & SACKED:
@@ -92,6 +107,12 @@ class Input(ControlBlock):
                     karn = True
                 elif sample < 0.0:
                     sample = now - sent
+            if newest is not None:
+                self.rack_advanced = True
+                self.rack_rtt = now - newest[1]
+                if newest[1] > self.rack_xmit or (newest[1] == self.rack_xmit
+                                                  and newest[0] > self.rack_end):
+                    self.rack_xmit, self.rack_end = newest[1], newest[0]
             if karn:
                 sample = now - seg.tsecr if seg.tsecr > 0.0 else -1.0
             self.snd_una = ack
@@ -117,6 +138,8 @@ class Input(ControlBlock):
             recover = self.recover
             if self.sack_ok:
                 sacked = self._sack_tag(seg.sack) if seg.sack is not None else 0
+                if self.tlp_high_seq >= 0:
+                    self._process_tlp_ack(ack, True)
                 self._sack_recovery(ack, acked, sacked, recover is not None)
             elif recover is not None:
                 if ack >= recover:
@@ -126,20 +149,35 @@ class Input(ControlBlock):
                     self._retransmit_head()
             elif acked:
                 cc.grow(acked, now, self.min_rtt)
-            if ack < self.snd_max:  # ``rto._arm_rto``, inlined
-                deadline = self.rto_deadline = now + self.rto
+            rack_armed = self.rack_armed  # RACK armed its reordering timer (``rack``)
+            self.rack_armed = False
+            if ack >= self.snd_max:
+                self.rto_deadline = None
+            elif rack_armed:
+                pass
+            elif not (self.rack_on and self._schedule_loss_probe(True)):  # (``tlp``)
+                # ``rto._arm_rto``, inlined (Linux tcp_rearm_rto: from the first segment's
+                # send when the reordering or probe timer held the place)
+                rto = self.rto
+                if self.timer_kind != RTO:
+                    self.timer_kind = RTO
+                    rto = max(inflight[0][1] + rto - now, 1e-6)
+                deadline = self.rto_deadline = now + rto
                 at = self.rto_timer_at
                 if at is None or deadline < at - 1e-12:
                     self._schedule_rto(deadline)
-            else:
-                self.rto_deadline = None
         elif self.sack_ok:
             # RFC 6675: a duplicate ACK counts by what it SACKs (``sack``)
             blocks = seg.sack
             if blocks is not None and ack == self.snd_una:
                 sacked = self._sack_tag(blocks)
+                if self.tlp_high_seq >= 0:
+                    self._process_tlp_ack(ack, sacked > 0 or bool(seg.length))
                 if sacked:
                     self._sack_recovery(ack, 0, sacked, False)
+                    self.rack_armed = False
+            elif self.tlp_high_seq >= 0 and ack == self.snd_una:
+                self._process_tlp_ack(ack, bool(seg.length or seg.flags & FIN))
         elif (
             ack == self.snd_una
             and seg.length == 0

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from smtpsim.model import RecordEvent
 from smtpsim.simulator.tcp.nagle import nagle_holds
-from smtpsim.simulator.tcp.segment import ACK, FIN, SYN, Segment
+from smtpsim.simulator.tcp.segment import ACK, FIN, PROBE, SYN, Segment
 from smtpsim.simulator.tcp.socket import Record
 from smtpsim.simulator.tcp.states import DEAD, ESTABLISHED, SYN_RECV
 from smtpsim.simulator.tcp.tcb import ControlBlock
@@ -145,6 +145,31 @@ class Output(ControlBlock):
             sent = True
         if sent or limited:
             cc.validate(len(inflight), limited, self.snd_una, self.snd_nxt)
+        if sent and self.rack_on:  # Linux tcp_write_xmit: one loss probe per tail (``tlp``)
+            self._schedule_loss_probe(False)
+
+    def _send_probe_data(self) -> bool:
+        """A loss probe of new data (``tlp``): one segment if the peer's window allows it,
+        beyond cwnd and Nagle (Linux ``tcp_write_xmit`` with ``push_one`` 2); whether sent."""
+        seq = self.snd_nxt
+        avail = self.write_end - seq
+        if avail <= 0:
+            if not (self.fin_queued and seq == self.fin_seq):
+                return False
+            self._send_segment(seq, 0, FIN | ACK | PROBE, seq < self.snd_max)
+            self.snd_nxt = seq + 1
+            return True
+        size = self.cfg.mss if avail > self.cfg.mss else avail
+        if seq + size - self.snd_una > self.cfg.rwnd_bytes:
+            return False
+        if self.fin_rides and self.fin_queued and seq + size == self.fin_seq:
+            self._send_segment(seq, size, FIN | ACK | PROBE, seq < self.snd_max)
+            self.snd_nxt = seq + size + 1
+        else:
+            self._send_segment(seq, size, ACK | PROBE, seq < self.snd_max)
+            self.snd_nxt = seq + size
+        self.cc.validate(len(self.inflight), False, self.snd_una, self.snd_nxt)
+        return True
 
     def _send_segment(self, seq: int, size: int, flags: int, retransmit: bool = False) -> None:
         now = self.env._now

@@ -19,6 +19,8 @@ spurious timeout.
 * What a timeout resends is caused by the first unacknowledged segment's transmission, the
   time since then a stall (``causes``).
 
+The same timer serves RACK's reordering timeout (``rack``) and the tail loss probe (``tlp``),
+as Linux's one ``icsk_retransmit_timer`` does (``icsk_pending``): ``timer_kind`` says which.
 One SimPy timeout stays scheduled; moving the deadline later costs nothing until it fires,
 and only a deadline moved earlier schedules a new one.
 """
@@ -30,7 +32,7 @@ from collections import deque
 from smtpsim.simulator.clock import Call, call_later
 from smtpsim.simulator.tcp.segment import Segment
 from smtpsim.simulator.tcp.states import DEAD
-from smtpsim.simulator.tcp.tcb import ControlBlock
+from smtpsim.simulator.tcp.tcb import PROBE, REORDER, RTO, ControlBlock
 
 __all__ = ["Retransmission"]
 
@@ -58,6 +60,7 @@ class Retransmission(ControlBlock):
         """(Re)start the retransmission timer (RFC 6298 §5.1, §5.3)."""
         deadline = self.env._now + self.rto
         self.rto_deadline = deadline
+        self.timer_kind = RTO
         at = self.rto_timer_at
         if at is None or deadline < at - 1e-12:
             self._schedule_rto(deadline)
@@ -77,7 +80,13 @@ class Retransmission(ControlBlock):
         if deadline - self.env._now > 1e-12:
             self._schedule_rto(deadline)
             return
-        self._on_rto()
+        kind = self.timer_kind
+        if kind == PROBE:
+            self._send_loss_probe()  # (``tlp``)
+        elif kind == REORDER:
+            self._rack_reo_timeout()  # (``rack``)
+        else:
+            self._on_rto()
 
     def _on_rto(self) -> None:
         self.expiries += 1

@@ -22,6 +22,9 @@ recovery, as Linux runs them when both ends offer SACK (``tcp_sack`` 1, the defa
   cumulative ACK at or above RecoveryPoint ends the recovery. A partial ACK marks the first
   unacknowledged segment lost (rule 3's effect for the last hole of a flight, Linux
   ``tcp_mark_head_lost``), so a recovery never does worse than NewReno's.
+* With RACK-TLP on (``rack``, ``TcpConfig.rack``, the default) RACK decides what is lost in
+  place of ``IsLost`` and the partial-ACK rule, as in Linux (``tcp_identify_packet_loss``;
+  ``tcp_update_scoreboard`` only ``!tcp_is_rack``); the rest of the recovery is the same.
 * A retransmission timeout with SACK (RFC 6675 §5.1, Linux ``tcp_enter_loss``) keeps the
   scoreboard: every segment not SACKed is marked lost and resent as the window opens again
   (slow start from cwnd 1), SACKed ones are not sent again.
@@ -34,8 +37,8 @@ from itertools import islice
 from typing import Any
 
 from smtpsim.simulator.tcp.output import labels_in
-from smtpsim.simulator.tcp.segment import SYN, Segment
-from smtpsim.simulator.tcp.tcb import LOST, RETRANS, SACKED, ControlBlock
+from smtpsim.simulator.tcp.segment import PROBE, SYN, Segment
+from smtpsim.simulator.tcp.tcb import LOST, REORDER, RETRANS, SACKED, ControlBlock
 
 __all__ = ["MAX_BLOCKS", "Scoreboard", "index_after", "sack_blocks", "sack_option_bytes"]
 
@@ -87,6 +90,8 @@ class Scoreboard(ControlBlock):
         cache = self.sack_cache
         self.sack_cache = blocks
         hint = self.lost_hint
+        rack = self.rack_on
+        now = self.env._now
         newly = 0
         for start, end in blocks:
             for old_start, old_end in cache:
@@ -108,6 +113,10 @@ class Scoreboard(ControlBlock):
                     self.retrans_out -= 1
                 if entry[0] <= hint:
                     self.lost_cnt += 1
+                if rack:  # (``rack``)
+                    self._rack_advance(entry, now)
+                    if entry[0] > self.fack:
+                        self.fack = entry[0]
                 entry[4] = SACKED
                 newly += 1
         self.sacked_out += newly
@@ -156,7 +165,10 @@ class Scoreboard(ControlBlock):
             self.in_loss = False
             recover = None
             partial = False
-        newly_lost = self._mark_lost() if self.sacked_out else 0
+        if self.rack_on:  # RACK in place of IsLost (``rack``)
+            newly_lost = self._rack_mark_lost() if self.rack_advanced else 0
+        else:
+            newly_lost = self._mark_lost() if self.sacked_out else 0
         if recover is None:
             if self.lost_out:
                 self._enter_recovery()
@@ -164,7 +176,7 @@ class Scoreboard(ControlBlock):
             elif acked:
                 cc.grow(acked, self.env._now, self.min_rtt)
             return
-        if partial:
+        if partial and not self.rack_on:
             head = self.inflight[0] if self.inflight else None
             if head is not None and not head[4] & (SACKED | LOST):
                 head[4] |= LOST
@@ -231,7 +243,7 @@ class Scoreboard(ControlBlock):
         """Send the segment of ``entry`` again, now."""
         old: Segment = entry[3]
         now = self.env._now
-        flags = old.flags & ~SYN
+        flags = old.flags & ~(SYN | PROBE)
         seg = Segment(old.seq, old.length, self.rcv_nxt, flags, True, now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
         entry[1] = now
@@ -244,7 +256,8 @@ class Scoreboard(ControlBlock):
         self.last_send_s = now
         self.last_ack_sent = self.rcv_nxt
         self.delack_pending = False
-        if self.rto_deadline is None or entry is self.inflight[0]:
+        if self.rto_deadline is None or (entry is self.inflight[0]
+                                         and self.timer_kind != REORDER):
             self._arm_rto()  # Linux tcp_xmit_retransmit_queue: restarted by the head's resend
         wire = old.length + self.cfg.header_bytes
         if self.ooo:
@@ -276,6 +289,7 @@ class Scoreboard(ControlBlock):
         self.in_loss = True
         self.lost_hint, self.lost_cnt = self.inflight[-1][0], self.sacked_out
         self.rexmit_hint = 0
+        self.tlp_high_seq = -1  # the probe episode ends in the timeout's recovery (``tlp``)
 
     def _sack_undo(self) -> None:
         """A spurious timeout undone (Linux ``tcp_undo_cwnd_reduction``): the loss marks go;

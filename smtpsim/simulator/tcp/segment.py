@@ -11,11 +11,14 @@ from typing import Any
 
 from smtpsim.simulator.clock import Call
 
-__all__ = ["ACK", "FIN", "SYN", "Segment"]
+__all__ = ["ACK", "FIN", "PROBE", "SYN", "Segment"]
 
 SYN = 1
 ACK = 2
 FIN = 4
+#: Not a TCP flag: marks a segment a tail loss probe sent (RFC 8985 §7.3, ``tlp``), for the
+#: trace; a receiver looks only at the others.
+PROBE = 8
 
 
 class Segment(Call):

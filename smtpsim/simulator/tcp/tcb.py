@@ -26,13 +26,21 @@ from smtpsim.simulator.wire import Link
 if TYPE_CHECKING:
     from smtpsim.simulator.tcp.segment import Segment
 
-__all__ = ["LOST", "RETRANS", "SACKED", "ControlBlock", "DelackTimer"]
+__all__ = ["LOST", "PROBE", "REORDER", "RETRANS", "RTO", "SACKED", "ControlBlock",
+           "DelackTimer"]
 
 #: The scoreboard's marks on a segment in flight (``sack``; Linux ``TCPCB_SACKED_ACKED``,
 #: ``TCPCB_LOST``, ``TCPCB_SACKED_RETRANS``).
 SACKED = 1
 LOST = 2
 RETRANS = 4
+
+#: What the one retransmission timer is armed for (Linux ``icsk_pending``:
+#: ``ICSK_TIME_RETRANS``, ``ICSK_TIME_REO_TIMEOUT``, ``ICSK_TIME_LOSS_PROBE``): ``rto``,
+#: ``rack``, ``tlp``.
+RTO = 0
+REORDER = 1
+PROBE = 2
 
 #: A delayed-ACK timer: (time, event id) its queue key, and (gen, legs, stall) what it fires
 #: with (``delayed_ack``).
@@ -54,7 +62,9 @@ class ControlBlock:
         "handshake_retransmitted", "timer_gen", "last_send_s",
         "sack_ok", "sacked_out", "lost_out", "retrans_out", "in_loss", "min_rtt",
         "prior_cwnd", "prr_delivered", "prr_out", "sack_cache", "lost_hint", "lost_cnt",
-        "rexmit_hint",
+        "rexmit_hint", "timer_kind", "rack_on", "rack_xmit", "rack_end", "rack_rtt",
+        "rack_advanced", "rack_armed", "reord_seen", "fack", "tlp_high_seq", "tlp_retrans",
+        "probes",
         # receiver
         "rcv_nxt", "ooo", "sack_last", "last_ack_sent", "delack_gen", "delack_pending",
         "delack_armed", "delack_carrier_at", "delack_carrier_eid", "incoming",
@@ -108,6 +118,8 @@ class ControlBlock:
         self.rto_deadline: float | None = None
         self.rto_timer_at: float | None = None
         self.rto_timer_gen = 0
+        #: what the timer at ``rto_deadline`` is for (``RTO``, ``REORDER``, ``PROBE``)
+        self.timer_kind = RTO
         self.expiries = 0
         self.dupacks = 0
         self.recover: int | None = None
@@ -126,6 +138,22 @@ class ControlBlock:
         #: last one the resend loop passed (``retransmit_skb_hint``).
         self.sack_cache: tuple[tuple[int, int], ...] = ()
         self.lost_hint = self.lost_cnt = self.rexmit_hint = 0
+        #: RACK-TLP (``rack``, ``tlp``): on when SACK is agreed and this end runs it; the send
+        #: time and end of the most recently sent segment delivered, and its RTT
+        #: (``RACK.xmit_ts``, ``RACK.end_seq``, ``RACK.rtt``); whether an ACK moved them since
+        #: the last loss walk; whether this ACK's walk armed the reordering timer (Linux
+        #: clears ``FLAG_SET_XMIT_TIMER``); reordering seen (Linux ``reord_seen``), with the
+        #: end of the highest SACKed segment (``highest_sack``); the probe episode
+        #: (``tlp_high_seq``, -1 when none; ``tlp_retrans``); probes sent.
+        self.rack_on = False
+        self.rack_xmit = -1.0
+        self.rack_end = 0
+        self.rack_rtt = 0.0
+        self.rack_advanced = self.rack_armed = self.reord_seen = False
+        self.fack = 0
+        self.tlp_high_seq = -1
+        self.tlp_retrans = False
+        self.probes = 0
         #: The smallest RTT sample (Linux ``tcp_min_rtt``; CUBIC's ``delay_min``), 0 before one.
         self.min_rtt = 0.0
         self.retransmits = 0
@@ -224,3 +252,15 @@ class ControlBlock:
         def _sack_option(self, seg: Segment) -> int: ...
         def _sack_timeout(self) -> None: ...
         def _sack_undo(self) -> None: ...
+        def _enter_recovery(self) -> None: ...
+        def _prr(self, delivered: int, newly_lost: int, advanced: bool) -> None: ...
+        def _resend(self, entry: list[Any]) -> None: ...
+        def _rack_advance(self, entry: list[Any], now: float, tsecr: float = 0.0) -> None: ...
+        def _rack_mark_lost(self) -> int: ...
+        def _rack_reo_timeout(self) -> None: ...
+        def _rearm_rto(self) -> None: ...
+        def _arm_timer(self, kind: int, timeout: float) -> None: ...
+        def _schedule_loss_probe(self, advancing: bool) -> bool: ...
+        def _send_loss_probe(self) -> None: ...
+        def _process_tlp_ack(self, ack: int, advanced: bool) -> None: ...
+        def _send_probe_data(self) -> bool: ...

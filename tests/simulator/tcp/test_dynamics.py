@@ -35,8 +35,20 @@ def test_syn_ack_timer_fires_on_paths_slower_than_one_second() -> None:
     """With RTT 1.2 s both 1 s handshake timers expire early (as on GPRS with Linux): the
     client resends its SYN at 1.0 s, the server answers that SYN with another SYN-ACK, and
     its own SYN-ACK timer fires at 0.6 + 1.0 s, before the ACK arrives at 1.8 s. Three
-    spurious retransmissions and no delay."""
+    spurious retransmissions and no delay.
+
+    Without an RTT sample from the handshake the loss probe waits ``TCP_TIMEOUT_INIT``, 1 s
+    (Linux ``tcp_schedule_loss_probe``, RFC 8985 §7.2): each end's first data segment (the
+    banner, the EHLO) waits 1.2 s for its ACK, so each is probed once, 1 s after it left,
+    spuriously; the probe's ACK gives the first sample (from the timestamp echo), and
+    2 SRTT is then longer than the RTT. Five retransmissions with RACK-TLP, three
+    without, and no delay either way."""
     record, _ = run_session(ideal_case("pipelining", rtt=1.2), seed=1)
+    assert record.retransmits == 3 + 2
+    assert record.accept_s == pytest.approx(5 * 1.2, abs=TOL)
+    tcp = TcpConfig(rack=False)
+    record, _ = run_session(ideal_case("pipelining", rtt=1.2, client_tcp=tcp,
+                                       server_tcp=tcp), seed=1)
     assert record.retransmits == 3
     assert record.accept_s == pytest.approx(5 * 1.2, abs=TOL)
 
@@ -88,12 +100,21 @@ def test_dead_uplink_ends_at_the_rfc5321_reply_timeout() -> None:
 
 
 def test_dead_uplink_fails_when_tcp_gives_up_first() -> None:
-    """With data_retries = 3, TCP gives up at the 4th expiry: 1.5 + 3 + 6 + 12 = 22.5 s
-    after EHLO left at 1.0 s."""
+    """With data_retries = 3, TCP gives up at the 4th expiry. With RACK-TLP the first timer
+    is the loss probe (RFC 8985 §7.2, Linux ``tcp_schedule_loss_probe``): one segment in
+    flight, so PTO = 2 SRTT + TCP_RTO_MIN = 2 x 0.5 + 0.2 = 1.2 s, below the RTO of 1.5 s;
+    it resends EHLO (no new data, §7.3) at 1.0 + 1.2 s and restarts the RTO from then:
+    expiries 1.5 + 3 + 6 + 12 = 22.5 s later, 4 resends. Without it (``rack`` off) the
+    expiries run from EHLO's send: 1.0 + 22.5 s, 3 resends."""
     tcp = TcpConfig(data_retries=3)
     record, total, client_resends = _dead_uplink(client_tcp=tcp, server_tcp=tcp)
     assert record.outcome == "failed"
     assert record.failed_in == "ehlo"
+    assert total == pytest.approx(1.0 + 1.2 + 22.5, abs=TOL)
+    assert client_resends == 1 + 3
+    tcp = TcpConfig(data_retries=3, rack=False)
+    record, total, client_resends = _dead_uplink(client_tcp=tcp, server_tcp=tcp)
+    assert record.outcome == "failed"
     assert total == pytest.approx(1.0 + 22.5, abs=TOL)
     assert client_resends == 3
 
