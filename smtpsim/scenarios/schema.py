@@ -30,9 +30,10 @@ Every model forbids unknown keys and is frozen; sequences are tuples.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, field_serializer, model_validator
+from pydantic import BeforeValidator, PrivateAttr, ValidationInfo, field_serializer, model_validator
 
 from smtpsim.scenarios.errors import did_you_mean
 from smtpsim.scenarios.fields import Check, Spec, fail
@@ -105,7 +106,14 @@ def _by_label(items: tuple[Any, ...], section: str) -> None:
 
 
 class Scenario(Spec):
-    """A whole scenario file (see the module docstring)."""
+    """A whole scenario file (see the module docstring).
+
+    :attr:`base` is the folder the file's relative paths start from (pydantic's validation
+    context ``base``: the scenario file's folder; None, the current directory, for a
+    scenario not read from a file). It is kept so that a sweep point, validated again with
+    its values written in (``smtpsim.scenarios.sweep.with_values``), resolves a swept trace
+    path as the same key written in ``[[profile]]`` is resolved.
+    """
 
     scenario: ScenarioMeta
     profile: Annotated[tuple[ProfileSpec, ...], _tables("profile")]
@@ -115,6 +123,14 @@ class Scenario(Spec):
     server: ServerSpec = ServerSpec()
     output: OutputSpec = OutputSpec()
     sweep: Annotated[Sweep, BeforeValidator(sweep_table)] = Sweep()
+
+    _base: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _keep_base(self, info: ValidationInfo) -> Scenario:
+        base = (info.context or {}).get("base")
+        self._base = None if base is None else Path(base)
+        return self
 
     @model_validator(mode="after")
     def _names(self) -> Scenario:
@@ -145,6 +161,12 @@ class Scenario(Spec):
     @field_serializer("sweep")
     def _dump_sweep(self, sweep: Sweep) -> dict[str, Any]:
         return sweep.dump()
+
+    @property
+    def base(self) -> Path | None:
+        """The folder relative paths in the scenario start from (None: the current
+        directory)."""
+        return self._base
 
     @property
     def reference(self) -> str:

@@ -157,7 +157,9 @@ def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
     """``scenario`` without its sweep and with ``values`` (by key path) written in, validated.
 
     Only the sections the values change are validated again (the others are the
-    scenario's own, already valid), then the rules between sections. Raises
+    scenario's own, already valid), then the rules between sections. A relative path among
+    the values (a trace file, ``profile.up_trace``) starts from ``scenario.base``, the
+    scenario file's folder, as the same key written in ``[[profile]]`` does. Raises
     :class:`pydantic.ValidationError` when a value breaks a rule.
     """
     doc: dict[str, Any] = {name: getattr(scenario, name) for name in type(scenario).model_fields
@@ -169,7 +171,7 @@ def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
             doc[section] = getattr(scenario, section).model_dump(exclude_none=True)
     for path, value in values.items():
         _set(doc, path, value)
-    return Scenario.model_validate(doc)
+    return Scenario.model_validate(doc, context={"base": scenario.base})
 
 
 def point(scenario: Scenario, index: int) -> Point:

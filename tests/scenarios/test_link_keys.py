@@ -16,6 +16,7 @@ from smtpsim.model import Outage
 from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.errors import ScenarioError
 from smtpsim.scenarios.loader import load, loads
+from smtpsim.scenarios.sweep import points
 from smtpsim.scenarios.traces import TraceError, load_trace, parse_trace, shipped_traces
 
 HEAD = '[scenario]\nname = "t"\n[[variant]]\npreset = "baseline"\n'
@@ -151,6 +152,58 @@ def test_a_missing_trace_file_is_one_line_with_status_2(tmp_path: Path) -> None:
                            "allowed: a Mahimahi trace file")
     assert f"{tmp_path / 'nope.trace'}: no such file" in line
     assert "3g-down, 3g-up, edge-down" in line
+
+
+def test_a_swept_trace_file_is_read_relative_to_the_scenario_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[sweep] "profile.up_trace" = ["links/a.trace", "links/b.trace", <absolute>]`` next
+    to the scenario, loaded and run from another directory (which holds a ``links/a.trace``
+    of its own, the file a path resolved against the current directory would find): each
+    point reads the file beside the scenario, as ``up_trace`` written in ``[[profile]]`` does
+    (module docstring of ``smtpsim.scenarios.traces``: "relative to the scenario file's
+    folder"); an absolute path is kept as it is; the point values stay as written.
+    Rates: a.trace 2 opportunities in 2 ms = 2 x 1500 x 8 / 0.002 = 12 Mbit/s; b.trace
+    1 in 4 ms = 1500 x 8 / 0.004 = 3 Mbit/s; the absolute c.trace 1 in 1 ms = 12 Mbit/s."""
+    (tmp_path / "study" / "links").mkdir(parents=True)
+    (tmp_path / "study" / "links" / "a.trace").write_text("1\n2\n", "ascii")
+    (tmp_path / "study" / "links" / "b.trace").write_text("4\n", "ascii")
+    (tmp_path / "elsewhere" / "links").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "links" / "a.trace").write_text("1000\n", "ascii")
+    (tmp_path / "c.trace").write_text("1\n", "ascii")
+    scenario = tmp_path / "study" / "s.toml"
+    scenario.write_text(HEAD + '[[profile]]\npreset = "dsl"\n[sweep]\n"profile.up_trace" = '
+                        f'["links/a.trace", "links/b.trace", "{tmp_path / "c.trace"}"]\n')
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    loaded = load(Path("..") / "study" / "s.toml")
+    got = []
+    for point in points(loaded):
+        (case,) = build_cases(point.scenario)
+        up = case.network.path.up
+        assert up.trace is not None
+        got.append((point.values["profile.up_trace"], up.trace.stamps_ms, up.bandwidth_bps))
+    assert got == [("links/a.trace", (1, 2), pytest.approx(12e6)),
+                   ("links/b.trace", (4,), pytest.approx(3e6)),
+                   (str(tmp_path / "c.trace"), (1,), pytest.approx(12e6))]
+
+
+def test_a_missing_swept_trace_file_names_file_key_and_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A swept trace path naming no file beside the scenario: one line (exit status 2) with
+    the scenario file, the sweep key and value, and the path looked for (beside the
+    scenario file, not in the current directory, where the file does exist)."""
+    (tmp_path / "study").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "up.trace").write_text("1\n", "ascii")
+    scenario = tmp_path / "study" / "s.toml"
+    scenario.write_text(HEAD + '[[profile]]\npreset = "dsl"\n[sweep]\n'
+                        '"profile.up_trace" = ["3g-up", "up.trace"]\n')
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = CliRunner().invoke(app, ["check", str(scenario)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f'{scenario}: sweep."profile.up_trace"[1]: bad value \'up.trace\'; '
+                           "allowed: a Mahimahi trace file")
+    assert f"({tmp_path / 'study' / 'up.trace'}: no such file)" in line
 
 
 @pytest.mark.parametrize(("text", "why"), [
