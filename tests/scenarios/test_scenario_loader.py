@@ -113,7 +113,7 @@ def test_preset_with_overrides() -> None:
     up = case.network.path.up
     assert up.bandwidth_bps == lte.up.bandwidth_bps and up.jitter_s == lte.up.jitter_s
     assert case.client.tcp == TcpConfig(mss=1380, iw=3, delack_s=0.2)
-    assert case.network.radio_promotion_s == 0.26 and case.network.radio_tail_s == 11.576
+    assert case.network.radio_promotion_s == 0.26 and case.network.radio_tail_s == 10.12
 
 
 def test_profile_sack_and_congestion() -> None:
