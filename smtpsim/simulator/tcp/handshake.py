@@ -103,6 +103,7 @@ class Handshake(ControlBlock):
             if first:
                 self.snd_nxt = self.snd_max = data
                 self.inflight.append([data, self.env._now, False, seg, 0])
+                self.tsorted = None  # (``rack``: rebuilt by its next walk)
             else:
                 self._synack_data_resent()
             self.last_ack_sent = self.rcv_nxt

@@ -79,8 +79,11 @@ class Input(ControlBlock):
             # RACK's newest delivered segment (``rack._rack_advance``, inlined for a run of
             # segments never resent: the last one acknowledged is the newest of them)
             newest = None
+            tsorted = self.tsorted
             while inflight and inflight[0][0] <= ack:
                 entry = inflight.popleft()
+                if tsorted is not None:  # (``rack``)
+                    tsorted.pop(entry[0], None)
                 end, sent, retransmitted, _seg, marks = entry
                 acked += 1
                 if rack:
@@ -107,6 +110,8 @@ class Input(ControlBlock):
                     karn = True
                 elif sample < 0.0:
                     sample = now - sent
+            if tsorted is not None and not inflight:
+                self.tsorted = None
             if newest is not None:
                 self.rack_advanced = True
                 self.rack_rtt = now - newest[1]

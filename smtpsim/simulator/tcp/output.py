@@ -179,7 +179,12 @@ class Output(ControlBlock):
         seg = Segment(seq, size, rcv_nxt, flags, retransmit, now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
         end = seq + size + (1 if flags & FIN else 0)
-        self.inflight.append([end, now, retransmit, seg, 0])
+        entry = [end, now, retransmit, seg, 0]
+        self.inflight.append(entry)
+        tsorted = self.tsorted
+        if tsorted is not None:  # (``rack``)
+            tsorted.pop(end, None)
+            tsorted[end] = entry
         if end > self.snd_max:
             self.snd_max = end
         if retransmit:

@@ -8,7 +8,13 @@
 * A segment is lost when a segment sent after it has been delivered and ``RACK.rtt +
   RACK.reo_wnd`` has passed since it was sent (§6.2 step 5, ``RACK_detect_loss``; Linux
   ``tcp_rack_detect_loss``); for the others the longest wait left arms the RACK reordering
-  timer (§6.3), plus Linux's ``TCP_TIMEOUT_MIN`` (``tcp_rack_mark_lost``).
+  timer (§6.3), plus Linux's ``TCP_TIMEOUT_MIN`` (``tcp_rack_mark_lost``). The walk goes
+  over the flight in send-time order and stops at the first segment sent after
+  ``RACK.xmit_ts``, as Linux's over its ``tsorted_sent_queue`` (a resent segment moves to its
+  end, a SACKed or acknowledged one leaves it: ``tcp_update_skb_after_send``,
+  ``tcp_sacktag_one``); so a segment resent late does not hide older ones behind it, and the
+  walk does not pass over the SACKed part of a long flight on every ACK. The order is built
+  at a flight's first walk (``tsorted``) and kept until the flight is acknowledged.
 * ``RACK.reo_wnd`` (§6.2 step 4, Linux ``tcp_rack_reo_wnd``): until reordering has been seen,
   0 during a recovery and once ``DupThresh`` segments are SACKed (the classic rule, kept
   inside RACK), else ``min_RTT / 4``, at most SRTT. Reordering is seen when a segment never
@@ -28,10 +34,22 @@ from typing import Any
 from smtpsim.model.tcp import TIMEOUT_MIN_S
 from smtpsim.simulator.tcp.tcb import LOST, REORDER, RETRANS, RTO, SACKED, ControlBlock
 
-__all__ = ["Rack"]
+__all__ = ["Rack", "tsorted_resent"]
 
 #: Floating-point slack on "RACK.rtt + reo_wnd has passed" (the walk's ``remaining <= 0``)
 _EPS = 1e-9
+
+
+def _sent(entry: list[Any]) -> float:
+    return entry[1]
+
+
+def tsorted_resent(tsorted: dict[int, list[Any]] | None, entry: list[Any]) -> None:
+    """``entry`` was just sent again: it moves to the end of the send-time order (Linux
+    ``tcp_update_skb_after_send``: ``list_move_tail`` onto ``tsorted_sent_queue``)."""
+    if tsorted is not None:
+        tsorted.pop(entry[0], None)
+        tsorted[entry[0]] = entry
 
 
 class Rack(ControlBlock):
@@ -74,20 +92,26 @@ class Rack(ControlBlock):
         now = self.env._now
         deadline = self.rack_rtt + self._reo_wnd() - now  # remaining = deadline + sent
         rack_xmit, rack_end = self.rack_xmit, self.rack_end
-        # Linux walks its send-time-ordered list; in sequence order that is the same list
-        # until something was resent (a resent segment is the only one out of time order)
-        in_time_order = self.retrans_out == 0
+        tsorted = self.tsorted
+        if tsorted is None:
+            # Linux walks its send-time-ordered list (``tsorted_sent_queue``): built here
+            # from the flight, sorted by send time (stable: sequence order among equal times)
+            self.tsorted = tsorted = {
+                entry[0]: entry
+                for entry in sorted(self.inflight, key=_sent) if not entry[4] & SACKED
+            }
         newly = 0
         wait = 0.0
-        for entry in self.inflight:
+        for entry in tsorted.values():
             marks = entry[4]
-            if marks & SACKED or (marks & LOST and not marks & RETRANS):
+            if marks & LOST and not marks & RETRANS:
                 continue
             sent = entry[1]
-            if sent > rack_xmit or (sent == rack_xmit and entry[0] >= rack_end):
-                if in_time_order:
-                    break
-                continue
+            if sent >= rack_xmit:
+                if sent > rack_xmit:
+                    break  # this one and all after it were sent after RACK.xmit_ts
+                if entry[0] >= rack_end:
+                    continue
             remaining = deadline + sent
             if remaining <= _EPS:
                 newly += self._mark_skb_lost(entry)

@@ -109,6 +109,7 @@ class Retransmission(ControlBlock):
             self._sack_timeout()
         else:
             self.inflight.clear()
+            self.tsorted = None
             self.snd_nxt = self.snd_una
             self.recover = None
         self.output()
@@ -130,5 +131,6 @@ class Retransmission(ControlBlock):
             self._sack_undo()
             return
         self.inflight = deque(inflight)
+        self.tsorted = None  # (``rack``: rebuilt by its next walk)
         if snd_nxt > self.snd_nxt:
             self.snd_nxt = snd_nxt

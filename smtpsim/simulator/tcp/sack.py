@@ -37,6 +37,7 @@ from itertools import islice
 from typing import Any
 
 from smtpsim.simulator.tcp.output import labels_in
+from smtpsim.simulator.tcp.rack import tsorted_resent
 from smtpsim.simulator.tcp.segment import PROBE, SYN, Segment
 from smtpsim.simulator.tcp.tcb import LOST, REORDER, RETRANS, SACKED, ControlBlock
 
@@ -91,6 +92,7 @@ class Scoreboard(ControlBlock):
         self.sack_cache = blocks
         hint = self.lost_hint
         rack = self.rack_on
+        tsorted = self.tsorted
         now = self.env._now
         newly = 0
         for start, end in blocks:
@@ -118,6 +120,8 @@ class Scoreboard(ControlBlock):
                     if entry[0] > self.fack:
                         self.fack = entry[0]
                 entry[4] = SACKED
+                if tsorted is not None:  # (``rack``)
+                    tsorted.pop(entry[0], None)
                 newly += 1
         self.sacked_out += newly
         return newly
@@ -250,6 +254,7 @@ class Scoreboard(ControlBlock):
         entry[2] = True
         entry[3] = seg
         entry[4] |= RETRANS
+        tsorted_resent(self.tsorted, entry)
         self.retrans_out += 1
         self.prr_out += 1
         self.retransmits += 1

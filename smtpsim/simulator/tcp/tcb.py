@@ -63,8 +63,8 @@ class ControlBlock:
         "sack_ok", "sacked_out", "lost_out", "retrans_out", "in_loss", "min_rtt",
         "prior_cwnd", "prr_delivered", "prr_out", "sack_cache", "lost_hint", "lost_cnt",
         "rexmit_hint", "timer_kind", "rack_on", "rack_xmit", "rack_end", "rack_rtt",
-        "rack_advanced", "rack_armed", "reord_seen", "fack", "tlp_high_seq", "tlp_retrans",
-        "probes",
+        "rack_advanced", "rack_armed", "reord_seen", "fack", "tsorted", "tlp_high_seq",
+        "tlp_retrans", "probes",
         # receiver
         "rcv_nxt", "ooo", "sack_last", "last_ack_sent", "delack_gen", "delack_pending",
         "delack_armed", "delack_carrier_at", "delack_carrier_eid", "incoming",
@@ -151,6 +151,10 @@ class ControlBlock:
         self.rack_rtt = 0.0
         self.rack_advanced = self.rack_armed = self.reord_seen = False
         self.fack = 0
+        #: RACK's walk in send-time order (``rack``; Linux ``tsorted_sent_queue``): the
+        #: segments in flight not SACKed, by end sequence, oldest send first; built by the
+        #: first walk of a flight, kept until the flight is acknowledged (None: not built)
+        self.tsorted: dict[int, list[Any]] | None = None
         self.tlp_high_seq = -1
         self.tlp_retrans = False
         self.probes = 0

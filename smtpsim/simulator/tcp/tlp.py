@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 from smtpsim.model.tcp import TIMEOUT_MIN_S
+from smtpsim.simulator.tcp.rack import tsorted_resent
 from smtpsim.simulator.tcp.segment import PROBE, SYN, Segment
 from smtpsim.simulator.tcp.states import ESTABLISHED
 from smtpsim.simulator.tcp.tcb import PROBE as PROBE_TIMER
@@ -89,6 +90,7 @@ class LossProbe(ControlBlock):
         entry[1] = now
         entry[2] = True
         entry[3] = seg
+        tsorted_resent(self.tsorted, entry)
         self.retransmits += 1
         self.tlp_retrans = True
         self.last_send_s = now

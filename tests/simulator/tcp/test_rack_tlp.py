@@ -4,6 +4,7 @@ derived by hand (see docstrings)."""
 from __future__ import annotations
 
 import pytest
+import simpy
 from cases import ideal_case
 
 from smtpsim.model import TcpConfig
@@ -117,3 +118,42 @@ def test_the_oracle_floor_covers_the_probe_timeout(
     min(rto_initial, RTT + rto_min), and with RACK-TLP the least probe timeout,
     2 RTT + 2 ms (every SRTT is at least the path's RTT)."""
     assert timer_floor(TcpConfig(rack=rack), rtt, sack) == pytest.approx(floor)
+
+
+def test_the_loss_walk_takes_every_segment_sent_before_rack_xmit_ts_whatever_its_place() -> None:
+    """RFC 8985 §6.2 step 5: *every* segment in flight sent before ``RACK.xmit_ts`` (and not
+    SACKed, nor lost and not yet resent) whose ``RACK.rtt + reo_wnd`` has passed is lost;
+    Linux walks them in send-time order (``tsorted_sent_queue``), not sequence order.
+
+    The flight, in sequence order: the head, resent at t = 10 s (a retransmission no longer
+    counted in ``retrans_out``, as after a loss probe or an undone timeout); segment B sent
+    at t = 1.0 s; segment C sent at 1.1 s and SACKed, which set RACK.xmit_ts = 1.1 s and
+    RACK.end_seq = C's end. Now t = 10.5 s, RACK.rtt = 0.5 s, min_RTT 0.4 s, SRTT 0.5 s,
+    one SACKed segment (below DupThresh, no recovery): reo_wnd = min(0.4 / 4, 0.5) = 0.1 s.
+    B: sent before RACK.xmit_ts, and 1.0 + 0.5 + 0.1 = 1.6 s <= 10.5 s: lost. The head was
+    sent after RACK.xmit_ts: not lost, and it must not hide B (a walk in sequence order that
+    stops at the first segment sent after RACK.xmit_ts never reaches B)."""
+    from collections import deque
+    from types import SimpleNamespace
+
+    from smtpsim.simulator.tcp.endpoint import TcpEndpoint
+    from smtpsim.simulator.tcp.tcb import LOST, SACKED
+
+    env = simpy.Environment(initial_time=10.5)
+    tcb = TcpEndpoint(env, TcpConfig(), "client", None, False)  # type: ignore[arg-type]
+    head = [1 * MSS, 10.0, True, SimpleNamespace(seq=0), 0]
+    b = [2 * MSS, 1.0, False, SimpleNamespace(seq=1 * MSS), 0]
+    c = [3 * MSS, 1.1, False, SimpleNamespace(seq=2 * MSS), SACKED]
+    tcb.inflight = deque([head, b, c])
+    tcb.rack_xmit, tcb.rack_end, tcb.rack_rtt = 1.1, c[0], 0.5
+    tcb.min_rtt, tcb.srtt = 0.4, 0.5
+    tcb.reord_seen = False
+    tcb.recover = None
+    tcb.sacked_out, tcb.lost_out, tcb.retrans_out = 1, 0, 0
+    tcb.rexmit_hint = 10 * MSS
+    newly, wait = tcb._rack_detect_loss()
+    assert newly == 1
+    assert b[4] == LOST and head[4] == 0 and c[4] == SACKED
+    assert tcb.lost_out == 1
+    assert wait == 0.0
+    assert tcb.rexmit_hint == 1 * MSS  # the resend starts at B (tcp_verify_retransmit_hint)
