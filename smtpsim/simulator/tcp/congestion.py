@@ -75,8 +75,9 @@ class NewReno:
             self.cwnd_usage_seq = snd_nxt
             self.is_cwnd_limited = limited
 
-    def on_timeout(self, flight: int) -> None:
-        """A retransmission timeout with ``flight`` packets outstanding (RFC 5681 §3.1)."""
+    def on_timeout(self, flight: int, now: float = 0.0, snd_nxt: int = 0) -> None:
+        """A retransmission timeout with ``flight`` packets outstanding (RFC 5681 §3.1), at
+        ``now`` with ``snd_nxt`` the next new sequence number (CUBIC's HyStart round)."""
         self.ssthresh = max(flight // 2, 2)
         self.cwnd = 1
         self.ca_count = 0
