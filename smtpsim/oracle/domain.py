@@ -12,7 +12,8 @@ extensions, no pipelined AUTH or QUIT without PIPELINING, no QUICKSTART or early
 without PIPELINING or with per-command writes, no data in the SYN without Fast Open, no
 banner on the SYN-ACK with implicit TLS, ...); otherwise ``ValueError``.
 
-Three limits only show while the oracle computes, and have exceptions of their own: a
+Four limits only show while the oracle computes, and have exceptions of their own: CUBIC's
+HyStart ending slow start without a loss (:class:`SlowStartEnds`, below); a
 link's finite buffer that fills (:class:`QueueMayOverflow`: it would drop a packet); with
 ``save`` "parallel" an SMTP client that waits longer than the NOOP interval for a reply, or a
 BURL fetch after the pooled IMAP connection's autologout (:class:`SmtpTimeoutPossible`); and a
