@@ -24,9 +24,9 @@ for tickets and cookies: slow links with big bodies), where the oracle cannot te
 it is still cached (``WarmStateUnknown``). And runs where CUBIC's HyStart ends slow start
 without a loss (``SlowStartEnds``: the oracle runs HyStart's tests on every ACK, and stops
 where one fires; CUBIC's congestion avoidance after it is not modelled); the cases draw
-``hystart`` on and off, so half of them are compared whole. Run pytest with ``--hypothesis-show-statistics``
-to see how many examples each property compared. Shrinking is off (it would take minutes); a
-failure names its whole case.
+``hystart`` on and off, so half of them are compared whole. Run pytest with
+``--hypothesis-show-statistics`` to see how many examples each property compared. Shrinking
+is off (it would take minutes); a failure names its whole case.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ What is modelled, and where:
   ``connection``: two endpoints joined by a path; ``socket``: what the application sees.
 
 Applications write and read whole *records* (``Record``) through a ``Socket``; sequence
-numbers are data-byte offsets from 0. Not modelled: D-SACK, receive-window autotuning (a fixed window of ``rwnd_bytes``), Linux's quick-ACK
-mode.
+numbers are data-byte offsets from 0. Not modelled: D-SACK, receive-window autotuning (a
+fixed window of ``rwnd_bytes``), Linux's quick-ACK mode.
 """
 
 from smtpsim.simulator.tcp.connection import TcpConnection

@@ -88,10 +88,10 @@ class Cubic(NewReno):
         hystart = self.hystart
         cwnd = self.cwnd
         if (hystart is not None and not hystart.found and cwnd < self.ssthresh
-                and cwnd >= HYSTART_LOW_WINDOW):
-            if hystart.update(delay, now, snd_una, snd_nxt, self.delay_min,
-                              ack_delay(self.mss, cwnd, srtt), cwnd):
-                self.ssthresh = cwnd
+                and cwnd >= HYSTART_LOW_WINDOW
+                and hystart.update(delay, now, snd_una, snd_nxt, self.delay_min,
+                                   ack_delay(self.mss, cwnd, srtt), cwnd)):
+            self.ssthresh = cwnd
 
     def grow(self, acked: int, now: float = 0.0, min_rtt: float = 0.0) -> None:
         """``acked`` packets newly acknowledged at ``now`` (Linux ``bictcp_cong_avoid``; the

@@ -99,10 +99,8 @@ class ControlBlock:
         self.socket = Socket(env, self)
         self.state = LISTEN
         #: The congestion window (``congestion``, ``cubic``).
-        self.cc = cubic = (Cubic(cfg.iw, cfg.hystart, cfg.mss) if cfg.congestion == "cubic"
-                           else None)
-        if cubic is None:
-            self.cc = NewReno(cfg.iw)
+        cubic = Cubic(cfg.iw, cfg.hystart, cfg.mss) if cfg.congestion == "cubic" else None
+        self.cc: NewReno = cubic if cubic is not None else NewReno(cfg.iw)
         #: The same ``Cubic``, None with NewReno: it takes every ACK's RTT sample (HyStart).
         self.cubic = cubic
         self.snd_una = self.snd_nxt = self.snd_max = self.write_end = 0
