@@ -11,7 +11,10 @@ them and Linux implements them.
   ``cwnd < 2 max_packets_out``, RFC 7661).
 * Slow start after idle (RFC 5681 §4.1, Linux ``tcp_slow_start_after_idle_check`` and
   ``tcp_cwnd_restart``): a write that finds nothing in flight and no data sent for longer than
-  the RTO halves cwnd once per RTO elapsed, down to ``min(IW, cwnd)``. The RTO is RFC 6298's
+  the RTO halves cwnd once per RTO elapsed, down to ``min(IW, cwnd)``. (Linux first sets
+  ``ssthresh = max(ssthresh, 3/4 cwnd)``, ``tcp_current_ssthresh``; in the domain ssthresh is
+  never set, no loss and no HyStart exit, ``SlowStartEnds``, so it stays infinite and slow
+  start is not bounded by it: nothing to model.) The RTO is RFC 6298's
   from one sample per ACK that acknowledges new data (the oldest segment it acknowledges,
   Linux ``seq_rtt``) and one from the handshake (the SYN acknowledged by the SYN-ACK, the
   SYN-ACK by the ACK; none after a retransmitted one, the RTO then 3 s, RFC 6298 §5.7), with

@@ -33,7 +33,9 @@ default of Linux (``tcp_congestion_control``) since 2.6.19.
   ``snd_nxt``, so the slow start that follows may be ended by HyStart again.
 * Idle (Linux ``cubictcp_cwnd_event`` ``CA_EVENT_TX_START``): the epoch is moved on by the
   idle time, so the curve does not jump; slow start after idle is NewReno's
-  (``restart_after_idle``: Linux ``tcp_cwnd_restart`` is generic).
+  (``restart_after_idle``: Linux ``tcp_cwnd_restart`` is generic), which keeps 3/4 of the
+  window in ssthresh: after HyStart set ssthresh, the slow start after the idle period
+  goes on to 3/4 of the window before it, if that is more.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import simpy
 
 from smtpsim.model import LinkConfig, PathConfig, TcpConfig
 from smtpsim.simulator.tcp import Record, TcpConnection
+from smtpsim.simulator.tcp.congestion import NewReno
 from smtpsim.simulator.tcp.cubic import Cubic
 from smtpsim.simulator.tcp.hystart import HyStart, ack_delay
 from smtpsim.simulator.wire import Path
@@ -214,3 +215,56 @@ def test_hystart_spares_a_drop_tail_buffer() -> None:
     assert off_path.up.queue_peak == pytest.approx(262_144 * 8 / 2e6, abs=0.01)
     assert on_path.up.queue_drops == 0 and on.client.retransmits == 0
     assert on_path.up.queue_peak < off_path.up.queue_peak
+
+
+# ---------------------------------------------------------------- restart after idle
+@pytest.mark.parametrize(("ssthresh", "in_recovery", "expected"), [
+    (20, False, 22),       # HyStart's 20 below 3/4 of 30: raised
+    (40, False, 40),       # above it: kept
+    (20, True, 20),        # during a window reduction: kept
+    (1 << 30, False, 1 << 30),  # never set: stays (no bound on slow start)
+])
+def test_restart_after_idle_keeps_three_quarters_of_the_window_in_ssthresh(
+        ssthresh: int, in_recovery: bool, expected: int) -> None:
+    """Linux ``tcp_cwnd_restart`` (``net/ipv4/tcp_output.c``) sets ``snd_ssthresh =
+    tcp_current_ssthresh(sk)`` before reducing cwnd: ``max(ssthresh, (cwnd >> 1) + (cwnd >>
+    2))``, or ssthresh itself while ``tcp_in_cwnd_reduction`` (CWR or Recovery). cwnd 30:
+    15 + 7 = 22. Then the window: the restart window ``min(IW 10, 30)`` = 10; idle 3.5 s at
+    RTO 1 s: ``delta -= rto`` leaves 2.5 > 0, 30 >> 1 = 15; 1.5 > 0, 15 >> 1 = 7; 0.5 > 0 but
+    7 is not above 10: ``max(7, 10)`` = 10."""
+    cc = Cubic(10, hystart=True)
+    cc.cwnd, cc.ssthresh = 30, ssthresh
+    cc.restart_after_idle(3.5, 1.0, in_recovery)
+    assert (cc.cwnd, cc.ssthresh) == (10, expected)
+
+
+def test_restart_after_idle_rounds_three_quarters_down_as_linux_shifts() -> None:
+    """cwnd 27: ``(27 >> 1) + (27 >> 2)`` = 13 + 6 = 19 (not 20.25 rounded): ssthresh 18 is
+    raised to 19, from the window before it is reduced. NewReno takes the same path
+    (``tcp_cwnd_restart`` is generic); idle 1.5 RTO: ``delta -= rto`` leaves 0.5 > 0, one
+    halving, 27 >> 1 = 13, then -0.5 ends the loop: cwnd 13."""
+    cc = NewReno(10)
+    cc.cwnd, cc.ssthresh = 27, 18
+    cc.restart_after_idle(1.5, 1.0)
+    assert (cc.cwnd, cc.ssthresh) == (13, 19)
+
+
+def test_after_idle_the_next_slow_start_goes_on_past_hystarts_ssthresh() -> None:
+    """The 2 Mbit/s bulk upload above, 1000 segments: HyStart's delay test sets ssthresh to
+    the exit cwnd, and CUBIC's congestion avoidance grows cwnd to more than 4/3 of it before
+    they are all acknowledged. At least 10 RTOs later (so cwnd restarts at ``min(IW, cwnd)``
+    = 10: halved at least 9 times) the client writes again: Linux's ``tcp_cwnd_restart``
+    first sets ssthresh to ``(cwnd >> 1) + (cwnd >> 2)`` of the window it had, which is
+    more than HyStart's value, so the new slow start runs past the old exit point."""
+    conn, _ = _bulk(2e6, 1e9, 0.050, 1000, hystart=True)
+    client = conn.client
+    cc = client.cc
+    assert isinstance(cc, Cubic) and cc.hystart is not None
+    before_cwnd, before_ssthresh = cc.cwnd, cc.ssthresh
+    assert before_ssthresh == cc.hystart.exit_cwnd
+    three_quarters = (before_cwnd >> 1) + (before_cwnd >> 2)
+    assert three_quarters > before_ssthresh
+    assert client.env.now - client.last_send_s > 10 * client.rto
+    client.socket.write([Record(100 * MSS, "more")])
+    assert cc.cwnd == 10
+    assert cc.ssthresh == three_quarters
