@@ -167,23 +167,51 @@ def test_ack_train_ends_slow_start_on_a_short_fast_path() -> None:
 
 
 def test_delay_increase_ends_slow_start_at_a_bottleneck() -> None:
-    """2 Mbit/s up (a 1500 B packet takes 6 ms), 1 Gbit/s down, 50 ms each way. No ACK
-    train: the server's ACKs (every second segment) are at least 12 ms apart, more than
-    2 ms. ``delay_min`` is the newest segment of a pair sent into an empty queue: 2 x 6 ms
-    + 50 ms + 0.416 µs (the ACK) + 50 ms = 112.000416 ms, so the threshold is 112.000416 / 8
-    = 14.000052 ms (within 4-16 ms). A sample above 126.000468 ms means a segment found
-    at least 4 packets queued ahead of it (100.000416 + 6 x 5 = 130.0004 ms; with 3 ahead,
-    124.0004 ms is below). Slow start ends by the delay test, with the round's smallest
-    sample above the threshold after its 8 counted samples, without a loss; later growth
-    is CUBIC's (the window grows by less than half of it per RTT, ``cnt`` >= 2)."""
+    """2 Mbit/s up (a 1500 B packet takes 6 ms, a 52 B ACK 0.208 ms, a 60 B SYN 0.24 ms),
+    1 Gbit/s down (a 52 B ACK 0.416 µs, a SYN-ACK 0.48 µs), 50 ms each way, IW 10, 400
+    segments; the server ACKs every second segment at once, so data ACK j covers segments
+    2j-1 and 2j, and each ACK in slow start grows cwnd by 2 and lets 4 segments go.
+
+    * The client is established at t0 = 50.24 + 50.00048 = 100.24048 ms and sends the
+      handshake's ACK and segments 1-10 (done at t0 + 0.208 + 6k ms, the last at
+      160.44848 ms). ACK 1 arrives at a1 = t0 + 12.208 + 50 + 0.000416 + 50 = 212.448896 ms
+      (sample 112.208416 ms), ACKs 2-5 12 ms apart: a_j = a1 + 12 (j - 1) ms, j <= 5.
+    * ACK i lets segments 10 + 4i - 3 ... 10 + 4i go at a_i. The uplink is idle at a1, so
+      segment 10 + k is done at a1 + 6k ms, and the uplink never idles again in slow
+      start: ACKs come 12 ms apart and each brings 24 ms of work. So ACK j >= 6 (segment
+      2j done at a1 + 6 (2j - 10) ms) arrives at a_j = a1 + 100.000416 + 12 (j - 5) ms.
+    * CUBIC's sample (``ca_rtt_us``) is the newest segment's, 2j, sent at a_i with
+      i = ceil((j - 5) / 2): for j <= 15 (i <= 5) a_j - a_i = 100.000416 + 12 (j - i - 4)
+      ms, for j >= 16 (i >= 6) 12 (j - i) = 12 floor((j + 5) / 2) ms, growing with j.
+      The least: ACK 6 (i = 1), 112.000416 ms = ``delay_min``; the threshold adds
+      112.000416 / 8 = 14.000052 ms (within 4-16): 126.000468 ms.
+    * HyStart runs from the first ACK that finds cwnd = 10 + 2 (j - 1) >= 16: ACK 4, which
+      opens a round (``end_seq`` 0 is passed) with ``end_seq`` = ``snd_nxt`` = segment
+      10 + 4 x 3 = 22 (before ACK 4's own sends). A round opened at ACK j ends at segment
+      10 + 4 (j - 1), so the next opens at ACK 2j + 4 (``snd_una`` 2j past it): rounds at
+      ACKs 4, 12, 28, 60.
+    * Round 1 (ACKs 4-11, 8 samples): counted only, no ninth. Round 2 (ACKs 12-27):
+      samples 148.000416, 160.000416, 160.000416, 172.000416, then ACK 16's 120 ms: its
+      least, below 126.000468, compared from its ninth (ACK 20) on: no exit. Round 3
+      opens at ACK 28, ``end_seq`` segment 118: its samples grow from 12 x 16 = 192 ms,
+      the least; ACKs 28-35 are counted, the ninth, ACK 36, compares 192 > 126.000468 and
+      fires, at a1 + 100.000416 + 12 x 31 ms = 684.449312 ms, with cwnd 10 + 2 x 35 = 80
+      (before ACK 36 grows it: ``cubictcp_acked`` runs before ``cong_avoid``).
+
+    No ACK train: the ACKs are 12 ms apart, more than 2 ms. After the exit the window
+    grows by CUBIC's rule (less than half of it per RTT, ``cnt`` >= 2)."""
     conn, path = _bulk(2e6, 1e9, 0.050, 400, hystart=True)
     cc = conn.client.cc
     assert isinstance(cc, Cubic) and cc.hystart is not None
     h = cc.hystart
+    a1 = 0.212448896
     assert cc.delay_min == pytest.approx(0.112000416, abs=TOL)
     assert h.exit_by == "delay" and h.sample_cnt == 8
-    assert h.curr_rtt > 0.112000416 + 0.014000052
-    assert cc.ssthresh == h.exit_cwnd >= 16
+    assert h.round_start == pytest.approx(a1 + 0.100000416 + 0.012 * 23, abs=TOL)
+    assert h.end_seq == 118 * MSS
+    assert h.curr_rtt == pytest.approx(0.192, abs=TOL)
+    assert h.exit_s == pytest.approx(a1 + 0.100000416 + 0.012 * 31, abs=TOL)
+    assert cc.ssthresh == h.exit_cwnd == 80
     assert conn.client.retransmits == 0 and path.up.queue_drops == 0
     assert h.exit_cwnd <= cc.cwnd < 1.5 * h.exit_cwnd
 
