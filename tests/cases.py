@@ -52,11 +52,14 @@ def ideal_case(
     recipients: int = 1,
     iw: int = 10,
     bandwidth: float = FAST,
+    hystart: bool = True,
     **changes: Any,
 ) -> Case:
     """A lossless, jitter-free case with an ideal server and no TLS CPU time; ``changes``
-    name fields of the case's parts (``messages=2``, ``workers=1``, ``drop_up=...``)."""
-    tcp = TcpConfig(iw=iw)
+    name fields of the case's parts (``messages=2``, ``workers=1``, ``drop_up=...``).
+    ``hystart`` False holds CUBIC's HyStart off at both ends (``TcpConfig.hystart``), for
+    cases whose slow start it would end: the oracle stops there (``SlowStartEnds``)."""
+    tcp = TcpConfig(iw=iw, hystart=hystart)
     case = Case(
         network=Network(PathConfig.symmetric_rtt(rtt, bandwidth, bandwidth)),
         client=Client(parse_variant(variant), variant, tcp=tcp),

@@ -39,6 +39,7 @@ def describe(case: Case) -> dict[str, Any]:
         "size": case.workload.size,
         "recipients": case.workload.recipients,
         "iw": case.client.tcp.iw,
+        "hystart": case.client.tcp.hystart,
         "server": case.server.name,
         "state": case.client.state,
         "config_changed": case.server.config_changed,
@@ -47,8 +48,9 @@ def describe(case: Case) -> dict[str, Any]:
 
 
 def build(d: dict[str, Any]) -> Case:
-    """The case ``d`` describes (as ``lossless_cases`` builds it)."""
-    tcp = TcpConfig(iw=d["iw"])
+    """The case ``d`` describes (as ``lossless_cases`` builds it); a description stored
+    before ``hystart`` was drawn has HyStart on, the default."""
+    tcp = TcpConfig(iw=d["iw"], hystart=d.get("hystart", True))
     if d["server"] == "ideal":
         timing = ServerTiming.ideal()
         tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
@@ -64,7 +66,8 @@ def build(d: dict[str, Any]) -> Case:
 
 
 def oracle_row(d: dict[str, Any]) -> dict[str, Any]:
-    """The oracle's result for ``d`` as a dict, or ``{"error": <exception class>}``."""
+    """The oracle's result for ``d`` as a dict, or ``{"error": <exception class>}`` for a
+    case outside its domain (``ValueError``: ``SlowStartEnds``, ``QueueMayOverflow`` ...)."""
     try:
         result = oracle.oracle(build(d))
     except ValueError as e:

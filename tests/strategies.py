@@ -195,7 +195,9 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
     # RACK-TLP's probe timeout (2 SRTT) fires on many lossless paths, and the comparison then
     # stops at the first probe (the oracle models no timer); half the cases run without it,
     # so that they are compared whole (Linux: net.ipv4.tcp_recovery = 0)
-    tcp = TcpConfig(iw=iw, rack=draw(st.booleans()))
+    # HyStart may end CUBIC's slow start without a loss, and the oracle then stops
+    # (``SlowStartEnds``): half the cases run without it (Linux tcp_cubic hystart=0)
+    tcp = TcpConfig(iw=iw, rack=draw(st.booleans()), hystart=draw(st.booleans()))
     server = draw(st.sampled_from(["ideal", "typical"]))
     if server == "ideal":
         timing = ServerTiming.ideal()

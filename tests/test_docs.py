@@ -9,7 +9,8 @@
   tables with ``smtpsim.oracle.round_trips`` (a ``+ 40 ms`` with
   ``smtpsim.oracle.delayed_acks``) and with the oracle's times on an ideal path,
   the QUIT table with the oracle, the reuse table with the simulator, the stall and example
-  tables with the oracle, the defaults with the model's values, the profiles with
+  tables with the oracle (the examples with HyStart off; with it on, the 1 MB rows with the
+  simulator), the defaults with the model's values, the profiles with
   ``data/profiles.toml``.
 """
 
@@ -41,10 +42,10 @@ from smtpsim.model import (
     TlsConfig,
     Workload,
 )
-from smtpsim.oracle import delayed_acks, oracle, round_trips
+from smtpsim.oracle import SlowStartEnds, delayed_acks, oracle, round_trips
 from smtpsim.scenarios.profiles import builtin_profiles, get_profile
 from smtpsim.scenarios.variants import PRESETS, parse_variant
-from smtpsim.simulator.run import run_messages
+from smtpsim.simulator.run import run_messages, run_session
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted((ROOT / "docs").glob("*.md"))
@@ -311,14 +312,16 @@ EXAMPLES = ["profile", "variant", "client", "size (B)", "server", "IW",
             "round trips × RTT (ms)", "oracle (ms)", "timeout possible"]
 
 
-@pytest.mark.parametrize("row", _rows(EXAMPLES), ids=lambda r: " ".join(r[:6]))
-def test_the_real_path_examples_agree_with_the_oracle(row: list[str]) -> None:
-    name, variant, client, size, server, iw, ideal_ms, oracle_ms, rto = row
+def _example(name: str, variant: str, client: str, size: str, server: str, iw: str,
+             hystart: bool) -> Case:
+    """The lossless version of the built-in profile ``name`` (loss, jitter and the radio
+    removed) with the row's variant, client, size, server and IW; CUBIC's HyStart on or
+    off (``TcpConfig.hystart``)."""
     profile = get_profile(name)
     up_ms, down_ms = profile.delays_ms()
     path = PathConfig(LinkConfig(up_ms / 1000.0, profile.up_kbps * 1000.0),  # lossless
                       LinkConfig(down_ms / 1000.0, profile.down_kbps * 1000.0))
-    tcp = TcpConfig(iw=int(iw))
+    tcp = TcpConfig(iw=int(iw), hystart=hystart)
     if profile.mss is not None:
         tcp = replace(tcp, mss=profile.mss)
     if server == "ideal":
@@ -330,13 +333,48 @@ def test_the_real_path_examples_agree_with_the_oracle(row: list[str]) -> None:
     v = _variant(variant)
     state: Literal["cold", "warm"] = "warm" if client == "warm" else "cold"
     assert client == state
-    case = Case(Network(path, name), Client(parse_variant(v), v, state, tcp), srv,
+    return Case(Network(path, name), Client(parse_variant(v), v, state, tcp), srv,
                 Workload(int(size), 1))
-    n = round_trips(case.client.features, 1, iw=int(iw), state=state)
-    assert n * profile.round_trip_ms == pytest.approx(float(ideal_ms), abs=0.05)
+
+
+@pytest.mark.parametrize("row", _rows(EXAMPLES), ids=lambda r: " ".join(r[:6]))
+def test_the_real_path_examples_agree_with_the_oracle(row: list[str]) -> None:
+    """With HyStart off, as the document says: the oracle stops where HyStart ends slow
+    start (``SlowStartEnds``), which it does for the 1 MB bodies."""
+    name, variant, client, size, server, iw, ideal_ms, oracle_ms, rto = row
+    case = _example(name, variant, client, size, server, iw, hystart=False)
+    n = round_trips(case.client.features, 1, iw=int(iw), state=case.client.state)
+    assert n * get_profile(name).round_trip_ms == pytest.approx(float(ideal_ms), abs=0.05)
     result = oracle(case)
     assert result.accept_s * 1000 == pytest.approx(float(oracle_ms), abs=0.05)
     assert result.rto_possible == (rto == "yes")
+
+
+HYSTART = ["profile", "variant", "client", "size (B)", "server", "IW",
+           "oracle, HyStart off (ms)", "simulator, HyStart on (ms)"]
+
+
+@pytest.mark.parametrize("row", _rows(HYSTART), ids=lambda r: " ".join(r[:6]))
+def test_the_hystart_examples_agree_with_the_simulator(row: list[str]) -> None:
+    """The same path with CUBIC's HyStart on (the default): the oracle stops where it ends
+    slow start (``SlowStartEnds``), the simulator (seed 0; lossless, so every seed gives
+    the same) goes on with CUBIC's congestion avoidance; HyStart off, the oracle's time is
+    the examples table's."""
+    *what, off_ms, on_ms = row
+    with pytest.raises(SlowStartEnds):
+        oracle(_example(*what, hystart=True))
+    assert oracle(_example(*what, hystart=False)).accept_s * 1000 == pytest.approx(
+        float(off_ms), abs=0.05)
+    record, _ = run_session(_example(*what, hystart=True), seed=0)
+    assert record.outcome == "accepted"
+    assert record.accept_s * 1000 == pytest.approx(float(on_ms), abs=0.05)
+
+
+def test_the_hystart_examples_are_the_1_mb_rows() -> None:
+    """Every 1 MB row of the examples table, where HyStart acts, and its oracle time."""
+    examples = [r[:6] + [r[7]] for r in _rows(EXAMPLES) if r[3] == "1000000"]
+    assert examples
+    assert [r[:7] for r in _rows(HYSTART)] == examples
 
 
 DEFAULTS = ["default", "value", "where", "source"]

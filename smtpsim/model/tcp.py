@@ -11,6 +11,12 @@ __all__ = [
     "COOKIE_OPTION_BYTES",
     "COOKIE_REQUEST_BYTES",
     "DELACK_TIE_S",
+    "HYSTART_ACK_DELTA_S",
+    "HYSTART_DELAY_MAX_S",
+    "HYSTART_DELAY_MIN_S",
+    "HYSTART_GSO_MAX_BYTES",
+    "HYSTART_LOW_WINDOW",
+    "HYSTART_MIN_SAMPLES",
     "IP_TCP_HEADER_BYTES",
     "MAX_TCP_OPTION_SPACE",
     "RTO_FALLBACK_S",
@@ -50,6 +56,28 @@ TIMEOUT_MIN_S = 0.002
 than one segment is in flight (``tcp_schedule_loss_probe``), and what the RACK reordering
 timer adds to the time left (``tcp_rack_mark_lost``: ``TCP_TIMEOUT_MIN``, 2 jiffies, 2 ms at
 ``HZ`` 1000)."""
+
+HYSTART_LOW_WINDOW = 16
+"""Linux ``tcp_cubic.c`` ``hystart_low_window`` (module parameter, default 16): HyStart runs
+only while cwnd is at least this many packets (``cubictcp_acked``)."""
+
+HYSTART_ACK_DELTA_S = 0.002
+"""Linux ``tcp_cubic.c`` ``hystart_ack_delta_us`` (default 2000 µs): ACKs at most this far
+apart still belong to one ACK train (``hystart_update``)."""
+
+HYSTART_MIN_SAMPLES = 8
+"""Linux ``tcp_cubic.c`` ``HYSTART_MIN_SAMPLES``: RTT samples a round takes before its
+smallest is compared with ``delay_min`` (``hystart_update``)."""
+
+HYSTART_DELAY_MIN_S = 0.004
+HYSTART_DELAY_MAX_S = 0.016
+"""Linux ``tcp_cubic.c`` ``HYSTART_DELAY_MIN`` (4 ms) and ``HYSTART_DELAY_MAX`` (16 ms): the
+bounds of the delay increase that ends slow start, ``HYSTART_DELAY_THRESH(delay_min >> 3)``."""
+
+HYSTART_GSO_MAX_BYTES = 65536
+"""``sk_gso_max_size`` as Linux sets it from a device with GSO (``GSO_LEGACY_MAX_SIZE``,
+64 KiB; software GSO is on by default): ``hystart_ack_delay`` allows the ACK train
+``4 * sk_gso_max_size / sk_pacing_rate`` more, at most 1 ms."""
 
 RTO_FALLBACK_S = 3.0
 
@@ -103,6 +131,11 @@ class TcpConfig:
       no probes.
     * ``congestion`` ``"cubic"`` (RFC 9438; Linux's default ``tcp_congestion_control``
       since 2.6.19) or ``"newreno"`` (RFC 5681, RFC 6582).
+    * ``hystart`` True: CUBIC's hybrid slow start (Linux ``tcp_cubic.c`` module parameter
+      ``hystart`` 1, both detectors, ``hystart_detect`` 3): slow start ends when the ACKs of
+      a round spread over half the minimum RTT or the round's RTT rises above it by
+      ``clamp(delay_min / 8, 4 ms, 16 ms)``; False: CUBIC's slow start ends only at a loss.
+      Only CUBIC reads it.
     """
 
     mss: int = 1448
@@ -120,6 +153,7 @@ class TcpConfig:
     sack: bool = True
     rack: bool = True
     congestion: str = "cubic"
+    hystart: bool = True
 
 
 def syn_data_space(cfg: TcpConfig) -> int:

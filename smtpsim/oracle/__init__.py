@@ -50,6 +50,7 @@ from smtpsim.oracle.closed_form import (
 from smtpsim.oracle.domain import (
     KeepAliveNotModelled,
     QueueMayOverflow,
+    SlowStartEnds,
     SmtpTimeoutPossible,
     WarmStateUnknown,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "KeepAliveNotModelled",
     "OracleResult",
     "QueueMayOverflow",
+    "SlowStartEnds",
     "SmtpTimeoutPossible",
     "WarmStateUnknown",
     "delayed_acks",

@@ -12,7 +12,8 @@ extensions, no pipelined AUTH or QUIT without PIPELINING, no QUICKSTART or early
 without PIPELINING or with per-command writes, no data in the SYN without Fast Open, no
 banner on the SYN-ACK with implicit TLS, ...); otherwise ``ValueError``.
 
-Three limits only show while the oracle computes, and have exceptions of their own: a
+Four limits only show while the oracle computes, and have exceptions of their own: CUBIC's
+HyStart ending slow start without a loss (:class:`SlowStartEnds`, below); a
 link's finite buffer that fills (:class:`QueueMayOverflow`: it would drop a packet); with
 ``save`` "parallel" an SMTP client that waits longer than the NOOP interval for a reply, or a
 BURL fetch after the pooled IMAP connection's autologout (:class:`SmtpTimeoutPossible`); and a
@@ -21,8 +22,10 @@ warm client whose earlier connection lasted about as long as what it cached live
 
 ``TcpConfig.sack`` and ``TcpConfig.congestion`` change nothing in the domain: without loss no
 data arrives out of order (no SACK blocks) and no window is reduced, and CUBIC's slow start is
-NewReno's (the simulator has no HyStart, which could end slow start on a delay increase
-without a loss); the oracle models that one slow start for both.
+NewReno's; the oracle models that one slow start for both. CUBIC's HyStart
+(``TcpConfig.hystart``) may end it without a loss, on an ACK train or a delay increase; the
+oracle runs HyStart's tests (``smtpsim.oracle.tcp``) and, when one fires, says so
+(:class:`SlowStartEnds`): CUBIC's congestion avoidance that follows is not modelled.
 
 The retransmission timer (RFC 6298) is not part of the closed form either; the result says
 when a timeout cannot be excluded (``OracleResult.rto_possible``, see ``smtpsim.oracle.run``).
@@ -39,6 +42,7 @@ __all__ = [
     "MODELLED",
     "KeepAliveNotModelled",
     "QueueMayOverflow",
+    "SlowStartEnds",
     "SmtpTimeoutPossible",
     "Timing",
     "WarmStateUnknown",
@@ -66,6 +70,13 @@ class QueueMayOverflow(ValueError):
     """Outside the domain: a link's finite buffer (``LinkConfig.queue_bytes``) fills and
     would drop a packet (a loss; the oracle's links are lossless). Found while computing: the
     oracle's own FIFO schedule says how many bytes wait (``smtpsim.oracle.wire``)."""
+
+
+class SlowStartEnds(ValueError):
+    """Outside the domain: CUBIC's HyStart (Linux ``tcp_cubic.c`` ``hystart_update``, on by
+    default) ends slow start without a loss (``ssthresh = cwnd``), on an ACK train or a
+    delay increase, and CUBIC's congestion avoidance (RFC 9438 §4) governs cwnd from then on;
+    the closed form models slow start only. Found while computing (``smtpsim.oracle.tcp``)."""
 
 
 class WarmStateUnknown(ValueError):

@@ -11,7 +11,10 @@ them and Linux implements them.
   ``cwnd < 2 max_packets_out``, RFC 7661).
 * Slow start after idle (RFC 5681 §4.1, Linux ``tcp_slow_start_after_idle_check`` and
   ``tcp_cwnd_restart``): a write that finds nothing in flight and no data sent for longer than
-  the RTO halves cwnd once per RTO elapsed, down to ``min(IW, cwnd)``. The RTO is RFC 6298's
+  the RTO halves cwnd once per RTO elapsed, down to ``min(IW, cwnd)``. (Linux first sets
+  ``ssthresh = max(ssthresh, 3/4 cwnd)``, ``tcp_current_ssthresh``; in the domain ssthresh is
+  never set, no loss and no HyStart exit, ``SlowStartEnds``, so it stays infinite and slow
+  start is not bounded by it: nothing to model.) The RTO is RFC 6298's
   from one sample per ACK that acknowledges new data (the oldest segment it acknowledges,
   Linux ``seq_rtt``) and one from the handshake (the SYN acknowledged by the SYN-ACK, the
   SYN-ACK by the ACK; none after a retransmitted one, the RTO then 3 s, RFC 6298 §5.7), with
@@ -37,6 +40,16 @@ them and Linux implements them.
   after the message: the FIN exchange of the SMTP connection shares the access links with an
   IMAP upload still under way.
 
+CUBIC's HyStart (``TcpConfig.hystart``, Linux ``tcp_cubic.c`` ``hystart_update``) watches
+the slow start of a CUBIC sender once cwnd reaches ``HYSTART_LOW_WINDOW`` (16): each ACK of
+new data gives the RTT of the newest segment it acknowledges (Linux ``ca_rtt_us``), whose
+minimum is ``delay_min``; a round begins on the ACK that passes the ``snd_nxt`` recorded when
+the last one began. Slow start ends on an ACK train (ACKs at most 2 ms apart reaching more
+than ``(delay_min + min(1 ms, 2 * 64 KiB * SRTT / (mss * cwnd))) / 2`` past the round's
+start) or a delay increase (the round's smallest sample, from its ninth on, above
+``delay_min + clamp(delay_min / 8, 4 ms, 16 ms)``). CUBIC's congestion avoidance after it
+is not part of the closed form: the oracle says so (:class:`SlowStartEnds`) at that ACK.
+
 The retransmission timer (RFC 6298) and the tail loss probe (RFC 8985 §7) are not part of
 the closed form: each endpoint keeps the longest a data segment waited for its ACK
 (``max_ack_wait``), which the result compares with a lower bound of every timer
@@ -55,9 +68,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from smtpsim.model import TcpConfig
-from smtpsim.model.tcp import DELACK_TIE_S, RTO_FALLBACK_S, TIMEOUT_MIN_S
+from smtpsim.model.tcp import (
+    DELACK_TIE_S,
+    HYSTART_ACK_DELTA_S,
+    HYSTART_DELAY_MAX_S,
+    HYSTART_DELAY_MIN_S,
+    HYSTART_GSO_MAX_BYTES,
+    HYSTART_LOW_WINDOW,
+    HYSTART_MIN_SAMPLES,
+    RTO_FALLBACK_S,
+    TIMEOUT_MIN_S,
+)
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.causes import ORIGIN, Cause
+from smtpsim.oracle.domain import SlowStartEnds
 from smtpsim.oracle.records import Part, Rec, frame
 from smtpsim.oracle.wire import Link
 
@@ -138,6 +162,14 @@ class Tcp:
         self.rttvar = 0.0
         self.rto = cfg.rto_initial_s
         self.lsndtime: float | None = None
+        # HyStart (CUBIC with ``hystart``): delay_min, and the round (start, end, the train's
+        # last ACK, the smallest sample and how many were taken)
+        self.hystart = cfg.congestion == "cubic" and cfg.hystart
+        self.delay_min = 0.0
+        self.round_start = self.train_end = 0.0
+        self.round_end = 0
+        self.round_min = math.inf
+        self.round_samples = 0
         # receiver
         self.rcv_nxt = 0
         self.acked_to = 0  # the last ACK sent
@@ -287,6 +319,7 @@ class Tcp:
             return
         k = 0
         first = None
+        sent = 0.0
         while self.inflight and self.inflight[0][0] <= ack:
             _end, sent = self.inflight.popleft()
             wait = t - sent
@@ -296,11 +329,48 @@ class Tcp:
                 self.timer_from = sent + self.timer_floor
             first = sent if first is None else first
             k += 1
+        srtt = self.srtt
         if first is not None:  # the oldest segment it acknowledges (Linux seq_rtt)
             self.rtt_sample(t - first)
         self.snd_una = ack
+        if first is not None and self.hystart:  # the newest (Linux ca_rtt_us)
+            self._hystart(t, t - sent, srtt or 0.0)
         if self._is_cwnd_limited():
             self.cwnd += k
+
+    def _hystart(self, t: float, rtt: float, srtt: float) -> None:
+        """CUBIC's RTT sample ``rtt`` at ``t`` (SRTT ``srtt`` before it): ``delay_min``, then
+        HyStart's two tests while cwnd >= 16 (Linux ``cubictcp_acked``, ``hystart_update``);
+        :class:`SlowStartEnds` when one fires."""
+        rtt = max(rtt, 1e-6)
+        if self.delay_min == 0.0 or rtt < self.delay_min:
+            self.delay_min = rtt
+        cwnd = self.cwnd
+        if cwnd < HYSTART_LOW_WINDOW:
+            return
+        if self.snd_una > self.round_end:  # a new round
+            self.round_start = self.train_end = t
+            self.round_end = self.snd_nxt
+            self.round_min = math.inf
+            self.round_samples = 0
+        dmin = self.delay_min
+        if t - self.train_end <= HYSTART_ACK_DELTA_S + 1e-9:
+            self.train_end = t
+            cushion = 0.0
+            if srtt > 0.0:
+                cushion = min(0.001, 2 * HYSTART_GSO_MAX_BYTES * srtt / (self.mss * cwnd))
+            if t - self.round_start > (dmin + cushion) / 2 + 1e-9:
+                raise SlowStartEnds(f"closed form: HyStart's ACK train ends slow start at"
+                                    f" {t:.6f} s, cwnd {cwnd} (CUBIC congestion avoidance"
+                                    " follows)")
+        self.round_min = min(self.round_min, rtt)
+        if self.round_samples < HYSTART_MIN_SAMPLES:
+            self.round_samples += 1
+        elif self.round_min > dmin + min(max(dmin / 8, HYSTART_DELAY_MIN_S),
+                                         HYSTART_DELAY_MAX_S) + 1e-9:
+            raise SlowStartEnds(f"closed form: HyStart's delay increase ends slow start at"
+                                f" {t:.6f} s, cwnd {cwnd} (CUBIC congestion avoidance"
+                                " follows)")
 
     # ---- receiver
     def _ack_sent(self) -> None:

@@ -276,8 +276,9 @@ class ProfileSpec(Spec):
     to both directions; ``mss``, ``iw`` (segments), ``delack_ms``, ``sack`` (selective
     acknowledgments, RFC 2018; default true, as Linux), ``rack`` (RACK-TLP loss detection
     and tail loss probes, RFC 8985, used with SACK; default true, as Linux) and
-    ``congestion`` (``"cubic"``, the default as in Linux, or ``"newreno"``) to both TCP
-    endpoints; ``radio_promotion_ms`` is
+    ``congestion`` (``"cubic"``, the default as in Linux, or ``"newreno"``) and ``hystart``
+    (CUBIC's hybrid slow start, Linux ``tcp_cubic`` ``hystart``; default true, as Linux;
+    only with ``congestion = "cubic"``) to both TCP endpoints; ``radio_promotion_ms`` is
     paid before the first packet after the radio idled for ``radio_tail_ms``. The buffers:
     ``queue_bytes``, ``queue_bdp`` and their ``up_`` and ``down_`` forms (see the module
     docstring). ``up_trace`` / ``down_trace``: the direction's capacity over time
@@ -302,6 +303,7 @@ class ProfileSpec(Spec):
     sack: Flag | None = None
     rack: Flag | None = None
     congestion: Congestion | None = None
+    hystart: Flag | None = None
     radio_promotion_ms: Ms | None = None
     radio_tail_ms: Ms | None = None
     queue_bytes: QueueBytes | None = None
@@ -338,6 +340,10 @@ class ProfileSpec(Spec):
             raise fail("loss (independent) or burst (Gilbert-Elliott), not both",
                        key=("burst",), value=self.burst.model_dump())
         _check_path(self, self.base, "required without a preset")
+        if self.hystart is not None and self.value("congestion") == "newreno":
+            raise fail('congestion = "cubic" for hystart (HyStart is CUBIC\'s slow start,'
+                       ' Linux tcp_cubic; NewReno has none)', key=("hystart",),
+                       value=self.hystart)
         outages = sorted(enumerate(self.outage or []), key=lambda io: io[1].at_s)
         for (_, before), (i, after) in zip(outages, outages[1:], strict=False):
             if after.at_s < before.at_s + before.for_s:

@@ -291,15 +291,19 @@ def test_rto_flag_marks_slow_links() -> None:
     """A 1500 B segment takes 1.25 s at 9.6 kbit/s, longer than any RTO of a 10 ms path
     (at least min(1 s, RTT + 200 ms)) and any loss probe timeout (RACK-TLP, at least
     2 RTT + 2 ms = 22 ms); on a fast path every ACK comes within one RTT and a bit (the
-    delayed ACKs of the body are not waited for: the next segments' arrivals send them)."""
-    slow = oracle(ideal_case("pipelining", rtt=0.01, bandwidth=9600, size=100_000))
+    delayed ACKs of the body are not waited for: the next segments' arrivals send them).
+    HyStart is held off so the oracle can follow: the queue building on the slow link ends
+    CUBIC's slow start by the delay test (``SlowStartEnds``)."""
+    slow = oracle(ideal_case("pipelining", rtt=0.01, bandwidth=9600, size=100_000,
+                             hystart=False))
     assert slow.rto_possible
     assert slow.max_ack_wait_s > slow.rto_floor_s == pytest.approx(0.022)
-    tcp = TcpConfig(rack=False)
+    tcp = TcpConfig(rack=False, hystart=False)
     slow = oracle(ideal_case("pipelining", rtt=0.01, bandwidth=9600, size=100_000,
                              client_tcp=tcp, server_tcp=tcp))
     assert slow.rto_floor_s == pytest.approx(0.21)
-    assert not oracle(ideal_case("pipelining", rtt=0.01, bandwidth=1e9, size=100_000)).rto_possible
+    assert not oracle(ideal_case("pipelining", rtt=0.01, bandwidth=1e9, size=100_000,
+                                 hystart=False)).rto_possible
 
 
 def test_syn_data_is_what_linux_puts_in_a_syn_and_the_rest_carries_the_handshake_ack() -> None:
@@ -336,8 +340,11 @@ def test_fast_open_option_sizes() -> None:
 def test_a_late_url_holds_the_mail_group() -> None:
     """Cold IMAP session, 200 kB over a 1 Mbit/s path (RTT 0.5 s): the literal alone takes
     1.6 s of uplink, so the URL comes after the SMTP client is ready for the MAIL group (8);
-    the group leaves when it arrives and the 250 follows one round trip (+ the fetch) later."""
-    case = ideal_case("baseline+burl+imap-cold", rtt=BURL_RTT, size=200_000, bandwidth=1e6)
+    the group leaves when it arrives and the 250 follows one round trip (+ the fetch) later.
+    HyStart is held off so the oracle can follow: the URLFETCH's 200 kB on the 1 ms
+    data-centre connection end slow start by its ACK train (``SlowStartEnds``)."""
+    case = ideal_case("baseline+burl+imap-cold", rtt=BURL_RTT, size=200_000, bandwidth=1e6,
+                      hystart=False)
     r = oracle(case)
     assert r.url_s > r.auth_s  # the group waited for it
     assert r.mail_s == pytest.approx(r.url_s, abs=1e-9)
@@ -355,9 +362,11 @@ def test_the_fetch_on_a_new_connection_costs_five_data_centre_round_trips() -> N
 
 
 def test_burl_carries_the_body_once_and_plain_save_twice() -> None:
+    """HyStart is held off so the oracle can follow: BURL's URLFETCH of the 200 kB on the
+    1 ms data-centre connection ends slow start by its ACK train (``SlowStartEnds``)."""
     size = 200_000
-    saved = oracle(ideal_case("baseline+save", size=size))
-    burl = oracle(ideal_case("burl", size=size))
+    saved = oracle(ideal_case("baseline+save", size=size, hystart=False))
+    burl = oracle(ideal_case("burl", size=size, hystart=False))
     assert saved.bytes_up > 2 * size > burl.bytes_up > size
 
 

@@ -298,8 +298,11 @@ def test_a_fetch_after_the_pooled_connections_autologout_does_not_crash() -> Non
     §5.4) when BURL asks it for the message. The simulator raises ConnectionError("IMAP
     session lost") out of ``run_session`` instead of reconnecting or recording a failure (fixed
     in the working tree while this was written: a regression test now). The oracle leaves it
-    outside its domain."""
-    case = ideal_case("baseline+burl+save-first", rtt=0.1, size=2_500_000, bandwidth=9600.0)
+    outside its domain. HyStart is held off so the oracle can follow (``SlowStartEnds``): it
+    would end slow start on the 9.6 kbit/s upload (delay test) and on BURL's URLFETCH of the
+    2.5 MB over the 1 ms data-centre connection (ACK train)."""
+    case = ideal_case("baseline+burl+save-first", rtt=0.1, size=2_500_000, bandwidth=9600.0,
+                      hystart=False)
     with pytest.raises(SmtpTimeoutPossible):
         oracle(case)
     record, _ = run_session(case, seed=0)
@@ -639,9 +642,12 @@ def test_a_window_that_blocked_sending_stays_cwnd_limited_when_more_goes_out_lat
       the RTO (1.57 s): the pure ACK of its two segments, then the replies line by line:
       15 segments (250 QHLO 53 B, 235 66 B, 13 x 250 43 B), the other 2 281 - 678 =
       1 603 B as 1448 + 155. The simulator sent 14 lines, the 15th in the coalesced segment.
+
+    HyStart is held off so the oracle can follow (``SlowStartEnds``): the client's 301 654 B
+    body reaches cwnd 16 and the delay test ends its slow start.
     """
     tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
-    tcp = TcpConfig(iw=3)
+    tcp = TcpConfig(iw=3, hystart=False)
     variant = "streamlined-2006"
     path = PathConfig(LinkConfig(0.02907646426405629, 301653.95499642997),
                       LinkConfig(0.11630585705622516, 43855.1522128247))

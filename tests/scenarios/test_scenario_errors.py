@@ -83,6 +83,12 @@ EXACT = [
     ("unknown-congestion", SCEN + PROF + 'congestion = "bbr"\n' + VAR,
      "profile[0].congestion",
      "bad value 'bbr'; allowed: one of cubic, newreno (TCP congestion control)"),
+    ("hystart-with-newreno", SCEN + PROF + 'congestion = "newreno"\nhystart = true\n' + VAR,
+     "profile[0].hystart",
+     "bad value true; allowed: congestion = \"cubic\" for hystart (HyStart is CUBIC's slow"
+     " start, Linux tcp_cubic; NewReno has none)"),
+    ("hystart-not-a-flag", SCEN + PROF + "hystart = 1\n" + VAR, "profile[0].hystart",
+     "bad value 1; allowed: true or false"),
     ("sack-not-a-flag", SCEN + PROF + 'sack = "yes"\n' + VAR, "profile[0].sack",
      "bad value 'yes'; allowed: true or false"),
     ("radio-without-tail",

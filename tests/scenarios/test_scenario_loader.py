@@ -135,6 +135,15 @@ def test_profile_rack() -> None:
     assert default.client.tcp.rack and default.server.tcp.rack
 
 
+def test_profile_hystart() -> None:
+    """``hystart = false`` turns CUBIC's HyStart off at both endpoints (Linux ``tcp_cubic``
+    module parameter ``hystart`` 0); on by default, as in Linux (``hystart`` 1)."""
+    (case,) = build_cases(loads(HEAD + '[[profile]]\npreset = "lte"\nhystart = false\n' + VAR))
+    assert case.client.tcp == case.server.tcp == TcpConfig(hystart=False)
+    (default,) = build_cases(loads(HEAD + '[[profile]]\npreset = "lte"\n' + VAR))
+    assert default.client.tcp.hystart and default.server.tcp.hystart
+
+
 def test_inline_profile_with_burst_loss_and_radio() -> None:
     scenario = loads(
         HEAD + '[[profile]]\nname = "train"\ndelay_up_ms = 40\ndelay_down_ms = 60\n'

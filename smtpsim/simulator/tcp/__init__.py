@@ -16,14 +16,15 @@ What is modelled, and where:
   ``tlp``: tail loss probes (RFC 8985 §7), both with SACK and ``TcpConfig.rack`` (Linux's
   defaults); the probe and RACK's reordering timer share the retransmission timer.
 * ``congestion``: the window in packets (IW, slow start, NewReno's congestion avoidance,
-  the cwnd-limited rule, slow start after idle); ``cubic``: CUBIC (RFC 9438), the default.
+  the cwnd-limited rule, slow start after idle); ``cubic``: CUBIC (RFC 9438), the default,
+  with ``hystart``: Linux's hybrid slow start (``TcpConfig.hystart``), which may end slow
+  start without a loss.
 * ``tcb``: every variable of one endpoint; ``endpoint``: the endpoint those parts make;
   ``connection``: two endpoints joined by a path; ``socket``: what the application sees.
 
 Applications write and read whole *records* (``Record``) through a ``Socket``; sequence
-numbers are data-byte offsets from 0. Not modelled: D-SACK, CUBIC's
-HyStart, receive-window autotuning (a fixed window of ``rwnd_bytes``), Linux's quick-ACK
-mode.
+numbers are data-byte offsets from 0. Not modelled: D-SACK, receive-window autotuning (a
+fixed window of ``rwnd_bytes``), Linux's quick-ACK mode.
 """
 
 from smtpsim.simulator.tcp.connection import TcpConnection

@@ -11,8 +11,9 @@ it (NewReno's window rules: RFC 5681 §3.1, §3.2, §4.1; RFC 6582 for the recov
   (three duplicate ACKs): ``ssthresh = max(flight / 2, 2)``, ``cwnd = ssthresh + 3``, one more
   per further duplicate ACK, ``ssthresh`` when the recovery ends.
 * Slow start after idle (RFC 5681 §4.1; Linux ``tcp_slow_start_after_idle=1``,
-  ``tcp_cwnd_restart``): a sender that has sent nothing for longer than its RTO halves cwnd
-  once per RTO elapsed, down to the restart window ``min(IW, cwnd)``.
+  ``tcp_cwnd_restart``): a sender that has sent nothing for longer than its RTO raises
+  ssthresh to 3/4 of cwnd if it was below (``tcp_current_ssthresh``), then halves cwnd once
+  per RTO elapsed, down to the restart window ``min(IW, cwnd)``.
 
 CUBIC (``cubic``, RFC 9438) shares slow start and the cwnd-limited rule. The sender owns one
 ``NewReno`` or ``Cubic`` (``TcpConfig.congestion``) and asks it; loss detection and
@@ -75,8 +76,9 @@ class NewReno:
             self.cwnd_usage_seq = snd_nxt
             self.is_cwnd_limited = limited
 
-    def on_timeout(self, flight: int) -> None:
-        """A retransmission timeout with ``flight`` packets outstanding (RFC 5681 §3.1)."""
+    def on_timeout(self, flight: int, now: float = 0.0, snd_nxt: int = 0) -> None:
+        """A retransmission timeout with ``flight`` packets outstanding (RFC 5681 §3.1), at
+        ``now`` with ``snd_nxt`` the next new sequence number (CUBIC's HyStart round)."""
         self.ssthresh = max(flight // 2, 2)
         self.cwnd = 1
         self.ca_count = 0
@@ -104,11 +106,19 @@ class NewReno:
         """The recovery point is acknowledged (RFC 6582 §3.2 step 3): deflate."""
         self.cwnd = self.ssthresh
 
-    def restart_after_idle(self, idle: float, rto: float) -> None:
-        """Linux ``tcp_cwnd_restart``: halve cwnd per RTO of idleness, not below
-        ``min(IW, cwnd)``."""
-        restart = min(self.iw, self.cwnd)
+    def restart_after_idle(self, idle: float, rto: float, in_recovery: bool = False) -> None:
+        """Linux ``tcp_cwnd_restart`` (``net/ipv4/tcp_output.c``): first ``snd_ssthresh =
+        tcp_current_ssthresh(sk)`` (``include/net/tcp.h``: ssthresh unchanged during a window
+        reduction, ``tcp_in_cwnd_reduction``, here ``in_recovery``; otherwise ``max(ssthresh,
+        (cwnd >> 1) + (cwnd >> 2))``, 3/4 of the window before the restart), so the slow start
+        that follows climbs back to where the window was; then halve cwnd per RTO of
+        idleness, not below ``min(IW, cwnd)``."""
         cwnd = self.cwnd
+        if not in_recovery:
+            current = (cwnd >> 1) + (cwnd >> 2)
+            if current > self.ssthresh:
+                self.ssthresh = current
+        restart = min(self.iw, cwnd)
         idle -= rto
         while idle > 0 and cwnd > restart:
             cwnd >>= 1

@@ -3,7 +3,8 @@ data the ACK released (carrying the new ACK), then the ACK rule for what arrived
 order in ``tcp_rcv_established``: ``tcp_ack``, ``tcp_data_queue``, ``tcp_data_snd_check``,
 ``tcp_ack_snd_check``).
 
-* ACK processing: the RTT sample of the oldest segment the ACK covers (``rto``), slow start or
+* ACK processing: the RTT sample of the oldest segment the ACK covers (``rto``), and of the
+  newest for CUBIC (its ``delay_min`` and HyStart: Linux ``ca_rtt_us``), slow start or
   congestion avoidance (``congestion``, ``cubic``), the timer restarted or stopped. With SACK
   (``sack``) the blocks update the scoreboard and RFC 6675 decides what is lost and resent;
   without, fast retransmit on ``dupack_threshold`` duplicate ACKs with NewReno recovery
@@ -74,6 +75,7 @@ class Input(ControlBlock):
             # Linux's tcp_ack_update_rtt takes the timestamp echo instead (RFC 7323 §4.1); so
             # for a SACKed one, delivered earlier
             sample = -1.0
+            newest_sent = 0.0
             karn = False
             rack = self.rack_on
             # RACK's newest delivered segment (``rack._rack_advance``, inlined for a run of
@@ -108,8 +110,10 @@ class Input(ControlBlock):
                         self.retrans_out -= 1
                 elif retransmitted:
                     karn = True
-                elif sample < 0.0:
-                    sample = now - sent
+                else:
+                    if sample < 0.0:
+                        sample = now - sent
+                    newest_sent = sent  # Linux last_ackt (CUBIC's sample, ca_rtt_us)
             if tsorted is not None and not inflight:
                 self.tsorted = None
             if newest is not None:
@@ -118,8 +122,12 @@ class Input(ControlBlock):
                 if newest[1] > self.rack_xmit or (newest[1] == self.rack_xmit
                                                   and newest[0] > self.rack_end):
                     self.rack_xmit, self.rack_end = newest[1], newest[0]
-            if karn:
+            if karn:  # the echo serves both samples (Linux tcp_ack_update_rtt)
                 sample = now - seg.tsecr if seg.tsecr > 0.0 else -1.0
+                ca_rtt = sample
+            else:
+                ca_rtt = now - newest_sent if sample >= 0.0 else -1.0
+            prior_srtt = self.srtt
             self.snd_una = ack
             self.last_acked_s = now  # our data is getting through
             if self.snd_nxt < ack:
@@ -138,6 +146,10 @@ class Input(ControlBlock):
                 var = 4.0 * rttvar
                 rto_min = cfg.rto_min_s
                 self.rto = min(srtt + (var if var > rto_min else rto_min), cfg.rto_max_s)
+            cubic = self.cubic
+            if cubic is not None and ca_rtt >= 0.0:  # Linux cubictcp_acked (``cubic``)
+                cubic.rtt(ca_rtt, now, ack, self.snd_max,
+                          prior_srtt if prior_srtt is not None else 0.0)
             self.expiries = 0
             self.dupacks = 0
             recover = self.recover

@@ -111,7 +111,7 @@ class Output(ControlBlock):
             idle = self.env._now - self.last_send_s
             cc.on_tx_start(idle)
             if idle > self.rto:
-                cc.restart_after_idle(idle, self.rto)
+                cc.restart_after_idle(idle, self.rto, self.recover is not None)
         # what is in flight but not in the network (SACKed, or lost and not resent): RFC 6675
         # ``pipe`` = packets out - adj (Linux ``tcp_packets_in_flight``); 0 without SACK
         adj = self.sacked_out + self.lost_out - self.retrans_out

@@ -101,7 +101,7 @@ class Retransmission(ControlBlock):
         if self.undo is None:
             self.undo = (cc.cwnd, cc.ssthresh, self.snd_nxt, list(self.inflight))
         self.undo_ts = self.env._now
-        cc.on_timeout(len(self.inflight))
+        cc.on_timeout(len(self.inflight), self.env._now, self.snd_max)
         self.rto = min(self.rto * 2.0, self.cfg.rto_max_s)
         self.dupacks = 0
         self.rto_deadline = None

@@ -53,7 +53,7 @@ class ControlBlock:
 
     __slots__ = (
         "env", "cfg", "side", "conn", "link", "peer", "trace_labels", "socket", "state",
-        "nagle", "cc",
+        "nagle", "cc", "cubic",
         # sender
         "snd_una", "snd_nxt", "snd_max", "write_end", "fin_queued", "fin_seq", "fin_rides",
         "inflight",
@@ -99,7 +99,10 @@ class ControlBlock:
         self.socket = Socket(env, self)
         self.state = LISTEN
         #: The congestion window (``congestion``, ``cubic``).
-        self.cc = Cubic(cfg.iw) if cfg.congestion == "cubic" else NewReno(cfg.iw)
+        cubic = Cubic(cfg.iw, cfg.hystart, cfg.mss) if cfg.congestion == "cubic" else None
+        self.cc: NewReno = cubic if cubic is not None else NewReno(cfg.iw)
+        #: The same ``Cubic``, None with NewReno: it takes every ACK's RTT sample (HyStart).
+        self.cubic = cubic
         self.snd_una = self.snd_nxt = self.snd_max = self.write_end = 0
         self.fin_queued = False
         self.fin_seq = -1

@@ -28,7 +28,9 @@ def _after_loss_at(w_max: int) -> Cubic:
 
 def _grow(cc: Cubic, rtt: float, seconds: float) -> list[tuple[float, int]]:
     """Every packet of each window acknowledged, the ACKs spread evenly over one RTT; the
-    window after each round, with the time since the first ACK (the epoch's start)."""
+    window after each round, with the time since the first ACK (the epoch's start). CUBIC's
+    ``delay_min`` (Linux ``ca->delay_min``, the curve's ``t + RTT``) is ``rtt``."""
+    cc.delay_min = rtt
     now = 0.0
     first = None
     rounds = []
