@@ -40,6 +40,7 @@ def describe(case: Case) -> dict[str, Any]:
         "recipients": case.workload.recipients,
         "iw": case.client.tcp.iw,
         "hystart": case.client.tcp.hystart,
+        "rack": case.client.tcp.rack,
         "server": case.server.name,
         "state": case.client.state,
         "config_changed": case.server.config_changed,
@@ -49,8 +50,8 @@ def describe(case: Case) -> dict[str, Any]:
 
 def build(d: dict[str, Any]) -> Case:
     """The case ``d`` describes (as ``lossless_cases`` builds it); a description stored
-    before ``hystart`` was drawn has HyStart on, the default."""
-    tcp = TcpConfig(iw=d["iw"], hystart=d.get("hystart", True))
+    before ``hystart`` or ``rack`` was drawn has it on, the default."""
+    tcp = TcpConfig(iw=d["iw"], hystart=d.get("hystart", True), rack=d.get("rack", True))
     if d["server"] == "ideal":
         timing = ServerTiming.ideal()
         tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)
