@@ -14,7 +14,8 @@ order in ``tcp_rcv_established``: ``tcp_ack``, ``tcp_data_queue``, ``tcp_data_sn
   timestamp of a segment starting at or before the last ACK sent becomes TS.Recent (RFC 7323
   §4.3). A FIN segment gives the peer's FIN sequence number; the FIN counts once every byte
   before it has arrived (RFC 793 §3.5): the application then reads ``CLOSED``.
-* The ACK rule after data is ``delayed_ack``'s.
+* The ACK rule after data is ``delayed_ack``'s; every ACK's window updates the peer's
+  (``receive_window``), and in-order data feeds the receive-buffer autotuning.
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ class Input(ControlBlock):
     def _on_ack(self, seg: Segment) -> None:
         ack = seg.ack
         cc = self.cc
+        # the peer's window (``receive_window``; Linux tcp_ack_update_window)
+        wnd = seg.wnd
+        changed = False
+        wl1 = self.snd_wl1
+        if ack > self.snd_una or seg.seq > wl1 or (
+                seg.seq == wl1 and (wnd > self.snd_wnd or not wnd)):
+            changed = wnd != self.snd_wnd
+            self.snd_wnd = wnd
+            self.snd_wl1 = seg.seq
         if ack > self.snd_una:
             if self.undo is not None:
                 self._check_spurious_rto(seg)
@@ -183,6 +193,7 @@ class Input(ControlBlock):
             and seg.length == 0
             and not seg.flags & FIN
             and self.snd_una < self.snd_max
+            and not changed  # RFC 5681 §2: the same window, else a window update
         ):
             self.dupacks += 1
             if self.recover is None and self.dupacks == self.cfg.dupack_threshold:
@@ -222,6 +233,8 @@ class Input(ControlBlock):
                 rcv_nxt = ooo[0][1]
             ooo.pop(0)
         self.rcv_nxt = rcv_nxt
+        if seg.length and not seg.flags & SYN:  # (``receive_window``; read at once)
+            self._rcv_data(seg.length, seg.tsecr)
         self.last_data_s = self.env._now  # new in-order data: what completes a read()
         incoming = self.incoming
         deliver = self.socket._deliver
