@@ -89,7 +89,7 @@ def radio(p: ProfileSpec) -> tuple[float, float]:
 
 def tcp_config(p: ProfileSpec) -> TcpConfig:
     """Both endpoints' TCP: Linux defaults with the profile's MSS, IW, delayed-ACK timer, SACK,
-    RACK-TLP and congestion control."""
+    RACK-TLP, congestion control and receive buffer (``rmem``, ``rmem_autotune``)."""
     tcp = TcpConfig()
     mss = p.value("mss")
     if mss is not None:
@@ -104,6 +104,10 @@ def tcp_config(p: ProfileSpec) -> TcpConfig:
         tcp = replace(tcp, rack=p.rack)
     if p.congestion is not None:
         tcp = replace(tcp, congestion=p.congestion)
+    if p.rmem is not None:
+        tcp = replace(tcp, rmem=p.rmem)
+    if p.rmem_autotune is not None:
+        tcp = replace(tcp, rmem_autotune=p.rmem_autotune)
     return tcp
 
 
