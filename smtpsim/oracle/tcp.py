@@ -4,8 +4,8 @@ them and Linux implements them.
 * A byte stream cut into segments of ``min(MSS, unsent)`` the moment a write or an ACK allows
   it (``header_bytes`` each; SYN and SYN-ACK are ``connection``'s).
 * A segment is sent while packets in flight < ``cwnd`` and the whole segment fits the peer's
-  receive window (``rwnd_bytes``, RFC 793 §3.7; it binds for large bodies once the flight
-  passes 6 MiB); ``cwnd`` starts at IW (RFC 6928, RFC 3390) and grows by the packets each ACK
+  receive window (RFC 793 §3.7: ``snd_una + snd_wnd``, the window of the latest acceptable
+  segment, Linux ``tcp_ack_update_window``; what each end offers is ``window``'s); ``cwnd`` starts at IW (RFC 6928, RFC 3390) and grows by the packets each ACK
   acknowledges (slow start, RFC 5681 §3.1 with RFC 3465 counting) while the sender is
   cwnd-limited (Linux ``tcp_is_cwnd_limited``: blocked by cwnd in the current window, or
   ``cwnd < 2 max_packets_out``, RFC 7661).

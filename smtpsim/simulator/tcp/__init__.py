@@ -17,12 +17,14 @@ What is modelled, and where:
   defaults); the probe and RACK's reordering timer share the retransmission timer.
 * ``congestion``: the window in packets (IW, slow start, NewReno's congestion avoidance,
   the cwnd-limited rule, slow start after idle); ``cubic``: CUBIC (RFC 9438), the default.
+* ``receive_window``: the window every segment advertises, Linux's receive-buffer
+  autotuning (``tcp_rmem``, dynamic right-sizing) and the sender's ``snd_wnd``.
 * ``tcb``: every variable of one endpoint; ``endpoint``: the endpoint those parts make;
   ``connection``: two endpoints joined by a path; ``socket``: what the application sees.
 
 Applications write and read whole *records* (``Record``) through a ``Socket``; sequence
 numbers are data-byte offsets from 0. Not modelled: D-SACK, CUBIC's
-HyStart, receive-window autotuning (a fixed window of ``rwnd_bytes``), Linux's quick-ACK
+HyStart, a slow reader (the window never closes: no zero-window probe), Linux's quick-ACK
 mode.
 """
 
