@@ -5,8 +5,9 @@ them and Linux implements them.
   it (``header_bytes`` each; SYN and SYN-ACK are ``connection``'s).
 * A segment is sent while packets in flight < ``cwnd`` and the whole segment fits the peer's
   receive window (RFC 793 §3.7: ``snd_una + snd_wnd``, the window of the latest acceptable
-  segment, Linux ``tcp_ack_update_window``; what each end offers is ``window``'s); ``cwnd`` starts at IW (RFC 6928, RFC 3390) and grows by the packets each ACK
-  acknowledges (slow start, RFC 5681 §3.1 with RFC 3465 counting) while the sender is
+  segment, Linux ``tcp_ack_update_window``; what each end offers is ``window``'s); ``cwnd``
+  starts at IW (RFC 6928, RFC 3390) and grows by the packets each ACK acknowledges (slow
+  start, RFC 5681 §3.1 with RFC 3465 counting) while the sender is
   cwnd-limited (Linux ``tcp_is_cwnd_limited``: blocked by cwnd in the current window, or
   ``cwnd < 2 max_packets_out``, RFC 7661).
 * Slow start after idle (RFC 5681 §4.1, Linux ``tcp_slow_start_after_idle_check`` and
