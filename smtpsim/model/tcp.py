@@ -13,6 +13,7 @@ __all__ = [
     "DELACK_TIE_S",
     "IP_TCP_HEADER_BYTES",
     "MAX_TCP_OPTION_SPACE",
+    "RCV_SPACE_TIE_S",
     "RMEM_DEFAULT",
     "RMEM_MAX_CORE",
     "TCP_INIT_CWND",
@@ -68,6 +69,16 @@ the peer's MSS (``icsk_ack.rcv_mss``), raised by the first larger segment."""
 
 TCP_MAX_WSCALE = 14
 """RFC 7323 §2.3: the largest window-scale shift (Linux ``TCP_MAX_WSCALE``)."""
+
+RCV_SPACE_TIE_S = 1e-6
+"""Linux ``tcp_rcv_space_adjust`` measures in whole microseconds (``tcp_mstamp``) and runs
+once ``time`` is no less than the receiver's RTT estimate (``time < rcv_rtt_est.rtt_us >> 3``
+returns): both models take an interval that falls short of the estimate by less than 1 µs
+as having reached it. On a jitter-free path an interval and the estimate are often the same
+round trip computed two ways (an echoed timestamp, one window of data arriving), equal but
+for the nanoseconds of a fast link's serialization or floating-point rounding, which would
+otherwise decide, and differently in the simulator and the oracle, whether the buffer grows
+one round trip or the next."""
 
 CONGESTION_CONTROLS = ("cubic", "newreno")
 """The congestion controls ``TcpConfig.congestion`` names: CUBIC (RFC 9438, Linux's default)

@@ -119,7 +119,7 @@ class Tcp:
         self.snd_wnd = 0
         self.snd_wl1 = 0
         self.window = ReceiveBuffer(cfg, client)
-        self.ts_recent = 0.0  # RFC 7323 §4.3, from segments with data or a FIN
+        self.ts_recent = 0.0  # RFC 7323 §4.3, from every segment but a SYN without data
         self.app: Callable[[float, list[Rec], Cause], None] = lambda t, r, c: None
         self.on_fin: Callable[[float], None] = lambda t: None
         self.on_handshake: Callable[[float, Seg], bool] = lambda t, s: False
@@ -359,7 +359,7 @@ class Tcp:
         t = self.agenda.now
         self.cause = seg.cause.arrived(t, self.client)
         data = seg.end > seg.seq
-        if (data or seg.fin) and seg.seq <= self.acked_to:
+        if (data or seg.fin or not seg.syn) and seg.seq <= self.acked_to:
             self.ts_recent = seg.tsval  # RFC 7323 §4.3
         if self.on_handshake(t, seg):
             return

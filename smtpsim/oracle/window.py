@@ -7,8 +7,10 @@
 The buffer is ``tcp_rmem[1]`` at first and half of it is window (``scaling_ratio`` 128 of
 256, Linux's default); the application reads every in-order byte when it arrives, so the free
 space is the whole window space whenever a window is chosen (no slow reader in the model).
-Times are exact seconds. A SYN offers ``initial`` (unscaled, RFC 7323 §2.2); every other
-segment ``select``'s window, a multiple of ``2**wscale`` that never moves the right edge back.
+Times are exact seconds (an interval within ``RCV_SPACE_TIE_S`` of the receiver's RTT
+estimate has reached it), and TS.Recent is ``tcp``'s. A SYN offers ``initial`` (unscaled,
+RFC 7323 §2.2); every other segment ``select``'s window, a multiple of ``2**wscale`` that
+never moves the right edge back.
 ``TcpConfig.rmem_autotune`` False: ``rmem[2]`` on every segment.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 from smtpsim.model import TcpConfig
 from smtpsim.model.tcp import (
     IP_TCP_HEADER_BYTES,
+    RCV_SPACE_TIE_S,
     RMEM_MAX_CORE,
     TCP_INIT_CWND,
     TCP_MAX_WSCALE,
@@ -108,7 +111,7 @@ class ReceiveBuffer:
             if room > 0:
                 self.ssthresh += min(room, max(2 * self.adv, 2 * nbytes))
         # tcp_rcv_space_adjust, once per receiver RTT
-        if self.rtt == 0.0 or t - self.space_t < self.rtt:
+        if self.rtt == 0.0 or t - self.space_t < self.rtt - RCV_SPACE_TIE_S:
             return
         copied = rcv_nxt - self.space_seq
         if copied > self.space:

@@ -10,10 +10,12 @@ order in ``tcp_rcv_established``: ``tcp_ack``, ``tcp_data_queue``, ``tcp_data_sn
   (RFC 5681 §3.2, RFC 6582): a partial ACK resends the next hole at once.
 * Data: in-order bytes complete records, which go to the application; out-of-order data is
   kept and acknowledged at once (a duplicate ACK, with SACK blocks when SACK is agreed), as is
-  a duplicate (RFC 5681 §4.2); the
-  timestamp of a segment starting at or before the last ACK sent becomes TS.Recent (RFC 7323
-  §4.3). A FIN segment gives the peer's FIN sequence number; the FIN counts once every byte
-  before it has arrived (RFC 793 §3.5): the application then reads ``CLOSED``.
+  a duplicate (RFC 5681 §4.2); the timestamp of a segment starting at or before the last
+  ACK sent, pure ACKs included (Linux ``tcp_rcv_established``: "Bulk data transfer: sender",
+  ``tcp_store_ts_recent``), becomes TS.Recent (RFC 7323 §4.3); the SYN's and SYN-ACK's do
+  not (a simplification). A FIN segment gives the peer's FIN sequence number; the FIN
+  counts once every byte before it has arrived (RFC 793 §3.5): the application then reads
+  ``CLOSED``.
 * The ACK rule after data is ``delayed_ack``'s; every ACK's window updates the peer's
   (``receive_window``), and in-order data feeds the receive-buffer autotuning.
 """
@@ -54,11 +56,15 @@ class Input(ControlBlock):
             return
         # Linux's order (tcp_rcv_established): the ACK, then the payload, then the data the
         # ACK released (carrying the new ACK), then the ACK rule for what arrived.
-        if flags & ACK:
-            self._on_ack(seg)
         if seg.length or flags & FIN:
+            if flags & ACK:
+                self._on_ack(seg)
             self._on_data(seg)
         else:
+            if seg.seq <= self.last_ack_sent:  # a pure ACK's timestamp (RFC 7323 §4.3)
+                self.ts_recent = seg.tsval
+            if flags & ACK:
+                self._on_ack(seg)
             self.output()
 
     def _on_ack(self, seg: Segment) -> None:

@@ -43,8 +43,11 @@ check #2 of ``tcp_grow_window`` always passes); the application reads every in-o
 instant it arrives (no model here has a slow reader: the SMTP and IMAP servers and the client
 read whole records as they complete), so the free space is the full space whenever a window is
 computed, the window never closes and no zero-window probe is needed; times are exact, not
-Linux's 1 ms timestamps and 1 µs clock; the receiver samples only data segments, and TS.Recent
-follows data segments only (``input``); data carried by a SYN or SYN-ACK is taken without this
+Linux's 1 ms timestamps and 1 µs clock (but an interval within ``RCV_SPACE_TIE_S`` of the
+RTT estimate has reached it); the receiver samples only data segments; TS.Recent follows
+every segment but the SYN and SYN-ACK (``input``), so a connection's first data echoes no
+timestamp (0, which the receiver takes for none, as it does a SYN's sent at 0) and gives no
+sample, where Linux would echo the SYN-ACK's; data carried by a SYN or SYN-ACK is taken without this
 bookkeeping (one segment at most); ``rcv_mss`` follows segments of at least its guess only
 (``tcp_measure_rcv_mss``' branch for smaller ones is not modelled); no memory pressure
 (``rmem[0]`` is kept for the configuration only).
@@ -53,6 +56,7 @@ bookkeeping (one segment at most); ``rcv_mss`` follows segments of at least its 
 from __future__ import annotations
 
 from smtpsim.model.tcp import (
+    RCV_SPACE_TIE_S,
     RMEM_MAX_CORE,
     TCP_INIT_CWND,
     TCP_MAX_WSCALE,
@@ -153,7 +157,7 @@ class ReceiveWindow(ControlBlock):
                 self.rcv_ssthresh += room if room < incr else incr
         # the application reads it: tcp_recvmsg -> tcp_rcv_space_adjust
         rtt8 = self.rcv_rtt8
-        if rtt8 == 0.0 or now - self.rcvq_time < rtt8 / 8.0:
+        if rtt8 == 0.0 or now - self.rcvq_time < rtt8 / 8.0 - RCV_SPACE_TIE_S:
             return
         copied = self.rcv_nxt - self.rcvq_seq
         space = self.rcvq_space

@@ -133,19 +133,30 @@ def test_a_20_mb_transfer_is_capped_at_half_of_tcp_rmem_max() -> None:
 
 
 def test_the_window_grows_per_receiver_rtt_from_what_was_read() -> None:
-    """The client (IW 10, no Nagle) sends rounds of 10, 20, 40 segments; its handshake ACK
-    rides on the first one, so the server is established, and its first measure starts
-    (``rcvq_space.seq`` 0, ``.time`` 0.15 s), when that arrives. Its window measure
-    (``tcp_rcv_rtt_measure``) starts there too: rcv_nxt 1448 + the SYN-ACK's window 65160 =
-    66608, reached by the 16th segment of round 3 (46 x 1448 = 66608) at 0.35 s: a 0.2 s
-    sample, the first (the client echoes no timestamp yet: it has had no data). Its read is
-    0.2 s after the measure began, not less than the estimate, so ``tcp_rcv_space_adjust``
-    runs: copied = 66608 > 14600; rcvwin = 2 x 66608 + 16 x 1460 = 156576, plus twice
-    156576 x (66608 - 14600) // 14600 = 557753: 1272082; the buffer twice that, 2544164
-    (under ``tcp_rmem[2]``), and the clamp follows: 1272082. No later adjust grows it for a
-    body of 200 segments (70 + 80 + 50 arrive in rounds 4 and 5: copied 154 segments <
-    2 x 1272082 / 1448 would be needed to raise the buffer: 2 x (2 x 222992 + 23360) =
-    938688 < 2544164)."""
+    """The client (IW 10, no Nagle) sends rounds of 10, 20, 40, 80 and 50 segments (the
+    server's window, 64128 B and growing, never binds them). The server is established by
+    the first segment of round 1 (it carries the handshake ACK): its first measure starts
+    there (``rcvq_space.seq`` 0, ``.time`` 0.15 s, ``.space`` 14600). Round 1 echoes no
+    timestamp (the client has had no data or ACK yet), so no receiver RTT sample; the
+    server's ACKs of it leave at 0.15 and their timestamps become the client's TS.Recent
+    (RFC 7323 §4.3, a pure ACK too: Linux ``tcp_rcv_established`` stores it for a bulk
+    sender), so round 2's first segment echoes 0.15 and gives the first sample, 0.1 s
+    (``tcp_rcv_rtt_measure_ts``), and every later round's the same again. The first segment
+    of each round then finds the last measure one RTT old, the estimate
+    (``RCV_SPACE_TIE_S``: the nanoseconds of serialization at 10^12 bit/s do not count),
+    and ``tcp_rcv_space_adjust`` runs with ``copied`` = the previous round plus that first
+    segment already read, i.e. the segments since the last measure:
+
+    * 0.25: copied 11 x 1448 = 15928 > 14600; rcvwin = 2 x 15928 + 16 x 1460 = 55216,
+      plus 2 x (55216 x 1328 // 14600) = 2 x 5022: 65260; the buffer 2 x 65260 = 130520
+      is below ``rmem[1]`` 131072, so it stays; space 15928.
+    * 0.35: copied 20 x 1448 = 28960; rcvwin = 57920 + 23360 = 81280, plus
+      2 x (81280 x 13032 // 15928) = 2 x 66501: 214282; buffer 428564.
+    * 0.45: copied 40 x 1448 = 57920 = 2 x 28960; rcvwin = 115840 + 23360 = 139200, plus
+      2 x 139200: 417600; buffer 835200.
+    * 0.55: copied 80 x 1448 = 115840 = 2 x 57920; rcvwin = 231680 + 23360 = 255040,
+      plus 2 x 255040: 765120; buffer 1530240 (under ``tcp_rmem[2]``), the clamp
+      following at half of it: 765120. Nothing is read a round later."""
     _t, conn, _sent = _transfer(200 * MSS, TcpConfig())
     server = conn.server
-    assert (server.rcvbuf, server.window_clamp) == (2544164, 1272082)
+    assert (server.rcvbuf, server.window_clamp) == (1530240, 765120)
