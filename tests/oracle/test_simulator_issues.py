@@ -731,8 +731,9 @@ def test_the_pooled_fetch_connection_keeps_its_receive_window_measure_from_the_s
     So the answer of ``A`` = untagged line + 1 000 000 + tagged line bytes, in TLS 1.3
     records of 16 384 B + 22 B, takes ``ceil(payload / 14 480)`` flights, each one DC RTT
     (the URLFETCH line half of one, the first flight the other half): 70 ms (plus 0.2 %
-    serialization at 10 Gbit/s). The old oracle's measure began at the fetch, spanned two
-    flights (28 960 > 14 600) and grew the buffer: 18 ms."""
+    serialization at 10 Gbit/s). The old oracle took no timestamp sample (the echo 0), its
+    first estimate came from one window of data arriving (2 ms), and its measure, begun at
+    the fetch, then held 13 segments (18 824 > 14 600): the buffer grew, 18 ms."""
     dc_rtt = 0.001
     small = TcpConfig(rmem=(4096, 32768, 131072))
     size = 1_000_000
