@@ -55,6 +55,9 @@ bookkeeping (one segment at most); ``rcv_mss`` follows segments of at least its 
 
 from __future__ import annotations
 
+from functools import cache
+
+from smtpsim.model import TcpConfig
 from smtpsim.model.tcp import (
     RCV_SPACE_TIE_S,
     RMEM_MAX_CORE,
@@ -85,6 +88,29 @@ def initial_window(rmem1: int, rmem2: int, mss: int) -> tuple[int, int, int]:
     return wnd, wscale, min(_U16 << wscale, clamp)
 
 
+@cache
+def _initial_state(cfg: TcpConfig, client: bool) -> tuple[
+        int, bool, int, int, int, int, int, int, int, int, int]:
+    """``_rcv_setup``'s values for ``cfg`` at the client or the server: ``advmss``, the
+    autotuning on, the buffer, the SYN's window, the scale shift, ``window_clamp``, the scale
+    unit less one, the largest window the field carries, the first MSS guess, the offer and
+    what ``rcv_ssthresh`` grows to (``_rcv_offer_update``'s, ``rcv_ssthresh`` the SYN's
+    window). The client's SYN window is a multiple of ``advmss`` (``tcp_connect_init``), the
+    server's of that less the timestamp option (``tcp_openreq_init_rwin``)."""
+    adv = advmss(cfg)
+    if not cfg.rmem_autotune:  # every window the same: never below what is left of it
+        fixed = cfg.rmem[2]
+        return adv, False, fixed, fixed, 0, fixed, 0, fixed, min(TCP_MSS_DEFAULT, adv), fixed, 0
+    syn_wnd, wscale, clamp = initial_window(cfg.rmem[1], cfg.rmem[2],
+                                            adv if client else adv - _TS_OPTION)
+    full = cfg.rmem[1] // 2
+    unit = (1 << wscale) - 1
+    free = full if full < syn_wnd else syn_wnd
+    offer = (free + unit) & ~unit if unit else -1
+    return (adv, True, cfg.rmem[1], syn_wnd, wscale, clamp, unit, _U16 << wscale,
+            min(TCP_MSS_DEFAULT, adv), offer, min(clamp, full))
+
+
 class ReceiveWindow(ControlBlock):
     """The receive window of ``TcpEndpoint`` (see the module docstring)."""
 
@@ -92,19 +118,27 @@ class ReceiveWindow(ControlBlock):
 
     def _rcv_setup(self) -> None:
         """The receiver's state at the socket's creation and the SYN (Linux ``tcp_init_sock``:
-        ``sk_rcvbuf = tcp_rmem[1]``; ``tcp_select_initial_window``)."""
-        cfg = self.cfg
-        self.advmss = adv = advmss(cfg)
-        self.rcv_auto = cfg.rmem_autotune
-        if not self.rcv_auto:
-            self.syn_wnd = self.rcv_wnd = self.window_clamp = cfg.rmem[2]
-            return
-        mss = adv if self.side == "client" else adv - _TS_OPTION
-        self.rcvbuf = cfg.rmem[1]
-        self.syn_wnd, self.rcv_wscale, self.window_clamp = initial_window(
-            cfg.rmem[1], cfg.rmem[2], mss)
+        ``sk_rcvbuf = tcp_rmem[1]``; ``tcp_select_initial_window``): the same for every
+        endpoint of one ``TcpConfig`` and side, computed once (``_initial_state``)."""
+        (self.advmss, self.rcv_auto, self.rcvbuf, self.syn_wnd, self.rcv_wscale,
+         self.window_clamp, self.rcv_unit, self.rcv_top, self.rcv_mss, self.rcv_offer,
+         self.rcv_cap) = _initial_state(self.cfg, self.side == "client")
         self.rcv_wnd = self.rcv_ssthresh = self.syn_wnd
-        self.rcv_mss = min(TCP_MSS_DEFAULT, adv)
+        self.rcv_wup = self.rcvq_space = self.rcvq_seq = self.rcv_rtt_seq = 0
+        self.rcvq_time = self.rcv_rtt8 = self.rcv_rtt_last_tsecr = 0.0
+        self.rcv_rtt_time = -1.0
+
+    def _rcv_offer_update(self) -> None:
+        """``rcv_offer`` after a change of the buffer, the clamp or ``rcv_ssthresh``:
+        ``__tcp_select_window``'s ``min(free space, rcv_ssthresh)`` aligned up to the scale
+        unit, or -1 without window scaling (then it depends on the last window and the MSS
+        guess, ``_select_window``). ``rcv_cap``: what ``rcv_ssthresh`` grows to."""
+        full = self.rcvbuf // 2  # tcp_full_space; tcp_space equals it (nothing unread)
+        clamp = self.window_clamp
+        self.rcv_cap = clamp if clamp < full else full
+        free = full if full < self.rcv_ssthresh else self.rcv_ssthresh
+        unit = self.rcv_unit
+        self.rcv_offer = (free + unit) & ~unit if unit else -1  # ALIGN
 
     def _rcv_established(self) -> None:
         """Linux ``tcp_init_buffer_space`` (``tcp_app_win`` 31)."""
@@ -124,6 +158,7 @@ class ReceiveWindow(ControlBlock):
         self.rcvq_space = min(self.rcv_ssthresh, self.rcv_wnd, TCP_INIT_CWND * adv)
         self.rcvq_seq = self.rcv_nxt
         self.rcvq_time = self.env._now
+        self._rcv_offer_update()
 
     def _rcv_data(self, length: int, tsecr: float) -> None:
         """In-order data of ``length`` bytes arrived (``rcv_nxt`` already past it), echoing
@@ -131,35 +166,39 @@ class ReceiveWindow(ControlBlock):
         if not self.rcv_auto:
             return
         now = self.env._now
+        rcv_nxt = self.rcv_nxt
+        rcv_mss = self.rcv_mss
         # tcp_rcv_rtt_measure_ts (before the data is queued: rcv_mss as it was)
         if tsecr != self.rcv_rtt_last_tsecr:
             self.rcv_rtt_last_tsecr = tsecr
-            if length >= self.rcv_mss and tsecr > 0.0:
+            if length >= rcv_mss and tsecr > 0.0:
                 self._rcv_rtt_update(now - tsecr, False)
         # tcp_event_data_recv: tcp_measure_rcv_mss, tcp_rcv_rtt_measure, tcp_grow_window
-        if length >= self.rcv_mss:
-            self.rcv_mss = min(length, self.advmss)
-        if self.rcv_rtt_time >= 0.0:
-            if self.rcv_nxt >= self.rcv_rtt_seq:
-                delta = now - self.rcv_rtt_time
-                self._rcv_rtt_update(delta if delta > 0.0 else 1e-6, True)
-                self.rcv_rtt_seq = self.rcv_nxt + self.rcv_wnd
-                self.rcv_rtt_time = now
-        else:
-            self.rcv_rtt_seq = self.rcv_nxt + self.rcv_wnd
+        if length > rcv_mss:  # (at most advmss: an equal one changes nothing)
+            adv = self.advmss
+            self.rcv_mss = length if length < adv else adv
+        began = self.rcv_rtt_time
+        if began < 0.0:
+            self.rcv_rtt_seq = rcv_nxt + self.rcv_wnd
+            self.rcv_rtt_time = now
+        elif rcv_nxt >= self.rcv_rtt_seq:
+            delta = now - began
+            self._rcv_rtt_update(delta if delta > 0.0 else 1e-6, True)
+            self.rcv_rtt_seq = rcv_nxt + self.rcv_wnd
             self.rcv_rtt_time = now
         if length >= 128:
-            room = min(self.window_clamp, self.rcvbuf // 2) - self.rcv_ssthresh
+            room = self.rcv_cap - self.rcv_ssthresh
             if room > 0:
                 incr = 2 * self.advmss
                 if 2 * length > incr:
                     incr = 2 * length
                 self.rcv_ssthresh += room if room < incr else incr
+                self._rcv_offer_update()
         # the application reads it: tcp_recvmsg -> tcp_rcv_space_adjust
         rtt8 = self.rcv_rtt8
         if rtt8 == 0.0 or now - self.rcvq_time < rtt8 / 8.0 - RCV_SPACE_TIE_S:
             return
-        copied = self.rcv_nxt - self.rcvq_seq
+        copied = rcv_nxt - self.rcvq_seq
         space = self.rcvq_space
         if copied > space:
             rcvwin = 2 * copied + 16 * self.advmss
@@ -168,8 +207,9 @@ class ReceiveWindow(ControlBlock):
             if rcvbuf > self.rcvbuf:
                 self.rcvbuf = rcvbuf
                 self.window_clamp = rcvbuf // 2  # "Make the window clamp follow along."
+                self._rcv_offer_update()
             self.rcvq_space = copied
-        self.rcvq_seq = self.rcv_nxt
+        self.rcvq_seq = rcv_nxt
         self.rcvq_time = now
 
     def _rcv_rtt_update(self, sample: float, win_dep: bool) -> None:
@@ -185,29 +225,31 @@ class ReceiveWindow(ControlBlock):
 
     def _select_window(self) -> int:
         """The window a segment sent now advertises, in bytes as the peer reads it (Linux
-        ``tcp_select_window`` and ``__tcp_select_window``, the receive queue empty)."""
-        if not self.rcv_auto:
-            return self.rcv_wnd
-        full = self.rcvbuf // 2  # tcp_full_space; tcp_space equals it (nothing unread)
-        full_space = self.window_clamp if self.window_clamp < full else full
-        free = full if full < self.rcv_ssthresh else self.rcv_ssthresh
-        wscale = self.rcv_wscale
-        if wscale:
-            unit = (1 << wscale) - 1
-            window = (free + unit) & ~unit  # ALIGN
-        else:
-            mss = self.rcv_mss if self.rcv_mss < full_space else full_space
-            window = self.rcv_wnd
-            if window <= free - mss or window > free:
-                window = free - free % mss if mss > 0 else free
-            elif mss == full_space and free > window + (full_space >> 1):
-                window = free
+        ``tcp_select_window`` and ``__tcp_select_window``, the receive queue empty): the
+        offer kept by ``_rcv_offer_update``, never less than what is left of the last one."""
+        window = self.rcv_offer
         rcv_nxt = self.rcv_nxt
+        if window < 0:
+            window = self._unscaled_window()
         cur = self.rcv_wup + self.rcv_wnd - rcv_nxt
         if window < cur:  # never shrink the offered window
-            unit = (1 << wscale) - 1
+            unit = self.rcv_unit
             window = (cur + unit) & ~unit
         self.rcv_wnd = window
         self.rcv_wup = rcv_nxt
-        top = _U16 << wscale
+        top = self.rcv_top
         return window if window < top else top
+
+    def _unscaled_window(self) -> int:
+        """``__tcp_select_window`` without window scaling: a multiple of the MSS guess, the
+        last window kept while within one MSS of the free space."""
+        full = self.rcvbuf // 2
+        full_space = self.rcv_cap
+        free = full if full < self.rcv_ssthresh else self.rcv_ssthresh
+        mss = self.rcv_mss if self.rcv_mss < full_space else full_space
+        window = self.rcv_wnd
+        if window <= free - mss or window > free:
+            window = free - free % mss if mss > 0 else free
+        elif mss == full_space and free > window + (full_space >> 1):
+            window = free
+        return window

@@ -73,7 +73,8 @@ class ControlBlock:
         # the receive window (``receive_window``)
         "advmss", "rcv_auto", "syn_wnd", "rcv_wnd", "rcv_wup", "rcv_wscale", "window_clamp",
         "rcv_ssthresh", "rcvbuf", "rcv_mss", "rcvq_space", "rcvq_seq", "rcvq_time",
-        "rcv_rtt8", "rcv_rtt_seq", "rcv_rtt_time", "rcv_rtt_last_tsecr",
+        "rcv_rtt8", "rcv_rtt_seq", "rcv_rtt_time", "rcv_rtt_last_tsecr", "rcv_offer",
+        "rcv_unit", "rcv_top", "rcv_cap",
         # Fast Open
         "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
         "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len", "synack_data_len",
@@ -238,20 +239,15 @@ class ControlBlock:
         #: measure of bytes read per RTT (``rcvq_space``: space, seq, time); the receiver RTT
         #: times 8 (``rcv_rtt_est.rtt_us``, 0 before a sample), the window-based measure
         #: under way (``rcv_rtt_est``: seq, time, -1 before) and the last echo sampled
-        #: (``rcv_rtt_last_tsecr``).
-        self.advmss = 0
-        self.rcv_auto = True
-        self.syn_wnd = self.rcv_wnd = self.rcv_wup = self.rcv_wscale = 0
-        self.window_clamp = self.rcv_ssthresh = self.rcvbuf = self.rcv_mss = 0
-        self.rcvq_space = self.rcvq_seq = 0
-        self.rcvq_time = 0.0
-        self.rcv_rtt8 = 0.0
-        self.rcv_rtt_seq = 0
-        self.rcv_rtt_time = -1.0
-        self.rcv_rtt_last_tsecr = 0.0
+        #: (``rcv_rtt_last_tsecr``); kept from those for every segment sent: the window
+        #: offered before "never shrink" (``rcv_offer``, -1 without scaling), the scale unit
+        #: less one, the largest window the field carries, what ``rcv_ssthresh`` grows to.
+        #: All set by ``_rcv_setup``.
         self._rcv_setup()
 
     if TYPE_CHECKING:  # what the parts of ``TcpEndpoint`` call on each other
+
+        syn_wnd: int  # (``receive_window``'s ``_rcv_setup``)
 
         def write(self, records: Sequence[Record], shutdown: bool = False) -> None: ...
         def close(self) -> None: ...
