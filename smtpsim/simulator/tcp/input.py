@@ -70,16 +70,21 @@ class Input(ControlBlock):
     def _on_ack(self, seg: Segment) -> None:
         ack = seg.ack
         cc = self.cc
-        # the peer's window (``receive_window``; Linux tcp_ack_update_window)
-        wnd = seg.wnd
+        # the peer's window (``receive_window``; Linux tcp_ack_update_window with
+        # tcp_may_update_window): an ACK of new data brings it, else a newer segment, or the
+        # same one with a larger or zero window; ``changed``: no duplicate ACK (RFC 5681 §2)
+        advanced = ack > self.snd_una
         changed = False
-        wl1 = self.snd_wl1
-        if ack > self.snd_una or seg.seq > wl1 or (
-                seg.seq == wl1 and (wnd > self.snd_wnd or not wnd)):
-            changed = wnd != self.snd_wnd
-            self.snd_wnd = wnd
+        if advanced:
+            self.snd_wnd = seg.wnd
             self.snd_wl1 = seg.seq
-        if ack > self.snd_una:
+        else:
+            wnd, seq, wl1 = seg.wnd, seg.seq, self.snd_wl1
+            if seq > wl1 or (seq == wl1 and (wnd > self.snd_wnd or not wnd)):
+                changed = wnd != self.snd_wnd
+                self.snd_wnd = wnd
+                self.snd_wl1 = seq
+        if advanced:
             if self.undo is not None:
                 self._check_spurious_rto(seg)
             inflight = self.inflight
@@ -199,7 +204,7 @@ class Input(ControlBlock):
             and seg.length == 0
             and not seg.flags & FIN
             and self.snd_una < self.snd_max
-            and not changed  # RFC 5681 §2: the same window, else a window update
+            and not changed  # the same window, else a window update
         ):
             self.dupacks += 1
             if self.recover is None and self.dupacks == self.cfg.dupack_threshold:
