@@ -171,8 +171,10 @@ class ReceiveWindow(ControlBlock):
         # tcp_rcv_rtt_measure_ts (before the data is queued: rcv_mss as it was)
         if tsecr != self.rcv_rtt_last_tsecr:
             self.rcv_rtt_last_tsecr = tsecr
-            if length >= rcv_mss and tsecr > 0.0:
-                self._rcv_rtt_update(now - tsecr, False)
+            if length >= rcv_mss and tsecr > 0.0:  # ``_rcv_rtt_update``, inlined
+                old = self.rcv_rtt8
+                sample = now - tsecr
+                self.rcv_rtt8 = old + (sample - old / 8.0) if old else 8.0 * sample
         # tcp_event_data_recv: tcp_measure_rcv_mss, tcp_rcv_rtt_measure, tcp_grow_window
         if length > rcv_mss:  # (at most advmss: an equal one changes nothing)
             adv = self.advmss
@@ -187,13 +189,16 @@ class ReceiveWindow(ControlBlock):
             self.rcv_rtt_seq = rcv_nxt + self.rcv_wnd
             self.rcv_rtt_time = now
         if length >= 128:
-            room = self.rcv_cap - self.rcv_ssthresh
+            ssthresh = self.rcv_ssthresh
+            room = self.rcv_cap - ssthresh
             if room > 0:
                 incr = 2 * self.advmss
                 if 2 * length > incr:
                     incr = 2 * length
-                self.rcv_ssthresh += room if room < incr else incr
-                self._rcv_offer_update()
+                self.rcv_ssthresh = ssthresh = ssthresh + (room if room < incr else incr)
+                unit = self.rcv_unit  # ``_rcv_offer_update``: at most the cap, so the free
+                if unit:  # space is rcv_ssthresh
+                    self.rcv_offer = (ssthresh + unit) & ~unit
         # the application reads it: tcp_recvmsg -> tcp_rcv_space_adjust
         rtt8 = self.rcv_rtt8
         if rtt8 == 0.0 or now - self.rcvq_time < rtt8 / 8.0 - RCV_SPACE_TIE_S:
