@@ -41,6 +41,8 @@ def describe(case: Case) -> dict[str, Any]:
         "iw": case.client.tcp.iw,
         "hystart": case.client.tcp.hystart,
         "rack": case.client.tcp.rack,
+        "rmem": list(case.client.tcp.rmem),
+        "rmem_autotune": case.client.tcp.rmem_autotune,
         "server": case.server.name,
         "state": case.client.state,
         "config_changed": case.server.config_changed,
@@ -50,8 +52,11 @@ def describe(case: Case) -> dict[str, Any]:
 
 def build(d: dict[str, Any]) -> Case:
     """The case ``d`` describes (as ``lossless_cases`` builds it); a description stored
-    before ``hystart`` or ``rack`` was drawn has it on, the default."""
-    tcp = TcpConfig(iw=d["iw"], hystart=d.get("hystart", True), rack=d.get("rack", True))
+    before ``hystart``, ``rack`` or ``rmem`` was drawn has Linux's defaults."""
+    default = TcpConfig()
+    tcp = TcpConfig(iw=d["iw"], hystart=d.get("hystart", True), rack=d.get("rack", True),
+                    rmem=tuple(d.get("rmem", default.rmem)),
+                    rmem_autotune=d.get("rmem_autotune", default.rmem_autotune))
     if d["server"] == "ideal":
         timing = ServerTiming.ideal()
         tls = TlsConfig(server_cpu_s=0.0, client_cpu_s=0.0, resumed_cpu_s=0.0)

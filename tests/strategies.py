@@ -187,6 +187,13 @@ def lossless_paths(draw: st.DrawFn) -> PathConfig:
     return PathConfig(LinkConfig(rtt * split, up), LinkConfig(rtt * (1 - split), down))
 
 
+#: ``tcp_rmem`` (min, default, max): Linux's, and smaller buffers whose autotuned window binds
+#: for bodies of a few hundred kB (both models then follow the advertised window closely);
+#: one case in four has the fixed window of ``rmem[2]`` (``rmem_autotune`` False).
+_rmems = st.sampled_from([(4096, 131072, 6291456), (4096, 131072, 262144),
+                          (4096, 32768, 131072)])
+
+
 @st.composite
 def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) -> Case:
     """A lossless, jitter-free ``Case`` drawn from the whole domain (see the module docstring)."""
@@ -197,7 +204,8 @@ def lossless_cases(draw: st.DrawFn, variant: st.SearchStrategy[str] = variants) 
     # so that they are compared whole (Linux: net.ipv4.tcp_recovery = 0)
     # HyStart may end CUBIC's slow start without a loss, and the oracle then stops
     # (``SlowStartEnds``): half the cases run without it (Linux tcp_cubic hystart=0)
-    tcp = TcpConfig(iw=iw, rack=draw(st.booleans()), hystart=draw(st.booleans()))
+    tcp = TcpConfig(iw=iw, rack=draw(st.booleans()), hystart=draw(st.booleans()),
+                    rmem=draw(_rmems), rmem_autotune=draw(st.integers(0, 3)) > 0)
     server = draw(st.sampled_from(["ideal", "typical"]))
     if server == "ideal":
         timing = ServerTiming.ideal()

@@ -19,11 +19,18 @@ __all__ = [
     "HYSTART_MIN_SAMPLES",
     "IP_TCP_HEADER_BYTES",
     "MAX_TCP_OPTION_SPACE",
+    "RCV_SPACE_TIE_S",
+    "RMEM_DEFAULT",
+    "RMEM_MAX_CORE",
+    "TCP_INIT_CWND",
+    "TCP_MAX_WSCALE",
+    "TCP_MSS_DEFAULT",
     "RTO_FALLBACK_S",
     "SYN_WIRE_BYTES",
     "TIMEOUT_MIN_S",
     "CONGESTION_CONTROLS",
     "TcpConfig",
+    "advmss",
     "syn_data_space",
 ]
 
@@ -46,6 +53,38 @@ MAX_TCP_OPTION_SPACE = 40
 """Linux ``MAX_TCP_OPTION_SPACE``: the whole TCP option space, which ``tcp_send_syn_data``
 keeps free in a SYN that carries data ("Reserve maximum option space for middleboxes that add
 private TCP options")."""
+
+RMEM_DEFAULT = (4096, 131072, 6291456)
+"""Linux ``net.ipv4.tcp_rmem`` (Documentation/networking/ip-sysctl.rst): min 4 KiB, default
+128 KiB ("This value results in initial window of 65535", since Linux 4.19), max 6 MiB
+(between 128 KiB and 6 MiB "depending on RAM size": 6 MiB on any server of today) — the
+receive buffer's floor under memory pressure, its size at the socket's creation, and the
+most autotuning (``tcp_moderate_rcvbuf`` 1) grows it to."""
+
+RMEM_MAX_CORE = 212992
+"""Linux ``net.core.rmem_max`` default (``SK_RMEM_MAX``, 212992 B on 64-bit): with
+``tcp_rmem[2]``, what ``tcp_select_initial_window`` sizes the window-scale shift for."""
+
+TCP_INIT_CWND = 10
+"""Linux ``TCP_INIT_CWND`` (include/net/tcp.h): ``tcp_init_buffer_space`` takes the first
+receiver-RTT measure's base as at most 10 advertised MSS, whatever the sender's IW."""
+
+TCP_MSS_DEFAULT = 536
+"""Linux ``TCP_MSS_DEFAULT`` (RFC 1122's 536 B): ``tcp_initialize_rcv_mss``'s first guess of
+the peer's MSS (``icsk_ack.rcv_mss``), raised by the first larger segment."""
+
+TCP_MAX_WSCALE = 14
+"""RFC 7323 §2.3: the largest window-scale shift (Linux ``TCP_MAX_WSCALE``)."""
+
+RCV_SPACE_TIE_S = 1e-6
+"""Linux ``tcp_rcv_space_adjust`` measures in whole microseconds (``tcp_mstamp``) and runs
+once ``time`` is no less than the receiver's RTT estimate (``time < rcv_rtt_est.rtt_us >> 3``
+returns): both models take an interval that falls short of the estimate by less than 1 µs
+as having reached it. On a jitter-free path an interval and the estimate are often the same
+round trip computed two ways (an echoed timestamp, one window of data arriving), equal but
+for the nanoseconds of a fast link's serialization or floating-point rounding, which would
+otherwise decide, and differently in the simulator and the oracle, whether the buffer grows
+one round trip or the next."""
 
 CONGESTION_CONTROLS = ("cubic", "newreno")
 """The congestion controls ``TcpConfig.congestion`` names: CUBIC (RFC 9438, Linux's default)
@@ -120,8 +159,15 @@ class TcpConfig:
     * ``data_retries`` 15 (Linux ``tcp_retries2``): RTO expiries on one segment before the
       connection is declared dead.
     * ``dupack_threshold`` 3 (RFC 5681 §3.2 fast retransmit).
-    * ``rwnd_bytes`` receive window: 6 MB, the ``tcp_rmem`` maximum Linux autotuning grows
-      to. It limits only the largest transfers on long paths (20 MB at a 1 s RTT).
+    * ``rmem`` (min, default, max) receive buffer in bytes: Linux ``net.ipv4.tcp_rmem``
+      (4096, 131072, 6291456; ``RMEM_DEFAULT``). With ``rmem_autotune`` True (Linux
+      ``tcp_moderate_rcvbuf`` 1, the default) the receiver advertises what Linux 6.x's
+      receive-buffer autotuning allows (``smtpsim.simulator.tcp.receive_window``): a
+      window of about 64 KB at first (half of ``rmem[1]``), grown once per receiver RTT
+      from what the application read in the last one, up to half of ``rmem[2]`` (3 MiB).
+      With ``rmem_autotune`` False the window is fixed at ``rmem[2]`` bytes from the
+      first segment on (not a Linux setting: the idealised window of this model before
+      autotuning, kept to compare with).
     * ``sack`` True: selective acknowledgments (RFC 2018), used when both ends offer them
       (SACK-permitted in the SYN and SYN-ACK; Linux ``tcp_sack`` 1), with RFC 6675 loss
       recovery; False: NewReno recovery on duplicate ACKs (RFC 5681, RFC 6582).
@@ -149,7 +195,8 @@ class TcpConfig:
     synack_retries: int = 5
     data_retries: int = 15
     dupack_threshold: int = 3
-    rwnd_bytes: int = 6 * 1024 * 1024
+    rmem: tuple[int, int, int] = RMEM_DEFAULT
+    rmem_autotune: bool = True
     sack: bool = True
     rack: bool = True
     congestion: str = "cubic"
@@ -164,3 +211,10 @@ def syn_data_space(cfg: TcpConfig) -> int:
     1500 - 40 - 40 = 1420 B on Ethernet. The SYN carries that much of the first write at
     most (``min(space, fo->size)``: the first ``sendmsg``), the rest follows the handshake."""
     return cfg.mss + cfg.header_bytes - IP_TCP_HEADER_BYTES - MAX_TCP_OPTION_SPACE
+
+
+def advmss(cfg: TcpConfig) -> int:
+    """The MSS an endpoint announces (Linux ``tp->advmss``, ``dst_metric_advmss``): the path
+    MTU less the bare IPv4 and TCP headers, 1460 B on Ethernet (``mss`` is that less the
+    12 B timestamp option)."""
+    return cfg.mss + cfg.header_bytes - IP_TCP_HEADER_BYTES

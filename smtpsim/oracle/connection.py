@@ -57,8 +57,8 @@ class Connection:
                  early: bool = False, synack_data: bool = False) -> None:
         self.agenda = agenda
         self.ccfg, self.scfg = ccfg, scfg
-        self.client = Tcp(agenda, ccfg, cnagle, up, scfg.rwnd_bytes, client=True)
-        self.server = Tcp(agenda, scfg, snagle, down, ccfg.rwnd_bytes)
+        self.client = Tcp(agenda, ccfg, cnagle, up, client=True)
+        self.server = Tcp(agenda, scfg, snagle, down)
         self.client.peer, self.server.peer = self.server, self.client
         rtt, sack = up.delay + down.delay, ccfg.sack and scfg.sack
         self.client.timer_floor = timer_floor(ccfg, rtt, sack)
@@ -89,6 +89,10 @@ class Connection:
         rtt = self.up.delay + self.down.delay
         self.client.rtt_sample(rtt)
         self.server.rtt_sample(rtt)
+        for end in (self.client, self.server):  # the windows as the handshake left them
+            end.window.established(self.agenda.now, end.rcv_nxt)
+        for end in (self.client, self.server):
+            end.snd_wnd = end.peer.window.select(end.peer.rcv_nxt)
 
     def connect(self, t: float, cause: Cause, data: int = 0) -> None:
         """The first SYN, carrying the first ``data`` bytes of the client's stream, sent by
@@ -117,7 +121,8 @@ class Connection:
         self.syn_data_timeout |= self.syn_data > 0  # RFC 7413 §4.2.1: resent without data
         cause = self.syn_cause.until(self.agenda.now).sent(by_client=True)
         self.up.send(self.agenda.now, self.syn_bytes, self.server.receive,
-                     Seg(0, 0, 0, syn=True, cause=cause))
+                     Seg(0, 0, 0, syn=True, cause=cause, tsval=self.agenda.now,
+                         tsecr=self.client.ts_recent, wnd=self.client.window.initial))
         self.agenda.at(self.agenda.now + 2 * rto, self._syn_timer, 2 * rto, n + 1)
 
     def _synack_timer(self, rto: float, n: int) -> None:
@@ -133,7 +138,8 @@ class Connection:
         carried."""
         data = self.synack_len or 0
         self.down.send(t, SYN_WIRE_BYTES + data, self.client.receive,
-                       Seg(0, data, self.server.rcv_nxt, syn=True, cause=cause))
+                       Seg(0, data, self.server.rcv_nxt, syn=True, cause=cause, tsval=t,
+                           tsecr=self.server.ts_recent, wnd=self.server.window.initial))
 
     def _first_synack(self, t: float, data: int) -> None:
         self.synack_cause = self.server.cause
@@ -155,6 +161,8 @@ class Connection:
             return True
         self.client_est = True
         c.handshake_done(t, self.syn_at, self.syn_retx)
+        c.snd_wnd, c.snd_wl1 = seg.wnd, seg.seq  # a SYN's window is unscaled (RFC 7323 §2.2)
+        c.window.established(t, c.rcv_nxt)
         c.open = True
         c.snd_una = max(c.snd_una, seg.ack)  # the SYN's data, acknowledged (RFC 7413 §4.2.2)
         c.take(seg.end)  # the SYN-ACK's data
@@ -169,6 +177,7 @@ class Connection:
             if self.server_state == "listen":
                 self.server_state = "syn_rcvd"
                 s = self.server
+                s.snd_wnd, s.snd_wl1 = seg.wnd, seg.seq
                 s.take(seg.end)  # data in a SYN with a valid cookie (RFC 7413 §4.2.2)
                 s.acked_to = s.rcv_nxt
                 if self.early:  # the socket exists at the SYN
@@ -186,6 +195,7 @@ class Connection:
         if self.server_state == "syn_rcvd":  # the handshake ACK (or any later segment)
             self.server_state = "established"
             self.server.handshake_done(t, self.synack_at, self.synack_retx)
+            self.server.window.established(t, self.server.rcv_nxt)
             if not self.early:
                 self.on_accept(t)
         return False

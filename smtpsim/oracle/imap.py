@@ -233,14 +233,19 @@ def save_steps(case: Case, timing: Timing) -> list[Step]:
     return steps
 
 
-def fetch_time(case: Case, timing: Timing) -> float:
+def fetch_time(case: Case, timing: Timing, start: float) -> float:
     """How long the submission server's URLFETCH (RFC 4467 §7.3) of the message takes on its
     data-centre path (``Case.dc_path``; both ends are the provider's hosts: ``server_tcp`` and
-    ``server_nagle``): on its pooled connection (open, authenticated) one exchange; on a new
-    one first TCP, implicit TLS 1.3, the greeting and AUTHENTICATE, as the client's cold
-    session. The answer (the untagged URLFETCH line, the message, the tagged OK) is one
-    write, the fetch done when it has arrived. The path carries nothing else, so the time
-    does not depend on when the fetch starts."""
+    ``server_nagle``) when it starts at ``start``: on its pooled connection (open,
+    authenticated, idle since the run began at 0) one exchange; on a new one first TCP,
+    implicit TLS 1.3, the greeting and AUTHENTICATE, as the client's cold session. The answer
+    (the untagged URLFETCH line, the message, the tagged OK) is one write, the fetch done when
+    it has arrived. The path carries nothing else, but the time still depends on when the
+    fetch starts, through the pooled connection's receive window (``window``): its first
+    per-RTT measure (Linux ``tcp_rcv_space_adjust``) runs from the connection's establishment
+    at 0 to the first read, and its timestamps are the run's clock (the URLFETCH line's,
+    echoed on the answer, gives the first receiver RTT sample, ``tcp_rcv_rtt_measure_ts``),
+    so the fetch is run on the run's clock from ``start``, as the simulator runs it."""
     tls, srv, size = case.server.tls, case.server, case.workload.size
     oh = tls.record_overhead_13
     ag = Agenda()
@@ -259,10 +264,10 @@ def fetch_time(case: Case, timing: Timing) -> float:
                     lambda name, t, _cause: done.__setitem__(name, t))
     Replier(ag, conn.server, tls.max_record)
     if srv.burl_pooled:
-        conn.established()
-        ag.at(0.0, dialog.write)
+        conn.established()  # at 0, when the run began
+        ag.at(start, dialog.write)
     else:
         conn.on_connect = dialog.connected
-        conn.connect(0.0, ORIGIN)
+        ag.at(start, conn.connect, start, ORIGIN)
     ag.run()
-    return done["fetched"]
+    return done["fetched"] - start

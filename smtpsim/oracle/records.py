@@ -13,6 +13,7 @@ multi-line reply when the line whose code is followed by a space has come, RFC 5
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -36,7 +37,9 @@ class Rec:
     the buffer (a BDAT line: its answer comes with the chunk); ``closes``: the server closes
     (FIN) once its reply is written (QUIT). For a record the client reads: ``wait`` False if
     no step of the client waits for it; ``react`` (delay, parts): what the client's TLS
-    layer writes on its own that long after reading it (the Finished after 0-RTT data)."""
+    layer writes on its own that long after reading it (the Finished after 0-RTT data).
+    ``fetch``: more processing whose length depends on when it starts (BURL's URLFETCH,
+    ``imap.fetch_time``), called with the time the processing starts."""
 
     nbytes: int
     label: str
@@ -48,6 +51,7 @@ class Rec:
     closes: bool = False
     wait: bool = True  # the client waits for it (not the tickets after 0-RTT data)
     react: tuple[float, list[Part]] | None = None  # the client's TLS layer writes, delayed
+    fetch: Callable[[float], float] | None = None  # more processing from its start time
 
 
 @dataclass(slots=True)

@@ -3,7 +3,8 @@ read.
 
 * Sequential processing (RFC 2920 §3.2 for SMTP; RFC 3501 §5.5 allows an IMAP server more,
   one command at a time is modelled): record ``i`` delivered at ``a_i`` is processed from
-  ``s_i = max(a_i, e_{i-1})`` to ``e_i = s_i + p_i`` (``Rec.proc``: the ``ServerTiming`` of
+  ``s_i = max(a_i, e_{i-1})`` to ``e_i = s_i + p_i`` (``Rec.proc``, plus BURL's fetch from
+  ``s_i`` on, ``Rec.fetch``: the ``ServerTiming`` of
   the command; QHLO costs ``ehlo``, QTLS nothing, a command refused with 503 nothing).
 * The SMTP server accepts the connection when the handshake ACK arrives (at the SYN with a
   valid Fast Open cookie or with the banner on the SYN-ACK), spends ``greeting`` preparing
@@ -65,9 +66,10 @@ class Sequential:
             rec, delivered = self.queue.popleft()
             if delivered.at >= t - TIE_S:  # it came last (else the server was busy)
                 self.cause = delivered
-            if rec.proc > 0:
+            proc = rec.proc if rec.fetch is None else rec.fetch(t) + rec.proc
+            if proc > 0:
                 self.busy = True
-                self.agenda.at(t + rec.proc, self._served, rec)
+                self.agenda.at(t + proc, self._served, rec)
                 return
             self._answer(t, rec)
         self.busy = False

@@ -45,6 +45,7 @@ from smtpsim.oracle.connection import Connection
 from smtpsim.oracle.domain import constant_timing
 from smtpsim.oracle.imap import Dialog, fetch_time, greeting, save_steps
 from smtpsim.oracle.records import Part, Rec
+from smtpsim.oracle.result import NAN
 from smtpsim.oracle.server import Replier, SmtpServer
 from smtpsim.oracle.smtp import lines
 from smtpsim.oracle.smtp.flows import build
@@ -79,8 +80,9 @@ class Session:
         self.marks: dict[str, float] = {}
         self.causes: dict[str, Cause] = {}  # the critical path to each mark
         self.cause = ORIGIN  # what the client's current step waited for last
-        self.fetch_s = fetch_time(case, timing) if f.burl else 0.0
-        self.script = build(case, st, timing, self.fetch_s)
+        self.timing = timing
+        self.fetch_s = NAN  # BURL's fetch, once the server has made it (``_fetch``)
+        self.script = build(case, st, timing, self._fetch if f.burl else None)
         self.steps = self.script.steps
         self.server = SmtpServer(ag, self.conn, None if f.implicit_tls else self.script.greeting,
                                  timing.greeting, self.max_record, st.synack_data,
@@ -172,6 +174,11 @@ class Session:
             self._client_write()
             data = min(syn_data_space(self.case.client.tcp), self.client.first_write_end)
         self.conn.connect(t, self.cause, data)
+
+    def _fetch(self, t: float) -> float:
+        """The server starts BURL's fetch at ``t``: how long it takes (``imap.fetch_time``)."""
+        self.fetch_s = fetch_time(self.case, self.timing, t)
+        return self.fetch_s
 
     def _connected(self, t: float) -> None:
         """connect() returns (the SYN-ACK's arrival): the first step, unless it left with

@@ -4,9 +4,10 @@ them and Linux implements them.
 * A byte stream cut into segments of ``min(MSS, unsent)`` the moment a write or an ACK allows
   it (``header_bytes`` each; SYN and SYN-ACK are ``connection``'s).
 * A segment is sent while packets in flight < ``cwnd`` and the whole segment fits the peer's
-  receive window (``rwnd_bytes``, RFC 793 §3.7; it binds for large bodies once the flight
-  passes 6 MiB); ``cwnd`` starts at IW (RFC 6928, RFC 3390) and grows by the packets each ACK
-  acknowledges (slow start, RFC 5681 §3.1 with RFC 3465 counting) while the sender is
+  receive window (RFC 793 §3.7: ``snd_una + snd_wnd``, the window of the latest acceptable
+  segment, Linux ``tcp_ack_update_window``; what each end offers is ``window``'s); ``cwnd``
+  starts at IW (RFC 6928, RFC 3390) and grows by the packets each ACK acknowledges (slow
+  start, RFC 5681 §3.1 with RFC 3465 counting) while the sender is
   cwnd-limited (Linux ``tcp_is_cwnd_limited``: blocked by cwnd in the current window, or
   ``cwnd < 2 max_packets_out``, RFC 7661).
 * Slow start after idle (RFC 5681 §4.1, Linux ``tcp_slow_start_after_idle_check`` and
@@ -83,6 +84,7 @@ from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.causes import ORIGIN, Cause
 from smtpsim.oracle.domain import SlowStartEnds
 from smtpsim.oracle.records import Part, Rec, frame
+from smtpsim.oracle.window import ReceiveBuffer
 from smtpsim.oracle.wire import Link
 
 __all__ = ["Seg", "Tcp", "timer_floor"]
@@ -115,6 +117,9 @@ class Seg:
     syn: bool = False  # SYN or SYN-ACK (60 B on the wire, plus options and data)
     fin: bool = False  # a FIN: one sequence number after ``end``
     cause: Cause = ORIGIN
+    tsval: float = 0.0  # the timestamp option (RFC 7323): its send time
+    tsecr: float = 0.0  # and the echoed TS.Recent
+    wnd: int = 0  # the receive window it offers, in bytes (``window``)
 
 
 class Tcp:
@@ -124,8 +129,8 @@ class Tcp:
     segment first and takes the ones the three-way handshake consumes. ``client``: the
     client's end (its segments open up legs, arrivals close round trips)."""
 
-    def __init__(self, agenda: Agenda, cfg: TcpConfig, nagle: bool, link: Link,
-                 peer_rwnd: int, *, client: bool = False) -> None:
+    def __init__(self, agenda: Agenda, cfg: TcpConfig, nagle: bool, link: Link, *,
+                 client: bool = False) -> None:
         self.agenda = agenda
         self.client = client
         self.cause = ORIGIN  # the event being handled (``causes``)
@@ -134,7 +139,11 @@ class Tcp:
         self.nagle = nagle
         self.link = link
         self.peer: Tcp
-        self.peer_rwnd = peer_rwnd
+        # the peer's window (Linux snd_wnd, snd_wl1: the segment it came on), and ours
+        self.snd_wnd = 0
+        self.snd_wl1 = 0
+        self.window = ReceiveBuffer(cfg, client)
+        self.ts_recent = 0.0  # RFC 7323 §4.3, from every segment but a SYN without data
         self.app: Callable[[float, list[Rec], Cause], None] = lambda t, r, c: None
         self.on_fin: Callable[[float], None] = lambda t: None
         self.on_handshake: Callable[[float, Seg], bool] = lambda t, s: False
@@ -265,7 +274,7 @@ class Tcp:
                 blocked = True
                 break
             n = min(self.mss, self.written - self.snd_nxt)
-            if self.snd_nxt + n - self.snd_una > self.peer_rwnd:
+            if self.snd_nxt + n - self.snd_una > self.snd_wnd:
                 break
             last = self.fin_pending and self.snd_nxt + n == self.written
             if self.nagle and n < self.mss and self.snd_sml > self.snd_una and not last:
@@ -292,7 +301,8 @@ class Tcp:
         self.snd_nxt += n
         if 0 < n < self.mss:
             self.snd_sml = self.snd_nxt
-        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, fin=fin, cause=self.cause.sent(self.client))
+        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, fin=fin, cause=self.cause.sent(self.client),
+                  tsval=t, tsecr=self.ts_recent, wnd=self.window.select(self.rcv_nxt))
         if fin:
             self.snd_nxt += 1
         self.inflight.append((self.snd_nxt, t))
@@ -310,9 +320,18 @@ class Tcp:
         self.snd_nxt += data
         if in_flight and data:
             self.inflight.append((self.snd_nxt, t))
-        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, syn=True, cause=self.cause.sent(self.client))
+        seg = Seg(seq, self.snd_nxt, self.rcv_nxt, syn=True, cause=self.cause.sent(self.client),
+                  tsval=t, tsecr=self.ts_recent, wnd=self.window.initial)
         self._ack_sent()
         self.link.send(t, nbytes + data, self.peer.receive, seg)
+
+    def _window_update(self, seg: Seg) -> None:
+        """Linux ``tcp_ack_update_window``: the window of a segment that acknowledges new
+        data, or is newer than the one the window came on, or is that one with a larger or
+        zero window, becomes ``snd_wnd`` (from ``snd_una``)."""
+        if (seg.ack > self.snd_una or seg.seq > self.snd_wl1
+                or (seg.seq == self.snd_wl1 and (seg.wnd > self.snd_wnd or seg.wnd == 0))):
+            self.snd_wnd, self.snd_wl1 = seg.wnd, seg.seq
 
     def _on_ack(self, t: float, ack: int) -> None:
         if ack <= self.snd_una:
@@ -380,7 +399,8 @@ class Tcp:
 
     def pure_ack(self, t: float) -> None:
         """A segment without payload, carrying the current ACK."""
-        seg = Seg(self.snd_nxt, self.snd_nxt, self.rcv_nxt, cause=self.cause.sent(self.client))
+        seg = Seg(self.snd_nxt, self.snd_nxt, self.rcv_nxt, cause=self.cause.sent(self.client),
+                  tsval=t, tsecr=self.ts_recent, wnd=self.window.select(self.rcv_nxt))
         self._ack_sent()
         self.link.send(t, self.cfg.header_bytes, self.peer.receive, seg)
 
@@ -408,12 +428,16 @@ class Tcp:
         """A segment arrives (see the module docstring for the order of what follows)."""
         t = self.agenda.now
         self.cause = seg.cause.arrived(t, self.client)
+        data = seg.end > seg.seq
+        if (data or seg.fin or not seg.syn) and seg.seq <= self.acked_to:
+            self.ts_recent = seg.tsval  # RFC 7323 §4.3
         if self.on_handshake(t, seg):
             return
+        self._window_update(seg)
         self._on_ack(t, seg.ack)
-        data = seg.end > seg.seq
         if data:
             self.rcv_nxt = seg.end
+            self.window.data(t, seg.end - seg.seq, seg.tsecr, self.rcv_nxt)
         if seg.fin:
             self.rcv_nxt = seg.end + 1
         self.try_send(t)

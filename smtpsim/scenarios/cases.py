@@ -89,7 +89,7 @@ def radio(p: ProfileSpec) -> tuple[float, float]:
 
 def tcp_config(p: ProfileSpec) -> TcpConfig:
     """Both endpoints' TCP: Linux defaults with the profile's MSS, IW, delayed-ACK timer, SACK,
-    RACK-TLP, congestion control and HyStart."""
+    RACK-TLP, congestion control, HyStart and receive buffer (``rmem``, ``rmem_autotune``)."""
     tcp = TcpConfig()
     mss = p.value("mss")
     if mss is not None:
@@ -106,6 +106,10 @@ def tcp_config(p: ProfileSpec) -> TcpConfig:
         tcp = replace(tcp, congestion=p.congestion)
     if p.hystart is not None:
         tcp = replace(tcp, hystart=p.hystart)
+    if p.rmem is not None:
+        tcp = replace(tcp, rmem=p.rmem)
+    if p.rmem_autotune is not None:
+        tcp = replace(tcp, rmem_autotune=p.rmem_autotune)
     return tcp
 
 

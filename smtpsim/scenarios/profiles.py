@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Protocol
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, ValidationInfo, field_validator, model_validator
 
 from smtpsim.model.network import QUEUES
 from smtpsim.model.tcp import CONGESTION_CONTROLS
@@ -32,6 +32,7 @@ from smtpsim.scenarios.documents import data_file, parse
 from smtpsim.scenarios.errors import MISSING, UnknownNameError
 from smtpsim.scenarios.fields import (
     MAX_RTT_MS,
+    Check,
     Flag,
     Kbps,
     Line,
@@ -68,6 +69,24 @@ _RUN_S = 48 * 3600.0
 _QUEUE_KEYS = {"up": ("up_queue_bytes", "up_queue_bdp", "queue_bytes", "queue_bdp"),
                "down": ("down_queue_bytes", "down_queue_bdp", "queue_bytes", "queue_bdp")}
 Congestion = Annotated[str, choice(CONGESTION_CONTROLS, "TCP congestion control")]
+
+_RMEM_ALLOWED = ("three whole numbers of bytes [min, default, max] (Linux net.ipv4.tcp_rmem,"
+                 " e.g. [4096, 131072, 6291456]), min <= default <= max, default >= 8192"
+                 " (room for two segments), max <= 2147483647")
+
+
+def _rmem(value: Any) -> Any:
+    if (not isinstance(value, list | tuple) or len(value) != 3
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise fail(_RMEM_ALLOWED)
+    low, default, high = value
+    if not 0 < low <= default <= high <= 2**31 - 1 or default < 8192:
+        raise fail(_RMEM_ALLOWED)
+    return tuple(value)
+
+
+#: ``TcpConfig.rmem``: Linux ``net.ipv4.tcp_rmem``
+Rmem = Annotated[tuple[int, int, int], BeforeValidator(Check(_RMEM_ALLOWED, _rmem))]
 
 
 class _Path(Protocol):
@@ -276,9 +295,12 @@ class ProfileSpec(Spec):
     to both directions; ``mss``, ``iw`` (segments), ``delack_ms``, ``sack`` (selective
     acknowledgments, RFC 2018; default true, as Linux), ``rack`` (RACK-TLP loss detection
     and tail loss probes, RFC 8985, used with SACK; default true, as Linux) and
-    ``congestion`` (``"cubic"``, the default as in Linux, or ``"newreno"``) and ``hystart``
+    ``congestion`` (``"cubic"``, the default as in Linux, or ``"newreno"``), ``hystart``
     (CUBIC's hybrid slow start, Linux ``tcp_cubic`` ``hystart``; default true, as Linux;
-    only with ``congestion = "cubic"``) to both TCP endpoints; ``radio_promotion_ms`` is
+    only with ``congestion = "cubic"``), ``rmem`` (Linux ``net.ipv4.tcp_rmem`` [min,
+    default, max], default [4096, 131072, 6291456]) and ``rmem_autotune`` (receive-buffer
+    autotuning, Linux ``tcp_moderate_rcvbuf``; default true; false: a fixed window of
+    ``rmem``'s max) to both TCP endpoints; ``radio_promotion_ms`` is
     paid before the first packet after the radio idled for ``radio_tail_ms``. The buffers:
     ``queue_bytes``, ``queue_bdp`` and their ``up_`` and ``down_`` forms (see the module
     docstring). ``up_trace`` / ``down_trace``: the direction's capacity over time
@@ -302,6 +324,8 @@ class ProfileSpec(Spec):
     delack_ms: DelackMs | None = None
     sack: Flag | None = None
     rack: Flag | None = None
+    rmem: Rmem | None = None
+    rmem_autotune: Flag | None = None
     congestion: Congestion | None = None
     hystart: Flag | None = None
     radio_promotion_ms: Ms | None = None

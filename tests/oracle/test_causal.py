@@ -109,18 +109,21 @@ def test_body_costs_its_slow_start_rounds(segments: int, iw: int, rounds: int,
 
 def test_receive_window_caps_the_flight_of_a_20_mb_body() -> None:
     """Chunking, 20 MB, IW 10, RTT 1 s: N = ceil((46 + 29 + 20 + 20e6) / 1448) = 13813
-    segments. Slow start sends 10, 20, ..., 2560 (5110 in 9 rounds); then the 6 MiB receive
-    window (``rwnd_bytes``) holds floor(6 MiB / 1448) = 4344 segments, so 3 more rounds:
-    12 rounds after the EHLO reply at 3 RTT -> 15 RTT. Without the window, 11 rounds."""
+    segments. Slow start sends 10, 20, ..., 2560 (5110 in 9 rounds); then a fixed receive
+    window of ``rmem[2]`` = 6 MiB (``rmem_autotune`` False) holds floor(6 MiB / 1448) = 4344
+    segments, so 3 more rounds: 12 rounds after the EHLO reply at 3 RTT -> 15 RTT. Without
+    the window, 11 rounds."""
     size = 20_000_000
     group = (text.line_bytes(text.mail_from(size, True)) + text.line_bytes(text.rcpt_to(0))
              + len(f"BDAT {size} LAST\r\n"))
     n = math.ceil((group + size) / MSS)
-    per_round = TcpConfig().rwnd_bytes // MSS
+    fixed = TcpConfig(rmem_autotune=False)
+    per_round = fixed.rmem[2] // MSS
     rounds = 9 + math.ceil((n - 10 * (2**9 - 1)) / per_round)
     assert (n, per_round, rounds) == (13813, 4344, 12)
-    assert oracle(ideal_case("chunking", size=size)).accept_s == pytest.approx(3 + rounds, abs=1e-3)
-    wide = TcpConfig(rwnd_bytes=10**9)
+    capped = oracle(ideal_case("chunking", size=size, client_tcp=fixed, server_tcp=fixed))
+    assert capped.accept_s == pytest.approx(3 + rounds, abs=1e-3)
+    wide = TcpConfig(rmem=(4096, 131072, 10**9), rmem_autotune=False)
     unlimited = oracle(ideal_case("chunking", size=size, client_tcp=wide, server_tcp=wide))
     assert unlimited.accept_s == pytest.approx(3 + slow_start_rounds(n, 10), abs=1e-3)
     assert slow_start_rounds(n, 10) == 11

@@ -31,6 +31,7 @@ from smtpsim.oracle import (
     SmtpTimeoutPossible,
     oracle,
 )
+from smtpsim.oracle.imap import URL
 from smtpsim.oracle.session import Session
 from smtpsim.oracle.smtp import lines
 from smtpsim.scenarios.variants import parse_variant
@@ -713,3 +714,42 @@ def test_a_save_that_ends_while_the_client_waits_for_the_servers_fin_does_not_en
         assert result.accept_s == pytest.approx(0.01653, abs=1e-5)
         assert result.accept_s < result.saved_s < result.accept_s + 0.02
         assert result.close_s == pytest.approx(result.accept_s + 0.02, abs=1e-9)
+
+
+def test_the_pooled_fetch_connection_keeps_its_receive_window_measure_from_the_start() -> None:
+    """Found by ``test_profile_behaviours_agree_with_the_oracle`` (seed 1): a BURL session
+    whose servers have ``tcp_rmem`` (4096, 32768, 131072) was accepted 20 ms later in the
+    simulator than in the oracle. The oracle's side: ``imap.fetch_time`` ran the fetch on
+    its own clock from 0, as if the pooled data-centre connection had just been established
+    when the fetch began, and as if the URLFETCH line's timestamp were 0, which the receiver
+    takes for "no echo" (``rcv_rtt_last_tsecr`` starts at 0). The simulator opens the pool
+    at the run's start and fetches on it later, as Dovecot's pooled imap-urlauth connection
+    is; the oracle now runs the fetch on the run's clock from when the server starts BURL.
+
+    Both ends' buffer is 32 768 B (``rmem[1]``): ``tcp_init_buffer_space`` makes the clamp
+    the full space 16 384 less one ``advmss`` (1460): 14 924 B, ``rcvq_space.space`` =
+    min(14 924, 10 x 1460) = 14 600 B. The first read of the answer closes a
+    ``tcp_rcv_space_adjust`` measure that began when the pool opened (copied: one segment,
+    1448 <= 14 600: no growth); its receiver RTT sample is the echoed URLFETCH line's
+    timestamp, one data-centre RTT (1 ms), the flights' spacing, so each later measure holds
+    one flight. The window (14 924, a multiple of the scale unit 4) lets 10 segments out
+    per flight (an 11th would end at 15 928): 14 480 B <= 14 600, the buffer never grows.
+    So the answer of ``A`` = untagged line + 1 000 000 + tagged line bytes, in TLS 1.3
+    records of 16 384 B + 22 B, takes ``ceil(payload / 14 480)`` flights, each one DC RTT
+    (the URLFETCH line half of one, the first flight the other half): 70 ms (plus 0.2 %
+    serialization at 10 Gbit/s). The old oracle took no timestamp sample (the echo 0), its
+    first estimate came from one window of data arriving (2 ms), and its measure, begun at
+    the fetch, then held 13 segments (18 824 > 14 600): the buffer grew, 18 ms."""
+    dc_rtt = 0.001
+    small = TcpConfig(rmem=(4096, 32768, 131072))
+    size = 1_000_000
+    case = ideal_case("burl", rtt=0.05, size=size, server_tcp=small)
+    untagged, tagged = text.imap_urlfetch_answer(text.imap_tag(1), URL, size)
+    answer = text.line_bytes(untagged) + size + text.line_bytes(tagged)
+    payload = answer + math.ceil(answer / 16384) * 22
+    flights = math.ceil(payload / (10 * MSS))
+    assert flights == 70
+    expected = oracle(case)
+    assert expected.fetch_s == pytest.approx(flights * dc_rtt, rel=0.01)
+    record, _ = run_session(case, seed=0)
+    assert record.accept_s == pytest.approx(expected.accept_s, rel=1e-9)

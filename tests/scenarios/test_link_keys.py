@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from smtpsim.cli import app
-from smtpsim.model import Outage
+from smtpsim.model import Outage, TcpConfig
 from smtpsim.scenarios.cases import build_cases
 from smtpsim.scenarios.errors import ScenarioError
 from smtpsim.scenarios.loader import load, loads
@@ -250,3 +250,27 @@ def test_each_shipped_trace_has_its_source_and_the_generator_remakes_it() -> Non
         trace = load_trace(name)
         assert trace.period_ms == m["period_s"] * 1000
         assert trace.mean_bps == pytest.approx(m["mean_kbps"] * 1000, rel=0.10), name
+
+
+# ------------------------------------------------------------------ receive buffer
+def test_rmem_and_rmem_autotune_go_to_both_endpoints() -> None:
+    """``rmem`` (Linux ``net.ipv4.tcp_rmem``) and ``rmem_autotune`` set both ends' TCP;
+    without them Linux's defaults, ip-sysctl.rst: [4096, 131072, 6291456], autotuning
+    on."""
+    (case,) = build_cases(loads(HEAD + '[[profile]]\npreset = "lte"\n'
+                                'rmem = [4096, 65536, 1048576]\nrmem_autotune = false\n'))
+    want = TcpConfig(rmem=(4096, 65536, 1048576), rmem_autotune=False)
+    assert case.client.tcp.rmem == case.server.tcp.rmem == want.rmem
+    assert not case.client.tcp.rmem_autotune and not case.server.tcp.rmem_autotune
+    (default,) = build_cases(loads(HEAD + '[[profile]]\npreset = "lte"\n'))
+    assert default.client.tcp.rmem == (4096, 131072, 6291456)
+    assert default.client.tcp.rmem_autotune
+
+
+def test_bad_rmem_names_the_key_and_what_is_allowed() -> None:
+    """min <= default <= max, three whole numbers: [4096, 131072, 65536] is refused."""
+    line = _problem('preset = "lte"\nrmem = [4096, 131072, 65536]\n')
+    assert line.startswith("bad.toml: profile[0].rmem: bad value")
+    assert "allowed: three whole numbers of bytes [min, default, max]" in line
+    line = _problem('preset = "lte"\nrmem_autotune = 1\n')
+    assert line.startswith("bad.toml: profile[0].rmem_autotune: bad value 1; allowed: true or")

@@ -9,7 +9,8 @@ of the session.
   the 250 (with BDAT), or rides with the content after the 354 as usual (with DATA); a group
   sent again after a refusal is not speculative.
 * The server (RFC 2920 §3.2, ``smtpsim.oracle.server``) answers a BDAT line only with its
-  chunk, and BURL once it has fetched the message (``fetch_s``) and spent ``end_of_data``.
+  chunk, and BURL once it has fetched the message (``Script.fetch``, from when it starts
+  processing BURL) and spent ``end_of_data``.
 * A client with ``Habits.header_chunk_above`` sends a larger message as ``BDAT <h>`` with
   its header section (``text.HEADER_BYTES``), which ends the group (or is an exchange of
   its own in lock-step) and is waited for, then ``BDAT <rest> LAST`` with the rest and a
@@ -62,7 +63,7 @@ def group(s: Script, head: list[Rec], refused: Reply | None = None, *,
         recs.append(c(lines.DATA, tm.data, lines.DATA_GO))
         return Group(recs, sum(len(r.replies) for r in recs), marks, ("mail",))
     if f.burl:  # RFC 4468 §3.2: answered once the server has fetched the message
-        recs.append(c(text.burl_last(URL), s.fetch_s + tm.end_of_data, lines.QUEUED_BURL))
+        recs.append(c(text.burl_last(URL), tm.end_of_data, lines.QUEUED_BURL, fetch=s.fetch))
     elif s.header_chunk:  # the header chunk ends the group; the rest follows (``finish``)
         h = text.HEADER_BYTES
         recs += [s.cmd(text.bdat(h), 0.0, hold=True),
@@ -111,7 +112,7 @@ def _lock_step(s: Script) -> None:
     for i in range(case.workload.recipients):
         s.exchange(s.cmd(text.rcpt_to(i), tm.rcpt, lines.RCPT_OK))
     if f.burl:  # BURL <url> LAST (RFC 4468 §3.2)
-        s.exchange(s.cmd(text.burl_last(URL), s.fetch_s + tm.end_of_data, lines.QUEUED_BURL),
+        s.exchange(s.cmd(text.burl_last(URL), tm.end_of_data, lines.QUEUED_BURL, fetch=s.fetch),
                    mark="accept")
     elif f.chunking:
         if s.header_chunk:  # BDAT <h> with the header section, waited for

@@ -8,6 +8,8 @@ Each flow adds its steps to a ``Script`` and ends with the envelope, the content
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from smtpsim.model import Case, text
 from smtpsim.oracle.client_state import Start
 from smtpsim.oracle.domain import Timing
@@ -22,9 +24,10 @@ from smtpsim.oracle.steps import Group, merge, shift
 __all__ = ["build"]
 
 
-def build(case: Case, st: Start, timing: Timing, fetch_s: float = 0.0) -> Script:
+def build(case: Case, st: Start, timing: Timing,
+          fetch: Callable[[float], float] | None = None) -> Script:
     """The client's script for ``case`` (its ``steps``), for a client holding ``st``."""
-    s = Script(case, st, timing, fetch_s)
+    s = Script(case, st, timing, fetch)
     f = s.f
     if s.habits.pipe_connect(f) and st.cached:
         if f.implicit_tls:

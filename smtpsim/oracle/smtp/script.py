@@ -10,6 +10,7 @@ takes (``parts``: one write, or one per command with per-command writes), a step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from smtpsim.model import Case, text
@@ -23,12 +24,13 @@ __all__ = ["Script"]
 
 
 class Script:
-    """The client's steps for one ``Case`` (``steps``), built by the flows. ``fetch_s``:
-    BURL's URLFETCH time on the server's data-centre path."""
+    """The client's steps for one ``Case`` (``steps``), built by the flows. ``fetch``:
+    BURL's URLFETCH time on the server's data-centre path, from the time it starts."""
 
-    def __init__(self, case: Case, st: Start, timing: Timing, fetch_s: float = 0.0) -> None:
+    def __init__(self, case: Case, st: Start, timing: Timing,
+                 fetch: Callable[[float], float] | None = None) -> None:
         self.case = case
-        self.fetch_s = fetch_s
+        self.fetch = fetch
         self.f = case.client.features
         self.tm = timing
         self.tls = case.server.tls

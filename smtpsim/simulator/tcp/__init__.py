@@ -19,12 +19,14 @@ What is modelled, and where:
   the cwnd-limited rule, slow start after idle); ``cubic``: CUBIC (RFC 9438), the default,
   with ``hystart``: Linux's hybrid slow start (``TcpConfig.hystart``), which may end slow
   start without a loss.
+* ``receive_window``: the window every segment advertises, Linux's receive-buffer
+  autotuning (``tcp_rmem``, dynamic right-sizing) and the sender's ``snd_wnd``.
 * ``tcb``: every variable of one endpoint; ``endpoint``: the endpoint those parts make;
   ``connection``: two endpoints joined by a path; ``socket``: what the application sees.
 
 Applications write and read whole *records* (``Record``) through a ``Socket``; sequence
-numbers are data-byte offsets from 0. Not modelled: D-SACK, receive-window autotuning (a
-fixed window of ``rwnd_bytes``), Linux's quick-ACK mode.
+numbers are data-byte offsets from 0. Not modelled: D-SACK, a slow reader (the window
+never closes: no zero-window probe), Linux's quick-ACK mode.
 """
 
 from smtpsim.simulator.tcp.connection import TcpConnection

@@ -66,11 +66,17 @@ class TcpConnection:
 
     def preopen(self, rtt_s: float) -> None:
         """Make the connection one that already exists (opened before the run, idle since):
-        both ends established, the RTT estimator seeded with the path's RTT, nothing sent."""
+        both ends established, the RTT estimator seeded with the path's RTT, the receive
+        windows as the handshake left them (``receive_window``), nothing sent."""
         for ep in (self.client, self.server):
             ep.state = ESTABLISHED
             ep._rtt_sample(rtt_s)
             ep.socket.established.succeed(True)
+        for ep in (self.client, self.server):
+            # the receive windows as after the handshake, each offered once (its last ACK)
+            ep._rcv_established()
+        for ep in (self.client, self.server):
+            ep.snd_wnd = ep.peer._select_window()
 
     def log_records(self, log: list[RecordEvent]) -> None:
         """Append every record both ends write and read to ``log`` (a trace's records)."""

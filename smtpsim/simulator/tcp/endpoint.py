@@ -7,6 +7,7 @@ from smtpsim.simulator.tcp.handshake import Handshake
 from smtpsim.simulator.tcp.input import Input
 from smtpsim.simulator.tcp.output import Output
 from smtpsim.simulator.tcp.rack import Rack
+from smtpsim.simulator.tcp.receive_window import ReceiveWindow
 from smtpsim.simulator.tcp.rto import Retransmission
 from smtpsim.simulator.tcp.sack import Scoreboard
 from smtpsim.simulator.tcp.socket import FAILED
@@ -17,7 +18,8 @@ __all__ = ["TcpEndpoint"]
 
 
 class TcpEndpoint(
-    Handshake, Input, DelayedAck, Scoreboard, Rack, LossProbe, Output, Retransmission
+    Handshake, Input, DelayedAck, Scoreboard, Rack, LossProbe, Output, Retransmission,
+    ReceiveWindow,
 ):
     """One side of a TCP connection (see ``smtpsim.simulator.tcp``)."""
 

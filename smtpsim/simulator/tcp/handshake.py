@@ -111,6 +111,7 @@ class Handshake(ControlBlock):
             self._transmit(seg, wire + data)
         else:  # a middlebox drops SYNs that carry data: the packet still left the host
             seg.tsval, seg.tsecr = self.env._now, self.ts_recent
+            seg.wnd = self.syn_wnd
             seg.legs, seg.stall = self.cause_legs | self.up_bit, self.cause_stall
             self.link.send(seg, wire + data, self.peer.receive, lose=True)
         self.timer_gen += 1
@@ -141,6 +142,7 @@ class Handshake(ControlBlock):
 
     def _established(self) -> None:
         self.state = ESTABLISHED
+        self._rcv_established()
         self.timer_gen += 1
         if not self.handshake_retransmitted:
             self._rtt_sample(self.env._now - self.handshake_sent)
@@ -157,6 +159,7 @@ class Handshake(ControlBlock):
     def _receive_syn(self, seg: Segment) -> None:
         if seg.flags & ACK:  # SYN-ACK at the client
             if self.state == SYN_SENT:
+                self.snd_wnd, self.snd_wl1 = seg.wnd, seg.seq  # unscaled (RFC 7323 §2.2)
                 if seg.option is not None and self.on_cookie is not None:
                     self.on_cookie(seg.option)
                 if self.syn_data_len:
@@ -178,6 +181,7 @@ class Handshake(ControlBlock):
                     self._send_ack()  # our handshake ACK was lost
         elif self.state == LISTEN:
             self.state = SYN_RECV
+            self.snd_wnd, self.snd_wl1 = seg.wnd, seg.seq
             valid, cookie = (False, None)
             if self.fo_accept is not None:
                 valid, cookie = self.fo_accept(seg.option)

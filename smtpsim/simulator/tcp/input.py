@@ -11,11 +11,14 @@ order in ``tcp_rcv_established``: ``tcp_ack``, ``tcp_data_queue``, ``tcp_data_sn
   (RFC 5681 §3.2, RFC 6582): a partial ACK resends the next hole at once.
 * Data: in-order bytes complete records, which go to the application; out-of-order data is
   kept and acknowledged at once (a duplicate ACK, with SACK blocks when SACK is agreed), as is
-  a duplicate (RFC 5681 §4.2); the
-  timestamp of a segment starting at or before the last ACK sent becomes TS.Recent (RFC 7323
-  §4.3). A FIN segment gives the peer's FIN sequence number; the FIN counts once every byte
-  before it has arrived (RFC 793 §3.5): the application then reads ``CLOSED``.
-* The ACK rule after data is ``delayed_ack``'s.
+  a duplicate (RFC 5681 §4.2); the timestamp of a segment starting at or before the last
+  ACK sent, pure ACKs included (Linux ``tcp_rcv_established``: "Bulk data transfer: sender",
+  ``tcp_store_ts_recent``), becomes TS.Recent (RFC 7323 §4.3); the SYN's and SYN-ACK's do
+  not (a simplification). A FIN segment gives the peer's FIN sequence number; the FIN
+  counts once every byte before it has arrived (RFC 793 §3.5): the application then reads
+  ``CLOSED``.
+* The ACK rule after data is ``delayed_ack``'s; every ACK's window updates the peer's
+  (``receive_window``), and in-order data feeds the receive-buffer autotuning.
 """
 
 from __future__ import annotations
@@ -54,17 +57,35 @@ class Input(ControlBlock):
             return
         # Linux's order (tcp_rcv_established): the ACK, then the payload, then the data the
         # ACK released (carrying the new ACK), then the ACK rule for what arrived.
-        if flags & ACK:
-            self._on_ack(seg)
         if seg.length or flags & FIN:
+            if flags & ACK:
+                self._on_ack(seg)
             self._on_data(seg)
         else:
+            if seg.seq <= self.last_ack_sent:  # a pure ACK's timestamp (RFC 7323 §4.3)
+                self.ts_recent = seg.tsval
+            if flags & ACK:
+                self._on_ack(seg)
             self.output()
 
     def _on_ack(self, seg: Segment) -> None:
         ack = seg.ack
         cc = self.cc
-        if ack > self.snd_una:
+        # the peer's window (``receive_window``; Linux tcp_ack_update_window with
+        # tcp_may_update_window): an ACK of new data brings it, else a newer segment, or the
+        # same one with a larger or zero window; ``changed``: no duplicate ACK (RFC 5681 §2)
+        advanced = ack > self.snd_una
+        changed = False
+        if advanced:
+            self.snd_wnd = seg.wnd
+            self.snd_wl1 = seg.seq
+        else:
+            wnd, seq, wl1 = seg.wnd, seg.seq, self.snd_wl1
+            if seq > wl1 or (seq == wl1 and (wnd > self.snd_wnd or not wnd)):
+                changed = wnd != self.snd_wnd
+                self.snd_wnd = wnd
+                self.snd_wl1 = seq
+        if advanced:
             if self.undo is not None:
                 self._check_spurious_rto(seg)
             inflight = self.inflight
@@ -200,6 +221,7 @@ class Input(ControlBlock):
             and seg.length == 0
             and not seg.flags & FIN
             and self.snd_una < self.snd_max
+            and not changed  # the same window, else a window update
         ):
             self.dupacks += 1
             if self.recover is None and self.dupacks == self.cfg.dupack_threshold:
@@ -239,6 +261,8 @@ class Input(ControlBlock):
                 rcv_nxt = ooo[0][1]
             ooo.pop(0)
         self.rcv_nxt = rcv_nxt
+        if seg.length and not seg.flags & SYN:  # (``receive_window``; read at once)
+            self._rcv_data(seg.length, seg.tsecr)
         self.last_data_s = self.env._now  # new in-order data: what completes a read()
         incoming = self.incoming
         deliver = self.socket._deliver

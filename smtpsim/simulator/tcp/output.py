@@ -1,6 +1,6 @@
 """What an endpoint sends: application writes become segments of at most ``mss`` payload
 bytes, each with ``header_bytes`` more on the wire, sent as the congestion window
-(``congestion``), the peer's receive window and Nagle (``nagle``) allow (Linux
+(``congestion``), the peer's receive window (``receive_window``) and Nagle (``nagle``) allow (Linux
 ``tcp_write_xmit``); the pure ACK; the retransmission of the first unacknowledged segment; and
 the FIN that follows the last data byte (RFC 793 §3.5, one sequence number).
 
@@ -81,6 +81,7 @@ class Output(ControlBlock):
     def _transmit(self, seg: Segment, wire_bytes: int) -> None:
         seg.tsval = self.env._now
         seg.tsecr = self.ts_recent
+        seg.wnd = self.syn_wnd if seg.flags & SYN else self._select_window()
         seg.legs = self.cause_legs | self.up_bit
         seg.stall = self.cause_stall
         labels = self.trace_labels
@@ -133,7 +134,7 @@ class Output(ControlBlock):
             retransmit = seq < self.snd_max
             if size < mss and self.nagle and not retransmit and nagle_holds(self, seq, size):
                 break
-            if seq + size - self.snd_una > cfg.rwnd_bytes:
+            if seq + size - self.snd_una > self.snd_wnd:  # (``receive_window``)
                 break
             if self.fin_rides and self.fin_queued and seq + size == self.fin_seq:
                 self._send_segment(seq, size, FIN | ACK, retransmit)
@@ -160,7 +161,7 @@ class Output(ControlBlock):
             self.snd_nxt = seq + 1
             return True
         size = self.cfg.mss if avail > self.cfg.mss else avail
-        if seq + size - self.snd_una > self.cfg.rwnd_bytes:
+        if seq + size - self.snd_una > self.snd_wnd:
             return False
         if self.fin_rides and self.fin_queued and seq + size == self.fin_seq:
             self._send_segment(seq, size, FIN | ACK | PROBE, seq < self.snd_max)
@@ -178,6 +179,7 @@ class Output(ControlBlock):
         # ``_transmit`` inlined: the segment made whole at once
         seg = Segment(seq, size, rcv_nxt, flags, retransmit, now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
+        seg.wnd = self._select_window()
         end = seq + size + (1 if flags & FIN else 0)
         entry = [end, now, retransmit, seg, 0]
         self.inflight.append(entry)
@@ -212,6 +214,7 @@ class Output(ControlBlock):
         # ``_transmit`` inlined (a pure ACK carries no label)
         seg = Segment(self.snd_nxt, 0, rcv_nxt, ACK, False, self.env._now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
+        seg.wnd = self._select_window()
         wire = self.cfg.header_bytes
         if self.ooo:
             wire += self._sack_option(seg)

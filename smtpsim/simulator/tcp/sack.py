@@ -250,6 +250,7 @@ class Scoreboard(ControlBlock):
         flags = old.flags & ~(SYN | PROBE)
         seg = Segment(old.seq, old.length, self.rcv_nxt, flags, True, now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
+        seg.wnd = self._select_window()
         entry[1] = now
         entry[2] = True
         entry[3] = seg

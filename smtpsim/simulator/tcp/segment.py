@@ -32,7 +32,7 @@ class Segment(Call):
 
     __slots__ = (
         "seq", "length", "ack", "flags", "retransmit", "label", "tsval", "tsecr", "option",
-        "legs", "stall", "sack",
+        "legs", "stall", "sack", "wnd",
     )
 
     def __init__(
@@ -61,6 +61,9 @@ class Segment(Call):
         self.option: Any = None
         #: SACK blocks (RFC 2018), ((start, end), ...), or None (``sack``).
         self.sack: tuple[tuple[int, int], ...] | None = None
+        #: The receive window it advertises, in bytes (the window field shifted by the
+        #: scale, RFC 7323 §2.3; a SYN's unscaled, §2.2): ``receive_window``.
+        self.wnd = 0
 
     @property
     def value(self) -> Segment:

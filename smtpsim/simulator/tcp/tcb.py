@@ -64,12 +64,17 @@ class ControlBlock:
         "prior_cwnd", "prr_delivered", "prr_out", "sack_cache", "lost_hint", "lost_cnt",
         "rexmit_hint", "timer_kind", "rack_on", "rack_xmit", "rack_end", "rack_rtt",
         "rack_advanced", "rack_armed", "reord_seen", "fack", "tsorted", "tlp_high_seq",
-        "tlp_retrans", "probes",
+        "tlp_retrans", "probes", "snd_wnd", "snd_wl1",
         # receiver
         "rcv_nxt", "ooo", "sack_last", "last_ack_sent", "delack_gen", "delack_pending",
         "delack_armed", "delack_carrier_at", "delack_carrier_eid", "incoming",
         "peer_fin", "peer_fin_seq", "on_established", "record_log", "last_data_s",
         "last_acked_s", "ts_recent", "undo", "undo_ts", "spurious_rtos",
+        # the receive window (``receive_window``)
+        "advmss", "rcv_auto", "syn_wnd", "rcv_wnd", "rcv_wup", "rcv_wscale", "window_clamp",
+        "rcv_ssthresh", "rcvbuf", "rcv_mss", "rcvq_space", "rcvq_seq", "rcvq_time",
+        "rcv_rtt8", "rcv_rtt_seq", "rcv_rtt_time", "rcv_rtt_last_tsecr", "rcv_offer",
+        "rcv_unit", "rcv_top", "rcv_cap",
         # Fast Open
         "fo_cookie", "fo_data", "fo_blackhole", "fo_accept", "fo_child", "on_cookie",
         "on_syn_data_lost", "synack_data", "synack_pending", "syn_data_len", "synack_data_len",
@@ -229,8 +234,27 @@ class ControlBlock:
         self.cause_legs = 0
         self.cause_stall = 0.0
         self.up_bit = 1 if side == "client" else 0
+        #: The peer's receive window (``receive_window``): ``snd_wnd`` bytes from ``snd_una``
+        #: on, from the segment starting at ``snd_wl1`` (Linux ``snd_wnd``, ``snd_wl1``).
+        self.snd_wnd = 0
+        self.snd_wl1 = 0
+        #: Our receive window (``receive_window``, Linux's names): the MSS we announce; the
+        #: autotuning on; the window the SYN offers; the last window offered (``rcv_wnd``)
+        #: and where it started (``rcv_wup``); the scale shift; the most we advertise
+        #: (``window_clamp``), the slow-start bound of it (``rcv_ssthresh``); the buffer
+        #: (``sk_rcvbuf``); the peer's MSS as guessed (``icsk_ack.rcv_mss``); the last
+        #: measure of bytes read per RTT (``rcvq_space``: space, seq, time); the receiver RTT
+        #: times 8 (``rcv_rtt_est.rtt_us``, 0 before a sample), the window-based measure
+        #: under way (``rcv_rtt_est``: seq, time, -1 before) and the last echo sampled
+        #: (``rcv_rtt_last_tsecr``); kept from those for every segment sent: the window
+        #: offered before "never shrink" (``rcv_offer``, -1 without scaling), the scale unit
+        #: less one, the largest window the field carries, what ``rcv_ssthresh`` grows to.
+        #: All set by ``_rcv_setup``.
+        self._rcv_setup()
 
     if TYPE_CHECKING:  # what the parts of ``TcpEndpoint`` call on each other
+
+        syn_wnd: int  # (``receive_window``'s ``_rcv_setup``)
 
         def write(self, records: Sequence[Record], shutdown: bool = False) -> None: ...
         def close(self) -> None: ...
@@ -271,3 +295,7 @@ class ControlBlock:
         def _send_loss_probe(self) -> None: ...
         def _process_tlp_ack(self, ack: int, advanced: bool) -> None: ...
         def _send_probe_data(self) -> bool: ...
+        def _rcv_setup(self) -> None: ...
+        def _rcv_established(self) -> None: ...
+        def _rcv_data(self, length: int, tsecr: float) -> None: ...
+        def _select_window(self) -> int: ...

@@ -84,6 +84,7 @@ class LossProbe(ControlBlock):
         now = self.env._now
         seg = Segment(old.seq, old.length, self.rcv_nxt, (old.flags & ~SYN) | PROBE, True, now,
                       self.ts_recent, self.cause_legs | self.up_bit, self.cause_stall)
+        seg.wnd = self._select_window()
         seg.label = old.label
         # Linux __tcp_retransmit_skb: a retransmission (Karn, TCPCB_EVER_RETRANS) with a new
         # send time, not counted in retrans_out (not TCPCB_SACKED_RETRANS)
