@@ -14,13 +14,16 @@ from cases import ideal_case
 from smtpsim.model import CapacityTrace, LinkConfig, Outage, PathConfig, SessionRecord, updated
 from smtpsim.simulator.capacity import segments
 from smtpsim.simulator.run import run_session
-from smtpsim.simulator.wire import Link
+from smtpsim.simulator.wire import Link, Radio
 
 
-def _arrivals(config: LinkConfig, sends: list[tuple[float, int]]) -> list[float]:
-    """Arrival times of packets of the given sizes handed over at the given times."""
+def _arrivals(config: LinkConfig, sends: list[tuple[float, int]],
+              radio: Radio | None = None) -> list[float]:
+    """Arrival times of packets of the given sizes handed over at the given times (over a
+    cellular ``radio`` when given)."""
     env = simpy.Environment()
     link = Link(env, config, np.random.default_rng(0), "up")
+    link.radio = radio
     got: list[tuple[int, float]] = []
     for i, (at, size) in enumerate(sends):
         def send(_ev: simpy.Event, i: int = i, size: int = size) -> None:
@@ -76,6 +79,35 @@ def test_outages_with_a_trace() -> None:
     1500-B packet at 0 starts at 1 s and takes 1 ms."""
     link = LinkConfig(0.0, 1.0, trace=_trace(1), outages=(Outage(0.0, 1.0),))
     assert _arrivals(link, [(0.0, 1500)]) == pytest.approx([1.001])
+
+
+def test_the_radio_promotes_before_a_traced_link_serves() -> None:
+    """A radio idle at first (promotion 2 s, tail 5 s) over a 12 Mbit/s trace (one 1500-B
+    opportunity a millisecond), no delay. A 1500-B packet handed over at 0 waits for the
+    promotion (to 2 s), then for the next opportunity: (2.000, 2.001] s, arriving at
+    2.001 s. A second one at 8.001 s finds the radio idle again (6 s > the 5 s tail since
+    the first arrived): promoted until 10.001 s, served in (10.001, 10.002]: 10.002 s.
+    One at 9.0 s instead is 6.999 s after the first: promoted to 11.0 s, done 11.001 s."""
+    link = LinkConfig(0.0, 1.0, trace=_trace(1))
+    assert _arrivals(link, [(0.0, 1500)], Radio(2.0, 5.0)) == pytest.approx([2.001])
+    assert _arrivals(link, [(0.0, 1500), (8.001, 1500)], Radio(2.0, 5.0)) == pytest.approx(
+        [2.001, 10.002])
+    assert _arrivals(link, [(0.0, 1500), (9.0, 1500)], Radio(2.0, 5.0)) == pytest.approx(
+        [2.001, 11.001])
+
+
+def test_an_outage_outlasting_the_promotion_holds_the_packet_to_its_end() -> None:
+    """The same radio and trace, and an outage over [1, 3) s: the promotion ends at 2 s,
+    inside the outage, so the packet handed over at 0 starts at 3 s and arrives at 3.001 s;
+    an outage over [0.5, 1.5) s ends before the promotion does: 2.001 s as without it. A
+    packet at 4.0 s (the radio connected: 0.999 s since the last activity) is served at
+    once: (4.000, 4.001]."""
+    long = LinkConfig(0.0, 1.0, trace=_trace(1), outages=(Outage(1.0, 2.0),))
+    short = LinkConfig(0.0, 1.0, trace=_trace(1), outages=(Outage(0.5, 1.0),))
+    assert _arrivals(long, [(0.0, 1500)], Radio(2.0, 5.0)) == pytest.approx([3.001])
+    assert _arrivals(short, [(0.0, 1500)], Radio(2.0, 5.0)) == pytest.approx([2.001])
+    assert _arrivals(long, [(0.0, 1500), (4.0, 1500)], Radio(2.0, 5.0)) == pytest.approx(
+        [3.001, 4.001])
 
 
 def _same(a: SessionRecord, b: SessionRecord) -> bool:
