@@ -94,23 +94,14 @@ def tcp_config(p: ProfileSpec) -> TcpConfig:
     mss = p.value("mss")
     if mss is not None:
         tcp = replace(tcp, mss=mss)
-    if p.iw is not None:
-        tcp = replace(tcp, iw=p.iw)
     if p.delack_ms is not None:
         tcp = replace(tcp, delack_s=_seconds(p.delack_ms))
-    if p.sack is not None:
-        tcp = replace(tcp, sack=p.sack)
-    if p.rack is not None:
-        tcp = replace(tcp, rack=p.rack)
-    if p.congestion is not None:
-        tcp = replace(tcp, congestion=p.congestion)
-    if p.hystart is not None:
-        tcp = replace(tcp, hystart=p.hystart)
-    if p.rmem is not None:
-        tcp = replace(tcp, rmem=p.rmem)
-    if p.rmem_autotune is not None:
-        tcp = replace(tcp, rmem_autotune=p.rmem_autotune)
-    return tcp
+    given = {key: getattr(p, key) for key in _TCP_KEYS}
+    return replace(tcp, **{key: v for key, v in given.items() if v is not None})
+
+
+#: ``[[profile]]`` keys that are ``TcpConfig`` fields of the same name and value
+_TCP_KEYS = ("iw", "sack", "rack", "congestion", "hystart", "rmem", "rmem_autotune")
 
 
 def _timing(server: ServerSpec) -> tuple[ServerTiming, str]:
