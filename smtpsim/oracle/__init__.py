@@ -31,7 +31,9 @@ Where each part of the computation is stated:
 
 * ``wire`` the links (max-plus FIFOs), ``agenda`` the causal order;
 * ``tcp`` an endpoint (segments, cwnd and slow start, rwnd, Nagle, delayed ACK, the RTO
-  estimate, slow start after idle), ``connection`` the three-way handshake, its timers and
+  estimate, slow start after idle), ``window`` the receive window and its autotuning,
+  ``hystart`` CUBIC's HyStart (where the oracle stops), ``timers`` the least time a
+  retransmission timer can take, ``connection`` the three-way handshake, its timers and
   Fast Open;
 * ``records`` application records and TLS framing; ``steps`` the client's script as data;
 * ``smtp`` the client's SMTP script (the flows, the TLS handshake, the envelope and QUIT,

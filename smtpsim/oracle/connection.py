@@ -35,7 +35,8 @@ from smtpsim.model import TcpConfig
 from smtpsim.model.tcp import SYN_WIRE_BYTES
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.causes import ORIGIN, Cause
-from smtpsim.oracle.tcp import Seg, Tcp, timer_floor
+from smtpsim.oracle.tcp import Seg, Tcp
+from smtpsim.oracle.timers import timer_floor
 from smtpsim.oracle.wire import Link
 
 __all__ = ["Connection"]

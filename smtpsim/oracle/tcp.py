@@ -41,21 +41,14 @@ them and Linux implements them.
   after the message: the FIN exchange of the SMTP connection shares the access links with an
   IMAP upload still under way.
 
-CUBIC's HyStart (``TcpConfig.hystart``, Linux ``tcp_cubic.c`` ``hystart_update``) watches
-the slow start of a CUBIC sender once cwnd reaches ``HYSTART_LOW_WINDOW`` (16): each ACK of
-new data gives the RTT of the newest segment it acknowledges (Linux ``ca_rtt_us``), whose
-minimum is ``delay_min``; a round begins on the ACK that passes the ``snd_nxt`` recorded when
-the last one began. Slow start ends on an ACK train (ACKs at most 2 ms apart reaching more
-than ``(delay_min + min(1 ms, 2 * 64 KiB * SRTT / (mss * cwnd))) / 2`` past the round's
-start) or a delay increase (the round's smallest sample, from its ninth on, above
-``delay_min + clamp(delay_min / 8, 4 ms, 16 ms)``). CUBIC's congestion avoidance after it
-is not part of the closed form: the oracle says so (:class:`SlowStartEnds`) at that ACK.
+CUBIC's HyStart, which may end slow start without a loss, is ``hystart``'s: the oracle
+stops where it does (:class:`SlowStartEnds`).
 
 The retransmission timer (RFC 6298) and the tail loss probe (RFC 8985 §7) are not part of
 the closed form: each endpoint keeps the longest a data segment waited for its ACK
 (``max_ack_wait``), which the result compares with a lower bound of every timer
-(``timer_floor``), and the earliest moment a timer cannot be excluded (``timer_from``: the
-send of the first segment that waited that long, plus the bound).
+(``timers.timer_floor``), and the earliest moment a timer cannot be excluded
+(``timer_from``: the send of the first segment that waited that long, plus the bound).
 
 Every segment carries the critical path of the event that sent it (``causes``): ``cause`` is
 the event the endpoint is handling (an arrival, a write, the delayed-ACK timer).
@@ -69,41 +62,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from smtpsim.model import TcpConfig
-from smtpsim.model.tcp import (
-    DELACK_TIE_S,
-    HYSTART_ACK_DELTA_S,
-    HYSTART_DELAY_MAX_S,
-    HYSTART_DELAY_MIN_S,
-    HYSTART_GSO_MAX_BYTES,
-    HYSTART_LOW_WINDOW,
-    HYSTART_MIN_SAMPLES,
-    RTO_FALLBACK_S,
-    TIMEOUT_MIN_S,
-)
+from smtpsim.model.tcp import DELACK_TIE_S, RTO_FALLBACK_S
 from smtpsim.oracle.agenda import Agenda
 from smtpsim.oracle.causes import ORIGIN, Cause
-from smtpsim.oracle.domain import SlowStartEnds
+from smtpsim.oracle.hystart import HyStart
 from smtpsim.oracle.records import Part, Rec, frame
 from smtpsim.oracle.window import ReceiveBuffer
 from smtpsim.oracle.wire import Link
 
-__all__ = ["Seg", "Tcp", "timer_floor"]
-
-
-def timer_floor(cfg: TcpConfig, rtt: float, sack: bool) -> float:
-    """A lower bound of every retransmission timer ``cfg``'s sender arms on a lossless path
-    of round-trip time ``rtt`` (``sack``: both ends offer SACK). Every RTT sample, so SRTT,
-    is at least ``rtt``; the RTO (RFC 6298 with Linux's floor) is then at least
-    ``min(rto_initial, rtt + rto_min)``. With RACK-TLP (RFC 8985, SACK needed) the probe
-    timeout is at least ``2 rtt + TIMEOUT_MIN_S`` (Linux ``tcp_schedule_loss_probe``:
-    ``2 SRTT`` plus 2 ms, or plus ``rto_min`` with one segment in flight; ``rto_initial``
-    before a sample; never beyond the RTO). A timer is armed at a send or an ACK, after the
-    oldest segment in flight was sent, so none fires before some segment has waited this
-    long for its ACK."""
-    floor = min(cfg.rto_initial_s, rtt + cfg.rto_min_s)
-    if sack and cfg.rack:
-        floor = min(floor, 2.0 * rtt + TIMEOUT_MIN_S)
-    return floor
+__all__ = ["Seg", "Tcp"]
 
 
 @dataclass(slots=True)
@@ -160,7 +127,7 @@ class Tcp:
         self.max_packets_out = 0
         self.cwnd_usage_seq = 0
         self.max_ack_wait = 0.0
-        self.timer_floor = cfg.rto_initial_s  # set by ``connection`` (``timer_floor``)
+        self.timer_floor = cfg.rto_initial_s  # set by ``connection`` (``timers.timer_floor``)
         self.timer_from = math.inf
         self.fin_pending = False
         self.fin_rides = False  # the FIN rides on the segment with the last byte (``write``)
@@ -171,14 +138,8 @@ class Tcp:
         self.rttvar = 0.0
         self.rto = cfg.rto_initial_s
         self.lsndtime: float | None = None
-        # HyStart (CUBIC with ``hystart``): delay_min, and the round (start, end, the train's
-        # last ACK, the smallest sample and how many were taken)
-        self.hystart = cfg.congestion == "cubic" and cfg.hystart
-        self.delay_min = 0.0
-        self.round_start = self.train_end = 0.0
-        self.round_end = 0
-        self.round_min = math.inf
-        self.round_samples = 0
+        #: CUBIC's HyStart (``hystart``), None without it
+        self.hystart = HyStart() if cfg.congestion == "cubic" and cfg.hystart else None
         # receiver
         self.rcv_nxt = 0
         self.acked_to = 0  # the last ACK sent
@@ -352,44 +313,11 @@ class Tcp:
         if first is not None:  # the oldest segment it acknowledges (Linux seq_rtt)
             self.rtt_sample(t - first)
         self.snd_una = ack
-        if first is not None and self.hystart:  # the newest (Linux ca_rtt_us)
-            self._hystart(t, t - sent, srtt or 0.0)
+        if first is not None and self.hystart is not None:  # the newest (Linux ca_rtt_us)
+            self.hystart.ack(t, t - sent, srtt or 0.0, self.cwnd, self.snd_una, self.snd_nxt,
+                             self.mss)
         if self._is_cwnd_limited():
             self.cwnd += k
-
-    def _hystart(self, t: float, rtt: float, srtt: float) -> None:
-        """CUBIC's RTT sample ``rtt`` at ``t`` (SRTT ``srtt`` before it): ``delay_min``, then
-        HyStart's two tests while cwnd >= 16 (Linux ``cubictcp_acked``, ``hystart_update``);
-        :class:`SlowStartEnds` when one fires."""
-        rtt = max(rtt, 1e-6)
-        if self.delay_min == 0.0 or rtt < self.delay_min:
-            self.delay_min = rtt
-        cwnd = self.cwnd
-        if cwnd < HYSTART_LOW_WINDOW:
-            return
-        if self.snd_una > self.round_end:  # a new round
-            self.round_start = self.train_end = t
-            self.round_end = self.snd_nxt
-            self.round_min = math.inf
-            self.round_samples = 0
-        dmin = self.delay_min
-        if t - self.train_end <= HYSTART_ACK_DELTA_S + 1e-9:
-            self.train_end = t
-            cushion = 0.0
-            if srtt > 0.0:
-                cushion = min(0.001, 2 * HYSTART_GSO_MAX_BYTES * srtt / (self.mss * cwnd))
-            if t - self.round_start > (dmin + cushion) / 2 + 1e-9:
-                raise SlowStartEnds(f"closed form: HyStart's ACK train ends slow start at"
-                                    f" {t:.6f} s, cwnd {cwnd} (CUBIC congestion avoidance"
-                                    " follows)")
-        self.round_min = min(self.round_min, rtt)
-        if self.round_samples < HYSTART_MIN_SAMPLES:
-            self.round_samples += 1
-        elif self.round_min > dmin + min(max(dmin / 8, HYSTART_DELAY_MIN_S),
-                                         HYSTART_DELAY_MAX_S) + 1e-9:
-            raise SlowStartEnds(f"closed form: HyStart's delay increase ends slow start at"
-                                f" {t:.6f} s, cwnd {cwnd} (CUBIC congestion avoidance"
-                                " follows)")
 
     # ---- receiver
     def _ack_sent(self) -> None:

@@ -9,7 +9,7 @@ from cases import ideal_case
 
 from smtpsim.model import TcpConfig
 from smtpsim.model.tcp import TIMEOUT_MIN_S
-from smtpsim.oracle.tcp import timer_floor
+from smtpsim.oracle.timers import timer_floor
 from smtpsim.simulator.run import run_session
 
 MSS = TcpConfig().mss  # 1448
