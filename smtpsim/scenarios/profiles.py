@@ -24,15 +24,13 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Protocol
 
-from pydantic import BeforeValidator, ValidationInfo, field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 
 from smtpsim.model.network import QUEUES
-from smtpsim.model.tcp import CONGESTION_CONTROLS
 from smtpsim.scenarios.documents import data_file, parse
 from smtpsim.scenarios.errors import MISSING, UnknownNameError
 from smtpsim.scenarios.fields import (
     MAX_RTT_MS,
-    Check,
     Flag,
     Kbps,
     Line,
@@ -47,6 +45,7 @@ from smtpsim.scenarios.fields import (
     number,
 )
 from smtpsim.scenarios.show import number as shown
+from smtpsim.scenarios.tcp_fields import Congestion, DelackMs, Iw, Mss, Rmem
 from smtpsim.scenarios.traces import TraceError, resolve_trace, shipped_traces
 
 __all__ = [
@@ -54,9 +53,6 @@ __all__ = [
     "get_profile", "parse_profiles", "queue_setting",
 ]
 
-Mss = Annotated[int, number("bytes", ge=64, le=65_495, integer=True)]
-Iw = Annotated[int, number("segments", ge=1, le=1000, integer=True)]
-DelackMs = Annotated[float, number("ms", gt=0, le=500, what="delayed-ACK timer, RFC 1122")]
 QueueBytes = Annotated[int, number("bytes", ge=1500, le=10_000_000_000, integer=True,
                                    what="at least one 1500-byte packet")]
 QueueBdp = Annotated[float, number(gt=0, le=1000, what="times the bandwidth-delay product")]
@@ -68,26 +64,6 @@ _RUN_S = 48 * 3600.0
 #: (key, what it sets) of the buffer keys, the direction's own first
 _QUEUE_KEYS = {"up": ("up_queue_bytes", "up_queue_bdp", "queue_bytes", "queue_bdp"),
                "down": ("down_queue_bytes", "down_queue_bdp", "queue_bytes", "queue_bdp")}
-Congestion = Annotated[str, choice(CONGESTION_CONTROLS, "TCP congestion control")]
-
-_RMEM_ALLOWED = ("three whole numbers of bytes [min, default, max] (Linux net.ipv4.tcp_rmem,"
-                 " e.g. [4096, 131072, 6291456]), min <= default <= max, default >= 8192"
-                 " (room for two segments), max <= 2147483647")
-
-
-def _rmem(value: Any) -> Any:
-    if (not isinstance(value, list | tuple) or len(value) != 3
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-        raise fail(_RMEM_ALLOWED)
-    low, default, high = value
-    if not 0 < low <= default <= high <= 2**31 - 1 or default < 8192:
-        raise fail(_RMEM_ALLOWED)
-    return tuple(value)
-
-
-#: ``TcpConfig.rmem``: Linux ``net.ipv4.tcp_rmem``
-Rmem = Annotated[tuple[int, int, int], BeforeValidator(Check(_RMEM_ALLOWED, _rmem))]
-
 
 class _Path(Protocol):
     """The keys a built-in profile and a ``[[profile]]`` share."""
