@@ -57,7 +57,12 @@ class LossProbe(ControlBlock):
         rto_left = self.rto if advancing else inflight[0][1] + self.rto - now
         if 0.0 < rto_left < timeout:
             timeout = rto_left
-        self._arm_timer(PROBE_TIMER, timeout)
+        # ``rack._arm_timer(PROBE, timeout)``, inlined
+        deadline = self.rto_deadline = now + timeout
+        self.timer_kind = PROBE_TIMER
+        at = self.rto_timer_at
+        if at is None or deadline < at - 1e-12:
+            self._schedule_rto(deadline)
         return True
 
     def _send_loss_probe(self) -> None:
