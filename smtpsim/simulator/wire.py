@@ -102,6 +102,7 @@ class Link:
         "queue_drops",
         "queue_sum",
         "queue_peak",
+        "lossy",
     )
 
     def __init__(
@@ -114,8 +115,10 @@ class Link:
         self.jitter_s = config.jitter_s
         self.loss = config.loss
         self.burst = config.burst
+        #: loss is drawn for every packet (``_is_lost``): only with a loss rate or bursts
+        self.lossy = config.loss > 0.0 or config.burst is not None
         #: drawn from only with loss or jitter: made only then (``streams``)
-        self.draws = config.loss > 0.0 or config.burst is not None or config.jitter_s > 0.0
+        self.draws = self.lossy or config.jitter_s > 0.0
         self.rng = materialize(rng) if self.draws else rng
         self.busy_until = 0.0
         self.last_arrival = 0.0
@@ -187,7 +190,10 @@ class Link:
         self.packets = index + 1
         self.wire_bytes += wire_bytes
         buffer = self.queue
-        if buffer is not None and not buffer.admits(now, wire_bytes):  # tail drop
+        # an empty buffer (no packet waiting, so no bytes: ``queue``) admits what fits in it
+        # without a look at it
+        if (buffer is not None and (buffer.waiting or wire_bytes > buffer.limit)
+                and not buffer.admits(now, wire_bytes)):  # tail drop
             self.queue_drops += 1
             self.dropped += 1
             if self.on_send is not None:
@@ -212,7 +218,7 @@ class Link:
             if buffer is not None:
                 buffer.wait(start, wire_bytes)
         # drawn for every packet, so scripted loss keeps streams aligned
-        lost = (self.loss > 0.0 or self.burst is not None) and self._is_lost()
+        lost = self.lossy and self._is_lost()
         drop = self.drop_indices
         if lost or lose or (drop is not None and index in drop):
             self.dropped += 1

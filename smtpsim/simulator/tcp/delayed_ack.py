@@ -52,11 +52,14 @@ class DelayedAck(ControlBlock):
             env = self.env
             timer = (env._now + delay, next(env._eid), self.delack_gen, self.cause_legs,
                      self.cause_stall + delay)
-            if timer[0] >= self.delack_carrier_at:  # the carrier fires first (lower key)
+            at = timer[0]
+            if at >= self.delack_carrier_at:  # the carrier fires first (lower key)
                 self.delack_armed = timer  # an older armed one is dead: its gen is old
-            else:
+            else:  # the new carrier (``_queue_delack``, inlined)
                 self.delack_armed = None
-                self._queue_delack(timer)
+                queue: list[Any] = env._queue
+                heappush(queue, (at, NORMAL, timer[1], Call(self._delack_timer, timer)))
+                self.delack_carrier_at, self.delack_carrier_eid = at, timer[1]
 
     def _queue_delack(self, timer: DelackTimer) -> None:
         at = timer[0]
@@ -67,7 +70,9 @@ class DelayedAck(ControlBlock):
 
     def _delack_timer(self, entry: Call) -> None:
         _at, eid, gen, legs, stall = entry.value
-        self._delack_fire(gen, legs, stall)
+        if gen == self.delack_gen and self.delack_pending and self.state != DEAD:
+            self.cause_legs, self.cause_stall = legs, stall
+            self._send_ack()
         if eid == self.delack_carrier_eid:
             self.delack_carrier_at, self.delack_carrier_eid = float("inf"), -1
             armed = self.delack_armed
@@ -75,8 +80,3 @@ class DelayedAck(ControlBlock):
                 self.delack_armed = None
                 if armed[2] == self.delack_gen and self.delack_pending:
                     self._queue_delack(armed)
-
-    def _delack_fire(self, gen: int, legs: int, stall: float) -> None:
-        if gen == self.delack_gen and self.delack_pending and self.state != DEAD:
-            self.cause_legs, self.cause_stall = legs, stall
-            self._send_ack()
