@@ -56,7 +56,7 @@ class Reply:
     def __init__(self, code: int, lines: list[str]) -> None:
         self.code = code
         self.lines = lines
-        self.nbytes = sum(len(line) + 2 for line in lines)
+        self.nbytes = sum(map(len, lines)) + 2 * len(lines)  # each line and its CRLF
 
     @property
     def text(self) -> str:

@@ -34,7 +34,9 @@ class Output(ControlBlock):
         right behind it, the write corked until then (``MSG_MORE``, ``TCP_CORK``), so the
         FIN rides on the segment that carries the write's last byte (Linux ``tcp_send_fin``
         sets FIN on the unsent tail of the write queue)."""
-        self._from_application()
+        sock = self.socket  # ``_from_application``, inlined
+        self.cause_legs = sock.legs
+        self.cause_stall = sock.stall + (self.env._now - sock.at)
         peer_incoming = self.peer.incoming
         labels = self.trace_labels
         end = start = self.write_end

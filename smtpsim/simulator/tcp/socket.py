@@ -18,7 +18,7 @@ from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import NORMAL, PENDING, Event
 
 from smtpsim.simulator.clock import Call
 from smtpsim.simulator.tcp.causes import TIE_S, Cause
@@ -85,7 +85,7 @@ def _hop(read: _Read) -> None:
     taken off the queue: its callbacks then run here, as the run loop would run them, and
     nothing is queued (the event ids after it are one lower, their order the same)."""
     wake = read.wake
-    if wake is not None and not wake.triggered:
+    if wake is not None and wake._value is PENDING:  # (not ``wake.triggered``)
         env = wake.env
         queue: list[Any] = env._queue
         if queue and queue[0][0] <= env._now:
@@ -208,7 +208,7 @@ class Socket:
         armed = self._armed
         if armed is not None:
             self._armed = None
-            if not armed[2].triggered:  # still waited for: it must be queued
+            if armed[2]._value is PENDING:  # still waited for: it must be queued
                 self._queue_deadline(armed)
         if at >= self._carrier_at:  # the carrier fires first (it has the lower key)
             self._armed = (at, eid, wake)
@@ -226,14 +226,14 @@ class Socket:
         """A read's deadline: wake its process, unless an item did; the carrier then queues
         the reserved deadline, if its read still waits."""
         _at, eid, wake = entry.value
-        if not wake.triggered:
+        if wake._value is PENDING:  # (not ``wake.triggered``)
             wake.succeed()
         if eid == self._carrier_eid:
             self._carrier_at, self._carrier_eid = float("inf"), -1
             armed = self._armed
             if armed is not None:
                 self._armed = None
-                if not armed[2].triggered:
+                if armed[2]._value is PENDING:
                     self._queue_deadline(armed)
 
     def forget(self, ev: simpy.Event) -> None:

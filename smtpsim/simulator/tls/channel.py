@@ -42,8 +42,14 @@ class Channel:
         self.socket.write(self.frame(items), shutdown)
 
     def frame(self, items: Sequence[Any]) -> list[Record]:
-        if not self.overhead:
-            return [Record(item.nbytes, _label(item), _completes(item)) for item in items]
+        if not self.overhead:  # one record per item (``_label``, ``_completes``, inlined)
+            plain: list[Record] = []
+            for item in items:
+                label = getattr(item, "text", None)
+                completes = getattr(item, "completes", None)
+                plain.append(Record(item.nbytes, label if label is not None else repr(item),
+                                    (item,) if completes is None else completes))
+            return plain
         # TLS: fill records of up to max_record plaintext bytes, in order.
         records: list[Record] = []
         room = self.max_record

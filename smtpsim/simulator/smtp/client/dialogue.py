@@ -46,11 +46,11 @@ class Dialogue(Caches):
         """The round trips and the stall of the critical path to now, for the application
         on ``socket``: its stamp, and its own time since as stall."""
         legs, stall, at = socket.cause()
-        return turns(legs), stall + (self.env.now - at)
+        return turns(legs), stall + (self.env._now - at)
 
     def now(self) -> float:
         """Seconds since this client started (the user pressed send)."""
-        return self.env.now - self.start_s
+        return self.env._now - self.start_s
 
     def _enter(self, phase: str) -> None:
         now = self.now()

@@ -22,6 +22,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.events import Timeout
 
 from smtpsim.model import Distribution, cost, text
 from smtpsim.simulator.content import Content
@@ -47,6 +48,9 @@ Proc = Generator[simpy.Event, Any, Any]
 #: Commands a server still answers after refusing a stale token or qhlo-id; the rest of the
 #: refused group gets 503 (quickstart-b §6, §7).
 _AFTER_REFUSAL = ("QHLO", "EHLO", "QUIT", "QTLS")
+
+#: What a client sends that the session answers (anything else ends it)
+_SMTP_ITEMS = (Command, Content)
 
 
 class ServerStats:
@@ -107,7 +111,7 @@ class ServerSession:
         """Processing time: ``value`` seconds, or a draw from the servers' own stream."""
         seconds = cost(value, self.frontend.rng)
         if seconds > 0.0:
-            yield self.env.timeout(seconds)
+            yield Timeout(self.env, seconds)  # (``env.timeout``, without its binding)
 
     def context(self) -> str:
         """The security context: ``"tls"`` once TLS is up, else ``"plain"``."""
@@ -183,7 +187,7 @@ class ServerSession:
                 if not socket.pending():
                     self.flush()
                 continue
-            if not isinstance(item, Command | Content):
+            if not isinstance(item, _SMTP_ITEMS):
                 break  # CLOSED, FAILED, or stray TLS data
             if isinstance(item, Content):
                 if not item.last:  # DATA body before its terminator: nothing to answer yet
