@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -76,10 +77,15 @@ class SerialExecutor:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """``forkserver`` where there is one (Linux; workers start from a clean server process
-    that has already imported the simulator, safe beside threads such as a progress bar),
-    else ``spawn``."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    """``fork`` on Linux when this process runs no other thread (the workers start as copies of
+    it, the simulator already imported, in a few milliseconds: nothing can hold a lock across
+    the fork), else ``forkserver`` (workers start from a clean server process that imports
+    the simulator first, safe beside threads such as a progress bar's or a notebook's), else
+    ``spawn``."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["smtpsim.execution.work"])
         return ctx

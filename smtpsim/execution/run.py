@@ -130,13 +130,14 @@ def run(
         else executor
     pool = make_executor(kind, n, scheduler)
     work = functools.partial(run_chunk, axes=axes)
+    done = sum(size.sizes[i] for i in sink.done if i < size.chunks)
     try:
+        if isinstance(pool, ProcessExecutor) and size.sessions - done > PRESTART_SESSIONS:
+            pool.prestart()  # before the progress bar's thread starts (``executors._context``)
         with SessionProgress(size.sessions, scenario.scenario.name, progress) as bar:
-            bar.skip(sum(size.sizes[i] for i in sink.done if i < size.chunks))
+            bar.skip(done)
             pending = (c for c in chunks(scenario, chunk_sessions) if c.index not in sink.done)
             if isinstance(pool, ProcessExecutor):
-                if size.sessions - bar.done > PRESTART_SESSIONS:
-                    pool.prestart()
                 for chunk in pending:
                     _keep(sink, bar, work(chunk))
                     if pool.ready() or time.monotonic() - started >= SERIAL_FIRST_S:

@@ -86,9 +86,19 @@ def test_a_killed_worker_costs_a_restart_not_a_record(tmp_path: Path) -> None:
     parent = psutil.Process(proc.pid)
 
     def workers() -> list[psutil.Process]:
-        """The forkserver's children: the pool's workers (the pool starts after the first
-        second of work in the command's own process)."""
-        return [p for p in parent.children(recursive=True) if p.ppid() != proc.pid]
+        """The pool's workers: the command's children when forked from it, or the
+        forkserver's (the pool starts after the first second of work in the command's own
+        process), never the forkserver or the resource tracker themselves."""
+        found = []
+        for p in parent.children(recursive=True):
+            try:
+                helper = p.ppid() == proc.pid and any(
+                    "forkserver" in a or "resource_tracker" in a for a in p.cmdline())
+            except psutil.NoSuchProcess:
+                continue
+            if not helper:
+                found.append(p)
+        return found
 
     _wait_for(lambda: len(workers()) >= 2 and _parts(out) >= 2, proc)
     os.kill(workers()[0].pid, signal.SIGKILL)
