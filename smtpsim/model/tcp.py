@@ -127,7 +127,17 @@ segment carries the ACK and clears the pending one (``tcp_event_ack_sent`` stops
 ``ICSK_TIME_DACK``). Without it, which of two events computed as equal goes first would be
 decided by floating-point rounding, differently in the simulator and the oracle (an R=35
 case with the typical server: seven 5 ms RCPTs and the 5 ms end of data finish exactly
-40 ms after the segment that brought them)."""
+40 ms after the segment that brought them).
+
+A timer that falls due within ``DELACK_TIE_S`` of a segment's arrival at its endpoint fires
+right behind that arrival, in both models, so the ACK covers the new data when the data
+calls for one. The tie is structural in a transfer held by the receive window: each window's
+odd last segment is ACKed by the timer, the segment that ACK releases arrives one path round
+trip plus ``delack_s`` later, exactly when the next window's odd segment's timer falls due
+(both carry the same ``DELACK_TIE_S``, so a larger one would not part them), and which goes
+first would again be decided by rounding (a 1.2 MB upload, ``rmem`` (4096, 32768, 131072),
+21 + 25 ms: 85 round trips or 93). In Linux, whose timers tick in jiffies, either order can
+happen; the models pick one."""
 """RFC 6298 §5.7: the RTO once established when the handshake gave no RTT sample (its SYN or
 SYN-ACK was retransmitted); Linux ``TCP_TIMEOUT_FALLBACK``."""
 

@@ -29,6 +29,12 @@ class Agenda:
         heapq.heappush(self._heap, (t, self._n, fn, args))
         self._n += 1
 
+    def latest(self, until: float, fn: Callable[..., None]) -> float | None:
+        """The time of the latest entry calling ``fn`` at or before ``until`` (None if
+        there is none)."""
+        times = [t for t, _, f, _ in self._heap if t <= until and f == fn]
+        return max(times) if times else None
+
     def run(self) -> None:
         """Run the entries in order until none is left or ``stopped`` is set."""
         while self._heap and not self.stopped:

@@ -26,7 +26,8 @@ them and Linux implements them.
   segment carrying a FIN go).
 * Receiver (RFC 1122 §4.2.3.2, RFC 5681 §4.2, Linux ``__tcp_ack_snd_check``): after in-order
   data, ACK at once when more than one MSS is unacknowledged, else start the ``delack_s``
-  timer if none runs (``+ DELACK_TIE_S``: it loses a tie with a write); every segment sent
+  timer if none runs (``+ DELACK_TIE_S``: it loses a tie with a write, and fires behind a
+  segment arriving for this endpoint within ``DELACK_TIE_S`` of it); every segment sent
   carries the current ACK and stops the timer.
 * On a segment's arrival: its ACK is processed, then its data, then any data the ACK allowed
   is sent (carrying the new ACK: Linux ``tcp_rcv_established`` calls ``tcp_ack``,
@@ -334,6 +335,11 @@ class Tcp:
 
     def _delack_fire(self, gen: int) -> None:
         if gen == self.delack_gen and self.delack_running:
+            now = self.agenda.now
+            due = self.agenda.latest(now + DELACK_TIE_S, self.receive)
+            if due is not None:  # a segment arriving then goes first (``DELACK_TIE_S``)
+                self.agenda.at(due, self._delack_fire, gen)
+                return
             self.delack_running = False
             if self.rcv_nxt > self.acked_to:
                 self.cause = self.delack_cause.until(self.agenda.now)

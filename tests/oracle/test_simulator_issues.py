@@ -753,3 +753,35 @@ def test_the_pooled_fetch_connection_keeps_its_receive_window_measure_from_the_s
     assert expected.fetch_s == pytest.approx(flights * dc_rtt, rel=0.01)
     record, _ = run_session(case, seed=0)
     assert record.accept_s == pytest.approx(expected.accept_s, rel=1e-9)
+
+
+def test_a_delayed_ack_falling_due_as_a_segment_arrives_fires_behind_it_in_both_models(
+) -> None:
+    """Found by ``test_packets_before_acceptance_agree_with_the_oracle``: a warm
+    ``streamlined`` client uploads 1.2 MB to a receiver whose buffer stays at 32 768 B
+    (window 14 924 B: ten 1448 B segments and a bit), 21.4 ms up and 24.8 ms down. Held by
+    the window, the upload settles into one flight per round trip, and each flight's last,
+    odd segment is ACKed by the delayed-ACK timer (``delack_s`` + ``DELACK_TIE_S``). That
+    ACK releases one segment, which reaches the receiver one path round trip later, at
+    *exactly* the instant the timer of the next flight's odd segment falls due: both are
+    that odd segment's predecessor's arrival plus a round trip plus the same timer delay.
+    Which went first was floating-point rounding: the simulator (its clock 64 s on, after
+    the warm-up connection) fired the timer first, its ACK (of one segment less) moved the
+    window's right edge one segment short, and every later flight waited one more ACK: 93
+    round trips to acceptance, 4.340 s; the oracle took the arrival first: 85, 3.935 s.
+
+    Both models now give a timer falling due within ``DELACK_TIE_S`` of a segment's arrival
+    at its endpoint to the arrival (``smtpsim.model.tcp.DELACK_TIE_S``): the ACK then covers
+    the new segment too (two segments unacknowledged, more than one MSS: at once), and the
+    models agree, to the round trip and to a nanosecond."""
+    tcp = TcpConfig(rmem=(4096, 32768, 131072), hystart=False)
+    rate = 209733892.0108179
+    path = PathConfig(LinkConfig(0.021358989460200158, rate),
+                      LinkConfig(0.02481568212644324, rate))
+    case = ideal_case("streamlined", size=1197696, recipients=13, hystart=False,
+                      state="warm", path=path, client_tcp=tcp, server_tcp=tcp)
+    expected = oracle(case)
+    record, _ = run_session(case, seed=0)
+    assert record.retransmits == 0
+    assert record.rtt_accept == expected.rtt_accept
+    assert record.accept_s == pytest.approx(expected.accept_s, abs=1e-9)

@@ -3,7 +3,8 @@
 After in-order data, an ACK is sent at once when more than one MSS of data is unacknowledged
 (Linux ``__tcp_ack_snd_check``: every second full-sized segment) or when the data filled a
 hole; otherwise after ``delack_s`` (Linux ``TCP_DELACK_MIN``, 40 ms; the timer loses a tie
-with an application write, ``smtpsim.model.tcp.DELACK_TIE_S``), unless data going the
+with an application write, and with a segment arriving for the endpoint within a nanosecond
+of it, ``smtpsim.model.tcp.DELACK_TIE_S``), unless data going the
 other way carries it first (every segment sent carries the current ACK and clears the pending
 one). Out-of-order and duplicate data are acknowledged at once (``input``). Linux's quick-ACK
 mode at connection start is not modelled: an SMTP session is interactive, which is exactly
@@ -27,6 +28,7 @@ from simpy.events import NORMAL
 
 from smtpsim.model.tcp import DELACK_TIE_S
 from smtpsim.simulator.clock import Call
+from smtpsim.simulator.tcp.segment import Segment
 from smtpsim.simulator.tcp.states import DEAD
 from smtpsim.simulator.tcp.tcb import ControlBlock, DelackTimer
 
@@ -69,10 +71,15 @@ class DelayedAck(ControlBlock):
             self.delack_carrier_at, self.delack_carrier_eid = at, timer[1]
 
     def _delack_timer(self, entry: Call) -> None:
-        _at, eid, gen, legs, stall = entry.value
+        at, eid, gen, legs, stall = entry.value
+        deferred = None
         if gen == self.delack_gen and self.delack_pending and self.state != DEAD:
-            self.cause_legs, self.cause_stall = legs, stall
-            self._send_ack()
+            due = self._segment_due(at + DELACK_TIE_S)
+            if due is None:
+                self.cause_legs, self.cause_stall = legs, stall
+                self._send_ack()
+            else:  # the arrival goes first; the timer fires right behind it
+                deferred = (due, next(self.env._eid), gen, legs, stall + (due - at))
         if eid == self.delack_carrier_eid:
             self.delack_carrier_at, self.delack_carrier_eid = float("inf"), -1
             armed = self.delack_armed
@@ -80,3 +87,17 @@ class DelayedAck(ControlBlock):
                 self.delack_armed = None
                 if armed[2] == self.delack_gen and self.delack_pending:
                     self._queue_delack(armed)
+        if deferred is not None:
+            self._queue_delack(deferred)
+
+    def _segment_due(self, until: float) -> float | None:
+        """The latest time, up to ``until``, at which a segment queued for this endpoint
+        arrives (None if none does): a timer falling due then loses the tie
+        (``smtpsim.model.tcp.DELACK_TIE_S``)."""
+        due = None
+        for at, _priority, _eid, entry in self.env._queue:
+            if (at <= until and entry.__class__ is Segment and entry.callbacks
+                    and getattr(entry.callbacks[0], "__self__", None) is self
+                    and (due is None or at > due)):
+                due = at
+        return due

@@ -110,3 +110,30 @@ def test_delayed_acks_that_replies_carry_are_not_queued() -> None:
     env.run(until=1.085)
     assert conn.server.last_ack_sent == conn.server.rcv_nxt == 80  # every command ACKed
     assert _timers_between(env, 1.085, 1.125) == 1
+
+
+@pytest.mark.parametrize(("after_ns", "acked"), [(1.5, 40), (2.5, 20)])
+def test_a_delayed_ack_due_as_a_segment_arrives_fires_behind_it(after_ns: float,
+                                                                acked: int) -> None:
+    """The client writes 20 B at t = 1 and 20 B more ``after_ns`` nanoseconds after
+    t = 1.04; both segments (72 B on the wire) take the same serialization and 50 ms, so
+    they reach the server 40 ms + ``after_ns`` ns apart. The first, one sub-MSS segment,
+    arms the server's delayed-ACK timer: due 40 ms + 1 ns (``DELACK_TIE_S``) after it
+    arrived. So the second arrives ``after_ns`` - 1 ns after the timer falls due. Half a
+    nanosecond is within ``DELACK_TIE_S``: the timer fires right behind the arrival and its
+    ACK covers both segments (40 B, not more than one MSS: the arrival alone sends none).
+    One and a half is not: the timer ACKs the first 20 B, and the second arms a timer of its
+    own (due 40 ms on). Looked at 4 ns after the second write's 50 ms."""
+    env = Clock()
+    conn = _connection(env)
+
+    def client() -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(1.0)
+        conn.client_socket.write([Record(20, "first", (0,))])
+        yield env.timeout(0.04 + after_ns * 1e-9)
+        conn.client_socket.write([Record(20, "second", (1,))])
+
+    env.process(client())
+    env.run(until=1.09 + (after_ns + 4) * 1e-9)
+    assert conn.server.rcv_nxt == 40
+    assert conn.server.last_ack_sent == acked
