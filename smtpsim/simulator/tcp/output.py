@@ -181,18 +181,7 @@ class Output(ControlBlock):
         # ``_transmit`` inlined: the segment made whole at once
         seg = Segment(seq, size, rcv_nxt, flags, retransmit, now, self.ts_recent,
                       self.cause_legs | self.up_bit, self.cause_stall)
-        # ``receive_window._select_window``, inlined
-        window = self.rcv_offer
-        if window < 0:
-            window = self._unscaled_window()
-        cur = self.rcv_wup + self.rcv_wnd - rcv_nxt
-        if window < cur:  # never shrink the offered window
-            unit = self.rcv_unit
-            window = (cur + unit) & ~unit
-        self.rcv_wnd = window
-        self.rcv_wup = rcv_nxt
-        top = self.rcv_top
-        seg.wnd = window if window < top else top
+        seg.wnd = self._select_window()
         end = seq + size + (1 if flags & FIN else 0)
         entry = [end, now, retransmit, seg, 0]
         self.inflight.append(entry)
