@@ -4,7 +4,8 @@ running it.
 The calibration simulates a sample of the plan's runs spread evenly over it (so that costly
 and cheap variants, profiles and sweep points are all represented) for about
 ``CALIBRATION_S`` seconds, and scales the measured time per session to the whole run,
-divided among the workers.
+divided among the workers. A run that drew no random number stands for its chunk's later
+replications, which cost nothing (``smtpsim.simulator.run.run_replications``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from smtpsim.execution.plan import Totals, chunk_size, chunks, session_count, totals
 from smtpsim.scenarios.schema import Scenario
-from smtpsim.simulator.run import run_messages
+from smtpsim.simulator.run import run_drawing
 
 __all__ = ["CALIBRATION_S", "Estimate", "estimate"]
 
@@ -56,8 +57,12 @@ def estimate(scenario: Scenario, workers: int, chunk_sessions: int | None = None
             for r in range(run.first, run.stop):
                 if k % stride == 0 and spent < CALIBRATION_S:
                     started = time.perf_counter()
-                    run_messages(run.case, seed, r)
+                    _records, _trace, drew = run_drawing(run.case, seed, r)
                     spent += time.perf_counter() - started
+                    if not drew:  # the run's later replications cost nothing
+                        sessions += run.sessions * (run.stop - r)
+                        k += run.stop - r
+                        break
                     sessions += run.sessions
                 k += 1
         if spent >= CALIBRATION_S:

@@ -1,5 +1,6 @@
 """What a worker does with a chunk: simulate each of its runs and return its records (and
-packets) as Arrow tables. A plain function of the chunk, so any executor can run it: the
+packets) as Arrow tables (a run's replications that draw no random number are simulated
+once, ``run_replications``). A plain function of the chunk, so any executor can run it: the
 same chunk gives the same tables in any process, on any machine.
 """
 
@@ -14,7 +15,7 @@ import pyarrow as pa
 from smtpsim.execution.columns import packet_schema, record_schema
 from smtpsim.execution.plan import Chunk
 from smtpsim.model import Case, SessionRecord
-from smtpsim.simulator.run import run_messages
+from smtpsim.simulator.run import run_replications
 
 __all__ = ["ChunkResult", "run_chunk", "unrecorded"]
 
@@ -59,8 +60,8 @@ def run_chunk(chunk: Chunk, axes: dict[str, pa.DataType]) -> ChunkResult:
     packets: list[dict[str, Any]] | None = [] if chunk.traces else None
     for run in chunk.runs:
         ident = {"scenario": chunk.scenario, "point": run.point, **dict(run.values)}
-        for r in range(run.first, run.stop):
-            records, trace = run_messages(run.case, chunk.seed, r, trace=chunk.traces)
+        for r, records, trace in run_replications(run.case, chunk.seed, run.first, run.stop,
+                                                   trace=chunk.traces):
             records += unrecorded(run.case, chunk.seed, r, records)
             rows += [{**ident, **rec.as_row()} for rec in records]
             if packets is not None and trace is not None:

@@ -14,7 +14,8 @@ server.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -37,7 +38,7 @@ from smtpsim.simulator.tcp import TcpConnection
 from smtpsim.simulator.tracing import observe_path
 from smtpsim.simulator.wire import Path, Radio
 
-__all__ = ["TIME_LIMIT_S", "run_messages", "run_session"]
+__all__ = ["TIME_LIMIT_S", "run_drawing", "run_messages", "run_replications", "run_session"]
 
 #: Simulated-time limit of one run. Linux gives up on a SYN after 127 s and on data after
 #: ``tcp_retries2`` (about 15 min); 20 MB at 9.6 kbit/s takes 4.6 h. A message still going
@@ -82,6 +83,38 @@ def run_messages(
     return _Run(case, seed, replication, trace).run()
 
 
+def run_drawing(
+    case: Case, seed: int, replication: int = 0, trace: bool = False
+) -> tuple[list[SessionRecord], Trace | None, bool]:
+    """``run_messages``, and whether the run drew a random number (made any of its streams'
+    generators, ``streams``)."""
+    run = _Run(case, seed, replication, trace)
+    records, tr = run.run()
+    return records, tr, bool(run.made)
+
+
+def run_replications(
+    case: Case, seed: int, first: int, stop: int, trace: bool = False
+) -> Iterator[tuple[int, list[SessionRecord], Trace | None]]:
+    """``run_messages`` of replications ``first`` to ``stop - 1``, each as (replication,
+    records, trace), in order.
+
+    A replication's seed reaches the run only through its random streams
+    (``SeedSequence([seed, replication])``, ``streams``). A run that drew no random number
+    (no stream made its generator: a path without loss or jitter, fixed processing times and
+    workload, one front-end) is therefore the same run for every replication: it is
+    simulated once, and the later replications are its records with their ``replication``
+    changed (and its trace). Any draw, and each replication is simulated.
+    """
+    for r in range(first, stop):
+        records, tr, drew = run_drawing(case, seed, r, trace)
+        yield r, records, tr
+        if not drew:
+            for later in range(r + 1, stop):
+                yield later, [replace(rec, replication=later) for rec in records], tr
+            return
+
+
 class _Run:
     """The hosts, paths and clients of one run."""
 
@@ -92,6 +125,9 @@ class _Run:
         # from (``streams``)
         self.entropy = (seed, replication)
         self.spawned = 0
+        #: the keys of the streams that made their generator: none, and the run drew no
+        #: random number (``run_replications``)
+        self.made: list[tuple[int, ...]] = []
         up_seq, down_seq, box_seq, lb_seq, dc_up, dc_down, work_seq, timing_seq = self.spawn(8)
         self.work = work_seq
         self.f = f = case.client.features
@@ -126,7 +162,7 @@ class _Run:
     def spawn(self, n: int) -> list[np.random.Generator]:
         """The next ``n`` streams, as ``SeedSequence([seed, replication]).spawn(n)``."""
         first, self.spawned = self.spawned, self.spawned + n
-        return [lazy_generator(self.entropy, (i,)) for i in range(first, first + n)]
+        return [lazy_generator(self.entropy, (i,), self.made) for i in range(first, first + n)]
 
     def new_path(self, up: np.random.Generator, down: np.random.Generator) -> Path:
         """A client's access path: the profile's links, with its own random streams."""
@@ -181,7 +217,7 @@ class _Run:
                 # network a cold client meets, whatever the warm-up sent (variants stay paired
                 # by seed and replication, cold or warm)
                 warmup = (self.seed, self.replication, index, 1)
-                saved_streams = [link.swap_randomness(lazy_generator(warmup, (i,)))
+                saved_streams = [link.swap_randomness(lazy_generator(warmup, (i,), self.made))
                                  for i, link in enumerate((path.up, path.down))]
             elif saved_streams:
                 for link, (rng, bad) in zip((path.up, path.down), saved_streams, strict=True):

@@ -30,5 +30,5 @@ def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("simulated despite bad input")
 
-    monkeypatch.setattr("smtpsim.execution.work.run_messages", refuse)
+    monkeypatch.setattr("smtpsim.execution.work.run_replications", refuse)
     monkeypatch.setattr("smtpsim.api.run_session", refuse)
