@@ -66,8 +66,8 @@ class Input(ControlBlock):
                 self.ts_recent = seg.tsval
             if flags & ACK:
                 self._on_ack(seg)
-            if self.write_end > self.snd_nxt or self.fin_queued or self.lost_out > self.retrans_out:
-                self.output()  # (else it has nothing to send: ``output``)
+            if self._has_to_send():
+                self.output()
 
     def _on_ack(self, seg: Segment) -> None:
         ack = seg.ack
@@ -179,16 +179,7 @@ class Input(ControlBlock):
                 sacked = self._sack_tag(seg.sack) if seg.sack is not None else 0
                 if self.tlp_high_seq >= 0:
                     self._process_tlp_ack(ack, True)
-                if (self.rack_on and self.recover is None
-                        and not (self.sacked_out or self.lost_out or self.retrans_out)
-                        and (not self.inflight or self.inflight[0][1] > self.rack_xmit)):
-                    # ``sack._sack_recovery`` when nothing is SACKed or lost and RACK has
-                    # nothing to walk (``rack._rack_mark_lost``'s first test): the window grows
-                    self.rack_advanced = False
-                    if acked:
-                        cc.grow(acked, now, self.min_rtt)
-                else:
-                    self._sack_recovery(ack, acked, sacked, recover is not None)
+                self._sack_recovery(ack, acked, sacked, recover is not None)
             elif recover is not None:
                 if ack >= recover:
                     self.recover = None
@@ -288,7 +279,7 @@ class Input(ControlBlock):
                 )
             for item in record.items:
                 deliver(item, legs, stall)
-        if self.write_end > self.snd_nxt or self.fin_queued or self.lost_out > self.retrans_out:
+        if self._has_to_send():
             self.output()  # data released by this segment's ACK carries the new ACK
         fin_seen = self.peer_fin_seq >= 0 and rcv_nxt > self.peer_fin_seq
         if fin_seen and not self.peer_fin:

@@ -91,6 +91,12 @@ class Output(ControlBlock):
             seg.label = labels_in(labels, seg.seq, seg.seq + seg.length)
         self.link.send(seg, wire_bytes, self.peer.receive)
 
+    def _has_to_send(self) -> bool:
+        """Whether ``output`` may send anything: unsent data, a FIN, or lost segments not
+        yet resent (else it would return at once)."""
+        return (self.write_end > self.snd_nxt or self.fin_queued
+                or self.lost_out > self.retrans_out)
+
     def output(self) -> None:
         """Send what the window, Nagle and the data allow (Linux ``tcp_write_xmit``)."""
         if self.state != ESTABLISHED:
